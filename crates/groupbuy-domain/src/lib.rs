@@ -1,0 +1,17 @@
+//! The pure domain model of groupbuy: money, identifiers, state machines and the ports
+//! (repository and clock traits) that storage implements. No I/O, no async, no SQL.
+
+pub mod catalog;
+pub mod clock;
+pub mod error;
+pub mod money;
+pub mod page;
+pub mod platform;
+pub mod principal;
+pub mod wallet;
+
+pub use clock::Clock;
+pub use error::{DomainError, DomainResult};
+pub use money::{Currency, Money};
+pub use page::Page;
+pub use principal::Principal;

@@ -1,0 +1,14 @@
+//! Diesel storage of groupbuy: one schema over SQLite and PostgreSQL, the r2d2 pool,
+//! embedded migrations, and one transaction per use case implementing the domain ports.
+
+mod catalog;
+mod convert;
+mod db;
+mod error;
+mod platform;
+pub mod schema;
+pub mod testing;
+mod wallet;
+
+pub use db::{Backend, Database, DbConnection, PoolSettings};
+pub use error::StoreError;

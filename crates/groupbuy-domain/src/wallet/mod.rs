@@ -1,0 +1,111 @@
+//! Wallets: each user's balance and its append-only ledger.
+
+mod ports;
+
+pub use ports::WalletStore;
+#[cfg(feature = "mock")]
+pub use ports::MockWalletStore;
+
+use crate::money::Money;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A user's wallet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wallet {
+    /// Owner.
+    pub user_id: String,
+    /// Current balance (never negative).
+    pub balance: Money,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
+/// Why money moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LedgerKind {
+    /// A platform-admin credit: the only way money enters.
+    Credit,
+    /// A group purchase paid from the wallet.
+    Purchase,
+    /// A refund of a failed or deleted group.
+    Refund,
+}
+
+impl LedgerKind {
+    /// The stored and displayed name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Credit => "CREDIT",
+            Self::Purchase => "PURCHASE",
+            Self::Refund => "REFUND",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "CREDIT" => Some(Self::Credit),
+            "PURCHASE" => Some(Self::Purchase),
+            "REFUND" => Some(Self::Refund),
+            _ => None,
+        }
+    }
+}
+
+/// One immutable ledger entry; `amount` is signed (debits negative).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    /// Entry id, also the payment transaction id of purchases.
+    pub id: Uuid,
+    /// Wallet owner.
+    pub user_id: String,
+    /// Why.
+    pub kind: LedgerKind,
+    /// Signed amount.
+    pub amount: Money,
+    /// Balance right after this entry.
+    pub balance_after: Money,
+    /// Caller's or system reference (credit reference, checkout session, group code).
+    pub reference: String,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+/// Debits `amount` from `balance`, refusing to go negative.
+pub fn debit(balance: Money, amount: Money) -> Result<Money, crate::DomainError> {
+    let after = balance.minus(amount)?;
+    if after.minor() < 0 {
+        return Err(crate::DomainError::Rule(format!(
+            "Insufficient wallet balance. Balance: {}, required: {}",
+            balance, amount
+        )));
+    }
+    Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn debit_never_goes_negative(balance in 0i64..1_000_000, amount in 1i64..2_000_000) {
+            let b = Money::from_minor(balance, Currency::TZS);
+            let a = Money::from_minor(amount, Currency::TZS);
+            match debit(b, a) {
+                Ok(after) => { prop_assert!(after.minor() >= 0); prop_assert_eq!(after.minor() + amount, balance); }
+                Err(_) => prop_assert!(amount > balance),
+            }
+        }
+    }
+
+    #[test]
+    fn ledger_kinds_round_trip() {
+        for k in [LedgerKind::Credit, LedgerKind::Purchase, LedgerKind::Refund] {
+            assert_eq!(LedgerKind::parse(k.as_str()), Some(k));
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Connections, the pool, migrations and transactions over either backend.
+
+use crate::error::StoreError;
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use groupbuy_domain::DomainError;
+use std::time::Duration;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// One connection to whichever backend the URL named.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL (production).
+    Pg(PgConnection),
+    /// SQLite (embedded default).
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://` or `postgresql://`.
+    Postgres,
+    /// Anything else: a SQLite file path (`sqlite://` prefix optional).
+    Sqlite,
+}
+
+impl Backend {
+    /// Chooses the backend from the URL scheme (SQLite would accept any string).
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+/// The SQLite file path of a URL such as `sqlite://groupbuy.db` or `groupbuy.db`.
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// Opens connections for r2d2, setting SQLite's pragmas on each.
+#[derive(Debug)]
+struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<DbConnection, StoreError> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url)
+                .map(DbConnection::Pg)
+                .map_err(|e| StoreError::Connect(e.to_string())),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
+                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                // WAL lets readers run beside the one writer; busy_timeout makes writers
+                // queue instead of failing; foreign keys are off by default in SQLite.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StoreError> {
+        conn.batch_execute("SELECT 1").map_err(StoreError::from)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Size and patience of the connection pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Most connections kept open.
+    pub max_size: u32,
+    /// How long a request waits for a connection before answering 503.
+    pub checkout_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_size: 8,
+            checkout_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The database: a pool of connections to one backend.
+#[derive(Clone)]
+pub struct Database {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("backend", &self.backend).finish()
+    }
+}
+
+impl Database {
+    /// Connects to `url` (PostgreSQL for `postgres://`, else a SQLite file).
+    ///
+    /// # Errors
+    /// `Connect` when the first connection cannot be opened.
+    pub fn connect(url: &str, settings: PoolSettings) -> Result<Self, StoreError> {
+        let backend = Backend::of(url);
+        let manager = Manager {
+            url: url.to_owned(),
+            backend,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(settings.max_size)
+            .min_idle(Some(1))
+            .connection_timeout(settings.checkout_timeout)
+            .build(manager)
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns their names.
+    ///
+    /// # Errors
+    /// `Migration` when one fails.
+    pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.checkout()?;
+        let applied = match &mut *conn {
+            DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(names),
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
+        };
+        applied.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
+        self.pool.get().map_err(|e| StoreError::Pool(e.to_string()))
+    }
+
+    /// Runs `f` on a pooled connection outside a transaction (reads).
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, DomainError> {
+        let mut conn = self.checkout()?;
+        f(&mut conn).map_err(DomainError::from)
+    }
+
+    /// Runs `f` in one write transaction (IMMEDIATE on SQLite), rolled back on any error.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, DomainError> {
+        let mut conn = self.checkout()?;
+        write_transaction(&mut conn, f).map_err(DomainError::from)
+    }
+
+    /// Runs raw SQL (used by tests and tools).
+    ///
+    /// # Errors
+    /// Query failures.
+    pub fn execute_batch(&self, sql: &str) -> Result<(), StoreError> {
+        let mut conn = self.checkout()?;
+        conn.batch_execute(sql).map_err(StoreError::from)
+    }
+}
+
+fn names(migrations: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    migrations.iter().map(|m| m.to_string()).collect()
+}
+
+/// A write transaction: PostgreSQL's default BEGIN, SQLite's BEGIN IMMEDIATE so the
+/// write lock is taken up front and concurrent writers queue on busy_timeout instead
+/// of failing with SQLITE_BUSY when they upgrade a read lock.
+pub(crate) fn write_transaction<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match conn {
+        DbConnection::Pg(_) => conn.transaction(f),
+        DbConnection::Sqlite(_) => {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            let mut guard = RollbackGuard { conn, done: false };
+            let value = f(guard.conn)?;
+            guard.conn.batch_execute("COMMIT")?;
+            guard.done = true;
+            Ok(value)
+        }
+    }
+}
+
+/// Rolls back an unfinished SQLite transaction (error or panic) so the pooled
+/// connection is never handed out mid-transaction.
+struct RollbackGuard<'a> {
+    conn: &'a mut DbConnection,
+    done: bool,
+}
+
+impl Drop for RollbackGuard<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            if let Err(e) = self.conn.batch_execute("ROLLBACK") {
+                tracing::error!(error = %e, "rollback failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The one error type of the store crate.
+
+use groupbuy_domain::DomainError;
+use thiserror::Error;
+
+/// Everything that can go wrong in storage.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// No connection could be had in time.
+    #[error("connection pool: {0}")]
+    Pool(String),
+    /// Could not connect at all (bad URL, server down).
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    /// Migrations failed.
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    /// A stored value could not be read back into the domain.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+    /// A domain rule refused the use case; the transaction rolls back.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl From<StoreError> for DomainError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Domain(e) => e,
+            StoreError::Pool(_) | StoreError::Connect(_) => {
+                tracing::warn!(error = %err, "database unavailable");
+                DomainError::Unavailable("The database is busy; retry shortly".into())
+            }
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                DomainError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+/// Whether a query error is a unique-constraint violation.
+pub(crate) fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

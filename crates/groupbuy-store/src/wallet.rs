@@ -1,0 +1,279 @@
+//! Wallets and their append-only ledger. Every balance change goes through
+//! [`post_entry`], one conditional statement that can never take a balance below zero.
+
+use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
+use crate::db::{Database, DbConnection};
+use crate::error::StoreError;
+use crate::schema::{wallet_ledger, wallets};
+use diesel::prelude::*;
+use groupbuy_domain::page::clamp_limit;
+use groupbuy_domain::wallet::{LedgerEntry, LedgerKind, Wallet, WalletStore};
+use groupbuy_domain::{Currency, DomainError, Money, Page};
+use time::{OffsetDateTime, PrimitiveDateTime};
+use uuid::Uuid;
+
+#[derive(Insertable)]
+#[diesel(table_name = wallets)]
+struct NewWallet<'a> {
+    user_id: &'a str,
+    currency: &'a str,
+    balance_minor: i64,
+    updated_at: PrimitiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = wallet_ledger)]
+struct NewLedgerRow<'a> {
+    id: String,
+    user_id: &'a str,
+    kind: &'a str,
+    amount_minor: i64,
+    balance_after_minor: i64,
+    currency: &'a str,
+    reference: &'a str,
+    created_at: PrimitiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = wallet_ledger)]
+struct LedgerRow {
+    seq: i64,
+    id: String,
+    user_id: String,
+    kind: String,
+    amount_minor: i64,
+    balance_after_minor: i64,
+    currency: String,
+    reference: String,
+    created_at: PrimitiveDateTime,
+}
+
+impl LedgerRow {
+    fn into_domain(self) -> Result<LedgerEntry, StoreError> {
+        Ok(LedgerEntry {
+            id: parse_uuid(&self.id)?,
+            user_id: self.user_id,
+            kind: LedgerKind::parse(&self.kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("ledger kind {}", self.kind)))?,
+            amount: money(self.amount_minor, &self.currency)?,
+            balance_after: money(self.balance_after_minor, &self.currency)?,
+            reference: self.reference,
+            created_at: from_db_time(self.created_at),
+        })
+    }
+}
+
+/// Creates the user's wallet in `currency` if it does not exist yet (race-free on both backends).
+fn ensure_wallet(conn: &mut DbConnection, user_id: &str, currency: Currency, now: OffsetDateTime) -> Result<(), StoreError> {
+    let row = NewWallet {
+        user_id,
+        currency: currency.code(),
+        balance_minor: 0,
+        updated_at: to_db_time(now),
+    };
+    match conn {
+        DbConnection::Pg(c) => diesel::insert_into(wallets::table).values(&row).on_conflict_do_nothing().execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(wallets::table).values(&row).on_conflict_do_nothing().execute(c)?,
+    };
+    Ok(())
+}
+
+/// Moves `delta` (signed) into the user's wallet and appends the ledger entry, inside the
+/// caller's transaction. Refuses (Rule) when the balance would go negative and (Conflict)
+/// when the wallet holds another currency.
+pub(crate) fn post_entry(
+    conn: &mut DbConnection,
+    user_id: &str,
+    kind: LedgerKind,
+    delta: Money,
+    reference: &str,
+    now: OffsetDateTime,
+) -> Result<LedgerEntry, StoreError> {
+    let currency = delta.currency();
+    ensure_wallet(conn, user_id, currency, now)?;
+    let new_balance: Option<i64> = diesel::update(
+        wallets::table
+            .find(user_id)
+            .filter(wallets::currency.eq(currency.code()))
+            .filter((wallets::balance_minor + delta.minor()).ge(0)),
+    )
+    .set((
+        wallets::balance_minor.eq(wallets::balance_minor + delta.minor()),
+        wallets::updated_at.eq(to_db_time(now)),
+    ))
+    .returning(wallets::balance_minor)
+    .get_result(conn)
+    .optional()?;
+    let Some(balance) = new_balance else {
+        let (held_currency, balance): (String, i64) = wallets::table
+            .find(user_id)
+            .select((wallets::currency, wallets::balance_minor))
+            .first(conn)?;
+        if held_currency != currency.code() {
+            return Err(DomainError::Conflict(format!(
+                "Wallet currency {held_currency} does not match {currency}"
+            ))
+            .into());
+        }
+        return Err(DomainError::Rule(format!(
+            "Insufficient wallet balance. Balance: {}, required: {}",
+            Money::from_minor(balance, currency),
+            Money::from_minor(-delta.minor(), currency)
+        ))
+        .into());
+    };
+    let entry = LedgerEntry {
+        id: Uuid::new_v4(),
+        user_id: user_id.to_owned(),
+        kind,
+        amount: delta,
+        balance_after: Money::from_minor(balance, currency),
+        reference: reference.to_owned(),
+        created_at: now,
+    };
+    diesel::insert_into(wallet_ledger::table)
+        .values(NewLedgerRow {
+            id: entry.id.to_string(),
+            user_id,
+            kind: kind.as_str(),
+            amount_minor: delta.minor(),
+            balance_after_minor: balance,
+            currency: currency.code(),
+            reference,
+            created_at: to_db_time(now),
+        })
+        .execute(conn)?;
+    Ok(entry)
+}
+
+fn parse_cursor(cursor: Option<String>) -> Result<Option<i64>, DomainError> {
+    cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| DomainError::invalid("cursor", "cursor is not a valid page cursor"))
+        })
+        .transpose()
+}
+
+impl WalletStore for Database {
+    fn wallet(&self, user_id: &str, now: OffsetDateTime) -> Result<Wallet, DomainError> {
+        self.read(|conn| {
+            let row: Option<(String, i64, PrimitiveDateTime)> = wallets::table
+                .find(user_id)
+                .select((wallets::currency, wallets::balance_minor, wallets::updated_at))
+                .first(conn)
+                .optional()?;
+            Ok(match row {
+                Some((currency, balance, updated)) => Wallet {
+                    user_id: user_id.to_owned(),
+                    balance: money(balance, &currency)?,
+                    updated_at: from_db_time(updated),
+                },
+                None => Wallet {
+                    user_id: user_id.to_owned(),
+                    balance: Money::zero(Currency::TZS),
+                    updated_at: now,
+                },
+            })
+        })
+    }
+
+    fn transactions(&self, user_id: &str, cursor: Option<String>, limit: i64) -> Result<Page<LedgerEntry>, DomainError> {
+        let before = parse_cursor(cursor)?;
+        let limit = clamp_limit(Some(limit));
+        self.read(|conn| {
+            let mut query = wallet_ledger::table
+                .filter(wallet_ledger::user_id.eq(user_id))
+                .select(LedgerRow::as_select())
+                .order(wallet_ledger::seq.desc())
+                .limit(limit + 1)
+                .into_boxed();
+            if let Some(seq) = before {
+                query = query.filter(wallet_ledger::seq.lt(seq));
+            }
+            let mut rows: Vec<LedgerRow> = query.load(conn)?;
+            let more = rows.len() as i64 > limit;
+            rows.truncate(limit as usize);
+            let next_cursor = if more { rows.last().map(|r| r.seq.to_string()) } else { None };
+            let items = rows.into_iter().map(LedgerRow::into_domain).collect::<Result<_, _>>()?;
+            Ok(Page { items, next_cursor })
+        })
+    }
+
+    fn credit(&self, user_id: &str, amount: Money, reference: &str, now: OffsetDateTime) -> Result<LedgerEntry, DomainError> {
+        if amount.minor() <= 0 {
+            return Err(DomainError::invalid("amount", "amount must be greater than 0"));
+        }
+        self.write(|conn| post_entry(conn, user_id, LedgerKind::Credit, amount, reference, now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_760_000_000).expect("time")
+    }
+
+    fn tzs(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::TZS)
+    }
+
+    fn credits_accumulate_and_ledger_is_newest_first(db: &Database) {
+        db.credit("u1", tzs(1000), "first", now()).expect("credit");
+        db.credit("u1", tzs(500), "second", now()).expect("credit");
+        assert_eq!(db.wallet("u1", now()).expect("wallet").balance, tzs(1500));
+        let page = db.transactions("u1", None, 1).expect("page");
+        assert_eq!(page.items[0].reference, "second");
+        assert_eq!(page.items[0].balance_after, tzs(1500));
+        let next = db.transactions("u1", page.next_cursor, 10).expect("page 2");
+        assert_eq!(next.items.len(), 1);
+        assert_eq!(next.items[0].reference, "first");
+        assert_eq!(next.next_cursor, None);
+        assert_eq!(db.wallet("nobody", now()).expect("wallet").balance, tzs(0));
+    }
+
+    fn balance_never_goes_negative(db: &Database) {
+        db.credit("u1", tzs(100), "c", now()).expect("credit");
+        let err = db
+            .write(|conn| post_entry(conn, "u1", LedgerKind::Purchase, tzs(-101), "p", now()))
+            .unwrap_err();
+        assert!(matches!(err, DomainError::Rule(m) if m.starts_with("Insufficient wallet balance")));
+        assert_eq!(db.wallet("u1", now()).expect("wallet").balance, tzs(100));
+        assert_eq!(db.transactions("u1", None, 10).expect("page").items.len(), 1);
+    }
+
+    fn another_currency_is_refused(db: &Database) {
+        db.credit("u1", tzs(100), "c", now()).expect("credit");
+        let usd = Currency::parse("USD").expect("usd");
+        let err = db.credit("u1", Money::from_minor(1, usd), "c", now()).unwrap_err();
+        assert!(matches!(err, DomainError::Conflict(_)));
+    }
+
+    fn concurrent_credits_all_land(db: &Database) {
+        let threads: Vec<_> = (0..16)
+            .map(|_| {
+                let db = db.clone();
+                std::thread::spawn(move || db.credit("hot", tzs(10), "c", now()).expect("credit"))
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("thread");
+        }
+        assert_eq!(db.wallet("hot", now()).expect("wallet").balance, tzs(160));
+    }
+
+    fn bad_cursor_is_a_validation_error(db: &Database) {
+        assert!(matches!(db.transactions("u1", Some("zz".into()), 10), Err(DomainError::Validation { .. })));
+    }
+
+    crate::on_both_backends!(
+        credits_accumulate_and_ledger_is_newest_first,
+        balance_never_goes_negative,
+        another_currency_is_refused,
+        concurrent_credits_all_land,
+        bad_cursor_is_a_validation_error,
+    );
+}
