@@ -1,0 +1,15 @@
+//! The HTTP API of groupbuy: routes, envelope, errors, auth, idempotency, jobs.
+
+pub mod config;
+pub mod envelope;
+pub mod error;
+pub mod jobs;
+pub mod openapi;
+pub mod platform;
+pub mod routes;
+pub mod startup;
+pub mod state;
+
+pub use config::Config;
+pub use startup::{app, Application};
+pub use state::AppState;

@@ -1,1 +1,131 @@
-fn main() {}
+//! The `groupbuy` binary: serve (default), migrate, token, openapi.
+
+use clap::{Parser, Subcommand};
+use groupbuy_api::platform::auth::{Claims, JwtKeys};
+use groupbuy_api::{Application, Config};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "groupbuy", version, about = "Group buying backend")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print a signed HS256 token that `serve` accepts (same GROUPBUY_JWT_SECRET).
+    Token {
+        /// User id (`sub`).
+        #[arg(long)]
+        sub: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Profile picture URL.
+        #[arg(long)]
+        picture: Option<String>,
+        /// Space-separated scopes.
+        #[arg(long, default_value = "groupbuy:read groupbuy:write")]
+        scope: String,
+        /// A role; repeat for several (merchant, platform-admin, vendor).
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        /// Organisation id.
+        #[arg(long)]
+        org: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 86_400)]
+        ttl: i64,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            init_tracing();
+            match Application::build(config).await {
+                Ok(app) => match app.run().await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        tracing::error!(error = %e, "server failed");
+                        ExitCode::FAILURE
+                    }
+                },
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot start");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Migrate => {
+            init_tracing();
+            let result = groupbuy_store::Database::connect(&config.database_url, groupbuy_store::PoolSettings::default())
+                .and_then(|db| db.migrate());
+            match result {
+                Ok(applied) => {
+                    println!("applied {} migration(s): {}", applied.len(), applied.join(", "));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Token { sub, name, picture, scope, roles, org, ttl } => {
+            if config.jwt_secret.is_none() {
+                eprintln!("warning: GROUPBUY_JWT_SECRET is not set; signing with the development secret");
+            }
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let claims = Claims {
+                sub,
+                name,
+                picture,
+                scope: Some(scope),
+                roles,
+                org_id: org,
+                exp: now + ttl,
+                iat: Some(now),
+                iss: config.jwt_issuer.clone(),
+                aud: config.jwt_audience.clone(),
+            };
+            let keys = JwtKeys::new(config.secret(), config.jwt_issuer.as_deref(), config.jwt_audience.as_deref());
+            match keys.mint(&claims) {
+                Ok(token) => {
+                    println!("{token}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("cannot sign: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Openapi => {
+            print!("{}", groupbuy_api::openapi::document_json());
+            ExitCode::SUCCESS
+        }
+    }
+}

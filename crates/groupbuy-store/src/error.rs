@@ -42,10 +42,3 @@ impl From<StoreError> for DomainError {
     }
 }
 
-/// Whether a query error is a unique-constraint violation.
-pub(crate) fn is_unique_violation(err: &diesel::result::Error) -> bool {
-    matches!(
-        err,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
-}

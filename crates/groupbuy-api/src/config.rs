@@ -1,0 +1,93 @@
+//! Configuration, read once from the environment and validated at start.
+
+use crate::platform::auth::DEV_SECRET;
+use std::time::Duration;
+
+/// Everything `serve` needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `postgres://...` or a SQLite path (default `groupbuy.db`).
+    pub database_url: String,
+    /// `GROUPBUY_BIND` (default `127.0.0.1:8080`).
+    pub bind: String,
+    /// `GROUPBUY_JWT_SECRET`; `None` means the development secret.
+    pub jwt_secret: Option<String>,
+    /// `GROUPBUY_JWT_ISSUER`, enforced when set.
+    pub jwt_issuer: Option<String>,
+    /// `GROUPBUY_JWT_AUDIENCE`, enforced when set.
+    pub jwt_audience: Option<String>,
+    /// `GROUPBUY_SWEEP_INTERVAL_MS` (default 5000): how often background sweeps run.
+    pub sweep_interval: Duration,
+    /// `GROUPBUY_DB_POOL_SIZE` (default 8).
+    pub pool_size: u32,
+    /// `GROUPBUY_DB_TIMEOUT_MS` (default 3000): wait for a connection before 503.
+    pub pool_timeout: Duration,
+    /// `GROUPBUY_WORKERS` (default: number of CPUs).
+    pub workers: Option<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "groupbuy.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            jwt_secret: None,
+            jwt_issuer: None,
+            jwt_audience: None,
+            sweep_interval: Duration::from_millis(5000),
+            pool_size: 8,
+            pool_timeout: Duration::from_millis(3000),
+            workers: None,
+        }
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match var(name) {
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name} must be a positive number, got {v:?}")),
+        None => Ok(default),
+    }
+}
+
+impl Config {
+    /// Reads the environment; a malformed value is an error naming the variable.
+    ///
+    /// # Errors
+    /// A message naming the bad variable.
+    pub fn from_env() -> Result<Self, String> {
+        let d = Self::default();
+        let sweep_ms: u64 = number("GROUPBUY_SWEEP_INTERVAL_MS", 5000)?;
+        let pool_size: u32 = number("GROUPBUY_DB_POOL_SIZE", d.pool_size)?;
+        let timeout_ms: u64 = number("GROUPBUY_DB_TIMEOUT_MS", 3000)?;
+        if sweep_ms == 0 || pool_size == 0 {
+            return Err("GROUPBUY_SWEEP_INTERVAL_MS and GROUPBUY_DB_POOL_SIZE must be > 0".into());
+        }
+        let workers = match var("GROUPBUY_WORKERS") {
+            Some(_) => Some(number("GROUPBUY_WORKERS", 1usize)?),
+            None => None,
+        };
+        Ok(Self {
+            database_url: var("DATABASE_URL").unwrap_or(d.database_url),
+            bind: var("GROUPBUY_BIND").unwrap_or(d.bind),
+            jwt_secret: var("GROUPBUY_JWT_SECRET"),
+            jwt_issuer: var("GROUPBUY_JWT_ISSUER"),
+            jwt_audience: var("GROUPBUY_JWT_AUDIENCE"),
+            sweep_interval: Duration::from_millis(sweep_ms),
+            pool_size,
+            pool_timeout: Duration::from_millis(timeout_ms),
+            workers,
+        })
+    }
+
+    /// The secret tokens are signed with (the development one when unset).
+    pub fn secret(&self) -> &str {
+        self.jwt_secret.as_deref().unwrap_or(DEV_SECRET)
+    }
+}

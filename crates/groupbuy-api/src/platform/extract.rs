@@ -1,0 +1,104 @@
+//! Body and parameter parsing that always answers in problem JSON, naming the field.
+
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// A JSON body; malformed JSON is 400, a missing or mistyped field is 422 naming it.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|e| {
+                let status = e.as_response_error().status_code();
+                if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(status, "payload-too-large", "Request body is larger than the 1 MiB limit")
+                } else {
+                    ApiError::bad_request(format!("Could not read the request body: {e}"))
+                }
+            })?;
+            parse_json(&bytes).map(JsonBody)
+        })
+    }
+}
+
+/// Parses JSON bytes into `T` with the error naming the failing field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("Request body is required (a JSON object)"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad_request(format!("Malformed JSON body: {inner}"));
+        }
+        let text = inner.to_string();
+        let reason = text.split(" at line ").next().unwrap_or(&text).to_owned();
+        let field = missing_field(&reason)
+            .map(|f| if path == "." { f } else { format!("{path}.{f}") })
+            .unwrap_or_else(|| if path == "." { "body".to_owned() } else { path });
+        ApiError::invalid_field(field.clone(), format!("{field}: {reason}"))
+    })
+}
+
+fn missing_field(reason: &str) -> Option<String> {
+    let rest = reason.strip_prefix("missing field `")?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+/// Path parameters that do not parse (a bad UUID) are a 400 in problem JSON.
+pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(format!("Invalid path parameter: {err}")).into()
+}
+
+/// Query strings that do not parse (a bad enum value) are a 400 in problem JSON.
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(format!("Invalid query parameter: {err}")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Req {
+        shop_name: String,
+        quantity: i64,
+    }
+
+    #[test]
+    fn names_the_missing_field() {
+        let err = parse_json::<Req>(br#"{"quantity": 1}"#).unwrap_err();
+        assert_eq!(err.problem().errors[0].field, "shopName");
+        assert_eq!(err.problem().status, 422);
+    }
+
+    #[test]
+    fn names_the_mistyped_field() {
+        let err = parse_json::<Req>(br#"{"shopName": "a", "quantity": "x"}"#).unwrap_err();
+        assert_eq!(err.problem().errors[0].field, "quantity");
+    }
+
+    #[test]
+    fn malformed_json_is_a_400() {
+        assert_eq!(parse_json::<Req>(b"{oops").unwrap_err().problem().status, 400);
+        assert_eq!(parse_json::<Req>(b"").unwrap_err().problem().status, 400);
+    }
+}

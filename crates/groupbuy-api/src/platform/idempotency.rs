@@ -1,0 +1,223 @@
+//! Idempotency-Key on POST: the same key and request replays the stored answer, a
+//! different request with the key is 422, a concurrent duplicate is 409. Records live
+//! in the database per caller, so every instance sees them.
+
+use crate::error::ApiError;
+use crate::platform::auth::caller;
+use crate::state::{blocking, AppState};
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse};
+use groupbuy_domain::platform::{IdempotencyBegin, StoredResponse};
+use sha2::{Digest, Sha256};
+use time::Duration;
+
+/// The request header.
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// Set on replayed responses.
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// How long a request may hold its key before a retry may take it over.
+const LEASE: Duration = Duration::seconds(60);
+/// How long keys are kept.
+pub const RETENTION: Duration = Duration::hours(24);
+
+/// Parses the key, bare or as the draft's quoted structured-field string.
+pub fn parse_key(value: &HeaderValue) -> Result<String, ApiError> {
+    let raw = value.to_str().map_err(|_| bad_key())?.trim();
+    let key = raw
+        .strip_prefix('"')
+        .and_then(|k| k.strip_suffix('"'))
+        .unwrap_or(raw);
+    if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(bad_key());
+    }
+    Ok(key.to_owned())
+}
+
+fn bad_key() -> ApiError {
+    ApiError::bad_request("Idempotency-Key must be 1-255 visible ASCII characters")
+}
+
+fn fingerprint(method: &Method, path_and_query: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_str().as_bytes());
+    h.update(b"\n");
+    h.update(path_and_query.as_bytes());
+    h.update(b"\n");
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+fn payload_of(bytes: web::Bytes) -> actix_web::dev::Payload {
+    let (_, mut payload) = actix_http::h1::Payload::create(true);
+    payload.unread_data(bytes);
+    actix_web::dev::Payload::from(payload)
+}
+
+/// Who owns a key: the token's subject, else the anonymous visitor cookie, else the peer.
+fn key_owner(req: &ServiceRequest) -> String {
+    if let Ok(Some(p)) = caller(req.request()) {
+        return format!("user:{}", p.user_id);
+    }
+    if let Some(c) = req.cookie(crate::platform::auth::VISITOR_COOKIE) {
+        return format!("visitor:{}", c.value());
+    }
+    format!("peer:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default())
+}
+
+/// The middleware: refusals are answered here as problem responses.
+pub async fn idempotency(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    guarded(req, next).await
+}
+
+async fn guarded(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(value) = req.headers().get(&IDEMPOTENCY_KEY).cloned() else {
+        return pass(req, next).await;
+    };
+    if req.method() != Method::POST {
+        return pass(req, next).await;
+    }
+    let key = match parse_key(&value) {
+        Ok(k) => k,
+        Err(e) => return Ok(req.error_response(e)),
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(req.error_response(ApiError::internal("application state missing")));
+    };
+    let owner = key_owner(&req);
+    let body = match req.extract::<web::Bytes>().await {
+        Ok(b) => b,
+        Err(e) => return Ok(req.error_response(e)),
+    };
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let fp = fingerprint(req.method(), &path, &body);
+    req.set_payload(payload_of(body));
+
+    let now = state.clock.now();
+    let begin = {
+        let (state, owner, key, fp) = (state.clone(), owner.clone(), key.clone(), fp.clone());
+        blocking(move || state.idempotency.begin(&owner, &key, &fp, now, LEASE)).await
+    };
+    let begin = match begin {
+        Ok(b) => b,
+        Err(e) => return Ok(req.error_response(e)),
+    };
+    match begin {
+        IdempotencyBegin::Proceed => {}
+        IdempotencyBegin::Replay(stored) => {
+            let res = HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
+                .insert_header((header::CONTENT_TYPE, stored.content_type))
+                .insert_header((REPLAYED, "true"))
+                .body(stored.body);
+            return Ok(req.into_response(res));
+        }
+        IdempotencyBegin::Mismatch => {
+            return Ok(req.error_response(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "Idempotency-Key was already used for a different request",
+            )))
+        }
+        IdempotencyBegin::InFlight => {
+            return Ok(req.error_response(ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency-key-in-use",
+                "A request with this Idempotency-Key is still being processed; retry later",
+            )
+            .with_header(header::RETRY_AFTER, "1")))
+        }
+    }
+
+    let res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(err) => {
+            release(&state, owner, key).await;
+            return Err(err);
+        }
+    };
+    let status = res.status();
+    // Answers worth replaying: anything but server errors and throttling, which a retry
+    // should get a fresh chance at.
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        release(&state, owner, key).await;
+        return Ok(res);
+    }
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_owned();
+    let (http_req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    let bytes = match to_bytes(body).await {
+        Ok(b) => b,
+        Err(_) => {
+            release(&state, owner, key).await;
+            let res = ServiceResponse::new(http_req, actix_web::ResponseError::error_response(&ApiError::internal("could not buffer the response")));
+            return Ok(res);
+        }
+    };
+    let stored = StoredResponse {
+        status: status.as_u16(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        content_type,
+    };
+    let done = {
+        let state = state.clone();
+        blocking(move || state.idempotency.complete(&owner, &key, stored, now)).await
+    };
+    if let Err(e) = done {
+        tracing::error!(error = %e, "could not store the idempotent response");
+    }
+    let response = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, response))
+}
+
+async fn pass(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+}
+
+async fn release(state: &web::Data<AppState>, owner: String, key: String) {
+    let state = state.clone();
+    if let Err(e) = blocking(move || state.idempotency.release(&owner, &key)).await {
+        tracing::error!(error = %e, "could not release an idempotency key");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_bare_and_quoted_keys() {
+        assert_eq!(parse_key(&HeaderValue::from_static("abc")).expect("bare"), "abc");
+        assert_eq!(parse_key(&HeaderValue::from_static("\"abc\"")).expect("quoted"), "abc");
+        assert!(parse_key(&HeaderValue::from_static("")).is_err());
+        assert!(parse_key(&HeaderValue::from_static("a b")).is_err());
+    }
+
+    #[test]
+    fn fingerprint_covers_method_path_and_body() {
+        let a = fingerprint(&Method::POST, "/a", b"{}");
+        assert_ne!(a, fingerprint(&Method::POST, "/b", b"{}"));
+        assert_ne!(a, fingerprint(&Method::POST, "/a", b"{\"x\":1}"));
+        assert_eq!(a, fingerprint(&Method::POST, "/a", b"{}"));
+    }
+}

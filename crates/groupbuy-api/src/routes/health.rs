@@ -1,0 +1,40 @@
+//! Liveness and readiness.
+
+use crate::envelope::{ok, Envelope};
+use crate::error::Problem;
+use crate::state::{blocking, AppState};
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Health status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    /// `up`.
+    pub status: String,
+}
+
+/// The process is up.
+#[utoipa::path(tag = "platform", responses((status = 200, description = "Process up", body = Envelope<HealthView>)))]
+#[get("/healthz")]
+async fn healthz() -> HttpResponse {
+    ok("Service is up", HealthView { status: "up".into() })
+}
+
+/// The database answers.
+#[utoipa::path(tag = "platform", responses(
+    (status = 200, description = "Database reachable", body = Envelope<HealthView>),
+    (status = 503, description = "Database unreachable", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/readyz")]
+async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::ApiError> {
+    let health = state.health.clone();
+    blocking(move || health.ping()).await?;
+    Ok(ok("Service is ready", HealthView { status: "ready".into() }))
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(healthz).service(readyz);
+}

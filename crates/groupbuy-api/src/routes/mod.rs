@@ -1,0 +1,15 @@
+//! HTTP routes, one module per bounded context; each handler parses, authorizes, calls
+//! one port and wraps the result.
+
+pub mod catalog;
+pub mod health;
+pub mod wallet;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every documented route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    health::configure(cfg);
+    catalog::configure(cfg);
+    wallet::configure(cfg);
+}

@@ -1,0 +1,190 @@
+//! Wallets (`/api/v1/wallet`) and the platform-admin credit.
+
+use crate::envelope::{created, ok, rfc3339, Envelope};
+use crate::error::{ApiError, Problem};
+use crate::platform::auth::Auth;
+use crate::platform::extract::JsonBody;
+use crate::state::{blocking, AppState};
+use actix_web::{get, post, web, HttpResponse};
+use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
+use groupbuy_domain::wallet::{LedgerEntry, Wallet};
+use groupbuy_domain::{Currency, Money, Page};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+/// A wallet's balance.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletView {
+    /// Owner.
+    pub user_id: String,
+    /// Balance.
+    #[schema(value_type = f64, example = 250000.00)]
+    pub balance: Decimal,
+    /// Currency.
+    pub currency: String,
+    /// Last change.
+    pub updated_at: String,
+}
+
+impl From<Wallet> for WalletView {
+    fn from(w: Wallet) -> Self {
+        Self {
+            user_id: w.user_id,
+            balance: w.balance.to_decimal(),
+            currency: w.balance.currency().code().to_owned(),
+            updated_at: rfc3339(w.updated_at),
+        }
+    }
+}
+
+/// One ledger entry.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntryView {
+    /// Entry (transaction) id.
+    pub transaction_id: Uuid,
+    /// CREDIT, PURCHASE or REFUND.
+    #[schema(example = "CREDIT")]
+    pub kind: String,
+    /// Signed amount (debits negative).
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    /// Balance right after.
+    #[schema(value_type = f64)]
+    pub balance_after: Decimal,
+    /// Currency.
+    pub currency: String,
+    /// Reference.
+    pub reference: String,
+    /// When.
+    pub created_at: String,
+}
+
+impl From<LedgerEntry> for LedgerEntryView {
+    fn from(e: LedgerEntry) -> Self {
+        Self {
+            transaction_id: e.id,
+            kind: e.kind.as_str().to_owned(),
+            amount: e.amount.to_decimal(),
+            balance_after: e.balance_after.to_decimal(),
+            currency: e.amount.currency().code().to_owned(),
+            reference: e.reference,
+            created_at: rfc3339(e.created_at),
+        }
+    }
+}
+
+/// A page of ledger entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerPage {
+    /// Entries, newest first.
+    pub items: Vec<LedgerEntryView>,
+    /// Cursor of the next page, null on the last.
+    pub next_cursor: Option<String>,
+}
+
+impl From<Page<LedgerEntry>> for LedgerPage {
+    fn from(p: Page<LedgerEntry>) -> Self {
+        Self {
+            items: p.items.into_iter().map(Into::into).collect(),
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
+/// Paging parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1-100 (default 20).
+    pub limit: Option<i64>,
+}
+
+/// Body of the admin credit.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreditRequest {
+    /// Amount to add (> 0).
+    #[schema(value_type = f64, example = 500000.00)]
+    pub amount: Decimal,
+    /// Why (shown in the ledger).
+    pub reference: String,
+    /// Currency (default TZS; must match the wallet's).
+    pub currency: Option<String>,
+}
+
+/// The caller's wallet.
+#[utoipa::path(tag = "wallet", security(("bearer" = [])), responses(
+    (status = 200, description = "The wallet", body = Envelope<WalletView>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/wallet")]
+async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
+    let user = auth.reader()?.user_id.clone();
+    let now = state.clock.now();
+    let wallets = state.wallets.clone();
+    let wallet = blocking(move || wallets.wallet(&user, now)).await?;
+    Ok(ok("Wallet retrieved successfully", WalletView::from(wallet)))
+}
+
+/// The caller's ledger, newest first.
+#[utoipa::path(tag = "wallet", security(("bearer" = [])), params(PageQuery), responses(
+    (status = 200, description = "Ledger page", body = Envelope<LedgerPage>),
+    (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/wallet/transactions")]
+async fn list_transactions(state: web::Data<AppState>, auth: Auth, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+    let user = auth.reader()?.user_id.clone();
+    let q = query.into_inner();
+    let wallets = state.wallets.clone();
+    let page = blocking(move || wallets.transactions(&user, q.cursor, q.limit.unwrap_or(20))).await?;
+    Ok(ok("Wallet transactions retrieved successfully", LedgerPage::from(page)))
+}
+
+/// Credits a user's wallet (platform admins; send an Idempotency-Key to make retries safe).
+#[utoipa::path(tag = "wallet", security(("bearer" = [])),
+    params(("userId" = String, Path, description = "User to credit"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    request_body = CreditRequest, responses(
+    (status = 201, description = "Credited", body = Envelope<LedgerEntryView>),
+    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Currency differs from the wallet's, or key in use", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid amount, or key reused", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/api/v1/platform-admin/wallets/{userId}/credit")]
+async fn credit_wallet(state: web::Data<AppState>, auth: Auth, path: web::Path<String>, body: JsonBody<CreditRequest>) -> Result<HttpResponse, ApiError> {
+    auth.writer()?;
+    auth.require_role(ROLE_PLATFORM_ADMIN)?;
+    let user = path.into_inner();
+    let b = body.0;
+    let currency = match b.currency.as_deref() {
+        Some(c) => Currency::parse(c)?,
+        None => Currency::TZS,
+    };
+    let amount = Money::positive(b.amount, currency, "amount")?;
+    let reference = b.reference.trim().to_owned();
+    if reference.is_empty() || reference.len() > 200 {
+        return Err(ApiError::invalid_field("reference", "reference must be between 1 and 200 characters"));
+    }
+    let now = state.clock.now();
+    let wallets = state.wallets.clone();
+    let entry = blocking(move || wallets.credit(&user, amount, &reference, now)).await?;
+    Ok(created("Wallet credited successfully", LedgerEntryView::from(entry)))
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_wallet).service(list_transactions).service(credit_wallet);
+}

@@ -1,0 +1,50 @@
+//! What every handler can reach: the ports, the clock and the keys.
+
+use crate::error::ApiError;
+use crate::platform::auth::JwtKeys;
+use actix_web::web;
+use groupbuy_domain::catalog::CatalogStore;
+use groupbuy_domain::platform::{HealthCheck, IdempotencyStore};
+use groupbuy_domain::wallet::WalletStore;
+use groupbuy_domain::{Clock, DomainError};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Shared application state; ports are trait objects so tests can mock them.
+#[derive(Clone)]
+pub struct AppState {
+    /// Shops and products.
+    pub catalog: Arc<dyn CatalogStore>,
+    /// Wallets.
+    pub wallets: Arc<dyn WalletStore>,
+    /// Idempotency records.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Database health.
+    pub health: Arc<dyn HealthCheck>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Token keys.
+    pub jwt: JwtKeys,
+}
+
+/// The wall clock, truncated to microseconds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        groupbuy_domain::clock::truncate_micros(OffsetDateTime::now_utc())
+    }
+}
+
+/// Runs a synchronous store call on actix's blocking pool, never on the executor.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, DomainError> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(f)
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
+}
