@@ -1,1 +1,8 @@
+//! Black-box tests: the real application on a random port, over HTTP, against SQLite
+//! and (when GROUPBUY_TEST_POSTGRES_URL is set) PostgreSQL.
 
+mod catalog;
+mod helpers;
+mod openapi;
+mod platform;
+mod wallet;

@@ -83,8 +83,12 @@ impl ApiError {
 
     /// 401 with the message of seed 001.
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "User not authenticated")
-            .with_header(header::WWW_AUTHENTICATE, "Bearer")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "User not authenticated",
+        )
+        .with_header(header::WWW_AUTHENTICATE, "Bearer")
     }
 
     /// 403 naming what is missing.
@@ -100,7 +104,11 @@ impl ApiError {
     /// 422 for one invalid field.
     pub fn invalid_field(field: impl Into<String>, reason: impl Into<String>) -> Self {
         let reason = reason.into();
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", reason.clone());
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            reason.clone(),
+        );
         e.errors.push(FieldError {
             field: field.into(),
             reason,
@@ -111,7 +119,11 @@ impl ApiError {
     /// 500 that reveals nothing; the cause is logged.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal server error",
+        )
     }
 
     /// Adds a response header (Retry-After, Allow...).
@@ -176,8 +188,10 @@ impl From<DomainError> for ApiError {
             DomainError::Rule(m) => Self::new(StatusCode::BAD_REQUEST, "rule", m),
             DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             DomainError::Forbidden(m) => Self::forbidden(m),
-            DomainError::Unavailable(m) => Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m)
-                .with_header(header::RETRY_AFTER, "1"),
+            DomainError::Unavailable(m) => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m)
+                    .with_header(header::RETRY_AFTER, "1")
+            }
             DomainError::Internal(m) => Self::internal(m),
         }
     }
@@ -205,7 +219,9 @@ mod tests {
 
     #[test]
     fn internal_errors_hide_their_cause() {
-        let e = ApiError::from(DomainError::Internal("connection string postgres://secret".into()));
+        let e = ApiError::from(DomainError::Internal(
+            "connection string postgres://secret".into(),
+        ));
         assert_eq!(e.message(), "Internal server error");
     }
 }

@@ -49,7 +49,10 @@ enum Command {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
 }
 
 #[actix_web::main]
@@ -81,11 +84,18 @@ async fn main() -> ExitCode {
         }
         Command::Migrate => {
             init_tracing();
-            let result = groupbuy_store::Database::connect(&config.database_url, groupbuy_store::PoolSettings::default())
-                .and_then(|db| db.migrate());
+            let result = groupbuy_store::Database::connect(
+                &config.database_url,
+                groupbuy_store::PoolSettings::default(),
+            )
+            .and_then(|db| db.migrate());
             match result {
                 Ok(applied) => {
-                    println!("applied {} migration(s): {}", applied.len(), applied.join(", "));
+                    println!(
+                        "applied {} migration(s): {}",
+                        applied.len(),
+                        applied.join(", ")
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
@@ -94,9 +104,19 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        Command::Token { sub, name, picture, scope, roles, org, ttl } => {
+        Command::Token {
+            sub,
+            name,
+            picture,
+            scope,
+            roles,
+            org,
+            ttl,
+        } => {
             if config.jwt_secret.is_none() {
-                eprintln!("warning: GROUPBUY_JWT_SECRET is not set; signing with the development secret");
+                eprintln!(
+                    "warning: GROUPBUY_JWT_SECRET is not set; signing with the development secret"
+                );
             }
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let claims = Claims {
@@ -111,7 +131,11 @@ async fn main() -> ExitCode {
                 iss: config.jwt_issuer.clone(),
                 aud: config.jwt_audience.clone(),
             };
-            let keys = JwtKeys::new(config.secret(), config.jwt_issuer.as_deref(), config.jwt_audience.as_deref());
+            let keys = JwtKeys::new(
+                config.secret(),
+                config.jwt_issuer.as_deref(),
+                config.jwt_audience.as_deref(),
+            );
             match keys.mint(&claims) {
                 Ok(token) => {
                     println!("{token}");

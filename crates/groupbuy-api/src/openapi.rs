@@ -40,7 +40,9 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("HS256 JWT with sub, exp and optional name, picture, scope, roles, org_id"))
+                    .description(Some(
+                        "HS256 JWT with sub, exp and optional name, picture, scope, roles, org_id",
+                    ))
                     .build(),
             ),
         );

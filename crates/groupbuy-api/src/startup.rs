@@ -60,7 +60,11 @@ pub fn app(
         .default_service(web::to(fallback))
         .route(
             "/docs",
-            web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/docs/")).finish() }),
+            web::get().to(|| async {
+                HttpResponse::Found()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
         )
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -99,10 +103,15 @@ impl Application {
                  Set GROUPBUY_JWT_SECRET before exposing this service."
             );
         }
-        let jwt = JwtKeys::new(config.secret(), config.jwt_issuer.as_deref(), config.jwt_audience.as_deref());
+        let jwt = JwtKeys::new(
+            config.secret(),
+            config.jwt_issuer.as_deref(),
+            config.jwt_audience.as_deref(),
+        );
         let state = web::Data::new(AppState::from_database(db, Arc::new(SystemClock), jwt));
         let routes = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
-        let listener = TcpListener::bind(&config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let factory_state = state.clone();
         let mut server = HttpServer::new(move || app(factory_state.clone(), routes.clone()))
@@ -113,7 +122,10 @@ impl Application {
         }
         spawn_sweeps(state, config.sweep_interval);
         tracing::info!(port, database = %redact(&config.database_url), "groupbuy listening");
-        Ok(Self { port, server: server.run() })
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
     }
 
     /// The bound port (useful with port 0).

@@ -90,7 +90,11 @@ impl Money {
     }
 
     /// Parses a decimal amount for `field`, refusing more decimals than the currency has.
-    pub fn from_decimal(amount: Decimal, currency: Currency, field: &str) -> Result<Self, DomainError> {
+    pub fn from_decimal(
+        amount: Decimal,
+        currency: Currency,
+        field: &str,
+    ) -> Result<Self, DomainError> {
         let normalized = amount.normalize();
         if normalized.scale() > currency.scale() {
             return Err(DomainError::invalid(
@@ -114,7 +118,10 @@ impl Money {
     pub fn positive(amount: Decimal, currency: Currency, field: &str) -> Result<Self, DomainError> {
         let money = Self::from_decimal(amount, currency, field)?;
         if money.minor <= 0 {
-            return Err(DomainError::invalid(field, format!("{field} must be greater than 0")));
+            return Err(DomainError::invalid(
+                field,
+                format!("{field} must be greater than 0"),
+            ));
         }
         Ok(money)
     }
@@ -223,7 +230,10 @@ mod tests {
 
     #[test]
     fn unknown_currency_is_a_validation_error() {
-        assert!(matches!(Currency::parse("XYZ"), Err(DomainError::Validation { .. })));
+        assert!(matches!(
+            Currency::parse("XYZ"),
+            Err(DomainError::Validation { .. })
+        ));
     }
 
     #[test]

@@ -5,7 +5,9 @@ use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{products, shops};
 use diesel::prelude::*;
-use groupbuy_domain::catalog::{CatalogStore, GroupTimeLimit, Product, ProductDraft, ProductPatch, Shop, ShopDraft};
+use groupbuy_domain::catalog::{
+    CatalogStore, GroupTimeLimit, Product, ProductDraft, ProductPatch, Shop, ShopDraft,
+};
 use groupbuy_domain::{DomainError, Principal};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -110,7 +112,10 @@ impl ProductRow {
 }
 
 /// Loads a shop row.
-pub(crate) fn load_shop(conn: &mut DbConnection, shop_id: Uuid) -> Result<Option<Shop>, StoreError> {
+pub(crate) fn load_shop(
+    conn: &mut DbConnection,
+    shop_id: Uuid,
+) -> Result<Option<Shop>, StoreError> {
     shops::table
         .find(shop_id.to_string())
         .select(ShopRow::as_select())
@@ -121,7 +126,10 @@ pub(crate) fn load_shop(conn: &mut DbConnection, shop_id: Uuid) -> Result<Option
 }
 
 /// Loads a product row.
-pub(crate) fn load_product(conn: &mut DbConnection, product_id: Uuid) -> Result<Option<Product>, StoreError> {
+pub(crate) fn load_product(
+    conn: &mut DbConnection,
+    product_id: Uuid,
+) -> Result<Option<Product>, StoreError> {
     products::table
         .find(product_id.to_string())
         .select(ProductRow::as_select())
@@ -141,7 +149,11 @@ pub(crate) fn product_not_found() -> DomainError {
 }
 
 /// The caller's shop, or NotFound (another merchant's shop is indistinguishable from none).
-fn owned_shop(conn: &mut DbConnection, owner: &Principal, shop_id: Uuid) -> Result<Shop, StoreError> {
+fn owned_shop(
+    conn: &mut DbConnection,
+    owner: &Principal,
+    shop_id: Uuid,
+) -> Result<Shop, StoreError> {
     match load_shop(conn, shop_id)? {
         Some(shop) if shop.owner_id == owner.user_id || owner.is_platform_admin() => Ok(shop),
         _ => Err(shop_not_found(shop_id).into()),
@@ -149,7 +161,12 @@ fn owned_shop(conn: &mut DbConnection, owner: &Principal, shop_id: Uuid) -> Resu
 }
 
 impl CatalogStore for Database {
-    fn create_shop(&self, owner: &Principal, draft: ShopDraft, now: OffsetDateTime) -> Result<Shop, DomainError> {
+    fn create_shop(
+        &self,
+        owner: &Principal,
+        draft: ShopDraft,
+        now: OffsetDateTime,
+    ) -> Result<Shop, DomainError> {
         let shop = draft.into_shop(Uuid::new_v4(), &owner.user_id, now);
         self.write(|conn| {
             diesel::insert_into(shops::table)
@@ -163,7 +180,13 @@ impl CatalogStore for Database {
         self.read(|conn| load_shop(conn, shop_id)?.ok_or_else(|| shop_not_found(shop_id).into()))
     }
 
-    fn create_product(&self, owner: &Principal, shop_id: Uuid, draft: ProductDraft, now: OffsetDateTime) -> Result<Product, DomainError> {
+    fn create_product(
+        &self,
+        owner: &Principal,
+        shop_id: Uuid,
+        draft: ProductDraft,
+        now: OffsetDateTime,
+    ) -> Result<Product, DomainError> {
         self.write(|conn| {
             owned_shop(conn, owner, shop_id)?;
             let product = draft.into_product(Uuid::new_v4(), shop_id, now);
@@ -178,10 +201,17 @@ impl CatalogStore for Database {
         self.read(|conn| load_product(conn, product_id)?.ok_or_else(|| product_not_found().into()))
     }
 
-    fn update_product(&self, owner: &Principal, product_id: Uuid, patch: ProductPatch, now: OffsetDateTime) -> Result<Product, DomainError> {
+    fn update_product(
+        &self,
+        owner: &Principal,
+        product_id: Uuid,
+        patch: ProductPatch,
+        now: OffsetDateTime,
+    ) -> Result<Product, DomainError> {
         self.write(|conn| {
             let current = load_product(conn, product_id)?.ok_or_else(product_not_found)?;
-            owned_shop(conn, owner, current.shop_id).map_err(|_| StoreError::from(product_not_found()))?;
+            owned_shop(conn, owner, current.shop_id)
+                .map_err(|_| StoreError::from(product_not_found()))?;
             let updated = patch.apply(&current, now)?;
             // reserved_quantity is owned by purchases: never overwrite it from here, and
             // re-check the stock floor against the newest value in the same statement.
@@ -205,7 +235,10 @@ impl CatalogStore for Database {
             ))
             .execute(conn)?;
             if changed == 0 {
-                return Err(DomainError::Conflict("stockQuantity cannot be below the units held by open groups".into()).into());
+                return Err(DomainError::Conflict(
+                    "stockQuantity cannot be below the units held by open groups".into(),
+                )
+                .into());
             }
             load_product(conn, product_id)?.ok_or_else(|| product_not_found().into())
         })
@@ -218,7 +251,11 @@ mod tests {
     use groupbuy_domain::catalog::ProductFields;
 
     fn merchant(id: &str) -> Principal {
-        Principal { user_id: id.into(), roles: vec!["merchant".into()], ..Default::default() }
+        Principal {
+            user_id: id.into(),
+            roles: vec!["merchant".into()],
+            ..Default::default()
+        }
     }
 
     fn now() -> OffsetDateTime {
@@ -243,8 +280,16 @@ mod tests {
 
     fn products_round_trip_exactly(db: &Database) {
         let owner = merchant("m1");
-        let shop = db.create_shop(&owner, ShopDraft::parse("TechWorld", None).expect("valid"), now()).expect("shop");
-        let created = db.create_product(&owner, shop.id, draft(), now()).expect("product");
+        let shop = db
+            .create_shop(
+                &owner,
+                ShopDraft::parse("TechWorld", None).expect("valid"),
+                now(),
+            )
+            .expect("shop");
+        let created = db
+            .create_product(&owner, shop.id, draft(), now())
+            .expect("product");
         let loaded = db.product(created.id).expect("load");
         assert_eq!(loaded, created);
         assert_eq!(loaded.group_time_limit.seconds(), 1800);
@@ -252,28 +297,62 @@ mod tests {
     }
 
     fn another_merchants_shop_is_not_found(db: &Database) {
-        let shop = db.create_shop(&merchant("m1"), ShopDraft::parse("Mine", None).expect("valid"), now()).expect("shop");
-        let err = db.create_product(&merchant("m2"), shop.id, draft(), now()).unwrap_err();
+        let shop = db
+            .create_shop(
+                &merchant("m1"),
+                ShopDraft::parse("Mine", None).expect("valid"),
+                now(),
+            )
+            .expect("shop");
+        let err = db
+            .create_product(&merchant("m2"), shop.id, draft(), now())
+            .unwrap_err();
         assert!(matches!(err, DomainError::NotFound(_)));
-        let p = db.create_product(&merchant("m1"), shop.id, draft(), now()).expect("product");
-        let err = db.update_product(&merchant("m2"), p.id, ProductPatch::default(), now()).unwrap_err();
+        let p = db
+            .create_product(&merchant("m1"), shop.id, draft(), now())
+            .expect("product");
+        let err = db
+            .update_product(&merchant("m2"), p.id, ProductPatch::default(), now())
+            .unwrap_err();
         assert!(matches!(err, DomainError::NotFound(_)));
     }
 
     fn patch_updates_fields(db: &Database) {
         let owner = merchant("m1");
-        let shop = db.create_shop(&owner, ShopDraft::parse("Mine", None).expect("valid"), now()).expect("shop");
-        let p = db.create_product(&owner, shop.id, draft(), now()).expect("product");
-        let patch = ProductPatch { stock_quantity: Some(7), name: Some("New".into()), ..Default::default() };
-        let updated = db.update_product(&owner, p.id, patch, now()).expect("patched");
+        let shop = db
+            .create_shop(
+                &owner,
+                ShopDraft::parse("Mine", None).expect("valid"),
+                now(),
+            )
+            .expect("shop");
+        let p = db
+            .create_product(&owner, shop.id, draft(), now())
+            .expect("product");
+        let patch = ProductPatch {
+            stock_quantity: Some(7),
+            name: Some("New".into()),
+            ..Default::default()
+        };
+        let updated = db
+            .update_product(&owner, p.id, patch, now())
+            .expect("patched");
         assert_eq!(updated.stock_quantity, 7);
         assert_eq!(updated.name, "New");
         assert_eq!(db.product(p.id).expect("load").name, "New");
     }
 
     fn missing_product_is_not_found(db: &Database) {
-        assert_eq!(db.product(Uuid::new_v4()).unwrap_err(), DomainError::NotFound("Product not found".into()));
+        assert_eq!(
+            db.product(Uuid::new_v4()).unwrap_err(),
+            DomainError::NotFound("Product not found".into())
+        );
     }
 
-    crate::on_both_backends!(products_round_trip_exactly, another_merchants_shop_is_not_found, patch_updates_fields, missing_product_is_not_found);
+    crate::on_both_backends!(
+        products_round_trip_exactly,
+        another_merchants_shop_is_not_found,
+        patch_updates_fields,
+        missing_product_is_not_found
+    );
 }

@@ -41,4 +41,3 @@ impl From<StoreError> for DomainError {
         }
     }
 }
-

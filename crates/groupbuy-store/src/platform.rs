@@ -24,17 +24,37 @@ struct NewKey<'a> {
     created_at: PrimitiveDateTime,
 }
 
-type KeyRow = (String, String, Option<i32>, Option<String>, Option<String>, PrimitiveDateTime);
+type KeyRow = (
+    String,
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+    PrimitiveDateTime,
+);
 
 fn insert_if_absent(conn: &mut DbConnection, row: &NewKey<'_>) -> Result<usize, StoreError> {
     Ok(match conn {
-        DbConnection::Pg(c) => diesel::insert_into(ik::table).values(row).on_conflict_do_nothing().execute(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(ik::table).values(row).on_conflict_do_nothing().execute(c)?,
+        DbConnection::Pg(c) => diesel::insert_into(ik::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(ik::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
     })
 }
 
 impl IdempotencyStore for Database {
-    fn begin(&self, caller: &str, key: &str, fingerprint: &str, now: OffsetDateTime, lease: Duration) -> Result<IdempotencyBegin, DomainError> {
+    fn begin(
+        &self,
+        caller: &str,
+        key: &str,
+        fingerprint: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+    ) -> Result<IdempotencyBegin, DomainError> {
         self.write(|conn| {
             let row = NewKey {
                 caller,
@@ -49,7 +69,14 @@ impl IdempotencyStore for Database {
             }
             let (stored_fp, state, status, body, content_type, locked_until): KeyRow = ik::table
                 .find((caller, key))
-                .select((ik::fingerprint, ik::state, ik::response_status, ik::response_body, ik::content_type, ik::locked_until))
+                .select((
+                    ik::fingerprint,
+                    ik::state,
+                    ik::response_status,
+                    ik::response_body,
+                    ik::content_type,
+                    ik::locked_until,
+                ))
                 .first(conn)?;
             if stored_fp != fingerprint {
                 return Ok(IdempotencyBegin::Mismatch);
@@ -73,11 +100,21 @@ impl IdempotencyStore for Database {
             )
             .set(ik::locked_until.eq(to_db_time(now + lease)))
             .execute(conn)?;
-            Ok(if taken == 1 { IdempotencyBegin::Proceed } else { IdempotencyBegin::InFlight })
+            Ok(if taken == 1 {
+                IdempotencyBegin::Proceed
+            } else {
+                IdempotencyBegin::InFlight
+            })
         })
     }
 
-    fn complete(&self, caller: &str, key: &str, response: StoredResponse, _now: OffsetDateTime) -> Result<(), DomainError> {
+    fn complete(
+        &self,
+        caller: &str,
+        key: &str,
+        response: StoredResponse,
+        _now: OffsetDateTime,
+    ) -> Result<(), DomainError> {
         self.write(|conn| {
             diesel::update(ik::table.find((caller, key)))
                 .set((
@@ -93,13 +130,23 @@ impl IdempotencyStore for Database {
 
     fn release(&self, caller: &str, key: &str) -> Result<(), DomainError> {
         self.write(|conn| {
-            diesel::delete(ik::table.find((caller, key)).filter(ik::state.eq(IN_FLIGHT))).execute(conn)?;
+            diesel::delete(
+                ik::table
+                    .find((caller, key))
+                    .filter(ik::state.eq(IN_FLIGHT)),
+            )
+            .execute(conn)?;
             Ok(())
         })
     }
 
     fn purge(&self, before: OffsetDateTime) -> Result<usize, DomainError> {
-        self.write(|conn| Ok(diesel::delete(ik::table.filter(ik::created_at.lt(to_db_time(before)))).execute(conn)?))
+        self.write(|conn| {
+            Ok(
+                diesel::delete(ik::table.filter(ik::created_at.lt(to_db_time(before))))
+                    .execute(conn)?,
+            )
+        })
     }
 }
 
@@ -118,33 +165,64 @@ mod tests {
     }
 
     fn response() -> StoredResponse {
-        StoredResponse { status: 201, body: "{\"ok\":true}".into(), content_type: "application/json".into() }
+        StoredResponse {
+            status: 201,
+            body: "{\"ok\":true}".into(),
+            content_type: "application/json".into(),
+        }
     }
 
     fn key_lifecycle(db: &Database) {
         let lease = Duration::seconds(30);
-        assert_eq!(db.begin("u", "k", "fp", t0(), lease).expect("begin"), IdempotencyBegin::Proceed);
-        assert_eq!(db.begin("u", "k", "fp", t0(), lease).expect("begin"), IdempotencyBegin::InFlight);
-        assert_eq!(db.begin("u", "k", "other", t0(), lease).expect("begin"), IdempotencyBegin::Mismatch);
+        assert_eq!(
+            db.begin("u", "k", "fp", t0(), lease).expect("begin"),
+            IdempotencyBegin::Proceed
+        );
+        assert_eq!(
+            db.begin("u", "k", "fp", t0(), lease).expect("begin"),
+            IdempotencyBegin::InFlight
+        );
+        assert_eq!(
+            db.begin("u", "k", "other", t0(), lease).expect("begin"),
+            IdempotencyBegin::Mismatch
+        );
         // Another caller's identical key is independent.
-        assert_eq!(db.begin("v", "k", "fp", t0(), lease).expect("begin"), IdempotencyBegin::Proceed);
+        assert_eq!(
+            db.begin("v", "k", "fp", t0(), lease).expect("begin"),
+            IdempotencyBegin::Proceed
+        );
         db.complete("u", "k", response(), t0()).expect("complete");
-        assert_eq!(db.begin("u", "k", "fp", t0(), lease).expect("begin"), IdempotencyBegin::Replay(response()));
+        assert_eq!(
+            db.begin("u", "k", "fp", t0(), lease).expect("begin"),
+            IdempotencyBegin::Replay(response())
+        );
     }
 
     fn an_abandoned_lease_expires(db: &Database) {
         let lease = Duration::seconds(30);
-        assert_eq!(db.begin("u", "k", "fp", t0(), lease).expect("begin"), IdempotencyBegin::Proceed);
+        assert_eq!(
+            db.begin("u", "k", "fp", t0(), lease).expect("begin"),
+            IdempotencyBegin::Proceed
+        );
         let later = t0() + Duration::seconds(31);
-        assert_eq!(db.begin("u", "k", "fp", later, lease).expect("begin"), IdempotencyBegin::Proceed);
-        assert_eq!(db.begin("u", "k", "fp", later, lease).expect("begin"), IdempotencyBegin::InFlight);
+        assert_eq!(
+            db.begin("u", "k", "fp", later, lease).expect("begin"),
+            IdempotencyBegin::Proceed
+        );
+        assert_eq!(
+            db.begin("u", "k", "fp", later, lease).expect("begin"),
+            IdempotencyBegin::InFlight
+        );
     }
 
     fn release_and_purge(db: &Database) {
         let lease = Duration::seconds(30);
         db.begin("u", "k", "fp", t0(), lease).expect("begin");
         db.release("u", "k").expect("release");
-        assert_eq!(db.begin("u", "k", "fp2", t0(), lease).expect("begin"), IdempotencyBegin::Proceed);
+        assert_eq!(
+            db.begin("u", "k", "fp2", t0(), lease).expect("begin"),
+            IdempotencyBegin::Proceed
+        );
         db.complete("u", "k", response(), t0()).expect("complete");
         assert_eq!(db.purge(t0()).expect("purge"), 0);
         assert_eq!(db.purge(t0() + Duration::hours(25)).expect("purge"), 1);

@@ -68,4 +68,10 @@ diesel::table! {
 }
 
 diesel::joinable!(products -> shops (shop_id));
-diesel::allow_tables_to_appear_in_same_query!(shops, products, wallets, wallet_ledger, idempotency_keys);
+diesel::allow_tables_to_appear_in_same_query!(
+    shops,
+    products,
+    wallets,
+    wallet_ledger,
+    idempotency_keys
+);

@@ -19,6 +19,7 @@ pub struct TestDatabase {
 }
 
 enum Cleanup {
+    None,
     File(PathBuf),
     Postgres { admin_url: String, name: String },
 }
@@ -50,7 +51,8 @@ impl TestDatabase {
     pub fn postgres() -> Option<Self> {
         let admin_url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
         let name = format!("gb_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::establish(&admin_url).expect("connect to GROUPBUY_TEST_POSTGRES_URL");
+        let mut admin =
+            PgConnection::establish(&admin_url).expect("connect to GROUPBUY_TEST_POSTGRES_URL");
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create test database");
@@ -62,6 +64,21 @@ impl TestDatabase {
             url,
             cleanup: Cleanup::Postgres { admin_url, name },
         })
+    }
+
+    /// Another handle on an existing test database (a second app instance); the
+    /// original owner drops it.
+    ///
+    /// # Panics
+    /// When the database cannot be opened.
+    #[allow(clippy::expect_used)]
+    pub fn attach(url: &str) -> Self {
+        let db = Database::connect(url, settings()).expect("open database");
+        Self {
+            db,
+            url: url.to_owned(),
+            cleanup: Cleanup::None,
+        }
     }
 
     /// Both backends that are configured: SQLite always, PostgreSQL when enabled.
@@ -101,12 +118,14 @@ fn replace_database(url: &str, name: &str) -> String {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         match &self.cleanup {
+            Cleanup::None => {}
             Cleanup::File(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::Postgres { admin_url, name } => {
                 if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
         }
@@ -134,8 +153,14 @@ mod tests {
 
     #[test]
     fn replaces_the_database_name() {
-        assert_eq!(replace_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(replace_database("postgres://h/db?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            replace_database("postgres://h/db?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
         assert_eq!(replace_database("postgres://h", "x"), "postgres://h/x");
     }
 }

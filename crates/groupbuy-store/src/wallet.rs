@@ -64,7 +64,12 @@ impl LedgerRow {
 }
 
 /// Creates the user's wallet in `currency` if it does not exist yet (race-free on both backends).
-fn ensure_wallet(conn: &mut DbConnection, user_id: &str, currency: Currency, now: OffsetDateTime) -> Result<(), StoreError> {
+fn ensure_wallet(
+    conn: &mut DbConnection,
+    user_id: &str,
+    currency: Currency,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
     let row = NewWallet {
         user_id,
         currency: currency.code(),
@@ -72,8 +77,14 @@ fn ensure_wallet(conn: &mut DbConnection, user_id: &str, currency: Currency, now
         updated_at: to_db_time(now),
     };
     match conn {
-        DbConnection::Pg(c) => diesel::insert_into(wallets::table).values(&row).on_conflict_do_nothing().execute(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(wallets::table).values(&row).on_conflict_do_nothing().execute(c)?,
+        DbConnection::Pg(c) => diesel::insert_into(wallets::table)
+            .values(&row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(wallets::table)
+            .values(&row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
     };
     Ok(())
 }
@@ -161,7 +172,11 @@ impl WalletStore for Database {
         self.read(|conn| {
             let row: Option<(String, i64, PrimitiveDateTime)> = wallets::table
                 .find(user_id)
-                .select((wallets::currency, wallets::balance_minor, wallets::updated_at))
+                .select((
+                    wallets::currency,
+                    wallets::balance_minor,
+                    wallets::updated_at,
+                ))
                 .first(conn)
                 .optional()?;
             Ok(match row {
@@ -179,7 +194,12 @@ impl WalletStore for Database {
         })
     }
 
-    fn transactions(&self, user_id: &str, cursor: Option<String>, limit: i64) -> Result<Page<LedgerEntry>, DomainError> {
+    fn transactions(
+        &self,
+        user_id: &str,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<LedgerEntry>, DomainError> {
         let before = parse_cursor(cursor)?;
         let limit = clamp_limit(Some(limit));
         self.read(|conn| {
@@ -195,15 +215,31 @@ impl WalletStore for Database {
             let mut rows: Vec<LedgerRow> = query.load(conn)?;
             let more = rows.len() as i64 > limit;
             rows.truncate(limit as usize);
-            let next_cursor = if more { rows.last().map(|r| r.seq.to_string()) } else { None };
-            let items = rows.into_iter().map(LedgerRow::into_domain).collect::<Result<_, _>>()?;
+            let next_cursor = if more {
+                rows.last().map(|r| r.seq.to_string())
+            } else {
+                None
+            };
+            let items = rows
+                .into_iter()
+                .map(LedgerRow::into_domain)
+                .collect::<Result<_, _>>()?;
             Ok(Page { items, next_cursor })
         })
     }
 
-    fn credit(&self, user_id: &str, amount: Money, reference: &str, now: OffsetDateTime) -> Result<LedgerEntry, DomainError> {
+    fn credit(
+        &self,
+        user_id: &str,
+        amount: Money,
+        reference: &str,
+        now: OffsetDateTime,
+    ) -> Result<LedgerEntry, DomainError> {
         if amount.minor() <= 0 {
-            return Err(DomainError::invalid("amount", "amount must be greater than 0"));
+            return Err(DomainError::invalid(
+                "amount",
+                "amount must be greater than 0",
+            ));
         }
         self.write(|conn| post_entry(conn, user_id, LedgerKind::Credit, amount, reference, now))
     }
@@ -240,15 +276,22 @@ mod tests {
         let err = db
             .write(|conn| post_entry(conn, "u1", LedgerKind::Purchase, tzs(-101), "p", now()))
             .unwrap_err();
-        assert!(matches!(err, DomainError::Rule(m) if m.starts_with("Insufficient wallet balance")));
+        assert!(
+            matches!(err, DomainError::Rule(m) if m.starts_with("Insufficient wallet balance"))
+        );
         assert_eq!(db.wallet("u1", now()).expect("wallet").balance, tzs(100));
-        assert_eq!(db.transactions("u1", None, 10).expect("page").items.len(), 1);
+        assert_eq!(
+            db.transactions("u1", None, 10).expect("page").items.len(),
+            1
+        );
     }
 
     fn another_currency_is_refused(db: &Database) {
         db.credit("u1", tzs(100), "c", now()).expect("credit");
         let usd = Currency::parse("USD").expect("usd");
-        let err = db.credit("u1", Money::from_minor(1, usd), "c", now()).unwrap_err();
+        let err = db
+            .credit("u1", Money::from_minor(1, usd), "c", now())
+            .unwrap_err();
         assert!(matches!(err, DomainError::Conflict(_)));
     }
 
@@ -266,7 +309,10 @@ mod tests {
     }
 
     fn bad_cursor_is_a_validation_error(db: &Database) {
-        assert!(matches!(db.transactions("u1", Some("zz".into()), 10), Err(DomainError::Validation { .. })));
+        assert!(matches!(
+            db.transactions("u1", Some("zz".into()), 10),
+            Err(DomainError::Validation { .. })
+        ));
     }
 
     crate::on_both_backends!(

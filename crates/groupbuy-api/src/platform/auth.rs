@@ -125,7 +125,10 @@ pub fn caller(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .ok_or_else(ApiError::unauthenticated)?;
     let state = req
@@ -148,7 +151,9 @@ impl Auth {
         if self.0.has_scope(scope) {
             Ok(&self.0)
         } else {
-            Err(ApiError::forbidden(format!("Missing required scope: {scope}")))
+            Err(ApiError::forbidden(format!(
+                "Missing required scope: {scope}"
+            )))
         }
     }
 
@@ -157,7 +162,9 @@ impl Auth {
         if self.0.has_role(role) {
             Ok(&self.0)
         } else {
-            Err(ApiError::forbidden(format!("Missing required role: {role}")))
+            Err(ApiError::forbidden(format!(
+                "Missing required role: {role}"
+            )))
         }
     }
 

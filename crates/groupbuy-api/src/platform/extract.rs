@@ -24,7 +24,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let bytes = bytes.await.map_err(|e| {
                 let status = e.as_response_error().status_code();
                 if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(status, "payload-too-large", "Request body is larger than the 1 MiB limit")
+                    ApiError::new(
+                        status,
+                        "payload-too-large",
+                        "Request body is larger than the 1 MiB limit",
+                    )
                 } else {
                     ApiError::bad_request(format!("Could not read the request body: {e}"))
                 }
@@ -37,7 +41,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 /// Parses JSON bytes into `T` with the error naming the failing field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("Request body is required (a JSON object)"));
+        return Err(ApiError::bad_request(
+            "Request body is required (a JSON object)",
+        ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -49,7 +55,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let text = inner.to_string();
         let reason = text.split(" at line ").next().unwrap_or(&text).to_owned();
         let field = missing_field(&reason)
-            .map(|f| if path == "." { f } else { format!("{path}.{f}") })
+            .map(|f| {
+                if path == "." {
+                    f
+                } else {
+                    format!("{path}.{f}")
+                }
+            })
             .unwrap_or_else(|| if path == "." { "body".to_owned() } else { path });
         ApiError::invalid_field(field.clone(), format!("{field}: {reason}"))
     })
@@ -98,7 +110,10 @@ mod tests {
 
     #[test]
     fn malformed_json_is_a_400() {
-        assert_eq!(parse_json::<Req>(b"{oops").unwrap_err().problem().status, 400);
+        assert_eq!(
+            parse_json::<Req>(b"{oops").unwrap_err().problem().status,
+            400
+        );
         assert_eq!(parse_json::<Req>(b"").unwrap_err().problem().status, 400);
     }
 }

@@ -56,7 +56,10 @@ impl RouteTable {
 }
 
 /// The default service.
-pub async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> Result<actix_web::HttpResponse, ApiError> {
+pub async fn fallback(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
     Err(refusal(&req, &table))
 }
 
@@ -65,7 +68,12 @@ fn refusal(req: &HttpRequest, table: &RouteTable) -> ApiError {
         Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method-not-allowed",
-            format!("Method {} is not allowed on {}; allowed: {}", req.method(), req.path(), methods.join(", ")),
+            format!(
+                "Method {} is not allowed on {}; allowed: {}",
+                req.method(),
+                req.path(),
+                methods.join(", ")
+            ),
         )
         .with_header(header::ALLOW, methods.join(", ")),
         _ => ApiError::not_found(format!("No route for {} {}", req.method(), req.path())),
@@ -80,11 +88,20 @@ mod tests {
     fn matches_templates_segment_by_segment() {
         let table = RouteTable {
             routes: vec![
-                (vec!["".into(), "a".into(), "{id}".into()], vec!["GET".into()]),
-                (vec!["".into(), "a".into(), "{id}".into()], vec!["PATCH".into()]),
+                (
+                    vec!["".into(), "a".into(), "{id}".into()],
+                    vec!["GET".into()],
+                ),
+                (
+                    vec!["".into(), "a".into(), "{id}".into()],
+                    vec!["PATCH".into()],
+                ),
             ],
         };
-        assert_eq!(table.allowed("/a/1"), Some(vec!["GET".into(), "PATCH".into()]));
+        assert_eq!(
+            table.allowed("/a/1"),
+            Some(vec!["GET".into(), "PATCH".into()])
+        );
         assert_eq!(table.allowed("/a/1/b"), None);
         assert_eq!(table.allowed("/b/1"), None);
     }

@@ -65,7 +65,12 @@ fn key_owner(req: &ServiceRequest) -> String {
     if let Some(c) = req.cookie(crate::platform::auth::VISITOR_COOKIE) {
         return format!("visitor:{}", c.value());
     }
-    format!("peer:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default())
+    format!(
+        "peer:{}",
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    )
 }
 
 /// The middleware: refusals are answered here as problem responses.
@@ -118,10 +123,11 @@ async fn guarded(
     match begin {
         IdempotencyBegin::Proceed => {}
         IdempotencyBegin::Replay(stored) => {
-            let res = HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
-                .insert_header((header::CONTENT_TYPE, stored.content_type))
-                .insert_header((REPLAYED, "true"))
-                .body(stored.body);
+            let res =
+                HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
+                    .insert_header((header::CONTENT_TYPE, stored.content_type))
+                    .insert_header((REPLAYED, "true"))
+                    .body(stored.body);
             return Ok(req.into_response(res));
         }
         IdempotencyBegin::Mismatch => {
@@ -132,12 +138,14 @@ async fn guarded(
             )))
         }
         IdempotencyBegin::InFlight => {
-            return Ok(req.error_response(ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency-key-in-use",
-                "A request with this Idempotency-Key is still being processed; retry later",
-            )
-            .with_header(header::RETRY_AFTER, "1")))
+            return Ok(req.error_response(
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency-key-in-use",
+                    "A request with this Idempotency-Key is still being processed; retry later",
+                )
+                .with_header(header::RETRY_AFTER, "1"),
+            ))
         }
     }
 
@@ -167,7 +175,12 @@ async fn guarded(
         Ok(b) => b,
         Err(_) => {
             release(&state, owner, key).await;
-            let res = ServiceResponse::new(http_req, actix_web::ResponseError::error_response(&ApiError::internal("could not buffer the response")));
+            let res = ServiceResponse::new(
+                http_req,
+                actix_web::ResponseError::error_response(&ApiError::internal(
+                    "could not buffer the response",
+                )),
+            );
             return Ok(res);
         }
     };
@@ -191,7 +204,9 @@ async fn pass(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }
 
 async fn release(state: &web::Data<AppState>, owner: String, key: String) {
@@ -207,8 +222,14 @@ mod tests {
 
     #[test]
     fn accepts_bare_and_quoted_keys() {
-        assert_eq!(parse_key(&HeaderValue::from_static("abc")).expect("bare"), "abc");
-        assert_eq!(parse_key(&HeaderValue::from_static("\"abc\"")).expect("quoted"), "abc");
+        assert_eq!(
+            parse_key(&HeaderValue::from_static("abc")).expect("bare"),
+            "abc"
+        );
+        assert_eq!(
+            parse_key(&HeaderValue::from_static("\"abc\"")).expect("quoted"),
+            "abc"
+        );
         assert!(parse_key(&HeaderValue::from_static("")).is_err());
         assert!(parse_key(&HeaderValue::from_static("a b")).is_err());
     }

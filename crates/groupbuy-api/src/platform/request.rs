@@ -54,7 +54,9 @@ pub async fn request_context(
     let res = CURRENT
         .scope(info.clone(), async move {
             // Inner layers answer errors as responses; an Err here is left to actix.
-            next.call(req).await.map(|res| as_problem(res.map_into_boxed_body()))
+            next.call(req)
+                .await
+                .map(|res| as_problem(res.map_into_boxed_body()))
         })
         .instrument(span.clone())
         .await;
@@ -63,7 +65,11 @@ pub async fn request_context(
         res.headers_mut().insert(REQUEST_ID, value);
     }
     span.in_scope(|| {
-        tracing::info!(status = res.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request done");
+        tracing::info!(
+            status = res.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request done"
+        );
     });
     Ok(res)
 }
@@ -90,8 +96,14 @@ fn as_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
             }
             "Internal server error".to_owned()
         }
-        (StatusCode::PAYLOAD_TOO_LARGE, _) => "Request body is larger than the 1 MiB limit".to_owned(),
-        (StatusCode::NOT_FOUND, _) => format!("No route for {} {}", res.request().method(), res.request().path()),
+        (StatusCode::PAYLOAD_TOO_LARGE, _) => {
+            "Request body is larger than the 1 MiB limit".to_owned()
+        }
+        (StatusCode::NOT_FOUND, _) => format!(
+            "No route for {} {}",
+            res.request().method(),
+            res.request().path()
+        ),
         (_, Some(e)) => e.to_string(),
         (s, None) => s.canonical_reason().unwrap_or("Error").to_owned(),
     };
@@ -118,10 +130,19 @@ mod tests {
 
     #[test]
     fn keeps_sane_ids_and_replaces_others() {
-        assert_eq!(accepted_id(Some(&HeaderValue::from_static("abc-123"))), "abc-123");
-        assert_ne!(accepted_id(Some(&HeaderValue::from_static("has space"))), "has space");
+        assert_eq!(
+            accepted_id(Some(&HeaderValue::from_static("abc-123"))),
+            "abc-123"
+        );
+        assert_ne!(
+            accepted_id(Some(&HeaderValue::from_static("has space"))),
+            "has space"
+        );
         assert_eq!(accepted_id(None).len(), 36);
         let long = "x".repeat(200);
-        assert_ne!(accepted_id(Some(&HeaderValue::from_str(&long).expect("header"))), long);
+        assert_ne!(
+            accepted_id(Some(&HeaderValue::from_str(&long).expect("header"))),
+            long
+        );
     }
 }

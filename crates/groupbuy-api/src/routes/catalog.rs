@@ -6,7 +6,9 @@ use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
 use crate::state::{blocking, AppState};
 use actix_web::{get, patch, post, web, HttpResponse};
-use groupbuy_domain::catalog::{Product, ProductDraft, ProductFields, ProductPatch, Shop, ShopDraft};
+use groupbuy_domain::catalog::{
+    Product, ProductDraft, ProductFields, ProductPatch, Shop, ShopDraft,
+};
 use groupbuy_domain::principal::ROLE_MERCHANT;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -114,7 +116,9 @@ pub struct UpdateProductRequest {
 }
 
 /// Distinguishes an absent field (None) from an explicit null (Some(None)).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -191,7 +195,11 @@ impl From<Product> for ProductView {
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/api/v1/shops")]
-async fn create_shop(state: web::Data<AppState>, auth: Auth, body: JsonBody<CreateShopRequest>) -> Result<HttpResponse, ApiError> {
+async fn create_shop(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<CreateShopRequest>,
+) -> Result<HttpResponse, ApiError> {
     auth.writer()?;
     let owner = auth.require_role(ROLE_MERCHANT)?.clone();
     let draft = ShopDraft::parse(&body.0.shop_name, body.0.shop_logo)?;
@@ -208,7 +216,10 @@ async fn create_shop(state: web::Data<AppState>, auth: Auth, body: JsonBody<Crea
     (status = 404, description = "Shop not found", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/shops/{shopId}")]
-async fn get_shop(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+async fn get_shop(
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let catalog = state.catalog.clone();
     let shop = blocking(move || catalog.shop(id)).await?;
@@ -226,7 +237,12 @@ async fn get_shop(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<H
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/api/v1/shops/{shopId}/products")]
-async fn create_product(state: web::Data<AppState>, auth: Auth, path: web::Path<Uuid>, body: JsonBody<CreateProductRequest>) -> Result<HttpResponse, ApiError> {
+async fn create_product(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<Uuid>,
+    body: JsonBody<CreateProductRequest>,
+) -> Result<HttpResponse, ApiError> {
     let owner = auth.writer()?.clone();
     let b = body.0;
     let draft = ProductDraft::parse(ProductFields {
@@ -245,7 +261,10 @@ async fn create_product(state: web::Data<AppState>, auth: Auth, path: web::Path<
     let now = state.clock.now();
     let catalog = state.catalog.clone();
     let product = blocking(move || catalog.create_product(&owner, shop_id, draft, now)).await?;
-    Ok(created("Product created successfully", ProductView::from(product)))
+    Ok(created(
+        "Product created successfully",
+        ProductView::from(product),
+    ))
 }
 
 /// A product with its available and reserved quantities (public).
@@ -255,11 +274,17 @@ async fn create_product(state: web::Data<AppState>, auth: Auth, path: web::Path<
     (status = 404, description = "Product not found", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/products/{productId}")]
-async fn get_product(state: web::Data<AppState>, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+async fn get_product(
+    state: web::Data<AppState>,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let catalog = state.catalog.clone();
     let product = blocking(move || catalog.product(id)).await?;
-    Ok(ok("Product retrieved successfully", ProductView::from(product)))
+    Ok(ok(
+        "Product retrieved successfully",
+        ProductView::from(product),
+    ))
 }
 
 /// Changes a product of the caller's shop.
@@ -274,7 +299,12 @@ async fn get_product(state: web::Data<AppState>, path: web::Path<Uuid>) -> Resul
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/api/v1/products/{productId}")]
-async fn update_product(state: web::Data<AppState>, auth: Auth, path: web::Path<Uuid>, body: JsonBody<UpdateProductRequest>) -> Result<HttpResponse, ApiError> {
+async fn update_product(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<Uuid>,
+    body: JsonBody<UpdateProductRequest>,
+) -> Result<HttpResponse, ApiError> {
     let owner = auth.writer()?.clone();
     let b = body.0;
     let patch = ProductPatch {
@@ -292,7 +322,10 @@ async fn update_product(state: web::Data<AppState>, auth: Auth, path: web::Path<
     let now = state.clock.now();
     let catalog = state.catalog.clone();
     let product = blocking(move || catalog.update_product(&owner, id, patch, now)).await?;
-    Ok(ok("Product updated successfully", ProductView::from(product)))
+    Ok(ok(
+        "Product updated successfully",
+        ProductView::from(product),
+    ))
 }
 
 /// Registers the routes.

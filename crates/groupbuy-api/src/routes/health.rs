@@ -19,7 +19,12 @@ pub struct HealthView {
 #[utoipa::path(tag = "platform", responses((status = 200, description = "Process up", body = Envelope<HealthView>)))]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
-    ok("Service is up", HealthView { status: "up".into() })
+    ok(
+        "Service is up",
+        HealthView {
+            status: "up".into(),
+        },
+    )
 }
 
 /// The database answers.
@@ -31,7 +36,12 @@ async fn healthz() -> HttpResponse {
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::ApiError> {
     let health = state.health.clone();
     blocking(move || health.ping()).await?;
-    Ok(ok("Service is ready", HealthView { status: "ready".into() }))
+    Ok(ok(
+        "Service is ready",
+        HealthView {
+            status: "ready".into(),
+        },
+    ))
 }
 
 /// Registers the routes.

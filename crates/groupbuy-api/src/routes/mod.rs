@@ -13,3 +13,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     catalog::configure(cfg);
     wallet::configure(cfg);
 }
+
+#[cfg(test)]
+mod mock_tests;

@@ -131,7 +131,10 @@ async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
     let now = state.clock.now();
     let wallets = state.wallets.clone();
     let wallet = blocking(move || wallets.wallet(&user, now)).await?;
-    Ok(ok("Wallet retrieved successfully", WalletView::from(wallet)))
+    Ok(ok(
+        "Wallet retrieved successfully",
+        WalletView::from(wallet),
+    ))
 }
 
 /// The caller's ledger, newest first.
@@ -143,12 +146,20 @@ async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
     (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/wallet/transactions")]
-async fn list_transactions(state: web::Data<AppState>, auth: Auth, query: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+async fn list_transactions(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let user = auth.reader()?.user_id.clone();
     let q = query.into_inner();
     let wallets = state.wallets.clone();
-    let page = blocking(move || wallets.transactions(&user, q.cursor, q.limit.unwrap_or(20))).await?;
-    Ok(ok("Wallet transactions retrieved successfully", LedgerPage::from(page)))
+    let page =
+        blocking(move || wallets.transactions(&user, q.cursor, q.limit.unwrap_or(20))).await?;
+    Ok(ok(
+        "Wallet transactions retrieved successfully",
+        LedgerPage::from(page),
+    ))
 }
 
 /// Credits a user's wallet (platform admins; send an Idempotency-Key to make retries safe).
@@ -164,7 +175,12 @@ async fn list_transactions(state: web::Data<AppState>, auth: Auth, query: web::Q
     (status = 422, description = "Invalid amount, or key reused", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/api/v1/platform-admin/wallets/{userId}/credit")]
-async fn credit_wallet(state: web::Data<AppState>, auth: Auth, path: web::Path<String>, body: JsonBody<CreditRequest>) -> Result<HttpResponse, ApiError> {
+async fn credit_wallet(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<CreditRequest>,
+) -> Result<HttpResponse, ApiError> {
     auth.writer()?;
     auth.require_role(ROLE_PLATFORM_ADMIN)?;
     let user = path.into_inner();
@@ -176,15 +192,23 @@ async fn credit_wallet(state: web::Data<AppState>, auth: Auth, path: web::Path<S
     let amount = Money::positive(b.amount, currency, "amount")?;
     let reference = b.reference.trim().to_owned();
     if reference.is_empty() || reference.len() > 200 {
-        return Err(ApiError::invalid_field("reference", "reference must be between 1 and 200 characters"));
+        return Err(ApiError::invalid_field(
+            "reference",
+            "reference must be between 1 and 200 characters",
+        ));
     }
     let now = state.clock.now();
     let wallets = state.wallets.clone();
     let entry = blocking(move || wallets.credit(&user, amount, &reference, now)).await?;
-    Ok(created("Wallet credited successfully", LedgerEntryView::from(entry)))
+    Ok(created(
+        "Wallet credited successfully",
+        LedgerEntryView::from(entry),
+    ))
 }
 
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_wallet).service(list_transactions).service(credit_wallet);
+    cfg.service(get_wallet)
+        .service(list_transactions)
+        .service(credit_wallet);
 }

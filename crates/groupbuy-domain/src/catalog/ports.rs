@@ -13,7 +13,12 @@ pub trait CatalogStore: Send + Sync {
     ///
     /// # Errors
     /// `Unavailable`/`Internal` on storage failure.
-    fn create_shop(&self, owner: &Principal, draft: ShopDraft, now: OffsetDateTime) -> Result<Shop, DomainError>;
+    fn create_shop(
+        &self,
+        owner: &Principal,
+        draft: ShopDraft,
+        now: OffsetDateTime,
+    ) -> Result<Shop, DomainError>;
 
     /// A shop by id (public).
     ///
@@ -25,7 +30,13 @@ pub trait CatalogStore: Send + Sync {
     ///
     /// # Errors
     /// `NotFound` when the shop does not exist or is not the caller's.
-    fn create_product(&self, owner: &Principal, shop_id: Uuid, draft: ProductDraft, now: OffsetDateTime) -> Result<Product, DomainError>;
+    fn create_product(
+        &self,
+        owner: &Principal,
+        shop_id: Uuid,
+        draft: ProductDraft,
+        now: OffsetDateTime,
+    ) -> Result<Product, DomainError>;
 
     /// A product by id (public).
     ///
@@ -37,5 +48,11 @@ pub trait CatalogStore: Send + Sync {
     ///
     /// # Errors
     /// `NotFound` when it is not the caller's; validation and conflict errors from the patch.
-    fn update_product(&self, owner: &Principal, product_id: Uuid, patch: ProductPatch, now: OffsetDateTime) -> Result<Product, DomainError>;
+    fn update_product(
+        &self,
+        owner: &Principal,
+        product_id: Uuid,
+        patch: ProductPatch,
+        now: OffsetDateTime,
+    ) -> Result<Product, DomainError>;
 }

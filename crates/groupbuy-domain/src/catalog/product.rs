@@ -358,19 +358,34 @@ mod tests {
     fn each_rule_names_its_field() {
         let mut f = fields();
         f.group_max_size = 0;
-        assert_eq!(field_of(ProductDraft::parse(f).unwrap_err()), "groupMaxSize");
+        assert_eq!(
+            field_of(ProductDraft::parse(f).unwrap_err()),
+            "groupMaxSize"
+        );
         let mut f = fields();
         f.max_per_customer = Some(0);
-        assert_eq!(field_of(ProductDraft::parse(f).unwrap_err()), "maxPerCustomer");
+        assert_eq!(
+            field_of(ProductDraft::parse(f).unwrap_err()),
+            "maxPerCustomer"
+        );
         let mut f = fields();
         f.stock_quantity = -1;
-        assert_eq!(field_of(ProductDraft::parse(f).unwrap_err()), "stockQuantity");
+        assert_eq!(
+            field_of(ProductDraft::parse(f).unwrap_err()),
+            "stockQuantity"
+        );
         let mut f = fields();
         f.group_time_limit_hours = Decimal::ZERO;
-        assert_eq!(field_of(ProductDraft::parse(f).unwrap_err()), "groupTimeLimitHours");
+        assert_eq!(
+            field_of(ProductDraft::parse(f).unwrap_err()),
+            "groupTimeLimitHours"
+        );
         let mut f = fields();
         f.regular_price = Decimal::from_str("1.001").expect("dec");
-        assert_eq!(field_of(ProductDraft::parse(f).unwrap_err()), "regularPrice");
+        assert_eq!(
+            field_of(ProductDraft::parse(f).unwrap_err()),
+            "regularPrice"
+        );
         let mut f = fields();
         f.name = "  ".into();
         assert_eq!(field_of(ProductDraft::parse(f).unwrap_err()), "productName");
@@ -378,18 +393,32 @@ mod tests {
 
     #[test]
     fn a_minute_long_group_is_allowed() {
-        let limit = GroupTimeLimit::parse(Decimal::from_str("0.0167").expect("dec")).expect("valid");
+        let limit =
+            GroupTimeLimit::parse(Decimal::from_str("0.0167").expect("dec")).expect("valid");
         assert_eq!(limit.seconds(), 60);
     }
 
     #[test]
     fn patch_cannot_take_stock_below_reserved_units() {
         let now = OffsetDateTime::UNIX_EPOCH;
-        let mut p = ProductDraft::parse(fields()).expect("valid").into_product(Uuid::nil(), Uuid::nil(), now);
+        let mut p = ProductDraft::parse(fields()).expect("valid").into_product(
+            Uuid::nil(),
+            Uuid::nil(),
+            now,
+        );
         p.reserved_quantity = 7;
-        let patch = ProductPatch { stock_quantity: Some(6), ..Default::default() };
-        assert!(matches!(patch.apply(&p, now), Err(DomainError::Conflict(_))));
-        let patch = ProductPatch { group_price: Some(Decimal::from(200_000)), ..Default::default() };
+        let patch = ProductPatch {
+            stock_quantity: Some(6),
+            ..Default::default()
+        };
+        assert!(matches!(
+            patch.apply(&p, now),
+            Err(DomainError::Conflict(_))
+        ));
+        let patch = ProductPatch {
+            group_price: Some(Decimal::from(200_000)),
+            ..Default::default()
+        };
         assert_eq!(field_of(patch.apply(&p, now).unwrap_err()), "groupPrice");
     }
 }

@@ -34,13 +34,26 @@ pub trait IdempotencyStore: Send + Sync {
     ///
     /// # Errors
     /// Storage failures.
-    fn begin(&self, caller: &str, key: &str, fingerprint: &str, now: OffsetDateTime, lease: Duration) -> Result<IdempotencyBegin, DomainError>;
+    fn begin(
+        &self,
+        caller: &str,
+        key: &str,
+        fingerprint: &str,
+        now: OffsetDateTime,
+        lease: Duration,
+    ) -> Result<IdempotencyBegin, DomainError>;
 
     /// Stores the final response of a claimed key.
     ///
     /// # Errors
     /// Storage failures.
-    fn complete(&self, caller: &str, key: &str, response: StoredResponse, now: OffsetDateTime) -> Result<(), DomainError>;
+    fn complete(
+        &self,
+        caller: &str,
+        key: &str,
+        response: StoredResponse,
+        now: OffsetDateTime,
+    ) -> Result<(), DomainError>;
 
     /// Releases a claimed key whose request failed without an answer worth replaying.
     ///

@@ -2,9 +2,9 @@
 
 mod idempotency;
 
-pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
 #[cfg(feature = "mock")]
 pub use idempotency::MockIdempotencyStore;
+pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
 
 use crate::error::DomainError;
 

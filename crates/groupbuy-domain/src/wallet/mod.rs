@@ -2,9 +2,9 @@
 
 mod ports;
 
-pub use ports::WalletStore;
 #[cfg(feature = "mock")]
 pub use ports::MockWalletStore;
+pub use ports::WalletStore;
 
 use crate::money::Money;
 use time::OffsetDateTime;

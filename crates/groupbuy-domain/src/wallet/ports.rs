@@ -19,11 +19,22 @@ pub trait WalletStore: Send + Sync {
     ///
     /// # Errors
     /// `Validation` for a malformed cursor.
-    fn transactions(&self, user_id: &str, cursor: Option<String>, limit: i64) -> Result<Page<LedgerEntry>, DomainError>;
+    fn transactions(
+        &self,
+        user_id: &str,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<LedgerEntry>, DomainError>;
 
     /// Credits `amount` to the user's wallet, appending a CREDIT entry.
     ///
     /// # Errors
     /// `Conflict` when the wallet holds another currency.
-    fn credit(&self, user_id: &str, amount: Money, reference: &str, now: OffsetDateTime) -> Result<LedgerEntry, DomainError>;
+    fn credit(
+        &self,
+        user_id: &str,
+        amount: Money,
+        reference: &str,
+        now: OffsetDateTime,
+    ) -> Result<LedgerEntry, DomainError>;
 }

@@ -1,0 +1,35 @@
+# Entry points. `make run` serves on SQLite; `make test` is the README's test command.
+CARGO ?= cargo
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run build release test test-pg lint fmt openapi bench-join ci
+
+run:
+	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
+
+build:
+	$(CARGO) build --workspace
+
+release:
+	$(CARGO) build --release -p groupbuy-api --bin groupbuy
+
+# SQLite always; PostgreSQL too when GROUPBUY_TEST_POSTGRES_URL is set (see test-pg).
+test:
+	$(CARGO) test --workspace
+
+test-pg:
+	GROUPBUY_TEST_POSTGRES_URL=$(PG_URL) $(CARGO) test --workspace
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	! $(CARGO) tree -p groupbuy-domain -e normal | grep -E '\b(diesel|actix-web|actix-rt|tokio|r2d2)\b'
+
+fmt:
+	$(CARGO) fmt --all
+
+openapi:
+	GROUPBUY_WRITE_OPENAPI=1 $(CARGO) test -p groupbuy-api --test api openapi::committed_openapi_document_is_current
+
+ci:
+	bash .ci/run

@@ -1,0 +1,293 @@
+//! The platform every surface shares: errors, auth, request ids, idempotency, health.
+
+use crate::helpers::{assert_problem, TestApp};
+use reqwest::Method;
+use serde_json::json;
+
+#[actix_web::test]
+async fn every_failure_is_problem_json() {
+    for app in TestApp::all().await {
+        let t = app.token("m1", &["merchant"]);
+        let r = app.get("/no/such/route", None).await.expect(404);
+        assert_eq!(r.body["instance"], "/no/such/route");
+        let r = app
+            .call(Method::DELETE, "/healthz", None, None, &[])
+            .await
+            .expect(405);
+        assert_eq!(r.header("allow").as_deref(), Some("GET"));
+        // malformed JSON
+        let res = app
+            .client
+            .post(app.url("/api/v1/shops"))
+            .bearer_auth(&t)
+            .header("content-type", "application/json")
+            .body("{oops")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), 400);
+        // not JSON at all
+        let res = app
+            .client
+            .post(app.url("/api/v1/shops"))
+            .bearer_auth(&t)
+            .header("content-type", "text/plain")
+            .body("hello")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), 400);
+        // missing field and wrong type name the field
+        let r = app
+            .post("/api/v1/shops", Some(&t), json!({}))
+            .await
+            .expect(422);
+        assert_eq!(r.body["errors"][0]["field"], "shopName");
+        let r = app
+            .post("/api/v1/shops", Some(&t), json!({"shopName": 5}))
+            .await
+            .expect(422);
+        assert_eq!(r.body["errors"][0]["field"], "shopName");
+        // over 1 MiB
+        let big = "a".repeat(1_100_000);
+        let res = app
+            .client
+            .post(app.url("/api/v1/shops"))
+            .bearer_auth(&t)
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), 413);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        // bad path UUID
+        let r = app
+            .get("/api/v1/products/not-a-uuid", None)
+            .await
+            .expect(400);
+        assert!(
+            r.message().contains("Invalid path parameter"),
+            "{}",
+            r.message()
+        );
+        // bad query
+        let u = app.token("u1", &[]);
+        app.get("/api/v1/wallet/transactions?limit=abc", Some(&u))
+            .await
+            .expect(400);
+    }
+}
+
+#[actix_web::test]
+async fn authentication_and_authorization() {
+    for app in TestApp::all().await {
+        let r = app.get("/api/v1/wallet", None).await.expect(401);
+        assert_eq!(r.message(), "User not authenticated");
+        assert_eq!(
+            app.get("/api/v1/wallet", Some("not-a-jwt"))
+                .await
+                .expect(401)
+                .message(),
+            "User not authenticated"
+        );
+        let expired = app.token_with("u1", &[], "groupbuy:read", -3600);
+        app.get("/api/v1/wallet", Some(&expired)).await.expect(401);
+        let forged = groupbuy_api::platform::auth::JwtKeys::new("another-secret", None, None)
+            .mint(&groupbuy_api::platform::auth::Claims {
+                sub: "u1".into(),
+                name: None,
+                picture: None,
+                scope: Some("groupbuy:read".into()),
+                roles: vec![],
+                org_id: None,
+                exp: 4_000_000_000,
+                iat: None,
+                iss: None,
+                aud: None,
+            })
+            .expect("mint");
+        app.get("/api/v1/wallet", Some(&forged)).await.expect(401);
+        // scope and role are named
+        let read_only = app.token_with("m1", &["merchant"], "groupbuy:read", 3600);
+        let r = app
+            .post("/api/v1/shops", Some(&read_only), json!({"shopName": "x"}))
+            .await
+            .expect(403);
+        assert!(r.message().contains("groupbuy:write"));
+        let no_role = app.token("u1", &[]);
+        let r = app
+            .post("/api/v1/shops", Some(&no_role), json!({"shopName": "x"}))
+            .await
+            .expect(403);
+        assert!(r.message().contains("merchant"));
+        let r = app
+            .post(
+                "/api/v1/platform-admin/wallets/u1/credit",
+                Some(&no_role),
+                json!({"amount": 1, "reference": "x"}),
+            )
+            .await
+            .expect(403);
+        assert!(r.message().contains("platform-admin"));
+    }
+}
+
+#[actix_web::test]
+async fn request_ids_are_echoed_or_generated() {
+    for app in TestApp::all().await {
+        let r = app
+            .call(
+                Method::GET,
+                "/healthz",
+                None,
+                None,
+                &[("x-request-id", "trace-abc-123")],
+            )
+            .await
+            .expect(200);
+        assert_eq!(r.header("x-request-id").as_deref(), Some("trace-abc-123"));
+        let r = app
+            .call(
+                Method::GET,
+                "/nowhere",
+                None,
+                None,
+                &[("x-request-id", "trace-xyz")],
+            )
+            .await
+            .expect(404);
+        assert_eq!(r.body["requestId"], "trace-xyz");
+        let r = app.get("/healthz", None).await.expect(200);
+        assert_eq!(r.header("x-request-id").map(|v| v.len()), Some(36));
+    }
+}
+
+#[actix_web::test]
+async fn idempotency_keys_replay_refuse_and_scope_per_caller() {
+    for app in TestApp::all().await {
+        let admin = app.token("admin", &["platform-admin"]);
+        let other_admin = app.token("admin2", &["platform-admin"]);
+        let body = json!({"amount": 100, "reference": "top-up"});
+        let path = "/api/v1/platform-admin/wallets/u1/credit";
+        let first = app
+            .call(
+                Method::POST,
+                path,
+                Some(&admin),
+                Some(body.clone()),
+                &[("idempotency-key", "k-1")],
+            )
+            .await
+            .expect(201);
+        let again = app
+            .call(
+                Method::POST,
+                path,
+                Some(&admin),
+                Some(body.clone()),
+                &[("idempotency-key", "\"k-1\"")],
+            )
+            .await
+            .expect(201);
+        assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+        assert_eq!(again.data()["transactionId"], first.data()["transactionId"]);
+        assert_eq!(app.balance("u1").await, "100.00");
+        let r = app
+            .call(
+                Method::POST,
+                path,
+                Some(&admin),
+                Some(json!({"amount": 101, "reference": "top-up"})),
+                &[("idempotency-key", "k-1")],
+            )
+            .await
+            .expect(422);
+        assert!(r.message().contains("different request"));
+        // the same key on another resource is another request
+        app.call(
+            Method::POST,
+            "/api/v1/platform-admin/wallets/u2/credit",
+            Some(&admin),
+            Some(body.clone()),
+            &[("idempotency-key", "k-1")],
+        )
+        .await
+        .expect(422);
+        // another caller's key space is separate
+        app.call(
+            Method::POST,
+            path,
+            Some(&other_admin),
+            Some(body.clone()),
+            &[("idempotency-key", "k-1")],
+        )
+        .await
+        .expect(201);
+        assert_eq!(app.balance("u1").await, "200.00");
+        app.call(
+            Method::POST,
+            path,
+            Some(&admin),
+            Some(body.clone()),
+            &[("idempotency-key", "bad key")],
+        )
+        .await
+        .expect(400);
+    }
+}
+
+#[actix_web::test]
+async fn concurrent_duplicates_apply_once() {
+    for app in TestApp::all().await {
+        let admin = app.token("admin", &["platform-admin"]);
+        let body = json!({"amount": 10, "reference": "burst"});
+        let calls = (0..20).map(|_| {
+            app.call(
+                Method::POST,
+                "/api/v1/platform-admin/wallets/burst/credit",
+                Some(&admin),
+                Some(body.clone()),
+                &[("idempotency-key", "same")],
+            )
+        });
+        let replies = futures_util::future::join_all(calls).await;
+        for r in &replies {
+            assert!(matches!(r.status.as_u16(), 201 | 409), "{}", r.body);
+            if r.status.as_u16() == 409 {
+                assert_problem(r);
+            }
+        }
+        assert_eq!(
+            app.balance("burst").await,
+            "10.00",
+            "backend {}",
+            app.backend
+        );
+    }
+}
+
+#[actix_web::test]
+async fn health_readiness_and_docs() {
+    for app in TestApp::all().await {
+        app.get("/healthz", None).await.expect(200);
+        assert_eq!(
+            app.get("/readyz", None).await.expect(200).data()["status"],
+            "ready"
+        );
+        let r = app.get("/openapi.json", None).await;
+        assert_eq!(r.status, 200);
+        assert!(r.body["paths"]["/api/v1/shops"].is_object());
+        let res = app
+            .client
+            .get(app.url("/docs/"))
+            .send()
+            .await
+            .expect("docs");
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.text().await.expect("html").contains("swagger"),
+            "docs page renders offline"
+        );
+    }
+}
