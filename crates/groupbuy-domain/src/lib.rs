@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod clock;
 pub mod error;
+pub mod group_purchase;
 pub mod money;
 pub mod page;
 pub mod platform;

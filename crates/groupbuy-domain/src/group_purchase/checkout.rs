@@ -1,0 +1,137 @@
+//! Checkout sessions (what the shopper pays) and the orders a completed group creates.
+
+use crate::error::DomainError;
+use crate::money::Money;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Lifecycle of a checkout session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckoutStatus {
+    /// Created, not paid.
+    PendingPayment,
+    /// Paid; the group was created or joined.
+    Completed,
+}
+
+impl CheckoutStatus {
+    /// The stored and displayed name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::PendingPayment => "PENDING_PAYMENT",
+            Self::Completed => "COMPLETED",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "PENDING_PAYMENT" => Some(Self::PendingPayment),
+            "COMPLETED" => Some(Self::Completed),
+            _ => None,
+        }
+    }
+}
+
+/// A validated request to buy group seats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutRequest {
+    /// Product.
+    pub product_id: Uuid,
+    /// Seats.
+    pub quantity: i32,
+    /// Group to join; none opens a new group.
+    pub group_instance_id: Option<Uuid>,
+}
+
+impl CheckoutRequest {
+    /// Validates the session type and the quantity.
+    pub fn parse(session_type: &str, product_id: Uuid, quantity: i64, group_instance_id: Option<Uuid>) -> Result<Self, DomainError> {
+        if session_type != "GROUP_PURCHASE" {
+            return Err(DomainError::Rule(format!(
+                "Unsupported sessionType: {session_type}. Supported: GROUP_PURCHASE"
+            )));
+        }
+        let quantity = i32::try_from(quantity)
+            .ok()
+            .filter(|q| *q >= 1)
+            .ok_or_else(|| DomainError::invalid("quantity", "quantity must be at least 1"))?;
+        Ok(Self {
+            product_id,
+            quantity,
+            group_instance_id,
+        })
+    }
+}
+
+/// A checkout session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutSession {
+    /// Id.
+    pub id: Uuid,
+    /// Buyer.
+    pub user_id: String,
+    /// Product.
+    pub product_id: Uuid,
+    /// Seats.
+    pub quantity: i32,
+    /// Price per seat agreed at creation.
+    pub unit_price: Money,
+    /// quantity x unit price.
+    pub total_amount: Money,
+    /// Lifecycle.
+    pub status: CheckoutStatus,
+    /// Group joined (requested or, after payment, created).
+    pub group_instance_id: Option<Uuid>,
+    /// Whether the buyer asked to join an existing group.
+    pub joins_existing: bool,
+    /// Code of the resulting group.
+    pub group_code: Option<String>,
+    /// Wallet transaction id, once paid.
+    pub transaction_id: Option<Uuid>,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Paid.
+    pub completed_at: Option<OffsetDateTime>,
+}
+
+/// An order created when a group completes, one per ACTIVE participant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// Id.
+    pub id: Uuid,
+    /// Group.
+    pub group_instance_id: Uuid,
+    /// Group code.
+    pub group_code: String,
+    /// Buyer.
+    pub user_id: String,
+    /// Participant.
+    pub participant_id: Uuid,
+    /// Product.
+    pub product_id: Uuid,
+    /// Seats (units).
+    pub quantity: i32,
+    /// Locked group price.
+    pub unit_price: Money,
+    /// Money held for the seats.
+    pub total_amount: Money,
+    /// `CONFIRMED`.
+    pub status: String,
+    /// Created.
+    pub created_at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_group_purchase_sessions_with_positive_quantity() {
+        let p = Uuid::nil();
+        assert!(CheckoutRequest::parse("GROUP_PURCHASE", p, 1, None).is_ok());
+        assert!(matches!(CheckoutRequest::parse("REGULAR", p, 1, None), Err(DomainError::Rule(_))));
+        assert!(matches!(CheckoutRequest::parse("GROUP_PURCHASE", p, 0, None), Err(DomainError::Validation { .. })));
+        assert!(CheckoutRequest::parse("GROUP_PURCHASE", p, i64::from(i32::MAX) + 1, None).is_err());
+    }
+}

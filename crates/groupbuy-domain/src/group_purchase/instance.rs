@@ -1,0 +1,255 @@
+//! The group instance, its participants and their histories.
+
+use crate::error::DomainError;
+use crate::money::Money;
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Lifecycle of a group instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupStatus {
+    /// Accepting participants.
+    Open,
+    /// All seats filled, orders created.
+    Completed,
+    /// Expired without filling, refunds issued.
+    Failed,
+    /// Soft deleted (emptied by transfers or by an admin).
+    Deleted,
+}
+
+impl GroupStatus {
+    /// All statuses, in the spec's order.
+    pub const ALL: [GroupStatus; 4] = [Self::Open, Self::Completed, Self::Failed, Self::Deleted];
+
+    /// The stored and displayed name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Open => "OPEN",
+            Self::Completed => "COMPLETED",
+            Self::Failed => "FAILED",
+            Self::Deleted => "DELETED",
+        }
+    }
+
+    /// Parses a name; a clear 400 names the allowed values.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| DomainError::Rule(format!("Invalid status: {s}. Allowed: OPEN, COMPLETED, FAILED, DELETED")))
+    }
+}
+
+/// Lifecycle of one user's participation in one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParticipantStatus {
+    /// In the group.
+    Active,
+    /// Left via transfer.
+    TransferredOut,
+    /// Group failed or was deleted; money returned.
+    Refunded,
+}
+
+impl ParticipantStatus {
+    /// The stored and displayed name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::TransferredOut => "TRANSFERRED_OUT",
+            Self::Refunded => "REFUNDED",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ACTIVE" => Some(Self::Active),
+            "TRANSFERRED_OUT" => Some(Self::TransferredOut),
+            "REFUNDED" => Some(Self::Refunded),
+            _ => None,
+        }
+    }
+}
+
+/// A human-readable group code, `GP-` and six upper-case letters or digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GroupCode(String);
+
+impl GroupCode {
+    const ALPHABET: &'static [u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    /// A code from six random bytes (the caller brings the randomness: the domain has none).
+    pub fn from_entropy(bytes: [u8; 6]) -> Self {
+        let tail: String = bytes
+            .iter()
+            .map(|b| Self::ALPHABET[usize::from(*b) % Self::ALPHABET.len()] as char)
+            .collect();
+        Self(format!("GP-{tail}"))
+    }
+
+    /// Wraps a stored code.
+    pub fn from_stored(code: String) -> Self {
+        Self(code)
+    }
+
+    /// The code text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One group of N seats for one product at a locked price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupInstance {
+    /// Id.
+    pub id: Uuid,
+    /// Code such as GP-A3X7K9.
+    pub code: GroupCode,
+    /// Name, `{code}-{productName}` until the initiator renames it.
+    pub name: String,
+    /// Product.
+    pub product_id: Uuid,
+    /// Shop of the product.
+    pub shop_id: Uuid,
+    /// User who opened it.
+    pub initiator_id: String,
+    /// Initiator's display name.
+    pub initiator_name: String,
+    /// Locked group price per seat.
+    pub unit_price: Money,
+    /// Regular price when it opened (for savings).
+    pub regular_price: Money,
+    /// Seats in total.
+    pub total_seats: i32,
+    /// Seats taken by ACTIVE participants.
+    pub seats_occupied: i32,
+    /// Lifecycle.
+    pub status: GroupStatus,
+    /// Lifetime in hours when it opened.
+    pub duration_hours: Decimal,
+    /// Per-customer cap when it opened.
+    pub max_per_customer: Option<i32>,
+    /// Opened.
+    pub created_at: OffsetDateTime,
+    /// Expires.
+    pub expires_at: OffsetDateTime,
+    /// Filled.
+    pub completed_at: Option<OffsetDateTime>,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
+impl GroupInstance {
+    /// Seats still free.
+    pub fn seats_remaining(&self) -> i32 {
+        (self.total_seats - self.seats_occupied).max(0)
+    }
+
+    /// Whether `now` is at or past the expiry of a group that has not completed.
+    pub fn is_expired(&self, now: OffsetDateTime) -> bool {
+        matches!(self.status, GroupStatus::Open | GroupStatus::Failed) && now >= self.expires_at
+    }
+
+    /// Whether every seat is taken.
+    pub fn is_full(&self) -> bool {
+        self.seats_occupied >= self.total_seats
+    }
+}
+
+/// One user's participation in one group (unique per group and user).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    /// Id.
+    pub id: Uuid,
+    /// Group.
+    pub group_id: Uuid,
+    /// User.
+    pub user_id: String,
+    /// User's display name.
+    pub user_name: String,
+    /// User's picture.
+    pub user_picture: Option<String>,
+    /// Seats held.
+    pub quantity: i32,
+    /// Money held for those seats (paid, or moved in with transferred seats).
+    pub total_paid: Money,
+    /// Lifecycle.
+    pub status: ParticipantStatus,
+    /// First joined.
+    pub joined_at: OffsetDateTime,
+    /// Purchases made in this group.
+    pub purchase_count: i32,
+    /// Whether seats moved in or out by transfer.
+    pub has_transferred: bool,
+    /// Checkout session that first brought the user in.
+    pub checkout_session_id: Option<Uuid>,
+}
+
+/// One paid purchase of seats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseRecord {
+    /// Participant.
+    pub participant_id: Uuid,
+    /// Checkout session paid.
+    pub checkout_session_id: Uuid,
+    /// Seats.
+    pub quantity: i32,
+    /// Amount debited.
+    pub amount_paid: Money,
+    /// When.
+    pub purchased_at: OffsetDateTime,
+    /// Wallet transaction id.
+    pub transaction_id: Uuid,
+}
+
+/// One transfer of seats between groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRecord {
+    /// Id.
+    pub id: Uuid,
+    /// User who moved.
+    pub user_id: String,
+    /// Source group.
+    pub from_group_id: Uuid,
+    /// Source code.
+    pub from_group_code: String,
+    /// Target group.
+    pub to_group_id: Uuid,
+    /// Target code.
+    pub to_group_code: String,
+    /// Participant in the source.
+    pub from_participant_id: Uuid,
+    /// Participant in the target.
+    pub to_participant_id: Uuid,
+    /// Seats moved.
+    pub quantity: i32,
+    /// Money moved with them.
+    pub amount: Money,
+    /// When.
+    pub transferred_at: OffsetDateTime,
+    /// `Transferred {n} seats from group {code}`.
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_the_spec_format() {
+        let code = GroupCode::from_entropy([0, 1, 2, 250, 31, 77]);
+        assert_eq!(code.as_str().len(), 9);
+        assert!(code.as_str().starts_with("GP-"));
+        assert!(code.as_str()[3..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn status_parse_names_allowed_values() {
+        assert_eq!(GroupStatus::parse("OPEN"), Ok(GroupStatus::Open));
+        let err = GroupStatus::parse("open").unwrap_err();
+        assert_eq!(err, DomainError::Rule("Invalid status: open. Allowed: OPEN, COMPLETED, FAILED, DELETED".into()));
+    }
+}
