@@ -5,6 +5,7 @@ mod catalog;
 mod convert;
 mod db;
 mod error;
+mod group_purchase;
 mod platform;
 pub mod schema;
 pub mod testing;

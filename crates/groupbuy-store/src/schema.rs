@@ -67,11 +67,127 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    group_instances (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        product_id -> Text,
+        shop_id -> Text,
+        initiator_id -> Text,
+        initiator_name -> Text,
+        currency -> Text,
+        unit_price_minor -> BigInt,
+        regular_price_minor -> BigInt,
+        total_seats -> Integer,
+        seats_occupied -> Integer,
+        status -> Text,
+        duration_hours -> Text,
+        max_per_customer -> Nullable<Integer>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_participants (id) {
+        id -> Text,
+        group_id -> Text,
+        user_id -> Text,
+        user_name -> Text,
+        user_picture -> Nullable<Text>,
+        quantity -> Integer,
+        total_paid_minor -> BigInt,
+        status -> Text,
+        joined_at -> Timestamp,
+        purchase_count -> Integer,
+        has_transferred -> Bool,
+        checkout_session_id -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    checkout_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        product_id -> Text,
+        quantity -> Integer,
+        currency -> Text,
+        unit_price_minor -> BigInt,
+        total_minor -> BigInt,
+        status -> Text,
+        group_instance_id -> Nullable<Text>,
+        joins_existing -> Bool,
+        group_code -> Nullable<Text>,
+        transaction_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    purchase_records (id) {
+        id -> Text,
+        participant_id -> Text,
+        checkout_session_id -> Text,
+        quantity -> Integer,
+        amount_minor -> BigInt,
+        currency -> Text,
+        transaction_id -> Text,
+        purchased_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    seat_transfers (id) {
+        id -> Text,
+        user_id -> Text,
+        from_group_id -> Text,
+        to_group_id -> Text,
+        from_participant_id -> Text,
+        to_participant_id -> Text,
+        quantity -> Integer,
+        amount_minor -> BigInt,
+        currency -> Text,
+        reason -> Text,
+        transferred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (seq) {
+        seq -> BigInt,
+        id -> Text,
+        group_id -> Text,
+        group_code -> Text,
+        user_id -> Text,
+        participant_id -> Text,
+        product_id -> Text,
+        quantity -> Integer,
+        currency -> Text,
+        unit_price_minor -> BigInt,
+        total_minor -> BigInt,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(products -> shops (shop_id));
+diesel::joinable!(group_instances -> products (product_id));
+diesel::joinable!(group_participants -> group_instances (group_id));
 diesel::allow_tables_to_appear_in_same_query!(
     shops,
     products,
     wallets,
     wallet_ledger,
-    idempotency_keys
+    idempotency_keys,
+    group_instances,
+    group_participants,
+    checkout_sessions,
+    purchase_records,
+    seat_transfers,
+    orders,
 );

@@ -46,7 +46,12 @@ pub struct CheckoutRequest {
 
 impl CheckoutRequest {
     /// Validates the session type and the quantity.
-    pub fn parse(session_type: &str, product_id: Uuid, quantity: i64, group_instance_id: Option<Uuid>) -> Result<Self, DomainError> {
+    pub fn parse(
+        session_type: &str,
+        product_id: Uuid,
+        quantity: i64,
+        group_instance_id: Option<Uuid>,
+    ) -> Result<Self, DomainError> {
         if session_type != "GROUP_PURCHASE" {
             return Err(DomainError::Rule(format!(
                 "Unsupported sessionType: {session_type}. Supported: GROUP_PURCHASE"
@@ -130,8 +135,16 @@ mod tests {
     fn only_group_purchase_sessions_with_positive_quantity() {
         let p = Uuid::nil();
         assert!(CheckoutRequest::parse("GROUP_PURCHASE", p, 1, None).is_ok());
-        assert!(matches!(CheckoutRequest::parse("REGULAR", p, 1, None), Err(DomainError::Rule(_))));
-        assert!(matches!(CheckoutRequest::parse("GROUP_PURCHASE", p, 0, None), Err(DomainError::Validation { .. })));
-        assert!(CheckoutRequest::parse("GROUP_PURCHASE", p, i64::from(i32::MAX) + 1, None).is_err());
+        assert!(matches!(
+            CheckoutRequest::parse("REGULAR", p, 1, None),
+            Err(DomainError::Rule(_))
+        ));
+        assert!(matches!(
+            CheckoutRequest::parse("GROUP_PURCHASE", p, 0, None),
+            Err(DomainError::Validation { .. })
+        ));
+        assert!(
+            CheckoutRequest::parse("GROUP_PURCHASE", p, i64::from(i32::MAX) + 1, None).is_err()
+        );
     }
 }

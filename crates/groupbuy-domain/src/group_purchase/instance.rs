@@ -38,7 +38,11 @@ impl GroupStatus {
         Self::ALL
             .into_iter()
             .find(|st| st.as_str() == s)
-            .ok_or_else(|| DomainError::Rule(format!("Invalid status: {s}. Allowed: OPEN, COMPLETED, FAILED, DELETED")))
+            .ok_or_else(|| {
+                DomainError::Rule(format!(
+                    "Invalid status: {s}. Allowed: OPEN, COMPLETED, FAILED, DELETED"
+                ))
+            })
     }
 }
 
@@ -243,13 +247,20 @@ mod tests {
         let code = GroupCode::from_entropy([0, 1, 2, 250, 31, 77]);
         assert_eq!(code.as_str().len(), 9);
         assert!(code.as_str().starts_with("GP-"));
-        assert!(code.as_str()[3..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(code.as_str()[3..]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
     }
 
     #[test]
     fn status_parse_names_allowed_values() {
         assert_eq!(GroupStatus::parse("OPEN"), Ok(GroupStatus::Open));
         let err = GroupStatus::parse("open").unwrap_err();
-        assert_eq!(err, DomainError::Rule("Invalid status: open. Allowed: OPEN, COMPLETED, FAILED, DELETED".into()));
+        assert_eq!(
+            err,
+            DomainError::Rule(
+                "Invalid status: open. Allowed: OPEN, COMPLETED, FAILED, DELETED".into()
+            )
+        );
     }
 }

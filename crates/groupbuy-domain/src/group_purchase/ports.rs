@@ -16,25 +16,40 @@ pub trait GroupPurchaseStore: Send + Sync {
     ///
     /// # Errors
     /// `NotFound` for a missing product or group; `Rule` for any refusal of seed 001.
-    fn create_checkout(&self, buyer: &Principal, request: CheckoutRequest, now: OffsetDateTime) -> Result<CheckoutSession, DomainError>;
+    fn create_checkout(
+        &self,
+        buyer: &Principal,
+        request: CheckoutRequest,
+        now: OffsetDateTime,
+    ) -> Result<CheckoutSession, DomainError>;
 
     /// The buyer's own session.
     ///
     /// # Errors
     /// `NotFound` when missing or not the buyer's.
-    fn checkout(&self, buyer: &Principal, session_id: Uuid) -> Result<CheckoutSession, DomainError>;
+    fn checkout(&self, buyer: &Principal, session_id: Uuid)
+        -> Result<CheckoutSession, DomainError>;
 
     /// Pays a session from the wallet and creates or joins the group, in one transaction.
     ///
     /// # Errors
     /// Any refusal leaves wallet, seats and stock untouched.
-    fn pay(&self, buyer: &Principal, session_id: Uuid, now: OffsetDateTime) -> Result<CheckoutSession, DomainError>;
+    fn pay(
+        &self,
+        buyer: &Principal,
+        session_id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<CheckoutSession, DomainError>;
 
     /// OPEN, unexpired, not full groups of a product.
     ///
     /// # Errors
     /// `NotFound` (`Product not found`).
-    fn available_groups(&self, product_id: Uuid, now: OffsetDateTime) -> Result<Vec<GroupDetail>, DomainError>;
+    fn available_groups(
+        &self,
+        product_id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<Vec<GroupDetail>, DomainError>;
 
     /// A group by id.
     ///
@@ -52,7 +67,11 @@ pub trait GroupPurchaseStore: Send + Sync {
     ///
     /// # Errors
     /// Storage failures.
-    fn my_groups(&self, user_id: &str, status: Option<GroupStatus>) -> Result<Vec<GroupDetail>, DomainError>;
+    fn my_groups(
+        &self,
+        user_id: &str,
+        status: Option<GroupStatus>,
+    ) -> Result<Vec<GroupDetail>, DomainError>;
 
     /// The user's ACTIVE participations with their histories, newest first.
     ///
@@ -64,19 +83,33 @@ pub trait GroupPurchaseStore: Send + Sync {
     ///
     /// # Errors
     /// The refusals of seed 001's transfer endpoint.
-    fn transfer(&self, user: &Principal, source: Uuid, target: Uuid, quantity: i32, now: OffsetDateTime) -> Result<ParticipantDetail, DomainError>;
+    fn transfer(
+        &self,
+        user: &Principal,
+        source: Uuid,
+        target: Uuid,
+        quantity: i32,
+        now: OffsetDateTime,
+    ) -> Result<ParticipantDetail, DomainError>;
 
     /// Renames a group (initiator only).
     ///
     /// # Errors
     /// The refusals of seed 001's rename endpoint.
-    fn rename(&self, user_id: &str, group_id: Uuid, name: &str, now: OffsetDateTime) -> Result<GroupDetail, DomainError>;
+    fn rename(
+        &self,
+        user_id: &str,
+        group_id: Uuid,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Result<GroupDetail, DomainError>;
 
     /// Soft-deletes a group, refunding its ACTIVE participants.
     ///
     /// # Errors
     /// `NotFound`; `Rule` for a completed or already deleted group.
-    fn delete_group(&self, group_id: Uuid, now: OffsetDateTime) -> Result<GroupDetail, DomainError>;
+    fn delete_group(&self, group_id: Uuid, now: OffsetDateTime)
+        -> Result<GroupDetail, DomainError>;
 
     /// Fails up to `batch` OPEN groups past their expiry, refunding each exactly once.
     /// Returns how many it failed.
@@ -89,7 +122,12 @@ pub trait GroupPurchaseStore: Send + Sync {
     ///
     /// # Errors
     /// `Validation` for a bad cursor.
-    fn my_orders(&self, user_id: &str, cursor: Option<String>, limit: i64) -> Result<Page<Order>, DomainError>;
+    fn my_orders(
+        &self,
+        user_id: &str,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<Order>, DomainError>;
 
     /// One of the user's orders.
     ///

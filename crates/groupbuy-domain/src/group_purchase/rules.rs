@@ -9,7 +9,10 @@ use time::OffsetDateTime;
 /// `Group has expired at: 2025-10-02T20:30:45Z`.
 pub fn expired_message(expires_at: OffsetDateTime) -> String {
     let t = expires_at.replace_nanosecond(0).unwrap_or(expires_at);
-    format!("Group has expired at: {}", t.format(&Rfc3339).unwrap_or_default())
+    format!(
+        "Group has expired at: {}",
+        t.format(&Rfc3339).unwrap_or_default()
+    )
 }
 
 fn rule(message: impl Into<String>) -> DomainError {
@@ -66,7 +69,9 @@ pub fn check_join(c: JoinCheck<'_>) -> Result<(), DomainError> {
     match g.status {
         GroupStatus::Deleted => return Err(rule("Group has been deleted")),
         GroupStatus::Failed => return Err(rule(expired_message(g.expires_at))),
-        GroupStatus::Open if c.now >= g.expires_at => return Err(rule(expired_message(g.expires_at))),
+        GroupStatus::Open if c.now >= g.expires_at => {
+            return Err(rule(expired_message(g.expires_at)))
+        }
         _ => {}
     }
     if c.quantity > g.total_seats {
@@ -129,7 +134,9 @@ pub fn check_transfer(c: TransferCheck<'_>) -> Result<(), DomainError> {
     let mine = c
         .mine_in_source
         .filter(|p| p.status == ParticipantStatus::Active)
-        .ok_or_else(|| DomainError::NotFound("You are not a participant in the source group".into()))?;
+        .ok_or_else(|| {
+            DomainError::NotFound("You are not a participant in the source group".into())
+        })?;
     if c.quantity > mine.quantity {
         return Err(rule(format!(
             "Not enough seats to transfer. You have: {}, requested: {}",
@@ -139,7 +146,9 @@ pub fn check_transfer(c: TransferCheck<'_>) -> Result<(), DomainError> {
     check_open(c.source, "from", c.now)?;
     check_open(c.target, "to", c.now)?;
     if c.source.product_id != c.target.product_id {
-        return Err(rule("Cannot transfer between groups with different products"));
+        return Err(rule(
+            "Cannot transfer between groups with different products",
+        ));
     }
     if c.source.shop_id != c.target.shop_id {
         return Err(rule("Cannot transfer between groups from different shops"));
@@ -161,7 +170,11 @@ pub fn check_transfer(c: TransferCheck<'_>) -> Result<(), DomainError> {
 }
 
 /// Whether `user_id` may rename the group now (name rules come after).
-pub fn check_rename(group: &GroupInstance, user_id: &str, now: OffsetDateTime) -> Result<(), DomainError> {
+pub fn check_rename(
+    group: &GroupInstance,
+    user_id: &str,
+    now: OffsetDateTime,
+) -> Result<(), DomainError> {
     if group.initiator_id != user_id {
         return Err(rule("Only the group initiator can change the group name"));
     }
@@ -169,7 +182,10 @@ pub fn check_rename(group: &GroupInstance, user_id: &str, now: OffsetDateTime) -
         return Err(rule("Cannot rename deleted group"));
     }
     if group.status != GroupStatus::Open {
-        return Err(rule(format!("Cannot rename group with status: {}", group.status.as_str())));
+        return Err(rule(format!(
+            "Cannot rename group with status: {}",
+            group.status.as_str()
+        )));
     }
     if now >= group.expires_at {
         return Err(rule("Cannot rename expired group"));

@@ -1,6 +1,8 @@
 //! Read models: a group with its product, shop and participants.
 
-use super::instance::{GroupInstance, Participant, ParticipantStatus, PurchaseRecord, TransferRecord};
+use super::instance::{
+    GroupInstance, Participant, ParticipantStatus, PurchaseRecord, TransferRecord,
+};
 use crate::money::percentage;
 use rust_decimal::Decimal;
 
@@ -60,7 +62,10 @@ impl GroupDetail {
 
     /// A participant's quantity / seatsOccupied x 100, two decimals.
     pub fn contribution_percentage(&self, quantity: i32) -> Decimal {
-        percentage(Decimal::from(quantity), Decimal::from(self.group.seats_occupied))
+        percentage(
+            Decimal::from(quantity),
+            Decimal::from(self.group.seats_occupied),
+        )
     }
 
     /// regularPrice - groupPrice.

@@ -77,36 +77,73 @@ fn msg(r: Result<(), DomainError>) -> String {
     }
 }
 
-fn join(g: &GroupInstance, quantity: i32, held: i32, now: OffsetDateTime) -> Result<(), DomainError> {
-    check_join(JoinCheck { group: g, quantity, already_held: held, now })
+fn join(
+    g: &GroupInstance,
+    quantity: i32,
+    held: i32,
+    now: OffsetDateTime,
+) -> Result<(), DomainError> {
+    check_join(JoinCheck {
+        group: g,
+        quantity,
+        already_held: held,
+        now,
+    })
 }
 
 #[test]
 fn new_group_refusals() {
     let mut p = product();
     p.group_buying_enabled = false;
-    assert_eq!(msg(check_new_group(&p, 1)), "Group buying is not enabled for this product");
-    assert_eq!(msg(check_new_group(&product(), 8)), "Quantity (8) exceeds group max size (5)");
-    assert_eq!(msg(check_new_group(&product(), 5)), "Maximum seats per customer is 4. You have: 0, requested: 5");
+    assert_eq!(
+        msg(check_new_group(&p, 1)),
+        "Group buying is not enabled for this product"
+    );
+    assert_eq!(
+        msg(check_new_group(&product(), 8)),
+        "Quantity (8) exceeds group max size (5)"
+    );
+    assert_eq!(
+        msg(check_new_group(&product(), 5)),
+        "Maximum seats per customer is 4. You have: 0, requested: 5"
+    );
     let mut p = product();
     p.reserved_quantity = 97;
-    assert_eq!(msg(check_new_group(&p, 1)), "Insufficient stock to open a group. Available: 3, required: 5");
+    assert_eq!(
+        msg(check_new_group(&p, 1)),
+        "Insufficient stock to open a group. Available: 3, required: 5"
+    );
     assert!(check_new_group(&product(), 2).is_ok());
 }
 
 #[test]
 fn join_refusals_have_the_spec_messages() {
     let g = group(10, 10);
-    assert_eq!(msg(join(&g, 1, 0, t0())), "Group is full. Seats occupied: 10/10");
+    assert_eq!(
+        msg(join(&g, 1, 0, t0())),
+        "Group is full. Seats occupied: 10/10"
+    );
     let g = group(5, 0);
-    assert_eq!(msg(join(&g, 8, 0, t0())), "Quantity (8) exceeds group max size (5)");
+    assert_eq!(
+        msg(join(&g, 8, 0, t0())),
+        "Quantity (8) exceeds group max size (5)"
+    );
     let g = group(10, 9);
-    assert_eq!(msg(join(&g, 2, 0, t0())), "Not enough seats available. Requested: 2, Available: 1");
+    assert_eq!(
+        msg(join(&g, 2, 0, t0())),
+        "Not enough seats available. Requested: 2, Available: 1"
+    );
     let g = group(10, 1);
-    assert_eq!(msg(join(&g, 1, 0, t0() + Duration::hours(24))), "Group has expired at: 2025-10-10T08:53:20Z");
+    assert_eq!(
+        msg(join(&g, 1, 0, t0() + Duration::hours(24))),
+        "Group has expired at: 2025-10-10T08:53:20Z"
+    );
     let mut g = group(10, 1);
     g.max_per_customer = Some(3);
-    assert_eq!(msg(join(&g, 2, 2, t0())), "Maximum seats per customer is 3. You have: 2, requested: 2");
+    assert_eq!(
+        msg(join(&g, 2, 2, t0())),
+        "Maximum seats per customer is 3. You have: 2, requested: 2"
+    );
     g.status = GroupStatus::Deleted;
     assert_eq!(msg(join(&g, 1, 0, t0())), "Group has been deleted");
     g.status = GroupStatus::Completed;
@@ -119,40 +156,89 @@ fn transfer_refusals_have_the_spec_messages() {
     let mut target = group(10, 9);
     let mine = participant(1);
     let check = |s: &GroupInstance, t: &GroupInstance, m: Option<&Participant>, q: i32| {
-        check_transfer(TransferCheck { source: s, target: t, mine_in_source: m, held_in_target: 0, quantity: q, now: t0() })
+        check_transfer(TransferCheck {
+            source: s,
+            target: t,
+            mine_in_source: m,
+            held_in_target: 0,
+            quantity: q,
+            now: t0(),
+        })
     };
-    assert_eq!(msg(check(&source, &source, Some(&mine), 1)), "Source and target groups must be different");
-    assert_eq!(msg(check(&source, &target, None, 1)), "You are not a participant in the source group");
-    assert_eq!(msg(check(&source, &target, Some(&mine), 2)), "Not enough seats to transfer. You have: 1, requested: 2");
+    assert_eq!(
+        msg(check(&source, &source, Some(&mine), 1)),
+        "Source and target groups must be different"
+    );
+    assert_eq!(
+        msg(check(&source, &target, None, 1)),
+        "You are not a participant in the source group"
+    );
+    assert_eq!(
+        msg(check(&source, &target, Some(&mine), 2)),
+        "Not enough seats to transfer. You have: 1, requested: 2"
+    );
     let two = participant(2);
-    assert_eq!(msg(check(&source, &target, Some(&two), 2)), "Not enough seats available. Requested: 2, Available: 1");
+    assert_eq!(
+        msg(check(&source, &target, Some(&two), 2)),
+        "Not enough seats available. Requested: 2, Available: 1"
+    );
     target.product_id = Uuid::new_v4();
-    assert_eq!(msg(check(&source, &target, Some(&mine), 1)), "Cannot transfer between groups with different products");
+    assert_eq!(
+        msg(check(&source, &target, Some(&mine), 1)),
+        "Cannot transfer between groups with different products"
+    );
     target.product_id = source.product_id;
     target.shop_id = Uuid::new_v4();
-    assert_eq!(msg(check(&source, &target, Some(&mine), 1)), "Cannot transfer between groups from different shops");
+    assert_eq!(
+        msg(check(&source, &target, Some(&mine), 1)),
+        "Cannot transfer between groups from different shops"
+    );
     target.shop_id = source.shop_id;
     target.unit_price = Money::from_minor(7_500_000, Currency::TZS);
-    assert_eq!(msg(check(&source, &target, Some(&mine), 1)), "Cannot transfer. Price mismatch: 80000.00 vs 75000.00");
+    assert_eq!(
+        msg(check(&source, &target, Some(&mine), 1)),
+        "Cannot transfer. Price mismatch: 80000.00 vs 75000.00"
+    );
     target.unit_price = source.unit_price;
     target.status = GroupStatus::Completed;
-    assert_eq!(msg(check(&source, &target, Some(&mine), 1)), "Cannot transfer to a group with status: COMPLETED");
+    assert_eq!(
+        msg(check(&source, &target, Some(&mine), 1)),
+        "Cannot transfer to a group with status: COMPLETED"
+    );
     assert!(check(&source, &group(10, 0), Some(&mine), 1).is_ok());
 }
 
 #[test]
 fn rename_rules_in_the_spec_order() {
     let g = group(10, 1);
-    assert_eq!(msg(check_rename(&g, "bob", t0())), "Only the group initiator can change the group name");
+    assert_eq!(
+        msg(check_rename(&g, "bob", t0())),
+        "Only the group initiator can change the group name"
+    );
     let mut d = g.clone();
     d.status = GroupStatus::Deleted;
-    assert_eq!(msg(check_rename(&d, "alice", t0())), "Cannot rename deleted group");
+    assert_eq!(
+        msg(check_rename(&d, "alice", t0())),
+        "Cannot rename deleted group"
+    );
     d.status = GroupStatus::Completed;
-    assert_eq!(msg(check_rename(&d, "alice", t0())), "Cannot rename group with status: COMPLETED");
-    assert_eq!(msg(check_rename(&g, "alice", t0() + Duration::days(2))), "Cannot rename expired group");
+    assert_eq!(
+        msg(check_rename(&d, "alice", t0())),
+        "Cannot rename group with status: COMPLETED"
+    );
+    assert_eq!(
+        msg(check_rename(&g, "alice", t0() + Duration::days(2))),
+        "Cannot rename expired group"
+    );
     assert!(check_rename(&g, "alice", t0()).is_ok());
-    assert_eq!(parse_group_name("  ab  ").unwrap_err(), DomainError::Rule("Group name must be between 3 and 100 characters".into()));
-    assert_eq!(parse_group_name(&"x".repeat(101)).unwrap_err(), DomainError::Rule("Group name must be between 3 and 100 characters".into()));
+    assert_eq!(
+        parse_group_name("  ab  ").unwrap_err(),
+        DomainError::Rule("Group name must be between 3 and 100 characters".into())
+    );
+    assert_eq!(
+        parse_group_name(&"x".repeat(101)).unwrap_err(),
+        DomainError::Rule("Group name must be between 3 and 100 characters".into())
+    );
     assert_eq!(parse_group_name("  My Deal ").expect("valid"), "My Deal");
 }
 

@@ -1,0 +1,305 @@
+//! Checkout sessions and paying them: debit, seats, participant, purchase record and
+//! completion in ONE transaction.
+
+use super::rows::{GroupRow, PurchaseRow, SessionRow};
+use super::seats::{
+    complete_if_full, gain_seats, group_not_found, load_group, load_participation, take_seats,
+    SeatGain,
+};
+use crate::catalog::{load_product, product_not_found};
+use crate::convert::to_db_time;
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{checkout_sessions as cs, group_instances as gi, products, purchase_records};
+use crate::wallet::post_entry;
+use diesel::prelude::*;
+use groupbuy_domain::catalog::Product;
+use groupbuy_domain::group_purchase::{
+    check_join, check_new_group, CheckoutRequest, CheckoutSession, CheckoutStatus, GroupCode,
+    GroupInstance, GroupStatus, JoinCheck,
+};
+use groupbuy_domain::wallet::LedgerKind;
+use groupbuy_domain::{DomainError, Principal};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+fn session_not_found(id: Uuid) -> DomainError {
+    DomainError::NotFound(format!("Checkout session not found with ID: {id}"))
+}
+
+/// The buyer's session row.
+pub(crate) fn load_session(
+    conn: &mut DbConnection,
+    buyer: &str,
+    id: Uuid,
+) -> Result<CheckoutSession, StoreError> {
+    cs::table
+        .find(id.to_string())
+        .filter(cs::user_id.eq(buyer))
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| StoreError::from(session_not_found(id)))?
+        .into_domain()
+}
+
+/// The group a session wants to join, checked against the product and the buyer.
+fn joinable_group(
+    conn: &mut DbConnection,
+    buyer: &str,
+    product: &Product,
+    group_id: Uuid,
+    quantity: i32,
+    now: OffsetDateTime,
+) -> Result<GroupInstance, StoreError> {
+    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    if group.product_id != product.id {
+        return Err(DomainError::Rule("Group does not belong to this product".into()).into());
+    }
+    let held = load_participation(conn, &group, buyer)?
+        .filter(|p| p.status == groupbuy_domain::group_purchase::ParticipantStatus::Active)
+        .map_or(0, |p| p.quantity);
+    check_join(JoinCheck {
+        group: &group,
+        quantity,
+        already_held: held,
+        now,
+    })?;
+    Ok(group)
+}
+
+/// Opens a session after the checks payment will repeat.
+pub(crate) fn create(
+    conn: &mut DbConnection,
+    buyer: &Principal,
+    req: CheckoutRequest,
+    now: OffsetDateTime,
+) -> Result<CheckoutSession, StoreError> {
+    let product = load_product(conn, req.product_id)?.ok_or_else(product_not_found)?;
+    if !product.group_buying_enabled {
+        return Err(
+            DomainError::Rule("Group buying is not enabled for this product".into()).into(),
+        );
+    }
+    let unit_price = match req.group_instance_id {
+        Some(group_id) => {
+            joinable_group(conn, &buyer.user_id, &product, group_id, req.quantity, now)?.unit_price
+        }
+        None => {
+            check_new_group(&product, req.quantity)?;
+            product.group_price
+        }
+    };
+    let session = CheckoutSession {
+        id: Uuid::new_v4(),
+        user_id: buyer.user_id.clone(),
+        product_id: product.id,
+        quantity: req.quantity,
+        unit_price,
+        total_amount: unit_price.times(i64::from(req.quantity))?,
+        status: CheckoutStatus::PendingPayment,
+        group_instance_id: req.group_instance_id,
+        joins_existing: req.group_instance_id.is_some(),
+        group_code: None,
+        transaction_id: None,
+        created_at: now,
+        completed_at: None,
+    };
+    diesel::insert_into(cs::table)
+        .values(SessionRow::from_domain(&session))
+        .execute(conn)?;
+    Ok(session)
+}
+
+/// Pays a session. Statement order keeps the hot group row locked as briefly as possible:
+/// claim the session, debit the wallet, then take the seats and write the participation.
+pub(crate) fn pay(
+    conn: &mut DbConnection,
+    buyer: &Principal,
+    session_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<CheckoutSession, StoreError> {
+    let session = load_session(conn, &buyer.user_id, session_id)?;
+    // Claiming the session first makes a concurrent or repeated payment of it a refusal.
+    let claimed = diesel::update(
+        cs::table
+            .find(session_id.to_string())
+            .filter(cs::status.eq(CheckoutStatus::PendingPayment.as_str())),
+    )
+    .set((
+        cs::status.eq(CheckoutStatus::Completed.as_str()),
+        cs::completed_at.eq(Some(to_db_time(now))),
+    ))
+    .execute(conn)?;
+    if claimed == 0 {
+        return Err(DomainError::Rule(format!(
+            "Checkout session is not pending payment. Status: {}",
+            session.status.as_str()
+        ))
+        .into());
+    }
+    let debit = post_entry(
+        conn,
+        &buyer.user_id,
+        LedgerKind::Purchase,
+        groupbuy_domain::Money::from_minor(
+            -session.total_amount.minor(),
+            session.total_amount.currency(),
+        ),
+        &format!("checkout:{session_id}"),
+        now,
+    )?;
+    let group = match session.group_instance_id {
+        Some(group_id) => join(conn, buyer, &session, group_id, now)?,
+        None => open_group(conn, buyer, &session, now)?,
+    };
+    let participant = gain_seats(
+        conn,
+        &group,
+        &buyer.user_id,
+        SeatGain {
+            quantity: session.quantity,
+            amount: session.total_amount,
+            purchase_session: Some(session.id),
+            first_session: None,
+            user_name: &buyer.display_name(),
+            user_picture: buyer.picture.as_deref(),
+            by_transfer: false,
+        },
+        now,
+    )?;
+    diesel::insert_into(purchase_records::table)
+        .values(PurchaseRow {
+            id: Uuid::new_v4().to_string(),
+            participant_id: participant.id.to_string(),
+            checkout_session_id: session.id.to_string(),
+            quantity: session.quantity,
+            amount_minor: session.total_amount.minor(),
+            currency: session.total_amount.currency().code().to_owned(),
+            transaction_id: debit.id.to_string(),
+            purchased_at: to_db_time(now),
+        })
+        .execute(conn)?;
+    complete_if_full(conn, &group, now)?;
+    diesel::update(cs::table.find(session_id.to_string()))
+        .set((
+            cs::group_instance_id.eq(Some(group.id.to_string())),
+            cs::group_code.eq(Some(group.code.as_str().to_owned())),
+            cs::transaction_id.eq(Some(debit.id.to_string())),
+        ))
+        .execute(conn)?;
+    load_session(conn, &buyer.user_id, session_id)
+}
+
+/// Takes seats in an existing group; a refusal explains itself with the fresh row.
+fn join(
+    conn: &mut DbConnection,
+    buyer: &Principal,
+    session: &CheckoutSession,
+    group_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<GroupInstance, StoreError> {
+    if take_seats(conn, group_id, session.quantity, now)?.is_none() {
+        let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+        check_join(JoinCheck {
+            group: &group,
+            quantity: session.quantity,
+            already_held: 0,
+            now,
+        })?;
+        return Err(DomainError::Conflict("Could not take the seats; retry".into()).into());
+    }
+    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    let held = load_participation(conn, &group, &buyer.user_id)?
+        .filter(|p| p.status == groupbuy_domain::group_purchase::ParticipantStatus::Active)
+        .map_or(0, |p| p.quantity);
+    // Seats are already counted: check the caps as they were before this purchase.
+    let before = GroupInstance {
+        seats_occupied: group.seats_occupied - session.quantity,
+        ..group.clone()
+    };
+    check_join(JoinCheck {
+        group: &before,
+        quantity: session.quantity,
+        already_held: held,
+        now,
+    })?;
+    if group.unit_price != session.unit_price {
+        return Err(
+            DomainError::Rule("Group price differs from the checkout session".into()).into(),
+        );
+    }
+    Ok(group)
+}
+
+/// Opens a new group with the buyer as initiator, holding stock for all its seats so a
+/// group that fills can always be delivered.
+fn open_group(
+    conn: &mut DbConnection,
+    buyer: &Principal,
+    session: &CheckoutSession,
+    now: OffsetDateTime,
+) -> Result<GroupInstance, StoreError> {
+    let product = load_product(conn, session.product_id)?.ok_or_else(product_not_found)?;
+    check_new_group(&product, session.quantity)?;
+    if product.group_price != session.unit_price {
+        return Err(DomainError::Rule(format!(
+            "The group price changed to {}; create a new checkout session",
+            product.group_price
+        ))
+        .into());
+    }
+    let seats = i64::from(product.group_max_size);
+    let held = diesel::update(
+        products::table
+            .find(product.id.to_string())
+            .filter((products::reserved_quantity + seats).le(products::stock_quantity)),
+    )
+    .set(products::reserved_quantity.eq(products::reserved_quantity + seats))
+    .execute(conn)?;
+    if held == 0 {
+        return Err(DomainError::Rule("Insufficient stock to open a group".into()).into());
+    }
+    let code = unused_code(conn)?;
+    let group = GroupInstance {
+        id: Uuid::new_v4(),
+        name: format!("{}-{}", code.as_str(), product.name),
+        code,
+        product_id: product.id,
+        shop_id: product.shop_id,
+        initiator_id: buyer.user_id.clone(),
+        initiator_name: buyer.display_name(),
+        unit_price: product.group_price,
+        regular_price: product.regular_price,
+        total_seats: product.group_max_size,
+        seats_occupied: session.quantity,
+        status: GroupStatus::Open,
+        duration_hours: product.group_time_limit.hours(),
+        max_per_customer: product.max_per_customer,
+        created_at: now,
+        expires_at: now + product.group_time_limit.duration(),
+        completed_at: None,
+        updated_at: now,
+    };
+    diesel::insert_into(gi::table)
+        .values(GroupRow::from_domain(&group))
+        .execute(conn)?;
+    Ok(group)
+}
+
+/// A fresh GP-XXXXXX code (the unique index is the backstop).
+fn unused_code(conn: &mut DbConnection) -> Result<GroupCode, StoreError> {
+    for _ in 0..8 {
+        let code = GroupCode::from_entropy(rand::random());
+        let taken: i64 = gi::table
+            .filter(gi::code.eq(code.as_str()))
+            .count()
+            .get_result(conn)?;
+        if taken == 0 {
+            return Ok(code);
+        }
+    }
+    Err(StoreError::Corrupt(
+        "could not find a free group code".into(),
+    ))
+}

@@ -1,0 +1,127 @@
+//! Rename, admin deletion and the expiry sweep.
+
+use super::reads::group_detail;
+use super::rows::GroupRow;
+use super::seats::{close_with_refunds, group_not_found, load_group};
+use crate::convert::to_db_time;
+use crate::db::{Database, DbConnection};
+use crate::error::StoreError;
+use crate::schema::group_instances as gi;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use groupbuy_domain::group_purchase::{check_rename, parse_group_name, GroupDetail, GroupStatus};
+use groupbuy_domain::DomainError;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Renames a group (initiator only, OPEN, unexpired, unique among OPEN groups).
+pub(crate) fn rename(
+    conn: &mut DbConnection,
+    user_id: &str,
+    group_id: Uuid,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<GroupDetail, StoreError> {
+    let group = load_group(conn, group_id)?
+        .ok_or_else(|| DomainError::NotFound("Group not found".into()))?;
+    check_rename(&group, user_id, now)?;
+    let name = parse_group_name(name)?;
+    let taken = || {
+        StoreError::from(DomainError::Rule(format!(
+            "Group name already taken: {name}"
+        )))
+    };
+    let clash: i64 = gi::table
+        .filter(gi::name.eq(&name))
+        .filter(gi::status.eq(GroupStatus::Open.as_str()))
+        .filter(gi::id.ne(group_id.to_string()))
+        .count()
+        .get_result(conn)?;
+    if clash > 0 {
+        return Err(taken());
+    }
+    let updated = diesel::update(
+        gi::table
+            .find(group_id.to_string())
+            .filter(gi::status.eq(GroupStatus::Open.as_str())),
+    )
+    .set((gi::name.eq(&name), gi::updated_at.eq(to_db_time(now))))
+    .execute(conn);
+    match updated {
+        // The partial unique index caught a concurrent rename to the same name.
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            return Err(taken())
+        }
+        other => {
+            other?;
+        }
+    }
+    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    group_detail(conn, group)
+}
+
+/// Soft-deletes a group; an OPEN group's participants are refunded.
+pub(crate) fn delete(
+    conn: &mut DbConnection,
+    group_id: Uuid,
+    now: OffsetDateTime,
+) -> Result<GroupDetail, StoreError> {
+    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    match group.status {
+        GroupStatus::Completed => {
+            return Err(
+                DomainError::Rule("Cannot delete group with status: COMPLETED".into()).into(),
+            );
+        }
+        GroupStatus::Deleted => {
+            return Err(DomainError::Rule("Group is already deleted".into()).into())
+        }
+        GroupStatus::Failed => {
+            diesel::update(
+                gi::table
+                    .find(group_id.to_string())
+                    .filter(gi::status.eq(GroupStatus::Failed.as_str())),
+            )
+            .set((
+                gi::status.eq(GroupStatus::Deleted.as_str()),
+                gi::updated_at.eq(to_db_time(now)),
+            ))
+            .execute(conn)?;
+        }
+        GroupStatus::Open => {
+            if !close_with_refunds(conn, &group, GroupStatus::Deleted, false, now)? {
+                return Err(
+                    DomainError::Conflict("The group changed meanwhile; retry".into()).into(),
+                );
+            }
+        }
+    }
+    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    group_detail(conn, group)
+}
+
+/// Fails OPEN groups past expiry, each in its own transaction; the conditional status
+/// change makes a second sweeper (another instance) skip groups already done.
+pub(crate) fn expire_due(
+    db: &Database,
+    now: OffsetDateTime,
+    batch: i64,
+) -> Result<usize, DomainError> {
+    let due: Vec<GroupRow> = db.read(|conn| {
+        Ok(gi::table
+            .filter(gi::status.eq(GroupStatus::Open.as_str()))
+            .filter(gi::expires_at.le(to_db_time(now)))
+            .order(gi::expires_at.asc())
+            .limit(batch)
+            .select(GroupRow::as_select())
+            .load(conn)?)
+    })?;
+    let mut failed = 0;
+    for row in due {
+        let group = row.into_domain().map_err(DomainError::from)?;
+        if db.write(|conn| close_with_refunds(conn, &group, GroupStatus::Failed, true, now))? {
+            failed += 1;
+        }
+    }
+    Ok(failed)
+}

@@ -1,0 +1,134 @@
+//! Group purchases on both backends: checkout and payment, seats, transfers,
+//! completion, expiry and the read models.
+
+mod checkout;
+mod lifecycle;
+mod reads;
+mod rows;
+mod seats;
+mod transfer;
+
+#[cfg(test)]
+mod tests;
+
+use crate::db::Database;
+use groupbuy_domain::group_purchase::{
+    CheckoutRequest, CheckoutSession, GroupDetail, GroupPurchaseStore, GroupStatus, Order,
+    ParticipantDetail,
+};
+use groupbuy_domain::{DomainError, Page, Principal};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+fn parse_cursor(cursor: Option<String>) -> Result<Option<i64>, DomainError> {
+    cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| DomainError::invalid("cursor", "cursor is not a valid page cursor"))
+        })
+        .transpose()
+}
+
+impl GroupPurchaseStore for Database {
+    fn create_checkout(
+        &self,
+        buyer: &Principal,
+        request: CheckoutRequest,
+        now: OffsetDateTime,
+    ) -> Result<CheckoutSession, DomainError> {
+        self.write(|conn| checkout::create(conn, buyer, request, now))
+    }
+
+    fn checkout(
+        &self,
+        buyer: &Principal,
+        session_id: Uuid,
+    ) -> Result<CheckoutSession, DomainError> {
+        self.read(|conn| checkout::load_session(conn, &buyer.user_id, session_id))
+    }
+
+    fn pay(
+        &self,
+        buyer: &Principal,
+        session_id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<CheckoutSession, DomainError> {
+        self.write(|conn| checkout::pay(conn, buyer, session_id, now))
+    }
+
+    fn available_groups(
+        &self,
+        product_id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<Vec<GroupDetail>, DomainError> {
+        self.read(|conn| reads::available(conn, product_id, now))
+    }
+
+    fn group(&self, group_id: Uuid) -> Result<GroupDetail, DomainError> {
+        self.read(|conn| reads::by_id(conn, group_id))
+    }
+
+    fn group_by_code(&self, code: &str) -> Result<GroupDetail, DomainError> {
+        self.read(|conn| reads::by_code(conn, code))
+    }
+
+    fn my_groups(
+        &self,
+        user_id: &str,
+        status: Option<GroupStatus>,
+    ) -> Result<Vec<GroupDetail>, DomainError> {
+        self.read(|conn| reads::my_groups(conn, user_id, status))
+    }
+
+    fn my_participations(&self, user_id: &str) -> Result<Vec<ParticipantDetail>, DomainError> {
+        self.read(|conn| reads::my_participations(conn, user_id))
+    }
+
+    fn transfer(
+        &self,
+        user: &Principal,
+        source: Uuid,
+        target: Uuid,
+        quantity: i32,
+        now: OffsetDateTime,
+    ) -> Result<ParticipantDetail, DomainError> {
+        self.write(|conn| transfer::transfer(conn, user, source, target, quantity, now))
+    }
+
+    fn rename(
+        &self,
+        user_id: &str,
+        group_id: Uuid,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Result<GroupDetail, DomainError> {
+        self.write(|conn| lifecycle::rename(conn, user_id, group_id, name, now))
+    }
+
+    fn delete_group(
+        &self,
+        group_id: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<GroupDetail, DomainError> {
+        self.write(|conn| lifecycle::delete(conn, group_id, now))
+    }
+
+    fn expire_due(&self, now: OffsetDateTime, batch: i64) -> Result<usize, DomainError> {
+        lifecycle::expire_due(self, now, batch)
+    }
+
+    fn my_orders(
+        &self,
+        user_id: &str,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<Order>, DomainError> {
+        let before = parse_cursor(cursor)?;
+        self.read(|conn| reads::my_orders(conn, user_id, before, Some(limit)))
+    }
+
+    fn order(&self, user_id: &str, order_id: Uuid) -> Result<Order, DomainError> {
+        self.read(|conn| reads::order(conn, user_id, order_id))
+    }
+}

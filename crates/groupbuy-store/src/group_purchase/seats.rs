@@ -1,0 +1,300 @@
+//! The transactional primitives every group use case shares: seats, participants,
+//! completion (orders exactly once) and refunds (exactly once). All run inside the
+//! caller's transaction and change state only through conditional statements.
+
+use super::rows::{GroupRow, NewOrderRow, ParticipantRow};
+use crate::convert::to_db_time;
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{group_instances as gi, group_participants as gp, orders, products};
+use crate::wallet::post_entry;
+use diesel::prelude::*;
+use groupbuy_domain::group_purchase::{GroupInstance, GroupStatus, Participant, ParticipantStatus};
+use groupbuy_domain::wallet::LedgerKind;
+use groupbuy_domain::{DomainError, Money};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A group by id.
+pub(crate) fn load_group(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> Result<Option<GroupInstance>, StoreError> {
+    gi::table
+        .find(id.to_string())
+        .select(GroupRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(GroupRow::into_domain)
+        .transpose()
+}
+
+/// `Group not found with ID: ...`.
+pub(crate) fn group_not_found(id: Uuid) -> DomainError {
+    DomainError::NotFound(format!("Group not found with ID: {id}"))
+}
+
+/// The user's participation row in a group, whatever its status.
+pub(crate) fn load_participation(
+    conn: &mut DbConnection,
+    group: &GroupInstance,
+    user_id: &str,
+) -> Result<Option<Participant>, StoreError> {
+    gp::table
+        .filter(gp::group_id.eq(group.id.to_string()))
+        .filter(gp::user_id.eq(user_id))
+        .select(ParticipantRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(|r| r.into_domain(group.unit_price.currency().code()))
+        .transpose()
+}
+
+/// Takes `n` seats in one conditional statement (the DESIGN's hot path): the row lock it
+/// takes serializes everything else on this group until commit. `None` when refused.
+pub(crate) fn take_seats(
+    conn: &mut DbConnection,
+    group_id: Uuid,
+    n: i32,
+    now: OffsetDateTime,
+) -> Result<Option<i32>, StoreError> {
+    Ok(diesel::update(
+        gi::table
+            .find(group_id.to_string())
+            .filter(gi::status.eq(GroupStatus::Open.as_str()))
+            .filter(gi::expires_at.gt(to_db_time(now)))
+            .filter((gi::seats_occupied + n).le(gi::total_seats)),
+    )
+    .set((
+        gi::seats_occupied.eq(gi::seats_occupied + n),
+        gi::updated_at.eq(to_db_time(now)),
+    ))
+    .returning(gi::seats_occupied)
+    .get_result(conn)
+    .optional()?)
+}
+
+/// Gives back `n` seats of an OPEN group (a transfer out).
+pub(crate) fn release_seats(
+    conn: &mut DbConnection,
+    group_id: Uuid,
+    n: i32,
+    now: OffsetDateTime,
+) -> Result<i32, StoreError> {
+    diesel::update(
+        gi::table
+            .find(group_id.to_string())
+            .filter(gi::status.eq(GroupStatus::Open.as_str()))
+            .filter(gi::seats_occupied.ge(n)),
+    )
+    .set((
+        gi::seats_occupied.eq(gi::seats_occupied - n),
+        gi::updated_at.eq(to_db_time(now)),
+    ))
+    .returning(gi::seats_occupied)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(|| {
+        StoreError::Domain(DomainError::Conflict(
+            "The source group changed; retry".into(),
+        ))
+    })
+}
+
+/// What a participation gains: seats, the money held for them and, for a purchase,
+/// its checkout session.
+pub(crate) struct SeatGain<'a> {
+    pub quantity: i32,
+    pub amount: Money,
+    pub purchase_session: Option<Uuid>,
+    pub first_session: Option<Uuid>,
+    pub user_name: &'a str,
+    pub user_picture: Option<&'a str>,
+    pub by_transfer: bool,
+}
+
+/// Adds seats to the user's participation, creating or reactivating it. Runs while the
+/// group's row lock is held, so the (group, user) row cannot race.
+pub(crate) fn gain_seats(
+    conn: &mut DbConnection,
+    group: &GroupInstance,
+    user_id: &str,
+    gain: SeatGain<'_>,
+    now: OffsetDateTime,
+) -> Result<Participant, StoreError> {
+    let purchases = i32::from(gain.purchase_session.is_some());
+    match load_participation(conn, group, user_id)? {
+        Some(p) if p.status == ParticipantStatus::Active => {
+            diesel::update(gp::table.find(p.id.to_string()))
+                .set((
+                    gp::quantity.eq(gp::quantity + gain.quantity),
+                    gp::total_paid_minor.eq(gp::total_paid_minor + gain.amount.minor()),
+                    gp::purchase_count.eq(gp::purchase_count + purchases),
+                    gp::has_transferred.eq(p.has_transferred || gain.by_transfer),
+                    gp::updated_at.eq(to_db_time(now)),
+                ))
+                .execute(conn)?;
+        }
+        Some(p) => {
+            // Came back after transferring out: the participation starts afresh.
+            diesel::update(gp::table.find(p.id.to_string()))
+                .set((
+                    gp::quantity.eq(gain.quantity),
+                    gp::total_paid_minor.eq(gain.amount.minor()),
+                    gp::status.eq(ParticipantStatus::Active.as_str()),
+                    gp::purchase_count.eq(gp::purchase_count + purchases),
+                    gp::has_transferred.eq(p.has_transferred || gain.by_transfer),
+                    gp::updated_at.eq(to_db_time(now)),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(gp::table)
+                .values(ParticipantRow {
+                    id: Uuid::new_v4().to_string(),
+                    group_id: group.id.to_string(),
+                    user_id: user_id.to_owned(),
+                    user_name: gain.user_name.to_owned(),
+                    user_picture: gain.user_picture.map(str::to_owned),
+                    quantity: gain.quantity,
+                    total_paid_minor: gain.amount.minor(),
+                    status: ParticipantStatus::Active.as_str().to_owned(),
+                    joined_at: to_db_time(now),
+                    purchase_count: purchases,
+                    has_transferred: gain.by_transfer,
+                    checkout_session_id: gain
+                        .purchase_session
+                        .or(gain.first_session)
+                        .map(|s| s.to_string()),
+                    updated_at: to_db_time(now),
+                })
+                .execute(conn)?;
+        }
+    }
+    load_participation(conn, group, user_id)?
+        .ok_or_else(|| StoreError::Corrupt("participant vanished inside its transaction".into()))
+}
+
+/// Completes the group if every seat is taken: status COMPLETED once (conditional),
+/// one order per ACTIVE participant, and the held stock becomes sold stock.
+pub(crate) fn complete_if_full(
+    conn: &mut DbConnection,
+    group: &GroupInstance,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let completed = diesel::update(
+        gi::table
+            .find(group.id.to_string())
+            .filter(gi::status.eq(GroupStatus::Open.as_str()))
+            .filter(gi::seats_occupied.eq(gi::total_seats)),
+    )
+    .set((
+        gi::status.eq(GroupStatus::Completed.as_str()),
+        gi::completed_at.eq(Some(to_db_time(now))),
+        gi::updated_at.eq(to_db_time(now)),
+    ))
+    .execute(conn)?;
+    if completed == 0 {
+        return Ok(false);
+    }
+    let active: Vec<ParticipantRow> = gp::table
+        .filter(gp::group_id.eq(group.id.to_string()))
+        .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
+        .select(ParticipantRow::as_select())
+        .load(conn)?;
+    for p in active {
+        diesel::insert_into(orders::table)
+            .values(NewOrderRow {
+                id: Uuid::new_v4().to_string(),
+                group_id: group.id.to_string(),
+                group_code: group.code.as_str().to_owned(),
+                user_id: p.user_id,
+                participant_id: p.id,
+                product_id: group.product_id.to_string(),
+                quantity: p.quantity,
+                currency: group.unit_price.currency().code().to_owned(),
+                unit_price_minor: group.unit_price.minor(),
+                total_minor: p.total_paid_minor,
+                status: "CONFIRMED".into(),
+                created_at: to_db_time(now),
+            })
+            .execute(conn)?;
+    }
+    let seats = i64::from(group.total_seats);
+    diesel::update(products::table.find(group.product_id.to_string()))
+        .set((
+            products::stock_quantity.eq(products::stock_quantity - seats),
+            products::reserved_quantity.eq(products::reserved_quantity - seats),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Moves an OPEN group to `to` (FAILED or DELETED) exactly once, refunding every ACTIVE
+/// participant what is held for them and releasing the stock it held. Returns false
+/// when another transaction got there first.
+pub(crate) fn close_with_refunds(
+    conn: &mut DbConnection,
+    group: &GroupInstance,
+    to: GroupStatus,
+    only_if_expired: bool,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let open = gi::table
+        .find(group.id.to_string())
+        .filter(gi::status.eq(GroupStatus::Open.as_str()));
+    let change = (
+        gi::status.eq(to.as_str()),
+        gi::updated_at.eq(to_db_time(now)),
+    );
+    let claimed = if only_if_expired {
+        diesel::update(open.filter(gi::expires_at.le(to_db_time(now))))
+            .set(change)
+            .execute(conn)?
+    } else {
+        diesel::update(open).set(change).execute(conn)?
+    };
+    if claimed == 0 {
+        return Ok(false);
+    }
+    let active: Vec<ParticipantRow> = gp::table
+        .filter(gp::group_id.eq(group.id.to_string()))
+        .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
+        .select(ParticipantRow::as_select())
+        .load(conn)?;
+    let currency = group.unit_price.currency();
+    for p in active {
+        if p.total_paid_minor > 0 {
+            post_entry(
+                conn,
+                &p.user_id,
+                LedgerKind::Refund,
+                Money::from_minor(p.total_paid_minor, currency),
+                &format!("refund:{}", group.code.as_str()),
+                now,
+            )?;
+        }
+        diesel::update(gp::table.find(&p.id))
+            .set((
+                gp::status.eq(ParticipantStatus::Refunded.as_str()),
+                gp::updated_at.eq(to_db_time(now)),
+            ))
+            .execute(conn)?;
+    }
+    release_stock(conn, group)?;
+    Ok(true)
+}
+
+/// Releases the stock an OPEN group held for its seats.
+pub(crate) fn release_stock(
+    conn: &mut DbConnection,
+    group: &GroupInstance,
+) -> Result<(), StoreError> {
+    diesel::update(products::table.find(group.product_id.to_string()))
+        .set(
+            products::reserved_quantity
+                .eq(products::reserved_quantity - i64::from(group.total_seats)),
+        )
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,512 @@
+//! Group purchase use cases on both backends, including contention and money conservation.
+
+use crate::db::Database;
+use crate::schema::{
+    group_instances as gi, group_participants as gp, orders, products, wallet_ledger, wallets,
+};
+use diesel::prelude::*;
+use groupbuy_domain::catalog::{CatalogStore, ProductDraft, ProductFields, ShopDraft};
+use groupbuy_domain::group_purchase::{
+    CheckoutRequest, GroupPurchaseStore, GroupStatus, ParticipantStatus,
+};
+use groupbuy_domain::wallet::WalletStore;
+use groupbuy_domain::{Currency, DomainError, Money, Principal};
+use rust_decimal::Decimal;
+use std::sync::{Arc, Barrier};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+fn t0() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_760_000_000).expect("time")
+}
+
+fn user(id: &str) -> Principal {
+    Principal {
+        user_id: id.into(),
+        name: Some(format!("{id}_name")),
+        ..Default::default()
+    }
+}
+
+fn tzs(major: i64) -> Money {
+    Money::from_minor(major * 100, Currency::TZS)
+}
+
+/// A product (price 80 000 TZS, `seats` per group, 1 h groups) in a new shop.
+fn product(db: &Database, seats: i32, cap: Option<i32>) -> Uuid {
+    let m = Principal {
+        user_id: "merchant".into(),
+        roles: vec!["merchant".into()],
+        ..Default::default()
+    };
+    let shop = db
+        .create_shop(&m, ShopDraft::parse("Shop", None).expect("valid"), t0())
+        .expect("shop");
+    let draft = ProductDraft::parse(ProductFields {
+        name: "Headphones".into(),
+        image: None,
+        regular_price: Decimal::from(150_000),
+        group_price: Decimal::from(80_000),
+        currency: None,
+        stock_quantity: 10_000,
+        group_buying_enabled: true,
+        group_max_size: seats,
+        group_time_limit_hours: Decimal::ONE,
+        max_per_customer: cap,
+    })
+    .expect("valid");
+    db.create_product(&m, shop.id, draft, t0())
+        .expect("product")
+        .id
+}
+
+/// Credits and buys; returns the group id.
+fn buy(
+    db: &Database,
+    who: &str,
+    product: Uuid,
+    qty: i32,
+    group: Option<Uuid>,
+    now: OffsetDateTime,
+) -> Result<Uuid, DomainError> {
+    let session = db.create_checkout(
+        &user(who),
+        CheckoutRequest {
+            product_id: product,
+            quantity: qty,
+            group_instance_id: group,
+        },
+        now,
+    )?;
+    let paid = db.pay(&user(who), session.id, now)?;
+    Ok(paid.group_instance_id.expect("group id"))
+}
+
+fn fund(db: &Database, who: &str, major: i64) {
+    db.credit(who, tzs(major), "test", t0()).expect("credit");
+}
+
+/// credits == wallet balances + money held by OPEN groups + money of completed orders.
+fn assert_money_conserved(db: &Database) {
+    db.read(|conn| {
+        let credits: Vec<i64> = wallet_ledger::table
+            .filter(wallet_ledger::kind.eq("CREDIT"))
+            .select(wallet_ledger::amount_minor)
+            .load(conn)?;
+        let balances: Vec<i64> = wallets::table.select(wallets::balance_minor).load(conn)?;
+        let held: Vec<i64> = gp::table
+            .inner_join(gi::table)
+            .filter(gi::status.eq("OPEN"))
+            .filter(gp::status.eq("ACTIVE"))
+            .select(gp::total_paid_minor)
+            .load(conn)?;
+        let ordered: Vec<i64> = orders::table.select(orders::total_minor).load(conn)?;
+        let credits: i64 = credits.iter().sum();
+        let accounted: i64 =
+            balances.iter().sum::<i64>() + held.iter().sum::<i64>() + ordered.iter().sum::<i64>();
+        assert_eq!(credits, accounted, "money is conserved");
+        // Invariant 1: seats_occupied == sum of ACTIVE quantities in every live group
+        // (failed and deleted groups keep their last count for history; nobody is ACTIVE).
+        let groups: Vec<(String, i32, i32)> = gi::table
+            .filter(gi::status.eq_any(["OPEN", "COMPLETED"]))
+            .select((gi::id, gi::seats_occupied, gi::total_seats))
+            .load(conn)?;
+        for (id, occupied, total) in groups {
+            let qty: Vec<i32> = gp::table
+                .filter(gp::group_id.eq(&id))
+                .filter(gp::status.eq("ACTIVE"))
+                .select(gp::quantity)
+                .load(conn)?;
+            assert_eq!(occupied, qty.iter().sum::<i32>(), "seats of {id}");
+            assert!(occupied <= total);
+        }
+        Ok(())
+    })
+    .expect("read");
+}
+
+fn scenario_1_create_join_complete(db: &Database) {
+    let p = product(db, 10, None);
+    for (u, amount) in [("a", 160_000), ("b", 240_000), ("c", 400_000)] {
+        fund(db, u, amount);
+    }
+    let g = buy(db, "a", p, 2, None, t0()).expect("create");
+    buy(db, "b", p, 3, Some(g), t0()).expect("join");
+    let detail = db.group(g).expect("group");
+    assert_eq!(detail.group.seats_occupied, 5);
+    assert_eq!(
+        detail.group.name,
+        format!("{}-Headphones", detail.group.code.as_str())
+    );
+    assert_eq!(db.catalog_reserved(p), 10);
+    buy(db, "c", p, 5, Some(g), t0()).expect("join and complete");
+    let detail = db.group(g).expect("group");
+    assert_eq!(detail.group.status, GroupStatus::Completed);
+    assert!(detail.group.completed_at.is_some());
+    for u in ["a", "b", "c"] {
+        let orders = db.my_orders(u, None, 10).expect("orders");
+        assert_eq!(orders.items.len(), 1, "one order for {u}");
+        assert_eq!(db.wallet(u, t0()).expect("wallet").balance.minor(), 0);
+    }
+    let product = db.product(p).expect("product");
+    assert_eq!(
+        (product.stock_quantity, product.reserved_quantity),
+        (9_990, 0)
+    );
+    fund(db, "d", 80_000);
+    let err = buy(db, "d", p, 1, Some(g), t0()).unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::Rule("Group is full. Seats occupied: 10/10".into())
+    );
+    assert_eq!(db.wallet("d", t0()).expect("wallet").balance, tzs(80_000));
+    assert_money_conserved(db);
+}
+
+fn scenario_4_hybrid_purchases(db: &Database) {
+    let p = product(db, 10, None);
+    fund(db, "a", 400_000);
+    let g = buy(db, "a", p, 2, None, t0()).expect("create");
+    buy(db, "a", p, 3, Some(g), t0()).expect("again");
+    let detail = db.group(g).expect("group");
+    let mine = detail.member("a").expect("member");
+    assert_eq!(mine.participant.quantity, 5);
+    assert_eq!(mine.participant.purchase_count, 2);
+    assert_eq!(mine.purchases.len(), 2);
+    assert_eq!(detail.total_participants(), 1);
+}
+
+fn refusals_leave_everything_untouched(db: &Database) {
+    let p = product(db, 5, Some(3));
+    fund(db, "a", 1_000_000);
+    let err = buy(db, "a", p, 8, None, t0()).unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::Rule("Quantity (8) exceeds group max size (5)".into())
+    );
+    let g = buy(db, "a", p, 2, None, t0()).expect("create");
+    let err = buy(db, "a", p, 2, Some(g), t0()).unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::Rule("Maximum seats per customer is 3. You have: 2, requested: 2".into())
+    );
+    // a poor buyer: checkout opens but payment is refused, nothing moves
+    fund(db, "poor", 1);
+    let session = db
+        .create_checkout(
+            &user("poor"),
+            CheckoutRequest {
+                product_id: p,
+                quantity: 1,
+                group_instance_id: Some(g),
+            },
+            t0(),
+        )
+        .expect("session");
+    let err = db.pay(&user("poor"), session.id, t0()).unwrap_err();
+    assert!(
+        matches!(err, DomainError::Rule(ref m) if m.starts_with("Insufficient wallet balance")),
+        "{err:?}"
+    );
+    assert_eq!(db.group(g).expect("group").group.seats_occupied, 2);
+    assert_eq!(db.wallet("poor", t0()).expect("wallet").balance, tzs(1));
+    // expired before the sweep ran
+    let late = t0() + Duration::hours(2);
+    let err = buy(db, "a", p, 1, Some(g), late).unwrap_err();
+    assert!(
+        matches!(err, DomainError::Rule(ref m) if m.starts_with("Group has expired at: ")),
+        "{err:?}"
+    );
+    // paying twice is refused
+    fund(db, "b", 200_000);
+    let s = db
+        .create_checkout(
+            &user("b"),
+            CheckoutRequest {
+                product_id: p,
+                quantity: 1,
+                group_instance_id: Some(g),
+            },
+            t0(),
+        )
+        .expect("session");
+    db.pay(&user("b"), s.id, t0()).expect("paid");
+    assert!(db.pay(&user("b"), s.id, t0()).is_err());
+    assert_eq!(db.wallet("b", t0()).expect("wallet").balance, tzs(120_000));
+    assert_money_conserved(db);
+}
+
+fn scenario_2_transfers_move_seats_and_money(db: &Database) {
+    let p = product(db, 10, None);
+    fund(db, "a", 1_000_000);
+    fund(db, "b", 1_000_000);
+    let g1 = buy(db, "a", p, 3, None, t0()).expect("g1");
+    let g2 = buy(db, "b", p, 1, None, t0()).expect("g2");
+    let moved = db.transfer(&user("a"), g1, g2, 2, t0()).expect("transfer");
+    assert_eq!(moved.participant.quantity, 2);
+    assert_eq!(moved.participant.total_paid, tzs(160_000));
+    assert!(moved.participant.has_transferred);
+    assert_eq!(
+        moved.transfers[0].reason,
+        format!(
+            "Transferred 2 seats from group {}",
+            db.group(g1).expect("g1").group.code.as_str()
+        )
+    );
+    assert_eq!(
+        db.group(g1)
+            .expect("g1")
+            .member("a")
+            .expect("still in")
+            .participant
+            .quantity,
+        1
+    );
+    let err = db.transfer(&user("a"), g1, g2, 2, t0()).unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::Rule("Not enough seats to transfer. You have: 1, requested: 2".into())
+    );
+    assert_eq!(
+        db.transfer(&user("c"), g1, g2, 1, t0()).unwrap_err(),
+        DomainError::NotFound("You are not a participant in the source group".into())
+    );
+    // full transfer empties g1: it is deleted and its stock released
+    db.transfer(&user("a"), g1, g2, 1, t0())
+        .expect("full transfer");
+    let g1d = db.group(g1).expect("g1");
+    assert_eq!(g1d.group.status, GroupStatus::Deleted);
+    assert_eq!(
+        g1d.participants[0].participant.status,
+        ParticipantStatus::TransferredOut
+    );
+    assert_eq!(db.catalog_reserved(p), 10);
+    // the moved money is refunded with the target group
+    db.expire_due(t0() + Duration::hours(2), 100)
+        .expect("sweep");
+    assert_eq!(
+        db.wallet("a", t0()).expect("wallet").balance,
+        tzs(1_000_000)
+    );
+    assert_money_conserved(db);
+}
+
+fn scenario_3_expiry_refunds_exactly_once(db: &Database) {
+    let p = product(db, 10, None);
+    fund(db, "a", 500_000);
+    fund(db, "b", 500_000);
+    let g = buy(db, "a", p, 2, None, t0()).expect("create");
+    buy(db, "b", p, 1, Some(g), t0()).expect("join");
+    assert_eq!(
+        db.expire_due(t0() + Duration::minutes(59), 100)
+            .expect("sweep"),
+        0
+    );
+    let later = t0() + Duration::hours(1);
+    assert_eq!(db.expire_due(later, 100).expect("sweep"), 1);
+    assert_eq!(db.expire_due(later, 100).expect("sweep"), 0);
+    let detail = db.group(g).expect("group");
+    assert_eq!(detail.group.status, GroupStatus::Failed);
+    assert!(detail
+        .participants
+        .iter()
+        .all(|p| p.participant.status == ParticipantStatus::Refunded));
+    assert_eq!(db.wallet("a", later).expect("wallet").balance, tzs(500_000));
+    assert_eq!(db.wallet("b", later).expect("wallet").balance, tzs(500_000));
+    assert_eq!(db.catalog_reserved(p), 0);
+    assert_money_conserved(db);
+}
+
+fn rename_rules(db: &Database) {
+    let p = product(db, 10, None);
+    fund(db, "a", 500_000);
+    fund(db, "b", 500_000);
+    let g1 = buy(db, "a", p, 1, None, t0()).expect("g1");
+    let g2 = buy(db, "b", p, 1, None, t0()).expect("g2");
+    assert_eq!(
+        db.rename("a", g1, "  Dar Deal ", t0())
+            .expect("renamed")
+            .group
+            .name,
+        "Dar Deal"
+    );
+    assert_eq!(
+        db.rename("b", g2, "Dar Deal", t0()).unwrap_err(),
+        DomainError::Rule("Group name already taken: Dar Deal".into())
+    );
+    assert_eq!(
+        db.rename("b", g1, "Mine", t0()).unwrap_err(),
+        DomainError::Rule("Only the group initiator can change the group name".into())
+    );
+    assert_eq!(
+        db.rename("a", Uuid::new_v4(), "Mine", t0()).unwrap_err(),
+        DomainError::NotFound("Group not found".into())
+    );
+    db.delete_group(g2, t0()).expect("admin delete");
+    assert_eq!(
+        db.rename("b", g2, "Other", t0()).unwrap_err(),
+        DomainError::Rule("Cannot rename deleted group".into())
+    );
+    assert_eq!(db.wallet("b", t0()).expect("wallet").balance, tzs(500_000));
+    assert_money_conserved(db);
+}
+
+/// 200 concurrent buyers of one seat against a 50-seat group.
+fn contention_200_buyers_50_seats(db: &Database) {
+    let p = product(db, 51, None);
+    fund(db, "opener", 80_000);
+    let g = buy(db, "opener", p, 1, None, t0()).expect("open");
+    let buyers: Vec<String> = (0..200).map(|i| format!("buyer-{i}")).collect();
+    for b in &buyers {
+        fund(db, b, 80_000);
+    }
+    let barrier = Arc::new(Barrier::new(buyers.len()));
+    let handles: Vec<_> = buyers
+        .iter()
+        .cloned()
+        .map(|b| {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                buy(&db, &b, p, 1, Some(g), t0()).map(|_| b)
+            })
+        })
+        .collect();
+    let mut won = 0;
+    for h in handles {
+        match h.join().expect("thread") {
+            Ok(_) => won += 1,
+            Err(DomainError::Rule(m)) => assert!(
+                m == "Group is full. Seats occupied: 51/51",
+                "unexpected refusal {m}"
+            ),
+            Err(e) => panic!("unexpected error {e:?}"),
+        }
+    }
+    assert_eq!(won, 50);
+    let detail = db.group(g).expect("group");
+    assert_eq!(detail.group.status, GroupStatus::Completed);
+    assert_eq!(detail.group.seats_occupied, 51);
+    let orders = db
+        .read(|conn| {
+            Ok(orders::table
+                .filter(orders::group_id.eq(g.to_string()))
+                .count()
+                .get_result::<i64>(conn)?)
+        })
+        .expect("count");
+    assert_eq!(orders, 51);
+    let untouched = buyers
+        .iter()
+        .filter(|b| db.wallet(b, t0()).expect("wallet").balance == tzs(80_000))
+        .count();
+    assert_eq!(untouched, 150, "every refused buyer keeps their money");
+    assert_money_conserved(db);
+}
+
+/// Purchases and transfers racing on the same groups create or lose no seat.
+fn mixed_transfers_and_purchases(db: &Database) {
+    let p = product(db, 40, None);
+    let movers: Vec<String> = (0..8).map(|i| format!("mover-{i}")).collect();
+    for m in &movers {
+        fund(db, m, 2_000_000);
+    }
+    let g1 = buy(db, &movers[0], p, 2, None, t0()).expect("g1");
+    let g2 = buy(db, &movers[1], p, 2, None, t0()).expect("g2");
+    for m in &movers {
+        buy(db, m, p, 2, Some(g1), t0()).expect("seed g1");
+        buy(db, m, p, 2, Some(g2), t0()).expect("seed g2");
+    }
+    let handles: Vec<_> = movers
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, m)| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                for round in 0..6 {
+                    let (from, to) = if (i + round) % 2 == 0 {
+                        (g1, g2)
+                    } else {
+                        (g2, g1)
+                    };
+                    let _ = db.transfer(&user(&m), from, to, 1, t0());
+                    let _ = buy(&db, &m, p, 1, Some(to), t0());
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread");
+    }
+    assert_money_conserved(db);
+}
+
+/// Two sweepers (two pools on one database) fail each expired group exactly once.
+fn two_sweepers_refund_once(db: &Database) {
+    let p = product(db, 10, None);
+    let mut groups = Vec::new();
+    for i in 0..20 {
+        let u = format!("u{i}");
+        fund(db, &u, 160_000);
+        groups.push(buy(db, &u, p, 2, None, t0()).expect("open"));
+    }
+    let later = t0() + Duration::hours(3);
+    let sweepers: Vec<_> = (0..2)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let mut n = 0;
+                for _ in 0..20 {
+                    n += db.expire_due(later, 3).expect("sweep");
+                }
+                n
+            })
+        })
+        .collect();
+    let total: usize = sweepers
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .sum();
+    assert_eq!(total, 20, "each group failed once");
+    let refunds = db
+        .read(|conn| {
+            Ok(wallet_ledger::table
+                .filter(wallet_ledger::kind.eq("REFUND"))
+                .count()
+                .get_result::<i64>(conn)?)
+        })
+        .expect("count");
+    assert_eq!(refunds, 20);
+    for i in 0..20 {
+        assert_eq!(
+            db.wallet(&format!("u{i}"), later).expect("wallet").balance,
+            tzs(160_000)
+        );
+    }
+    assert_money_conserved(db);
+}
+
+impl Database {
+    fn catalog_reserved(&self, product: Uuid) -> i64 {
+        self.read(|conn| {
+            Ok(products::table
+                .find(product.to_string())
+                .select(products::reserved_quantity)
+                .first(conn)?)
+        })
+        .expect("reserved")
+    }
+}
+
+crate::on_both_backends!(
+    scenario_1_create_join_complete,
+    scenario_2_transfers_move_seats_and_money,
+    scenario_3_expiry_refunds_exactly_once,
+    scenario_4_hybrid_purchases,
+    refusals_leave_everything_untouched,
+    rename_rules,
+    contention_200_buyers_50_seats,
+    mixed_transfers_and_purchases,
+    two_sweepers_refund_once,
+);

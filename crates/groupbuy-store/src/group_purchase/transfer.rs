@@ -1,0 +1,140 @@
+//! Seat transfers between compatible OPEN groups; the money held for the seats moves too.
+
+use super::reads::participant_detail;
+use super::rows::TransferRow;
+use super::seats::{
+    complete_if_full, gain_seats, group_not_found, load_group, load_participation, release_seats,
+    release_stock, take_seats, SeatGain,
+};
+use crate::convert::to_db_time;
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{group_instances as gi, group_participants as gp, seat_transfers};
+use diesel::prelude::*;
+use groupbuy_domain::group_purchase::{
+    check_transfer, GroupStatus, ParticipantDetail, ParticipantStatus, TransferCheck,
+};
+use groupbuy_domain::{DomainError, Money, Principal};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Moves `quantity` seats of `user` from `source_id` to `target_id`.
+pub(crate) fn transfer(
+    conn: &mut DbConnection,
+    user: &Principal,
+    source_id: Uuid,
+    target_id: Uuid,
+    quantity: i32,
+    now: OffsetDateTime,
+) -> Result<ParticipantDetail, StoreError> {
+    if source_id == target_id {
+        return Err(DomainError::Rule("Source and target groups must be different".into()).into());
+    }
+    // Lock both group rows in a fixed order so two opposite transfers cannot deadlock.
+    let mut ids = [source_id, target_id];
+    ids.sort();
+    for id in ids {
+        diesel::update(gi::table.find(id.to_string()))
+            .set(gi::updated_at.eq(gi::updated_at))
+            .execute(conn)?;
+    }
+    let source = load_group(conn, source_id)?.ok_or_else(|| group_not_found(source_id))?;
+    let target = load_group(conn, target_id)?.ok_or_else(|| group_not_found(target_id))?;
+    let mine = load_participation(conn, &source, &user.user_id)?;
+    let held_in_target = load_participation(conn, &target, &user.user_id)?
+        .filter(|p| p.status == ParticipantStatus::Active)
+        .map_or(0, |p| p.quantity);
+    check_transfer(TransferCheck {
+        source: &source,
+        target: &target,
+        mine_in_source: mine.as_ref(),
+        held_in_target,
+        quantity,
+        now,
+    })?;
+    let mine = mine.ok_or_else(|| {
+        DomainError::NotFound("You are not a participant in the source group".into())
+    })?;
+    let currency = source.unit_price.currency();
+    let moved = Money::from_minor(
+        source
+            .unit_price
+            .times(i64::from(quantity))?
+            .minor()
+            .min(mine.total_paid.minor()),
+        currency,
+    );
+
+    let left_in_source = release_seats(conn, source.id, quantity, now)?;
+    let remaining = mine.quantity - quantity;
+    let status = if remaining == 0 {
+        ParticipantStatus::TransferredOut
+    } else {
+        ParticipantStatus::Active
+    };
+    diesel::update(gp::table.find(mine.id.to_string()))
+        .set((
+            gp::quantity.eq(remaining),
+            gp::total_paid_minor.eq(gp::total_paid_minor - moved.minor()),
+            gp::status.eq(status.as_str()),
+            gp::has_transferred.eq(true),
+            gp::updated_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+
+    if take_seats(conn, target.id, quantity, now)?.is_none() {
+        return Err(DomainError::Conflict("The target group changed; retry".into()).into());
+    }
+    let into = gain_seats(
+        conn,
+        &target,
+        &user.user_id,
+        SeatGain {
+            quantity,
+            amount: moved,
+            purchase_session: None,
+            first_session: mine.checkout_session_id,
+            user_name: &user.display_name(),
+            user_picture: user.picture.as_deref(),
+            by_transfer: true,
+        },
+        now,
+    )?;
+    diesel::insert_into(seat_transfers::table)
+        .values(TransferRow {
+            id: Uuid::new_v4().to_string(),
+            user_id: user.user_id.clone(),
+            from_group_id: source.id.to_string(),
+            to_group_id: target.id.to_string(),
+            from_participant_id: mine.id.to_string(),
+            to_participant_id: into.id.to_string(),
+            quantity,
+            amount_minor: moved.minor(),
+            currency: currency.code().to_owned(),
+            reason: format!(
+                "Transferred {quantity} seats from group {}",
+                source.code.as_str()
+            ),
+            transferred_at: to_db_time(now),
+        })
+        .execute(conn)?;
+    if left_in_source == 0 {
+        // Everyone moved out: the group is soft-deleted and its stock released.
+        let deleted = diesel::update(
+            gi::table
+                .find(source.id.to_string())
+                .filter(gi::status.eq(GroupStatus::Open.as_str()))
+                .filter(gi::seats_occupied.eq(0)),
+        )
+        .set((
+            gi::status.eq(GroupStatus::Deleted.as_str()),
+            gi::updated_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+        if deleted == 1 {
+            release_stock(conn, &source)?;
+        }
+    }
+    complete_if_full(conn, &target, now)?;
+    participant_detail(conn, into)
+}
