@@ -2,6 +2,7 @@
 //! and (when GROUPBUY_TEST_POSTGRES_URL is set) PostgreSQL.
 
 mod catalog;
+mod group_purchase;
 mod helpers;
 mod openapi;
 mod platform;

@@ -20,6 +20,12 @@ pub fn spawn_sweeps(state: web::Data<AppState>, every: Duration) {
 /// One pass of every sweep; failures are logged and retried on the next tick.
 pub async fn sweep_once(state: &web::Data<AppState>) {
     let now = state.clock.now();
+    let store = state.group_purchases.clone();
+    match blocking(move || store.expire_due(now, 200)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(failed = n, "expired groups failed and refunded"),
+        Err(e) => tracing::warn!(error = %e, "expiry sweep failed; retrying next tick"),
+    }
     let idem = state.idempotency.clone();
     match blocking(move || idem.purge(now - RETENTION)).await {
         Ok(0) => {}

@@ -24,6 +24,8 @@ Send Idempotency-Key on POSTs to make retries safe; X-Request-Id is echoed on ev
         (name = "platform", description = "Health and readiness"),
         (name = "catalog", description = "Shops and products"),
         (name = "wallet", description = "Wallets and their ledgers"),
+        (name = "checkout", description = "Checkout sessions paid from the wallet, and orders"),
+        (name = "group-purchases", description = "Group instances: join, transfer, rename, history (seed 001)"),
     )
 )]
 pub struct ApiDoc;

@@ -28,6 +28,7 @@ impl AppState {
         Self {
             catalog: db.clone(),
             wallets: db.clone(),
+            group_purchases: db.clone(),
             idempotency: db.clone(),
             health: db,
             clock,

@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use crate::platform::auth::JwtKeys;
 use actix_web::web;
 use groupbuy_domain::catalog::CatalogStore;
+use groupbuy_domain::group_purchase::GroupPurchaseStore;
 use groupbuy_domain::platform::{HealthCheck, IdempotencyStore};
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::{Clock, DomainError};
@@ -17,6 +18,8 @@ pub struct AppState {
     pub catalog: Arc<dyn CatalogStore>,
     /// Wallets.
     pub wallets: Arc<dyn WalletStore>,
+    /// Group purchases.
+    pub group_purchases: Arc<dyn GroupPurchaseStore>,
     /// Idempotency records.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Database health.

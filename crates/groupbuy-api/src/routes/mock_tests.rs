@@ -24,6 +24,7 @@ fn state(
     web::Data::new(AppState {
         catalog: Arc::new(catalog),
         wallets: Arc::new(wallets),
+        group_purchases: Arc::new(groupbuy_domain::group_purchase::MockGroupPurchaseStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         health: Arc::new(health),
         clock: Arc::new(clock),

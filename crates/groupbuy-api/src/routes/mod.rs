@@ -2,6 +2,7 @@
 //! one port and wraps the result.
 
 pub mod catalog;
+pub mod group_purchase;
 pub mod health;
 pub mod wallet;
 
@@ -11,6 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     catalog::configure(cfg);
+    group_purchase::configure(cfg);
     wallet::configure(cfg);
 }
 

@@ -1,0 +1,182 @@
+//! Checkout sessions paid from the wallet, and the orders completed groups create.
+
+use super::dto::{CheckoutSessionView, OrderPage, OrderView};
+use crate::envelope::{created, ok, Envelope};
+use crate::error::{ApiError, Problem};
+use crate::platform::auth::Auth;
+use crate::platform::extract::JsonBody;
+use crate::routes::wallet::PageQuery;
+use crate::state::{blocking, AppState};
+use actix_web::{get, post, web, HttpResponse};
+use groupbuy_domain::group_purchase::CheckoutRequest;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Optional metadata of a session.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutMetadata {
+    /// Group to join; absent opens a new group.
+    pub group_instance_id: Option<Uuid>,
+}
+
+/// Body of `POST /api/v1/checkout-sessions`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateCheckoutRequest {
+    /// `GROUP_PURCHASE`.
+    #[schema(example = "GROUP_PURCHASE")]
+    pub session_type: String,
+    /// Product.
+    pub product_id: Uuid,
+    /// Seats (>= 1).
+    pub quantity: i64,
+    /// `{groupInstanceId}` to join an existing group.
+    pub metadata: Option<CheckoutMetadata>,
+}
+
+/// Body of process-payment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProcessPaymentRequest {
+    /// Only `WALLET`.
+    #[schema(example = "WALLET")]
+    pub payment_method: String,
+}
+
+/// Opens a checkout session for group seats.
+#[utoipa::path(tag = "checkout", security(("bearer" = [])), request_body = CreateCheckoutRequest, responses(
+    (status = 201, description = "Checkout session created", body = Envelope<CheckoutSessionView>),
+    (status = 400, description = "A group purchase rule refused it", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Product or group not found", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/api/v1/checkout-sessions")]
+async fn create_session(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<CreateCheckoutRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let buyer = auth.writer()?.clone();
+    let b = body.0;
+    let group = b.metadata.unwrap_or_default().group_instance_id;
+    let request = CheckoutRequest::parse(&b.session_type, b.product_id, b.quantity, group)?;
+    let (now, store) = (state.clock.now(), state.group_purchases.clone());
+    let session = blocking(move || store.create_checkout(&buyer, request, now)).await?;
+    Ok(created(
+        "Checkout session created successfully",
+        CheckoutSessionView::from(session),
+    ))
+}
+
+/// Pays a session from the wallet: debit, seats and group in one transaction.
+#[utoipa::path(tag = "checkout", security(("bearer" = [])),
+    params(("sessionId" = Uuid, Path, description = "Session id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    request_body = ProcessPaymentRequest, responses(
+    (status = 200, description = "Payment processed; group created or joined", body = Envelope<CheckoutSessionView>),
+    (status = 400, description = "Refused: not WALLET, insufficient balance, group full/expired...", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Session not found", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Idempotency-Key in use", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field or key reused", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/api/v1/checkout-sessions/{sessionId}/process-payment")]
+async fn process_payment(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<Uuid>,
+    body: JsonBody<ProcessPaymentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let buyer = auth.writer()?.clone();
+    if body.0.payment_method != "WALLET" {
+        return Err(ApiError::bad_request(format!(
+            "Unsupported payment method: {}. Only WALLET is accepted",
+            body.0.payment_method
+        )));
+    }
+    let (id, now, store) = (
+        path.into_inner(),
+        state.clock.now(),
+        state.group_purchases.clone(),
+    );
+    let session = blocking(move || store.pay(&buyer, id, now)).await?;
+    Ok(ok(
+        "Payment processed successfully",
+        CheckoutSessionView::from(session),
+    ))
+}
+
+/// Your checkout session.
+#[utoipa::path(tag = "checkout", security(("bearer" = [])), params(("sessionId" = Uuid, Path, description = "Session id")), responses(
+    (status = 200, description = "The session", body = Envelope<CheckoutSessionView>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Session not found", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/checkout-sessions/{sessionId}")]
+async fn get_session(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let buyer = auth.reader()?.clone();
+    let (id, store) = (path.into_inner(), state.group_purchases.clone());
+    let session = blocking(move || store.checkout(&buyer, id)).await?;
+    Ok(ok(
+        "Checkout session retrieved successfully",
+        CheckoutSessionView::from(session),
+    ))
+}
+
+/// Your orders, newest first.
+#[utoipa::path(tag = "checkout", security(("bearer" = [])), params(PageQuery), responses(
+    (status = 200, description = "Orders", body = Envelope<OrderPage>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/orders/my-orders")]
+async fn my_orders(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.reader()?.user_id.clone();
+    let (q, store) = (query.into_inner(), state.group_purchases.clone());
+    let page = blocking(move || store.my_orders(&user, q.cursor, q.limit.unwrap_or(20))).await?;
+    let data = OrderPage {
+        items: page.items.into_iter().map(OrderView::from).collect(),
+        next_cursor: page.next_cursor,
+    };
+    Ok(ok("Orders retrieved successfully", data))
+}
+
+/// One of your orders.
+#[utoipa::path(tag = "checkout", security(("bearer" = [])), params(("orderId" = Uuid, Path, description = "Order id")), responses(
+    (status = 200, description = "The order", body = Envelope<OrderView>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Order not found", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/orders/{orderId}")]
+async fn get_order(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.reader()?.user_id.clone();
+    let (id, store) = (path.into_inner(), state.group_purchases.clone());
+    let order = blocking(move || store.order(&user, id)).await?;
+    Ok(ok("Order retrieved successfully", OrderView::from(order)))
+}
+
+/// Registers the routes (my-orders before `{orderId}`).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_session)
+        .service(process_payment)
+        .service(get_session)
+        .service(my_orders)
+        .service(get_order);
+}

@@ -1,0 +1,577 @@
+//! The JSON shapes of seed 001, built from the read models.
+
+use crate::envelope::rfc3339;
+use groupbuy_domain::group_purchase::{
+    CheckoutSession, GroupDetail, Order, ParticipantDetail, PurchaseRecord, TransferRecord,
+};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A participant preview in group lists.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantPreview {
+    /// User id.
+    pub user_id: String,
+    /// Username.
+    pub user_name: String,
+    /// Profile picture URL.
+    pub user_profile_picture: Option<String>,
+    /// Seats held.
+    pub quantity: i32,
+    /// quantity / seatsOccupied x 100.
+    #[schema(value_type = f64, example = 50.00)]
+    pub contribution_percentage: Decimal,
+}
+
+/// A group in lists (available groups, my groups).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupSummary {
+    /// Group id.
+    pub group_instance_id: Uuid,
+    /// Code such as GP-A3X7K9.
+    pub group_code: String,
+    /// Group name.
+    pub group_name: String,
+    /// Product name.
+    pub product_name: String,
+    /// Product image.
+    pub product_image: Option<String>,
+    /// Shop name.
+    pub shop_name: String,
+    /// Locked group price per seat.
+    #[schema(value_type = f64, example = 80000.00)]
+    pub group_price: Decimal,
+    /// Percentage saved vs the regular price.
+    #[schema(value_type = f64, example = 46.67)]
+    pub savings_percentage: Decimal,
+    /// Currency.
+    pub currency: String,
+    /// Seats in total.
+    pub total_seats: i32,
+    /// Seats filled.
+    pub seats_occupied: i32,
+    /// Seats left.
+    pub seats_remaining: i32,
+    /// Unique ACTIVE participants.
+    pub total_participants: usize,
+    /// seatsOccupied / totalSeats x 100.
+    #[schema(value_type = f64, example = 40.00)]
+    pub progress_percentage: Decimal,
+    /// OPEN, COMPLETED, FAILED or DELETED.
+    pub status: String,
+    /// Expiry.
+    pub expires_at: String,
+    /// Whether it is past expiry (computed now).
+    pub is_expired: bool,
+    /// Whether the caller holds seats in it.
+    pub is_user_member: bool,
+    /// ACTIVE participants.
+    pub participants: Vec<ParticipantPreview>,
+}
+
+/// One purchase.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PurchaseView {
+    /// Checkout session.
+    pub checkout_session_id: Uuid,
+    /// Seats.
+    pub quantity: i32,
+    /// Amount paid.
+    #[schema(value_type = f64)]
+    pub amount_paid: Decimal,
+    /// When.
+    pub purchased_at: String,
+    /// Wallet transaction id.
+    pub transaction_id: Uuid,
+}
+
+/// One transfer.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferView {
+    /// Source group.
+    pub from_group_id: Uuid,
+    /// Source code.
+    pub from_group_code: Option<String>,
+    /// Target group.
+    pub to_group_id: Uuid,
+    /// Target code.
+    pub to_group_code: Option<String>,
+    /// Seats moved.
+    pub quantity: i32,
+    /// When.
+    pub transferred_at: String,
+    /// `Transferred 2 seats from group GP-A3X7K9`.
+    pub reason: String,
+}
+
+/// A participant in the group detail; histories only for their owner.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantView {
+    /// Participant id.
+    pub participant_id: Uuid,
+    /// User id.
+    pub user_id: String,
+    /// Username.
+    pub user_name: String,
+    /// Profile picture.
+    pub user_profile_picture: Option<String>,
+    /// Seats held.
+    pub quantity: i32,
+    /// Money held for the seats.
+    #[schema(value_type = f64)]
+    pub total_paid: Decimal,
+    /// ACTIVE, TRANSFERRED_OUT or REFUNDED.
+    pub status: String,
+    /// Joined.
+    pub joined_at: String,
+    /// quantity / seatsOccupied x 100.
+    #[schema(value_type = f64)]
+    pub contribution_percentage: Decimal,
+    /// Purchases made.
+    pub purchase_count: i32,
+    /// Whether seats moved by transfer.
+    pub has_transferred: bool,
+    /// Purchases (owner only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purchase_history: Option<Vec<PurchaseView>>,
+    /// Transfers (owner only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer_history: Option<Vec<TransferView>>,
+}
+
+/// A group in full.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupView {
+    /// Group id.
+    pub group_instance_id: Uuid,
+    /// Code.
+    pub group_code: String,
+    /// Name.
+    pub group_name: String,
+    /// Product.
+    pub product_id: Uuid,
+    /// Product name.
+    pub product_name: String,
+    /// Product image.
+    pub product_image: Option<String>,
+    /// Shop.
+    pub shop_id: Uuid,
+    /// Shop name.
+    pub shop_name: String,
+    /// Shop logo.
+    pub shop_logo: Option<String>,
+    /// Regular price.
+    #[schema(value_type = f64)]
+    pub regular_price: Decimal,
+    /// Locked group price.
+    #[schema(value_type = f64)]
+    pub group_price: Decimal,
+    /// regularPrice - groupPrice.
+    #[schema(value_type = f64)]
+    pub savings_amount: Decimal,
+    /// savingsAmount / regularPrice x 100.
+    #[schema(value_type = f64)]
+    pub savings_percentage: Decimal,
+    /// Currency.
+    pub currency: String,
+    /// Seats in total.
+    pub total_seats: i32,
+    /// Seats filled.
+    pub seats_occupied: i32,
+    /// Seats left.
+    pub seats_remaining: i32,
+    /// Unique ACTIVE participants.
+    pub total_participants: usize,
+    /// Progress.
+    #[schema(value_type = f64)]
+    pub progress_percentage: Decimal,
+    /// Status.
+    pub status: String,
+    /// Past expiry now.
+    pub is_expired: bool,
+    /// All seats filled.
+    pub is_full: bool,
+    /// Initiator.
+    pub initiator_id: String,
+    /// Initiator's username.
+    pub initiator_name: String,
+    /// Lifetime in hours.
+    #[schema(value_type = f64)]
+    pub duration_hours: Decimal,
+    /// Opened.
+    pub created_at: String,
+    /// Expires.
+    pub expires_at: String,
+    /// Completed.
+    pub completed_at: Option<String>,
+    /// Last change.
+    pub updated_at: String,
+    /// Per-customer cap.
+    pub max_per_customer: Option<i32>,
+    /// Caller holds seats.
+    pub is_user_member: bool,
+    /// Caller's participant id.
+    pub my_participant_id: Option<Uuid>,
+    /// Caller's seats.
+    pub my_quantity: Option<i32>,
+    /// Every participant.
+    pub participants: Vec<ParticipantView>,
+}
+
+/// A participation with its histories (my participations, transfer result).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipationView {
+    /// Participant id.
+    pub participant_id: Uuid,
+    /// Group.
+    pub group_instance_id: Uuid,
+    /// User id.
+    pub user_id: String,
+    /// Username.
+    pub user_name: String,
+    /// Profile picture.
+    pub user_profile_picture: Option<String>,
+    /// Seats.
+    pub quantity: i32,
+    /// Money held for the seats.
+    #[schema(value_type = f64)]
+    pub total_paid: Decimal,
+    /// Status.
+    pub status: String,
+    /// Joined.
+    pub joined_at: String,
+    /// Purchases made.
+    pub purchase_count: i32,
+    /// Moved by transfer.
+    pub has_transferred: bool,
+    /// First checkout session.
+    pub checkout_session_id: Option<Uuid>,
+    /// Purchases.
+    pub purchase_history: Vec<PurchaseView>,
+    /// Transfers.
+    pub transfer_history: Vec<TransferView>,
+}
+
+/// The rename result.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RenamedGroupView {
+    /// Group id.
+    pub group_instance_id: Uuid,
+    /// Code.
+    pub group_code: String,
+    /// New name.
+    pub group_name: String,
+    /// Product name.
+    pub product_name: String,
+    /// Product image.
+    pub product_image: Option<String>,
+    /// Regular price.
+    #[schema(value_type = f64)]
+    pub regular_price: Decimal,
+    /// Group price.
+    #[schema(value_type = f64)]
+    pub group_price: Decimal,
+    /// Seats.
+    pub total_seats: i32,
+    /// Filled.
+    pub seats_occupied: i32,
+    /// Left.
+    pub seats_remaining: i32,
+    /// Participants.
+    pub total_participants: usize,
+    /// Status.
+    pub status: String,
+    /// Opened.
+    pub created_at: String,
+    /// Expires.
+    pub expires_at: String,
+    /// Renamed.
+    pub updated_at: String,
+}
+
+/// A checkout session.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutSessionView {
+    /// Session id.
+    pub session_id: Uuid,
+    /// GROUP_PURCHASE.
+    pub session_type: String,
+    /// PENDING_PAYMENT or COMPLETED.
+    pub status: String,
+    /// Product.
+    pub product_id: Uuid,
+    /// Seats.
+    pub quantity: i32,
+    /// Price per seat.
+    #[schema(value_type = f64)]
+    pub unit_price: Decimal,
+    /// Amount to pay.
+    #[schema(value_type = f64)]
+    pub total_amount: Decimal,
+    /// Currency.
+    pub currency: String,
+    /// Group joined or created.
+    pub group_instance_id: Option<Uuid>,
+    /// Its code, once paid.
+    pub group_code: Option<String>,
+    /// Wallet transaction, once paid.
+    pub transaction_id: Option<Uuid>,
+    /// Created.
+    pub created_at: String,
+    /// Paid.
+    pub completed_at: Option<String>,
+}
+
+/// An order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderView {
+    /// Order id.
+    pub order_id: Uuid,
+    /// Group.
+    pub group_instance_id: Uuid,
+    /// Group code.
+    pub group_code: String,
+    /// Product.
+    pub product_id: Uuid,
+    /// Units.
+    pub quantity: i32,
+    /// Price per unit.
+    #[schema(value_type = f64)]
+    pub unit_price: Decimal,
+    /// Total.
+    #[schema(value_type = f64)]
+    pub total_amount: Decimal,
+    /// Currency.
+    pub currency: String,
+    /// CONFIRMED.
+    pub status: String,
+    /// Created.
+    pub created_at: String,
+}
+
+/// A page of orders.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPage {
+    /// Orders, newest first.
+    pub items: Vec<OrderView>,
+    /// Next page cursor.
+    pub next_cursor: Option<String>,
+}
+
+fn purchase(p: &PurchaseRecord) -> PurchaseView {
+    PurchaseView {
+        checkout_session_id: p.checkout_session_id,
+        quantity: p.quantity,
+        amount_paid: p.amount_paid.to_decimal(),
+        purchased_at: rfc3339(p.purchased_at),
+        transaction_id: p.transaction_id,
+    }
+}
+
+fn transfer(t: &TransferRecord) -> TransferView {
+    TransferView {
+        from_group_id: t.from_group_id,
+        from_group_code: Some(t.from_group_code.clone()),
+        to_group_id: t.to_group_id,
+        to_group_code: Some(t.to_group_code.clone()),
+        quantity: t.quantity,
+        transferred_at: rfc3339(t.transferred_at),
+        reason: t.reason.clone(),
+    }
+}
+
+impl GroupSummary {
+    /// The list shape of a group for `viewer` at `now`.
+    pub fn of(d: &GroupDetail, viewer: Option<&str>, now: time::OffsetDateTime) -> Self {
+        let g = &d.group;
+        Self {
+            group_instance_id: g.id,
+            group_code: g.code.as_str().to_owned(),
+            group_name: g.name.clone(),
+            product_name: d.product_name.clone(),
+            product_image: d.product_image.clone(),
+            shop_name: d.shop_name.clone(),
+            group_price: g.unit_price.to_decimal(),
+            savings_percentage: d.savings_percentage(),
+            currency: g.unit_price.currency().code().to_owned(),
+            total_seats: g.total_seats,
+            seats_occupied: g.seats_occupied,
+            seats_remaining: g.seats_remaining(),
+            total_participants: d.total_participants(),
+            progress_percentage: d.progress_percentage(),
+            status: g.status.as_str().to_owned(),
+            expires_at: rfc3339(g.expires_at),
+            is_expired: g.is_expired(now),
+            is_user_member: viewer.is_some_and(|v| d.member(v).is_some()),
+            participants: d
+                .active()
+                .map(|p| ParticipantPreview {
+                    user_id: p.participant.user_id.clone(),
+                    user_name: p.participant.user_name.clone(),
+                    user_profile_picture: p.participant.user_picture.clone(),
+                    quantity: p.participant.quantity,
+                    contribution_percentage: d.contribution_percentage(p.participant.quantity),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl GroupView {
+    /// The detail shape of a group for `viewer` at `now`; histories only for the viewer's own.
+    pub fn of(d: &GroupDetail, viewer: &str, now: time::OffsetDateTime) -> Self {
+        let g = &d.group;
+        let me = d.member(viewer);
+        Self {
+            group_instance_id: g.id,
+            group_code: g.code.as_str().to_owned(),
+            group_name: g.name.clone(),
+            product_id: g.product_id,
+            product_name: d.product_name.clone(),
+            product_image: d.product_image.clone(),
+            shop_id: g.shop_id,
+            shop_name: d.shop_name.clone(),
+            shop_logo: d.shop_logo.clone(),
+            regular_price: g.regular_price.to_decimal(),
+            group_price: g.unit_price.to_decimal(),
+            savings_amount: d.savings_amount(),
+            savings_percentage: d.savings_percentage(),
+            currency: g.unit_price.currency().code().to_owned(),
+            total_seats: g.total_seats,
+            seats_occupied: g.seats_occupied,
+            seats_remaining: g.seats_remaining(),
+            total_participants: d.total_participants(),
+            progress_percentage: d.progress_percentage(),
+            status: g.status.as_str().to_owned(),
+            is_expired: g.is_expired(now),
+            is_full: g.is_full(),
+            initiator_id: g.initiator_id.clone(),
+            initiator_name: g.initiator_name.clone(),
+            duration_hours: g.duration_hours,
+            created_at: rfc3339(g.created_at),
+            expires_at: rfc3339(g.expires_at),
+            completed_at: g.completed_at.map(rfc3339),
+            updated_at: rfc3339(g.updated_at),
+            max_per_customer: g.max_per_customer,
+            is_user_member: me.is_some(),
+            my_participant_id: me.map(|p| p.participant.id),
+            my_quantity: me.map(|p| p.participant.quantity),
+            participants: d
+                .participants
+                .iter()
+                .map(|p| {
+                    let own = p.participant.user_id == viewer;
+                    ParticipantView {
+                        participant_id: p.participant.id,
+                        user_id: p.participant.user_id.clone(),
+                        user_name: p.participant.user_name.clone(),
+                        user_profile_picture: p.participant.user_picture.clone(),
+                        quantity: p.participant.quantity,
+                        total_paid: p.participant.total_paid.to_decimal(),
+                        status: p.participant.status.as_str().to_owned(),
+                        joined_at: rfc3339(p.participant.joined_at),
+                        contribution_percentage: d.contribution_percentage(p.participant.quantity),
+                        purchase_count: p.participant.purchase_count,
+                        has_transferred: p.participant.has_transferred,
+                        purchase_history: own.then(|| p.purchases.iter().map(purchase).collect()),
+                        transfer_history: own.then(|| p.transfers.iter().map(transfer).collect()),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&ParticipantDetail> for ParticipationView {
+    fn from(p: &ParticipantDetail) -> Self {
+        let x = &p.participant;
+        Self {
+            participant_id: x.id,
+            group_instance_id: x.group_id,
+            user_id: x.user_id.clone(),
+            user_name: x.user_name.clone(),
+            user_profile_picture: x.user_picture.clone(),
+            quantity: x.quantity,
+            total_paid: x.total_paid.to_decimal(),
+            status: x.status.as_str().to_owned(),
+            joined_at: rfc3339(x.joined_at),
+            purchase_count: x.purchase_count,
+            has_transferred: x.has_transferred,
+            checkout_session_id: x.checkout_session_id,
+            purchase_history: p.purchases.iter().map(purchase).collect(),
+            transfer_history: p.transfers.iter().map(transfer).collect(),
+        }
+    }
+}
+
+impl From<&GroupDetail> for RenamedGroupView {
+    fn from(d: &GroupDetail) -> Self {
+        let g = &d.group;
+        Self {
+            group_instance_id: g.id,
+            group_code: g.code.as_str().to_owned(),
+            group_name: g.name.clone(),
+            product_name: d.product_name.clone(),
+            product_image: d.product_image.clone(),
+            regular_price: g.regular_price.to_decimal(),
+            group_price: g.unit_price.to_decimal(),
+            total_seats: g.total_seats,
+            seats_occupied: g.seats_occupied,
+            seats_remaining: g.seats_remaining(),
+            total_participants: d.total_participants(),
+            status: g.status.as_str().to_owned(),
+            created_at: rfc3339(g.created_at),
+            expires_at: rfc3339(g.expires_at),
+            updated_at: rfc3339(g.updated_at),
+        }
+    }
+}
+
+impl From<CheckoutSession> for CheckoutSessionView {
+    fn from(s: CheckoutSession) -> Self {
+        Self {
+            session_id: s.id,
+            session_type: "GROUP_PURCHASE".into(),
+            status: s.status.as_str().to_owned(),
+            product_id: s.product_id,
+            quantity: s.quantity,
+            unit_price: s.unit_price.to_decimal(),
+            total_amount: s.total_amount.to_decimal(),
+            currency: s.unit_price.currency().code().to_owned(),
+            group_instance_id: s.group_instance_id,
+            group_code: s.group_code,
+            transaction_id: s.transaction_id,
+            created_at: rfc3339(s.created_at),
+            completed_at: s.completed_at.map(rfc3339),
+        }
+    }
+}
+
+impl From<Order> for OrderView {
+    fn from(o: Order) -> Self {
+        Self {
+            order_id: o.id,
+            group_instance_id: o.group_instance_id,
+            group_code: o.group_code,
+            product_id: o.product_id,
+            quantity: o.quantity,
+            unit_price: o.unit_price.to_decimal(),
+            total_amount: o.total_amount.to_decimal(),
+            currency: o.unit_price.currency().code().to_owned(),
+            status: o.status,
+            created_at: rfc3339(o.created_at),
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! The six reads, transfer, rename and admin deletion of seed 001.
+
+use super::dto::{GroupSummary, GroupView, ParticipationView, RenamedGroupView};
+use crate::envelope::{ok, Envelope};
+use crate::error::{ApiError, Problem};
+use crate::platform::auth::{Auth, MaybeAuth};
+use crate::platform::extract::JsonBody;
+use crate::state::{blocking, AppState};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use groupbuy_domain::group_purchase::GroupStatus;
+use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Filter of my-groups.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MyGroupsQuery {
+    /// OPEN, COMPLETED, FAILED or DELETED (default: all).
+    pub status: Option<String>,
+}
+
+/// Body of the transfer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransferRequest {
+    /// Group to move seats out of.
+    pub source_group_id: Uuid,
+    /// Group to move them into.
+    pub target_group_id: Uuid,
+    /// Seats to move (>= 1).
+    pub quantity: i64,
+}
+
+/// Body of the rename.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RenameRequest {
+    /// New name, 3-100 characters after trimming, unique among OPEN groups.
+    pub group_name: String,
+}
+
+/// Open, unexpired, not full groups of a product (no token needed).
+#[utoipa::path(tag = "group-purchases", params(("productId" = Uuid, Path, description = "Product id")), responses(
+    (status = 200, description = "Available groups retrieved successfully", body = Envelope<Vec<GroupSummary>>),
+    (status = 400, description = "Bad product id", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Invalid token sent", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Product not found", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/group-purchases/product/{productId}/available")]
+async fn available(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, now, store) = (
+        path.into_inner(),
+        state.clock.now(),
+        state.group_purchases.clone(),
+    );
+    let groups = blocking(move || store.available_groups(id, now)).await?;
+    let viewer = auth.0.as_ref().map(|p| p.user_id.as_str());
+    let data: Vec<GroupSummary> = groups
+        .iter()
+        .map(|g| GroupSummary::of(g, viewer, now))
+        .collect();
+    Ok(ok("Available groups retrieved successfully", data))
+}
+
+/// A group with its participants (histories only for your own participation).
+#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
+    (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
+    (status = 400, description = "Bad group id", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Group not found with ID", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/group-purchases/{groupId}")]
+async fn by_id(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.reader()?.user_id.clone();
+    let (id, now, store) = (
+        path.into_inner(),
+        state.clock.now(),
+        state.group_purchases.clone(),
+    );
+    let group = blocking(move || store.group(id)).await?;
+    Ok(ok(
+        "Group retrieved successfully",
+        GroupView::of(&group, &viewer, now),
+    ))
+}
+
+/// A group by its code.
+#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(("groupCode" = String, Path, description = "Code such as GP-A3X7K9")), responses(
+    (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Group not found with code", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/group-purchases/code/{groupCode}")]
+async fn by_code(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.reader()?.user_id.clone();
+    let (code, now, store) = (
+        path.into_inner(),
+        state.clock.now(),
+        state.group_purchases.clone(),
+    );
+    let group = blocking(move || store.group_by_code(&code)).await?;
+    Ok(ok(
+        "Group retrieved successfully",
+        GroupView::of(&group, &viewer, now),
+    ))
+}
+
+/// Groups you took part in, optionally by status.
+#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(MyGroupsQuery), responses(
+    (status = 200, description = "My groups retrieved successfully", body = Envelope<Vec<GroupSummary>>),
+    (status = 400, description = "Invalid status", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/group-purchases/my-groups")]
+async fn my_groups(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<MyGroupsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.reader()?.user_id.clone();
+    let status = query
+        .into_inner()
+        .status
+        .map(|s| GroupStatus::parse(&s))
+        .transpose()?;
+    let (now, store, user) = (
+        state.clock.now(),
+        state.group_purchases.clone(),
+        viewer.clone(),
+    );
+    let groups = blocking(move || store.my_groups(&user, status)).await?;
+    let data: Vec<GroupSummary> = groups
+        .iter()
+        .map(|g| GroupSummary::of(g, Some(&viewer), now))
+        .collect();
+    Ok(ok("My groups retrieved successfully", data))
+}
+
+/// Your ACTIVE participations with purchase and transfer history.
+#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), responses(
+    (status = 200, description = "My participations retrieved successfully", body = Envelope<Vec<ParticipationView>>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/group-purchases/my-participations")]
+async fn my_participations(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.reader()?.user_id.clone();
+    let store = state.group_purchases.clone();
+    let list = blocking(move || store.my_participations(&user)).await?;
+    let data: Vec<ParticipationView> = list.iter().map(ParticipationView::from).collect();
+    Ok(ok("My participations retrieved successfully", data))
+}
+
+/// Moves seats between compatible OPEN groups (same product, shop and price).
+#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), request_body = TransferRequest, responses(
+    (status = 200, description = "Seats transferred successfully", body = Envelope<ParticipationView>),
+    (status = 400, description = "A transfer rule refused it", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not a participant, or group not found", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Idempotency-Key in use, or a group changed meanwhile", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/api/v1/group-purchases/transfer")]
+async fn transfer(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<TransferRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.writer()?.clone();
+    let b = body.0;
+    let quantity = i32::try_from(b.quantity)
+        .ok()
+        .filter(|q| *q >= 1)
+        .ok_or_else(|| ApiError::bad_request("Quantity must be at least 1"))?;
+    let (now, store) = (state.clock.now(), state.group_purchases.clone());
+    let moved = blocking(move || {
+        store.transfer(&user, b.source_group_id, b.target_group_id, quantity, now)
+    })
+    .await?;
+    Ok(ok(
+        "Seats transferred successfully",
+        ParticipationView::from(&moved),
+    ))
+}
+
+/// Renames a group (initiator only).
+#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")),
+    request_body = RenameRequest, responses(
+    (status = 200, description = "Group name updated successfully", body = Envelope<RenamedGroupView>),
+    (status = 400, description = "A rename rule refused it", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Group not found", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/api/v1/groups/{groupId}/name")]
+async fn rename(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<Uuid>,
+    body: JsonBody<RenameRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.writer()?.user_id.clone();
+    let (id, now, store, name) = (
+        path.into_inner(),
+        state.clock.now(),
+        state.group_purchases.clone(),
+        body.0.group_name,
+    );
+    let group = blocking(move || store.rename(&user, id, &name, now)).await?;
+    Ok(ok(
+        "Group name updated successfully",
+        RenamedGroupView::from(&group),
+    ))
+}
+
+/// Soft-deletes a group, refunding its ACTIVE participants (platform admins).
+#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
+    (status = 200, description = "Group deleted", body = Envelope<GroupView>),
+    (status = 400, description = "Completed or already deleted", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Group not found", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/api/v1/platform-admin/group-purchases/{groupId}")]
+async fn admin_delete(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    auth.writer()?;
+    let admin = auth.require_role(ROLE_PLATFORM_ADMIN)?.user_id.clone();
+    let (id, now, store) = (
+        path.into_inner(),
+        state.clock.now(),
+        state.group_purchases.clone(),
+    );
+    let group = blocking(move || store.delete_group(id, now)).await?;
+    Ok(ok(
+        "Group deleted successfully",
+        GroupView::of(&group, &admin, now),
+    ))
+}
+
+/// Registers the routes; the fixed paths come before `{groupId}` so they match first.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(available)
+        .service(my_groups)
+        .service(my_participations)
+        .service(by_code)
+        .service(transfer)
+        .service(by_id)
+        .service(rename)
+        .service(admin_delete);
+}

@@ -1,0 +1,11 @@
+//! Group purchases (`/api/v1`, seed 001): checkout, groups, transfers, orders.
+
+mod checkout;
+pub mod dto;
+mod groups;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    checkout::configure(cfg);
+    groups::configure(cfg);
+}
