@@ -31,5 +31,10 @@ fmt:
 openapi:
 	GROUPBUY_WRITE_OPENAPI=1 $(CARGO) test -p groupbuy-api --test api openapi::committed_openapi_document_is_current
 
+# Load: checkout + payment on one hot group, 16 and 64 clients, SQLite and PostgreSQL
+# (when GROUPBUY_TEST_POSTGRES_URL is set), then pgbench on the same SQL.
+bench-join:
+	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(CARGO) bench -p groupbuy-api --bench join
+
 ci:
 	bash .ci/run
