@@ -1,4 +1,6 @@
-//! Group purchase use cases on both backends, including contention and money conservation.
+//! Group purchase use cases on both backends, with money conservation checked after each.
+
+mod contention;
 
 use crate::db::Database;
 use crate::schema::{
@@ -12,7 +14,6 @@ use groupbuy_domain::group_purchase::{
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::{Currency, DomainError, Money, Principal};
 use rust_decimal::Decimal;
-use std::sync::{Arc, Barrier};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -351,142 +352,6 @@ fn rename_rules(db: &Database) {
     assert_money_conserved(db);
 }
 
-/// 200 concurrent buyers of one seat against a 50-seat group.
-fn contention_200_buyers_50_seats(db: &Database) {
-    let p = product(db, 51, None);
-    fund(db, "opener", 80_000);
-    let g = buy(db, "opener", p, 1, None, t0()).expect("open");
-    let buyers: Vec<String> = (0..200).map(|i| format!("buyer-{i}")).collect();
-    for b in &buyers {
-        fund(db, b, 80_000);
-    }
-    let barrier = Arc::new(Barrier::new(buyers.len()));
-    let handles: Vec<_> = buyers
-        .iter()
-        .cloned()
-        .map(|b| {
-            let (db, barrier) = (db.clone(), barrier.clone());
-            std::thread::spawn(move || {
-                barrier.wait();
-                buy(&db, &b, p, 1, Some(g), t0()).map(|_| b)
-            })
-        })
-        .collect();
-    let mut won = 0;
-    for h in handles {
-        match h.join().expect("thread") {
-            Ok(_) => won += 1,
-            Err(DomainError::Rule(m)) => assert!(
-                m == "Group is full. Seats occupied: 51/51",
-                "unexpected refusal {m}"
-            ),
-            Err(e) => panic!("unexpected error {e:?}"),
-        }
-    }
-    assert_eq!(won, 50);
-    let detail = db.group(g).expect("group");
-    assert_eq!(detail.group.status, GroupStatus::Completed);
-    assert_eq!(detail.group.seats_occupied, 51);
-    let orders = db
-        .read(|conn| {
-            Ok(orders::table
-                .filter(orders::group_id.eq(g.to_string()))
-                .count()
-                .get_result::<i64>(conn)?)
-        })
-        .expect("count");
-    assert_eq!(orders, 51);
-    let untouched = buyers
-        .iter()
-        .filter(|b| db.wallet(b, t0()).expect("wallet").balance == tzs(80_000))
-        .count();
-    assert_eq!(untouched, 150, "every refused buyer keeps their money");
-    assert_money_conserved(db);
-}
-
-/// Purchases and transfers racing on the same groups create or lose no seat.
-fn mixed_transfers_and_purchases(db: &Database) {
-    let p = product(db, 40, None);
-    let movers: Vec<String> = (0..8).map(|i| format!("mover-{i}")).collect();
-    for m in &movers {
-        fund(db, m, 2_000_000);
-    }
-    let g1 = buy(db, &movers[0], p, 2, None, t0()).expect("g1");
-    let g2 = buy(db, &movers[1], p, 2, None, t0()).expect("g2");
-    for m in &movers {
-        buy(db, m, p, 2, Some(g1), t0()).expect("seed g1");
-        buy(db, m, p, 2, Some(g2), t0()).expect("seed g2");
-    }
-    let handles: Vec<_> = movers
-        .iter()
-        .cloned()
-        .enumerate()
-        .map(|(i, m)| {
-            let db = db.clone();
-            std::thread::spawn(move || {
-                for round in 0..6 {
-                    let (from, to) = if (i + round) % 2 == 0 {
-                        (g1, g2)
-                    } else {
-                        (g2, g1)
-                    };
-                    let _ = db.transfer(&user(&m), from, to, 1, t0());
-                    let _ = buy(&db, &m, p, 1, Some(to), t0());
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().expect("thread");
-    }
-    assert_money_conserved(db);
-}
-
-/// Two sweepers (two pools on one database) fail each expired group exactly once.
-fn two_sweepers_refund_once(db: &Database) {
-    let p = product(db, 10, None);
-    let mut groups = Vec::new();
-    for i in 0..20 {
-        let u = format!("u{i}");
-        fund(db, &u, 160_000);
-        groups.push(buy(db, &u, p, 2, None, t0()).expect("open"));
-    }
-    let later = t0() + Duration::hours(3);
-    let sweepers: Vec<_> = (0..2)
-        .map(|_| {
-            let db = db.clone();
-            std::thread::spawn(move || {
-                let mut n = 0;
-                for _ in 0..20 {
-                    n += db.expire_due(later, 3).expect("sweep");
-                }
-                n
-            })
-        })
-        .collect();
-    let total: usize = sweepers
-        .into_iter()
-        .map(|h| h.join().expect("thread"))
-        .sum();
-    assert_eq!(total, 20, "each group failed once");
-    let refunds = db
-        .read(|conn| {
-            Ok(wallet_ledger::table
-                .filter(wallet_ledger::kind.eq("REFUND"))
-                .count()
-                .get_result::<i64>(conn)?)
-        })
-        .expect("count");
-    assert_eq!(refunds, 20);
-    for i in 0..20 {
-        assert_eq!(
-            db.wallet(&format!("u{i}"), later).expect("wallet").balance,
-            tzs(160_000)
-        );
-    }
-    assert_money_conserved(db);
-}
-
 impl Database {
     fn catalog_reserved(&self, product: Uuid) -> i64 {
         self.read(|conn| {
@@ -506,7 +371,4 @@ crate::on_both_backends!(
     scenario_4_hybrid_purchases,
     refusals_leave_everything_untouched,
     rename_rules,
-    contention_200_buyers_50_seats,
-    mixed_transfers_and_purchases,
-    two_sweepers_refund_once,
 );
