@@ -51,6 +51,56 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Documents the failures every operation can answer, whatever its handler: a malformed
+/// path, query or body (400), a body over 1 MiB (413), an unavailable database (503) and
+/// an internal error (500), all as problem JSON; 401 on every secured operation.
+pub struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    crate::error::PROBLEM_JSON,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in operations.into_iter().flatten() {
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let responses = &mut op.responses.responses;
+                let mut add = |code: &str, description: &str| {
+                    responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                };
+                add("400", "Malformed path, query, header or body");
+                if secured {
+                    add("401", "User not authenticated");
+                }
+                add("413", "Request body larger than 1 MiB");
+                add("500", "Internal server error (nothing leaked)");
+                add(
+                    "503",
+                    "Database unavailable; retry after Retry-After seconds",
+                );
+            }
+        }
+    }
+}
+
 /// The full document, as `GET /openapi.json` serves it.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, api) = App::new()
@@ -58,6 +108,13 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    finish(api)
+}
+
+/// Applies what must see every registered path (utoipa runs `#[openapi]` modifiers before
+/// utoipa-actix-web adds the routes).
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    CommonProblems.modify(&mut api);
     api
 }
 

@@ -70,7 +70,9 @@ pub fn app(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
-        .openapi_service(|api| SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .openapi_service(|api| {
+            SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::finish(api))
+        })
         .into_app()
 }
 

@@ -72,8 +72,17 @@ fn missing_field(reason: &str) -> Option<String> {
     rest.split('`').next().map(str::to_owned)
 }
 
-/// Path parameters that do not parse (a bad UUID) are a 400 in problem JSON.
-pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+/// Path parameters that do not parse (a bad UUID) are a 400 in problem JSON, unless the
+/// path is really a literal route under another method (`GET /group-purchases/transfer`
+/// reaches `/{groupId}`), which is a 405.
+pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
+    if let Some(table) = req.app_data::<web::Data<crate::platform::fallback::RouteTable>>() {
+        if let Some(methods) = table.allowed_literal(req.path()) {
+            if !methods.iter().any(|m| m == req.method().as_str()) {
+                return crate::platform::fallback::method_not_allowed(req, &methods).into();
+            }
+        }
+    }
     ApiError::bad_request(format!("Invalid path parameter: {err}")).into()
 }
 

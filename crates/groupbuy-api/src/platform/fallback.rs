@@ -32,18 +32,45 @@ impl RouteTable {
         Self { routes }
     }
 
-    /// Methods allowed on `path`, if any template matches it.
-    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+    /// Methods of the templates matching `path` with literal segments only.
+    pub fn allowed_literal(&self, path: &str) -> Option<Vec<String>> {
         let segments: Vec<&str> = path.split('/').collect();
-        let mut methods: Vec<String> = self
+        let methods: Vec<String> = self
             .routes
             .iter()
             .filter(|(tpl, _)| {
-                tpl.len() == segments.len()
-                    && tpl.iter().zip(&segments).all(|(t, s)| {
-                        (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
-                    })
+                tpl.len() == segments.len() && tpl.iter().zip(&segments).all(|(t, s)| t == s)
             })
+            .flat_map(|(_, m)| m.iter().cloned())
+            .collect();
+        (!methods.is_empty()).then_some(methods)
+    }
+
+    /// Methods allowed on `path`, if any template matches it.
+    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let segments: Vec<&str> = path.split('/').collect();
+        // Each matching template with how many literal segments it matched: the most
+        // literal ones win, so `/group-purchases/transfer` is not also `/{groupId}`.
+        let matches: Vec<(usize, &Vec<String>)> = self
+            .routes
+            .iter()
+            .filter(|(tpl, _)| tpl.len() == segments.len())
+            .filter_map(|(tpl, methods)| {
+                let mut literal = 0;
+                for (t, s) in tpl.iter().zip(&segments) {
+                    if t == s {
+                        literal += 1;
+                    } else if !(t.starts_with('{') && t.ends_with('}') && !s.is_empty()) {
+                        return None;
+                    }
+                }
+                Some((literal, methods))
+            })
+            .collect();
+        let best = matches.iter().map(|(l, _)| *l).max()?;
+        let mut methods: Vec<String> = matches
+            .iter()
+            .filter(|(l, _)| *l == best)
             .flat_map(|(_, m)| m.iter().cloned())
             .collect();
         if methods.is_empty() {
@@ -65,19 +92,26 @@ pub async fn fallback(
 
 fn refusal(req: &HttpRequest, table: &RouteTable) -> ApiError {
     match table.allowed(req.path()) {
-        Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
-            format!(
-                "Method {} is not allowed on {}; allowed: {}",
-                req.method(),
-                req.path(),
-                methods.join(", ")
-            ),
-        )
-        .with_header(header::ALLOW, methods.join(", ")),
+        Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => {
+            method_not_allowed(req, &methods)
+        }
         _ => ApiError::not_found(format!("No route for {} {}", req.method(), req.path())),
     }
+}
+
+/// 405 with the `Allow` header.
+pub fn method_not_allowed(req: &HttpRequest, methods: &[String]) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        format!(
+            "Method {} is not allowed on {}; allowed: {}",
+            req.method(),
+            req.path(),
+            methods.join(", ")
+        ),
+    )
+    .with_header(header::ALLOW, methods.join(", "))
 }
 
 #[cfg(test)]
@@ -104,5 +138,18 @@ mod tests {
         );
         assert_eq!(table.allowed("/a/1/b"), None);
         assert_eq!(table.allowed("/b/1"), None);
+        let table = RouteTable {
+            routes: vec![
+                (
+                    vec!["".into(), "g".into(), "{id}".into()],
+                    vec!["GET".into()],
+                ),
+                (
+                    vec!["".into(), "g".into(), "transfer".into()],
+                    vec!["POST".into()],
+                ),
+            ],
+        };
+        assert_eq!(table.allowed("/g/transfer"), Some(vec!["POST".into()]));
     }
 }

@@ -93,6 +93,9 @@ async fn guarded(
     }
     let key = match parse_key(&value) {
         Ok(k) => k,
+        // An unauthenticated caller hears 401 from the handler before any complaint
+        // about the key.
+        Err(_) if !matches!(caller(req.request()), Ok(Some(_))) => return pass(req, next).await,
         Err(e) => return Ok(req.error_response(e)),
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {

@@ -21,6 +21,7 @@ use uuid::Uuid;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateShopRequest {
     /// Shop name, 1-120 characters.
+    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
     pub shop_name: String,
     /// Logo URL.
     pub shop_logo: Option<String>,
@@ -59,28 +60,32 @@ impl From<Shop> for ShopView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateProductRequest {
     /// Name.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub product_name: String,
     /// Image URL.
     pub product_image: Option<String>,
     /// Price bought alone (> 0, at most the currency's decimals).
-    #[schema(value_type = f64, example = 150000.00)]
+    #[schema(value_type = f64, example = 150000.00, exclusive_minimum = 0)]
     pub regular_price: Decimal,
     /// Group price per unit (> 0, < regularPrice).
-    #[schema(value_type = f64, example = 80000.00)]
+    #[schema(value_type = f64, example = 80000.00, exclusive_minimum = 0)]
     pub group_price: Decimal,
     /// ISO 4217 currency (default TZS).
     #[schema(example = "TZS")]
     pub currency: Option<String>,
     /// Units in stock (>= 0).
+    #[schema(minimum = 0)]
     pub stock_quantity: i64,
     /// Whether groups may be opened.
     pub group_buying_enabled: bool,
     /// Seats per group (>= 1).
+    #[schema(minimum = 1)]
     pub group_max_size: i32,
-    /// Group lifetime in decimal hours (> 0).
-    #[schema(value_type = f64, example = 24)]
+    /// Group lifetime in decimal hours (> 0, at most 8760).
+    #[schema(value_type = f64, example = 24, exclusive_minimum = 0, maximum = 8760)]
     pub group_time_limit_hours: Decimal,
     /// Most seats per customer per group (>= 1).
+    #[schema(minimum = 1)]
     pub max_per_customer: Option<i32>,
 }
 

@@ -103,7 +103,22 @@ pub struct PageQuery {
     /// Cursor from the previous page.
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    /// The page size, refusing values outside 1-100.
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(groupbuy_domain::page::DEFAULT_LIMIT),
+            Some(l) if (1..=groupbuy_domain::page::MAX_LIMIT).contains(&l) => Ok(l),
+            Some(_) => Err(ApiError::invalid_field(
+                "limit",
+                "limit must be between 1 and 100",
+            )),
+        }
+    }
 }
 
 /// Body of the admin credit.
@@ -111,9 +126,10 @@ pub struct PageQuery {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditRequest {
     /// Amount to add (> 0).
-    #[schema(value_type = f64, example = 500000.00)]
+    #[schema(value_type = f64, example = 500000.00, exclusive_minimum = 0)]
     pub amount: Decimal,
-    /// Why (shown in the ledger).
+    /// Why (shown in the ledger), 1-200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub reference: String,
     /// Currency (default TZS; must match the wallet's).
     pub currency: Option<String>,
@@ -153,9 +169,9 @@ async fn list_transactions(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.reader()?.user_id.clone();
     let q = query.into_inner();
+    let limit = q.limit()?;
     let wallets = state.wallets.clone();
-    let page =
-        blocking(move || wallets.transactions(&user, q.cursor, q.limit.unwrap_or(20))).await?;
+    let page = blocking(move || wallets.transactions(&user, q.cursor, limit)).await?;
     Ok(ok(
         "Wallet transactions retrieved successfully",
         LedgerPage::from(page),

@@ -26,11 +26,12 @@ pub struct CheckoutMetadata {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateCheckoutRequest {
     /// `GROUP_PURCHASE`.
-    #[schema(example = "GROUP_PURCHASE")]
+    #[schema(example = "GROUP_PURCHASE", pattern = "^GROUP_PURCHASE$")]
     pub session_type: String,
     /// Product.
     pub product_id: Uuid,
     /// Seats (>= 1).
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub quantity: i64,
     /// `{groupInstanceId}` to join an existing group.
     pub metadata: Option<CheckoutMetadata>,
@@ -41,7 +42,7 @@ pub struct CreateCheckoutRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProcessPaymentRequest {
     /// Only `WALLET`.
-    #[schema(example = "WALLET")]
+    #[schema(example = "WALLET", pattern = "^WALLET$")]
     pub payment_method: String,
 }
 
@@ -146,7 +147,8 @@ async fn my_orders(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.reader()?.user_id.clone();
     let (q, store) = (query.into_inner(), state.group_purchases.clone());
-    let page = blocking(move || store.my_orders(&user, q.cursor, q.limit.unwrap_or(20))).await?;
+    let limit = q.limit()?;
+    let page = blocking(move || store.my_orders(&user, q.cursor, limit)).await?;
     let data = OrderPage {
         items: page.items.into_iter().map(OrderView::from).collect(),
         next_cursor: page.next_cursor,

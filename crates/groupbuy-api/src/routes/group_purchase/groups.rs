@@ -18,7 +18,22 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct MyGroupsQuery {
     /// OPEN, COMPLETED, FAILED or DELETED (default: all).
+    #[param(inline, value_type = Option<GroupStatusFilter>)]
     pub status: Option<String>,
+}
+
+/// The group statuses my-groups filters by.
+#[derive(Debug, ToSchema)]
+#[allow(clippy::upper_case_acronyms, dead_code)]
+pub enum GroupStatusFilter {
+    /// Accepting participants.
+    OPEN,
+    /// Filled; orders created.
+    COMPLETED,
+    /// Expired; refunded.
+    FAILED,
+    /// Soft deleted.
+    DELETED,
 }
 
 /// Body of the transfer.
@@ -30,6 +45,7 @@ pub struct TransferRequest {
     /// Group to move them into.
     pub target_group_id: Uuid,
     /// Seats to move (>= 1).
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub quantity: i64,
 }
 
@@ -38,6 +54,7 @@ pub struct TransferRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RenameRequest {
     /// New name, 3-100 characters after trimming, unique among OPEN groups.
+    #[schema(min_length = 3, max_length = 100, pattern = r"^\S.*\S$")]
     pub group_name: String,
 }
 
