@@ -14,7 +14,11 @@ use time::OffsetDateTime;
 
 const SECRET: &str = "mock-secret";
 
-fn state(catalog: MockCatalogStore, wallets: MockWalletStore, health: MockHealthCheck) -> web::Data<AppState> {
+fn state(
+    catalog: MockCatalogStore,
+    wallets: MockWalletStore,
+    health: MockHealthCheck,
+) -> web::Data<AppState> {
     let mut clock = MockClock::new();
     clock.expect_now().returning(|| OffsetDateTime::UNIX_EPOCH);
     web::Data::new(AppState {
@@ -44,12 +48,19 @@ fn token(roles: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-async fn call(state: web::Data<AppState>, req: test::TestRequest) -> (u16, serde_json::Value, Option<String>) {
+async fn call(
+    state: web::Data<AppState>,
+    req: test::TestRequest,
+) -> (u16, serde_json::Value, Option<String>) {
     let routes = web::Data::new(RouteTable::default());
     let app = test::init_service(crate::app(state, routes)).await;
     let res = test::call_service(&app, req.to_request()).await;
     let status = res.status().as_u16();
-    let retry = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body: serde_json::Value = test::read_body_json(res).await;
     (status, body, retry)
 }
@@ -57,8 +68,16 @@ async fn call(state: web::Data<AppState>, req: test::TestRequest) -> (u16, serde
 #[actix_web::test]
 async fn unavailable_database_is_503_with_retry_after() {
     let mut health = MockHealthCheck::new();
-    health.expect_ping().returning(|| Err(DomainError::Unavailable("The database is busy; retry shortly".into())));
-    let (status, body, retry) = call(state(MockCatalogStore::new(), MockWalletStore::new(), health), test::TestRequest::get().uri("/readyz")).await;
+    health.expect_ping().returning(|| {
+        Err(DomainError::Unavailable(
+            "The database is busy; retry shortly".into(),
+        ))
+    });
+    let (status, body, retry) = call(
+        state(MockCatalogStore::new(), MockWalletStore::new(), health),
+        test::TestRequest::get().uri("/readyz"),
+    )
+    .await;
     assert_eq!(status, 503);
     assert_eq!(retry.as_deref(), Some("1"));
     assert_eq!(body["success"], false);
@@ -67,9 +86,17 @@ async fn unavailable_database_is_503_with_retry_after() {
 #[actix_web::test]
 async fn internal_errors_do_not_leak() {
     let mut catalog = MockCatalogStore::new();
-    catalog.expect_product().returning(|_| Err(DomainError::Internal("syntax error near SELECT password".into())));
+    catalog.expect_product().returning(|_| {
+        Err(DomainError::Internal(
+            "syntax error near SELECT password".into(),
+        ))
+    });
     let uri = format!("/api/v1/products/{}", uuid::Uuid::new_v4());
-    let (status, body, _) = call(state(catalog, MockWalletStore::new(), MockHealthCheck::new()), test::TestRequest::get().uri(&uri)).await;
+    let (status, body, _) = call(
+        state(catalog, MockWalletStore::new(), MockHealthCheck::new()),
+        test::TestRequest::get().uri(&uri),
+    )
+    .await;
     assert_eq!(status, 500);
     assert_eq!(body["message"], "Internal server error");
     assert!(!body.to_string().contains("password"));
@@ -78,9 +105,15 @@ async fn internal_errors_do_not_leak() {
 #[actix_web::test]
 async fn not_found_keeps_the_store_message() {
     let mut catalog = MockCatalogStore::new();
-    catalog.expect_product().returning(|_| Err(DomainError::NotFound("Product not found".into())));
+    catalog
+        .expect_product()
+        .returning(|_| Err(DomainError::NotFound("Product not found".into())));
     let uri = format!("/api/v1/products/{}", uuid::Uuid::new_v4());
-    let (status, body, _) = call(state(catalog, MockWalletStore::new(), MockHealthCheck::new()), test::TestRequest::get().uri(&uri)).await;
+    let (status, body, _) = call(
+        state(catalog, MockWalletStore::new(), MockHealthCheck::new()),
+        test::TestRequest::get().uri(&uri),
+    )
+    .await;
     assert_eq!(status, 404);
     assert_eq!(body["message"], "Product not found");
     assert_eq!(body["httpStatus"], "NOT_FOUND");
@@ -94,13 +127,23 @@ async fn authorization_is_checked_before_the_store_is_touched() {
         .uri("/api/v1/platform-admin/wallets/u2/credit")
         .insert_header(("authorization", format!("Bearer {}", token(&["merchant"]))))
         .set_json(serde_json::json!({"amount": 5, "reference": "x"}));
-    let (status, body, _) = call(state(MockCatalogStore::new(), wallets, MockHealthCheck::new()), req).await;
+    let (status, body, _) = call(
+        state(MockCatalogStore::new(), wallets, MockHealthCheck::new()),
+        req,
+    )
+    .await;
     assert_eq!(status, 403);
     assert_eq!(body["message"], "Missing required role: platform-admin");
     let mut catalog = MockCatalogStore::new();
     catalog.expect_create_shop().times(0);
-    let req = test::TestRequest::post().uri("/api/v1/shops").set_json(serde_json::json!({"shopName": "x"}));
-    let (status, body, _) = call(state(catalog, MockWalletStore::new(), MockHealthCheck::new()), req).await;
+    let req = test::TestRequest::post()
+        .uri("/api/v1/shops")
+        .set_json(serde_json::json!({"shopName": "x"}));
+    let (status, body, _) = call(
+        state(catalog, MockWalletStore::new(), MockHealthCheck::new()),
+        req,
+    )
+    .await;
     assert_eq!(status, 401);
     assert_eq!(body["message"], "User not authenticated");
 }
@@ -108,12 +151,23 @@ async fn authorization_is_checked_before_the_store_is_touched() {
 #[actix_web::test]
 async fn a_rule_refusal_is_a_400_with_its_message() {
     let mut wallets = MockWalletStore::new();
-    wallets.expect_credit().returning(|_, _, _, _| Err(DomainError::Conflict("Wallet currency USD does not match TZS".into())));
+    wallets.expect_credit().returning(|_, _, _, _| {
+        Err(DomainError::Conflict(
+            "Wallet currency USD does not match TZS".into(),
+        ))
+    });
     let req = test::TestRequest::post()
         .uri("/api/v1/platform-admin/wallets/u2/credit")
-        .insert_header(("authorization", format!("Bearer {}", token(&["platform-admin"]))))
+        .insert_header((
+            "authorization",
+            format!("Bearer {}", token(&["platform-admin"])),
+        ))
         .set_json(serde_json::json!({"amount": 5, "reference": "x"}));
-    let (status, body, _) = call(state(MockCatalogStore::new(), wallets, MockHealthCheck::new()), req).await;
+    let (status, body, _) = call(
+        state(MockCatalogStore::new(), wallets, MockHealthCheck::new()),
+        req,
+    )
+    .await;
     assert_eq!(status, 409);
     assert_eq!(body["detail"], "Wallet currency USD does not match TZS");
 }
