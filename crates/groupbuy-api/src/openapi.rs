@@ -24,6 +24,7 @@ Send Idempotency-Key on POSTs to make retries safe; X-Request-Id is echoed on ev
         (name = "platform", description = "Health and readiness"),
         (name = "catalog", description = "Shops and products"),
         (name = "wallet", description = "Wallets and their ledgers"),
+        (name = "campaigns", description = "Campaigns (/v2): handles, group-buys with thresholds, public interest, admin rollup, support reports"),
     )
 )]
 pub struct ApiDoc;

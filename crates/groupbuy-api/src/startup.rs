@@ -28,6 +28,7 @@ impl AppState {
         Self {
             catalog: db.clone(),
             wallets: db.clone(),
+            campaigns: db.clone(),
             idempotency: db.clone(),
             health: db,
             clock,

@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use crate::platform::auth::JwtKeys;
 use actix_web::web;
+use groupbuy_domain::campaign::CampaignStore;
 use groupbuy_domain::catalog::CatalogStore;
 use groupbuy_domain::platform::{HealthCheck, IdempotencyStore};
 use groupbuy_domain::wallet::WalletStore;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub catalog: Arc<dyn CatalogStore>,
     /// Wallets.
     pub wallets: Arc<dyn WalletStore>,
+    /// Campaigns (`/v2`).
+    pub campaigns: Arc<dyn CampaignStore>,
     /// Idempotency records.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Database health.

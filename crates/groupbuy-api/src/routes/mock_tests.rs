@@ -24,6 +24,7 @@ fn state(
     web::Data::new(AppState {
         catalog: Arc::new(catalog),
         wallets: Arc::new(wallets),
+        campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         health: Arc::new(health),
         clock: Arc::new(clock),

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per bounded context; each handler parses, authorizes, calls
 //! one port and wraps the result.
 
+pub mod campaign;
 pub mod catalog;
 pub mod health;
 pub mod wallet;
@@ -12,6 +13,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     catalog::configure(cfg);
     wallet::configure(cfg);
+    campaign::configure(cfg);
 }
 
 #[cfg(test)]
