@@ -123,7 +123,10 @@ fn draft_validation_names_each_field() {
         ),
     ];
     for (f, field) in cases {
-        assert_eq!(field_of(GroupBuyDraft::parse(f, t0()).unwrap_err()), field);
+        assert_eq!(
+            field_of(GroupBuyDraft::parse(f, t0()).expect_err("must be refused")),
+            field
+        );
     }
 }
 
@@ -211,20 +214,20 @@ fn close_lists_every_unmet_threshold() {
     p.participants = 12;
     p.quantity = 30;
     assert_eq!(
-        p.apply(Action::Close, t0()).unwrap_err(),
+        p.apply(Action::Close, t0()).expect_err("must be refused"),
         DomainError::Conflict(
             "Cannot close: thresholds not met: participants 12/50, quantity 30/100".into()
         )
     );
     p.participants = 50;
     assert_eq!(
-        p.apply(Action::Close, t0()).unwrap_err(),
+        p.apply(Action::Close, t0()).expect_err("must be refused"),
         DomainError::Conflict("Cannot close: thresholds not met: quantity 30/100".into())
     );
     p.participants = 49;
     p.quantity = 100;
     assert_eq!(
-        p.apply(Action::Close, t0()).unwrap_err(),
+        p.apply(Action::Close, t0()).expect_err("must be refused"),
         DomainError::Conflict("Cannot close: thresholds not met: participants 49/50".into())
     );
     p.participants = 50;

@@ -137,7 +137,7 @@ mod tests {
             assert!(Handle::parse(ok).is_ok(), "{ok}");
         }
         for bad in ["ab", "Gharart", "a_b", "a b", "ümlaut", "", &"a".repeat(41)] {
-            let err = Handle::parse(bad).unwrap_err();
+            let err = Handle::parse(bad).expect_err("must be refused");
             assert!(matches!(err, DomainError::Validation { ref field, .. } if field == "handle"));
         }
         assert!(
