@@ -1,9 +1,8 @@
 //! The platform-admin rollup and support reports (`/v2/platform-admin/...`,
 //! `/v2/support/report`).
 
-use super::dto::{
-    PageParams, PageView, RollupParams, RollupView, SupportReportRequest, SupportReportView,
-};
+use super::admin_dto::{RollupParams, RollupView, SupportReportRequest, SupportReportView};
+use super::dto::{PageParams, PageView};
 use super::path_handle;
 use crate::envelope::{created, ok, Envelope};
 use crate::error::{ApiError, Problem};

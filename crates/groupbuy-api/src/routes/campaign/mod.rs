@@ -2,6 +2,7 @@
 //! pages and visitors' interest, the platform-admin rollup and support reports.
 
 mod admin;
+pub mod admin_dto;
 pub mod dto;
 mod owner;
 mod public;
