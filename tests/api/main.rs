@@ -1,6 +1,7 @@
 //! Black-box tests: the real application on a random port, over HTTP, against SQLite
 //! and (when GROUPBUY_TEST_POSTGRES_URL is set) PostgreSQL.
 
+mod campaign;
 mod catalog;
 mod group_purchase;
 mod helpers;

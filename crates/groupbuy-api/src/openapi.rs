@@ -26,6 +26,7 @@ Send Idempotency-Key on POSTs to make retries safe; X-Request-Id is echoed on ev
         (name = "wallet", description = "Wallets and their ledgers"),
         (name = "checkout", description = "Checkout sessions paid from the wallet, and orders"),
         (name = "group-purchases", description = "Group instances: join, transfer, rename, history (seed 001)"),
+        (name = "campaigns", description = "Campaigns (/v2): handles, group-buys with thresholds, public interest, admin rollup, support reports"),
     )
 )]
 pub struct ApiDoc;

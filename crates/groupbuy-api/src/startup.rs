@@ -29,6 +29,7 @@ impl AppState {
             catalog: db.clone(),
             wallets: db.clone(),
             group_purchases: db.clone(),
+            campaigns: db.clone(),
             idempotency: db.clone(),
             health: db,
             clock,

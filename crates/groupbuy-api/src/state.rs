@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use crate::platform::auth::JwtKeys;
 use actix_web::web;
+use groupbuy_domain::campaign::CampaignStore;
 use groupbuy_domain::catalog::CatalogStore;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
 use groupbuy_domain::platform::{HealthCheck, IdempotencyStore};
@@ -20,6 +21,8 @@ pub struct AppState {
     pub wallets: Arc<dyn WalletStore>,
     /// Group purchases.
     pub group_purchases: Arc<dyn GroupPurchaseStore>,
+    /// Campaigns (`/v2`).
+    pub campaigns: Arc<dyn CampaignStore>,
     /// Idempotency records.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Database health.

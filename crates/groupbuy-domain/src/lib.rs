@@ -1,6 +1,7 @@
 //! The pure domain model of groupbuy: money, identifiers, state machines and the ports
 //! (repository and clock traits) that storage implements. No I/O, no async, no SQL.
 
+pub mod campaign;
 pub mod catalog;
 pub mod clock;
 pub mod error;

@@ -215,7 +215,8 @@ mod tests {
 
     #[test]
     fn refuses_more_decimals_than_the_currency_has() {
-        let err = Money::from_decimal(dec("1.005"), Currency::TZS, "amount").unwrap_err();
+        let err = Money::from_decimal(dec("1.005"), Currency::TZS, "amount")
+            .expect_err("must be refused");
         assert!(matches!(err, DomainError::Validation { ref field, .. } if field == "amount"));
         let ugx = Currency::parse("ugx").expect("known");
         assert!(Money::from_decimal(dec("1.5"), ugx, "amount").is_err());

@@ -306,14 +306,14 @@ mod tests {
             .expect("shop");
         let err = db
             .create_product(&merchant("m2"), shop.id, draft(), now())
-            .unwrap_err();
+            .expect_err("must be refused");
         assert!(matches!(err, DomainError::NotFound(_)));
         let p = db
             .create_product(&merchant("m1"), shop.id, draft(), now())
             .expect("product");
         let err = db
             .update_product(&merchant("m2"), p.id, ProductPatch::default(), now())
-            .unwrap_err();
+            .expect_err("must be refused");
         assert!(matches!(err, DomainError::NotFound(_)));
     }
 
@@ -344,7 +344,7 @@ mod tests {
 
     fn missing_product_is_not_found(db: &Database) {
         assert_eq!(
-            db.product(Uuid::new_v4()).unwrap_err(),
+            db.product(Uuid::new_v4()).expect_err("must be refused"),
             DomainError::NotFound("Product not found".into())
         );
     }

@@ -275,7 +275,7 @@ mod tests {
         db.credit("u1", tzs(100), "c", now()).expect("credit");
         let err = db
             .write(|conn| post_entry(conn, "u1", LedgerKind::Purchase, tzs(-101), "p", now()))
-            .unwrap_err();
+            .expect_err("must be refused");
         assert!(
             matches!(err, DomainError::Rule(m) if m.starts_with("Insufficient wallet balance"))
         );
@@ -291,7 +291,7 @@ mod tests {
         let usd = Currency::parse("USD").expect("usd");
         let err = db
             .credit("u1", Money::from_minor(1, usd), "c", now())
-            .unwrap_err();
+            .expect_err("must be refused");
         assert!(matches!(err, DomainError::Conflict(_)));
     }
 

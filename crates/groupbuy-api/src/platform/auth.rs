@@ -74,6 +74,7 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    visitor: actix_web::cookie::Key,
 }
 
 impl JwtKeys {
@@ -93,7 +94,13 @@ impl JwtKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
+            visitor: visitor_key(secret),
         }
+    }
+
+    /// The key signing the anonymous visitor cookie ([`VISITOR_COOKIE`]).
+    pub fn visitor_key(&self) -> &actix_web::cookie::Key {
+        &self.visitor
     }
 
     /// Signs claims into a token.
@@ -203,3 +210,13 @@ impl FromRequest for MaybeAuth {
 
 /// The signed cookie naming an anonymous visitor (seed 000's public interest).
 pub const VISITOR_COOKIE: &str = "gb_visitor";
+
+/// The visitor cookie key: SHA-512 of the token secret (64 bytes, as `Key` needs).
+fn visitor_key(secret: &str) -> actix_web::cookie::Key {
+    use sha2::{Digest, Sha512};
+    let digest = Sha512::new()
+        .chain_update(b"groupbuy visitor cookie\0")
+        .chain_update(secret.as_bytes())
+        .finalize();
+    actix_web::cookie::Key::from(&digest[..])
+}

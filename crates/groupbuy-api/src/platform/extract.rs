@@ -106,23 +106,33 @@ mod tests {
 
     #[test]
     fn names_the_missing_field() {
-        let err = parse_json::<Req>(br#"{"quantity": 1}"#).unwrap_err();
+        let err = parse_json::<Req>(br#"{"quantity": 1}"#).expect_err("must be refused");
         assert_eq!(err.problem().errors[0].field, "shopName");
         assert_eq!(err.problem().status, 422);
     }
 
     #[test]
     fn names_the_mistyped_field() {
-        let err = parse_json::<Req>(br#"{"shopName": "a", "quantity": "x"}"#).unwrap_err();
+        let err = parse_json::<Req>(br#"{"shopName": "a", "quantity": "x"}"#)
+            .expect_err("must be refused");
         assert_eq!(err.problem().errors[0].field, "quantity");
     }
 
     #[test]
     fn malformed_json_is_a_400() {
         assert_eq!(
-            parse_json::<Req>(b"{oops").unwrap_err().problem().status,
+            parse_json::<Req>(b"{oops")
+                .expect_err("must be refused")
+                .problem()
+                .status,
             400
         );
-        assert_eq!(parse_json::<Req>(b"").unwrap_err().problem().status, 400);
+        assert_eq!(
+            parse_json::<Req>(b"")
+                .expect_err("must be refused")
+                .problem()
+                .status,
+            400
+        );
     }
 }

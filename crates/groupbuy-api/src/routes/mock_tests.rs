@@ -25,6 +25,7 @@ fn state(
         catalog: Arc::new(catalog),
         wallets: Arc::new(wallets),
         group_purchases: Arc::new(groupbuy_domain::group_purchase::MockGroupPurchaseStore::new()),
+        campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         health: Arc::new(health),
         clock: Arc::new(clock),
@@ -171,4 +172,47 @@ async fn a_rule_refusal_is_a_400_with_its_message() {
     .await;
     assert_eq!(status, 409);
     assert_eq!(body["detail"], "Wallet currency USD does not match TZS");
+}
+
+#[actix_web::test]
+async fn campaign_roles_are_checked_before_the_store_is_touched() {
+    // The campaign mock has no expectations: any store call would panic.
+    let req = test::TestRequest::get()
+        .uri("/v2/platform-admin/group-buys")
+        .insert_header(("authorization", format!("Bearer {}", token(&["merchant"]))));
+    let (status, body, _) = call(
+        state(
+            MockCatalogStore::new(),
+            MockWalletStore::new(),
+            MockHealthCheck::new(),
+        ),
+        req,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(body["message"], "Missing required role: platform-admin");
+    let req = test::TestRequest::post()
+        .uri("/v2/handles")
+        .set_json(serde_json::json!({"handle": "gharart", "displayName": "G"}));
+    let (status, _, _) = call(
+        state(
+            MockCatalogStore::new(),
+            MockWalletStore::new(),
+            MockHealthCheck::new(),
+        ),
+        req,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let req = test::TestRequest::get().uri("/v2/public/group-buys/NOT_A_HANDLE");
+    let (status, _, _) = call(
+        state(
+            MockCatalogStore::new(),
+            MockWalletStore::new(),
+            MockHealthCheck::new(),
+        ),
+        req,
+    )
+    .await;
+    assert_eq!(status, 404);
 }

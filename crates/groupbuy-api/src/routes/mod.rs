@@ -1,6 +1,7 @@
 //! HTTP routes, one module per bounded context; each handler parses, authorizes, calls
 //! one port and wraps the result.
 
+pub mod campaign;
 pub mod catalog;
 pub mod group_purchase;
 pub mod health;
@@ -14,6 +15,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     catalog::configure(cfg);
     group_purchase::configure(cfg);
     wallet::configure(cfg);
+    campaign::configure(cfg);
 }
 
 #[cfg(test)]

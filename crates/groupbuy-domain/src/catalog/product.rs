@@ -351,7 +351,10 @@ mod tests {
     fn group_price_must_be_below_regular_price() {
         let mut f = fields();
         f.group_price = f.regular_price;
-        assert_eq!(field_of(ProductDraft::parse(f).unwrap_err()), "groupPrice");
+        assert_eq!(
+            field_of(ProductDraft::parse(f).expect_err("must be refused")),
+            "groupPrice"
+        );
     }
 
     #[test]
@@ -359,36 +362,39 @@ mod tests {
         let mut f = fields();
         f.group_max_size = 0;
         assert_eq!(
-            field_of(ProductDraft::parse(f).unwrap_err()),
+            field_of(ProductDraft::parse(f).expect_err("must be refused")),
             "groupMaxSize"
         );
         let mut f = fields();
         f.max_per_customer = Some(0);
         assert_eq!(
-            field_of(ProductDraft::parse(f).unwrap_err()),
+            field_of(ProductDraft::parse(f).expect_err("must be refused")),
             "maxPerCustomer"
         );
         let mut f = fields();
         f.stock_quantity = -1;
         assert_eq!(
-            field_of(ProductDraft::parse(f).unwrap_err()),
+            field_of(ProductDraft::parse(f).expect_err("must be refused")),
             "stockQuantity"
         );
         let mut f = fields();
         f.group_time_limit_hours = Decimal::ZERO;
         assert_eq!(
-            field_of(ProductDraft::parse(f).unwrap_err()),
+            field_of(ProductDraft::parse(f).expect_err("must be refused")),
             "groupTimeLimitHours"
         );
         let mut f = fields();
         f.regular_price = Decimal::from_str("1.001").expect("dec");
         assert_eq!(
-            field_of(ProductDraft::parse(f).unwrap_err()),
+            field_of(ProductDraft::parse(f).expect_err("must be refused")),
             "regularPrice"
         );
         let mut f = fields();
         f.name = "  ".into();
-        assert_eq!(field_of(ProductDraft::parse(f).unwrap_err()), "productName");
+        assert_eq!(
+            field_of(ProductDraft::parse(f).expect_err("must be refused")),
+            "productName"
+        );
     }
 
     #[test]
@@ -419,6 +425,9 @@ mod tests {
             group_price: Some(Decimal::from(200_000)),
             ..Default::default()
         };
-        assert_eq!(field_of(patch.apply(&p, now).unwrap_err()), "groupPrice");
+        assert_eq!(
+            field_of(patch.apply(&p, now).expect_err("must be refused")),
+            "groupPrice"
+        );
     }
 }

@@ -1,0 +1,191 @@
+//! The platform-admin rollup and support reports (`/v2/platform-admin/...`,
+//! `/v2/support/report`).
+
+use super::admin_dto::{RollupParams, RollupView, SupportReportRequest, SupportReportView};
+use super::dto::{PageParams, PageView};
+use super::path_handle;
+use crate::envelope::{created, ok, Envelope};
+use crate::error::{ApiError, Problem};
+use crate::platform::auth::{Auth, MaybeAuth};
+use crate::platform::extract::JsonBody;
+use crate::platform::request::current_request;
+use crate::state::{blocking, AppState};
+use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use groupbuy_domain::campaign::{
+    GroupBuyStatus, RateDecision, RollupQuery, SupportReportDraft, SupportReportFields,
+    DEFAULT_STUCK_DRAFT_HOURS,
+};
+use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
+use groupbuy_domain::DomainError;
+use time::Duration;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Support reports accepted per client IP per minute.
+pub const SUPPORT_REPORTS_PER_MINUTE: i64 = 5;
+
+/// The campaign rollup across handles: counts by status, stuck drafts, group-buys still
+/// open after closesAt, and the filtered group-buys with threshold progress.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(RollupParams), responses(
+    (status = 200, description = "The rollup", body = Envelope<RollupView>),
+    (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad status, handle, stuckDraftHours or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v2/platform-admin/group-buys")]
+async fn rollup(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<RollupParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_role(ROLE_PLATFORM_ADMIN)?;
+    auth.reader()?;
+    let q = query.into_inner();
+    let hours = q.stuck_draft_hours.unwrap_or(DEFAULT_STUCK_DRAFT_HOURS);
+    if !(0..=24 * 365 * 10).contains(&hours) {
+        return Err(ApiError::invalid_field(
+            "stuckDraftHours",
+            "stuckDraftHours must be between 0 and 87600",
+        ));
+    }
+    let handle = match q.handle.as_deref() {
+        Some(h) => Some(path_handle(h).map_err(|_| {
+            ApiError::from(DomainError::invalid(
+                "handle",
+                "handle is not a valid handle",
+            ))
+        })?),
+        None => None,
+    };
+    let query = RollupQuery {
+        status: q.status.as_deref().map(GroupBuyStatus::parse).transpose()?,
+        handle,
+        stuck_draft_age: Duration::hours(hours),
+        cursor: q.cursor,
+        limit: q.limit.unwrap_or(20),
+    };
+    let now = state.clock.now();
+    let store = state.campaigns.clone();
+    let r = blocking(move || store.rollup(query, now)).await?;
+    Ok(ok(
+        "Group-buy rollup retrieved successfully",
+        RollupView::new(r, hours),
+    ))
+}
+
+fn rate_headers(res: &mut HttpResponse, d: &RateDecision) {
+    for (name, value) in rate_header_values(d) {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            res.headers_mut().insert(HeaderName::from_static(name), v);
+        }
+    }
+}
+
+fn rate_header_values(d: &RateDecision) -> [(&'static str, String); 3] {
+    [
+        ("x-ratelimit-limit", d.limit.to_string()),
+        ("x-ratelimit-remaining", d.remaining.to_string()),
+        ("x-ratelimit-reset", d.reset_at.unix_timestamp().to_string()),
+    ]
+}
+
+/// Files a support report (token optional). Limited to 5 per minute per client IP;
+/// `X-RateLimit-Limit/Remaining/Reset` on every answer, 429 with `Retry-After` beyond.
+#[utoipa::path(tag = "campaigns", request_body = SupportReportRequest, responses(
+    (status = 201, description = "Report stored; data.reportId", body = Envelope<SupportReportView>),
+    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field (summary 1-200, details 1-10000)", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many reports from this client; see Retry-After", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v2/support/report")]
+async fn submit_report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    auth: MaybeAuth,
+    body: JsonBody<SupportReportRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let now = state.clock.now();
+    let store = state.campaigns.clone();
+    let key = format!("support-report:{ip}");
+    let decision = blocking(move || {
+        store.hit_rate_limit(&key, SUPPORT_REPORTS_PER_MINUTE, Duration::minutes(1), now)
+    })
+    .await?;
+    if !decision.allowed {
+        let retry = (decision.reset_at - now).whole_seconds().max(1);
+        let mut err = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            format!(
+                "Too many support reports: at most {SUPPORT_REPORTS_PER_MINUTE} per minute; retry in {retry} s"
+            ),
+        )
+        .with_header(RETRY_AFTER, retry.to_string());
+        for (name, value) in rate_header_values(&decision) {
+            err = err.with_header(HeaderName::from_static(name), value);
+        }
+        return Err(err);
+    }
+    let b = body.0;
+    let draft = SupportReportDraft::parse(SupportReportFields {
+        summary: b.summary,
+        details: b.details,
+        handle: b.handle,
+        session_id: b.session_id,
+        request_id: b.request_id,
+        repro_artifact: b.repro_artifact,
+    })?;
+    let reporter = auth
+        .0
+        .map_or_else(|| "anonymous".to_owned(), |p| format!("user:{}", p.user_id));
+    let request_id = current_request().0;
+    let store = state.campaigns.clone();
+    let report =
+        blocking(move || store.submit_support_report(draft, &reporter, &ip, &request_id, now))
+            .await?;
+    let mut res = created(
+        "Support report received; quote its reportId when following up",
+        SupportReportView::from(report),
+    );
+    rate_headers(&mut res, &decision);
+    Ok(res)
+}
+
+/// Support reports, newest first (platform admins).
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(PageParams), responses(
+    (status = 200, description = "Reports", body = Envelope<PageView<SupportReportView>>),
+    (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v2/platform-admin/support-reports")]
+async fn list_reports(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require_role(ROLE_PLATFORM_ADMIN)?;
+    auth.reader()?;
+    let q = query.into_inner();
+    let store = state.campaigns.clone();
+    let page = blocking(move || store.support_reports(q.cursor, q.limit.unwrap_or(20))).await?;
+    Ok(ok(
+        "Support reports retrieved successfully",
+        PageView::<SupportReportView>::from(page),
+    ))
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(rollup)
+        .service(submit_report)
+        .service(list_reports);
+}

@@ -1,0 +1,334 @@
+//! Request and response bodies of the campaign routes (JSON camelCase).
+
+use crate::envelope::rfc3339;
+use groupbuy_domain::campaign::{AuditEntry, GroupBuy, HandleProfile, Interest};
+use groupbuy_domain::Page;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Body of `POST /v2/handles`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateHandleRequest {
+    /// `[a-z0-9-]{3,40}`, unique.
+    #[schema(example = "gharart")]
+    pub handle: String,
+    /// Display name, 1-120 characters.
+    #[schema(example = "Gharart Decor")]
+    pub display_name: String,
+}
+
+/// A handle.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HandleView {
+    /// The handle.
+    pub handle: String,
+    /// Display name.
+    pub display_name: String,
+    /// Owning merchant's user id.
+    pub owner_id: String,
+    /// When it was claimed.
+    pub created_at: String,
+}
+
+impl From<HandleProfile> for HandleView {
+    fn from(p: HandleProfile) -> Self {
+        Self {
+            handle: p.handle.to_string(),
+            display_name: p.display_name,
+            owner_id: p.owner_id,
+            created_at: rfc3339(p.created_at),
+        }
+    }
+}
+
+/// Close conditions: at least one.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ThresholdsBody {
+    /// Minimum number of participants (>= 1).
+    #[schema(example = 50)]
+    pub min_participants: Option<i64>,
+    /// Minimum total quantity (>= 1).
+    #[schema(example = 100)]
+    pub min_quantity: Option<i64>,
+}
+
+/// Body of `POST /v2/handles/{handle}/group-buys`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateGroupBuyRequest {
+    /// `[a-z0-9-]{3,40}`, unique per handle.
+    #[schema(example = "teak-lamps")]
+    pub slug: String,
+    /// Title, 1-200 characters.
+    pub title: String,
+    /// Description, up to 10000 characters.
+    pub description: Option<String>,
+    /// Price per unit (> 0, at most the currency's decimals).
+    #[schema(value_type = f64, example = 45000.00)]
+    pub unit_price: Decimal,
+    /// ISO 4217 currency (default TZS).
+    #[schema(example = "TZS")]
+    pub currency: Option<String>,
+    /// Close conditions.
+    pub thresholds: ThresholdsBody,
+    /// Cap on the total quantity of interest (>= minQuantity).
+    pub max_quantity: Option<i64>,
+    /// When interest stops (RFC 3339, in the future).
+    #[schema(example = "2026-12-31T18:00:00Z")]
+    pub closes_at: String,
+}
+
+/// Progress toward `minParticipants`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantsProgress {
+    /// The threshold.
+    pub min_participants: i64,
+    /// Current participants.
+    pub participants: i64,
+    /// Whether it is met.
+    pub met: bool,
+}
+
+/// Progress toward `minQuantity`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QuantityProgress {
+    /// The threshold.
+    pub min_quantity: i64,
+    /// Current total quantity.
+    pub quantity: i64,
+    /// Whether it is met.
+    pub met: bool,
+}
+
+/// Progress toward every threshold.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressView {
+    /// Toward minParticipants (null when not set).
+    pub participants: Option<ParticipantsProgress>,
+    /// Toward minQuantity (null when not set).
+    pub quantity: Option<QuantityProgress>,
+    /// Every set threshold is met (close is allowed).
+    pub met: bool,
+}
+
+/// A group-buy with its live counters and threshold progress.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupBuyView {
+    /// Id.
+    pub id: Uuid,
+    /// Owning handle.
+    pub handle: String,
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Price per unit.
+    #[schema(value_type = f64, example = 45000.00)]
+    pub unit_price: Decimal,
+    /// Currency.
+    pub currency: String,
+    /// Close conditions.
+    pub thresholds: ThresholdsBody,
+    /// Cap on total quantity.
+    pub max_quantity: Option<i64>,
+    /// When interest stops.
+    pub closes_at: String,
+    /// DRAFT, PUBLISHED, PAUSED or CLOSED.
+    #[schema(example = "DRAFT")]
+    pub status: String,
+    /// Actions allowed from this status (publish, pause, close).
+    pub allowed_actions: Vec<String>,
+    /// Visitors with an interest.
+    pub participants: i64,
+    /// Sum of their quantities.
+    pub quantity: i64,
+    /// Progress toward each threshold.
+    pub progress: ProgressView,
+    /// Creation time.
+    pub created_at: String,
+    /// Last publish.
+    pub published_at: Option<String>,
+    /// Last pause.
+    pub paused_at: Option<String>,
+    /// Close.
+    pub closed_at: Option<String>,
+    /// Last lifecycle change.
+    pub updated_at: String,
+}
+
+impl From<GroupBuy> for GroupBuyView {
+    fn from(g: GroupBuy) -> Self {
+        let p = g.progress();
+        Self {
+            id: g.id,
+            handle: g.handle.to_string(),
+            slug: g.slug.to_string(),
+            title: g.title,
+            description: g.description,
+            unit_price: g.unit_price.to_decimal(),
+            currency: g.unit_price.currency().code().to_owned(),
+            thresholds: ThresholdsBody {
+                min_participants: g.thresholds.min_participants(),
+                min_quantity: g.thresholds.min_quantity(),
+            },
+            max_quantity: g.max_quantity,
+            closes_at: rfc3339(g.closes_at),
+            status: g.status.as_str().to_owned(),
+            allowed_actions: g
+                .status
+                .allowed_actions()
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
+            participants: g.participants,
+            quantity: g.quantity,
+            progress: ProgressView {
+                participants: p.participants.map(|t| ParticipantsProgress {
+                    min_participants: t.target,
+                    participants: t.current,
+                    met: t.met,
+                }),
+                quantity: p.quantity.map(|t| QuantityProgress {
+                    min_quantity: t.target,
+                    quantity: t.current,
+                    met: t.met,
+                }),
+                met: p.met,
+            },
+            created_at: rfc3339(g.created_at),
+            published_at: g.published_at.map(rfc3339),
+            paused_at: g.paused_at.map(rfc3339),
+            closed_at: g.closed_at.map(rfc3339),
+            updated_at: rfc3339(g.updated_at),
+        }
+    }
+}
+
+/// Body of `PUT .../my-interest`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InterestBody {
+    /// Units wanted (default 1, >= 1).
+    pub quantity: Option<i64>,
+    /// Note to the merchant (up to 1000 characters).
+    pub note: Option<String>,
+}
+
+/// An interest.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InterestView {
+    /// Id.
+    pub id: Uuid,
+    /// The group-buy.
+    pub group_buy_id: Uuid,
+    /// `user:<sub>` or `visitor:<uuid>`.
+    pub visitor_id: String,
+    /// Units wanted.
+    pub quantity: i64,
+    /// Note.
+    pub note: Option<String>,
+    /// First registration.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+}
+
+impl From<Interest> for InterestView {
+    fn from(i: Interest) -> Self {
+        Self {
+            id: i.id,
+            group_buy_id: i.group_buy_id,
+            visitor_id: i.visitor.as_str().to_owned(),
+            quantity: i.quantity,
+            note: i.note,
+            created_at: rfc3339(i.created_at),
+            updated_at: rfc3339(i.updated_at),
+        }
+    }
+}
+
+/// One audit entry.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryView {
+    /// Id.
+    pub id: Uuid,
+    /// `user:<sub>` or `visitor:<uuid>`.
+    pub actor: String,
+    /// create, publish, pause, close, interest.register, interest.update, interest.remove.
+    pub action: String,
+    /// Status before (null on create).
+    pub before_status: Option<String>,
+    /// Status after.
+    pub after_status: String,
+    /// X-Request-Id of the change.
+    pub request_id: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+impl From<AuditEntry> for AuditEntryView {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            actor: e.actor,
+            action: e.action,
+            before_status: e.before_status.map(|s| s.as_str().to_owned()),
+            after_status: e.after_status.as_str().to_owned(),
+            request_id: e.request_id,
+            at: rfc3339(e.created_at),
+        }
+    }
+}
+
+/// A cursor page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageView<T> {
+    /// Items in the list's stable order.
+    pub items: Vec<T>,
+    /// Cursor of the next page, null on the last.
+    pub next_cursor: Option<String>,
+}
+
+impl<D, T: From<D>> From<Page<D>> for PageView<T> {
+    fn from(p: Page<D>) -> Self {
+        Self {
+            items: p.items.into_iter().map(Into::into).collect(),
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
+/// Paging parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1-100 (default 20).
+    pub limit: Option<i64>,
+}
+
+/// Owner list parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only this status (DRAFT, PUBLISHED, PAUSED, CLOSED).
+    pub status: Option<String>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1-100 (default 20).
+    pub limit: Option<i64>,
+}

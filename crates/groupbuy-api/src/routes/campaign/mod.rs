@@ -1,0 +1,45 @@
+//! Campaigns (`/v2`, seed 000): handles and their group-buys (owner routes), the public
+//! pages and visitors' interest, the platform-admin rollup and support reports.
+
+mod admin;
+pub mod admin_dto;
+pub mod dto;
+mod owner;
+mod public;
+mod visitor;
+
+use crate::error::ApiError;
+use crate::platform::request::current_request;
+use groupbuy_domain::campaign::{ChangeContext, Handle, Slug};
+use time::OffsetDateTime;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use visitor::Visitor;
+
+/// A handle from the path; one that cannot exist is simply not found.
+fn path_handle(raw: &str) -> Result<Handle, ApiError> {
+    Handle::parse(raw).map_err(|_| ApiError::not_found("Handle not found"))
+}
+
+/// A handle and slug from the path.
+fn path_slug(handle: &str, slug: &str) -> Result<(Handle, Slug), ApiError> {
+    let handle = path_handle(handle)?;
+    let slug = Slug::parse(slug).map_err(|_| ApiError::not_found("Group-buy not found"))?;
+    Ok((handle, slug))
+}
+
+/// Who changes what in this request, for audit entries.
+fn change(actor: String, now: OffsetDateTime) -> ChangeContext {
+    ChangeContext {
+        actor,
+        request_id: current_request().0,
+        now,
+    }
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    owner::configure(cfg);
+    public::configure(cfg);
+    admin::configure(cfg);
+}

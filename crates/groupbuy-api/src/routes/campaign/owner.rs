@@ -1,0 +1,313 @@
+//! Owner routes: handles, and a handle's group-buys, their lifecycle, interests and audit
+//! (`/v2/handles/...`). Anyone but the owner or a platform admin gets 404.
+
+use super::dto::{
+    AuditEntryView, CreateGroupBuyRequest, CreateHandleRequest, GroupBuyView, HandleView,
+    InterestView, ListParams, PageParams, PageView,
+};
+use super::{change, path_handle, path_slug};
+use crate::envelope::{created, ok, Envelope};
+use crate::error::{ApiError, Problem};
+use crate::platform::auth::Auth;
+use crate::platform::extract::JsonBody;
+use crate::state::{blocking, AppState};
+use actix_web::{get, post, web, HttpResponse};
+use groupbuy_domain::campaign::{
+    Action, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, HandleDraft,
+};
+use groupbuy_domain::principal::ROLE_MERCHANT;
+use groupbuy_domain::DomainError;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Claims a handle for the calling merchant.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), request_body = CreateHandleRequest, responses(
+    (status = 201, description = "Handle claimed", body = Envelope<HandleView>),
+    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role merchant or scope", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Handle taken", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v2/handles")]
+async fn create_handle(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<CreateHandleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    auth.writer()?;
+    let owner = auth.require_role(ROLE_MERCHANT)?.clone();
+    let draft = HandleDraft::parse(&body.0.handle, &body.0.display_name)?;
+    let now = state.clock.now();
+    let store = state.campaigns.clone();
+    let profile = blocking(move || store.create_handle(&owner, draft, now)).await?;
+    Ok(created(
+        "Handle created successfully",
+        HandleView::from(profile),
+    ))
+}
+
+/// A handle (public).
+#[utoipa::path(tag = "campaigns", params(("handle" = String, Path, description = "Handle")), responses(
+    (status = 200, description = "The handle", body = Envelope<HandleView>),
+    (status = 404, description = "Handle not found", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v2/handles/{handle}")]
+async fn get_handle(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let handle = path_handle(&path.into_inner())?;
+    let store = state.campaigns.clone();
+    let profile = blocking(move || store.handle(&handle)).await?;
+    Ok(ok(
+        "Handle retrieved successfully",
+        HandleView::from(profile),
+    ))
+}
+
+/// Parses an RFC 3339 instant for `field`.
+fn instant(raw: &str, field: &str) -> Result<OffsetDateTime, DomainError> {
+    OffsetDateTime::parse(raw.trim(), &Rfc3339)
+        .map(groupbuy_domain::clock::truncate_micros)
+        .map_err(|_| DomainError::invalid(field, format!("{field} must be an RFC 3339 date-time")))
+}
+
+/// Creates a DRAFT group-buy under a handle the caller owns.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle")),
+    request_body = CreateGroupBuyRequest, responses(
+    (status = 201, description = "Group-buy created as DRAFT", body = Envelope<GroupBuyView>),
+    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Slug taken under this handle", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v2/handles/{handle}/group-buys")]
+async fn create_group_buy(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<CreateGroupBuyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = auth.writer()?.clone();
+    let handle = path_handle(&path.into_inner())?;
+    let b = body.0;
+    let now = state.clock.now();
+    let draft = GroupBuyDraft::parse(
+        GroupBuyFields {
+            slug: b.slug,
+            title: b.title,
+            description: b.description,
+            unit_price: b.unit_price,
+            currency: b.currency,
+            min_participants: b.thresholds.min_participants,
+            min_quantity: b.thresholds.min_quantity,
+            max_quantity: b.max_quantity,
+            closes_at: instant(&b.closes_at, "closesAt")?,
+        },
+        now,
+    )?;
+    let ctx = change(format!("user:{}", caller.user_id), now);
+    let store = state.campaigns.clone();
+    let g = blocking(move || store.create_group_buy(&caller, &handle, draft, &ctx)).await?;
+    Ok(created("Group-buy created as DRAFT", GroupBuyView::from(g)))
+}
+
+/// A handle's group-buys, newest first, optionally of one status.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"), ListParams), responses(
+    (status = 200, description = "Group-buys", body = Envelope<PageView<GroupBuyView>>),
+    (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad status or cursor", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v2/handles/{handle}/group-buys")]
+async fn list_group_buys(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    query: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = auth.reader()?.clone();
+    let handle = path_handle(&path.into_inner())?;
+    let q = query.into_inner();
+    let status = q.status.as_deref().map(GroupBuyStatus::parse).transpose()?;
+    let store = state.campaigns.clone();
+    let page = blocking(move || {
+        store.group_buys(&caller, &handle, status, q.cursor, q.limit.unwrap_or(20))
+    })
+    .await?;
+    Ok(ok(
+        "Group-buys retrieved successfully",
+        PageView::<GroupBuyView>::from(page),
+    ))
+}
+
+/// One group-buy of a handle the caller owns.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+    (status = 200, description = "The group-buy", body = Envelope<GroupBuyView>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v2/handles/{handle}/group-buys/{groupBuySlug}")]
+async fn get_group_buy(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = auth.reader()?.clone();
+    let (handle, slug) = path_slug(&path.0, &path.1)?;
+    let store = state.campaigns.clone();
+    let g = blocking(move || store.group_buy(&caller, &handle, &slug)).await?;
+    Ok(ok(
+        "Group-buy retrieved successfully",
+        GroupBuyView::from(g),
+    ))
+}
+
+/// The interests of a group-buy, newest first.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageParams), responses(
+    (status = 200, description = "Interests", body = Envelope<PageView<InterestView>>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v2/handles/{handle}/group-buys/{groupBuySlug}/interests")]
+async fn list_interests(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = auth.reader()?.clone();
+    let (handle, slug) = path_slug(&path.0, &path.1)?;
+    let q = query.into_inner();
+    let store = state.campaigns.clone();
+    let page =
+        blocking(move || store.interests(&caller, &handle, &slug, q.cursor, q.limit.unwrap_or(20)))
+            .await?;
+    Ok(ok(
+        "Interests retrieved successfully",
+        PageView::<InterestView>::from(page),
+    ))
+}
+
+/// The audit entries of a group-buy (actor, action, before -> after, request id), newest first.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageParams), responses(
+    (status = 200, description = "Audit entries", body = Envelope<PageView<AuditEntryView>>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v2/handles/{handle}/group-buys/{groupBuySlug}/audit")]
+async fn list_audit(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = auth.reader()?.clone();
+    let (handle, slug) = path_slug(&path.0, &path.1)?;
+    let q = query.into_inner();
+    let store = state.campaigns.clone();
+    let page =
+        blocking(move || store.audit(&caller, &handle, &slug, q.cursor, q.limit.unwrap_or(20)))
+            .await?;
+    Ok(ok(
+        "Audit entries retrieved successfully",
+        PageView::<AuditEntryView>::from(page),
+    ))
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    action: Action,
+) -> Result<HttpResponse, ApiError> {
+    let caller = auth.writer()?.clone();
+    let (handle, slug) = path_slug(&path.0, &path.1)?;
+    let ctx = change(format!("user:{}", caller.user_id), state.clock.now());
+    let store = state.campaigns.clone();
+    let g = blocking(move || store.transition(&caller, &handle, &slug, action, &ctx)).await?;
+    let message = format!("Group-buy is now {}", g.status);
+    Ok(ok(&message, GroupBuyView::from(g)))
+}
+
+/// DRAFT or PAUSED -> PUBLISHED.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+    (status = 200, description = "Published; the new state", body = Envelope<GroupBuyView>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v2/handles/{handle}/group-buys/{groupBuySlug}/publish")]
+async fn publish(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    act(state, auth, path, Action::Publish).await
+}
+
+/// PUBLISHED -> PAUSED.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+    (status = 200, description = "Paused; the new state", body = Envelope<GroupBuyView>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v2/handles/{handle}/group-buys/{groupBuySlug}/pause")]
+async fn pause(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    act(state, auth, path, Action::Pause).await
+}
+
+/// PUBLISHED or PAUSED -> CLOSED, only when every threshold is met.
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+    (status = 200, description = "Closed; the new state", body = Envelope<GroupBuyView>),
+    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not allowed from the current state, or thresholds not met (lists each)", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v2/handles/{handle}/group-buys/{groupBuySlug}/close")]
+async fn close(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    act(state, auth, path, Action::Close).await
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_handle)
+        .service(get_handle)
+        .service(create_group_buy)
+        .service(list_group_buys)
+        .service(get_group_buy)
+        .service(list_interests)
+        .service(list_audit)
+        .service(publish)
+        .service(pause)
+        .service(close);
+}

@@ -1,0 +1,478 @@
+//! A group-buy campaign under a handle and its lifecycle:
+//! DRAFT -> PUBLISHED <-> PAUSED -> CLOSED (close only when every threshold is met).
+
+use super::handle::{Handle, Slug};
+use crate::error::DomainError;
+use crate::money::{Currency, Money};
+use rust_decimal::Decimal;
+use std::fmt;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Where a group-buy is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupBuyStatus {
+    /// Being prepared; visible to its owner only.
+    Draft,
+    /// Public and taking interest.
+    Published,
+    /// Public, not taking interest.
+    Paused,
+    /// Final: thresholds were met and the campaign closed.
+    Closed,
+}
+
+impl GroupBuyStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Self; 4] = [Self::Draft, Self::Published, Self::Paused, Self::Closed];
+
+    /// The stored and displayed name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Draft => "DRAFT",
+            Self::Published => "PUBLISHED",
+            Self::Paused => "PAUSED",
+            Self::Closed => "CLOSED",
+        }
+    }
+
+    /// Parses a name (case-insensitive); `Validation` on field `status` otherwise.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "status",
+                    format!("Unknown status {s}; use DRAFT, PUBLISHED, PAUSED or CLOSED"),
+                )
+            })
+    }
+
+    /// Whether the public may see it (everything but DRAFT).
+    pub fn is_public(&self) -> bool {
+        !matches!(self, Self::Draft)
+    }
+
+    /// The actions allowed from this status.
+    pub fn allowed_actions(&self) -> &'static [Action] {
+        match self {
+            Self::Draft => &[Action::Publish],
+            Self::Published => &[Action::Pause, Action::Close],
+            Self::Paused => &[Action::Publish, Action::Close],
+            Self::Closed => &[],
+        }
+    }
+}
+
+impl fmt::Display for GroupBuyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An owner's lifecycle action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// DRAFT or PAUSED -> PUBLISHED.
+    Publish,
+    /// PUBLISHED -> PAUSED.
+    Pause,
+    /// PUBLISHED or PAUSED -> CLOSED, when every threshold is met.
+    Close,
+}
+
+impl Action {
+    /// Every action.
+    pub const ALL: [Self; 3] = [Self::Publish, Self::Pause, Self::Close];
+
+    /// The verb (`publish`), as routes and audit entries name it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Publish => "publish",
+            Self::Pause => "pause",
+            Self::Close => "close",
+        }
+    }
+
+    /// The status the action leads to.
+    pub fn target(&self) -> GroupBuyStatus {
+        match self {
+            Self::Publish => GroupBuyStatus::Published,
+            Self::Pause => GroupBuyStatus::Paused,
+            Self::Close => GroupBuyStatus::Closed,
+        }
+    }
+}
+
+/// What must be reached before a group-buy may close: at least one of the two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    min_participants: Option<i64>,
+    min_quantity: Option<i64>,
+}
+
+impl Thresholds {
+    /// Parses thresholds: at least one given, each >= 1.
+    pub fn parse(
+        min_participants: Option<i64>,
+        min_quantity: Option<i64>,
+    ) -> Result<Self, DomainError> {
+        if min_participants.is_none() && min_quantity.is_none() {
+            return Err(DomainError::invalid(
+                "thresholds",
+                "thresholds must set minParticipants and/or minQuantity",
+            ));
+        }
+        for (value, field) in [
+            (min_participants, "thresholds.minParticipants"),
+            (min_quantity, "thresholds.minQuantity"),
+        ] {
+            if value.is_some_and(|v| v < 1) {
+                return Err(DomainError::invalid(
+                    field,
+                    format!("{field} must be at least 1"),
+                ));
+            }
+        }
+        Ok(Self {
+            min_participants,
+            min_quantity,
+        })
+    }
+
+    /// Minimum number of participants, if any.
+    pub fn min_participants(&self) -> Option<i64> {
+        self.min_participants
+    }
+
+    /// Minimum total quantity, if any.
+    pub fn min_quantity(&self) -> Option<i64> {
+        self.min_quantity
+    }
+}
+
+/// Progress toward one threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThresholdProgress {
+    /// The threshold.
+    pub target: i64,
+    /// The current count.
+    pub current: i64,
+    /// `current >= target`.
+    pub met: bool,
+}
+
+impl ThresholdProgress {
+    fn of(target: i64, current: i64) -> Self {
+        Self {
+            target,
+            current,
+            met: current >= target,
+        }
+    }
+}
+
+/// Progress toward every threshold of a group-buy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Toward `minParticipants`, when set.
+    pub participants: Option<ThresholdProgress>,
+    /// Toward `minQuantity`, when set.
+    pub quantity: Option<ThresholdProgress>,
+    /// Every set threshold is met.
+    pub met: bool,
+}
+
+/// A group-buy campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupBuy {
+    /// Id.
+    pub id: Uuid,
+    /// Owning handle.
+    pub handle: Handle,
+    /// Slug, unique per handle.
+    pub slug: Slug,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Price per unit.
+    pub unit_price: Money,
+    /// Close conditions.
+    pub thresholds: Thresholds,
+    /// Cap on the total quantity of interest, if any.
+    pub max_quantity: Option<i64>,
+    /// When interest stops being accepted.
+    pub closes_at: OffsetDateTime,
+    /// Lifecycle state.
+    pub status: GroupBuyStatus,
+    /// Visitors with an interest.
+    pub participants: i64,
+    /// Sum of their quantities.
+    pub quantity: i64,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+    /// Last publish.
+    pub published_at: Option<OffsetDateTime>,
+    /// Last pause.
+    pub paused_at: Option<OffsetDateTime>,
+    /// Close.
+    pub closed_at: Option<OffsetDateTime>,
+    /// Last change of the campaign itself.
+    pub updated_at: OffsetDateTime,
+}
+
+impl GroupBuy {
+    /// Progress toward each threshold.
+    pub fn progress(&self) -> Progress {
+        let participants = self
+            .thresholds
+            .min_participants
+            .map(|t| ThresholdProgress::of(t, self.participants));
+        let quantity = self
+            .thresholds
+            .min_quantity
+            .map(|t| ThresholdProgress::of(t, self.quantity));
+        let met = participants.is_none_or(|p| p.met) && quantity.is_none_or(|q| q.met);
+        Progress {
+            participants,
+            quantity,
+            met,
+        }
+    }
+
+    /// Whether interest is open: PUBLISHED and before `closes_at`.
+    pub fn accepts_interest(&self, now: OffsetDateTime) -> Result<(), DomainError> {
+        if self.status != GroupBuyStatus::Published {
+            return Err(DomainError::Conflict(format!(
+                "Cannot register interest: the group-buy is {}",
+                self.status
+            )));
+        }
+        if now >= self.closes_at {
+            return Err(DomainError::Conflict(
+                "Cannot register interest: the group-buy's closesAt has passed".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether an existing interest may be withdrawn (anything but CLOSED).
+    pub fn allows_withdrawal(&self) -> Result<(), DomainError> {
+        if self.status == GroupBuyStatus::Closed {
+            return Err(DomainError::Conflict(
+                "Cannot change interest: the group-buy is CLOSED".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether adding `delta` units stays within `max_quantity`.
+    pub fn check_capacity(&self, delta: i64) -> Result<(), DomainError> {
+        match self.max_quantity {
+            Some(max) if delta > 0 && self.quantity + delta > max => {
+                Err(DomainError::Conflict(format!(
+                    "Cannot register interest: total quantity would exceed maxQuantity ({} + {} > {})",
+                    self.quantity, delta, max
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies `action` at `now`: the group-buy in its new state, or a `Conflict` naming
+    /// the current state and the allowed next actions (or every unmet threshold).
+    pub fn apply(&self, action: Action, now: OffsetDateTime) -> Result<GroupBuy, DomainError> {
+        if !self.status.allowed_actions().contains(&action) {
+            let allowed = self.status.allowed_actions();
+            let allowed = if allowed.is_empty() {
+                "none".to_owned()
+            } else {
+                allowed
+                    .iter()
+                    .map(Action::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(DomainError::Conflict(format!(
+                "Cannot {} a {} group-buy; allowed from {}: {}",
+                action.as_str(),
+                self.status,
+                self.status,
+                allowed
+            )));
+        }
+        let mut next = self.clone();
+        match action {
+            Action::Publish => {
+                if now >= self.closes_at {
+                    return Err(DomainError::Conflict(
+                        "Cannot publish: closesAt has passed; close the group-buy instead".into(),
+                    ));
+                }
+                next.published_at = Some(now);
+            }
+            Action::Pause => next.paused_at = Some(now),
+            Action::Close => {
+                let unmet = self.unmet_thresholds();
+                if !unmet.is_empty() {
+                    return Err(DomainError::Conflict(format!(
+                        "Cannot close: thresholds not met: {}",
+                        unmet.join(", ")
+                    )));
+                }
+                next.closed_at = Some(now);
+            }
+        }
+        next.status = action.target();
+        next.updated_at = now;
+        Ok(next)
+    }
+
+    /// `participants 12/50`, `quantity 30/100`: each threshold not yet met.
+    pub fn unmet_thresholds(&self) -> Vec<String> {
+        let p = self.progress();
+        let mut unmet = Vec::new();
+        if let Some(t) = p.participants.filter(|t| !t.met) {
+            unmet.push(format!("participants {}/{}", t.current, t.target));
+        }
+        if let Some(t) = p.quantity.filter(|t| !t.met) {
+            unmet.push(format!("quantity {}/{}", t.current, t.target));
+        }
+        unmet
+    }
+}
+
+/// The raw fields of a new group-buy, as a client sent them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupBuyFields {
+    /// Slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Unit price in major units.
+    pub unit_price: Decimal,
+    /// Currency code (default TZS).
+    pub currency: Option<String>,
+    /// Minimum participants.
+    pub min_participants: Option<i64>,
+    /// Minimum quantity.
+    pub min_quantity: Option<i64>,
+    /// Cap on total quantity.
+    pub max_quantity: Option<i64>,
+    /// Close time.
+    pub closes_at: OffsetDateTime,
+}
+
+/// A validated new group-buy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupBuyDraft {
+    /// Slug.
+    pub slug: Slug,
+    /// Trimmed title, 1-200 characters.
+    pub title: String,
+    /// Description, up to 10000 characters.
+    pub description: String,
+    /// Unit price (> 0).
+    pub unit_price: Money,
+    /// Thresholds.
+    pub thresholds: Thresholds,
+    /// Cap (>= 1 and >= minQuantity).
+    pub max_quantity: Option<i64>,
+    /// Close time (in the future at creation).
+    pub closes_at: OffsetDateTime,
+}
+
+impl GroupBuyDraft {
+    /// Parses the fields of a new group-buy at `now`.
+    pub fn parse(f: GroupBuyFields, now: OffsetDateTime) -> Result<Self, DomainError> {
+        let slug = Slug::parse(&f.slug)?;
+        let title = f.title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(DomainError::invalid(
+                "title",
+                "title must be between 1 and 200 characters",
+            ));
+        }
+        let description = f.description.unwrap_or_default();
+        if description.chars().count() > 10_000 {
+            return Err(DomainError::invalid(
+                "description",
+                "description must be at most 10000 characters",
+            ));
+        }
+        let currency = match f.currency {
+            Some(c) => Currency::parse(&c)?,
+            None => Currency::TZS,
+        };
+        let unit_price = Money::positive(f.unit_price, currency, "unitPrice")?;
+        let thresholds = Thresholds::parse(f.min_participants, f.min_quantity)?;
+        if let Some(max) = f.max_quantity {
+            if max < 1 {
+                return Err(DomainError::invalid(
+                    "maxQuantity",
+                    "maxQuantity must be at least 1",
+                ));
+            }
+            if thresholds.min_quantity.is_some_and(|min| min > max) {
+                return Err(DomainError::invalid(
+                    "maxQuantity",
+                    "maxQuantity must be at least thresholds.minQuantity",
+                ));
+            }
+        }
+        if f.closes_at <= now {
+            return Err(DomainError::invalid(
+                "closesAt",
+                "closesAt must be in the future",
+            ));
+        }
+        Ok(Self {
+            slug,
+            title: title.to_owned(),
+            description,
+            unit_price,
+            thresholds,
+            max_quantity: f.max_quantity,
+            closes_at: f.closes_at,
+        })
+    }
+
+    /// The DRAFT group-buy this creates under `handle`.
+    pub fn into_group_buy(self, id: Uuid, handle: Handle, now: OffsetDateTime) -> GroupBuy {
+        GroupBuy {
+            id,
+            handle,
+            slug: self.slug,
+            title: self.title,
+            description: self.description,
+            unit_price: self.unit_price,
+            thresholds: self.thresholds,
+            max_quantity: self.max_quantity,
+            closes_at: self.closes_at,
+            status: GroupBuyStatus::Draft,
+            participants: 0,
+            quantity: 0,
+            created_at: now,
+            published_at: None,
+            paused_at: None,
+            closed_at: None,
+            updated_at: now,
+        }
+    }
+}
+
+/// Rebuilds thresholds read back from storage (already validated when written).
+pub fn stored_thresholds(min_participants: Option<i64>, min_quantity: Option<i64>) -> Thresholds {
+    Thresholds {
+        min_participants,
+        min_quantity,
+    }
+}
+
+#[cfg(test)]
+#[path = "group_buy_tests.rs"]
+mod tests;

@@ -1,0 +1,25 @@
+//! Campaigns behind seed 000 (`/v2`): handles, group-buys with a lifecycle and
+//! thresholds, visitors' interest, the admin rollup, audit entries and support reports.
+
+mod audit;
+mod group_buy;
+mod handle;
+mod interest;
+mod ports;
+mod rollup;
+mod support;
+
+pub use audit::{AuditEntry, ChangeContext};
+pub use group_buy::{
+    stored_thresholds, Action, GroupBuy, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, Progress,
+    ThresholdProgress, Thresholds,
+};
+pub use handle::{Handle, HandleDraft, HandleProfile, Slug};
+pub use interest::{Interest, InterestOutcome, InterestRequest, VisitorId};
+pub use ports::CampaignStore;
+#[cfg(feature = "mock")]
+pub use ports::MockCampaignStore;
+pub use rollup::{
+    is_past_close_still_open, is_stuck_draft, Rollup, RollupQuery, DEFAULT_STUCK_DRAFT_HOURS,
+};
+pub use support::{RateDecision, SupportReport, SupportReportDraft, SupportReportFields};

@@ -1,0 +1,374 @@
+//! Campaigns (seed 000): handles, group-buys, interests, audit, rollup, support reports.
+//!
+//! Every use case that touches a group-buy first takes its row lock with a no-op
+//! `UPDATE ... RETURNING` (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes
+//! writers), so the domain decides on the current row, and every status or counter change
+//! is still a conditional statement (`WHERE status = :expected`, `quantity + :d <= max`).
+
+mod admin;
+mod interest;
+mod owner;
+mod rows;
+pub mod schema;
+
+use crate::db::{Database, DbConnection};
+use crate::error::StoreError;
+use diesel::prelude::*;
+use groupbuy_domain::campaign::{
+    Action, AuditEntry, CampaignStore, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus,
+    Handle, HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest, RateDecision,
+    Rollup, RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
+};
+use groupbuy_domain::page::clamp_limit;
+use groupbuy_domain::{DomainError, Page, Principal};
+use rows::{GroupBuyRow, HandleRow, NewAudit};
+use schema::{campaign_audit, campaign_handles, group_buys};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// `INSERT ... ON CONFLICT DO NOTHING` on either backend; the number of rows inserted.
+macro_rules! insert_if_absent {
+    ($conn:expr, $table:expr, $row:expr) => {
+        match $conn {
+            DbConnection::Pg(c) => diesel::insert_into($table)
+                .values($row)
+                .on_conflict_do_nothing()
+                .execute(c),
+            DbConnection::Sqlite(c) => diesel::insert_into($table)
+                .values($row)
+                .on_conflict_do_nothing()
+                .execute(c),
+        }
+    };
+}
+pub(crate) use insert_if_absent;
+
+pub(super) fn group_buy_not_found() -> StoreError {
+    DomainError::NotFound("Group-buy not found".into()).into()
+}
+
+pub(super) fn handle_not_found() -> StoreError {
+    DomainError::NotFound("Handle not found".into()).into()
+}
+
+/// A handle, or `NotFound`.
+pub(super) fn load_handle(
+    conn: &mut DbConnection,
+    handle: &Handle,
+) -> Result<HandleProfile, StoreError> {
+    campaign_handles::table
+        .find(handle.as_str())
+        .select(HandleRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(handle_not_found)?
+        .into_domain()
+}
+
+/// A handle the caller manages (owner or platform admin); `NotFound` for anyone else.
+pub(super) fn managed_handle(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    handle: &Handle,
+) -> Result<HandleProfile, StoreError> {
+    let profile = load_handle(conn, handle)?;
+    if profile.managed_by(caller) {
+        Ok(profile)
+    } else {
+        Err(handle_not_found())
+    }
+}
+
+/// A group-buy row without locking it.
+pub(super) fn find_group_buy(
+    conn: &mut DbConnection,
+    handle: &Handle,
+    slug: &Slug,
+) -> Result<GroupBuy, StoreError> {
+    group_buys::table
+        .filter(group_buys::handle.eq(handle.as_str()))
+        .filter(group_buys::slug.eq(slug.as_str()))
+        .select(GroupBuyRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(group_buy_not_found)?
+        .into_domain()
+}
+
+/// Takes the group-buy's row lock for the rest of the transaction and returns the row.
+pub(super) fn lock_group_buy(
+    conn: &mut DbConnection,
+    handle: &Handle,
+    slug: &Slug,
+) -> Result<GroupBuy, StoreError> {
+    diesel::update(
+        group_buys::table
+            .filter(group_buys::handle.eq(handle.as_str()))
+            .filter(group_buys::slug.eq(slug.as_str())),
+    )
+    .set(group_buys::participants.eq(group_buys::participants))
+    .returning(group_buys::all_columns)
+    .get_result::<GroupBuyRow>(conn)
+    .optional()?
+    .ok_or_else(group_buy_not_found)?
+    .into_domain()
+}
+
+/// Appends an audit entry inside the caller's transaction.
+pub(super) fn append_audit(
+    conn: &mut DbConnection,
+    group_buy_id: Uuid,
+    action: &str,
+    before: Option<GroupBuyStatus>,
+    after: GroupBuyStatus,
+    ctx: &ChangeContext,
+) -> Result<(), StoreError> {
+    diesel::insert_into(campaign_audit::table)
+        .values(NewAudit {
+            id: Uuid::new_v4().to_string(),
+            group_buy_id: group_buy_id.to_string(),
+            actor: &ctx.actor,
+            action,
+            before_status: before.map(|s| s.as_str()),
+            after_status: after.as_str(),
+            request_id: &ctx.request_id,
+            created_at: crate::convert::to_db_time(ctx.now),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A page cursor: the `seq` of the last row of the previous page.
+pub(super) fn parse_cursor(cursor: Option<String>) -> Result<Option<i64>, DomainError> {
+    cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| DomainError::invalid("cursor", "cursor is not a valid page cursor"))
+        })
+        .transpose()
+}
+
+/// Turns `limit + 1` loaded rows into a page and its next cursor.
+pub(super) fn into_page<R, T>(
+    mut rows: Vec<R>,
+    limit: i64,
+    seq: impl Fn(&R) -> i64,
+    convert: impl Fn(R) -> Result<T, StoreError>,
+) -> Result<Page<T>, StoreError> {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = if more {
+        rows.last().map(|r| seq(r).to_string())
+    } else {
+        None
+    };
+    let items = rows.into_iter().map(convert).collect::<Result<_, _>>()?;
+    Ok(Page { items, next_cursor })
+}
+
+impl CampaignStore for Database {
+    fn create_handle(
+        &self,
+        owner: &Principal,
+        draft: HandleDraft,
+        now: OffsetDateTime,
+    ) -> Result<HandleProfile, DomainError> {
+        self.write(|conn| owner::create_handle(conn, owner, draft, now))
+    }
+
+    fn handle(&self, handle: &Handle) -> Result<HandleProfile, DomainError> {
+        self.read(|conn| load_handle(conn, handle))
+    }
+
+    fn create_group_buy(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        draft: GroupBuyDraft,
+        ctx: &ChangeContext,
+    ) -> Result<GroupBuy, DomainError> {
+        self.write(|conn| owner::create_group_buy(conn, caller, handle, draft, ctx))
+    }
+
+    fn group_buys(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        status: Option<GroupBuyStatus>,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<GroupBuy>, DomainError> {
+        let after = parse_cursor(cursor)?;
+        let limit = clamp_limit(Some(limit));
+        self.read(|conn| {
+            managed_handle(conn, caller, handle)?;
+            let statuses = status.map_or_else(|| GroupBuyStatus::ALL.to_vec(), |s| vec![s]);
+            owner::list(conn, handle, &statuses, after, limit)
+        })
+    }
+
+    fn group_buy(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        slug: &Slug,
+    ) -> Result<GroupBuy, DomainError> {
+        self.read(|conn| {
+            managed_handle(conn, caller, handle)?;
+            find_group_buy(conn, handle, slug)
+        })
+    }
+
+    fn interests(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        slug: &Slug,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<Interest>, DomainError> {
+        let after = parse_cursor(cursor)?;
+        let limit = clamp_limit(Some(limit));
+        self.read(|conn| {
+            managed_handle(conn, caller, handle)?;
+            let g = find_group_buy(conn, handle, slug)?;
+            interest::list(conn, g.id, after, limit)
+        })
+    }
+
+    fn transition(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        slug: &Slug,
+        action: Action,
+        ctx: &ChangeContext,
+    ) -> Result<GroupBuy, DomainError> {
+        self.write(|conn| owner::transition(conn, caller, handle, slug, action, ctx))
+    }
+
+    fn audit(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        slug: &Slug,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<AuditEntry>, DomainError> {
+        let after = parse_cursor(cursor)?;
+        let limit = clamp_limit(Some(limit));
+        self.read(|conn| {
+            managed_handle(conn, caller, handle)?;
+            let g = find_group_buy(conn, handle, slug)?;
+            owner::audit(conn, g.id, after, limit)
+        })
+    }
+
+    fn public_group_buys(
+        &self,
+        handle: &Handle,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<GroupBuy>, DomainError> {
+        let after = parse_cursor(cursor)?;
+        let limit = clamp_limit(Some(limit));
+        self.read(|conn| {
+            load_handle(conn, handle)?;
+            let public: Vec<_> = GroupBuyStatus::ALL
+                .into_iter()
+                .filter(GroupBuyStatus::is_public)
+                .collect();
+            owner::list(conn, handle, &public, after, limit)
+        })
+    }
+
+    fn public_group_buy(&self, handle: &Handle, slug: &Slug) -> Result<GroupBuy, DomainError> {
+        self.read(|conn| interest::public_group_buy(conn, handle, slug))
+    }
+
+    fn put_interest(
+        &self,
+        handle: &Handle,
+        slug: &Slug,
+        visitor: &VisitorId,
+        request: InterestRequest,
+        ctx: &ChangeContext,
+    ) -> Result<InterestOutcome, DomainError> {
+        self.write(|conn| interest::put(conn, handle, slug, visitor, &request, ctx))
+    }
+
+    fn my_interest(
+        &self,
+        handle: &Handle,
+        slug: &Slug,
+        visitor: &VisitorId,
+    ) -> Result<Interest, DomainError> {
+        self.read(|conn| {
+            let g = interest::public_group_buy(conn, handle, slug)?;
+            interest::find(conn, g.id, visitor)?
+                .ok_or_else(|| {
+                    DomainError::NotFound("No interest registered for this visitor".into())
+                })?
+                .into_domain()
+        })
+    }
+
+    fn remove_interest(
+        &self,
+        handle: &Handle,
+        slug: &Slug,
+        visitor: &VisitorId,
+        ctx: &ChangeContext,
+    ) -> Result<bool, DomainError> {
+        self.write(|conn| interest::remove(conn, handle, slug, visitor, ctx))
+    }
+
+    fn rollup(&self, query: RollupQuery, now: OffsetDateTime) -> Result<Rollup, DomainError> {
+        let after = parse_cursor(query.cursor.clone())?;
+        self.read(|conn| admin::rollup(conn, &query, after, now))
+    }
+
+    fn hit_rate_limit(
+        &self,
+        key: &str,
+        limit: i64,
+        window: Duration,
+        now: OffsetDateTime,
+    ) -> Result<RateDecision, DomainError> {
+        self.write(|conn| admin::hit_rate_limit(conn, key, limit, window, now))
+    }
+
+    fn submit_support_report(
+        &self,
+        draft: SupportReportDraft,
+        reporter: &str,
+        client_ip: &str,
+        request_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<SupportReport, DomainError> {
+        let report = SupportReport {
+            id: Uuid::new_v4(),
+            fields: draft,
+            reporter: reporter.to_owned(),
+            client_ip: client_ip.to_owned(),
+            submitted_request_id: request_id.to_owned(),
+            created_at: now,
+        };
+        self.write(|conn| admin::insert_report(conn, report))
+    }
+
+    fn support_reports(
+        &self,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<SupportReport>, DomainError> {
+        let after = parse_cursor(cursor)?;
+        let limit = clamp_limit(Some(limit));
+        self.read(|conn| admin::reports(conn, after, limit))
+    }
+}
+
+#[cfg(test)]
+mod tests;

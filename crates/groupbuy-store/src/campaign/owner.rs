@@ -1,0 +1,154 @@
+//! Owner use cases: handles, creating and listing group-buys, lifecycle transitions, audit.
+
+use super::rows::{AuditRow, GroupBuyRow, HandleRow, NewGroupBuy};
+use super::schema::{campaign_audit, campaign_handles, group_buys};
+use super::{append_audit, insert_if_absent, into_page, lock_group_buy, managed_handle};
+use crate::convert::to_db_time;
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use diesel::prelude::*;
+use groupbuy_domain::campaign::{
+    Action, AuditEntry, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus, Handle,
+    HandleDraft, HandleProfile, Slug,
+};
+use groupbuy_domain::{DomainError, Page, Principal};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub(super) fn create_handle(
+    conn: &mut DbConnection,
+    owner: &Principal,
+    draft: HandleDraft,
+    now: OffsetDateTime,
+) -> Result<HandleProfile, StoreError> {
+    let profile = draft.into_profile(&owner.user_id, now);
+    let inserted = insert_if_absent!(
+        conn,
+        campaign_handles::table,
+        HandleRow::from_domain(&profile)
+    )?;
+    if inserted == 0 {
+        return Err(
+            DomainError::Conflict(format!("Handle {} is already taken", profile.handle)).into(),
+        );
+    }
+    Ok(profile)
+}
+
+pub(super) fn create_group_buy(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    handle: &Handle,
+    draft: GroupBuyDraft,
+    ctx: &ChangeContext,
+) -> Result<GroupBuy, StoreError> {
+    managed_handle(conn, caller, handle)?;
+    let g = draft.into_group_buy(Uuid::new_v4(), handle.clone(), ctx.now);
+    let inserted = insert_if_absent!(conn, group_buys::table, NewGroupBuy::from_domain(&g))?;
+    if inserted == 0 {
+        return Err(DomainError::Conflict(format!(
+            "Slug {} is already used by another group-buy of {}",
+            g.slug, g.handle
+        ))
+        .into());
+    }
+    append_audit(conn, g.id, "create", None, g.status, ctx)?;
+    Ok(g)
+}
+
+/// A handle's group-buys in `statuses`, newest first.
+pub(super) fn list(
+    conn: &mut DbConnection,
+    handle: &Handle,
+    statuses: &[GroupBuyStatus],
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Page<GroupBuy>, StoreError> {
+    let names: Vec<&str> = statuses.iter().map(GroupBuyStatus::as_str).collect();
+    let mut query = group_buys::table
+        .filter(group_buys::handle.eq(handle.as_str()))
+        .filter(group_buys::status.eq_any(names))
+        .select(GroupBuyRow::as_select())
+        .order(group_buys::seq.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(seq) = after {
+        query = query.filter(group_buys::seq.lt(seq));
+    }
+    let rows: Vec<GroupBuyRow> = query.load(conn)?;
+    into_page(rows, limit, |r| r.seq, GroupBuyRow::into_domain)
+}
+
+/// Applies `action` to the locked row; the UPDATE is conditional on the status read (and,
+/// for close, on the thresholds), so two concurrent transitions cannot both win.
+pub(super) fn transition(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    handle: &Handle,
+    slug: &Slug,
+    action: Action,
+    ctx: &ChangeContext,
+) -> Result<GroupBuy, StoreError> {
+    managed_handle(conn, caller, handle)?;
+    let current = lock_group_buy(conn, handle, slug)?;
+    let next = current.apply(action, ctx.now)?;
+    let min_participants = match action {
+        Action::Close => current.thresholds.min_participants().unwrap_or(0),
+        _ => 0,
+    };
+    let min_quantity = match action {
+        Action::Close => current.thresholds.min_quantity().unwrap_or(0),
+        _ => 0,
+    };
+    let changed = diesel::update(
+        group_buys::table
+            .filter(group_buys::id.eq(current.id.to_string()))
+            .filter(group_buys::status.eq(current.status.as_str()))
+            .filter(group_buys::participants.ge(min_participants))
+            .filter(group_buys::quantity.ge(min_quantity)),
+    )
+    .set((
+        group_buys::status.eq(next.status.as_str()),
+        group_buys::published_at.eq(next.published_at.map(to_db_time)),
+        group_buys::paused_at.eq(next.paused_at.map(to_db_time)),
+        group_buys::closed_at.eq(next.closed_at.map(to_db_time)),
+        group_buys::updated_at.eq(to_db_time(next.updated_at)),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(DomainError::Conflict(format!(
+            "The group-buy changed concurrently; it is no longer {}. Retry",
+            current.status
+        ))
+        .into());
+    }
+    append_audit(
+        conn,
+        current.id,
+        action.as_str(),
+        Some(current.status),
+        next.status,
+        ctx,
+    )?;
+    Ok(next)
+}
+
+/// Audit entries of a group-buy, newest first.
+pub(super) fn audit(
+    conn: &mut DbConnection,
+    group_buy_id: Uuid,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Page<AuditEntry>, StoreError> {
+    let mut query = campaign_audit::table
+        .filter(campaign_audit::group_buy_id.eq(group_buy_id.to_string()))
+        .select(AuditRow::as_select())
+        .order(campaign_audit::seq.desc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(seq) = after {
+        query = query.filter(campaign_audit::seq.lt(seq));
+    }
+    let rows: Vec<AuditRow> = query.load(conn)?;
+    into_page(rows, limit, |r| r.seq, AuditRow::into_domain)
+}

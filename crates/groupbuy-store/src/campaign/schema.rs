@@ -1,0 +1,87 @@
+//! Diesel tables of campaigns (kept apart from the shared `schema.rs`).
+
+diesel::table! {
+    campaign_handles (handle) {
+        handle -> Text,
+        display_name -> Text,
+        owner_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_buys (seq) {
+        seq -> BigInt,
+        id -> Text,
+        handle -> Text,
+        slug -> Text,
+        title -> Text,
+        description -> Text,
+        currency -> Text,
+        unit_price_minor -> BigInt,
+        min_participants -> Nullable<BigInt>,
+        min_quantity -> Nullable<BigInt>,
+        max_quantity -> Nullable<BigInt>,
+        closes_at -> Timestamp,
+        status -> Text,
+        participants -> BigInt,
+        quantity -> BigInt,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        paused_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_buy_interests (seq) {
+        seq -> BigInt,
+        id -> Text,
+        group_buy_id -> Text,
+        visitor_id -> Text,
+        quantity -> BigInt,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_audit (seq) {
+        seq -> BigInt,
+        id -> Text,
+        group_buy_id -> Text,
+        actor -> Text,
+        action -> Text,
+        before_status -> Nullable<Text>,
+        after_status -> Text,
+        request_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    support_reports (seq) {
+        seq -> BigInt,
+        id -> Text,
+        summary -> Text,
+        details -> Text,
+        handle -> Nullable<Text>,
+        session_id -> Nullable<Text>,
+        reported_request_id -> Nullable<Text>,
+        repro_artifact -> Nullable<Text>,
+        reporter -> Text,
+        client_ip -> Text,
+        request_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rate_limit_windows (bucket) {
+        bucket -> Text,
+        hits -> BigInt,
+        expires_at -> Timestamp,
+    }
+}

@@ -1,0 +1,536 @@
+//! Campaign use cases on both backends, including the concurrency guarantees.
+
+use crate::Database;
+use groupbuy_domain::campaign::{
+    Action, CampaignStore, ChangeContext, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, Handle,
+    HandleDraft, InterestRequest, RollupQuery, Slug, SupportReportDraft, SupportReportFields,
+    VisitorId,
+};
+use groupbuy_domain::{DomainError, Principal};
+use rust_decimal::Decimal;
+use time::{Duration, OffsetDateTime};
+
+fn t0() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_760_000_000).expect("time")
+}
+
+fn merchant(id: &str) -> Principal {
+    Principal {
+        user_id: id.into(),
+        roles: vec!["merchant".into()],
+        ..Principal::default()
+    }
+}
+
+fn admin() -> Principal {
+    Principal {
+        user_id: "admin".into(),
+        roles: vec!["platform-admin".into()],
+        ..Principal::default()
+    }
+}
+
+fn ctx(actor: &str, now: OffsetDateTime) -> ChangeContext {
+    ChangeContext {
+        actor: actor.into(),
+        request_id: format!("req-{actor}"),
+        now,
+    }
+}
+
+fn h() -> Handle {
+    Handle::parse("gharart").expect("handle")
+}
+
+fn s(slug: &str) -> Slug {
+    Slug::parse(slug).expect("slug")
+}
+
+/// A handle `gharart` of m1 and a group-buy `slug` (min 3 participants, min 5 units,
+/// max 10 units, closing a day after t0).
+fn setup(db: &Database, slug: &str, publish: bool) {
+    if db.handle(&h()).is_err() {
+        db.create_handle(
+            &merchant("m1"),
+            HandleDraft::parse("gharart", "Gharart").expect("d"),
+            t0(),
+        )
+        .expect("handle");
+    }
+    let draft = GroupBuyDraft::parse(
+        GroupBuyFields {
+            slug: slug.into(),
+            title: "Teak lamps".into(),
+            description: None,
+            unit_price: Decimal::new(4500, 0),
+            currency: None,
+            min_participants: Some(3),
+            min_quantity: Some(5),
+            max_quantity: Some(10),
+            closes_at: t0() + Duration::days(1),
+        },
+        t0(),
+    )
+    .expect("draft");
+    db.create_group_buy(&merchant("m1"), &h(), draft, &ctx("user:m1", t0()))
+        .expect("create");
+    if publish {
+        db.transition(
+            &merchant("m1"),
+            &h(),
+            &s(slug),
+            Action::Publish,
+            &ctx("user:m1", t0()),
+        )
+        .expect("publish");
+    }
+}
+
+fn interest(db: &Database, slug: &str, visitor: &str, q: i64) -> Result<bool, DomainError> {
+    db.put_interest(
+        &h(),
+        &s(slug),
+        &VisitorId::user(visitor),
+        InterestRequest::parse(Some(q), None).expect("req"),
+        &ctx(visitor, t0()),
+    )
+    .map(|o| o.created)
+}
+
+fn handles_are_unique_and_owned(db: &Database) {
+    setup(db, "lamps", false);
+    let again = db.create_handle(
+        &merchant("m2"),
+        HandleDraft::parse("gharart", "X").expect("d"),
+        t0(),
+    );
+    assert!(matches!(again, Err(DomainError::Conflict(m)) if m.contains("already taken")));
+    assert_eq!(db.handle(&h()).expect("handle").owner_id, "m1");
+    let stranger = db.group_buy(&merchant("m2"), &h(), &s("lamps"));
+    assert!(matches!(stranger, Err(DomainError::NotFound(_))));
+    assert!(db.group_buy(&admin(), &h(), &s("lamps")).is_ok());
+    let dup = GroupBuyDraft::parse(
+        GroupBuyFields {
+            slug: "lamps".into(),
+            title: "Again".into(),
+            description: None,
+            unit_price: Decimal::ONE,
+            currency: None,
+            min_participants: Some(1),
+            min_quantity: None,
+            max_quantity: None,
+            closes_at: t0() + Duration::days(1),
+        },
+        t0(),
+    )
+    .expect("draft");
+    assert!(matches!(
+        db.create_group_buy(&merchant("m1"), &h(), dup, &ctx("user:m1", t0())),
+        Err(DomainError::Conflict(_))
+    ));
+}
+
+fn lifecycle_and_close_thresholds(db: &Database) {
+    setup(db, "lamps", false);
+    let m1 = merchant("m1");
+    let pause = db.transition(&m1, &h(), &s("lamps"), Action::Pause, &ctx("user:m1", t0()));
+    assert!(
+        matches!(pause, Err(DomainError::Conflict(m)) if m == "Cannot pause a DRAFT group-buy; allowed from DRAFT: publish")
+    );
+    assert!(
+        db.public_group_buy(&h(), &s("lamps")).is_err(),
+        "drafts are not public"
+    );
+    let p = db
+        .transition(
+            &m1,
+            &h(),
+            &s("lamps"),
+            Action::Publish,
+            &ctx("user:m1", t0()),
+        )
+        .expect("publish");
+    assert_eq!(p.status, GroupBuyStatus::Published);
+    for v in ["a", "b"] {
+        assert!(interest(db, "lamps", v, 2).expect("interest"));
+    }
+    let close = db.transition(&m1, &h(), &s("lamps"), Action::Close, &ctx("user:m1", t0()));
+    assert!(
+        matches!(close, Err(DomainError::Conflict(m)) if m == "Cannot close: thresholds not met: participants 2/3, quantity 4/5")
+    );
+    interest(db, "lamps", "c", 1).expect("interest");
+    let closed = db
+        .transition(&m1, &h(), &s("lamps"), Action::Close, &ctx("user:m1", t0()))
+        .expect("close");
+    assert_eq!(closed.status, GroupBuyStatus::Closed);
+    let stored = db.public_group_buy(&h(), &s("lamps")).expect("public");
+    assert_eq!(
+        (stored.status, stored.participants, stored.quantity),
+        (GroupBuyStatus::Closed, 3, 5)
+    );
+    assert!(matches!(
+        interest(db, "lamps", "d", 1),
+        Err(DomainError::Conflict(_))
+    ));
+    let removal = db.remove_interest(&h(), &s("lamps"), &VisitorId::user("a"), &ctx("a", t0()));
+    assert!(matches!(removal, Err(DomainError::Conflict(_))));
+    let audit = db.audit(&m1, &h(), &s("lamps"), None, 100).expect("audit");
+    let actions: Vec<_> = audit.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "close",
+            "interest.register",
+            "interest.register",
+            "interest.register",
+            "publish",
+            "create"
+        ]
+    );
+    assert_eq!(
+        audit.items[0].before_status,
+        Some(GroupBuyStatus::Published)
+    );
+    assert_eq!(audit.items[0].request_id, "req-user:m1");
+}
+
+fn interest_updates_move_counters_and_respect_max(db: &Database) {
+    setup(db, "lamps", true);
+    assert!(interest(db, "lamps", "a", 4).expect("first"));
+    assert!(!interest(db, "lamps", "a", 6).expect("update"));
+    let g = db.public_group_buy(&h(), &s("lamps")).expect("g");
+    assert_eq!((g.participants, g.quantity), (1, 6));
+    assert!(
+        matches!(interest(db, "lamps", "b", 5), Err(DomainError::Conflict(m)) if m.contains("maxQuantity"))
+    );
+    assert!(interest(db, "lamps", "b", 4).expect("fits"));
+    let g = db.public_group_buy(&h(), &s("lamps")).expect("g");
+    assert_eq!((g.participants, g.quantity), (2, 10));
+    assert!(db
+        .remove_interest(&h(), &s("lamps"), &VisitorId::user("a"), &ctx("a", t0()))
+        .expect("rm"));
+    assert!(!db
+        .remove_interest(&h(), &s("lamps"), &VisitorId::user("a"), &ctx("a", t0()))
+        .expect("again"));
+    let g = db.public_group_buy(&h(), &s("lamps")).expect("g");
+    assert_eq!((g.participants, g.quantity), (1, 4));
+    assert!(matches!(
+        db.my_interest(&h(), &s("lamps"), &VisitorId::user("a")),
+        Err(DomainError::NotFound(_))
+    ));
+    assert_eq!(
+        db.my_interest(&h(), &s("lamps"), &VisitorId::user("b"))
+            .expect("mine")
+            .quantity,
+        4
+    );
+    let page = db
+        .interests(&merchant("m1"), &h(), &s("lamps"), None, 10)
+        .expect("interests");
+    assert_eq!(page.items.len(), 1);
+}
+
+fn paused_and_past_close_refuse_interest(db: &Database) {
+    setup(db, "lamps", true);
+    let late = t0() + Duration::days(2);
+    let r = db.put_interest(
+        &h(),
+        &s("lamps"),
+        &VisitorId::user("a"),
+        InterestRequest::parse(None, None).expect("r"),
+        &ctx("a", late),
+    );
+    assert!(matches!(r, Err(DomainError::Conflict(m)) if m.contains("closesAt")));
+    interest(db, "lamps", "a", 1).expect("in time");
+    db.transition(
+        &merchant("m1"),
+        &h(),
+        &s("lamps"),
+        Action::Pause,
+        &ctx("user:m1", t0()),
+    )
+    .expect("pause");
+    assert!(
+        matches!(interest(db, "lamps", "b", 1), Err(DomainError::Conflict(m)) if m.contains("PAUSED"))
+    );
+    assert!(db
+        .remove_interest(&h(), &s("lamps"), &VisitorId::user("a"), &ctx("a", t0()))
+        .expect("withdraw while paused"));
+    let rollup = db
+        .rollup(
+            RollupQuery {
+                status: None,
+                handle: None,
+                stuck_draft_age: Duration::hours(72),
+                cursor: None,
+                limit: 10,
+            },
+            late,
+        )
+        .expect("rollup");
+    assert_eq!(rollup.past_close_still_open.len(), 1);
+}
+
+fn rollup_counts_and_stuck_drafts(db: &Database) {
+    setup(db, "old-draft", false);
+    setup(db, "live", true);
+    let q = |status, hours| RollupQuery {
+        status,
+        handle: Some(h()),
+        stuck_draft_age: Duration::hours(hours),
+        cursor: None,
+        limit: 1,
+    };
+    let now = t0() + Duration::hours(10);
+    let r = db.rollup(q(None, 72), now).expect("rollup");
+    assert_eq!(r.counts_by_status[0], (GroupBuyStatus::Draft, 1));
+    assert_eq!(r.counts_by_status[1], (GroupBuyStatus::Published, 1));
+    assert!(r.stuck_drafts.is_empty());
+    assert_eq!(r.items.items.len(), 1);
+    let next = db
+        .rollup(
+            RollupQuery {
+                cursor: r.items.next_cursor.clone(),
+                ..q(None, 72)
+            },
+            now,
+        )
+        .expect("page 2");
+    assert_eq!(next.items.items[0].slug.as_str(), "old-draft");
+    let r = db.rollup(q(None, 5), now).expect("rollup");
+    assert_eq!(r.stuck_drafts.len(), 1);
+    let r = db
+        .rollup(q(Some(GroupBuyStatus::Published), 72), now)
+        .expect("rollup");
+    assert_eq!(r.items.items[0].slug.as_str(), "live");
+}
+
+fn same_visitor_in_100_threads_counts_once(db: &Database) {
+    setup(db, "hot", true);
+    let threads: Vec<_> = (0..100)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || interest(&db, "hot", "same", 2))
+        })
+        .collect();
+    let created = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread").expect("interest"))
+        .filter(|c| *c)
+        .count();
+    assert_eq!(created, 1);
+    let g = db.public_group_buy(&h(), &s("hot")).expect("g");
+    assert_eq!((g.participants, g.quantity), (1, 2));
+    let page = db
+        .interests(&merchant("m1"), &h(), &s("hot"), None, 100)
+        .expect("page");
+    assert_eq!(page.items.len(), 1);
+}
+
+fn hundred_visitors_in_100_threads_count_exactly(db: &Database) {
+    db.create_handle(
+        &merchant("m1"),
+        HandleDraft::parse("gharart", "G").expect("d"),
+        t0(),
+    )
+    .expect("h");
+    let draft = GroupBuyDraft::parse(
+        GroupBuyFields {
+            slug: "hot".into(),
+            title: "Hot".into(),
+            description: None,
+            unit_price: Decimal::ONE,
+            currency: None,
+            min_participants: Some(100),
+            min_quantity: None,
+            max_quantity: Some(150),
+            closes_at: t0() + Duration::days(1),
+        },
+        t0(),
+    )
+    .expect("draft");
+    db.create_group_buy(&merchant("m1"), &h(), draft, &ctx("m1", t0()))
+        .expect("create");
+    db.transition(
+        &merchant("m1"),
+        &h(),
+        &s("hot"),
+        Action::Publish,
+        &ctx("m1", t0()),
+    )
+    .expect("publish");
+    let threads: Vec<_> = (0..100)
+        .map(|i| {
+            let db = db.clone();
+            std::thread::spawn(move || interest(&db, "hot", &format!("v{i}"), 2))
+        })
+        .collect();
+    let results: Vec<_> = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    // maxQuantity 150 admits exactly 75 visitors of 2 units; the rest are refused.
+    assert_eq!(ok, 75);
+    assert!(results
+        .iter()
+        .all(|r| matches!(r, Ok(true) | Err(DomainError::Conflict(_)))));
+    let g = db.public_group_buy(&h(), &s("hot")).expect("g");
+    assert_eq!((g.participants, g.quantity), (75, 150));
+    let page = db
+        .interests(&merchant("m1"), &h(), &s("hot"), None, 100)
+        .expect("page");
+    assert_eq!(page.items.len(), 75);
+}
+
+fn hundred_visitors_without_cap(db: &Database) {
+    db.create_handle(
+        &merchant("m1"),
+        HandleDraft::parse("gharart", "G").expect("d"),
+        t0(),
+    )
+    .expect("h");
+    let draft = GroupBuyDraft::parse(
+        GroupBuyFields {
+            slug: "open".into(),
+            title: "Open".into(),
+            description: None,
+            unit_price: Decimal::ONE,
+            currency: None,
+            min_participants: None,
+            min_quantity: Some(300),
+            max_quantity: None,
+            closes_at: t0() + Duration::days(1),
+        },
+        t0(),
+    )
+    .expect("draft");
+    db.create_group_buy(&merchant("m1"), &h(), draft, &ctx("m1", t0()))
+        .expect("create");
+    db.transition(
+        &merchant("m1"),
+        &h(),
+        &s("open"),
+        Action::Publish,
+        &ctx("m1", t0()),
+    )
+    .expect("publish");
+    let threads: Vec<_> = (0..100i64)
+        .map(|i| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                db.put_interest(
+                    &h(),
+                    &s("open"),
+                    &VisitorId::anonymous(uuid::Uuid::new_v4()),
+                    InterestRequest::parse(Some(1 + i % 3), None).expect("r"),
+                    &ctx("v", t0()),
+                )
+            })
+        })
+        .collect();
+    for t in threads {
+        assert!(t.join().expect("thread").expect("interest").created);
+    }
+    let g = db.public_group_buy(&h(), &s("open")).expect("g");
+    let expected: i64 = (0..100).map(|i| 1 + i % 3).sum();
+    assert_eq!((g.participants, g.quantity), (100, expected));
+    let mut seen = 0;
+    let mut cursor = None;
+    loop {
+        let page = db
+            .interests(&merchant("m1"), &h(), &s("open"), cursor, 30)
+            .expect("page");
+        seen += page.items.len();
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, 100);
+}
+
+fn concurrent_transitions_have_one_winner(db: &Database) {
+    setup(db, "race", true);
+    let threads: Vec<_> = (0..20)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                db.transition(
+                    &merchant("m1"),
+                    &h(),
+                    &s("race"),
+                    Action::Pause,
+                    &ctx("m1", t0()),
+                )
+            })
+        })
+        .collect();
+    let wins = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(wins, 1);
+    let audit = db
+        .audit(&merchant("m1"), &h(), &s("race"), None, 100)
+        .expect("audit");
+    assert_eq!(
+        audit.items.iter().filter(|e| e.action == "pause").count(),
+        1
+    );
+}
+
+fn rate_limit_windows_and_reports(db: &Database) {
+    let now = t0();
+    for i in 1..=5 {
+        let d = db
+            .hit_rate_limit("ip:1", 5, Duration::minutes(1), now)
+            .expect("hit");
+        assert!(d.allowed);
+        assert_eq!(d.remaining, 5 - i);
+    }
+    let d = db
+        .hit_rate_limit("ip:1", 5, Duration::minutes(1), now)
+        .expect("hit");
+    assert!(!d.allowed);
+    assert!(
+        db.hit_rate_limit("ip:2", 5, Duration::minutes(1), now)
+            .expect("other")
+            .allowed
+    );
+    let later = now + Duration::minutes(1);
+    assert!(
+        db.hit_rate_limit("ip:1", 5, Duration::minutes(1), later)
+            .expect("next window")
+            .allowed
+    );
+    let draft = SupportReportDraft::parse(SupportReportFields {
+        summary: "s".into(),
+        details: "d".into(),
+        ..Default::default()
+    })
+    .expect("draft");
+    for _ in 0..3 {
+        db.submit_support_report(draft.clone(), "anonymous", "127.0.0.1", "rid", now)
+            .expect("report");
+    }
+    let page = db.support_reports(None, 2).expect("page");
+    assert_eq!(page.items.len(), 2);
+    let rest = db.support_reports(page.next_cursor, 2).expect("page 2");
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.items[0].submitted_request_id, "rid");
+}
+
+crate::on_both_backends!(
+    handles_are_unique_and_owned,
+    lifecycle_and_close_thresholds,
+    interest_updates_move_counters_and_respect_max,
+    paused_and_past_close_refuse_interest,
+    rollup_counts_and_stuck_drafts,
+    same_visitor_in_100_threads_counts_once,
+    hundred_visitors_in_100_threads_count_exactly,
+    hundred_visitors_without_cap,
+    concurrent_transitions_have_one_winner,
+    rate_limit_windows_and_reports,
+);
