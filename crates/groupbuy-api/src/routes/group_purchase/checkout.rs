@@ -1,6 +1,6 @@
 //! Checkout sessions paid from the wallet, and the orders completed groups create.
 
-use super::dto::{CheckoutSessionView, OrderPage, OrderView};
+use super::checkout_dto::{CheckoutSessionView, OrderPage, OrderView};
 use crate::envelope::{created, ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;

@@ -2,7 +2,7 @@
 
 use crate::envelope::rfc3339;
 use groupbuy_domain::group_purchase::{
-    CheckoutSession, GroupDetail, Order, ParticipantDetail, PurchaseRecord, TransferRecord,
+    GroupDetail, ParticipantDetail, PurchaseRecord, TransferRecord,
 };
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -299,77 +299,6 @@ pub struct RenamedGroupView {
     pub updated_at: String,
 }
 
-/// A checkout session.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckoutSessionView {
-    /// Session id.
-    pub session_id: Uuid,
-    /// GROUP_PURCHASE.
-    pub session_type: String,
-    /// PENDING_PAYMENT or COMPLETED.
-    pub status: String,
-    /// Product.
-    pub product_id: Uuid,
-    /// Seats.
-    pub quantity: i32,
-    /// Price per seat.
-    #[schema(value_type = f64)]
-    pub unit_price: Decimal,
-    /// Amount to pay.
-    #[schema(value_type = f64)]
-    pub total_amount: Decimal,
-    /// Currency.
-    pub currency: String,
-    /// Group joined or created.
-    pub group_instance_id: Option<Uuid>,
-    /// Its code, once paid.
-    pub group_code: Option<String>,
-    /// Wallet transaction, once paid.
-    pub transaction_id: Option<Uuid>,
-    /// Created.
-    pub created_at: String,
-    /// Paid.
-    pub completed_at: Option<String>,
-}
-
-/// An order.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderView {
-    /// Order id.
-    pub order_id: Uuid,
-    /// Group.
-    pub group_instance_id: Uuid,
-    /// Group code.
-    pub group_code: String,
-    /// Product.
-    pub product_id: Uuid,
-    /// Units.
-    pub quantity: i32,
-    /// Price per unit.
-    #[schema(value_type = f64)]
-    pub unit_price: Decimal,
-    /// Total.
-    #[schema(value_type = f64)]
-    pub total_amount: Decimal,
-    /// Currency.
-    pub currency: String,
-    /// CONFIRMED.
-    pub status: String,
-    /// Created.
-    pub created_at: String,
-}
-
-/// A page of orders.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrderPage {
-    /// Orders, newest first.
-    pub items: Vec<OrderView>,
-    /// Next page cursor.
-    pub next_cursor: Option<String>,
-}
-
 fn purchase(p: &PurchaseRecord) -> PurchaseView {
     PurchaseView {
         checkout_session_id: p.checkout_session_id,
@@ -535,43 +464,6 @@ impl From<&GroupDetail> for RenamedGroupView {
             created_at: rfc3339(g.created_at),
             expires_at: rfc3339(g.expires_at),
             updated_at: rfc3339(g.updated_at),
-        }
-    }
-}
-
-impl From<CheckoutSession> for CheckoutSessionView {
-    fn from(s: CheckoutSession) -> Self {
-        Self {
-            session_id: s.id,
-            session_type: "GROUP_PURCHASE".into(),
-            status: s.status.as_str().to_owned(),
-            product_id: s.product_id,
-            quantity: s.quantity,
-            unit_price: s.unit_price.to_decimal(),
-            total_amount: s.total_amount.to_decimal(),
-            currency: s.unit_price.currency().code().to_owned(),
-            group_instance_id: s.group_instance_id,
-            group_code: s.group_code,
-            transaction_id: s.transaction_id,
-            created_at: rfc3339(s.created_at),
-            completed_at: s.completed_at.map(rfc3339),
-        }
-    }
-}
-
-impl From<Order> for OrderView {
-    fn from(o: Order) -> Self {
-        Self {
-            order_id: o.id,
-            group_instance_id: o.group_instance_id,
-            group_code: o.group_code,
-            product_id: o.product_id,
-            quantity: o.quantity,
-            unit_price: o.unit_price.to_decimal(),
-            total_amount: o.total_amount.to_decimal(),
-            currency: o.unit_price.currency().code().to_owned(),
-            status: o.status,
-            created_at: rfc3339(o.created_at),
         }
     }
 }

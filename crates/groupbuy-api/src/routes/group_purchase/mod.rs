@@ -1,6 +1,7 @@
 //! Group purchases (`/api/v1`, seed 001): checkout, groups, transfers, orders.
 
 mod checkout;
+pub mod checkout_dto;
 pub mod dto;
 mod groups;
 
