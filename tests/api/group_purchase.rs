@@ -559,3 +559,62 @@ async fn payment_is_idempotent_with_a_key() {
         assert_eq!(app.balance("a").await, "120000.00");
     }
 }
+
+#[actix_web::test]
+async fn two_instances_sweeping_refund_each_group_once() {
+    for app in TestApp::all_with(Duration::from_secs(3600)).await {
+        // Groups of about a second (0.0003 h), opened while only this instance exists and
+        // its sweep is idle; then two instances sweep every 50 ms over the same database.
+        let p = app
+            .product(
+                "m1",
+                json!({"groupTimeLimitHours": 0.0003, "groupMaxSize": 5}),
+            )
+            .await;
+        let pid = p["productId"].as_str().expect("id");
+        let users: Vec<String> = (0..12).map(|i| format!("sweep-{i}")).collect();
+        for u in &users {
+            app.credit(u, 160_000.0).await;
+            buy(&app, u, pid, 2, None).await.expect(200);
+        }
+        let first = app.sibling().await;
+        let second = app.sibling().await;
+        let mut refunded = 0;
+        for _ in 0..100 {
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+            refunded = 0;
+            for u in &users {
+                if first.balance(u).await == "160000.00" {
+                    refunded += 1;
+                }
+            }
+            if refunded == users.len() {
+                break;
+            }
+        }
+        assert_eq!(refunded, users.len(), "every group failed and refunded");
+        let t = app.token(&users[0], &[]);
+        let failed = app
+            .get("/api/v1/group-purchases/my-groups?status=FAILED", Some(&t))
+            .await
+            .expect(200);
+        assert_eq!(failed.data().as_array().map_or(0, Vec::len), 1);
+        // Give the sweepers a few more rounds to misbehave, then count refunds per user.
+        actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+        for u in &users {
+            let t = first.token(u, &[]);
+            let ledger = second
+                .get("/api/v1/wallet/transactions", Some(&t))
+                .await
+                .expect(200);
+            let refunds = ledger.data()["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter(|e| e["kind"] == "REFUND")
+                .count();
+            assert_eq!(refunds, 1, "{u} refunded exactly once on {}", app.backend);
+            assert_eq!(first.balance(u).await, "160000.00");
+        }
+    }
+}
