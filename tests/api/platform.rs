@@ -291,3 +291,29 @@ async fn health_readiness_and_docs() {
         );
     }
 }
+
+#[actix_web::test]
+async fn prometheus_metrics_count_requests_by_route() {
+    for app in TestApp::all().await {
+        app.get("/healthz", None).await.expect(200);
+        app.get(
+            "/api/v1/products/00000000-0000-0000-0000-000000000000",
+            None,
+        )
+        .await
+        .expect(404);
+        let res = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics");
+        assert_eq!(res.status(), 200);
+        let text = res.text().await.expect("text");
+        assert!(text.contains("groupbuy_http_requests_total"), "{text}");
+        assert!(
+            text.contains(r#"endpoint="/api/v1/products/{productId}""#),
+            "route patterns, not raw ids: {text}"
+        );
+    }
+}

@@ -13,6 +13,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use groupbuy_domain::Clock;
 use groupbuy_store::{Database, PoolSettings};
 use std::net::TcpListener;
@@ -42,6 +43,7 @@ impl AppState {
 pub fn app(
     state: web::Data<AppState>,
     routes: web::Data<RouteTable>,
+    metrics: PrometheusMetrics,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -58,6 +60,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .wrap(from_fn(idempotency))
+        .wrap(metrics)
         .wrap(from_fn(request_context))
         .default_service(web::to(fallback))
         .route(
@@ -75,6 +78,19 @@ pub fn app(
             SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::finish(api))
         })
         .into_app()
+}
+
+/// Prometheus metrics of every request (count and latency by route pattern, method and
+/// status), served as text at `GET /metrics`.
+///
+/// # Errors
+/// When the metrics registry refuses the collectors.
+pub fn http_metrics() -> Result<PrometheusMetrics, String> {
+    PrometheusMetricsBuilder::new("groupbuy")
+        .endpoint("/metrics")
+        .mask_unmatched_patterns("UNMATCHED")
+        .build()
+        .map_err(|e| format!("metrics: {e}"))
 }
 
 /// A running server and the port it listens on.
@@ -118,9 +134,11 @@ impl Application {
             .map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let factory_state = state.clone();
-        let mut server = HttpServer::new(move || app(factory_state.clone(), routes.clone()))
-            .listen(listener)
-            .map_err(|e| e.to_string())?;
+        let metrics = http_metrics()?;
+        let mut server =
+            HttpServer::new(move || app(factory_state.clone(), routes.clone(), metrics.clone()))
+                .listen(listener)
+                .map_err(|e| e.to_string())?;
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }

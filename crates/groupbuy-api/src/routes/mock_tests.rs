@@ -55,7 +55,8 @@ async fn call(
     req: test::TestRequest,
 ) -> (u16, serde_json::Value, Option<String>) {
     let routes = web::Data::new(RouteTable::default());
-    let app = test::init_service(crate::app(state, routes)).await;
+    let metrics = crate::startup::http_metrics().expect("metrics");
+    let app = test::init_service(crate::app(state, routes, metrics)).await;
     let res = test::call_service(&app, req.to_request()).await;
     let status = res.status().as_u16();
     let retry = res
