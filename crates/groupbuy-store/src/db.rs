@@ -180,6 +180,27 @@ impl Database {
         write_transaction(&mut conn, f).map_err(DomainError::from)
     }
 
+    /// Like [`Database::write`], retried (up to 3 more times) when PostgreSQL aborts the
+    /// transaction as a deadlock victim or serialization failure, or SQLite stays busy:
+    /// use cases that lock a wallet and a group in different orders (payment vs. expiry
+    /// refunds) may meet at the instant a group expires, and the loser simply runs again.
+    pub(crate) fn write_retrying<T>(
+        &self,
+        f: impl Fn(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, DomainError> {
+        let mut attempt = 0;
+        loop {
+            let mut conn = self.checkout()?;
+            match write_transaction(&mut conn, &f) {
+                Err(StoreError::Query(e)) if attempt < 3 && is_transient(&e) => {
+                    attempt += 1;
+                    tracing::warn!(error = %e, attempt, "transient transaction failure; retrying");
+                }
+                other => return other.map_err(DomainError::from),
+            }
+        }
+    }
+
     /// Runs raw SQL (used by tests and tools).
     ///
     /// # Errors
@@ -187,6 +208,19 @@ impl Database {
     pub fn execute_batch(&self, sql: &str) -> Result<(), StoreError> {
         let mut conn = self.checkout()?;
         conn.batch_execute(sql).map_err(StoreError::from)
+    }
+}
+
+/// Whether a failed transaction may simply be run again.
+pub(crate) fn is_transient(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("deadlock detected") || m.contains("database is locked")
+        }
+        _ => false,
     }
 }
 
@@ -228,5 +262,59 @@ impl Drop for RollbackGuard<'_> {
                 tracing::error!(error = %e, "rollback failed");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_transient;
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
+
+    struct Info(&'static str);
+
+    impl DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn deadlocks_and_serialization_failures_are_retried_nothing_else() {
+        let err = |kind, msg| Error::DatabaseError(kind, Box::new(Info(msg)));
+        assert!(is_transient(&err(
+            DatabaseErrorKind::Unknown,
+            "deadlock detected"
+        )));
+        assert!(is_transient(&err(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize"
+        )));
+        assert!(is_transient(&err(
+            DatabaseErrorKind::Unknown,
+            "database is locked"
+        )));
+        assert!(!is_transient(&err(
+            DatabaseErrorKind::UniqueViolation,
+            "duplicate key"
+        )));
+        assert!(!is_transient(&Error::NotFound));
     }
 }

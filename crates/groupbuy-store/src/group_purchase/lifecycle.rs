@@ -119,7 +119,9 @@ pub(crate) fn expire_due(
     let mut failed = 0;
     for row in due {
         let group = row.into_domain().map_err(DomainError::from)?;
-        if db.write(|conn| close_with_refunds(conn, &group, GroupStatus::Failed, true, now))? {
+        if db.write_retrying(|conn| {
+            close_with_refunds(conn, &group, GroupStatus::Failed, true, now)
+        })? {
             failed += 1;
         }
     }

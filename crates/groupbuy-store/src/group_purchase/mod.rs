@@ -54,7 +54,7 @@ impl GroupPurchaseStore for Database {
         session_id: Uuid,
         now: OffsetDateTime,
     ) -> Result<CheckoutSession, DomainError> {
-        self.write(|conn| checkout::pay(conn, buyer, session_id, now))
+        self.write_retrying(|conn| checkout::pay(conn, buyer, session_id, now))
     }
 
     fn available_groups(
@@ -93,7 +93,7 @@ impl GroupPurchaseStore for Database {
         quantity: i32,
         now: OffsetDateTime,
     ) -> Result<ParticipantDetail, DomainError> {
-        self.write(|conn| transfer::transfer(conn, user, source, target, quantity, now))
+        self.write_retrying(|conn| transfer::transfer(conn, user, source, target, quantity, now))
     }
 
     fn rename(
@@ -111,7 +111,7 @@ impl GroupPurchaseStore for Database {
         group_id: Uuid,
         now: OffsetDateTime,
     ) -> Result<GroupDetail, DomainError> {
-        self.write(|conn| lifecycle::delete(conn, group_id, now))
+        self.write_retrying(|conn| lifecycle::delete(conn, group_id, now))
     }
 
     fn expire_due(&self, now: OffsetDateTime, batch: i64) -> Result<usize, DomainError> {
