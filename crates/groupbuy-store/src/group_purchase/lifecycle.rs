@@ -2,7 +2,7 @@
 
 use super::reads::group_detail;
 use super::rows::GroupRow;
-use super::seats::{close_with_refunds, group_not_found, load_group};
+use super::seats::{close_group, group_not_found, load_group, refund_participant, refunds_owed};
 use crate::convert::to_db_time;
 use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
@@ -60,12 +60,12 @@ pub(crate) fn rename(
     group_detail(conn, group)
 }
 
-/// Soft-deletes a group; an OPEN group's participants are refunded.
+/// Soft-deletes a group; an OPEN group's participants are then owed their refunds.
 pub(crate) fn delete(
     conn: &mut DbConnection,
     group_id: Uuid,
     now: OffsetDateTime,
-) -> Result<GroupDetail, StoreError> {
+) -> Result<(), StoreError> {
     let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
     match group.status {
         GroupStatus::Completed => {
@@ -89,15 +89,42 @@ pub(crate) fn delete(
             .execute(conn)?;
         }
         GroupStatus::Open => {
-            if !close_with_refunds(conn, &group, GroupStatus::Deleted, false, now)? {
+            if !close_group(conn, &group, GroupStatus::Deleted, false, now)? {
                 return Err(
                     DomainError::Conflict("The group changed meanwhile; retry".into()).into(),
                 );
             }
         }
     }
-    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
-    group_detail(conn, group)
+    Ok(())
+}
+
+/// Pays every refund owed (of one group, or of all failed and deleted groups), each
+/// participant in its own transaction; returns how many were refunded. A crash halfway
+/// leaves the rest owed, and the next sweep pays them.
+pub(crate) fn pay_refunds(
+    db: &Database,
+    group_id: Option<Uuid>,
+    now: OffsetDateTime,
+) -> Result<usize, DomainError> {
+    let mut refunded = 0;
+    loop {
+        let owed = db.read(|conn| refunds_owed(conn, group_id, 200))?;
+        if owed.is_empty() {
+            return Ok(refunded);
+        }
+        let mut progressed = false;
+        for one in &owed {
+            if db.write_retrying(|conn| refund_participant(conn, one, now))? {
+                refunded += 1;
+                progressed = true;
+            }
+        }
+        if !progressed {
+            // Another sweeper took them all; what is left is theirs to finish.
+            return Ok(refunded);
+        }
+    }
 }
 
 /// Fails OPEN groups past expiry, each in its own transaction; the conditional status
@@ -119,11 +146,10 @@ pub(crate) fn expire_due(
     let mut failed = 0;
     for row in due {
         let group = row.into_domain().map_err(DomainError::from)?;
-        if db.write_retrying(|conn| {
-            close_with_refunds(conn, &group, GroupStatus::Failed, true, now)
-        })? {
+        if db.write_retrying(|conn| close_group(conn, &group, GroupStatus::Failed, true, now))? {
             failed += 1;
         }
     }
+    pay_refunds(db, None, now)?;
     Ok(failed)
 }

@@ -111,7 +111,9 @@ impl GroupPurchaseStore for Database {
         group_id: Uuid,
         now: OffsetDateTime,
     ) -> Result<GroupDetail, DomainError> {
-        self.write_retrying(|conn| lifecycle::delete(conn, group_id, now))
+        self.write_retrying(|conn| lifecycle::delete(conn, group_id, now))?;
+        lifecycle::pay_refunds(self, Some(group_id), now)?;
+        self.read(|conn| reads::by_id(conn, group_id))
     }
 
     fn expire_due(&self, now: OffsetDateTime, batch: i64) -> Result<usize, DomainError> {

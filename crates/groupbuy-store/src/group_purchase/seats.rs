@@ -230,10 +230,12 @@ pub(crate) fn complete_if_full(
     Ok(true)
 }
 
-/// Moves an OPEN group to `to` (FAILED or DELETED) exactly once, refunding every ACTIVE
-/// participant what is held for them and releasing the stock it held. Returns false
-/// when another transaction got there first.
-pub(crate) fn close_with_refunds(
+/// Moves an OPEN group to `to` (FAILED or DELETED) exactly once and releases the stock
+/// it held; returns false when another transaction got there first. Its ACTIVE
+/// participants are refunded afterwards by [`refund_participant`], each in its own
+/// transaction: the group lock and wallet locks are then never held together, so a
+/// member paying at the instant of expiry cannot deadlock with the sweep.
+pub(crate) fn close_group(
     conn: &mut DbConnection,
     group: &GroupInstance,
     to: GroupStatus,
@@ -257,31 +259,82 @@ pub(crate) fn close_with_refunds(
     if claimed == 0 {
         return Ok(false);
     }
-    let active: Vec<ParticipantRow> = gp::table
-        .filter(gp::group_id.eq(group.id.to_string()))
-        .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-        .select(ParticipantRow::as_select())
-        .load(conn)?;
-    let currency = group.unit_price.currency();
-    for p in active {
-        if p.total_paid_minor > 0 {
-            post_entry(
-                conn,
-                &p.user_id,
-                LedgerKind::Refund,
-                Money::from_minor(p.total_paid_minor, currency),
-                &format!("refund:{}", group.code.as_str()),
-                now,
-            )?;
-        }
-        diesel::update(gp::table.find(&p.id))
-            .set((
-                gp::status.eq(ParticipantStatus::Refunded.as_str()),
-                gp::updated_at.eq(to_db_time(now)),
-            ))
-            .execute(conn)?;
-    }
     release_stock(conn, group)?;
+    Ok(true)
+}
+
+/// An ACTIVE participant of a failed or deleted group, owed a refund.
+#[derive(Queryable)]
+pub(crate) struct OwedRefund {
+    participant_id: String,
+    user_id: String,
+    _held_minor: i64,
+    currency: String,
+    group_code: String,
+}
+
+/// Refunds owed, of one group or of all.
+pub(crate) fn refunds_owed(
+    conn: &mut DbConnection,
+    group_id: Option<Uuid>,
+    batch: i64,
+) -> Result<Vec<OwedRefund>, StoreError> {
+    let mut query = gp::table
+        .inner_join(gi::table)
+        .filter(gi::status.eq_any([GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()]))
+        .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
+        .select((
+            gp::id,
+            gp::user_id,
+            gp::total_paid_minor,
+            gi::currency,
+            gi::code,
+        ))
+        .limit(batch)
+        .into_boxed();
+    if let Some(id) = group_id {
+        query = query.filter(gi::id.eq(id.to_string()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Refunds one participant of a failed or deleted group exactly once: the conditional
+/// ACTIVE -> REFUNDED change decides, then the money goes back with a REFUND entry.
+pub(crate) fn refund_participant(
+    conn: &mut DbConnection,
+    owed: &OwedRefund,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let closed = gi::table
+        .filter(gi::status.eq_any([GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()]))
+        .select(gi::id);
+    let claimed: Option<i64> = diesel::update(
+        gp::table
+            .find(&owed.participant_id)
+            .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
+            .filter(gp::group_id.eq_any(closed)),
+    )
+    .set((
+        gp::status.eq(ParticipantStatus::Refunded.as_str()),
+        gp::updated_at.eq(to_db_time(now)),
+    ))
+    .returning(gp::total_paid_minor)
+    .get_result(conn)
+    .optional()?;
+    let Some(amount) = claimed else {
+        return Ok(false);
+    };
+    if amount > 0 {
+        let currency = crate::convert::parse_currency(&owed.currency)?;
+        post_entry(
+            conn,
+            &owed.user_id,
+            LedgerKind::Refund,
+            Money::from_minor(amount, currency),
+            &format!("refund:{}", owed.group_code),
+            now,
+        )?;
+    }
     Ok(true)
 }
 

@@ -146,8 +146,70 @@ fn two_sweepers_refund_once(db: &Database) {
     assert_money_conserved(db);
 }
 
+/// Members buying more seats while the sweep fails their group at the instant of expiry
+/// (a payment locks the wallet then the group, the sweep the group then the members'
+/// wallets: PostgreSQL picks a deadlock victim, which is retried): every payment either
+/// lands and is refunded, or is refused; nobody loses money.
+fn payments_racing_the_expiry_sweep(db: &Database) {
+    let p = product(db, 100, None);
+    fund(db, "opener", 80_000);
+    let g = buy(db, "opener", p, 1, None, t0()).expect("open");
+    let buyers: Vec<String> = (0..30).map(|i| format!("racer-{i}")).collect();
+    for b in &buyers {
+        fund(db, b, 160_000);
+        buy(db, b, p, 1, Some(g), t0()).expect("already a member");
+    }
+    let just_before = t0() + Duration::hours(1) - Duration::milliseconds(1);
+    let at_expiry = t0() + Duration::hours(1);
+    let barrier = Arc::new(Barrier::new(buyers.len() + 2));
+    let mut handles: Vec<std::thread::JoinHandle<Result<(), DomainError>>> = buyers
+        .iter()
+        .cloned()
+        .map(|b| {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                buy(&db, &b, p, 1, Some(g), just_before).map(|_| ())
+            })
+        })
+        .collect();
+    for _ in 0..2 {
+        let (db, barrier) = (db.clone(), barrier.clone());
+        handles.push(std::thread::spawn(move || {
+            barrier.wait();
+            for _ in 0..20 {
+                db.expire_due(at_expiry, 10)?;
+            }
+            Ok(())
+        }));
+    }
+    for h in handles {
+        match h.join().expect("thread") {
+            Ok(()) => {}
+            Err(DomainError::Rule(m)) => assert!(
+                m.starts_with("Group has expired at: "),
+                "unexpected refusal {m}"
+            ),
+            Err(e) => panic!("unexpected error {e:?}"),
+        }
+    }
+    db.expire_due(at_expiry, 10).expect("final sweep");
+    assert_eq!(
+        db.group(g).expect("group").group.status,
+        GroupStatus::Failed
+    );
+    for b in &buyers {
+        let balance = db.wallet(b, at_expiry).expect("wallet").balance;
+        assert_eq!(balance, tzs(160_000), "{b} whole again");
+    }
+    let opener = db.wallet("opener", at_expiry).expect("wallet").balance;
+    assert_eq!(opener, tzs(80_000));
+    assert_money_conserved(db);
+}
+
 crate::on_both_backends!(
     contention_200_buyers_50_seats,
     mixed_transfers_and_purchases,
-    two_sweepers_refund_once
+    two_sweepers_refund_once,
+    payments_racing_the_expiry_sweep,
 );
