@@ -48,7 +48,7 @@ enum Command {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_web_prom=error"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)

@@ -45,6 +45,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "Request body is required (a JSON object)",
         ));
     }
+    // Serde would read a struct from a positional array: only objects are bodies here.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request("Request body must be a JSON object"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -70,6 +74,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 fn missing_field(reason: &str) -> Option<String> {
     let rest = reason.strip_prefix("missing field `")?;
     rest.split('`').next().map(str::to_owned)
+}
+
+/// A page size: absent means 20; outside 1-100 is a 422 naming `limit`.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    use groupbuy_domain::page::{DEFAULT_LIMIT, MAX_LIMIT};
+    match limit {
+        None => Ok(DEFAULT_LIMIT),
+        Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
+        Some(_) => Err(ApiError::invalid_field(
+            "limit",
+            "limit must be between 1 and 100",
+        )),
+    }
 }
 
 /// Path parameters that do not parse (a bad UUID) are a 400 in problem JSON, unless the
@@ -116,6 +133,33 @@ mod tests {
         let err = parse_json::<Req>(br#"{"shopName": "a", "quantity": "x"}"#)
             .expect_err("must be refused");
         assert_eq!(err.problem().errors[0].field, "quantity");
+    }
+
+    #[test]
+    fn only_objects_are_bodies() {
+        assert_eq!(
+            parse_json::<Req>(br#"["a", 1]"#)
+                .unwrap_err()
+                .problem()
+                .status,
+            400
+        );
+        assert_eq!(
+            parse_json::<Req>(b"  42").unwrap_err().problem().status,
+            400
+        );
+        assert!(parse_json::<Req>(br#" {"shopName": "a", "quantity": 1}"#).is_ok());
+    }
+
+    #[test]
+    fn page_limits_are_bounded() {
+        assert_eq!(page_limit(None).expect("default"), 20);
+        assert_eq!(page_limit(Some(100)).expect("max"), 100);
+        assert_eq!(
+            page_limit(Some(0)).unwrap_err().problem().errors[0].field,
+            "limit"
+        );
+        assert!(page_limit(Some(101)).is_err());
     }
 
     #[test]

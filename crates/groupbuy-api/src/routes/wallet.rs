@@ -110,14 +110,7 @@ pub struct PageQuery {
 impl PageQuery {
     /// The page size, refusing values outside 1-100.
     pub fn limit(&self) -> Result<i64, ApiError> {
-        match self.limit {
-            None => Ok(groupbuy_domain::page::DEFAULT_LIMIT),
-            Some(l) if (1..=groupbuy_domain::page::MAX_LIMIT).contains(&l) => Ok(l),
-            Some(_) => Err(ApiError::invalid_field(
-                "limit",
-                "limit must be between 1 and 100",
-            )),
-        }
+        crate::platform::extract::page_limit(self.limit)
     }
 }
 

@@ -43,6 +43,7 @@ async fn rollup(
     auth.require_role(ROLE_PLATFORM_ADMIN)?;
     auth.reader()?;
     let q = query.into_inner();
+    let limit = crate::platform::extract::page_limit(q.limit)?;
     let hours = q.stuck_draft_hours.unwrap_or(DEFAULT_STUCK_DRAFT_HOURS);
     if !(0..=24 * 365 * 10).contains(&hours) {
         return Err(ApiError::invalid_field(
@@ -64,7 +65,7 @@ async fn rollup(
         handle,
         stuck_draft_age: Duration::hours(hours),
         cursor: q.cursor,
-        limit: q.limit.unwrap_or(20),
+        limit,
     };
     let now = state.clock.now();
     let store = state.campaigns.clone();
@@ -175,8 +176,9 @@ async fn list_reports(
     auth.require_role(ROLE_PLATFORM_ADMIN)?;
     auth.reader()?;
     let q = query.into_inner();
+    let limit = crate::platform::extract::page_limit(q.limit)?;
     let store = state.campaigns.clone();
-    let page = blocking(move || store.support_reports(q.cursor, q.limit.unwrap_or(20))).await?;
+    let page = blocking(move || store.support_reports(q.cursor, limit)).await?;
     Ok(ok(
         "Support reports retrieved successfully",
         PageView::<SupportReportView>::from(page),

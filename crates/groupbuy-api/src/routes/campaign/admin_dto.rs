@@ -14,14 +14,18 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct RollupParams {
     /// Only this status in `items`.
+    #[param(inline, value_type = Option<super::dto::GroupBuyStatusFilter>)]
     pub status: Option<String>,
     /// Only this handle.
+    #[param(pattern = "^[a-z0-9-]{3,40}$")]
     pub handle: Option<String>,
     /// Drafts older than this many hours are stuck (default 72).
+    #[param(minimum = 0, maximum = 87600)]
     pub stuck_draft_hours: Option<i64>,
     /// Cursor from the previous page of `items`.
     pub cursor: Option<String>,
     /// Page size of `items`, 1-100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -72,8 +76,10 @@ impl RollupView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SupportReportRequest {
     /// One line, 1-200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub summary: String,
     /// What happened, 1-10000 characters.
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub details: String,
     /// Handle concerned.
     pub handle: Option<String>,

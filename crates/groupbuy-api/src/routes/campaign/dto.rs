@@ -13,10 +13,15 @@ use uuid::Uuid;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateHandleRequest {
     /// `[a-z0-9-]{3,40}`, unique.
-    #[schema(example = "gharart")]
+    #[schema(example = "gharart", pattern = "^[a-z0-9-]{3,40}$")]
     pub handle: String,
     /// Display name, 1-120 characters.
-    #[schema(example = "Gharart Decor")]
+    #[schema(
+        example = "Gharart Decor",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"\S"
+    )]
     pub display_name: String,
 }
 
@@ -50,10 +55,10 @@ impl From<HandleProfile> for HandleView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ThresholdsBody {
     /// Minimum number of participants (>= 1).
-    #[schema(example = 50)]
+    #[schema(example = 50, minimum = 1)]
     pub min_participants: Option<i64>,
     /// Minimum total quantity (>= 1).
-    #[schema(example = 100)]
+    #[schema(example = 100, minimum = 1)]
     pub min_quantity: Option<i64>,
 }
 
@@ -62,14 +67,16 @@ pub struct ThresholdsBody {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateGroupBuyRequest {
     /// `[a-z0-9-]{3,40}`, unique per handle.
-    #[schema(example = "teak-lamps")]
+    #[schema(example = "teak-lamps", pattern = "^[a-z0-9-]{3,40}$")]
     pub slug: String,
     /// Title, 1-200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     /// Description, up to 10000 characters.
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// Price per unit (> 0, at most the currency's decimals).
-    #[schema(value_type = f64, example = 45000.00)]
+    #[schema(value_type = f64, example = 45000.00, exclusive_minimum = 0)]
     pub unit_price: Decimal,
     /// ISO 4217 currency (default TZS).
     #[schema(example = "TZS")]
@@ -77,9 +84,10 @@ pub struct CreateGroupBuyRequest {
     /// Close conditions.
     pub thresholds: ThresholdsBody,
     /// Cap on the total quantity of interest (>= minQuantity).
+    #[schema(minimum = 1)]
     pub max_quantity: Option<i64>,
     /// When interest stops (RFC 3339, in the future).
-    #[schema(example = "2026-12-31T18:00:00Z")]
+    #[schema(example = "2026-12-31T18:00:00Z", format = DateTime)]
     pub closes_at: String,
 }
 
@@ -220,8 +228,10 @@ impl From<GroupBuy> for GroupBuyView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InterestBody {
     /// Units wanted (default 1, >= 1).
+    #[schema(minimum = 1, maximum = 1000000)]
     pub quantity: Option<i64>,
     /// Note to the merchant (up to 1000 characters).
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -318,6 +328,7 @@ pub struct PageParams {
     /// Cursor from the previous page.
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -326,9 +337,25 @@ pub struct PageParams {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only this status (DRAFT, PUBLISHED, PAUSED, CLOSED).
+    #[param(inline, value_type = Option<GroupBuyStatusFilter>)]
     pub status: Option<String>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+}
+
+/// The group-buy statuses lists filter by.
+#[derive(Debug, ToSchema)]
+#[allow(clippy::upper_case_acronyms, dead_code)]
+pub enum GroupBuyStatusFilter {
+    /// Not public yet.
+    DRAFT,
+    /// Accepting interest.
+    PUBLISHED,
+    /// Visible, not accepting interest.
+    PAUSED,
+    /// Final.
+    CLOSED,
 }

@@ -135,12 +135,11 @@ async fn list_group_buys(
     let caller = auth.reader()?.clone();
     let handle = path_handle(&path.into_inner())?;
     let q = query.into_inner();
+    let limit = crate::platform::extract::page_limit(q.limit)?;
     let status = q.status.as_deref().map(GroupBuyStatus::parse).transpose()?;
     let store = state.campaigns.clone();
-    let page = blocking(move || {
-        store.group_buys(&caller, &handle, status, q.cursor, q.limit.unwrap_or(20))
-    })
-    .await?;
+    let page =
+        blocking(move || store.group_buys(&caller, &handle, status, q.cursor, limit)).await?;
     Ok(ok(
         "Group-buys retrieved successfully",
         PageView::<GroupBuyView>::from(page),
@@ -190,10 +189,9 @@ async fn list_interests(
     let caller = auth.reader()?.clone();
     let (handle, slug) = path_slug(&path.0, &path.1)?;
     let q = query.into_inner();
+    let limit = crate::platform::extract::page_limit(q.limit)?;
     let store = state.campaigns.clone();
-    let page =
-        blocking(move || store.interests(&caller, &handle, &slug, q.cursor, q.limit.unwrap_or(20)))
-            .await?;
+    let page = blocking(move || store.interests(&caller, &handle, &slug, q.cursor, limit)).await?;
     Ok(ok(
         "Interests retrieved successfully",
         PageView::<InterestView>::from(page),
@@ -219,10 +217,9 @@ async fn list_audit(
     let caller = auth.reader()?.clone();
     let (handle, slug) = path_slug(&path.0, &path.1)?;
     let q = query.into_inner();
+    let limit = crate::platform::extract::page_limit(q.limit)?;
     let store = state.campaigns.clone();
-    let page =
-        blocking(move || store.audit(&caller, &handle, &slug, q.cursor, q.limit.unwrap_or(20)))
-            .await?;
+    let page = blocking(move || store.audit(&caller, &handle, &slug, q.cursor, limit)).await?;
     Ok(ok(
         "Audit entries retrieved successfully",
         PageView::<AuditEntryView>::from(page),

@@ -26,9 +26,9 @@ async fn list_public(
 ) -> Result<HttpResponse, ApiError> {
     let handle = path_handle(&path.into_inner())?;
     let q = query.into_inner();
+    let limit = crate::platform::extract::page_limit(q.limit)?;
     let store = state.campaigns.clone();
-    let page =
-        blocking(move || store.public_group_buys(&handle, q.cursor, q.limit.unwrap_or(20))).await?;
+    let page = blocking(move || store.public_group_buys(&handle, q.cursor, limit)).await?;
     Ok(ok(
         "Group-buys retrieved successfully",
         PageView::<GroupBuyView>::from(page),

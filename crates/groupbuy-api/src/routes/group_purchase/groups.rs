@@ -54,7 +54,7 @@ pub struct TransferRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RenameRequest {
     /// New name, 3-100 characters after trimming, unique among OPEN groups.
-    #[schema(min_length = 3, max_length = 100, pattern = r"^\S.*\S$")]
+    #[schema(min_length = 3, max_length = 100)]
     pub group_name: String,
 }
 
