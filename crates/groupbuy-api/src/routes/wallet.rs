@@ -101,6 +101,7 @@ impl From<Page<LedgerEntry>> for LedgerPage {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Cursor from the previous page.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
     #[param(minimum = 1, maximum = 100)]

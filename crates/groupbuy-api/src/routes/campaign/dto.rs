@@ -326,6 +326,7 @@ impl<D, T: From<D>> From<Page<D>> for PageView<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Cursor from the previous page.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -340,6 +341,7 @@ pub struct ListParams {
     #[param(inline, value_type = Option<GroupBuyStatusFilter>)]
     pub status: Option<String>,
     /// Cursor from the previous page.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
     #[param(minimum = 1, maximum = 100)]
