@@ -162,6 +162,19 @@ impl Database {
         self.pool.get().map_err(|e| StoreError::Pool(e.to_string()))
     }
 
+    /// Reverts every applied migration, newest first; returns how many (tests and tools).
+    ///
+    /// # Errors
+    /// `Migration` when a down migration fails.
+    pub fn revert_all(&self) -> Result<usize, StoreError> {
+        let mut conn = self.checkout()?;
+        let reverted = match &mut *conn {
+            DbConnection::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS).map(|m| m.len()),
+            DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|m| m.len()),
+        };
+        reverted.map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
     /// Runs `f` on a pooled connection outside a transaction (reads).
     pub(crate) fn read<T>(
         &self,
@@ -267,7 +280,7 @@ impl Drop for RollbackGuard<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_transient;
+    use super::{is_transient, Database};
     use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
 
     struct Info(&'static str);
@@ -317,4 +330,20 @@ mod tests {
         )));
         assert!(!is_transient(&Error::NotFound));
     }
+
+    /// Every migration has a working down: revert all, apply all again, and use the schema.
+    fn migrations_revert_and_reapply(db: &Database) {
+        let folders = std::fs::read_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../migrations/sqlite"
+        ))
+        .expect("migrations folder")
+        .count();
+        assert_eq!(db.revert_all().expect("down"), folders);
+        assert_eq!(db.migrate().expect("up again").len(), folders);
+        db.execute_batch("SELECT count(*) FROM shops")
+            .expect("schema usable");
+    }
+
+    crate::on_both_backends!(migrations_revert_and_reapply);
 }
