@@ -101,7 +101,10 @@ pub(crate) fn post_entry(
     now: OffsetDateTime,
 ) -> Result<LedgerEntry, StoreError> {
     let currency = delta.currency();
-    ensure_wallet(conn, user_id, currency, now)?;
+    // Only money coming in may open a wallet; a debit of a missing wallet is refused below.
+    if delta.minor() > 0 {
+        ensure_wallet(conn, user_id, currency, now)?;
+    }
     let new_balance: Option<i64> = diesel::update(
         wallets::table
             .find(user_id)
@@ -119,7 +122,9 @@ pub(crate) fn post_entry(
         let (held_currency, balance): (String, i64) = wallets::table
             .find(user_id)
             .select((wallets::currency, wallets::balance_minor))
-            .first(conn)?;
+            .first(conn)
+            .optional()?
+            .unwrap_or_else(|| (currency.code().to_owned(), 0));
         if held_currency != currency.code() {
             return Err(DomainError::Conflict(format!(
                 "Wallet currency {held_currency} does not match {currency}"

@@ -16,7 +16,7 @@ use diesel::prelude::*;
 use groupbuy_domain::catalog::Product;
 use groupbuy_domain::group_purchase::{
     check_join, check_new_group, CheckoutRequest, CheckoutSession, CheckoutStatus, GroupCode,
-    GroupInstance, GroupStatus, JoinCheck,
+    GroupInstance, GroupStatus, JoinCheck, Participant, ParticipantStatus,
 };
 use groupbuy_domain::wallet::LedgerKind;
 use groupbuy_domain::{DomainError, Principal};
@@ -57,7 +57,7 @@ fn joinable_group(
         return Err(DomainError::Rule("Group does not belong to this product".into()).into());
     }
     let held = load_participation(conn, &group, buyer)?
-        .filter(|p| p.status == groupbuy_domain::group_purchase::ParticipantStatus::Active)
+        .filter(|p| p.status == ParticipantStatus::Active)
         .map_or(0, |p| p.quantity);
     check_join(JoinCheck {
         group: &group,
@@ -112,15 +112,18 @@ pub(crate) fn create(
 }
 
 /// Pays a session. Statement order keeps the hot group row locked as briefly as possible:
-/// claim the session, debit the wallet, then take the seats and write the participation.
+/// the session is claimed and the wallet debited before the seats are taken, and from the
+/// seat UPDATE to COMMIT only the participant, the purchase record, the completion (when
+/// full) and the session's result are written; nothing is read back.
 pub(crate) fn pay(
     conn: &mut DbConnection,
     buyer: &Principal,
     session_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<CheckoutSession, StoreError> {
-    let session = load_session(conn, &buyer.user_id, session_id)?;
-    // Claiming the session first makes a concurrent or repeated payment of it a refusal.
+    let mut session = load_session(conn, &buyer.user_id, session_id)?;
+    // Claiming the session first (before any lock on the group) makes a concurrent or
+    // repeated payment of it wait here and then find it no longer pending.
     let claimed = diesel::update(
         cs::table
             .find(session_id.to_string())
@@ -132,11 +135,7 @@ pub(crate) fn pay(
     ))
     .execute(conn)?;
     if claimed == 0 {
-        return Err(DomainError::Rule(format!(
-            "Checkout session is not pending payment. Status: {}",
-            session.status.as_str()
-        ))
-        .into());
+        return Err(not_pending(&session).into());
     }
     let debit = post_entry(
         conn,
@@ -149,14 +148,15 @@ pub(crate) fn pay(
         &format!("checkout:{session_id}"),
         now,
     )?;
-    let group = match session.group_instance_id {
+    let (group, existing) = match session.group_instance_id {
         Some(group_id) => join(conn, buyer, &session, group_id, now)?,
-        None => open_group(conn, buyer, &session, now)?,
+        None => (open_group(conn, buyer, &session, now)?, None),
     };
     let participant = gain_seats(
         conn,
         &group,
         &buyer.user_id,
+        existing,
         SeatGain {
             quantity: session.quantity,
             amount: session.total_amount,
@@ -180,7 +180,9 @@ pub(crate) fn pay(
             purchased_at: to_db_time(now),
         })
         .execute(conn)?;
-    complete_if_full(conn, &group, now)?;
+    if group.is_full() {
+        complete_if_full(conn, &group, now)?;
+    }
     diesel::update(cs::table.find(session_id.to_string()))
         .set((
             cs::group_instance_id.eq(Some(group.id.to_string())),
@@ -188,18 +190,31 @@ pub(crate) fn pay(
             cs::transaction_id.eq(Some(debit.id.to_string())),
         ))
         .execute(conn)?;
-    load_session(conn, &buyer.user_id, session_id)
+    session.status = CheckoutStatus::Completed;
+    session.completed_at = Some(now);
+    session.group_instance_id = Some(group.id);
+    session.group_code = Some(group.code.as_str().to_owned());
+    session.transaction_id = Some(debit.id);
+    Ok(session)
+}
+
+fn not_pending(session: &CheckoutSession) -> DomainError {
+    DomainError::Rule(format!(
+        "Checkout session is not pending payment. Status: {}",
+        session.status.as_str()
+    ))
 }
 
 /// Takes seats in an existing group; a refusal explains itself with the fresh row.
+/// Returns the group as updated and the buyer's participation read under its lock.
 fn join(
     conn: &mut DbConnection,
     buyer: &Principal,
     session: &CheckoutSession,
     group_id: Uuid,
     now: OffsetDateTime,
-) -> Result<GroupInstance, StoreError> {
-    if take_seats(conn, group_id, session.quantity, now)?.is_none() {
+) -> Result<(GroupInstance, Option<Participant>), StoreError> {
+    let Some(group) = take_seats(conn, group_id, session.quantity, now)? else {
         let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
         check_join(JoinCheck {
             group: &group,
@@ -208,10 +223,11 @@ fn join(
             now,
         })?;
         return Err(DomainError::Conflict("Could not take the seats; retry".into()).into());
-    }
-    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
-    let held = load_participation(conn, &group, &buyer.user_id)?
-        .filter(|p| p.status == groupbuy_domain::group_purchase::ParticipantStatus::Active)
+    };
+    let existing = load_participation(conn, &group, &buyer.user_id)?;
+    let held = existing
+        .as_ref()
+        .filter(|p| p.status == ParticipantStatus::Active)
         .map_or(0, |p| p.quantity);
     // Seats are already counted: check the caps as they were before this purchase.
     let before = GroupInstance {
@@ -229,7 +245,7 @@ fn join(
             DomainError::Rule("Group price differs from the checkout session".into()).into(),
         );
     }
-    Ok(group)
+    Ok((group, existing))
 }
 
 /// Opens a new group with the buyer as initiator, holding stock for all its seats so a

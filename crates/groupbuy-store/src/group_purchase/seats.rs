@@ -51,14 +51,15 @@ pub(crate) fn load_participation(
 }
 
 /// Takes `n` seats in one conditional statement (the DESIGN's hot path): the row lock it
-/// takes serializes everything else on this group until commit. `None` when refused.
+/// takes serializes everything else on this group until commit. Returns the group as
+/// updated (no second read), or `None` when refused.
 pub(crate) fn take_seats(
     conn: &mut DbConnection,
     group_id: Uuid,
     n: i32,
     now: OffsetDateTime,
-) -> Result<Option<i32>, StoreError> {
-    Ok(diesel::update(
+) -> Result<Option<GroupInstance>, StoreError> {
+    diesel::update(
         gi::table
             .find(group_id.to_string())
             .filter(gi::status.eq(GroupStatus::Open.as_str()))
@@ -69,9 +70,11 @@ pub(crate) fn take_seats(
         gi::seats_occupied.eq(gi::seats_occupied + n),
         gi::updated_at.eq(to_db_time(now)),
     ))
-    .returning(gi::seats_occupied)
-    .get_result(conn)
-    .optional()?)
+    .returning(gi::all_columns)
+    .get_result::<GroupRow>(conn)
+    .optional()?
+    .map(GroupRow::into_domain)
+    .transpose()
 }
 
 /// Gives back `n` seats of an OPEN group (a transfer out).
@@ -113,66 +116,79 @@ pub(crate) struct SeatGain<'a> {
     pub by_transfer: bool,
 }
 
-/// Adds seats to the user's participation, creating or reactivating it. Runs while the
-/// group's row lock is held, so the (group, user) row cannot race.
+/// Adds seats to the user's participation (`existing`, read under the group's row lock),
+/// creating or reactivating it; returns the participation as now stored, without
+/// reading it back (every statement here runs while the hot group row is locked).
 pub(crate) fn gain_seats(
     conn: &mut DbConnection,
     group: &GroupInstance,
     user_id: &str,
+    existing: Option<Participant>,
     gain: SeatGain<'_>,
     now: OffsetDateTime,
 ) -> Result<Participant, StoreError> {
     let purchases = i32::from(gain.purchase_session.is_some());
-    match load_participation(conn, group, user_id)? {
-        Some(p) if p.status == ParticipantStatus::Active => {
+    match existing {
+        Some(mut p) => {
+            let comes_back = p.status != ParticipantStatus::Active;
+            // Coming back after transferring out starts the participation afresh.
+            let (quantity, paid) = if comes_back {
+                (gain.quantity, gain.amount)
+            } else {
+                (p.quantity + gain.quantity, p.total_paid.plus(gain.amount)?)
+            };
+            p.quantity = quantity;
+            p.total_paid = paid;
+            p.status = ParticipantStatus::Active;
+            p.purchase_count += purchases;
+            p.has_transferred |= gain.by_transfer;
             diesel::update(gp::table.find(p.id.to_string()))
                 .set((
-                    gp::quantity.eq(gp::quantity + gain.quantity),
-                    gp::total_paid_minor.eq(gp::total_paid_minor + gain.amount.minor()),
-                    gp::purchase_count.eq(gp::purchase_count + purchases),
-                    gp::has_transferred.eq(p.has_transferred || gain.by_transfer),
-                    gp::updated_at.eq(to_db_time(now)),
-                ))
-                .execute(conn)?;
-        }
-        Some(p) => {
-            // Came back after transferring out: the participation starts afresh.
-            diesel::update(gp::table.find(p.id.to_string()))
-                .set((
-                    gp::quantity.eq(gain.quantity),
-                    gp::total_paid_minor.eq(gain.amount.minor()),
+                    gp::quantity.eq(p.quantity),
+                    gp::total_paid_minor.eq(p.total_paid.minor()),
                     gp::status.eq(ParticipantStatus::Active.as_str()),
-                    gp::purchase_count.eq(gp::purchase_count + purchases),
-                    gp::has_transferred.eq(p.has_transferred || gain.by_transfer),
+                    gp::purchase_count.eq(p.purchase_count),
+                    gp::has_transferred.eq(p.has_transferred),
                     gp::updated_at.eq(to_db_time(now)),
                 ))
                 .execute(conn)?;
+            Ok(p)
         }
         None => {
+            let p = Participant {
+                id: Uuid::new_v4(),
+                group_id: group.id,
+                user_id: user_id.to_owned(),
+                user_name: gain.user_name.to_owned(),
+                user_picture: gain.user_picture.map(str::to_owned),
+                quantity: gain.quantity,
+                total_paid: gain.amount,
+                status: ParticipantStatus::Active,
+                joined_at: now,
+                purchase_count: purchases,
+                has_transferred: gain.by_transfer,
+                checkout_session_id: gain.purchase_session.or(gain.first_session),
+            };
             diesel::insert_into(gp::table)
                 .values(ParticipantRow {
-                    id: Uuid::new_v4().to_string(),
+                    id: p.id.to_string(),
                     group_id: group.id.to_string(),
-                    user_id: user_id.to_owned(),
-                    user_name: gain.user_name.to_owned(),
-                    user_picture: gain.user_picture.map(str::to_owned),
-                    quantity: gain.quantity,
-                    total_paid_minor: gain.amount.minor(),
+                    user_id: p.user_id.clone(),
+                    user_name: p.user_name.clone(),
+                    user_picture: p.user_picture.clone(),
+                    quantity: p.quantity,
+                    total_paid_minor: p.total_paid.minor(),
                     status: ParticipantStatus::Active.as_str().to_owned(),
                     joined_at: to_db_time(now),
-                    purchase_count: purchases,
-                    has_transferred: gain.by_transfer,
-                    checkout_session_id: gain
-                        .purchase_session
-                        .or(gain.first_session)
-                        .map(|s| s.to_string()),
+                    purchase_count: p.purchase_count,
+                    has_transferred: p.has_transferred,
+                    checkout_session_id: p.checkout_session_id.map(|s| s.to_string()),
                     updated_at: to_db_time(now),
                 })
                 .execute(conn)?;
+            Ok(p)
         }
     }
-    load_participation(conn, group, user_id)?
-        .ok_or_else(|| StoreError::Corrupt("participant vanished inside its transaction".into()))
 }
 
 /// Completes the group if every seat is taken: status COMPLETED once (conditional),

@@ -41,7 +41,9 @@ pub(crate) fn transfer(
     let source = load_group(conn, source_id)?.ok_or_else(|| group_not_found(source_id))?;
     let target = load_group(conn, target_id)?.ok_or_else(|| group_not_found(target_id))?;
     let mine = load_participation(conn, &source, &user.user_id)?;
-    let held_in_target = load_participation(conn, &target, &user.user_id)?
+    let mine_in_target = load_participation(conn, &target, &user.user_id)?;
+    let held_in_target = mine_in_target
+        .as_ref()
         .filter(|p| p.status == ParticipantStatus::Active)
         .map_or(0, |p| p.quantity);
     check_transfer(TransferCheck {
@@ -82,13 +84,14 @@ pub(crate) fn transfer(
         ))
         .execute(conn)?;
 
-    if take_seats(conn, target.id, quantity, now)?.is_none() {
+    let Some(target) = take_seats(conn, target.id, quantity, now)? else {
         return Err(DomainError::Conflict("The target group changed; retry".into()).into());
-    }
+    };
     let into = gain_seats(
         conn,
         &target,
         &user.user_id,
+        mine_in_target,
         SeatGain {
             quantity,
             amount: moved,

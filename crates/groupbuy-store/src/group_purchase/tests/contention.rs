@@ -207,9 +207,61 @@ fn payments_racing_the_expiry_sweep(db: &Database) {
     assert_money_conserved(db);
 }
 
+/// Ten concurrent payments of ONE checkout session charge it once.
+fn one_session_paid_concurrently_is_charged_once(db: &Database) {
+    let p = product(db, 10, None);
+    fund(db, "opener", 80_000);
+    let g = buy(db, "opener", p, 1, None, t0()).expect("open");
+    fund(db, "twice", 800_000);
+    let session = db
+        .create_checkout(
+            &user("twice"),
+            groupbuy_domain::group_purchase::CheckoutRequest {
+                product_id: p,
+                quantity: 1,
+                group_instance_id: Some(g),
+            },
+            t0(),
+        )
+        .expect("session");
+    let barrier = Arc::new(Barrier::new(10));
+    let handles: Vec<_> = (0..10)
+        .map(|_| {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                db.pay(&user("twice"), session.id, t0())
+            })
+        })
+        .collect();
+    let paid = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .filter(|r| match r {
+            Ok(_) => true,
+            Err(DomainError::Rule(m)) => {
+                assert!(
+                    m.starts_with("Checkout session is not pending payment"),
+                    "{m}"
+                );
+                false
+            }
+            Err(e) => panic!("unexpected error {e:?}"),
+        })
+        .count();
+    assert_eq!(paid, 1);
+    assert_eq!(
+        db.wallet("twice", t0()).expect("wallet").balance,
+        tzs(720_000)
+    );
+    assert_eq!(db.group(g).expect("group").group.seats_occupied, 2);
+    assert_money_conserved(db);
+}
+
 crate::on_both_backends!(
     contention_200_buyers_50_seats,
     mixed_transfers_and_purchases,
     two_sweepers_refund_once,
     payments_racing_the_expiry_sweep,
+    one_session_paid_concurrently_is_charged_once,
 );
