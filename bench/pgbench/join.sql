@@ -1,5 +1,7 @@
 -- One join of the hot group, statement for statement what `pay` runs
--- (crates/groupbuy-store/src/group_purchase/checkout.rs), session creation included.
+-- (crates/groupbuy-store/src/group_purchase/checkout.rs), plus the session insert that
+-- `create_checkout` commits before it. The participant write is one upsert here where
+-- the service issues an UPDATE or an INSERT after the SELECT.
 SELECT nextval('bench_seq') AS n \gset
 INSERT INTO checkout_sessions (id, user_id, product_id, quantity, currency, unit_price_minor,
     total_minor, status, group_instance_id, joins_existing, group_code, transaction_id, created_at, completed_at)
@@ -9,8 +11,6 @@ BEGIN;
 SELECT id, status FROM checkout_sessions WHERE id = 's-' || :n AND user_id = 'client-' || :client_id;
 UPDATE checkout_sessions SET status = 'COMPLETED', completed_at = now()
     WHERE id = 's-' || :n AND status = 'PENDING_PAYMENT';
-INSERT INTO wallets (user_id, currency, balance_minor, updated_at)
-    VALUES ('client-' || :client_id, 'TZS', 0, now()) ON CONFLICT DO NOTHING;
 UPDATE wallets SET balance_minor = balance_minor + -8000000, updated_at = now()
     WHERE user_id = 'client-' || :client_id AND currency = 'TZS' AND balance_minor + -8000000 >= 0
     RETURNING balance_minor;
@@ -18,8 +18,7 @@ INSERT INTO wallet_ledger (id, user_id, kind, amount_minor, balance_after_minor,
     VALUES ('l-' || :n, 'client-' || :client_id, 'PURCHASE', -8000000, 0, 'TZS', 'checkout:s-' || :n, now());
 UPDATE group_instances SET seats_occupied = seats_occupied + 1, updated_at = now()
     WHERE id = 'bench-group' AND status = 'OPEN' AND expires_at > now() AND seats_occupied + 1 <= total_seats
-    RETURNING seats_occupied;
-SELECT * FROM group_instances WHERE id = 'bench-group';
+    RETURNING *;
 SELECT * FROM group_participants WHERE group_id = 'bench-group' AND user_id = 'client-' || :client_id;
 INSERT INTO group_participants (id, group_id, user_id, user_name, user_picture, quantity, total_paid_minor,
     status, joined_at, purchase_count, has_transferred, checkout_session_id, updated_at)
@@ -28,14 +27,10 @@ VALUES ('p-' || :n, 'bench-group', 'client-' || :client_id, 'client', NULL, 1, 8
 ON CONFLICT (group_id, user_id) DO UPDATE SET quantity = group_participants.quantity + 1,
     total_paid_minor = group_participants.total_paid_minor + 8000000,
     purchase_count = group_participants.purchase_count + 1, updated_at = now();
-SELECT * FROM group_participants WHERE group_id = 'bench-group' AND user_id = 'client-' || :client_id;
 INSERT INTO purchase_records (id, participant_id, checkout_session_id, quantity, amount_minor, currency,
     transaction_id, purchased_at)
 SELECT 'r-' || :n, id, 's-' || :n, 1, 8000000, 'TZS', 'l-' || :n, now()
     FROM group_participants WHERE group_id = 'bench-group' AND user_id = 'client-' || :client_id;
-UPDATE group_instances SET status = 'COMPLETED', completed_at = now(), updated_at = now()
-    WHERE id = 'bench-group' AND status = 'OPEN' AND seats_occupied = total_seats;
 UPDATE checkout_sessions SET group_instance_id = 'bench-group', group_code = 'GP-BENCH1', transaction_id = 'l-' || :n
     WHERE id = 's-' || :n;
-SELECT * FROM checkout_sessions WHERE id = 's-' || :n;
 COMMIT;
