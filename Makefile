@@ -23,6 +23,7 @@ test-pg:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --workspace -q
 	! $(CARGO) tree -p groupbuy-domain -e normal | grep -E '\b(diesel|actix-web|actix-rt|tokio|r2d2)\b'
 
 fmt:

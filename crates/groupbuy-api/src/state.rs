@@ -49,7 +49,10 @@ where
     F: FnOnce() -> Result<T, DomainError> + Send + 'static,
     T: Send + 'static,
 {
-    web::block(f)
+    // The request's span (with its request id) follows the work onto the blocking thread,
+    // so the store's log lines carry the request id too.
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(f))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::from)
