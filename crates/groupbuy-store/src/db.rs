@@ -21,6 +21,24 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// `INSERT ... ON CONFLICT DO NOTHING` on either backend (MultiConnection cannot express
+/// it); evaluates to the number of rows inserted.
+macro_rules! insert_if_absent {
+    ($conn:expr, $table:expr, $row:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg(c) => diesel::insert_into($table)
+                .values($row)
+                .on_conflict_do_nothing()
+                .execute(c),
+            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table)
+                .values($row)
+                .on_conflict_do_nothing()
+                .execute(c),
+        }
+    };
+}
+pub(crate) use insert_if_absent;
+
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

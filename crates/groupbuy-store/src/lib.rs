@@ -7,6 +7,7 @@ mod convert;
 mod db;
 mod error;
 mod group_purchase;
+mod paging;
 mod platform;
 pub mod schema;
 pub mod testing;

@@ -1,7 +1,7 @@
 //! Idempotency records and the health check.
 
 use crate::convert::to_db_time;
-use crate::db::{Database, DbConnection};
+use crate::db::{insert_if_absent, Database};
 use crate::error::StoreError;
 use crate::schema::idempotency_keys as ik;
 use diesel::connection::SimpleConnection;
@@ -33,19 +33,6 @@ type KeyRow = (
     PrimitiveDateTime,
 );
 
-fn insert_if_absent(conn: &mut DbConnection, row: &NewKey<'_>) -> Result<usize, StoreError> {
-    Ok(match conn {
-        DbConnection::Pg(c) => diesel::insert_into(ik::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(ik::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-    })
-}
-
 impl IdempotencyStore for Database {
     fn begin(
         &self,
@@ -64,7 +51,7 @@ impl IdempotencyStore for Database {
                 locked_until: to_db_time(now + lease),
                 created_at: to_db_time(now),
             };
-            if insert_if_absent(conn, &row)? == 1 {
+            if insert_if_absent!(conn, ik::table, &row)? == 1 {
                 return Ok(IdempotencyBegin::Proceed);
             }
             let (stored_fp, state, status, body, content_type, locked_until): KeyRow = ik::table

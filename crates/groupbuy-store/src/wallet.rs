@@ -2,8 +2,9 @@
 //! [`post_entry`], one conditional statement that can never take a balance below zero.
 
 use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
-use crate::db::{Database, DbConnection};
+use crate::db::{insert_if_absent, Database, DbConnection};
 use crate::error::StoreError;
+use crate::paging::{into_page, parse_cursor};
 use crate::schema::{wallet_ledger, wallets};
 use diesel::prelude::*;
 use groupbuy_domain::page::clamp_limit;
@@ -76,16 +77,7 @@ fn ensure_wallet(
         balance_minor: 0,
         updated_at: to_db_time(now),
     };
-    match conn {
-        DbConnection::Pg(c) => diesel::insert_into(wallets::table)
-            .values(&row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(wallets::table)
-            .values(&row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-    };
+    insert_if_absent!(conn, wallets::table, &row)?;
     Ok(())
 }
 
@@ -162,16 +154,6 @@ pub(crate) fn post_entry(
     Ok(entry)
 }
 
-fn parse_cursor(cursor: Option<String>) -> Result<Option<i64>, DomainError> {
-    cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| DomainError::invalid("cursor", "cursor is not a valid page cursor"))
-        })
-        .transpose()
-}
-
 impl WalletStore for Database {
     fn wallet(&self, user_id: &str, now: OffsetDateTime) -> Result<Wallet, DomainError> {
         self.read(|conn| {
@@ -217,19 +199,8 @@ impl WalletStore for Database {
             if let Some(seq) = before {
                 query = query.filter(wallet_ledger::seq.lt(seq));
             }
-            let mut rows: Vec<LedgerRow> = query.load(conn)?;
-            let more = rows.len() as i64 > limit;
-            rows.truncate(limit as usize);
-            let next_cursor = if more {
-                rows.last().map(|r| r.seq.to_string())
-            } else {
-                None
-            };
-            let items = rows
-                .into_iter()
-                .map(LedgerRow::into_domain)
-                .collect::<Result<_, _>>()?;
-            Ok(Page { items, next_cursor })
+            let rows: Vec<LedgerRow> = query.load(conn)?;
+            into_page(rows, limit, |r| r.seq, LedgerRow::into_domain)
         })
     }
 

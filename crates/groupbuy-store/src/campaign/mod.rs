@@ -26,22 +26,7 @@ use schema::{campaign_audit, campaign_handles, group_buys};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-/// `INSERT ... ON CONFLICT DO NOTHING` on either backend; the number of rows inserted.
-macro_rules! insert_if_absent {
-    ($conn:expr, $table:expr, $row:expr) => {
-        match $conn {
-            DbConnection::Pg(c) => diesel::insert_into($table)
-                .values($row)
-                .on_conflict_do_nothing()
-                .execute(c),
-            DbConnection::Sqlite(c) => diesel::insert_into($table)
-                .values($row)
-                .on_conflict_do_nothing()
-                .execute(c),
-        }
-    };
-}
-pub(crate) use insert_if_absent;
+pub(crate) use crate::db::insert_if_absent;
 
 pub(super) fn group_buy_not_found() -> StoreError {
     DomainError::NotFound("Group-buy not found".into()).into()
@@ -138,35 +123,7 @@ pub(super) fn append_audit(
     Ok(())
 }
 
-/// A page cursor: the `seq` of the last row of the previous page.
-pub(super) fn parse_cursor(cursor: Option<String>) -> Result<Option<i64>, DomainError> {
-    cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| DomainError::invalid("cursor", "cursor is not a valid page cursor"))
-        })
-        .transpose()
-}
-
-/// Turns `limit + 1` loaded rows into a page and its next cursor.
-pub(super) fn into_page<R, T>(
-    mut rows: Vec<R>,
-    limit: i64,
-    seq: impl Fn(&R) -> i64,
-    convert: impl Fn(R) -> Result<T, StoreError>,
-) -> Result<Page<T>, StoreError> {
-    let limit = usize::try_from(limit).unwrap_or(0);
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    let next_cursor = if more {
-        rows.last().map(|r| seq(r).to_string())
-    } else {
-        None
-    };
-    let items = rows.into_iter().map(convert).collect::<Result<_, _>>()?;
-    Ok(Page { items, next_cursor })
-}
+pub(super) use crate::paging::{into_page, parse_cursor};
 
 impl CampaignStore for Database {
     fn create_handle(

@@ -12,6 +12,7 @@ mod transfer;
 mod tests;
 
 use crate::db::Database;
+use crate::paging::parse_cursor;
 use groupbuy_domain::group_purchase::{
     CheckoutRequest, CheckoutSession, GroupDetail, GroupPurchaseStore, GroupStatus, Order,
     ParticipantDetail,
@@ -19,16 +20,6 @@ use groupbuy_domain::group_purchase::{
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-fn parse_cursor(cursor: Option<String>) -> Result<Option<i64>, DomainError> {
-    cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.parse::<i64>()
-                .map_err(|_| DomainError::invalid("cursor", "cursor is not a valid page cursor"))
-        })
-        .transpose()
-}
 
 impl GroupPurchaseStore for Database {
     fn create_checkout(

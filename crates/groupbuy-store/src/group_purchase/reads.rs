@@ -6,6 +6,7 @@ use crate::catalog::{load_product, load_shop, product_not_found};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::paging::into_page;
 use crate::schema::{
     group_instances as gi, group_participants as gp, orders, purchase_records as pr,
     seat_transfers as st,
@@ -216,19 +217,8 @@ pub(crate) fn my_orders(
     if let Some(seq) = before {
         query = query.filter(orders::seq.lt(seq));
     }
-    let mut rows: Vec<OrderRow> = query.load(conn)?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last().map(|r| r.seq.to_string())
-    } else {
-        None
-    };
-    let items = rows
-        .into_iter()
-        .map(OrderRow::into_domain)
-        .collect::<Result<_, _>>()?;
-    Ok(Page { items, next_cursor })
+    let rows: Vec<OrderRow> = query.load(conn)?;
+    into_page(rows, limit, |r| r.seq, OrderRow::into_domain)
 }
 
 /// One of the user's orders.
