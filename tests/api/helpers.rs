@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::Duration;
 
-const SECRET: &str = "black-box-test-secret";
+pub const SECRET: &str = "black-box-test-secret";
 
 /// A running app with its own database.
 pub struct TestApp {

@@ -3,6 +3,7 @@
 
 mod campaign;
 mod catalog;
+mod cli;
 mod group_purchase;
 mod helpers;
 mod openapi;

@@ -1,0 +1,109 @@
+//! The `groupbuy` binary's subcommands, run as a user would.
+
+use crate::helpers::{TestApp, SECRET};
+use std::process::Command;
+
+fn groupbuy(args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_groupbuy"));
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("GROUPBUY_JWT_SECRET");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run groupbuy")
+}
+
+#[actix_web::test]
+async fn token_minted_by_the_cli_is_accepted_by_serve_with_the_same_secret() {
+    for app in TestApp::all().await {
+        let out = groupbuy(
+            &[
+                "token",
+                "--sub",
+                "cli-merchant",
+                "--name",
+                "Cli",
+                "--role",
+                "merchant",
+                "--ttl",
+                "600",
+            ],
+            &[("GROUPBUY_JWT_SECRET", SECRET)],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let token = String::from_utf8(out.stdout)
+            .expect("utf8")
+            .trim()
+            .to_owned();
+        let shop = app
+            .post(
+                "/api/v1/shops",
+                Some(&token),
+                serde_json::json!({"shopName": "From the CLI"}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(shop.data()["ownerId"], "cli-merchant");
+        // another secret: refused
+        let out = groupbuy(
+            &["token", "--sub", "x"],
+            &[("GROUPBUY_JWT_SECRET", "another")],
+        );
+        let token = String::from_utf8(out.stdout)
+            .expect("utf8")
+            .trim()
+            .to_owned();
+        app.get("/api/v1/wallet", Some(&token)).await.expect(401);
+    }
+}
+
+#[test]
+fn openapi_subcommand_prints_the_document() {
+    let out = groupbuy(&["openapi"], &[]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).expect("utf8"),
+        groupbuy_api::openapi::document_json()
+    );
+}
+
+#[test]
+fn migrate_creates_a_sqlite_database_and_is_idempotent() {
+    let dir = std::env::temp_dir().join(format!("groupbuy-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let url = dir.join("cli.db").to_string_lossy().into_owned();
+    let first = groupbuy(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let folders = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../migrations/sqlite"
+    ))
+    .expect("migrations")
+    .count();
+    let expected = format!("applied {folders} migration(s)");
+    assert!(String::from_utf8_lossy(&first.stdout).starts_with(&expected));
+    let again = groupbuy(&["migrate"], &[("DATABASE_URL", &url)]);
+    assert!(String::from_utf8_lossy(&again.stdout).starts_with("applied 0 migration(s)"));
+    let bad = groupbuy(
+        &["migrate"],
+        &[("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
+    );
+    assert!(!bad.status.success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_malformed_setting_stops_start_up_with_its_name() {
+    let out = groupbuy(&["serve"], &[("GROUPBUY_SWEEP_INTERVAL_MS", "often")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GROUPBUY_SWEEP_INTERVAL_MS"));
+}
