@@ -90,9 +90,19 @@ fn migrate_creates_a_sqlite_database_and_is_idempotent() {
     .expect("migrations")
     .count();
     let expected = format!("applied {folders} migration(s)");
-    assert!(String::from_utf8_lossy(&first.stdout).starts_with(&expected));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&first.stdout),
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(said.starts_with(&expected), "{said}");
     let again = groupbuy(&["migrate"], &[("DATABASE_URL", &url)]);
-    assert!(String::from_utf8_lossy(&again.stdout).starts_with("applied 0 migration(s)"));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&again.stdout),
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(said.starts_with("applied 0 migration(s)"), "{said}");
     let bad = groupbuy(
         &["migrate"],
         &[("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],

@@ -46,14 +46,16 @@ enum Command {
     Openapi,
 }
 
-/// Logs to stdout: human-readable by default, one JSON object per line (with the request
-/// span's fields, request_id included) when `GROUPBUY_LOG_FORMAT=json`.
+/// Logs to stderr (stdout stays for what a command prints): human-readable by default,
+/// one JSON object per line (with the request span's fields, request_id included) when
+/// `GROUPBUY_LOG_FORMAT=json`.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_web_prom=error"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false);
+        .with_target(false)
+        .with_writer(std::io::stderr);
     if std::env::var("GROUPBUY_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
         builder
             .json()

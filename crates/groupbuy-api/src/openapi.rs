@@ -72,6 +72,9 @@ impl Modify for CommonProblems {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
+            if let Some(post) = item.post.as_mut() {
+                document_idempotency(post, &problem);
+            }
             let operations = [
                 &mut item.get,
                 &mut item.post,
@@ -100,6 +103,41 @@ impl Modify for CommonProblems {
             }
         }
     }
+}
+
+/// Every POST honours `Idempotency-Key`: the header and its two refusals are documented
+/// on each, not only where a handler mentions them.
+fn document_idempotency(
+    op: &mut utoipa::openapi::path::Operation,
+    problem: &dyn Fn(&str) -> utoipa::openapi::Response,
+) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{Object, Required, Type};
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    if !params
+        .iter()
+        .any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key"))
+    {
+        params.push(
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "Makes retries safe: the same key and request replays the stored response \
+                     (Idempotent-Replayed: true); keys are per caller and kept 24 h",
+                ))
+                .schema(Some(Object::with_type(Type::String)))
+                .build(),
+        );
+    }
+    let responses = &mut op.responses.responses;
+    responses.entry("409".to_owned()).or_insert_with(|| {
+        problem("The first request with this Idempotency-Key is still running").into()
+    });
+    responses
+        .entry("422".to_owned())
+        .or_insert_with(|| problem("Idempotency-Key already used for a different request").into());
 }
 
 /// The full document, as `GET /openapi.json` serves it.

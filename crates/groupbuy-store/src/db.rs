@@ -87,8 +87,10 @@ impl r2d2::ManageConnection for Manager {
                     .map_err(|e| StoreError::Connect(e.to_string()))?;
                 // WAL lets readers run beside the one writer; busy_timeout makes writers
                 // queue instead of failing; foreign keys are off by default in SQLite.
+                // busy_timeout first: switching a new file to WAL needs a lock that another
+                // pooled connection (or a running migration) may hold for a moment.
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )?;
                 Ok(DbConnection::Sqlite(conn))
