@@ -127,29 +127,44 @@ pub(crate) fn pay_refunds(
     }
 }
 
-/// Fails OPEN groups past expiry, each in its own transaction; the conditional status
-/// change makes a second sweeper (another instance) skip groups already done.
+/// Fails up to `batch` OPEN groups past expiry in one transaction, then pays their refunds.
+/// On PostgreSQL the batch is claimed with `FOR UPDATE SKIP LOCKED`, so sweepers on other
+/// instances take other groups instead of queueing behind this one; on every backend the
+/// status change is conditional, so a group is failed exactly once.
 pub(crate) fn expire_due(
     db: &Database,
     now: OffsetDateTime,
     batch: i64,
 ) -> Result<usize, DomainError> {
-    let due: Vec<GroupRow> = db.read(|conn| {
-        Ok(gi::table
-            .filter(gi::status.eq(GroupStatus::Open.as_str()))
-            .filter(gi::expires_at.le(to_db_time(now)))
-            .order(gi::expires_at.asc())
-            .limit(batch)
-            .select(GroupRow::as_select())
-            .load(conn)?)
-    })?;
-    let mut failed = 0;
-    for row in due {
-        let group = row.into_domain().map_err(DomainError::from)?;
-        if db.write_retrying(|conn| close_group(conn, &group, GroupStatus::Failed, true, now))? {
-            failed += 1;
+    let failed = db.write_retrying(|conn| {
+        let due = || {
+            gi::table
+                .filter(gi::status.eq(GroupStatus::Open.as_str()))
+                .filter(gi::expires_at.le(to_db_time(now)))
+                .order(gi::expires_at.asc())
+                .limit(batch)
+        };
+        let rows: Vec<GroupRow> = match conn {
+            DbConnection::Pg(c) => due()
+                .for_update()
+                .skip_locked()
+                .select(GroupRow::as_select())
+                .load(c)?,
+            // SQLite's IMMEDIATE transaction already holds the only write lock.
+            DbConnection::Sqlite(c) => due().select(GroupRow::as_select()).load(c)?,
+        };
+        // Stock is released product by product in one order, so two sweepers whose
+        // batches span the same products cannot deadlock on the product rows.
+        let mut rows = rows;
+        rows.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+        let mut failed = 0;
+        for row in rows {
+            if close_group(conn, &row.into_domain()?, GroupStatus::Failed, true, now)? {
+                failed += 1;
+            }
         }
-    }
+        Ok(failed)
+    })?;
     pay_refunds(db, None, now)?;
     Ok(failed)
 }

@@ -103,12 +103,17 @@ fn mixed_transfers_and_purchases(db: &Database) {
 
 /// Two sweepers (two pools on one database) fail each expired group exactly once.
 fn two_sweepers_refund_once(db: &Database) {
-    let p = product(db, 10, None);
+    // Groups of three products, interleaved, so the sweepers' batches span the same products.
+    let products = [
+        product(db, 10, None),
+        product(db, 10, None),
+        product(db, 10, None),
+    ];
     let mut groups = Vec::new();
     for i in 0..20 {
         let u = format!("u{i}");
         fund(db, &u, 160_000);
-        groups.push(buy(db, &u, p, 2, None, t0()).expect("open"));
+        groups.push(buy(db, &u, products[i % 3], 2, None, t0()).expect("open"));
     }
     let later = t0() + Duration::hours(3);
     let sweepers: Vec<_> = (0..2)
