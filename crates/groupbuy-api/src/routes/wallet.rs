@@ -4,6 +4,7 @@ use crate::envelope::{created, ok, rfc3339, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
+use crate::platform::extract::{page_limit, PageQuery};
 use crate::state::{blocking, AppState};
 use actix_web::{get, post, web, HttpResponse};
 use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
@@ -11,7 +12,7 @@ use groupbuy_domain::wallet::{LedgerEntry, Wallet};
 use groupbuy_domain::{Currency, Money, Page};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -96,25 +97,6 @@ impl From<Page<LedgerEntry>> for LedgerPage {
     }
 }
 
-/// Paging parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Cursor from the previous page.
-    #[param(pattern = "^[0-9]{0,18}$")]
-    pub cursor: Option<String>,
-    /// Page size, 1-100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-}
-
-impl PageQuery {
-    /// The page size, refusing values outside 1-100.
-    pub fn limit(&self) -> Result<i64, ApiError> {
-        crate::platform::extract::page_limit(self.limit)
-    }
-}
-
 /// Body of the admin credit.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -163,7 +145,7 @@ async fn list_transactions(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.reader()?.user_id.clone();
     let q = query.into_inner();
-    let limit = q.limit()?;
+    let limit = page_limit(q.limit)?;
     let wallets = state.wallets.clone();
     let page = blocking(move || wallets.transactions(&user, q.cursor, limit)).await?;
     Ok(ok(

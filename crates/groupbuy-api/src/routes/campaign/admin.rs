@@ -2,12 +2,13 @@
 //! `/v2/support/report`).
 
 use super::admin_dto::{RollupParams, RollupView, SupportReportRequest, SupportReportView};
-use super::dto::{PageParams, PageView};
+use super::dto::PageView;
 use super::path_handle;
 use crate::envelope::{created, ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::{Auth, MaybeAuth};
 use crate::platform::extract::JsonBody;
+use crate::platform::extract::{page_limit, PageQuery};
 use crate::platform::request::current_request;
 use crate::state::{blocking, AppState};
 use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
@@ -43,7 +44,7 @@ async fn rollup(
     auth.require_role(ROLE_PLATFORM_ADMIN)?;
     auth.reader()?;
     let q = query.into_inner();
-    let limit = crate::platform::extract::page_limit(q.limit)?;
+    let limit = page_limit(q.limit)?;
     let hours = q.stuck_draft_hours.unwrap_or(DEFAULT_STUCK_DRAFT_HOURS);
     if !(0..=24 * 365 * 10).contains(&hours) {
         return Err(ApiError::invalid_field(
@@ -160,7 +161,7 @@ async fn submit_report(
 }
 
 /// Support reports, newest first (platform admins).
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(PageParams), responses(
+#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Reports", body = Envelope<PageView<SupportReportView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -171,12 +172,12 @@ async fn submit_report(
 async fn list_reports(
     state: web::Data<AppState>,
     auth: Auth,
-    query: web::Query<PageParams>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     auth.require_role(ROLE_PLATFORM_ADMIN)?;
     auth.reader()?;
     let q = query.into_inner();
-    let limit = crate::platform::extract::page_limit(q.limit)?;
+    let limit = page_limit(q.limit)?;
     let store = state.campaigns.clone();
     let page = blocking(move || store.support_reports(q.cursor, limit)).await?;
     Ok(ok(

@@ -321,18 +321,6 @@ impl<D, T: From<D>> From<Page<D>> for PageView<T> {
     }
 }
 
-/// Paging parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// Cursor from the previous page.
-    #[param(pattern = "^[0-9]{0,18}$")]
-    pub cursor: Option<String>,
-    /// Page size, 1-100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-}
-
 /// Owner list parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

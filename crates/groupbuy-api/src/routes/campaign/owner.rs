@@ -3,13 +3,14 @@
 
 use super::dto::{
     AuditEntryView, CreateGroupBuyRequest, CreateHandleRequest, GroupBuyView, HandleView,
-    InterestView, ListParams, PageParams, PageView,
+    InterestView, ListParams, PageView,
 };
 use super::{change, path_handle, path_slug};
 use crate::envelope::{created, ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
+use crate::platform::extract::{page_limit, PageQuery};
 use crate::state::{blocking, AppState};
 use actix_web::{get, post, web, HttpResponse};
 use groupbuy_domain::campaign::{
@@ -135,7 +136,7 @@ async fn list_group_buys(
     let caller = auth.reader()?.clone();
     let handle = path_handle(&path.into_inner())?;
     let q = query.into_inner();
-    let limit = crate::platform::extract::page_limit(q.limit)?;
+    let limit = page_limit(q.limit)?;
     let status = q.status.as_deref().map(GroupBuyStatus::parse).transpose()?;
     let store = state.campaigns.clone();
     let page =
@@ -172,7 +173,7 @@ async fn get_group_buy(
 
 /// The interests of a group-buy, newest first.
 #[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageParams), responses(
+    ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageQuery), responses(
     (status = 200, description = "Interests", body = Envelope<PageView<InterestView>>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -184,12 +185,12 @@ async fn list_interests(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    query: web::Query<PageParams>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = auth.reader()?.clone();
     let (handle, slug) = path_slug(&path.0, &path.1)?;
     let q = query.into_inner();
-    let limit = crate::platform::extract::page_limit(q.limit)?;
+    let limit = page_limit(q.limit)?;
     let store = state.campaigns.clone();
     let page = blocking(move || store.interests(&caller, &handle, &slug, q.cursor, limit)).await?;
     Ok(ok(
@@ -200,7 +201,7 @@ async fn list_interests(
 
 /// The audit entries of a group-buy (actor, action, before -> after, request id), newest first.
 #[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageParams), responses(
+    ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageQuery), responses(
     (status = 200, description = "Audit entries", body = Envelope<PageView<AuditEntryView>>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -212,12 +213,12 @@ async fn list_audit(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    query: web::Query<PageParams>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = auth.reader()?.clone();
     let (handle, slug) = path_slug(&path.0, &path.1)?;
     let q = query.into_inner();
-    let limit = crate::platform::extract::page_limit(q.limit)?;
+    let limit = page_limit(q.limit)?;
     let store = state.campaigns.clone();
     let page = blocking(move || store.audit(&caller, &handle, &slug, q.cursor, limit)).await?;
     Ok(ok(

@@ -1,18 +1,19 @@
 //! Public routes (`/v2/public/group-buys/...`, no token needed): a handle's non-draft
 //! group-buys and the visitor's own interest.
 
-use super::dto::{GroupBuyView, InterestBody, InterestView, PageParams, PageView};
+use super::dto::{GroupBuyView, InterestBody, InterestView, PageView};
 use super::{change, path_handle, path_slug, Visitor};
 use crate::envelope::{created, ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::extract::parse_json;
+use crate::platform::extract::{page_limit, PageQuery};
 use crate::state::{blocking, AppState};
 use actix_web::{delete, get, put, web, HttpResponse};
 use groupbuy_domain::campaign::InterestRequest;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// A handle's PUBLISHED, PAUSED and CLOSED group-buys, newest first (never drafts).
-#[utoipa::path(tag = "campaigns", params(("handle" = String, Path, description = "Handle"), PageParams), responses(
+#[utoipa::path(tag = "campaigns", params(("handle" = String, Path, description = "Handle"), PageQuery), responses(
     (status = 200, description = "Public group-buys", body = Envelope<PageView<GroupBuyView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Handle not found", body = Problem, content_type = "application/problem+json"),
@@ -22,11 +23,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 async fn list_public(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<PageParams>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let handle = path_handle(&path.into_inner())?;
     let q = query.into_inner();
-    let limit = crate::platform::extract::page_limit(q.limit)?;
+    let limit = page_limit(q.limit)?;
     let store = state.campaigns.clone();
     let page = blocking(move || store.public_group_buys(&handle, q.cursor, limit)).await?;
     Ok(ok(

@@ -5,7 +5,7 @@ use crate::envelope::{created, ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
-use crate::routes::wallet::PageQuery;
+use crate::platform::extract::{page_limit, PageQuery};
 use crate::state::{blocking, AppState};
 use actix_web::{get, post, web, HttpResponse};
 use groupbuy_domain::group_purchase::CheckoutRequest;
@@ -147,7 +147,7 @@ async fn my_orders(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.reader()?.user_id.clone();
     let (q, store) = (query.into_inner(), state.group_purchases.clone());
-    let limit = q.limit()?;
+    let limit = page_limit(q.limit)?;
     let page = blocking(move || store.my_orders(&user, q.cursor, limit)).await?;
     let data = OrderPage {
         items: page.items.into_iter().map(OrderView::from).collect(),
