@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
+use actix_web::HttpMessage;
 use actix_web::{web, FromRequest, HttpRequest};
 use groupbuy_domain::Principal;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -126,6 +127,22 @@ impl JwtKeys {
 /// The caller of a request from its Authorization header: `Ok(None)` when no header,
 /// `Err` when a token is present but not valid.
 pub fn caller(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
+    // The idempotency middleware and the handler both ask: verify the token once.
+    if let Some(Verified(principal)) = req.extensions().get::<Verified>() {
+        return Ok(Some(principal.clone()));
+    }
+    let principal = verify(req)?;
+    if let Some(p) = &principal {
+        req.extensions_mut().insert(Verified(p.clone()));
+    }
+    Ok(principal)
+}
+
+/// A caller already verified for this request.
+#[derive(Clone)]
+struct Verified(Principal);
+
+fn verify(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
     let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
         return Ok(None);
     };
