@@ -209,32 +209,42 @@ impl CatalogStore for Database {
         now: OffsetDateTime,
     ) -> Result<Product, DomainError> {
         self.write(|conn| {
-            let current = load_product(conn, product_id)?.ok_or_else(product_not_found)?;
+            let current = lock_product(conn, product_id)?.ok_or_else(product_not_found)?;
             owned_shop(conn, owner, current.shop_id)
                 .map_err(|_| StoreError::from(product_not_found()))?;
             let updated = patch.apply(&current, now)?;
-            // reserved_quantity is owned by purchases: never overwrite it from here, and
-            // re-check the stock floor against the newest value in the same statement.
-            let row = ProductRow::from_domain(&updated);
-            let changed = diesel::update(
-                products::table
-                    .find(product_id.to_string())
-                    .filter(products::reserved_quantity.le(updated.stock_quantity)),
-            )
-            .set((
-                products::name.eq(&row.name),
-                products::image.eq(&row.image),
-                products::regular_price_minor.eq(row.regular_price_minor),
-                products::group_price_minor.eq(row.group_price_minor),
-                products::stock_quantity.eq(row.stock_quantity),
-                products::group_buying_enabled.eq(row.group_buying_enabled),
-                products::group_max_size.eq(row.group_max_size),
-                products::group_time_limit_hours.eq(&row.group_time_limit_hours),
-                products::max_per_customer.eq(row.max_per_customer),
-                products::updated_at.eq(row.updated_at),
-            ))
-            .execute(conn)?;
-            if changed == 0 {
+            let (old, new) = (
+                ProductRow::from_domain(&current),
+                ProductRow::from_domain(&updated),
+            );
+            // Only the fields the patch changed are written; stock moves by a relative
+            // delta and reserved_quantity is never written from here, so a group completing
+            // (which takes stock) is never overwritten, and the floor is re-checked against
+            // the newest value in the same statement.
+            let stock_delta = new.stock_quantity - old.stock_quantity;
+            let changes = ProductChanges {
+                name: changed(&old.name, &new.name),
+                image: changed(&old.image, &new.image),
+                regular_price_minor: changed(&old.regular_price_minor, &new.regular_price_minor),
+                group_price_minor: changed(&old.group_price_minor, &new.group_price_minor),
+                group_buying_enabled: changed(&old.group_buying_enabled, &new.group_buying_enabled),
+                group_max_size: changed(&old.group_max_size, &new.group_max_size),
+                group_time_limit_hours: changed(
+                    &old.group_time_limit_hours,
+                    &new.group_time_limit_hours,
+                ),
+                max_per_customer: changed(&old.max_per_customer, &new.max_per_customer),
+                updated_at: new.updated_at,
+            };
+            let stock = (stock_delta != 0)
+                .then(|| products::stock_quantity.eq(products::stock_quantity + stock_delta));
+            let changed_rows =
+                diesel::update(products::table.find(product_id.to_string()).filter(
+                    products::reserved_quantity.le(products::stock_quantity + stock_delta),
+                ))
+                .set((changes, stock))
+                .execute(conn)?;
+            if changed_rows == 0 {
                 return Err(DomainError::Conflict(
                     "stockQuantity cannot be below the units held by open groups".into(),
                 )
@@ -243,6 +253,42 @@ impl CatalogStore for Database {
             load_product(conn, product_id)?.ok_or_else(|| product_not_found().into())
         })
     }
+}
+
+/// The columns a product patch may write; `None` leaves a column as it is.
+#[derive(AsChangeset)]
+#[diesel(table_name = products)]
+struct ProductChanges {
+    name: Option<String>,
+    image: Option<Option<String>>,
+    regular_price_minor: Option<i64>,
+    group_price_minor: Option<i64>,
+    group_buying_enabled: Option<bool>,
+    group_max_size: Option<i32>,
+    group_time_limit_hours: Option<String>,
+    max_per_customer: Option<Option<i32>>,
+    updated_at: PrimitiveDateTime,
+}
+
+/// `Some(new)` when it differs from `old`.
+fn changed<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
+    (old != new).then(|| new.clone())
+}
+
+/// Loads a product, locking its row until the transaction ends (PostgreSQL; SQLite's
+/// IMMEDIATE transaction already holds the only write lock), so a patch decides on the
+/// newest stock.
+fn lock_product(conn: &mut DbConnection, product_id: Uuid) -> Result<Option<Product>, StoreError> {
+    let query = products::table.find(product_id.to_string());
+    let row = match conn {
+        DbConnection::Pg(c) => query
+            .select(ProductRow::as_select())
+            .for_update()
+            .first(c)
+            .optional()?,
+        DbConnection::Sqlite(c) => query.select(ProductRow::as_select()).first(c).optional()?,
+    };
+    row.map(ProductRow::into_domain).transpose()
 }
 
 #[cfg(test)]
