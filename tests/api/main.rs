@@ -4,8 +4,10 @@
 mod campaign;
 mod catalog;
 mod cli;
+mod crash;
 mod group_purchase;
 mod helpers;
+mod idempotency;
 mod openapi;
 mod platform;
 mod wallet;

@@ -24,6 +24,9 @@ pub struct Config {
     pub pool_timeout: Duration,
     /// `GROUPBUY_WORKERS` (default: number of CPUs).
     pub workers: Option<usize>,
+    /// `GROUPBUY_FAILPOINT_ABORT_AFTER_COMMIT=1`: tests only; the process aborts between an
+    /// idempotent request's COMMIT and its response.
+    pub abort_after_commit: bool,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             pool_size: 8,
             pool_timeout: Duration::from_millis(3000),
             workers: None,
+            abort_after_commit: false,
         }
     }
 }
@@ -83,6 +87,8 @@ impl Config {
             pool_size,
             pool_timeout: Duration::from_millis(timeout_ms),
             workers,
+            abort_after_commit: var("GROUPBUY_FAILPOINT_ABORT_AFTER_COMMIT").as_deref()
+                == Some("1"),
         })
     }
 

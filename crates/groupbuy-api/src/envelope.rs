@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
+use groupbuy_domain::platform::StoredResponse;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -53,6 +54,34 @@ pub fn respond<T: Serialize>(status: StatusCode, message: &str, data: T) -> Http
         action_time: action_time(),
         data,
     })
+}
+
+/// A success answer rendered to the exact bytes sent, so an Idempotency-Key can store
+/// it in the transaction that produces it.
+pub fn render<T: Serialize>(status: StatusCode, message: &str, data: T) -> StoredResponse {
+    let body = serde_json::to_string(&Envelope {
+        success: true,
+        http_status: status_name(status),
+        message: message.to_owned(),
+        action_time: action_time(),
+        data,
+    })
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "response not serializable");
+        String::from("{}")
+    });
+    StoredResponse {
+        status: status.as_u16(),
+        body,
+        content_type: "application/json".into(),
+    }
+}
+
+/// The response of a rendered answer.
+pub fn send(answer: StoredResponse) -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK))
+        .content_type(answer.content_type)
+        .body(answer.body)
 }
 
 /// 200 in the envelope.

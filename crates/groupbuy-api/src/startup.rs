@@ -142,6 +142,7 @@ impl Application {
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
+        crate::platform::idempotency::set_abort_after_commit(config.abort_after_commit);
         spawn_sweeps(state, config.sweep_interval);
         tracing::info!(port, database = %redact(&config.database_url), "groupbuy listening");
         Ok(Self {

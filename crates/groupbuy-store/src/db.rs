@@ -1,5 +1,6 @@
 //! Connections, the pool, migrations and transactions over either backend.
 
+use crate::answer;
 use crate::error::StoreError;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -205,7 +206,7 @@ impl Database {
     }
 
     /// Runs `f` in one write transaction (IMMEDIATE on SQLite), rolled back on any error.
-    pub(crate) fn write<T>(
+    pub(crate) fn write<T: 'static>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     ) -> Result<T, DomainError> {
@@ -217,7 +218,7 @@ impl Database {
     /// transaction as a deadlock victim or serialization failure, or SQLite stays busy:
     /// use cases that lock a wallet and a group in different orders (payment vs. expiry
     /// refunds) may meet at the instant a group expires, and the loser simply runs again.
-    pub(crate) fn write_retrying<T>(
+    pub(crate) fn write_retrying<T: 'static>(
         &self,
         f: impl Fn(&mut DbConnection) -> Result<T, StoreError>,
     ) -> Result<T, DomainError> {
@@ -264,21 +265,35 @@ fn names(migrations: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String
 /// A write transaction: PostgreSQL's default BEGIN, SQLite's BEGIN IMMEDIATE so the
 /// write lock is taken up front and concurrent writers queue on busy_timeout instead
 /// of failing with SQLITE_BUSY when they upgrade a read lock.
-pub(crate) fn write_transaction<T>(
+///
+/// An idempotent request's armed answer ([`crate::answer`]) is stored in the same
+/// transaction, just before COMMIT.
+pub(crate) fn write_transaction<T: 'static>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    match conn {
-        DbConnection::Pg(_) => conn.transaction(f),
+    let with_answer = |c: &mut DbConnection| {
+        let value = f(c)?;
+        answer::record(c, &value)?;
+        Ok(value)
+    };
+    let outcome = match conn {
+        DbConnection::Pg(_) => conn.transaction(with_answer),
         DbConnection::Sqlite(_) => {
             conn.batch_execute("BEGIN IMMEDIATE")?;
             let mut guard = RollbackGuard { conn, done: false };
-            let value = f(guard.conn)?;
-            guard.conn.batch_execute("COMMIT")?;
-            guard.done = true;
-            Ok(value)
+            with_answer(guard.conn).and_then(|value| {
+                guard.conn.batch_execute("COMMIT")?;
+                guard.done = true;
+                Ok(value)
+            })
         }
+    };
+    match &outcome {
+        Ok(_) => answer::committed(),
+        Err(_) => answer::rolled_back(),
     }
+    outcome
 }
 
 /// Rolls back an unfinished SQLite transaction (error or panic) so the pooled

@@ -10,8 +10,10 @@ use groupbuy_domain::platform::{HealthCheck, IdempotencyBegin, IdempotencyStore,
 use groupbuy_domain::DomainError;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
-const IN_FLIGHT: &str = "IN_FLIGHT";
-const DONE: &str = "DONE";
+/// A key whose request is running.
+pub(crate) const IN_FLIGHT: &str = "IN_FLIGHT";
+/// A key whose answer is stored.
+pub(crate) const DONE: &str = "DONE";
 
 #[derive(Insertable)]
 #[diesel(table_name = ik)]
@@ -103,14 +105,19 @@ impl IdempotencyStore for Database {
         _now: OffsetDateTime,
     ) -> Result<(), DomainError> {
         self.write(|conn| {
-            diesel::update(ik::table.find((caller, key)))
-                .set((
-                    ik::state.eq(DONE),
-                    ik::response_status.eq(i32::from(response.status)),
-                    ik::response_body.eq(&response.body),
-                    ik::content_type.eq(&response.content_type),
-                ))
-                .execute(conn)?;
+            // Conditional: an answer that committed with its effect stays as it is.
+            diesel::update(
+                ik::table
+                    .find((caller, key))
+                    .filter(ik::state.eq(IN_FLIGHT)),
+            )
+            .set((
+                ik::state.eq(DONE),
+                ik::response_status.eq(i32::from(response.status)),
+                ik::response_body.eq(&response.body),
+                ik::content_type.eq(&response.content_type),
+            ))
+            .execute(conn)?;
             Ok(())
         })
     }

@@ -228,6 +228,16 @@ impl FromRequest for MaybeAuth {
 /// The signed cookie naming an anonymous visitor (seed 000's public interest).
 pub const VISITOR_COOKIE: &str = "gb_visitor";
 
+/// The anonymous visitor named by a validly signed [`VISITOR_COOKIE`]; `None` when absent
+/// or tampered with.
+pub fn verified_visitor(req: &HttpRequest, key: &actix_web::cookie::Key) -> Option<uuid::Uuid> {
+    let original = req.cookie(VISITOR_COOKIE)?;
+    let mut jar = actix_web::cookie::CookieJar::new();
+    jar.add_original(original);
+    let verified = jar.signed(key).get(VISITOR_COOKIE)?;
+    uuid::Uuid::parse_str(verified.value()).ok()
+}
+
 /// The visitor cookie key: SHA-512 of the token secret (64 bytes, as `Key` needs).
 fn visitor_key(secret: &str) -> actix_web::cookie::Key {
     use sha2::{Digest, Sha512};

@@ -2,8 +2,9 @@
 //! different request with the key is 422, a concurrent duplicate is 409. Records live
 //! in the database per caller, so every instance sees them.
 
+use crate::envelope::send;
 use crate::error::ApiError;
-use crate::platform::auth::caller;
+use crate::platform::auth::{caller, verified_visitor};
 use crate::state::{blocking, AppState};
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -12,7 +13,12 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use groupbuy_domain::platform::{IdempotencyBegin, StoredResponse};
+use groupbuy_domain::DomainError;
+use groupbuy_store::answer::AnswerOnCommit;
 use sha2::{Digest, Sha256};
+use std::any::Any;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use time::Duration;
 
 /// The request header.
@@ -57,20 +63,78 @@ fn payload_of(bytes: web::Bytes) -> actix_web::dev::Payload {
     actix_web::dev::Payload::from(payload)
 }
 
-/// Who owns a key: the token's subject, else the anonymous visitor cookie, else the peer.
-fn key_owner(req: &ServiceRequest) -> String {
-    if let Ok(Some(p)) = caller(req.request()) {
-        return format!("user:{}", p.user_id);
+/// Who owns a key: the token's subject, else the anonymous visitor of a validly signed
+/// cookie. `None` (no idempotency at all) for a present but invalid token, whose 401 must
+/// never be stored, and for an anonymous caller without a visitor cookie: scoping by
+/// address would let two visitors behind one NAT replay each other's answers.
+fn key_owner(req: &ServiceRequest, state: &AppState) -> Option<String> {
+    match caller(req.request()) {
+        Ok(Some(p)) => Some(format!("user:{}", p.user_id)),
+        Err(_) => None,
+        Ok(None) => verified_visitor(req.request(), state.jwt.visitor_key())
+            .map(|id| format!("visitor:{id}")),
     }
-    if let Some(c) = req.cookie(crate::platform::auth::VISITOR_COOKIE) {
-        return format!("visitor:{}", c.value());
-    }
-    format!(
-        "peer:{}",
-        req.peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default()
-    )
+}
+
+/// The key a request holds while its handler runs.
+#[derive(Debug, Clone)]
+struct Claim {
+    owner: String,
+    key: String,
+}
+
+tokio::task_local! {
+    static CLAIM: Claim;
+}
+
+/// Test failpoint (`GROUPBUY_FAILPOINT_ABORT_AFTER_COMMIT=1`): the process dies right after
+/// an idempotent request's effect and answer commit, before the response is sent, as a
+/// `kill -9` at the worst moment would.
+static ABORT_AFTER_COMMIT: AtomicBool = AtomicBool::new(false);
+
+/// Arms or disarms the abort-after-commit failpoint.
+pub fn set_abort_after_commit(on: bool) {
+    ABORT_AFTER_COMMIT.store(on, Ordering::Relaxed);
+}
+
+/// Runs a use case with effects on the blocking pool and answers with `render`'s output.
+/// When the request holds an Idempotency-Key, the rendered answer is stored on the key in
+/// the same transaction as the effect, so a crash between COMMIT and the response leaves
+/// a key that replays the answer instead of one that runs the request again.
+///
+/// # Errors
+/// The use case's refusal, mapped to HTTP.
+pub async fn answer_with_effect<T, F, R>(use_case: F, render: R) -> Result<HttpResponse, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, DomainError> + Send + 'static,
+    R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
+{
+    let claim = CLAIM.try_with(Claim::clone).ok();
+    let render = Arc::new(render);
+    let answer = blocking(move || {
+        let armed = claim.map(|c| {
+            let render = render.clone();
+            AnswerOnCommit::arm(
+                c.owner,
+                c.key,
+                Box::new(move |v: &dyn Any| v.downcast_ref::<T>().map(|t| render(t))),
+            )
+        });
+        let value = use_case()?;
+        match armed.and_then(|a| a.committed()) {
+            Some(answer) => {
+                if ABORT_AFTER_COMMIT.load(Ordering::Relaxed) {
+                    tracing::error!("failpoint: aborting between COMMIT and the response");
+                    std::process::abort();
+                }
+                Ok(answer)
+            }
+            None => Ok(render(&value)),
+        }
+    })
+    .await?;
+    Ok(send(answer))
 }
 
 /// The middleware: refusals are answered here as problem responses.
@@ -101,7 +165,9 @@ async fn guarded(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(req.error_response(ApiError::internal("application state missing")));
     };
-    let owner = key_owner(&req);
+    let Some(owner) = key_owner(&req, &state) else {
+        return pass(req, next).await;
+    };
     let body = match req.extract::<web::Bytes>().await {
         Ok(b) => b,
         Err(e) => return Ok(req.error_response(e)),
@@ -152,7 +218,11 @@ async fn guarded(
         }
     }
 
-    let res = match next.call(req).await {
+    let claim = Claim {
+        owner: owner.clone(),
+        key: key.clone(),
+    };
+    let res = match CLAIM.scope(claim, next.call(req)).await {
         Ok(res) => res.map_into_boxed_body(),
         Err(err) => {
             release(&state, owner, key).await;
@@ -161,8 +231,13 @@ async fn guarded(
     };
     let status = res.status();
     // Answers worth replaying: anything but server errors and throttling, which a retry
-    // should get a fresh chance at.
-    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+    // should get a fresh chance at, and refused authentication or authorization, which
+    // says nothing about the request and must not be served to a later, valid caller.
+    if status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::FORBIDDEN
+    {
         release(&state, owner, key).await;
         return Ok(res);
     }

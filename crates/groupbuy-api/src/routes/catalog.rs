@@ -1,10 +1,13 @@
 //! Shops and products (`/api/v1/shops`, `/api/v1/products`).
 
-use crate::envelope::{created, ok, rfc3339, Envelope};
+use crate::envelope::render;
+use crate::envelope::{ok, rfc3339, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
+use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
+use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use groupbuy_domain::catalog::{
     Product, ProductDraft, ProductFields, ProductPatch, Shop, ShopDraft,
@@ -210,8 +213,17 @@ async fn create_shop(
     let draft = ShopDraft::parse(&body.0.shop_name, body.0.shop_logo)?;
     let now = state.clock.now();
     let catalog = state.catalog.clone();
-    let shop = blocking(move || catalog.create_shop(&owner, draft, now)).await?;
-    Ok(created("Shop created successfully", ShopView::from(shop)))
+    answer_with_effect(
+        move || catalog.create_shop(&owner, draft, now),
+        |shop| {
+            render(
+                StatusCode::CREATED,
+                "Shop created successfully",
+                ShopView::from(shop.clone()),
+            )
+        },
+    )
+    .await
 }
 
 /// A shop (public).
@@ -265,11 +277,17 @@ async fn create_product(
     let shop_id = path.into_inner();
     let now = state.clock.now();
     let catalog = state.catalog.clone();
-    let product = blocking(move || catalog.create_product(&owner, shop_id, draft, now)).await?;
-    Ok(created(
-        "Product created successfully",
-        ProductView::from(product),
-    ))
+    answer_with_effect(
+        move || catalog.create_product(&owner, shop_id, draft, now),
+        |product| {
+            render(
+                StatusCode::CREATED,
+                "Product created successfully",
+                ProductView::from(product.clone()),
+            )
+        },
+    )
+    .await
 }
 
 /// A product with its available and reserved quantities (public).

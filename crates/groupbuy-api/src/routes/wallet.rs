@@ -1,11 +1,14 @@
 //! Wallets (`/api/v1/wallet`) and the platform-admin credit.
 
-use crate::envelope::{created, ok, rfc3339, Envelope};
+use crate::envelope::render;
+use crate::envelope::{ok, rfc3339, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
 use crate::platform::extract::{page_limit, PageQuery};
+use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
 use groupbuy_domain::wallet::{LedgerEntry, Wallet};
@@ -191,11 +194,17 @@ async fn credit_wallet(
     }
     let now = state.clock.now();
     let wallets = state.wallets.clone();
-    let entry = blocking(move || wallets.credit(&user, amount, &reference, now)).await?;
-    Ok(created(
-        "Wallet credited successfully",
-        LedgerEntryView::from(entry),
-    ))
+    answer_with_effect(
+        move || wallets.credit(&user, amount, &reference, now),
+        |entry| {
+            render(
+                StatusCode::CREATED,
+                "Wallet credited successfully",
+                LedgerEntryView::from(entry.clone()),
+            )
+        },
+    )
+    .await
 }
 
 /// Registers the routes.

@@ -135,7 +135,9 @@ pub(crate) fn pay(
     ))
     .execute(conn)?;
     if claimed == 0 {
-        return Err(not_pending(&session).into());
+        // Paid already, by this buyer (the session is theirs): a retry, with any key or
+        // none, answers with the paid session and debits nothing.
+        return load_session(conn, &buyer.user_id, session_id);
     }
     let debit = post_entry(
         conn,
@@ -196,13 +198,6 @@ pub(crate) fn pay(
     session.group_code = Some(group.code.as_str().to_owned());
     session.transaction_id = Some(debit.id);
     Ok(session)
-}
-
-fn not_pending(session: &CheckoutSession) -> DomainError {
-    DomainError::Rule(format!(
-        "Checkout session is not pending payment. Status: {}",
-        session.status.as_str()
-    ))
 }
 
 /// Takes seats in an existing group; a refusal explains itself with the fresh row.

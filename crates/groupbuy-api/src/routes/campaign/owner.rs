@@ -6,12 +6,15 @@ use super::dto::{
     InterestView, ListParams, PageView,
 };
 use super::{change, path_handle, path_slug};
-use crate::envelope::{created, ok, Envelope};
+use crate::envelope::render;
+use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
 use crate::platform::extract::{page_limit, PageQuery};
+use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use groupbuy_domain::campaign::{
     Action, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, HandleDraft,
@@ -42,11 +45,17 @@ async fn create_handle(
     let draft = HandleDraft::parse(&body.0.handle, &body.0.display_name)?;
     let now = state.clock.now();
     let store = state.campaigns.clone();
-    let profile = blocking(move || store.create_handle(&owner, draft, now)).await?;
-    Ok(created(
-        "Handle created successfully",
-        HandleView::from(profile),
-    ))
+    answer_with_effect(
+        move || store.create_handle(&owner, draft, now),
+        |profile| {
+            render(
+                StatusCode::CREATED,
+                "Handle created successfully",
+                HandleView::from(profile.clone()),
+            )
+        },
+    )
+    .await
 }
 
 /// A handle (public).
@@ -113,8 +122,17 @@ async fn create_group_buy(
     )?;
     let ctx = change(format!("user:{}", caller.user_id), now);
     let store = state.campaigns.clone();
-    let g = blocking(move || store.create_group_buy(&caller, &handle, draft, &ctx)).await?;
-    Ok(created("Group-buy created as DRAFT", GroupBuyView::from(g)))
+    answer_with_effect(
+        move || store.create_group_buy(&caller, &handle, draft, &ctx),
+        |g| {
+            render(
+                StatusCode::CREATED,
+                "Group-buy created as DRAFT",
+                GroupBuyView::from(g.clone()),
+            )
+        },
+    )
+    .await
 }
 
 /// A handle's group-buys, newest first, optionally of one status.
@@ -237,9 +255,14 @@ async fn act(
     let (handle, slug) = path_slug(&path.0, &path.1)?;
     let ctx = change(format!("user:{}", caller.user_id), state.clock.now());
     let store = state.campaigns.clone();
-    let g = blocking(move || store.transition(&caller, &handle, &slug, action, &ctx)).await?;
-    let message = format!("Group-buy is now {}", g.status);
-    Ok(ok(&message, GroupBuyView::from(g)))
+    answer_with_effect(
+        move || store.transition(&caller, &handle, &slug, action, &ctx),
+        |g| {
+            let message = format!("Group-buy is now {}", g.status);
+            render(StatusCode::OK, &message, GroupBuyView::from(g.clone()))
+        },
+    )
+    .await
 }
 
 /// DRAFT or PAUSED -> PUBLISHED.

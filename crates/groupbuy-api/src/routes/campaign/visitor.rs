@@ -2,7 +2,7 @@
 //! signed cookie (HttpOnly, SameSite=Lax, Path=/). A tampered cookie is a new visitor.
 
 use crate::error::ApiError;
-use crate::platform::auth::{caller, VISITOR_COOKIE};
+use crate::platform::auth::{caller, verified_visitor, VISITOR_COOKIE};
 use crate::state::AppState;
 use actix_web::cookie::{time::Duration, Cookie, CookieJar, SameSite};
 use actix_web::dev::Payload;
@@ -42,19 +42,11 @@ impl Visitor {
             .app_data::<web::Data<AppState>>()
             .ok_or_else(|| ApiError::internal("application state missing"))?;
         let key = state.jwt.visitor_key();
-        if let Some(original) = req.cookie(VISITOR_COOKIE) {
-            let mut jar = CookieJar::new();
-            jar.add_original(original);
-            let verified = jar
-                .signed(key)
-                .get(VISITOR_COOKIE)
-                .and_then(|c| Uuid::parse_str(c.value()).ok());
-            if let Some(id) = verified {
-                return Ok(Self {
-                    id: VisitorId::anonymous(id),
-                    new_cookie: None,
-                });
-            }
+        if let Some(id) = verified_visitor(req, key) {
+            return Ok(Self {
+                id: VisitorId::anonymous(id),
+                new_cookie: None,
+            });
         }
         let id = Uuid::new_v4();
         let mut jar = CookieJar::new();

@@ -1,12 +1,15 @@
 //! Checkout sessions paid from the wallet, and the orders completed groups create.
 
 use super::checkout_dto::{CheckoutSessionView, OrderPage, OrderView};
-use crate::envelope::{created, ok, Envelope};
+use crate::envelope::render;
+use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
 use crate::platform::extract::{page_limit, PageQuery};
+use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use groupbuy_domain::group_purchase::CheckoutRequest;
 use serde::Deserialize;
@@ -66,11 +69,17 @@ async fn create_session(
     let group = b.metadata.unwrap_or_default().group_instance_id;
     let request = CheckoutRequest::parse(&b.session_type, b.product_id, b.quantity, group)?;
     let (now, store) = (state.clock.now(), state.group_purchases.clone());
-    let session = blocking(move || store.create_checkout(&buyer, request, now)).await?;
-    Ok(created(
-        "Checkout session created successfully",
-        CheckoutSessionView::from(session),
-    ))
+    answer_with_effect(
+        move || store.create_checkout(&buyer, request, now),
+        |session| {
+            render(
+                StatusCode::CREATED,
+                "Checkout session created successfully",
+                CheckoutSessionView::from(session.clone()),
+            )
+        },
+    )
+    .await
 }
 
 /// Pays a session from the wallet: debit, seats and group in one transaction.
@@ -105,11 +114,17 @@ async fn process_payment(
         state.clock.now(),
         state.group_purchases.clone(),
     );
-    let session = blocking(move || store.pay(&buyer, id, now)).await?;
-    Ok(ok(
-        "Payment processed successfully",
-        CheckoutSessionView::from(session),
-    ))
+    answer_with_effect(
+        move || store.pay(&buyer, id, now),
+        |session| {
+            render(
+                StatusCode::OK,
+                "Payment processed successfully",
+                CheckoutSessionView::from(session.clone()),
+            )
+        },
+    )
+    .await
 }
 
 /// Your checkout session.

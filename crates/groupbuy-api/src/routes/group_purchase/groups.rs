@@ -1,11 +1,14 @@
 //! The six reads, transfer, rename and admin deletion of seed 001.
 
 use super::dto::{GroupSummary, GroupView, ParticipationView, RenamedGroupView};
+use crate::envelope::render;
 use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::{Auth, MaybeAuth};
 use crate::platform::extract::JsonBody;
+use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
+use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use groupbuy_domain::group_purchase::GroupStatus;
 use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
@@ -211,14 +214,17 @@ async fn transfer(
         .filter(|q| *q >= 1)
         .ok_or_else(|| ApiError::bad_request("Quantity must be at least 1"))?;
     let (now, store) = (state.clock.now(), state.group_purchases.clone());
-    let moved = blocking(move || {
-        store.transfer(&user, b.source_group_id, b.target_group_id, quantity, now)
-    })
-    .await?;
-    Ok(ok(
-        "Seats transferred successfully",
-        ParticipationView::from(&moved),
-    ))
+    answer_with_effect(
+        move || store.transfer(&user, b.source_group_id, b.target_group_id, quantity, now),
+        |moved| {
+            render(
+                StatusCode::OK,
+                "Seats transferred successfully",
+                ParticipationView::from(moved),
+            )
+        },
+    )
+    .await
 }
 
 /// Renames a group (initiator only).

@@ -4,7 +4,7 @@ use super::{assert_money_conserved, buy, fund, product, t0, tzs, user};
 use crate::db::Database;
 use crate::schema::{orders, wallet_ledger};
 use diesel::prelude::*;
-use groupbuy_domain::group_purchase::{GroupPurchaseStore, GroupStatus};
+use groupbuy_domain::group_purchase::{CheckoutStatus, GroupPurchaseStore, GroupStatus};
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::DomainError;
 use std::sync::{Arc, Barrier};
@@ -239,22 +239,17 @@ fn one_session_paid_concurrently_is_charged_once(db: &Database) {
             })
         })
         .collect();
-    let paid = handles
+    // Every payment answers with the one paid session: the retries recognise it.
+    let answers: Vec<_> = handles
         .into_iter()
-        .map(|h| h.join().expect("thread"))
-        .filter(|r| match r {
-            Ok(_) => true,
-            Err(DomainError::Rule(m)) => {
-                assert!(
-                    m.starts_with("Checkout session is not pending payment"),
-                    "{m}"
-                );
-                false
-            }
-            Err(e) => panic!("unexpected error {e:?}"),
-        })
-        .count();
-    assert_eq!(paid, 1);
+        .map(|h| h.join().expect("thread").expect("paid session"))
+        .collect();
+    for a in &answers {
+        assert_eq!(a.status, CheckoutStatus::Completed);
+        assert_eq!(a.group_instance_id, Some(g));
+        assert_eq!(a.transaction_id, answers[0].transaction_id);
+        assert!(a.transaction_id.is_some());
+    }
     assert_eq!(
         db.wallet("twice", t0()).expect("wallet").balance,
         tzs(720_000)

@@ -219,7 +219,7 @@ fn refusals_leave_everything_untouched(db: &Database) {
         matches!(err, DomainError::Rule(ref m) if m.starts_with("Group has expired at: ")),
         "{err:?}"
     );
-    // paying twice is refused
+    // paying twice answers with the paid session and debits nothing
     fund(db, "b", 200_000);
     let s = db
         .create_checkout(
@@ -232,8 +232,13 @@ fn refusals_leave_everything_untouched(db: &Database) {
             t0(),
         )
         .expect("session");
-    db.pay(&user("b"), s.id, t0()).expect("paid");
-    assert!(db.pay(&user("b"), s.id, t0()).is_err());
+    let paid = db.pay(&user("b"), s.id, t0()).expect("paid");
+    assert_eq!(db.pay(&user("b"), s.id, t0()).expect("paid again"), paid);
+    // another buyer cannot pay (or see) it
+    assert!(matches!(
+        db.pay(&user("c"), s.id, t0()),
+        Err(DomainError::NotFound(_))
+    ));
     assert_eq!(db.wallet("b", t0()).expect("wallet").balance, tzs(120_000));
     assert_money_conserved(db);
 }
