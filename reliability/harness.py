@@ -235,12 +235,25 @@ def admin_sql(sql: str) -> None:
         c.execute(sql)
 
 
+_databases: list[str] = []
+
+
+def drop_all_databases() -> None:
+    """Drops every database this run created (also those of aborted scenarios)."""
+    for url in _databases:
+        try:
+            drop_database(url)
+        except psycopg.Error:
+            pass
+
+
 def fresh_database(label: str) -> str:
     """Creates gb_rel_<label>_<pid>, migrated; returns its URL."""
     name = f"gb_rel_{label}_{os.getpid()}"
     admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin_sql(f'CREATE DATABASE "{name}"')
     url = db_url(name)
+    _databases.append(url)
     run_cli("migrate", db_url=url)
     return url
 

@@ -29,6 +29,7 @@ from harness import (  # noqa: E402
     Client,
     Server,
     Stats,
+    drop_all_databases,
     drop_database,
     fresh_database,
     new_key,
@@ -498,6 +499,7 @@ def main() -> int:
             print(r3.report(), flush=True)
     finally:
         stop_all()
+        drop_all_databases()
     failed = [r for r in results if r.violations]
     print(f"reliability: {len(results) - len(failed)} passed, {len(failed)} failed "
           f"({sum(len(r.violations) for r in results)} violations, seed {SEED}, {time.monotonic() - t0:.0f} s)")
