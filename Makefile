@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi bench-join ci
+.PHONY: run build release test test-pg lint fmt openapi bench-join reliability ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -36,6 +36,16 @@ openapi:
 # (when GROUPBUY_TEST_POSTGRES_URL is set), then pgbench on the same SQL.
 bench-join:
 	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(CARGO) bench -p groupbuy-api --bench join
+
+# Black-box reliability scenarios on PostgreSQL (reliability/README.md), about 5 minutes:
+# two instances under a randomized workload, SIGKILLs, pg_terminate_backend, retry storms,
+# schemathesis with two users. Needs GROUPBUY_TEST_POSTGRES_URL (defaults to PG_URL).
+RELIABILITY_VENV ?= .ci/.venv
+reliability:
+	python3 -m venv $(RELIABILITY_VENV)
+	$(RELIABILITY_VENV)/bin/pip install -q -r reliability/requirements.txt
+	$(CARGO) build -q -p groupbuy-api --bin groupbuy
+	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(RELIABILITY_VENV)/bin/python reliability/run.py
 
 ci:
 	bash .ci/run
