@@ -77,3 +77,27 @@ async fn credits_must_be_positive_and_exact() {
         assert_eq!(app.balance("u1").await, "0.00");
     }
 }
+
+#[actix_web::test]
+async fn credits_past_the_documented_maximum_are_refused_with_422() {
+    for app in TestApp::all().await {
+        let admin = app.token("admin", &["platform-admin"]);
+        let credit = |amount: &str| {
+            let body: serde_json::Value =
+                serde_json::from_str(&format!(r#"{{"amount": {amount}, "reference": "big"}}"#))
+                    .expect("json");
+            app.post(
+                "/api/v1/platform-admin/wallets/whale/credit",
+                Some(&admin),
+                body,
+            )
+        };
+        let refused = credit("92233720368547758.07").await.expect(422);
+        assert_eq!(refused.body["errors"][0]["field"], "amount");
+        credit("10000000000000.00").await.expect(201);
+        let past = credit("0.01").await.expect(422);
+        assert_eq!(past.body["errors"][0]["field"], "amount");
+        assert!(past.message().contains("10000000000000.00"), "{}", past.message());
+        assert_eq!(app.balance("whale").await, "10000000000000.00");
+    }
+}

@@ -108,10 +108,34 @@ impl Money {
         }
         let mut scaled = normalized;
         scaled.rescale(currency.scale());
-        let mantissa = scaled.mantissa();
-        let minor = i64::try_from(mantissa)
-            .map_err(|_| DomainError::invalid(field, format!("{field} is too large")))?;
+        let minor = i64::try_from(scaled.mantissa())
+            .ok()
+            .filter(|m| m.unsigned_abs() <= Self::MAX_MINOR.unsigned_abs())
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    field,
+                    format!(
+                        "{field} must be at most {}",
+                        Self::max(currency).to_decimal()
+                    ),
+                )
+            })?;
         Ok(Self::from_minor(minor, currency))
+    }
+
+    /// The largest amount, and wallet balance, groupbuy holds: 10^15 minor units
+    /// (10,000,000,000,000.00 in a two-decimal currency). Sums of a few such amounts stay
+    /// far inside the 64-bit columns that store them, so no database arithmetic overflows.
+    pub const MAX_MINOR: i64 = 1_000_000_000_000_000;
+
+    /// [`Money::MAX_MINOR`] in `currency`.
+    pub fn max(currency: Currency) -> Self {
+        Self::from_minor(Self::MAX_MINOR, currency)
+    }
+
+    /// Whether this amount is within [`Money::MAX_MINOR`] either side of zero.
+    pub fn is_within_bounds(&self) -> bool {
+        self.minor.unsigned_abs() <= Self::MAX_MINOR.unsigned_abs()
     }
 
     /// Parses a strictly positive amount for `field`.
@@ -221,6 +245,19 @@ mod tests {
         let ugx = Currency::parse("ugx").expect("known");
         assert!(Money::from_decimal(dec("1.5"), ugx, "amount").is_err());
         assert!(Money::from_decimal(dec("1.50"), Currency::TZS, "amount").is_ok());
+    }
+
+    #[test]
+    fn amounts_past_the_bound_are_refused_naming_the_field() {
+        let err = Money::from_decimal(dec("92233720368547758.07"), Currency::TZS, "amount")
+            .expect_err("past i64");
+        assert_eq!(
+            err,
+            DomainError::invalid("amount", "amount must be at most 10000000000000.00")
+        );
+        assert!(Money::from_decimal(dec("10000000000000.01"), Currency::TZS, "amount").is_err());
+        assert!(Money::from_decimal(dec("10000000000000.00"), Currency::TZS, "amount").is_ok());
+        assert!(Money::from_decimal(dec("-10000000000000.01"), Currency::TZS, "amount").is_err());
     }
 
     #[test]

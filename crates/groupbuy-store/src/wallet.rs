@@ -8,7 +8,7 @@ use crate::paging::{into_page, parse_cursor};
 use crate::schema::{wallet_ledger, wallets};
 use diesel::prelude::*;
 use groupbuy_domain::page::clamp_limit;
-use groupbuy_domain::wallet::{LedgerEntry, LedgerKind, Wallet, WalletStore};
+use groupbuy_domain::wallet::{self, LedgerEntry, LedgerKind, Wallet, WalletStore};
 use groupbuy_domain::{Currency, DomainError, Money, Page};
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
@@ -97,20 +97,28 @@ pub(crate) fn post_entry(
     if delta.minor() > 0 {
         ensure_wallet(conn, user_id, currency, now)?;
     }
-    let new_balance: Option<i64> = diesel::update(
-        wallets::table
-            .find(user_id)
-            .filter(wallets::currency.eq(currency.code()))
-            .filter((wallets::balance_minor + delta.minor()).ge(0)),
-    )
-    .set((
-        wallets::balance_minor.eq(wallets::balance_minor + delta.minor()),
-        wallets::updated_at.eq(to_db_time(now)),
-    ))
-    .returning(wallets::balance_minor)
-    .get_result(conn)
-    .optional()?;
-    let Some(balance) = new_balance else {
+    // One conditional statement: the balance never passes zero or the bound, whatever
+    // runs beside it; the domain explains a refusal from the balance as it is now. (When
+    // the balance moved in between so the change now fits, the statement runs again.)
+    let mut attempts = 0;
+    let balance = loop {
+        let updated: Option<i64> = diesel::update(
+            wallets::table
+                .find(user_id)
+                .filter(wallets::currency.eq(currency.code()))
+                .filter((wallets::balance_minor + delta.minor()).ge(0))
+                .filter((wallets::balance_minor + delta.minor()).le(Money::MAX_MINOR)),
+        )
+        .set((
+            wallets::balance_minor.eq(wallets::balance_minor + delta.minor()),
+            wallets::updated_at.eq(to_db_time(now)),
+        ))
+        .returning(wallets::balance_minor)
+        .get_result(conn)
+        .optional()?;
+        if let Some(balance) = updated {
+            break balance;
+        }
         let (held_currency, balance): (String, i64) = wallets::table
             .find(user_id)
             .select((wallets::currency, wallets::balance_minor))
@@ -123,12 +131,13 @@ pub(crate) fn post_entry(
             ))
             .into());
         }
-        return Err(DomainError::Rule(format!(
-            "Insufficient wallet balance. Balance: {}, required: {}",
-            Money::from_minor(balance, currency),
-            Money::from_minor(-delta.minor(), currency)
-        ))
-        .into());
+        wallet::post(Money::from_minor(balance, currency), delta)?;
+        attempts += 1;
+        if attempts == 3 {
+            return Err(
+                DomainError::Unavailable("The wallet is busy; retry shortly".into()).into(),
+            );
+        }
     };
     let entry = LedgerEntry {
         id: Uuid::new_v4(),
@@ -262,6 +271,22 @@ mod tests {
         );
     }
 
+    /// A balance can reach the bound exactly and never pass it: no overflow on either
+    /// backend (PostgreSQL raised on BIGINT overflow, SQLite turned it into a float).
+    fn balances_stop_at_the_bound(db: &Database) {
+        let max = Money::max(Currency::TZS);
+        db.credit("rich", max, "c", now()).expect("up to the bound");
+        let err = db
+            .credit("rich", tzs(1), "c", now())
+            .expect_err("past the bound");
+        assert!(matches!(err, DomainError::Validation { ref field, .. } if field == "amount"));
+        assert_eq!(db.wallet("rich", now()).expect("wallet").balance, max);
+        db.write(|conn| post_entry(conn, "rich", LedgerKind::Purchase, tzs(-1), "p", now()))
+            .expect("debit");
+        db.credit("rich", tzs(1), "c", now()).expect("back to the bound");
+        assert_eq!(db.wallet("rich", now()).expect("wallet").balance, max);
+    }
+
     fn another_currency_is_refused(db: &Database) {
         db.credit("u1", tzs(100), "c", now()).expect("credit");
         let usd = Currency::parse("USD").expect("usd");
@@ -294,6 +319,7 @@ mod tests {
     crate::on_both_backends!(
         credits_accumulate_and_ledger_is_newest_first,
         balance_never_goes_negative,
+        balances_stop_at_the_bound,
         another_currency_is_refused,
         concurrent_credits_all_land,
         bad_cursor_is_a_validation_error,

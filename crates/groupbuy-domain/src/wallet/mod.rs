@@ -84,6 +84,28 @@ pub fn debit(balance: Money, amount: Money) -> Result<Money, crate::DomainError>
     Ok(after)
 }
 
+/// Moves a signed `delta` into `balance`: refuses (Rule) a balance below zero and
+/// (Validation on `amount`, 422) a balance past [`Money::MAX_MINOR`].
+pub fn post(balance: Money, delta: Money) -> Result<Money, crate::DomainError> {
+    if delta.minor() < 0 {
+        return debit(
+            balance,
+            Money::from_minor(delta.minor().saturating_neg(), delta.currency()),
+        );
+    }
+    let after = balance.plus(delta)?;
+    if !after.is_within_bounds() {
+        return Err(crate::DomainError::invalid(
+            "amount",
+            format!(
+                "The wallet balance would pass its maximum of {}",
+                Money::max(balance.currency())
+            ),
+        ));
+    }
+    Ok(after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +122,37 @@ mod tests {
                 Err(_) => prop_assert!(amount > balance),
             }
         }
+    }
+
+    proptest! {
+        #[test]
+        fn balances_stay_within_zero_and_the_bound(
+            balance in 0i64..=Money::MAX_MINOR,
+            delta in -2 * Money::MAX_MINOR..2 * Money::MAX_MINOR,
+        ) {
+            let b = Money::from_minor(balance, Currency::TZS);
+            let d = Money::from_minor(delta, Currency::TZS);
+            match post(b, d) {
+                Ok(after) => {
+                    prop_assert!(after.minor() >= 0 && after.minor() <= Money::MAX_MINOR);
+                    prop_assert_eq!(after.minor(), balance + delta);
+                }
+                Err(_) => prop_assert!(balance + delta < 0 || balance + delta > Money::MAX_MINOR),
+            }
+        }
+    }
+
+    #[test]
+    fn a_credit_past_the_bound_is_a_validation_error() {
+        let full = Money::max(Currency::TZS);
+        let err = post(full, Money::from_minor(1, Currency::TZS)).expect_err("refused");
+        assert!(
+            matches!(err, crate::DomainError::Validation { ref field, .. } if field == "amount")
+        );
+        assert_eq!(
+            post(Money::zero(Currency::TZS), full).expect("exactly the bound"),
+            full
+        );
     }
 
     #[test]
