@@ -97,7 +97,11 @@ async fn credits_past_the_documented_maximum_are_refused_with_422() {
         credit("10000000000000.00").await.expect(201);
         let past = credit("0.01").await.expect(422);
         assert_eq!(past.body["errors"][0]["field"], "amount");
-        assert!(past.message().contains("10000000000000.00"), "{}", past.message());
+        assert!(
+            past.message().contains("10000000000000.00"),
+            "{}",
+            past.message()
+        );
         assert_eq!(app.balance("whale").await, "10000000000000.00");
     }
 }

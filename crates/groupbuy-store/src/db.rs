@@ -196,13 +196,15 @@ impl Database {
         reverted.map_err(|e| StoreError::Migration(e.to_string()))
     }
 
-    /// Runs `f` on a pooled connection outside a transaction (reads).
+    /// Runs `f` (reads) in one read-only snapshot, so the several queries of a detail
+    /// agree with each other while writers commit (a group never shows fewer seats than
+    /// its participants hold).
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     ) -> Result<T, DomainError> {
         let mut conn = self.checkout()?;
-        f(&mut conn).map_err(DomainError::from)
+        read_snapshot(&mut conn, f).map_err(DomainError::from)
     }
 
     /// Runs `f` in one write transaction (IMMEDIATE on SQLite), rolled back on any error.
@@ -296,7 +298,25 @@ pub(crate) fn write_transaction<T: 'static>(
     outcome
 }
 
-/// Rolls back an unfinished SQLite transaction (error or panic) so the pooled
+/// A read-only snapshot: REPEATABLE READ on PostgreSQL; on SQLite (WAL) a deferred
+/// transaction reads one snapshot from its first query to its end.
+fn read_snapshot<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let begin = match conn {
+        DbConnection::Pg(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        DbConnection::Sqlite(_) => "BEGIN DEFERRED",
+    };
+    conn.batch_execute(begin)?;
+    let mut guard = RollbackGuard { conn, done: false };
+    let value = f(guard.conn)?;
+    guard.conn.batch_execute("COMMIT")?;
+    guard.done = true;
+    Ok(value)
+}
+
+/// Rolls back an unfinished transaction (error or panic) so the pooled
 /// connection is never handed out mid-transaction.
 struct RollbackGuard<'a> {
     conn: &'a mut DbConnection,

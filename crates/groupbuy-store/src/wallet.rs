@@ -283,7 +283,8 @@ mod tests {
         assert_eq!(db.wallet("rich", now()).expect("wallet").balance, max);
         db.write(|conn| post_entry(conn, "rich", LedgerKind::Purchase, tzs(-1), "p", now()))
             .expect("debit");
-        db.credit("rich", tzs(1), "c", now()).expect("back to the bound");
+        db.credit("rich", tzs(1), "c", now())
+            .expect("back to the bound");
         assert_eq!(db.wallet("rich", now()).expect("wallet").balance, max);
     }
 

@@ -1,7 +1,7 @@
 //! Group purchase use cases on both backends, with money conservation checked after each.
 
+mod consistency;
 mod contention;
-mod stock;
 
 use crate::db::Database;
 use crate::schema::{

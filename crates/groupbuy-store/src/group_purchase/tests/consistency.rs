@@ -1,10 +1,11 @@
-//! Stock under contention: product edits never overwrite what completing groups took.
+//! Consistency under contention: product edits never lose stock, reads are one snapshot.
 
 use super::{assert_money_conserved, buy, fund, product, t0};
 use crate::db::Database;
 use crate::schema::{group_instances as gi, products};
 use diesel::prelude::*;
 use groupbuy_domain::catalog::{CatalogStore, ProductPatch};
+use groupbuy_domain::group_purchase::{GroupPurchaseStore, ParticipantStatus};
 use groupbuy_domain::Principal;
 use rust_decimal::Decimal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -92,4 +93,53 @@ fn product_edits_never_lose_stock_taken_by_completions(db: &Database) {
     assert_money_conserved(db);
 }
 
-crate::on_both_backends!(product_edits_never_lose_stock_taken_by_completions);
+/// A group read while members join always agrees with itself: seats == the ACTIVE
+/// participants' quantities (the detail is several queries, answered from one snapshot).
+fn group_reads_are_one_snapshot_while_members_join(db: &Database) {
+    let p = product(db, 400, None);
+    fund(db, "opener", 80_000);
+    let g = buy(db, "opener", p, 1, None, t0()).expect("open");
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (db, stop) = (db.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut reads = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let d = db.group(g).expect("group");
+                let held: i32 = d
+                    .participants
+                    .iter()
+                    .filter(|p| p.participant.status == ParticipantStatus::Active)
+                    .map(|p| p.participant.quantity)
+                    .sum();
+                assert_eq!(d.group.seats_occupied, held, "after {reads} reads");
+                reads += 1;
+            }
+            reads
+        })
+    };
+    let joiners: Vec<_> = (0..6)
+        .map(|j| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let who = format!("joiner-{j}");
+                fund(&db, &who, 80_000 * 30);
+                for _ in 0..30 {
+                    buy(&db, &who, p, 1, Some(g), t0()).expect("join");
+                }
+            })
+        })
+        .collect();
+    for j in joiners {
+        j.join().expect("joiner");
+    }
+    stop.store(true, Ordering::Relaxed);
+    let reads = reader.join().expect("reader");
+    assert!(reads > 0);
+    assert_eq!(db.group(g).expect("group").group.seats_occupied, 181);
+}
+
+crate::on_both_backends!(
+    product_edits_never_lose_stock_taken_by_completions,
+    group_reads_are_one_snapshot_while_members_join,
+);
