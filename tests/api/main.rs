@@ -1,11 +1,13 @@
 //! Black-box tests: the real application on a random port, over HTTP, against SQLite
 //! and (when GROUPBUY_TEST_POSTGRES_URL is set) PostgreSQL.
 
+mod authz;
 mod campaign;
 mod catalog;
 mod cli;
 mod group_purchase;
 mod helpers;
+mod input;
 mod openapi;
 mod platform;
 mod wallet;
