@@ -117,3 +117,55 @@ fn a_malformed_setting_stops_start_up_with_its_name() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("GROUPBUY_SWEEP_INTERVAL_MS"));
 }
+
+/// `exp - iat` of a token the CLI printed with the development secret.
+fn lifetime(out: &std::process::Output) -> i64 {
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.validate_aud = false;
+    let key =
+        jsonwebtoken::DecodingKey::from_secret(groupbuy_api::platform::auth::DEV_SECRET.as_bytes());
+    let claims = jsonwebtoken::decode::<serde_json::Value>(&token, &key, &validation)
+        .expect("a token signed with the development secret")
+        .claims;
+    claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat")
+}
+
+#[test]
+fn token_lifetime_never_passes_the_configured_maximum() {
+    // the default mints exactly the default maximum, 24 h
+    let out = groupbuy(&["token", "--sub", "a"], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lifetime(&out), 86_400);
+    // beyond it is refused, naming the setting
+    let out = groupbuy(&["token", "--sub", "a", "--ttl", "86401"], &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GROUPBUY_JWT_MAX_TTL_SECONDS"));
+    let out = groupbuy(&["token", "--sub", "a", "--ttl", "0"], &[]);
+    assert!(!out.status.success());
+    // a smaller maximum is also the default lifetime
+    let out = groupbuy(
+        &["token", "--sub", "a"],
+        &[("GROUPBUY_JWT_MAX_TTL_SECONDS", "600")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lifetime(&out), 600);
+    let out = groupbuy(
+        &["token", "--sub", "a", "--ttl", "100000"],
+        &[("GROUPBUY_JWT_MAX_TTL_SECONDS", "200000")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(lifetime(&out), 100_000);
+}

@@ -11,6 +11,8 @@ use serde_json::Value;
 use std::time::Duration;
 
 pub const SECRET: &str = "black-box-test-secret";
+/// The bearer token `/metrics` asks of the test apps.
+pub const METRICS_TOKEN: &str = "black-box-metrics-token";
 
 /// A running app with its own database.
 pub struct TestApp {
@@ -105,6 +107,15 @@ impl TestApp {
         apps
     }
 
+    /// One app per configured backend, its configuration changed by `tweak`.
+    pub async fn all_configured(tweak: impl Fn(&mut Config)) -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for (backend, db) in TestDatabase::all() {
+            apps.push(Self::start_with(backend, db, Duration::from_millis(200), &tweak).await);
+        }
+        apps
+    }
+
     /// Another instance on the same database (for multi-instance tests).
     pub async fn sibling(&self) -> TestApp {
         let db = TestDatabase::attach(&self.db.url);
@@ -112,15 +123,26 @@ impl TestApp {
     }
 
     async fn start(backend: &'static str, db: TestDatabase, sweep: Duration) -> TestApp {
-        let config = Config {
+        Self::start_with(backend, db, sweep, &|_| {}).await
+    }
+
+    async fn start_with(
+        backend: &'static str,
+        db: TestDatabase,
+        sweep: Duration,
+        tweak: &dyn Fn(&mut Config),
+    ) -> TestApp {
+        let mut config = Config {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".into(),
             jwt_secret: Some(SECRET.into()),
             sweep_interval: sweep,
             pool_size: 16,
             workers: Some(2),
+            metrics_token: Some(METRICS_TOKEN.into()),
             ..Config::default()
         };
+        tweak(&mut config);
         let app = Application::build(config).await.expect("app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run());

@@ -1,6 +1,7 @@
 //! Black-box tests: the real application on a random port, over HTTP, against SQLite
 //! and (when GROUPBUY_TEST_POSTGRES_URL is set) PostgreSQL.
 
+mod authz;
 mod campaign;
 mod catalog;
 mod cli;
@@ -8,6 +9,7 @@ mod crash;
 mod group_purchase;
 mod helpers;
 mod idempotency;
+mod input;
 mod openapi;
 mod platform;
 mod wallet;

@@ -305,6 +305,7 @@ async fn prometheus_metrics_count_requests_by_route() {
         let res = app
             .client
             .get(app.url("/metrics"))
+            .bearer_auth(crate::helpers::METRICS_TOKEN)
             .send()
             .await
             .expect("metrics");

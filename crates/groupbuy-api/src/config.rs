@@ -1,6 +1,6 @@
 //! Configuration, read once from the environment and validated at start.
 
-use crate::platform::auth::DEV_SECRET;
+use crate::platform::auth::{DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
 use std::time::Duration;
 
 /// Everything `serve` needs to know.
@@ -16,6 +16,12 @@ pub struct Config {
     pub jwt_issuer: Option<String>,
     /// `GROUPBUY_JWT_AUDIENCE`, enforced when set.
     pub jwt_audience: Option<String>,
+    /// `GROUPBUY_JWT_MAX_TTL_SECONDS` (default 86400): tokens expiring later than this
+    /// from now are refused, and `groupbuy token` mints no longer.
+    pub jwt_max_ttl_seconds: i64,
+    /// `GROUPBUY_METRICS_TOKEN`: the bearer token `/metrics` asks for; unset, `/metrics`
+    /// is not served (404).
+    pub metrics_token: Option<String>,
     /// `GROUPBUY_SWEEP_INTERVAL_MS` (default 5000): how often background sweeps run.
     pub sweep_interval: Duration,
     /// `GROUPBUY_DB_POOL_SIZE` (default 8).
@@ -37,6 +43,8 @@ impl Default for Config {
             jwt_secret: None,
             jwt_issuer: None,
             jwt_audience: None,
+            jwt_max_ttl_seconds: DEFAULT_JWT_MAX_TTL_SECONDS,
+            metrics_token: None,
             sweep_interval: Duration::from_millis(5000),
             pool_size: 8,
             pool_timeout: Duration::from_millis(3000),
@@ -73,6 +81,11 @@ impl Config {
         if sweep_ms == 0 || pool_size == 0 {
             return Err("GROUPBUY_SWEEP_INTERVAL_MS and GROUPBUY_DB_POOL_SIZE must be > 0".into());
         }
+        let jwt_max_ttl_seconds: i64 =
+            number("GROUPBUY_JWT_MAX_TTL_SECONDS", d.jwt_max_ttl_seconds)?;
+        if jwt_max_ttl_seconds <= 0 {
+            return Err("GROUPBUY_JWT_MAX_TTL_SECONDS must be > 0".into());
+        }
         let workers = match var("GROUPBUY_WORKERS") {
             Some(_) => Some(number("GROUPBUY_WORKERS", 1usize)?),
             None => None,
@@ -83,6 +96,8 @@ impl Config {
             jwt_secret: var("GROUPBUY_JWT_SECRET"),
             jwt_issuer: var("GROUPBUY_JWT_ISSUER"),
             jwt_audience: var("GROUPBUY_JWT_AUDIENCE"),
+            jwt_max_ttl_seconds,
+            metrics_token: var("GROUPBUY_METRICS_TOKEN"),
             sweep_interval: Duration::from_millis(sweep_ms),
             pool_size,
             pool_timeout: Duration::from_millis(timeout_ms),

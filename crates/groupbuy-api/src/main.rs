@@ -38,9 +38,9 @@ enum Command {
         /// Organisation id.
         #[arg(long)]
         org: Option<String>,
-        /// Lifetime in seconds.
-        #[arg(long, default_value_t = 86_400)]
-        ttl: i64,
+        /// Lifetime in seconds (default and maximum: GROUPBUY_JWT_MAX_TTL_SECONDS, 86400).
+        #[arg(long)]
+        ttl: Option<i64>,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -129,6 +129,15 @@ async fn main() -> ExitCode {
                 eprintln!(
                     "warning: GROUPBUY_JWT_SECRET is not set; signing with the development secret"
                 );
+            }
+            // `serve` refuses tokens living longer than the maximum: never mint one.
+            let max = config.jwt_max_ttl_seconds;
+            let ttl = ttl.unwrap_or(max);
+            if ttl <= 0 || ttl > max {
+                eprintln!(
+                    "--ttl must be between 1 and {max} seconds (GROUPBUY_JWT_MAX_TTL_SECONDS)"
+                );
+                return ExitCode::FAILURE;
             }
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let claims = Claims {

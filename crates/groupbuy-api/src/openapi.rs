@@ -44,7 +44,8 @@ impl Modify for BearerAuth {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "HS256 JWT with sub, exp and optional name, picture, scope, roles, org_id",
+                        "HS256 JWT with sub (not blank), exp (at most 24 h ahead by default) and optional \
+                         nbf, name, picture, scope, roles, org_id; no control characters in any claim",
                     ))
                     .build(),
             ),

@@ -7,13 +7,13 @@ use crate::platform::auth::JwtKeys;
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
 use crate::platform::fallback::{fallback, RouteTable};
 use crate::platform::idempotency::idempotency;
+use crate::platform::metrics::{http_metrics, metrics_guard, HttpMetrics};
 use crate::platform::request::request_context;
 use crate::state::{AppState, SystemClock};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use groupbuy_domain::Clock;
 use groupbuy_store::{Database, PoolSettings};
 use std::net::TcpListener;
@@ -43,7 +43,7 @@ impl AppState {
 pub fn app(
     state: web::Data<AppState>,
     routes: web::Data<RouteTable>,
-    metrics: PrometheusMetrics,
+    metrics: HttpMetrics,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -56,11 +56,13 @@ pub fn app(
     App::new()
         .app_data(state)
         .app_data(routes)
+        .app_data(metrics.access)
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .wrap(from_fn(idempotency))
-        .wrap(metrics)
+        .wrap(metrics.prometheus)
+        .wrap(from_fn(metrics_guard))
         .wrap(from_fn(request_context))
         .default_service(web::to(fallback))
         .route(
@@ -78,19 +80,6 @@ pub fn app(
             SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::finish(api))
         })
         .into_app()
-}
-
-/// Prometheus metrics of every request (count and latency by route pattern, method and
-/// status), served as text at `GET /metrics`.
-///
-/// # Errors
-/// When the metrics registry refuses the collectors.
-pub fn http_metrics() -> Result<PrometheusMetrics, String> {
-    PrometheusMetricsBuilder::new("groupbuy")
-        .endpoint("/metrics")
-        .mask_unmatched_patterns("UNMATCHED")
-        .build()
-        .map_err(|e| format!("metrics: {e}"))
 }
 
 /// A running server and the port it listens on.
@@ -127,14 +116,15 @@ impl Application {
             config.secret(),
             config.jwt_issuer.as_deref(),
             config.jwt_audience.as_deref(),
-        );
+        )
+        .with_max_ttl(config.jwt_max_ttl_seconds);
         let state = web::Data::new(AppState::from_database(db, Arc::new(SystemClock), jwt));
         let routes = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let factory_state = state.clone();
-        let metrics = http_metrics()?;
+        let metrics = http_metrics(config.metrics_token.as_deref())?;
         let mut server =
             HttpServer::new(move || app(factory_state.clone(), routes.clone(), metrics.clone()))
                 .listen(listener)

@@ -1,10 +1,12 @@
 //! Bearer JWT authentication (HS256) and the caller extractors.
 
 use crate::error::ApiError;
+use crate::platform::text;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::HttpMessage;
 use actix_web::{web, FromRequest, HttpRequest};
+use groupbuy_domain::principal::ROLE_MERCHANT;
 use groupbuy_domain::Principal;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -12,6 +14,10 @@ use std::future::{ready, Ready};
 
 /// The development secret used when `GROUPBUY_JWT_SECRET` is not set (serve warns loudly).
 pub const DEV_SECRET: &str = "groupbuy-development-secret-do-not-use-in-production";
+
+/// The longest a token may still be valid, by default (24 hours): a leaked token is
+/// useful for a day at most.
+pub const DEFAULT_JWT_MAX_TTL_SECONDS: i64 = 86_400;
 
 /// Scope needed to read.
 pub const SCOPE_READ: &str = "groupbuy:read";
@@ -52,6 +58,28 @@ pub struct Claims {
 }
 
 impl Claims {
+    /// Why these (signature-checked) claims are refused, if they are: a blank `sub`, a
+    /// control character in any claim ([`text`]), or an `exp` later than `max_ttl`
+    /// seconds after `now` (plus the clock leeway).
+    pub fn refusal(&self, now: i64, max_ttl: i64) -> Option<&'static str> {
+        if self.sub.trim().is_empty() {
+            return Some("empty sub");
+        }
+        let texts = [Some(&self.sub), self.name.as_ref(), self.picture.as_ref()]
+            .into_iter()
+            .chain([self.scope.as_ref(), self.org_id.as_ref()])
+            .chain([self.iss.as_ref(), self.aud.as_ref()])
+            .flatten()
+            .chain(&self.roles);
+        if texts.into_iter().any(|t| text::has_refused_char(t, false)) {
+            return Some("control character in a claim");
+        }
+        if self.exp.saturating_sub(now) > max_ttl.saturating_add(LEEWAY_SECONDS as i64) {
+            return Some("lifetime longer than the configured maximum");
+        }
+        None
+    }
+
     fn into_principal(self) -> Principal {
         Principal {
             user_id: self.sub,
@@ -69,12 +97,16 @@ impl Claims {
     }
 }
 
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECONDS: u64 = 5;
+
 /// Signing and verification keys.
 #[derive(Clone)]
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    max_ttl: i64,
     visitor: actix_web::cookie::Key,
 }
 
@@ -83,7 +115,9 @@ impl JwtKeys {
     pub fn new(secret: &str, issuer: Option<&str>, audience: Option<&str>) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_required_spec_claims(&["exp", "sub"]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECONDS;
+        // A token is not valid before its `nbf`, when it carries one.
+        validation.validate_nbf = true;
         if let Some(iss) = issuer {
             validation.set_issuer(&[iss]);
         }
@@ -95,8 +129,15 @@ impl JwtKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
+            max_ttl: DEFAULT_JWT_MAX_TTL_SECONDS,
             visitor: visitor_key(secret),
         }
+    }
+
+    /// The same keys refusing tokens that expire more than `seconds` from now.
+    pub fn with_max_ttl(mut self, seconds: i64) -> Self {
+        self.max_ttl = seconds;
+        self
     }
 
     /// The key signing the anonymous visitor cookie ([`VISITOR_COOKIE`]).
@@ -112,12 +153,21 @@ impl JwtKeys {
         encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
     }
 
-    /// Verifies a token into the caller.
+    /// Verifies a token into the caller: signature, `exp`, `nbf`, issuer and audience,
+    /// then [`Claims::refusal`].
     pub fn verify(&self, token: &str) -> Option<Principal> {
-        match decode::<Claims>(token, &self.decoding, &self.validation) {
-            Ok(data) => Some(data.claims.into_principal()),
+        let claims = match decode::<Claims>(token, &self.decoding, &self.validation) {
+            Ok(data) => data.claims,
             Err(e) => {
                 tracing::debug!(error = %e, "token refused");
+                return None;
+            }
+        };
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        match claims.refusal(now, self.max_ttl) {
+            None => Some(claims.into_principal()),
+            Some(reason) => {
+                tracing::debug!(reason, "token refused");
                 None
             }
         }
@@ -192,6 +242,17 @@ impl Auth {
         }
     }
 
+    /// Write access for a merchant action (products, campaign group-buys): 403 unless the
+    /// caller is a merchant or a platform admin. Ownership is still checked by the store.
+    pub fn merchant_writer(&self) -> Result<&Principal, ApiError> {
+        self.writer()?;
+        if self.0.is_platform_admin() {
+            Ok(&self.0)
+        } else {
+            self.require_role(ROLE_MERCHANT)
+        }
+    }
+
     /// Read access (`groupbuy:read`).
     pub fn reader(&self) -> Result<&Principal, ApiError> {
         self.require_scope(SCOPE_READ)
@@ -246,4 +307,58 @@ fn visitor_key(secret: &str) -> actix_web::cookie::Key {
         .chain_update(secret.as_bytes())
         .finalize();
     actix_web::cookie::Key::from(&digest[..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(sub: &str, exp: i64) -> Claims {
+        Claims {
+            sub: sub.into(),
+            name: Some("Alice".into()),
+            picture: None,
+            scope: Some("groupbuy:read".into()),
+            roles: vec!["merchant".into()],
+            org_id: None,
+            exp,
+            iat: None,
+            iss: None,
+            aud: None,
+        }
+    }
+
+    #[test]
+    fn claims_need_a_subject_clean_text_and_a_bounded_lifetime() {
+        let now = 1_000_000;
+        assert_eq!(claims("alice", now + 60).refusal(now, 3600), None);
+        assert_eq!(claims("alice", now + 3600).refusal(now, 3600), None);
+        assert!(claims("alice", now + 3606).refusal(now, 3600).is_some());
+        assert!(claims("alice", i64::MAX).refusal(now, 3600).is_some());
+        assert!(claims("", now + 60).refusal(now, 3600).is_some());
+        assert!(claims(" \t", now + 60).refusal(now, 3600).is_some());
+        assert!(claims("al\0ice", now + 60).refusal(now, 3600).is_some());
+        let mut c = claims("alice", now + 60);
+        c.roles.push("x\u{85}".into());
+        assert!(c.refusal(now, 3600).is_some());
+        let mut c = claims("alice", now + 60);
+        c.name = Some("A\nB".into());
+        assert!(c.refusal(now, 3600).is_some());
+    }
+
+    #[test]
+    fn merchant_actions_take_a_merchant_or_a_platform_admin() {
+        let caller = |roles: &[&str]| {
+            Auth(Principal {
+                user_id: "u".into(),
+                scopes: vec![SCOPE_READ.into(), SCOPE_WRITE.into()],
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                ..Principal::default()
+            })
+        };
+        assert!(caller(&["merchant"]).merchant_writer().is_ok());
+        assert!(caller(&["platform-admin"]).merchant_writer().is_ok());
+        let refused = caller(&["vendor"]).merchant_writer().unwrap_err();
+        assert_eq!(refused.message(), "Missing required role: merchant");
+    }
 }

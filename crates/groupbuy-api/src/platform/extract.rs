@@ -1,12 +1,15 @@
 //! Body and parameter parsing that always answers in problem JSON, naming the field.
 
 use crate::error::ApiError;
+use crate::platform::text;
 use actix_web::dev::Payload;
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use rust_decimal::Decimal;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+use std::str::FromStr;
 use utoipa::IntoParams;
 
 /// Largest accepted request body.
@@ -52,7 +55,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::bad_request("Request body must be a JSON object"));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: T = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
@@ -70,7 +73,76 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             })
             .unwrap_or_else(|| if path == "." { "body".to_owned() } else { path });
         ApiError::invalid_field(field.clone(), format!("{field}: {reason}"))
-    })
+    })?;
+    // One value per body: `{...}xx` is not JSON (only whitespace may follow).
+    de.end()
+        .map_err(|e| ApiError::bad_request(format!("Malformed JSON body: {e}")))?;
+    refuse_control_characters(bytes)?;
+    Ok(value)
+}
+
+/// 422 naming the first string of a (valid JSON) body that holds a control character
+/// ([`crate::platform::text`]).
+fn refuse_control_characters(bytes: &[u8]) -> Result<(), ApiError> {
+    if !text::json_may_hold_control(bytes) {
+        return Ok(());
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("Malformed JSON body: {e}")))?;
+    match text::refused_json_path(&value) {
+        None => Ok(()),
+        Some(field) => Err(ApiError::invalid_field(
+            field.clone(),
+            format!("{field}: control characters are not allowed"),
+        )),
+    }
+}
+
+/// Deserializes a decimal (money, hours) that must be a JSON number: `"100"` is refused
+/// (rust_decimal alone would read strings too). Use with `#[serde(deserialize_with)]`.
+///
+/// # Errors
+/// When the value is not a JSON number or does not fit a decimal.
+pub fn json_number<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    decimal_of(&serde_json::Number::deserialize(d)?).map_err(D::Error::custom)
+}
+
+/// [`json_number`] for an optional field (absent or null is `None`); pair it with
+/// `#[serde(default)]`.
+///
+/// # Errors
+/// When the value is neither null nor a JSON number.
+pub fn optional_json_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    Option::<serde_json::Number>::deserialize(d)?
+        .map(|n| decimal_of(&n).map_err(D::Error::custom))
+        .transpose()
+}
+
+/// The exact decimal of a JSON number (serde_json keeps its text: no float rounding).
+fn decimal_of(n: &serde_json::Number) -> Result<Decimal, String> {
+    let text = n.to_string();
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .map_err(|_| format!("{text} is not a representable decimal number"))
+}
+
+/// Deserializes a page cursor: absent, empty, or the digits of a `next_cursor` (at most
+/// 18). Anything else (`-1`, `abc`) fails the query, which is a 400.
+///
+/// # Errors
+/// When the cursor is not one this service hands out.
+pub fn cursor<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let raw = Option::<String>::deserialize(d)?;
+    match raw {
+        Some(c) if !is_cursor(&c) => Err(D::Error::custom(
+            "cursor must be the next_cursor of a previous page",
+        )),
+        other => Ok(other),
+    }
+}
+
+fn is_cursor(c: &str) -> bool {
+    c.len() <= 18 && c.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn missing_field(reason: &str) -> Option<String> {
@@ -84,6 +156,7 @@ fn missing_field(reason: &str) -> Option<String> {
 pub struct PageQuery {
     /// Cursor from the previous page.
     #[param(pattern = "^[0-9]{0,18}$")]
+    #[serde(default, deserialize_with = "cursor")]
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -174,6 +247,60 @@ mod tests {
             "limit"
         );
         assert!(page_limit(Some(101)).is_err());
+    }
+
+    #[test]
+    fn trailing_data_is_a_400_and_control_characters_a_422() {
+        let ok = br#"{"shopName": "a", "quantity": 1}"#;
+        assert!(parse_json::<Req>(ok).is_ok());
+        assert!(parse_json::<Req>(b"{\"shopName\": \"a\", \"quantity\": 1}\n ").is_ok());
+        let e = parse_json::<Req>(br#"{"shopName": "a", "quantity": 1}xx"#).unwrap_err();
+        assert_eq!(e.problem().status, 400);
+        let e = parse_json::<Req>(br#"{"shopName": "a\u0000", "quantity": 1}"#).unwrap_err();
+        assert_eq!(e.problem().status, 422);
+        assert_eq!(e.problem().errors[0].field, "shopName");
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Money {
+        #[serde(deserialize_with = "json_number")]
+        amount: Decimal,
+        #[serde(default, deserialize_with = "optional_json_number")]
+        fee: Option<Decimal>,
+    }
+
+    #[test]
+    fn money_is_a_json_number_read_exactly() {
+        let m = parse_json::<Money>(br#"{"amount": 80000.10, "fee": 1e2}"#).expect("numbers");
+        assert_eq!(m.amount.to_string(), "80000.10");
+        assert_eq!(m.fee, Some(Decimal::from(100)));
+        let m = parse_json::<Money>(br#"{"amount": 1, "fee": null}"#).expect("null fee");
+        assert_eq!(m.fee, None);
+        for body in [
+            &br#"{"amount": "100"}"#[..],
+            br#"{"amount": 1, "fee": "2"}"#,
+        ] {
+            let e = parse_json::<Money>(body).unwrap_err();
+            assert_eq!(e.problem().status, 422, "{e}");
+        }
+        assert_eq!(
+            parse_json::<Money>(br#"{"amount": "100"}"#)
+                .unwrap_err()
+                .problem()
+                .errors[0]
+                .field,
+            "amount"
+        );
+    }
+
+    #[test]
+    fn cursors_are_digits_only() {
+        for good in ["", "0", "42", "999999999999999999"] {
+            assert!(is_cursor(good), "{good}");
+        }
+        for bad in ["-1", "+1", "1.5", "abc", " 1", "9999999999999999999"] {
+            assert!(!is_cursor(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! The API platform shared by every surface: request ids, errors for everything,
-//! authentication, idempotency, body parsing and the 404/405 fallback.
+//! authentication, idempotency, body parsing, the text policy, metrics and the 404/405
+//! fallback.
 
 pub mod auth;
 pub mod extract;
 pub mod fallback;
 pub mod idempotency;
+pub mod metrics;
 pub mod request;
+pub mod text;

@@ -2,6 +2,7 @@
 //! line) and the guarantee that every failure leaves as problem JSON.
 
 use crate::error::{ApiError, PROBLEM_JSON};
+use crate::platform::text;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -53,6 +54,15 @@ pub async fn request_context(
     let id = info.id.clone();
     let res = CURRENT
         .scope(info.clone(), async move {
+            // Control characters in a path segment or query value would reach handlers
+            // (and PostgreSQL, which refuses NUL): refuse them once, here.
+            let target = text::refused_target_part(req.path(), req.uri().query());
+            if let Some(part) = target {
+                let e = ApiError::bad_request(format!(
+                    "The request {part} must not contain control characters"
+                ));
+                return Ok(req.error_response(e));
+            }
             // Inner layers answer errors as responses; an Err here is left to actix.
             next.call(req)
                 .await

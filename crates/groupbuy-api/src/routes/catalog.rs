@@ -4,7 +4,7 @@ use crate::envelope::render;
 use crate::envelope::{ok, rfc3339, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
-use crate::platform::extract::JsonBody;
+use crate::platform::extract::{json_number, optional_json_number, JsonBody};
 use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
 use actix_web::http::StatusCode;
@@ -68,9 +68,11 @@ pub struct CreateProductRequest {
     /// Image URL.
     pub product_image: Option<String>,
     /// Price bought alone (> 0, at most the currency's decimals).
+    #[serde(deserialize_with = "json_number")]
     #[schema(value_type = f64, example = 150000.00, exclusive_minimum = 0)]
     pub regular_price: Decimal,
     /// Group price per unit (> 0, < regularPrice).
+    #[serde(deserialize_with = "json_number")]
     #[schema(value_type = f64, example = 80000.00, exclusive_minimum = 0)]
     pub group_price: Decimal,
     /// ISO 4217 currency (default TZS).
@@ -85,6 +87,7 @@ pub struct CreateProductRequest {
     #[schema(minimum = 1)]
     pub group_max_size: i32,
     /// Group lifetime in decimal hours (> 0, at most 8760).
+    #[serde(deserialize_with = "json_number")]
     #[schema(value_type = f64, example = 24, exclusive_minimum = 0, maximum = 8760)]
     pub group_time_limit_hours: Decimal,
     /// Most seats per customer per group (>= 1).
@@ -103,9 +106,11 @@ pub struct UpdateProductRequest {
     #[schema(value_type = Option<String>)]
     pub product_image: Option<Option<String>>,
     /// New regular price.
+    #[serde(default, deserialize_with = "optional_json_number")]
     #[schema(value_type = Option<f64>)]
     pub regular_price: Option<Decimal>,
     /// New group price.
+    #[serde(default, deserialize_with = "optional_json_number")]
     #[schema(value_type = Option<f64>)]
     pub group_price: Option<Decimal>,
     /// New stock (not below units held by open groups).
@@ -115,6 +120,7 @@ pub struct UpdateProductRequest {
     /// New seats per group (open groups keep theirs).
     pub group_max_size: Option<i32>,
     /// New lifetime in hours (open groups keep theirs).
+    #[serde(default, deserialize_with = "optional_json_number")]
     #[schema(value_type = Option<f64>)]
     pub group_time_limit_hours: Option<Decimal>,
     /// New cap (null removes it).
@@ -249,7 +255,7 @@ async fn get_shop(
     (status = 201, description = "Product created", body = Envelope<ProductView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Shop not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -260,7 +266,7 @@ async fn create_product(
     path: web::Path<Uuid>,
     body: JsonBody<CreateProductRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = auth.writer()?.clone();
+    let owner = auth.merchant_writer()?.clone();
     let b = body.0;
     let draft = ProductDraft::parse(ProductFields {
         name: b.product_name,
@@ -316,7 +322,7 @@ async fn get_product(
     (status = 200, description = "Product updated", body = Envelope<ProductView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Product not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Stock below units held by open groups", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -328,7 +334,7 @@ async fn update_product(
     path: web::Path<Uuid>,
     body: JsonBody<UpdateProductRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = auth.writer()?.clone();
+    let owner = auth.merchant_writer()?.clone();
     let b = body.0;
     let patch = ProductPatch {
         name: b.product_name,

@@ -42,7 +42,8 @@ fn token(roles: &[&str]) -> String {
             scope: Some("groupbuy:read groupbuy:write".into()),
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             org_id: None,
-            exp: 4_000_000_000,
+            // within the default maximum lifetime (24 h)
+            exp: OffsetDateTime::now_utc().unix_timestamp() + 3600,
             iat: None,
             iss: None,
             aud: None,
@@ -55,7 +56,7 @@ async fn call(
     req: test::TestRequest,
 ) -> (u16, serde_json::Value, Option<String>) {
     let routes = web::Data::new(RouteTable::default());
-    let metrics = crate::startup::http_metrics().expect("metrics");
+    let metrics = crate::platform::metrics::http_metrics(None).expect("metrics");
     let app = test::init_service(crate::app(state, routes, metrics)).await;
     let res = test::call_service(&app, req.to_request()).await;
     let status = res.status().as_u16();

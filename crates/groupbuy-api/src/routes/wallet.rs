@@ -106,6 +106,7 @@ impl From<Page<LedgerEntry>> for LedgerPage {
 pub struct CreditRequest {
     /// Amount to add (> 0).
     #[schema(value_type = f64, example = 500000.00, exclusive_minimum = 0)]
+    #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub amount: Decimal,
     /// Why (shown in the ledger), 1-200 characters.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
@@ -138,7 +139,7 @@ async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/wallet/transactions")]
 async fn list_transactions(

@@ -33,7 +33,7 @@ pub const SUPPORT_REPORTS_PER_MINUTE: i64 = 5;
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad status, handle, stuckDraftHours or cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad status, handle, stuckDraftHours, or limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v2/platform-admin/group-buys")]
 async fn rollup(
@@ -166,7 +166,7 @@ async fn submit_report(
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v2/platform-admin/support-reports")]
 async fn list_reports(

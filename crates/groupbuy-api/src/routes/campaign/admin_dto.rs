@@ -24,6 +24,7 @@ pub struct RollupParams {
     pub stuck_draft_hours: Option<i64>,
     /// Cursor from the previous page of `items`.
     #[param(pattern = "^[0-9]{0,18}$")]
+    #[serde(default, deserialize_with = "crate::platform::extract::cursor")]
     pub cursor: Option<String>,
     /// Page size of `items`, 1-100 (default 20).
     #[param(minimum = 1, maximum = 100)]

@@ -77,6 +77,7 @@ pub struct CreateGroupBuyRequest {
     pub description: Option<String>,
     /// Price per unit (> 0, at most the currency's decimals).
     #[schema(value_type = f64, example = 45000.00, exclusive_minimum = 0)]
+    #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub unit_price: Decimal,
     /// ISO 4217 currency (default TZS).
     #[schema(example = "TZS")]
@@ -330,6 +331,7 @@ pub struct ListParams {
     pub status: Option<String>,
     /// Cursor from the previous page.
     #[param(pattern = "^[0-9]{0,18}$")]
+    #[serde(default, deserialize_with = "crate::platform::extract::cursor")]
     pub cursor: Option<String>,
     /// Page size, 1-100 (default 20).
     #[param(minimum = 1, maximum = 100)]

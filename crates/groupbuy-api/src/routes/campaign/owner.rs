@@ -90,7 +90,7 @@ fn instant(raw: &str, field: &str) -> Result<OffsetDateTime, DomainError> {
     (status = 201, description = "Group-buy created as DRAFT", body = Envelope<GroupBuyView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Slug taken under this handle", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -102,7 +102,7 @@ async fn create_group_buy(
     path: web::Path<String>,
     body: JsonBody<CreateGroupBuyRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = auth.writer()?.clone();
+    let caller = auth.merchant_writer()?.clone();
     let handle = path_handle(&path.into_inner())?;
     let b = body.0;
     let now = state.clock.now();
@@ -142,7 +142,7 @@ async fn create_group_buy(
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad status or cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad status, or limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v2/handles/{handle}/group-buys")]
 async fn list_group_buys(
@@ -196,7 +196,7 @@ async fn get_group_buy(
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v2/handles/{handle}/group-buys/{groupBuySlug}/interests")]
 async fn list_interests(
@@ -224,7 +224,7 @@ async fn list_interests(
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v2/handles/{handle}/group-buys/{groupBuySlug}/audit")]
 async fn list_audit(
@@ -251,7 +251,7 @@ async fn act(
     path: web::Path<(String, String)>,
     action: Action,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = auth.writer()?.clone();
+    let caller = auth.merchant_writer()?.clone();
     let (handle, slug) = path_slug(&path.0, &path.1)?;
     let ctx = change(format!("user:{}", caller.user_id), state.clock.now());
     let store = state.campaigns.clone();
@@ -270,7 +270,7 @@ async fn act(
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Published; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -288,7 +288,7 @@ async fn publish(
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Paused; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -306,7 +306,7 @@ async fn pause(
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Closed; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not allowed from the current state, or thresholds not met (lists each)", body = Problem, content_type = "application/problem+json"),
 ))]

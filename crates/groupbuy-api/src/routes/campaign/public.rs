@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
     (status = 200, description = "Public group-buys", body = Envelope<PageView<GroupBuyView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Handle not found", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v2/public/group-buys/{handle}")]
 async fn list_public(

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 /// Optional metadata of a session.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CheckoutMetadata {
     /// Group to join; absent opens a new group.
     pub group_instance_id: Option<Uuid>,
@@ -152,7 +152,7 @@ async fn get_session(
 #[utoipa::path(tag = "checkout", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Orders", body = Envelope<OrderPage>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/orders/my-orders")]
 async fn my_orders(
