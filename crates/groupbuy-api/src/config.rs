@@ -1,6 +1,7 @@
 //! Configuration, read once from the environment and validated at start.
 
 use crate::platform::auth::DEV_SECRET;
+use crate::platform::rate_limit::RateLimitConfig;
 use std::time::Duration;
 
 /// Everything `serve` needs to know.
@@ -24,6 +25,11 @@ pub struct Config {
     pub pool_timeout: Duration,
     /// `GROUPBUY_WORKERS` (default: number of CPUs).
     pub workers: Option<usize>,
+    /// `GROUPBUY_RATE_LIMIT_*`, `GROUPBUY_DAILY_WRITE_QUOTA`, `GROUPBUY_RATE_LIMITS=off`.
+    pub rate_limits: RateLimitConfig,
+    /// `GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS` (default 30): how long in-flight requests may
+    /// take to finish after SIGTERM/SIGINT.
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for Config {
@@ -38,6 +44,8 @@ impl Default for Config {
             pool_size: 8,
             pool_timeout: Duration::from_millis(3000),
             workers: None,
+            rate_limits: RateLimitConfig::default(),
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -83,6 +91,8 @@ impl Config {
             pool_size,
             pool_timeout: Duration::from_millis(timeout_ms),
             workers,
+            rate_limits: RateLimitConfig::from_lookup(var)?,
+            shutdown_timeout: Duration::from_secs(number("GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS", 30)?),
         })
     }
 
