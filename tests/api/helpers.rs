@@ -3,7 +3,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use groupbuy_api::platform::auth::{Claims, JwtKeys};
+use groupbuy_api::platform::rate_limit::RateLimitConfig;
 use groupbuy_api::{Application, Config};
+use groupbuy_domain::platform::RateQuota;
 use groupbuy_store::testing::TestDatabase;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -19,6 +21,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDatabase,
     keys: JwtKeys,
+    rate_limits: RateLimitConfig,
 }
 
 /// A response: status, headers, JSON body.
@@ -90,6 +93,22 @@ pub fn assert_problem(r: &Reply) {
     assert!(r.header("x-request-id").is_some());
 }
 
+/// The rate limits of the suites: every test's traffic comes from 127.0.0.1 and a few
+/// subjects, and the concurrency tests fire hundreds of requests a second, so the limits
+/// are far above what a test sends (never refusing) but still counted, so every response
+/// carries the headers. The support limit keeps its default (its test relies on 5 per
+/// minute); the rate-limit tests configure small limits themselves.
+pub fn test_rate_limits() -> RateLimitConfig {
+    let high = RateQuota::new(1_000_000, time::Duration::MINUTE);
+    RateLimitConfig {
+        reads: high,
+        writes: high,
+        interest: high,
+        daily_writes: RateQuota::new(1_000_000, time::Duration::DAY),
+        ..RateLimitConfig::default()
+    }
+}
+
 impl TestApp {
     /// One app per configured backend.
     pub async fn all() -> Vec<TestApp> {
@@ -100,7 +119,16 @@ impl TestApp {
     pub async fn all_with(sweep: Duration) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for (backend, db) in TestDatabase::all() {
-            apps.push(Self::start(backend, db, sweep).await);
+            apps.push(Self::start(backend, db, sweep, test_rate_limits()).await);
+        }
+        apps
+    }
+
+    /// One app per configured backend with the given rate limits.
+    pub async fn all_limited(rate_limits: RateLimitConfig) -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for (backend, db) in TestDatabase::all() {
+            apps.push(Self::start(backend, db, Duration::from_millis(200), rate_limits).await);
         }
         apps
     }
@@ -108,10 +136,21 @@ impl TestApp {
     /// Another instance on the same database (for multi-instance tests).
     pub async fn sibling(&self) -> TestApp {
         let db = TestDatabase::attach(&self.db.url);
-        Self::start(self.backend, db, Duration::from_millis(50)).await
+        Self::start(
+            self.backend,
+            db,
+            Duration::from_millis(50),
+            self.rate_limits,
+        )
+        .await
     }
 
-    async fn start(backend: &'static str, db: TestDatabase, sweep: Duration) -> TestApp {
+    async fn start(
+        backend: &'static str,
+        db: TestDatabase,
+        sweep: Duration,
+        rate_limits: RateLimitConfig,
+    ) -> TestApp {
         let config = Config {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".into(),
@@ -119,6 +158,7 @@ impl TestApp {
             sweep_interval: sweep,
             pool_size: 16,
             workers: Some(2),
+            rate_limits,
             ..Config::default()
         };
         let app = Application::build(config).await.expect("app starts");
@@ -133,6 +173,7 @@ impl TestApp {
                 .expect("client"),
             db,
             keys: JwtKeys::new(SECRET, None, None),
+            rate_limits,
         }
     }
 

@@ -8,4 +8,6 @@ mod group_purchase;
 mod helpers;
 mod openapi;
 mod platform;
+mod rate_limit;
+mod shutdown;
 mod wallet;

@@ -434,14 +434,9 @@ pub async fn rate_limit(
     };
     let mut res = match refusal(&verdicts, now) {
         Some(err) => req.error_response(err),
-        None => {
-            let http = req.request().clone();
-            match next.call(req).await {
-                Ok(res) => res.map_into_boxed_body(),
-                // Answer errors here so they carry the headers too.
-                Err(e) => ServiceResponse::from_err(e, http),
-            }
-        }
+        // Inner layers answer errors as responses (which get the headers); an Err is
+        // left to actix, as in `request_context`.
+        None => next.call(req).await?.map_into_boxed_body(),
     };
     for (name, value) in headers(&verdicts, now) {
         if let Ok(v) = HeaderValue::from_str(&value) {
