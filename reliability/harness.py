@@ -107,6 +107,9 @@ def server_env(db_url: str, port: int, sweep_ms: int) -> dict:
         RUST_LOG=os.environ.get("RELIABILITY_RUST_LOG", "warn"),
     )
     env.setdefault("GROUPBUY_WORKERS", "2")
+    # Every harness client comes from 127.0.0.1: the limits would refuse the load itself.
+    # Rate limiting has its own black-box tests (tests/api/rate_limit.rs).
+    env.setdefault("GROUPBUY_RATE_LIMITS", "off")
     return env
 
 

@@ -346,7 +346,7 @@ def scenario_fuzz(res: Result, seed: int):
     checks = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,object_level_authorization"
     cmd = [
         os.path.join(ROOT, ".ci", ".venv", "bin", "schemathesis"), "run", f"{base}/openapi.json",
-        "--checks", checks, "--max-examples", str(examples), "--seed", str(seed), "--workers", "2",
+        "--checks", checks, "--max-examples", str(examples), "--seed", str(seed), "--workers", "1",
         "--report", "ndjson", "--report-dir", tmp, "--continue-on-failure", "--no-shrink",
     ]
     p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=600)

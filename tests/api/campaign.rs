@@ -674,10 +674,18 @@ async fn support_reports_are_stored_listed_and_rate_limited() {
             .await
             .expect(422);
         assert_eq!(r.body["errors"][0]["field"], "details");
+        // a signed-in reporter is counted by subject, not with the anonymous address
         let u1 = app.token("u1", &[]);
-        app.post("/v2/support/report", Some(&u1), report.clone())
+        let r = app
+            .post("/v2/support/report", Some(&u1), report.clone())
             .await
             .expect(201);
+        assert_eq!(r.header("x-ratelimit-remaining").as_deref(), Some("4"));
+        let r = app
+            .post("/v2/support/report", None, report.clone())
+            .await
+            .expect(201);
+        assert_eq!(r.header("x-ratelimit-remaining").as_deref(), Some("1"));
         let r = app
             .post("/v2/support/report", None, report.clone())
             .await
@@ -698,10 +706,10 @@ async fn support_reports_are_stored_listed_and_rate_limited() {
             .await
             .expect(200);
         let items = list.data()["items"].as_array().unwrap();
-        assert_eq!(items.len(), 3);
-        assert_eq!(items[1]["reporter"], "user:u1");
-        assert_eq!(items[2]["submittedRequestId"], "req-report-1");
-        assert_eq!(items[2]["requestId"], "req-x");
-        assert_eq!(items[2]["reporter"], "anonymous");
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[2]["reporter"], "user:u1");
+        assert_eq!(items[3]["submittedRequestId"], "req-report-1");
+        assert_eq!(items[3]["requestId"], "req-x");
+        assert_eq!(items[3]["reporter"], "anonymous");
     }
 }

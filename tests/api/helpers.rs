@@ -3,7 +3,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use groupbuy_api::platform::auth::{Claims, JwtKeys};
+use groupbuy_api::platform::rate_limit::RateLimitConfig;
 use groupbuy_api::{Application, Config};
+use groupbuy_domain::platform::RateQuota;
 use groupbuy_store::testing::TestDatabase;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -21,6 +23,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDatabase,
     keys: JwtKeys,
+    rate_limits: RateLimitConfig,
 }
 
 /// A response: status, headers, JSON body.
@@ -92,6 +95,22 @@ pub fn assert_problem(r: &Reply) {
     assert!(r.header("x-request-id").is_some());
 }
 
+/// The rate limits of the suites: every test's traffic comes from 127.0.0.1 and a few
+/// subjects, and the concurrency tests fire hundreds of requests a second, so the limits
+/// are far above what a test sends (never refusing) but still counted, so every response
+/// carries the headers. The support limit keeps its default (its test relies on 5 per
+/// minute); the rate-limit tests configure small limits themselves.
+pub fn test_rate_limits() -> RateLimitConfig {
+    let high = RateQuota::new(1_000_000, time::Duration::MINUTE);
+    RateLimitConfig {
+        reads: high,
+        writes: high,
+        interest: high,
+        daily_writes: RateQuota::new(1_000_000, time::Duration::DAY),
+        ..RateLimitConfig::default()
+    }
+}
+
 impl TestApp {
     /// One app per configured backend.
     pub async fn all() -> Vec<TestApp> {
@@ -102,7 +121,16 @@ impl TestApp {
     pub async fn all_with(sweep: Duration) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for (backend, db) in TestDatabase::all() {
-            apps.push(Self::start(backend, db, sweep).await);
+            apps.push(Self::start(backend, db, sweep, test_rate_limits()).await);
+        }
+        apps
+    }
+
+    /// One app per configured backend with the given rate limits.
+    pub async fn all_limited(rate_limits: RateLimitConfig) -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for (backend, db) in TestDatabase::all() {
+            apps.push(Self::start(backend, db, Duration::from_millis(200), rate_limits).await);
         }
         apps
     }
@@ -119,11 +147,22 @@ impl TestApp {
     /// Another instance on the same database (for multi-instance tests).
     pub async fn sibling(&self) -> TestApp {
         let db = TestDatabase::attach(&self.db.url);
-        Self::start(self.backend, db, Duration::from_millis(50)).await
+        Self::start(
+            self.backend,
+            db,
+            Duration::from_millis(50),
+            self.rate_limits,
+        )
+        .await
     }
 
-    async fn start(backend: &'static str, db: TestDatabase, sweep: Duration) -> TestApp {
-        Self::start_with(backend, db, sweep, &|_| {}).await
+    async fn start(
+        backend: &'static str,
+        db: TestDatabase,
+        sweep: Duration,
+        rate_limits: RateLimitConfig,
+    ) -> TestApp {
+        Self::start_with(backend, db, sweep, &move |c| c.rate_limits = rate_limits).await
     }
 
     async fn start_with(
@@ -140,9 +179,11 @@ impl TestApp {
             pool_size: 16,
             workers: Some(2),
             metrics_token: Some(METRICS_TOKEN.into()),
+            rate_limits: test_rate_limits(),
             ..Config::default()
         };
         tweak(&mut config);
+        let rate_limits = config.rate_limits;
         let app = Application::build(config).await.expect("app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run());
@@ -155,6 +196,7 @@ impl TestApp {
                 .expect("client"),
             db,
             keys: JwtKeys::new(SECRET, None, None),
+            rate_limits,
         }
     }
 

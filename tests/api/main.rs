@@ -12,4 +12,6 @@ mod idempotency;
 mod input;
 mod openapi;
 mod platform;
+mod rate_limit;
+mod shutdown;
 mod wallet;

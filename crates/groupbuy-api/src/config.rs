@@ -1,6 +1,7 @@
 //! Configuration, read once from the environment and validated at start.
 
 use crate::platform::auth::{DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
+use crate::platform::rate_limit::RateLimitConfig;
 use std::time::Duration;
 
 /// Everything `serve` needs to know.
@@ -33,6 +34,11 @@ pub struct Config {
     /// `GROUPBUY_FAILPOINT_ABORT_AFTER_COMMIT=1`: tests only; the process aborts between an
     /// idempotent request's COMMIT and its response.
     pub abort_after_commit: bool,
+    /// `GROUPBUY_RATE_LIMIT_*`, `GROUPBUY_DAILY_WRITE_QUOTA`, `GROUPBUY_RATE_LIMITS=off`.
+    pub rate_limits: RateLimitConfig,
+    /// `GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS` (default 30): how long in-flight requests may
+    /// take to finish after SIGTERM/SIGINT.
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for Config {
@@ -50,6 +56,8 @@ impl Default for Config {
             pool_timeout: Duration::from_millis(3000),
             workers: None,
             abort_after_commit: false,
+            rate_limits: RateLimitConfig::default(),
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -104,6 +112,8 @@ impl Config {
             workers,
             abort_after_commit: var("GROUPBUY_FAILPOINT_ABORT_AFTER_COMMIT").as_deref()
                 == Some("1"),
+            rate_limits: RateLimitConfig::from_lookup(var)?,
+            shutdown_timeout: Duration::from_secs(number("GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS", 30)?),
         })
     }
 

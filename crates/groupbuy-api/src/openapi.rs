@@ -1,6 +1,8 @@
 //! The OpenAPI document, generated from the registered routes.
 
 use crate::error::{FieldError, Problem};
+use crate::platform::rate_limit::classify;
+use actix_web::http::Method;
 use actix_web::App;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -14,7 +16,11 @@ use utoipa_actix_web::AppExt;
         description = "Group buying backend: group purchases (/api/v1), campaigns (/v2) and the platform. \
 Every response wears the envelope {success, httpStatus, message, action_time, data}; errors add the RFC 9457 \
 members (type, title, status, detail, instance, errors[]) and are served as application/problem+json. \
-Send Idempotency-Key on POSTs to make retries safe; X-Request-Id is echoed on every response.",
+Send Idempotency-Key on POSTs to make retries safe; X-Request-Id is echoed on every response. \
+Rate limits per caller (token subject, else client address) and route class (reads, writes, interest, support, \
+plus a daily write quota): every answer of a limited operation carries X-RateLimit-Limit, X-RateLimit-Remaining, \
+X-RateLimit-Reset (Unix seconds) and the IETF draft's RateLimit-Policy and RateLimit fields; beyond a limit the \
+answer is 429 with Retry-After.",
         license(name = "MIT", identifier = "MIT"),
         version = "0.1.0"
     ),
@@ -55,8 +61,77 @@ impl Modify for BearerAuth {
 
 /// Documents the failures every operation can answer, whatever its handler: a malformed
 /// path, query or body (400), a body over 1 MiB (413), an unavailable database (503) and
-/// an internal error (500), all as problem JSON; 401 on every secured operation.
+/// an internal error (500), all as problem JSON; 401 on every secured operation; on every
+/// rate-limited operation, the rate-limit headers of its success answers and 429.
 pub struct CommonProblems;
+
+/// The reusable 429 answer (`#/components/responses/TooManyRequests`).
+const TOO_MANY_REQUESTS: &str = "TooManyRequests";
+
+/// The rate-limit headers: name and description.
+const RATE_LIMIT_HEADERS: [(&str, &str); 5] = [
+    ("X-RateLimit-Limit", "Requests allowed by the binding policy in its window"),
+    ("X-RateLimit-Remaining", "Requests left under the binding policy"),
+    ("X-RateLimit-Reset", "When the binding policy's quota is whole again (Unix seconds)"),
+    (
+        "RateLimit-Policy",
+        "Every policy that applies (draft-ietf-httpapi-ratelimit-headers), e.g. \"writes\";q=600;w=60, \"daily-writes\";q=10000;w=86400",
+    ),
+    (
+        "RateLimit",
+        "What is left of each policy (draft-ietf-httpapi-ratelimit-headers), e.g. \"writes\";r=599;t=1, \"daily-writes\";r=9999;t=43200",
+    ),
+];
+
+fn text_header(description: &str) -> utoipa::openapi::header::Header {
+    use utoipa::openapi::{Object, Type};
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(Object::with_type(Type::String))
+        .description(Some(description))
+        .build()
+}
+
+/// Adds the 429 answer to the components.
+fn too_many_requests(
+    openapi: &mut utoipa::openapi::OpenApi,
+    problem: &dyn Fn(&str) -> utoipa::openapi::Response,
+) {
+    let mut response =
+        problem("Rate limit exceeded for this caller; retry after Retry-After seconds");
+    response.headers.insert(
+        "Retry-After".into(),
+        text_header("Seconds to wait before retrying"),
+    );
+    for (name, description) in RATE_LIMIT_HEADERS {
+        response
+            .headers
+            .insert(name.into(), text_header(description));
+    }
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .responses
+        .insert(TOO_MANY_REQUESTS.into(), response.into());
+}
+
+/// The rate-limit headers on the success answers of a limited operation, and its 429.
+fn document_rate_limits(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::{Ref, RefOr};
+    for (code, response) in op.responses.responses.iter_mut() {
+        if let (true, RefOr::T(response)) = (code.starts_with('2'), response) {
+            for (name, description) in RATE_LIMIT_HEADERS {
+                response
+                    .headers
+                    .entry(name.into())
+                    .or_insert_with(|| text_header(description));
+            }
+        }
+    }
+    op.responses
+        .responses
+        .entry("429".to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(TOO_MANY_REQUESTS)));
+}
 
 impl Modify for CommonProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -72,18 +147,23 @@ impl Modify for CommonProblems {
                 )
                 .build()
         };
-        for item in openapi.paths.paths.values_mut() {
+        too_many_requests(openapi, &problem);
+        for (path, item) in openapi.paths.paths.iter_mut() {
             if let Some(post) = item.post.as_mut() {
                 document_idempotency(post, &problem);
             }
             let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
+                (Method::GET, &mut item.get),
+                (Method::POST, &mut item.post),
+                (Method::PUT, &mut item.put),
+                (Method::PATCH, &mut item.patch),
+                (Method::DELETE, &mut item.delete),
             ];
-            for op in operations.into_iter().flatten() {
+            for (method, op) in operations {
+                let Some(op) = op else { continue };
+                if classify(&method, path).is_some() {
+                    document_rate_limits(op);
+                }
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let responses = &mut op.responses.responses;
                 let mut add = |code: &str, description: &str| {

@@ -8,6 +8,7 @@ use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
 use crate::platform::fallback::{fallback, RouteTable};
 use crate::platform::idempotency::idempotency;
 use crate::platform::metrics::{http_metrics, metrics_guard, HttpMetrics};
+use crate::platform::rate_limit::{rate_limit, RateLimiter};
 use crate::platform::request::request_context;
 use crate::state::{AppState, SystemClock};
 use actix_web::body::MessageBody;
@@ -18,6 +19,8 @@ use groupbuy_domain::Clock;
 use groupbuy_store::{Database, PoolSettings};
 use std::net::TcpListener;
 use std::sync::Arc;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -32,6 +35,7 @@ impl AppState {
             group_purchases: db.clone(),
             campaigns: db.clone(),
             idempotency: db.clone(),
+            rate_limits: db.clone(),
             health: db,
             clock,
             jwt,
@@ -61,6 +65,8 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .wrap(from_fn(idempotency))
+        // Outside idempotency: a refused request never claims or replays a key.
+        .wrap(from_fn(rate_limit))
         .wrap(metrics.prometheus)
         .wrap(from_fn(metrics_guard))
         .wrap(from_fn(request_context))
@@ -82,10 +88,12 @@ pub fn app(
         .into_app()
 }
 
-/// A running server and the port it listens on.
+/// A running server, the port it listens on and its background sweeps.
 pub struct Application {
     port: u16,
     server: Server,
+    sweeps: JoinHandle<()>,
+    stop_sweeps: watch::Sender<bool>,
 }
 
 impl Application {
@@ -125,19 +133,26 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let factory_state = state.clone();
         let metrics = http_metrics(config.metrics_token.as_deref())?;
-        let mut server =
-            HttpServer::new(move || app(factory_state.clone(), routes.clone(), metrics.clone()))
-                .listen(listener)
-                .map_err(|e| e.to_string())?;
+        // One limiter per instance, shared by its workers.
+        let limiter = web::Data::new(RateLimiter::new(config.rate_limits));
+        let mut server = HttpServer::new(move || {
+            app(factory_state.clone(), routes.clone(), metrics.clone()).app_data(limiter.clone())
+        })
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .listen(listener)
+        .map_err(|e| e.to_string())?;
         if let Some(workers) = config.workers {
             server = server.workers(workers);
         }
         crate::platform::idempotency::set_abort_after_commit(config.abort_after_commit);
-        spawn_sweeps(state, config.sweep_interval);
+        let (stop_sweeps, shutdown) = watch::channel(false);
+        let sweeps = spawn_sweeps(state, config.sweep_interval, shutdown);
         tracing::info!(port, database = %redact(&config.database_url), "groupbuy listening");
         Ok(Self {
             port,
             server: server.run(),
+            sweeps,
+            stop_sweeps,
         })
     }
 
@@ -146,12 +161,21 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped; in-flight requests finish on shutdown.
+    /// Serves until stopped (SIGTERM or SIGINT): the server stops accepting and lets
+    /// in-flight requests finish (up to the shutdown timeout), then the sweeps stop
+    /// between passes and a running pass is awaited.
     ///
     /// # Errors
     /// Server I/O failures.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        // The receiver is gone only if the sweep task already ended: nothing to stop.
+        let _ = self.stop_sweeps.send(true);
+        if let Err(e) = self.sweeps.await {
+            tracing::error!(error = %e, "background sweeps ended abnormally");
+        }
+        tracing::info!("groupbuy stopped");
+        served
     }
 }
 

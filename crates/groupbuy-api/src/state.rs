@@ -6,7 +6,7 @@ use actix_web::web;
 use groupbuy_domain::campaign::CampaignStore;
 use groupbuy_domain::catalog::CatalogStore;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
-use groupbuy_domain::platform::{HealthCheck, IdempotencyStore};
+use groupbuy_domain::platform::{HealthCheck, IdempotencyStore, RateLimitStore};
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::{Clock, DomainError};
 use std::sync::Arc;
@@ -25,6 +25,8 @@ pub struct AppState {
     pub campaigns: Arc<dyn CampaignStore>,
     /// Idempotency records.
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Rate-limit counters shared by every instance.
+    pub rate_limits: Arc<dyn RateLimitStore>,
     /// Database health.
     pub health: Arc<dyn HealthCheck>,
     /// Time.

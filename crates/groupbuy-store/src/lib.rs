@@ -10,6 +10,7 @@ mod error;
 mod group_purchase;
 mod paging;
 mod platform;
+mod rate_limit;
 pub mod schema;
 pub mod testing;
 mod wallet;

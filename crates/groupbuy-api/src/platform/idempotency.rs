@@ -25,8 +25,11 @@ use time::Duration;
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on replayed responses.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
-/// How long a request may hold its key before a retry may take it over.
-const LEASE: Duration = Duration::seconds(60);
+/// How long a request may hold its key before a retry may take it over. Short: an effect
+/// and its answer commit together, conditionally on the key still being in flight, so a
+/// retry that takes over a slow (not dead) request's key can never apply it twice; the
+/// lease only keeps two attempts from running side by side.
+const LEASE: Duration = Duration::seconds(15);
 /// How long keys are kept.
 pub const RETENTION: Duration = Duration::hours(24);
 

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use actix_web::{test, web};
 use groupbuy_domain::catalog::MockCatalogStore;
 use groupbuy_domain::clock::MockClock;
-use groupbuy_domain::platform::{MockHealthCheck, MockIdempotencyStore};
+use groupbuy_domain::platform::{MockHealthCheck, MockIdempotencyStore, MockRateLimitStore};
 use groupbuy_domain::wallet::MockWalletStore;
 use groupbuy_domain::DomainError;
 use std::sync::Arc;
@@ -27,6 +27,7 @@ fn state(
         group_purchases: Arc::new(groupbuy_domain::group_purchase::MockGroupPurchaseStore::new()),
         campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
+        rate_limits: Arc::new(MockRateLimitStore::new()),
         health: Arc::new(health),
         clock: Arc::new(clock),
         jwt: JwtKeys::new(SECRET, None, None),

@@ -22,4 +22,4 @@ pub use ports::MockCampaignStore;
 pub use rollup::{
     is_past_close_still_open, is_stuck_draft, Rollup, RollupQuery, DEFAULT_STUCK_DRAFT_HOURS,
 };
-pub use support::{RateDecision, SupportReport, SupportReportDraft, SupportReportFields};
+pub use support::{SupportReport, SupportReportDraft, SupportReportFields};

@@ -2,13 +2,13 @@
 
 use super::{
     Action, AuditEntry, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus, Handle,
-    HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest, RateDecision, Rollup,
-    RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
+    HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest, Rollup, RollupQuery,
+    Slug, SupportReport, SupportReportDraft, VisitorId,
 };
 use crate::error::DomainError;
 use crate::page::Page;
 use crate::principal::Principal;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// Storage of handles, group-buys, interests, audit entries and support reports.
 ///
@@ -168,18 +168,6 @@ pub trait CampaignStore: Send + Sync {
     /// # Errors
     /// `Validation` for a bad cursor.
     fn rollup(&self, query: RollupQuery, now: OffsetDateTime) -> Result<Rollup, DomainError>;
-
-    /// Counts one request of `key` in the current fixed window of `window`.
-    ///
-    /// # Errors
-    /// `Unavailable`/`Internal` on storage failure.
-    fn hit_rate_limit(
-        &self,
-        key: &str,
-        limit: i64,
-        window: Duration,
-        now: OffsetDateTime,
-    ) -> Result<RateDecision, DomainError>;
 
     /// Stores a support report.
     ///

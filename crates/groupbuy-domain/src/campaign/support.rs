@@ -92,19 +92,6 @@ pub struct SupportReport {
     pub created_at: OffsetDateTime,
 }
 
-/// The verdict of a fixed-window rate limiter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateDecision {
-    /// Requests allowed per window.
-    pub limit: i64,
-    /// Requests left in this window.
-    pub remaining: i64,
-    /// When the window ends.
-    pub reset_at: OffsetDateTime,
-    /// Whether this request is allowed.
-    pub allowed: bool,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

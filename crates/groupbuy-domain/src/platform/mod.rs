@@ -1,10 +1,14 @@
-//! Platform concerns every surface shares: idempotency records and health.
+//! Platform concerns every surface shares: idempotency records, rate limits and health.
 
 mod idempotency;
+pub mod rate_limit;
 
 #[cfg(feature = "mock")]
 pub use idempotency::MockIdempotencyStore;
 pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
+#[cfg(feature = "mock")]
+pub use rate_limit::MockRateLimitStore;
+pub use rate_limit::{RateDecision, RateLimitStore, RateQuota};
 
 use crate::error::DomainError;
 

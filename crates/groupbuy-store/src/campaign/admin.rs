@@ -1,18 +1,16 @@
-//! Platform-admin use cases: the campaign rollup, support reports and their rate limit.
+//! Platform-admin use cases: the campaign rollup and support reports.
 
+use super::into_page;
 use super::rows::{GroupBuyRow, SupportRow};
-use super::schema::{group_buys, rate_limit_windows, support_reports};
-use super::{insert_if_absent, into_page};
+use super::schema::{group_buys, support_reports};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use diesel::prelude::*;
-use groupbuy_domain::campaign::{
-    GroupBuy, GroupBuyStatus, RateDecision, Rollup, RollupQuery, SupportReport,
-};
+use groupbuy_domain::campaign::{GroupBuy, GroupBuyStatus, Rollup, RollupQuery, SupportReport};
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::Page;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// Most entries in each diagnostic list of the rollup.
 const DIAGNOSTIC_LIMIT: i64 = 100;
@@ -77,52 +75,6 @@ pub(super) fn rollup(
         stuck_drafts: rows_into(stuck)?,
         past_close_still_open: rows_into(past)?,
         items: into_page(items, limit, |r| r.seq, GroupBuyRow::into_domain)?,
-    })
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = rate_limit_windows)]
-struct NewWindow {
-    bucket: String,
-    hits: i64,
-    expires_at: time::PrimitiveDateTime,
-}
-
-/// A fixed-window counter per key, shared by every instance through the database.
-pub(super) fn hit_rate_limit(
-    conn: &mut DbConnection,
-    key: &str,
-    limit: i64,
-    window: Duration,
-    now: OffsetDateTime,
-) -> Result<RateDecision, StoreError> {
-    let window_secs = window.whole_seconds().max(1);
-    let start = now.unix_timestamp().div_euclid(window_secs) * window_secs;
-    let reset_at = OffsetDateTime::from_unix_timestamp(start + window_secs)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    diesel::delete(
-        rate_limit_windows::table.filter(rate_limit_windows::expires_at.le(to_db_time(now))),
-    )
-    .execute(conn)?;
-    let bucket = format!("{key}@{start}");
-    insert_if_absent!(
-        conn,
-        rate_limit_windows::table,
-        NewWindow {
-            bucket: bucket.clone(),
-            hits: 0,
-            expires_at: to_db_time(reset_at),
-        }
-    )?;
-    let hits: i64 = diesel::update(rate_limit_windows::table.find(&bucket))
-        .set(rate_limit_windows::hits.eq(rate_limit_windows::hits + 1))
-        .returning(rate_limit_windows::hits)
-        .get_result(conn)?;
-    Ok(RateDecision {
-        limit,
-        remaining: (limit - hits).max(0),
-        reset_at,
-        allowed: hits <= limit,
     })
 }
 

@@ -16,14 +16,14 @@ use crate::error::StoreError;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     Action, AuditEntry, CampaignStore, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus,
-    Handle, HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest, RateDecision,
-    Rollup, RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
+    Handle, HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest, Rollup,
+    RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
 };
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::{DomainError, Page, Principal};
 use rows::{GroupBuyRow, HandleRow, NewAudit};
 use schema::{campaign_audit, campaign_handles, group_buys};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub(crate) use crate::db::insert_if_absent;
@@ -285,16 +285,6 @@ impl CampaignStore for Database {
     fn rollup(&self, query: RollupQuery, now: OffsetDateTime) -> Result<Rollup, DomainError> {
         let after = parse_cursor(query.cursor.clone())?;
         self.read(|conn| admin::rollup(conn, &query, after, now))
-    }
-
-    fn hit_rate_limit(
-        &self,
-        key: &str,
-        limit: i64,
-        window: Duration,
-        now: OffsetDateTime,
-    ) -> Result<RateDecision, DomainError> {
-        self.write(|conn| admin::hit_rate_limit(conn, key, limit, window, now))
     }
 
     fn submit_support_report(

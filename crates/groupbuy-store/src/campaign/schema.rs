@@ -77,11 +77,3 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
-
-diesel::table! {
-    rate_limit_windows (bucket) {
-        bucket -> Text,
-        hits -> BigInt,
-        expires_at -> Timestamp,
-    }
-}

@@ -11,20 +11,14 @@ use crate::platform::extract::JsonBody;
 use crate::platform::extract::{page_limit, PageQuery};
 use crate::platform::request::current_request;
 use crate::state::{blocking, AppState};
-use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
-use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use groupbuy_domain::campaign::{
-    GroupBuyStatus, RateDecision, RollupQuery, SupportReportDraft, SupportReportFields,
-    DEFAULT_STUCK_DRAFT_HOURS,
+    GroupBuyStatus, RollupQuery, SupportReportDraft, SupportReportFields, DEFAULT_STUCK_DRAFT_HOURS,
 };
 use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
 use groupbuy_domain::DomainError;
 use time::Duration;
 use utoipa_actix_web::service_config::ServiceConfig;
-
-/// Support reports accepted per client IP per minute.
-pub const SUPPORT_REPORTS_PER_MINUTE: i64 = 5;
 
 /// The campaign rollup across handles: counts by status, stuck drafts, group-buys still
 /// open after closesAt, and the filtered group-buys with threshold progress.
@@ -77,30 +71,13 @@ async fn rollup(
     ))
 }
 
-fn rate_headers(res: &mut HttpResponse, d: &RateDecision) {
-    for (name, value) in rate_header_values(d) {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            res.headers_mut().insert(HeaderName::from_static(name), v);
-        }
-    }
-}
-
-fn rate_header_values(d: &RateDecision) -> [(&'static str, String); 3] {
-    [
-        ("x-ratelimit-limit", d.limit.to_string()),
-        ("x-ratelimit-remaining", d.remaining.to_string()),
-        ("x-ratelimit-reset", d.reset_at.unix_timestamp().to_string()),
-    ]
-}
-
-/// Files a support report (token optional). Limited to 5 per minute per client IP;
-/// `X-RateLimit-Limit/Remaining/Reset` on every answer, 429 with `Retry-After` beyond.
+/// Files a support report (token optional). Limited per caller by the `support` rate
+/// limit (`GROUPBUY_RATE_LIMIT_SUPPORT`, default 5 per minute), counted in the database.
 #[utoipa::path(tag = "campaigns", request_body = SupportReportRequest, responses(
     (status = 201, description = "Report stored; data.reportId", body = Envelope<SupportReportView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field (summary 1-200, details 1-10000)", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many reports from this client; see Retry-After", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v2/support/report")]
 async fn submit_report(
@@ -114,27 +91,6 @@ async fn submit_report(
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
     let now = state.clock.now();
-    let store = state.campaigns.clone();
-    let key = format!("support-report:{ip}");
-    let decision = blocking(move || {
-        store.hit_rate_limit(&key, SUPPORT_REPORTS_PER_MINUTE, Duration::minutes(1), now)
-    })
-    .await?;
-    if !decision.allowed {
-        let retry = (decision.reset_at - now).whole_seconds().max(1);
-        let mut err = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
-            format!(
-                "Too many support reports: at most {SUPPORT_REPORTS_PER_MINUTE} per minute; retry in {retry} s"
-            ),
-        )
-        .with_header(RETRY_AFTER, retry.to_string());
-        for (name, value) in rate_header_values(&decision) {
-            err = err.with_header(HeaderName::from_static(name), value);
-        }
-        return Err(err);
-    }
     let b = body.0;
     let draft = SupportReportDraft::parse(SupportReportFields {
         summary: b.summary,
@@ -152,12 +108,10 @@ async fn submit_report(
     let report =
         blocking(move || store.submit_support_report(draft, &reporter, &ip, &request_id, now))
             .await?;
-    let mut res = created(
+    Ok(created(
         "Support report received; quote its reportId when following up",
         SupportReportView::from(report),
-    );
-    rate_headers(&mut res, &decision);
-    Ok(res)
+    ))
 }
 
 /// Support reports, newest first (platform admins).
