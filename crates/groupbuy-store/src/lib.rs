@@ -8,6 +8,7 @@ mod convert;
 mod db;
 mod error;
 mod group_purchase;
+pub mod outbox;
 mod paging;
 mod platform;
 mod rate_limit;

@@ -1,8 +1,10 @@
 //! Platform concerns every surface shares: idempotency records, rate limits and health.
 
+pub mod events;
 mod idempotency;
 pub mod rate_limit;
 
+pub use events::{Audience, DomainEvent, EventType};
 #[cfg(feature = "mock")]
 pub use idempotency::MockIdempotencyStore;
 pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
