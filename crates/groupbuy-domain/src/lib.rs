@@ -11,6 +11,7 @@ pub mod page;
 pub mod platform;
 pub mod principal;
 pub mod wallet;
+pub mod webhook;
 
 pub use clock::Clock;
 pub use error::{DomainError, DomainResult};

@@ -15,6 +15,7 @@ mod rate_limit;
 pub mod schema;
 pub mod testing;
 mod wallet;
+mod webhook;
 
 pub use db::{Backend, Database, DbConnection, PoolSettings};
 pub use error::StoreError;

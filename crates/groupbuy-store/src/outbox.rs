@@ -114,6 +114,17 @@ pub(crate) fn append(
     Ok(ids)
 }
 
+/// Marks one event dispatched (its deliveries are written by the caller); returns its
+/// sequence number.
+pub(crate) fn mark_dispatched(conn: &mut DbConnection, event_id: &str) -> Result<i64, StoreError> {
+    Ok(
+        diesel::update(events::table.filter(events::id.eq(event_id)))
+            .set(events::dispatched.eq(true))
+            .returning(events::sequence)
+            .get_result(conn)?,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,6 +45,7 @@ CREATE TABLE webhook_deliveries (
     id TEXT NOT NULL UNIQUE,
     endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
     event_id TEXT NOT NULL REFERENCES events (id),
+    event_type TEXT NOT NULL,
     subject TEXT NOT NULL,
     sequence BIGINT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('PENDING', 'SUCCEEDED', 'FAILED', 'EXHAUSTED')),

@@ -1,0 +1,363 @@
+//! Webhook endpoints: where events go, which ones, and who may manage them.
+
+use crate::error::DomainError;
+use crate::platform::{Audience, EventType};
+use crate::principal::Principal;
+use std::net::IpAddr;
+use time::OffsetDateTime;
+
+/// Every secret starts with this (Standard Webhooks' convention).
+pub const SECRET_PREFIX: &str = "whsec_";
+
+/// Which event types an endpoint receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventFilter {
+    /// `"*"`: every type.
+    All,
+    /// Only these types.
+    Only(Vec<EventType>),
+}
+
+impl EventFilter {
+    /// Parses `events[]`: event type names or `"*"`; at least one, no unknown names.
+    pub fn parse(names: &[String]) -> Result<Self, DomainError> {
+        if names.is_empty() {
+            return Err(DomainError::invalid(
+                "events",
+                "events must name at least one event type, or \"*\"",
+            ));
+        }
+        if names.iter().any(|n| n == "*") {
+            return Ok(Self::All);
+        }
+        let mut types = Vec::new();
+        for n in names {
+            let t = EventType::parse(n).ok_or_else(|| {
+                DomainError::invalid(
+                    "events",
+                    format!("Unknown event type: {n}. See GET /webhooks/event-types"),
+                )
+            })?;
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
+        Ok(Self::Only(types))
+    }
+
+    /// Whether `t` passes.
+    pub fn accepts(&self, t: EventType) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(types) => types.contains(&t),
+        }
+    }
+
+    /// The names as stored and shown (`["*"]` for all).
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Self::All => vec!["*".into()],
+            Self::Only(types) => types.iter().map(|t| t.as_str().to_owned()).collect(),
+        }
+    }
+}
+
+/// A registered endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEndpoint {
+    /// `we_...`.
+    pub id: String,
+    /// The `sub` that created it.
+    pub created_by: String,
+    /// The creator's organisation, when the token had one.
+    pub org_id: Option<String>,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// Which events it receives.
+    pub events: EventFilter,
+    /// The owner's note.
+    pub description: Option<String>,
+    /// No deliveries while true.
+    pub disabled: bool,
+    /// Why it was disabled (by its owner, or by a 410 answer).
+    pub disabled_reason: Option<String>,
+    /// When.
+    pub created_at: OffsetDateTime,
+}
+
+impl WebhookEndpoint {
+    /// Whether `caller` may see and change it: its creator, or a member of its organisation.
+    pub fn visible_to(&self, caller: &Principal) -> bool {
+        self.created_by == caller.user_id || (self.org_id.is_some() && self.org_id == caller.org_id)
+    }
+
+    /// Whether an event for `audience` of type `t` goes to this endpoint.
+    pub fn wants(&self, audience: &Audience, t: EventType) -> bool {
+        let owner = match audience {
+            Audience::User(u) => *u == self.created_by,
+            Audience::Organisation(o) => self.org_id.as_deref() == Some(o.as_str()),
+        };
+        owner && !self.disabled && self.events.accepts(t)
+    }
+}
+
+/// A new endpoint, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointDraft {
+    /// Target URL (http or https).
+    pub url: String,
+    /// Event filter.
+    pub events: EventFilter,
+    /// Note.
+    pub description: Option<String>,
+}
+
+impl EndpointDraft {
+    /// Validates the request; `allow_private` lets loopback and private addresses through
+    /// (development and tests).
+    pub fn parse(
+        url: &str,
+        events: &[String],
+        description: Option<String>,
+        allow_private: bool,
+    ) -> Result<Self, DomainError> {
+        Ok(Self {
+            url: parse_url(url, allow_private)?,
+            events: EventFilter::parse(events)?,
+            description: parse_description(description)?,
+        })
+    }
+}
+
+/// A change of an endpoint; absent fields stay.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EndpointPatch {
+    /// New URL.
+    pub url: Option<String>,
+    /// New filter.
+    pub events: Option<EventFilter>,
+    /// New note (`Some(None)` clears it).
+    pub description: Option<Option<String>>,
+    /// Disable or re-enable.
+    pub disabled: Option<bool>,
+}
+
+impl EndpointPatch {
+    /// Validates a PATCH body.
+    pub fn parse(
+        url: Option<&str>,
+        events: Option<&[String]>,
+        description: Option<Option<String>>,
+        disabled: Option<bool>,
+        allow_private: bool,
+    ) -> Result<Self, DomainError> {
+        Ok(Self {
+            url: url.map(|u| parse_url(u, allow_private)).transpose()?,
+            events: events.map(EventFilter::parse).transpose()?,
+            description: description.map(parse_description).transpose()?,
+            disabled,
+        })
+    }
+
+    /// The endpoint after the change: re-enabling clears the reason.
+    pub fn apply(self, endpoint: &WebhookEndpoint) -> WebhookEndpoint {
+        let mut e = endpoint.clone();
+        if let Some(url) = self.url {
+            e.url = url;
+        }
+        if let Some(events) = self.events {
+            e.events = events;
+        }
+        if let Some(d) = self.description {
+            e.description = d;
+        }
+        match self.disabled {
+            Some(true) if !e.disabled => {
+                e.disabled = true;
+                e.disabled_reason = Some("Disabled by its owner".into());
+            }
+            Some(false) => {
+                e.disabled = false;
+                e.disabled_reason = None;
+            }
+            _ => {}
+        }
+        e
+    }
+}
+
+fn parse_description(d: Option<String>) -> Result<Option<String>, DomainError> {
+    match d {
+        Some(d) if d.chars().count() > 500 => Err(DomainError::invalid(
+            "description",
+            "description must be at most 500 characters",
+        )),
+        other => Ok(other.filter(|d| !d.trim().is_empty())),
+    }
+}
+
+/// The URL, if it is http(s) with a host and, unless allowed, no loopback, private or
+/// link-local IP literal (names are checked again after DNS resolution at delivery).
+fn parse_url(url: &str, allow_private: bool) -> Result<String, DomainError> {
+    let invalid = |why: &str| DomainError::invalid("url", format!("url {why}"));
+    let url = url.trim();
+    if url.len() > 2048 {
+        return Err(invalid("must be at most 2048 characters"));
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| invalid("must be an http:// or https:// URL"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(invalid("must not carry credentials"));
+    }
+    let host = host_of(authority);
+    if host.is_empty() {
+        return Err(invalid("must name a host"));
+    }
+    if !allow_private && is_internal_host(host) {
+        return Err(invalid(
+            "must not point at a loopback, private or link-local address",
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+/// The host of `host[:port]` or `[v6]:port`.
+fn host_of(authority: &str) -> &str {
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or_default();
+    }
+    authority.split(':').next().unwrap_or_default()
+}
+
+/// `localhost` or an internal IP literal.
+fn is_internal_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    host.parse::<IpAddr>().is_ok_and(|ip| is_internal_ip(&ip))
+}
+
+/// Loopback, private, link-local, unspecified, shared (CGNAT) or unique-local addresses:
+/// never a delivery target unless private targets are allowed.
+pub fn is_internal_ip(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+        }
+        IpAddr::V6(v6) => {
+            let seg = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (seg[0] & 0xfe00) == 0xfc00
+                || (seg[0] & 0xffc0) == 0xfe80
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| is_internal_ip(&IpAddr::V4(v4)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(n: &[&str]) -> Vec<String> {
+        n.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn urls_must_be_http_and_public_unless_allowed() {
+        let ok = |u: &str| EndpointDraft::parse(u, &names(&["*"]), None, false);
+        assert!(ok("https://hooks.example.com/groupbuy").is_ok());
+        assert!(ok("http://hooks.example.com:8080/x?y=1").is_ok());
+        for bad in [
+            "ftp://example.com",
+            "example.com",
+            "https://",
+            "http://localhost/x",
+            "http://127.0.0.1:9000",
+            "http://10.1.2.3",
+            "http://192.168.0.10",
+            "http://172.16.5.4",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]:80/",
+            "http://[fe80::1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://0.0.0.0/",
+            "http://user:pw@example.com/",
+        ] {
+            let err = ok(bad).expect_err(bad);
+            assert!(
+                matches!(err, DomainError::Validation { ref field, .. } if field == "url"),
+                "{bad}"
+            );
+        }
+        assert!(EndpointDraft::parse("http://127.0.0.1:9000/", &names(&["*"]), None, true).is_ok());
+    }
+
+    #[test]
+    fn events_are_known_types_or_star() {
+        assert_eq!(
+            EventFilter::parse(&names(&["*"])).expect("star"),
+            EventFilter::All
+        );
+        let f = EventFilter::parse(&names(&["group.completed", "group.completed"])).expect("ok");
+        assert_eq!(f, EventFilter::Only(vec![EventType::GroupCompleted]));
+        assert!(f.accepts(EventType::GroupCompleted) && !f.accepts(EventType::GroupFailed));
+        assert!(EventFilter::parse(&names(&["group.exploded"])).is_err());
+        assert!(EventFilter::parse(&[]).is_err());
+    }
+
+    #[test]
+    fn endpoints_belong_to_their_creator_and_organisation() {
+        let e = WebhookEndpoint {
+            id: "we_1".into(),
+            created_by: "m1".into(),
+            org_id: Some("org-a".into()),
+            url: "https://x.example".into(),
+            events: EventFilter::All,
+            description: None,
+            disabled: false,
+            disabled_reason: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let who = |sub: &str, org: Option<&str>| Principal {
+            user_id: sub.into(),
+            org_id: org.map(str::to_owned),
+            ..Default::default()
+        };
+        assert!(e.visible_to(&who("m1", None)));
+        assert!(e.visible_to(&who("m2", Some("org-a"))));
+        assert!(!e.visible_to(&who("m2", Some("org-b"))));
+        assert!(!e.visible_to(&who("m2", None)));
+        assert!(e.wants(&Audience::User("m1".into()), EventType::GroupCreated));
+        assert!(e.wants(
+            &Audience::Organisation("org-a".into()),
+            EventType::GroupCreated
+        ));
+        assert!(!e.wants(&Audience::User("m2".into()), EventType::GroupCreated));
+        let off = EndpointPatch {
+            disabled: Some(true),
+            ..Default::default()
+        }
+        .apply(&e);
+        assert!(off.disabled && off.disabled_reason.is_some());
+        assert!(!off.wants(&Audience::User("m1".into()), EventType::GroupCreated));
+        let on = EndpointPatch {
+            disabled: Some(false),
+            ..Default::default()
+        }
+        .apply(&off);
+        assert!(!on.disabled && on.disabled_reason.is_none());
+    }
+}

@@ -1,0 +1,15 @@
+//! Webhooks: endpoints that receive the domain events of their owner, and the rules of
+//! delivering them (Standard Webhooks 1.0: retries on a schedule, 410 disables, order per
+//! subject).
+
+mod delivery;
+mod endpoint;
+mod ports;
+
+pub use delivery::{
+    AttemptOutcome, Delivery, DeliveryAttempt, DeliveryState, DueDelivery, RetrySchedule,
+};
+pub use endpoint::{EndpointDraft, EndpointPatch, EventFilter, WebhookEndpoint, SECRET_PREFIX};
+#[cfg(feature = "mock")]
+pub use ports::MockWebhookStore;
+pub use ports::WebhookStore;

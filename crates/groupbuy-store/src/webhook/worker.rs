@@ -1,0 +1,306 @@
+//! The delivery side: fan outbox events out into deliveries, claim the due ones, record
+//! what each attempt got. Safe on every instance: claims use FOR UPDATE SKIP LOCKED on
+//! PostgreSQL (SQLite's IMMEDIATE transaction is the only writer) plus a lease.
+
+use super::deliveries::new_delivery_id;
+use super::rows::{AttemptRow, EndpointRow, NewDelivery};
+use super::schema::{webhook_attempts as wa, webhook_deliveries as wd, webhook_endpoints as we};
+use crate::convert::{from_db_time, to_db_time};
+use crate::db::{insert_if_absent, DbConnection};
+use crate::error::StoreError;
+use crate::outbox::events as ev;
+use diesel::prelude::*;
+use groupbuy_domain::platform::{Audience, EventType};
+use groupbuy_domain::webhook::{DeliveryAttempt, DeliveryState, DueDelivery};
+use std::collections::HashMap;
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+
+type EventRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    PrimitiveDateTime,
+);
+
+fn event_columns() -> (
+    ev::seq,
+    ev::id,
+    ev::event_type,
+    ev::subject,
+    ev::sequence,
+    ev::audience_kind,
+    ev::audience_id,
+    ev::request_id,
+    ev::data,
+    ev::created_at,
+) {
+    (
+        ev::seq,
+        ev::id,
+        ev::event_type,
+        ev::subject,
+        ev::sequence,
+        ev::audience_kind,
+        ev::audience_id,
+        ev::request_id,
+        ev::data,
+        ev::created_at,
+    )
+}
+
+/// Undispatched events, oldest first, locked for this transaction where the backend can.
+fn claim_events(conn: &mut DbConnection, limit: i64) -> Result<Vec<EventRow>, StoreError> {
+    let query = ev::table
+        .filter(ev::dispatched.eq(false))
+        .order(ev::seq)
+        .limit(limit)
+        .select(event_columns());
+    Ok(match conn {
+        DbConnection::Pg(c) => query.for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => query.load(c)?,
+    })
+}
+
+/// Fans out up to `limit` events into one delivery per interested endpoint.
+pub(super) fn dispatch(
+    conn: &mut DbConnection,
+    now: OffsetDateTime,
+    limit: i64,
+) -> Result<usize, StoreError> {
+    let events = claim_events(conn, limit)?;
+    for (_, id, event_type, subject, sequence, kind, who, _, _, _) in &events {
+        let Some(t) = EventType::parse(event_type) else {
+            return Err(StoreError::Corrupt(format!("event type {event_type}")));
+        };
+        let audience = match kind.as_str() {
+            "ORGANISATION" => Audience::Organisation(who.clone()),
+            _ => Audience::User(who.clone()),
+        };
+        let candidates = match &audience {
+            Audience::User(u) => we::table
+                .filter(we::created_by.eq(u))
+                .select(EndpointRow::as_select())
+                .load(conn)?,
+            Audience::Organisation(o) => we::table
+                .filter(we::org_id.eq(o))
+                .select(EndpointRow::as_select())
+                .load(conn)?,
+        };
+        for endpoint in candidates {
+            let endpoint = endpoint.into_domain()?;
+            if !endpoint.wants(&audience, t) {
+                continue;
+            }
+            let row = NewDelivery {
+                id: new_delivery_id(),
+                endpoint_id: &endpoint.id,
+                event_id: id,
+                event_type,
+                subject,
+                sequence: *sequence,
+                state: DeliveryState::Pending.as_str(),
+                attempt_count: 0,
+                next_attempt_at: Some(to_db_time(now)),
+                created_at: to_db_time(now),
+                updated_at: to_db_time(now),
+            };
+            insert_if_absent!(conn, wd::table, &row)?;
+        }
+        diesel::update(ev::table.filter(ev::id.eq(id)))
+            .set(ev::dispatched.eq(true))
+            .execute(conn)?;
+    }
+    Ok(events.len())
+}
+
+type DueRow = (String, String, String, String, i64, i32);
+
+/// Claims due deliveries whose earlier events (same endpoint, same subject) are settled.
+pub(super) fn claim_due(
+    conn: &mut DbConnection,
+    now: OffsetDateTime,
+    limit: i64,
+    lease: Duration,
+) -> Result<Vec<DueDelivery>, StoreError> {
+    let t = to_db_time(now);
+    let unsettled = [
+        DeliveryState::Pending.as_str(),
+        DeliveryState::Failed.as_str(),
+    ];
+    let query = wd::table
+        .filter(wd::state.eq_any(unsettled))
+        .filter(wd::next_attempt_at.le(t))
+        .filter(wd::locked_until.is_null().or(wd::locked_until.le(t)))
+        .order(wd::seq)
+        .limit(limit * 4)
+        .select((
+            wd::id,
+            wd::endpoint_id,
+            wd::event_id,
+            wd::subject,
+            wd::sequence,
+            wd::attempt_count,
+        ));
+    let candidates: Vec<DueRow> = match conn {
+        DbConnection::Pg(c) => query.for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => query.load(c)?,
+    };
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Per endpoint and subject, only the lowest unsettled sequence may go out.
+    let subjects: Vec<&str> = candidates.iter().map(|c| c.3.as_str()).collect();
+    let firsts: Vec<(String, String, Option<i64>)> = wd::table
+        .filter(wd::state.eq_any(unsettled))
+        .filter(wd::subject.eq_any(&subjects))
+        .group_by((wd::endpoint_id, wd::subject))
+        .select((wd::endpoint_id, wd::subject, diesel::dsl::min(wd::sequence)))
+        .load(conn)?;
+    let first: HashMap<(String, String), i64> = firsts
+        .into_iter()
+        .filter_map(|(e, s, m)| m.map(|m| ((e, s), m)))
+        .collect();
+    let mut claimed = Vec::new();
+    for (id, endpoint_id, event_id, subject, sequence, attempts) in candidates {
+        if claimed.len() >= usize::try_from(limit).unwrap_or(0) {
+            break;
+        }
+        if first.get(&(endpoint_id.clone(), subject)) != Some(&sequence) {
+            continue;
+        }
+        let taken = diesel::update(
+            wd::table
+                .filter(wd::id.eq(&id))
+                .filter(wd::locked_until.is_null().or(wd::locked_until.le(t))),
+        )
+        .set(wd::locked_until.eq(Some(to_db_time(now + lease))))
+        .execute(conn)?;
+        if taken == 1 {
+            claimed.push(due(conn, id, endpoint_id, event_id, attempts, now)?);
+        }
+    }
+    Ok(claimed)
+}
+
+/// Everything the sender needs: the endpoint's URL and secrets, the event envelope.
+fn due(
+    conn: &mut DbConnection,
+    id: String,
+    endpoint_id: String,
+    event_id: String,
+    attempts_made: i32,
+    now: OffsetDateTime,
+) -> Result<DueDelivery, StoreError> {
+    let (url, secret, previous, until): (
+        String,
+        String,
+        Option<String>,
+        Option<PrimitiveDateTime>,
+    ) = we::table
+        .filter(we::id.eq(&endpoint_id))
+        .select((
+            we::url,
+            we::secret,
+            we::previous_secret,
+            we::previous_secret_until,
+        ))
+        .first(conn)?;
+    let (_, _, event_type, subject, sequence, _, _, request_id, data, created_at): EventRow =
+        ev::table
+            .filter(ev::id.eq(&event_id))
+            .select(event_columns())
+            .first(conn)?;
+    let data: serde_json::Value =
+        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("event data: {e}")))?;
+    let created = from_db_time(created_at)
+        .replace_nanosecond(0)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let body = serde_json::json!({
+        "id": event_id,
+        "type": event_type,
+        "created_at": created,
+        "request_id": request_id,
+        "subject": subject,
+        "sequence": sequence,
+        "data": data,
+    })
+    .to_string();
+    let previous_secret = previous.filter(|_| until.is_some_and(|u| from_db_time(u) > now));
+    Ok(DueDelivery {
+        id,
+        attempts_made,
+        url,
+        secret,
+        previous_secret,
+        event_id,
+        request_id,
+        body,
+        endpoint_id,
+    })
+}
+
+/// Records one attempt and where the delivery stands after it.
+pub(super) fn record_attempt(
+    conn: &mut DbConnection,
+    due: &DueDelivery,
+    attempt: &DeliveryAttempt,
+    state: DeliveryState,
+    next_attempt_at: Option<OffsetDateTime>,
+    disable: Option<String>,
+) -> Result<(), StoreError> {
+    // Attempts are numbered across replays; attempt_count counts the current round, which
+    // the retry schedule follows.
+    let last: Option<i32> = wa::table
+        .filter(wa::delivery_id.eq(&due.id))
+        .select(diesel::dsl::max(wa::attempt))
+        .first(conn)?;
+    let mut row = AttemptRow::from_domain(&due.id, attempt);
+    row.attempt = last.unwrap_or(0) + 1;
+    insert_if_absent!(conn, wa::table, &row)?;
+    diesel::update(wd::table.filter(wd::id.eq(&due.id)))
+        .set((
+            wd::state.eq(state.as_str()),
+            wd::attempt_count.eq(due.attempts_made + 1),
+            wd::next_attempt_at.eq(next_attempt_at.map(to_db_time)),
+            wd::locked_until.eq(None::<PrimitiveDateTime>),
+            wd::updated_at.eq(to_db_time(attempt.at)),
+        ))
+        .execute(conn)?;
+    if let Some(reason) = disable {
+        diesel::update(we::table.filter(we::id.eq(&due.endpoint_id)))
+            .set((we::disabled.eq(true), we::disabled_reason.eq(Some(reason))))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Age of the oldest event still waiting: undispatched, or with a delivery not settled.
+pub(super) fn outbox_lag(
+    conn: &mut DbConnection,
+    now: OffsetDateTime,
+) -> Result<Option<Duration>, StoreError> {
+    let undispatched: Option<PrimitiveDateTime> = ev::table
+        .filter(ev::dispatched.eq(false))
+        .select(diesel::dsl::min(ev::created_at))
+        .first(conn)?;
+    let waiting: Option<PrimitiveDateTime> = wd::table
+        .filter(wd::state.eq_any([
+            DeliveryState::Pending.as_str(),
+            DeliveryState::Failed.as_str(),
+        ]))
+        .select(diesel::dsl::min(wd::created_at))
+        .first(conn)?;
+    Ok([undispatched, waiting]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(|t| now - from_db_time(t)))
+}
