@@ -15,3 +15,4 @@ mod platform;
 mod rate_limit;
 mod shutdown;
 mod wallet;
+mod webhook;

@@ -1,7 +1,9 @@
 //! Configuration, read once from the environment and validated at start.
 
+use crate::delivery::DeliverySettings;
 use crate::platform::auth::{DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
 use crate::platform::rate_limit::RateLimitConfig;
+use groupbuy_domain::webhook::RetrySchedule;
 use std::time::Duration;
 
 /// Everything `serve` needs to know.
@@ -39,6 +41,9 @@ pub struct Config {
     /// `GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS` (default 30): how long in-flight requests may
     /// take to finish after SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
+    /// `GROUPBUY_WEBHOOK_RETRY_SCHEDULE`, `GROUPBUY_WEBHOOK_TIMEOUT_MS` (15000),
+    /// `GROUPBUY_WEBHOOK_POLL_MS` (500), `GROUPBUY_WEBHOOK_ALLOW_PRIVATE=1`.
+    pub webhooks: DeliverySettings,
 }
 
 impl Default for Config {
@@ -58,6 +63,7 @@ impl Default for Config {
             abort_after_commit: false,
             rate_limits: RateLimitConfig::default(),
             shutdown_timeout: Duration::from_secs(30),
+            webhooks: DeliverySettings::default(),
         }
     }
 }
@@ -74,6 +80,27 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
             .map_err(|_| format!("{name} must be a positive number, got {v:?}")),
         None => Ok(default),
     }
+}
+
+/// The webhook delivery settings from the environment.
+fn webhook_settings() -> Result<DeliverySettings, String> {
+    let d = DeliverySettings::default();
+    let schedule = match var("GROUPBUY_WEBHOOK_RETRY_SCHEDULE") {
+        Some(text) => RetrySchedule::parse(&text)
+            .map_err(|e| format!("GROUPBUY_WEBHOOK_RETRY_SCHEDULE {e}"))?,
+        None => d.schedule,
+    };
+    let timeout_ms: u64 = number("GROUPBUY_WEBHOOK_TIMEOUT_MS", 15_000)?;
+    let poll_ms: u64 = number("GROUPBUY_WEBHOOK_POLL_MS", 500)?;
+    if timeout_ms == 0 || poll_ms == 0 {
+        return Err("GROUPBUY_WEBHOOK_TIMEOUT_MS and GROUPBUY_WEBHOOK_POLL_MS must be > 0".into());
+    }
+    Ok(DeliverySettings {
+        schedule,
+        timeout: Duration::from_millis(timeout_ms),
+        poll: Duration::from_millis(poll_ms),
+        allow_private: var("GROUPBUY_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("1"),
+    })
 }
 
 impl Config {
@@ -114,6 +141,7 @@ impl Config {
                 == Some("1"),
             rate_limits: RateLimitConfig::from_lookup(var)?,
             shutdown_timeout: Duration::from_secs(number("GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS", 30)?),
+            webhooks: webhook_settings()?,
         })
     }
 

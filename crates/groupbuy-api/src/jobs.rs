@@ -93,6 +93,8 @@ mod tests {
             campaigns: Arc::new(MockCampaignStore::new()),
             idempotency: Arc::new(idem),
             rate_limits: Arc::new(windows),
+            webhooks: Arc::new(groupbuy_domain::webhook::MockWebhookStore::new()),
+            webhook_allow_private: false,
             health: Arc::new(MockHealthCheck::new()),
             clock: Arc::new(clock),
             jwt: JwtKeys::new("secret", None, None),

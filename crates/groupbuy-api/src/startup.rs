@@ -1,6 +1,7 @@
 //! Building the application from configuration: database, state, routes, server, sweeps.
 
 use crate::config::Config;
+use crate::delivery::{spawn_delivery, DeliveryMetrics};
 use crate::jobs::spawn_sweeps;
 use crate::openapi::ApiDoc;
 use crate::platform::auth::JwtKeys;
@@ -36,6 +37,8 @@ impl AppState {
             campaigns: db.clone(),
             idempotency: db.clone(),
             rate_limits: db.clone(),
+            webhooks: db.clone(),
+            webhook_allow_private: false,
             health: db,
             clock,
             jwt,
@@ -92,7 +95,7 @@ pub fn app(
 pub struct Application {
     port: u16,
     server: Server,
-    sweeps: JoinHandle<()>,
+    sweeps: Vec<JoinHandle<()>>,
     stop_sweeps: watch::Sender<bool>,
 }
 
@@ -126,13 +129,16 @@ impl Application {
             config.jwt_audience.as_deref(),
         )
         .with_max_ttl(config.jwt_max_ttl_seconds);
-        let state = web::Data::new(AppState::from_database(db, Arc::new(SystemClock), jwt));
+        let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
+        state.webhook_allow_private = config.webhooks.allow_private;
+        let state = web::Data::new(state);
         let routes = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let factory_state = state.clone();
         let metrics = http_metrics(config.metrics_token.as_deref())?;
+        let delivery_metrics = DeliveryMetrics::register(&metrics.prometheus.registry)?;
         // One limiter per instance, shared by its workers.
         let limiter = web::Data::new(RateLimiter::new(config.rate_limits));
         let mut server = HttpServer::new(move || {
@@ -146,7 +152,15 @@ impl Application {
         }
         crate::platform::idempotency::set_abort_after_commit(config.abort_after_commit);
         let (stop_sweeps, shutdown) = watch::channel(false);
-        let sweeps = spawn_sweeps(state, config.sweep_interval, shutdown);
+        let sweeps = vec![
+            spawn_delivery(
+                state.clone(),
+                config.webhooks.clone(),
+                Some(delivery_metrics),
+                shutdown.clone(),
+            ),
+            spawn_sweeps(state, config.sweep_interval, shutdown),
+        ];
         tracing::info!(port, database = %redact(&config.database_url), "groupbuy listening");
         Ok(Self {
             port,
@@ -171,8 +185,10 @@ impl Application {
         let served = self.server.await;
         // The receiver is gone only if the sweep task already ended: nothing to stop.
         let _ = self.stop_sweeps.send(true);
-        if let Err(e) = self.sweeps.await {
-            tracing::error!(error = %e, "background sweeps ended abnormally");
+        for job in self.sweeps {
+            if let Err(e) = job.await {
+                tracing::error!(error = %e, "a background job ended abnormally");
+            }
         }
         tracing::info!("groupbuy stopped");
         served

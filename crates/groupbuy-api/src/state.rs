@@ -8,6 +8,7 @@ use groupbuy_domain::catalog::CatalogStore;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
 use groupbuy_domain::platform::{HealthCheck, IdempotencyStore, RateLimitStore};
 use groupbuy_domain::wallet::WalletStore;
+use groupbuy_domain::webhook::WebhookStore;
 use groupbuy_domain::{Clock, DomainError};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -29,6 +30,10 @@ pub struct AppState {
     pub rate_limits: Arc<dyn RateLimitStore>,
     /// Database health.
     pub health: Arc<dyn HealthCheck>,
+    /// Webhook endpoints and deliveries.
+    pub webhooks: Arc<dyn WebhookStore>,
+    /// `GROUPBUY_WEBHOOK_ALLOW_PRIVATE=1`: endpoints may point at loopback/private addresses.
+    pub webhook_allow_private: bool,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Token keys.

@@ -28,6 +28,8 @@ fn state(
         campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         rate_limits: Arc::new(MockRateLimitStore::new()),
+        webhooks: Arc::new(groupbuy_domain::webhook::MockWebhookStore::new()),
+        webhook_allow_private: false,
         health: Arc::new(health),
         clock: Arc::new(clock),
         jwt: JwtKeys::new(SECRET, None, None),

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod group_purchase;
 pub mod health;
 pub mod wallet;
+pub mod webhook;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -16,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     group_purchase::configure(cfg);
     wallet::configure(cfg);
     campaign::configure(cfg);
+    webhook::configure(cfg);
 }
 
 #[cfg(test)]

@@ -9,7 +9,9 @@ mod ports;
 pub use delivery::{
     AttemptOutcome, Delivery, DeliveryAttempt, DeliveryState, DueDelivery, RetrySchedule,
 };
-pub use endpoint::{EndpointDraft, EndpointPatch, EventFilter, WebhookEndpoint, SECRET_PREFIX};
+pub use endpoint::{
+    is_internal_ip, EndpointDraft, EndpointPatch, EventFilter, WebhookEndpoint, SECRET_PREFIX,
+};
 #[cfg(feature = "mock")]
 pub use ports::MockWebhookStore;
 pub use ports::WebhookStore;
