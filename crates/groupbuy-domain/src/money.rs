@@ -63,6 +63,16 @@ impl Currency {
     pub fn scale(&self) -> u32 {
         self.scale
     }
+
+    /// Every supported currency, in a stable order (documented as a closed set).
+    pub fn supported() -> impl Iterator<Item = Currency> {
+        CURRENCIES
+            .iter()
+            .map(|(code, scale)| Currency {
+                code,
+                scale: *scale,
+            })
+    }
 }
 
 impl fmt::Display for Currency {

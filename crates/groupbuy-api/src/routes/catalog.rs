@@ -359,3 +359,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_product)
         .service(update_product);
 }
+
+crate::payload!(ShopView, ProductView);

@@ -48,3 +48,5 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(healthz).service(readyz);
 }
+
+crate::payload!(HealthView);

@@ -1,7 +1,7 @@
 //! Wallets (`/api/v1/wallet`) and the platform-admin credit.
 
 use crate::envelope::render;
-use crate::envelope::{ok, rfc3339, Envelope};
+use crate::envelope::{ok, rfc3339, Envelope, PageView};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
@@ -82,8 +82,8 @@ impl From<LedgerEntry> for LedgerEntryView {
     }
 }
 
-/// A page of ledger entries.
-#[derive(Debug, Serialize, ToSchema)]
+/// A page of ledger entries (documented as `PageView_LedgerEntryView`).
+#[derive(Debug, Serialize)]
 pub struct LedgerPage {
     /// Entries, newest first.
     pub items: Vec<LedgerEntryView>,
@@ -134,7 +134,7 @@ async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
 
 /// The caller's ledger, newest first.
 #[utoipa::path(tag = "wallet", security(("bearer" = [])), params(PageQuery), responses(
-    (status = 200, description = "Ledger page", body = Envelope<LedgerPage>),
+    (status = 200, description = "Ledger page", body = Envelope<PageView<LedgerEntryView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -213,3 +213,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_transactions)
         .service(credit_wallet);
 }
+
+crate::payload!(WalletView, LedgerEntryView);

@@ -134,3 +134,5 @@ impl From<SupportReport> for SupportReportView {
         }
     }
 }
+
+crate::payload!(RollupView, SupportReportView);

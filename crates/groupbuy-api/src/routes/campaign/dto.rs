@@ -2,7 +2,6 @@
 
 use crate::envelope::rfc3339;
 use groupbuy_domain::campaign::{AuditEntry, GroupBuy, HandleProfile, Interest};
-use groupbuy_domain::Page;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -303,23 +302,7 @@ impl From<AuditEntry> for AuditEntryView {
     }
 }
 
-/// A cursor page.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PageView<T> {
-    /// Items in the list's stable order.
-    pub items: Vec<T>,
-    /// Cursor of the next page, null on the last.
-    pub next_cursor: Option<String>,
-}
-
-impl<D, T: From<D>> From<Page<D>> for PageView<T> {
-    fn from(p: Page<D>) -> Self {
-        Self {
-            items: p.items.into_iter().map(Into::into).collect(),
-            next_cursor: p.next_cursor,
-        }
-    }
-}
+pub use crate::envelope::PageView;
 
 /// Owner list parameters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -349,3 +332,5 @@ pub enum GroupBuyStatusFilter {
     /// Final.
     CLOSED,
 }
+
+crate::payload!(HandleView, GroupBuyView, InterestView, AuditEntryView);

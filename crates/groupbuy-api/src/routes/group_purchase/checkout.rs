@@ -2,7 +2,7 @@
 
 use super::checkout_dto::{CheckoutSessionView, OrderPage, OrderView};
 use crate::envelope::render;
-use crate::envelope::{ok, Envelope};
+use crate::envelope::{ok, Envelope, PageView};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
@@ -150,7 +150,7 @@ async fn get_session(
 
 /// Your orders, newest first.
 #[utoipa::path(tag = "checkout", security(("bearer" = [])), params(PageQuery), responses(
-    (status = 200, description = "Orders", body = Envelope<OrderPage>),
+    (status = 200, description = "Orders", body = Envelope<PageView<OrderView>>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
 ))]

@@ -69,8 +69,8 @@ pub struct OrderView {
     pub created_at: String,
 }
 
-/// A page of orders.
-#[derive(Debug, Serialize, ToSchema)]
+/// A page of orders (documented as `PageView_OrderView`).
+#[derive(Debug, Serialize)]
 pub struct OrderPage {
     /// Orders, newest first.
     pub items: Vec<OrderView>,
@@ -114,3 +114,5 @@ impl From<Order> for OrderView {
         }
     }
 }
+
+crate::payload!(CheckoutSessionView, OrderView);

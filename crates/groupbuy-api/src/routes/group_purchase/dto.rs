@@ -467,3 +467,5 @@ impl From<&GroupDetail> for RenamedGroupView {
         }
     }
 }
+
+crate::payload!(GroupSummary, GroupView, ParticipationView, RenamedGroupView);
