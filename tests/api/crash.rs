@@ -107,7 +107,10 @@ async fn a_payment_killed_after_commit_is_replayed_and_recognised() {
             )
             .await
             .expect(200);
-        assert_eq!(replay.header("idempotent-replayed").as_deref(), Some("true"));
+        assert_eq!(
+            replay.header("idempotent-replayed").as_deref(),
+            Some("true")
+        );
         assert_eq!(replay.data()["status"], "COMPLETED");
         // Paying it again with another key, or none, returns the paid session, 200.
         for headers in [&[("idempotency-key", "pay-other")][..], &[][..]] {
@@ -116,8 +119,14 @@ async fn a_payment_killed_after_commit_is_replayed_and_recognised() {
                 .await
                 .expect(200);
             assert_eq!(again.data()["status"], "COMPLETED");
-            assert_eq!(again.data()["transactionId"], replay.data()["transactionId"]);
-            assert_eq!(again.data()["groupInstanceId"], replay.data()["groupInstanceId"]);
+            assert_eq!(
+                again.data()["transactionId"],
+                replay.data()["transactionId"]
+            );
+            assert_eq!(
+                again.data()["groupInstanceId"],
+                replay.data()["groupInstanceId"]
+            );
         }
         assert_eq!(app.balance("payer").await, "120000.00");
     }

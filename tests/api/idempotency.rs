@@ -40,7 +40,10 @@ async fn two_anonymous_visitors_behind_one_address_never_share_a_key() {
 async fn a_refused_token_is_never_the_answer_a_key_replays() {
     for app in TestApp::all().await {
         let shop = |name: &str| json!({"shopName": name});
-        for (token, body) in [("forged.token.here", shop("a")), ("another.forged", shop("b"))] {
+        for (token, body) in [
+            ("forged.token.here", shop("a")),
+            ("another.forged", shop("b")),
+        ] {
             app.call(
                 Method::POST,
                 "/api/v1/shops",

@@ -156,7 +156,9 @@ impl<D, T: From<D>> From<Page<D>> for PageView<T> {
 /// The page schema of a resource: items by reference.
 fn page_schema<T: Payload>() -> RefOr<Schema> {
     ObjectBuilder::new()
-        .description(Some("A cursor page: pass next_cursor as `cursor` for the next one."))
+        .description(Some(
+            "A cursor page: pass next_cursor as `cursor` for the next one.",
+        ))
         .property(
             "items",
             ArrayBuilder::new()

@@ -6,6 +6,7 @@ use crate::openapi::ApiDoc;
 use crate::platform::auth::JwtKeys;
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
 use crate::platform::fallback::{fallback, RouteTable};
+use crate::platform::head::head_as_get;
 use crate::platform::idempotency::idempotency;
 use crate::platform::request::request_context;
 use crate::state::{AppState, SystemClock};
@@ -61,6 +62,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .wrap(from_fn(idempotency))
         .wrap(metrics)
+        .wrap(from_fn(head_as_get))
         .wrap(from_fn(request_context))
         .default_service(web::to(fallback))
         .route(

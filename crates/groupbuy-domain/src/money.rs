@@ -66,12 +66,10 @@ impl Currency {
 
     /// Every supported currency, in a stable order (documented as a closed set).
     pub fn supported() -> impl Iterator<Item = Currency> {
-        CURRENCIES
-            .iter()
-            .map(|(code, scale)| Currency {
-                code,
-                scale: *scale,
-            })
+        CURRENCIES.iter().map(|(code, scale)| Currency {
+            code,
+            scale: *scale,
+        })
     }
 }
 

@@ -26,11 +26,13 @@ pub struct WalletView {
     /// Owner.
     pub user_id: String,
     /// Balance.
-    #[schema(value_type = f64, example = 250000.00)]
+    #[schema(value_type = crate::schema::Money)]
     pub balance: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -52,19 +54,21 @@ pub struct LedgerEntryView {
     /// Entry (transaction) id.
     pub transaction_id: Uuid,
     /// CREDIT, PURCHASE or REFUND.
-    #[schema(example = "CREDIT")]
+    #[schema(value_type = crate::schema::LedgerKind)]
     pub kind: String,
     /// Signed amount (debits negative).
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub amount: Decimal,
     /// Balance right after.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub balance_after: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Reference.
     pub reference: String,
     /// When.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -105,17 +109,18 @@ impl From<Page<LedgerEntry>> for LedgerPage {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditRequest {
     /// Amount to add (> 0).
-    #[schema(value_type = f64, example = 500000.00, exclusive_minimum = 0)]
+    #[schema(value_type = crate::schema::PositiveMoney)]
     pub amount: Decimal,
     /// Why (shown in the ledger), 1-200 characters.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub reference: String,
     /// Currency (default TZS; must match the wallet's).
+    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
     pub currency: Option<String>,
 }
 
 /// The caller's wallet.
-#[utoipa::path(tag = "wallet", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "wallet.get", tag = "wallet", security(("bearer" = [])), responses(
     (status = 200, description = "The wallet", body = Envelope<WalletView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -133,7 +138,7 @@ async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
 }
 
 /// The caller's ledger, newest first.
-#[utoipa::path(tag = "wallet", security(("bearer" = [])), params(PageQuery), responses(
+#[utoipa::path(operation_id = "wallet.listTransactions", tag = "wallet", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Ledger page", body = Envelope<PageView<LedgerEntryView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -158,7 +163,7 @@ async fn list_transactions(
 }
 
 /// Credits a user's wallet (platform admins; send an Idempotency-Key to make retries safe).
-#[utoipa::path(tag = "wallet", security(("bearer" = [])),
+#[utoipa::path(operation_id = "wallet.adminCredit", tag = "wallet", security(("bearer" = [])),
     params(("userId" = String, Path, description = "User to credit"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = CreditRequest, responses(
