@@ -118,25 +118,29 @@ fn document_idempotency(
     problem: &dyn Fn(&str) -> utoipa::openapi::Response,
 ) {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-    use utoipa::openapi::{Object, Required, Type};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
     let params = op.parameters.get_or_insert_with(Vec::new);
-    if !params
-        .iter()
-        .any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key"))
-    {
-        params.push(
-            ParameterBuilder::new()
-                .name("Idempotency-Key")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some(
-                    "Makes retries safe: the same key and request replays the stored response \
-                     (Idempotent-Replayed: true); keys are per caller and kept 24 h",
-                ))
-                .schema(Some(Object::with_type(Type::String)))
-                .build(),
-        );
-    }
+    // One documented form, also where a handler names the header itself: 1-255 visible
+    // ASCII characters (platform::idempotency refuses anything else with 400).
+    params.retain(|p| !p.name.eq_ignore_ascii_case("Idempotency-Key"));
+    params.push(
+        ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes retries safe: the same key and request replays the stored response \
+                 (Idempotent-Replayed: true); keys are per caller and kept 24 h",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[!-~]+$")),
+            ))
+            .build(),
+    );
     let responses = &mut op.responses.responses;
     responses.entry("409".to_owned()).or_insert_with(|| {
         problem("The first request with this Idempotency-Key is still running").into()
