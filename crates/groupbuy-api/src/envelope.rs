@@ -38,7 +38,7 @@ pub struct Envelope<T> {
 }
 
 /// What an envelope's `data` can be in the document: a resource (by reference), a list of
-/// resources, or a page of them. Implemented for each resource with [`payload!`].
+/// resources, or a page of them. Implemented for each resource with [`crate::payload!`].
 pub trait Payload {
     /// The schema `data` shows: a `$ref`, or an array or page of `$ref`s.
     fn data_schema() -> RefOr<Schema>;

@@ -210,6 +210,16 @@ mod tests {
     use proptest::prelude::*;
     use std::str::FromStr;
 
+    #[test]
+    fn supported_currencies_are_the_ones_parse_accepts() {
+        let all: Vec<Currency> = Currency::supported().collect();
+        assert!(all.contains(&Currency::TZS));
+        for c in &all {
+            assert_eq!(Currency::parse(c.code()).expect("supported"), *c);
+        }
+        assert!(Currency::parse("XXX").is_err());
+    }
+
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).expect("decimal literal")
     }
