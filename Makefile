@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi bench-join reliability ci
+.PHONY: run build release test test-pg lint fmt openapi clients bench-join reliability ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -31,6 +31,12 @@ fmt:
 
 openapi:
 	GROUPBUY_WRITE_OPENAPI=1 $(CARGO) test -p groupbuy-api --test api openapi::committed_openapi_document_is_current
+
+# Redocly lint, then a Python and a TypeScript client generated from the live /openapi.json,
+# type-checked (mypy/tsc --strict) and run against the server (clients/run.sh, ~2 minutes;
+# needs PyPI and npm).
+clients:
+	bash clients/run.sh
 
 # Load: checkout + payment on one hot group, 16 and 64 clients, SQLite and PostgreSQL
 # (when GROUPBUY_TEST_POSTGRES_URL is set), then pgbench on the same SQL.

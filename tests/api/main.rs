@@ -7,6 +7,7 @@ mod catalog;
 mod cli;
 mod crash;
 mod group_purchase;
+mod head;
 mod helpers;
 mod idempotency;
 mod input;

@@ -30,3 +30,268 @@ fn every_operation_documents_its_responses() {
         }
     }
 }
+
+fn document() -> serde_json::Value {
+    serde_json::from_str(&groupbuy_api::openapi::document_json()).expect("json")
+}
+
+/// Every operation of the document with its method and path.
+fn operations(doc: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            ops.push((method.clone(), path.clone(), op.clone()));
+        }
+    }
+    ops
+}
+
+/// Every schema object of the document, with where it is.
+fn schemas(value: &serde_json::Value, at: String, out: &mut Vec<(String, serde_json::Value)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(props) = map.get("properties").and_then(|p| p.as_object()) {
+                for (name, schema) in props {
+                    out.push((format!("{at}.{name}"), schema.clone()));
+                }
+            }
+            for (k, v) in map {
+                schemas(v, format!("{at}/{k}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                schemas(v, format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The `$ref` of a property, through a nullable `oneOf`.
+fn reference(schema: &serde_json::Value) -> Option<String> {
+    schema["$ref"].as_str().map(str::to_owned).or_else(|| {
+        schema["oneOf"]
+            .as_array()?
+            .iter()
+            .find_map(|s| s["$ref"].as_str().map(str::to_owned))
+    })
+}
+
+#[test]
+fn envelopes_and_pages_reference_their_resources() {
+    let doc = document();
+    let components = doc["components"]["schemas"].as_object().expect("schemas");
+    let mut envelopes = 0;
+    for (name, schema) in components {
+        let data = &schema["properties"]["data"];
+        if name.starts_with("Envelope_") {
+            envelopes += 1;
+            let target = reference(data)
+                .or_else(|| data["items"]["$ref"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| panic!("{name}.data inlines its schema: {data}"));
+            let target = target.trim_start_matches("#/components/schemas/");
+            assert!(components.contains_key(target), "{name} -> {target}");
+        }
+        if name.starts_with("PageView_") {
+            let item = schema["properties"]["items"]["items"]["$ref"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}.items inlines its schema"));
+            assert!(
+                item.ends_with(name.trim_start_matches("PageView_")),
+                "{name}"
+            );
+        }
+    }
+    assert!(envelopes > 10);
+    // the resource a client gets back is the one schema, not a copy per operation
+    let product = &doc["paths"]["/api/v1/products/{productId}"]["get"]["responses"]["200"];
+    assert_eq!(
+        product["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Envelope_ProductView"
+    );
+    assert_eq!(
+        components["Envelope_ProductView"]["properties"]["data"]["$ref"],
+        "#/components/schemas/ProductView"
+    );
+}
+
+#[test]
+fn timestamps_are_dates_and_closed_sets_are_enums() {
+    let doc = document();
+    let components = &doc["components"]["schemas"];
+    let mut found = Vec::new();
+    schemas(&doc, String::new(), &mut found);
+    let enum_of = |schema: &serde_json::Value| -> bool {
+        let target = reference(schema)
+            .or_else(|| schema["items"]["$ref"].as_str().map(str::to_owned))
+            .map(|r| r.trim_start_matches("#/components/schemas/").to_owned());
+        match target {
+            Some(t) => components[t.as_str()]["enum"].is_array(),
+            None => schema["enum"].is_array(),
+        }
+    };
+    let (mut dates, mut sets) = (0, 0);
+    for (at, schema) in &found {
+        let name = at.rsplit('.').next().unwrap_or_default();
+        if name.ends_with("At") || name == "at" || name == "action_time" {
+            assert_eq!(schema["format"], "date-time", "{at}: {schema}");
+            dates += 1;
+        }
+        let closed = [
+            "status",
+            "kind",
+            "action",
+            "currency",
+            "httpStatus",
+            "sessionType",
+        ];
+        let code = schema["type"] == "integer"; // Problem.status: the number, 400-599
+        let counts = name == "countsByStatus"; // an object keyed by the statuses
+        if !code
+            && !counts
+            && (closed.contains(&name)
+                || name.ends_with("Status")
+                || name == "paymentMethod"
+                || name == "allowedActions")
+        {
+            assert!(enum_of(schema), "{at} is not an enum: {schema}");
+            sets += 1;
+        }
+        assert!(
+            schema["pattern"]
+                .as_str()
+                .is_none_or(|p| !p.starts_with("^[A-Z_]+$")),
+            "{at}"
+        );
+    }
+    assert!(dates > 40, "{dates}");
+    assert!(sets > 20, "{sets}");
+    // query filters are the same enums
+    let my_groups = &doc["paths"]["/api/v1/group-purchases/my-groups"]["get"]["parameters"][0];
+    assert_eq!(
+        my_groups["schema"]["$ref"],
+        "#/components/schemas/GroupStatus"
+    );
+}
+
+#[test]
+fn money_is_exact_and_documented() {
+    let doc = document();
+    let mut found = Vec::new();
+    schemas(&doc, String::new(), &mut found);
+    let money = [
+        "regularPrice",
+        "groupPrice",
+        "unitPrice",
+        "totalAmount",
+        "amount",
+        "balance",
+        "balanceAfter",
+        "amountPaid",
+        "totalPaid",
+        "savingsAmount",
+    ];
+    let mut n = 0;
+    for (at, schema) in &found {
+        let name = at.rsplit('.').next().unwrap_or_default();
+        if money.contains(&name) {
+            let r = reference(schema).unwrap_or_else(|| panic!("{at} is not Money: {schema}"));
+            assert!(
+                r.ends_with("/Money") || r.ends_with("/PositiveMoney"),
+                "{at}"
+            );
+            n += 1;
+        }
+    }
+    assert!(n > 20, "{n}");
+    let m = &doc["components"]["schemas"]["Money"];
+    assert_eq!(m["type"], "number");
+    assert_eq!(m["x-decimal-places"]["TZS"], 2);
+    assert!(m["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("422"));
+}
+
+#[test]
+fn operations_read_well_in_a_client_and_state_their_security() {
+    let doc = document();
+    assert!(doc["servers"].as_array().is_some_and(|s| !s.is_empty()));
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for (method, path, op) in operations(&doc) {
+        let id = op["operationId"].as_str().unwrap_or_default();
+        let (group, verb) = id.split_once('.').unwrap_or_default();
+        assert!(
+            !group.is_empty()
+                && !verb.is_empty()
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+                && group.starts_with(|c: char| c.is_ascii_lowercase())
+                && verb.starts_with(|c: char| c.is_ascii_lowercase()),
+            "{method} {path}: operationId {id:?} is not `resource.verb`"
+        );
+        assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
+        let tag = op["tags"][0].as_str().unwrap_or_default();
+        assert!(
+            tags.contains(&tag),
+            "{method} {path}: tag {tag:?} undeclared"
+        );
+        let security = op["security"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path} states no security"));
+        // public `[]`, bearer `[{bearer}]`, optional `[{}, {bearer}]`
+        let bearer = security.iter().any(|s| s.get("bearer").is_some());
+        let anonymous = security
+            .iter()
+            .any(|s| s.as_object().is_some_and(|o| o.is_empty()));
+        assert_eq!(
+            op["responses"].get("401").is_some(),
+            bearer,
+            "{method} {path}: 401 documented iff a token is read"
+        );
+        for (code, response) in op["responses"].as_object().expect("responses") {
+            assert!(
+                response["headers"].get("X-Request-Id").is_some(),
+                "{method} {path} {code}: X-Request-Id undocumented"
+            );
+            if method == "post" && code.starts_with('2') {
+                assert!(response["headers"].get("Idempotent-Replayed").is_some());
+            }
+            if code == "503" || code == "429" {
+                assert!(response["headers"].get("Retry-After").is_some());
+            }
+        }
+        if path.ends_with("/my-interest") {
+            assert!(bearer && anonymous, "{method} {path}: token optional");
+            let params = op["parameters"].as_array().expect("params");
+            assert!(params
+                .iter()
+                .any(|p| p["in"] == "cookie" && p["name"] == "gb_visitor"));
+        }
+    }
+    assert!(ids.contains("groupPurchases.getById"));
+    let public = &doc["paths"]["/api/v1/products/{productId}"]["get"]["security"];
+    assert_eq!(public, &serde_json::json!([]));
+    let report = &doc["paths"]["/v2/support/report"]["post"]["responses"];
+    assert!(report["201"]["headers"]
+        .get("X-RateLimit-Remaining")
+        .is_some());
+    assert!(report["429"]["headers"].get("Retry-After").is_some());
+}
+
+#[test]
+fn the_document_is_the_same_on_every_generation() {
+    let first = groupbuy_api::openapi::document_json();
+    for _ in 0..8 {
+        assert!(
+            groupbuy_api::openapi::document_json() == first,
+            "unstable order"
+        );
+    }
+}

@@ -14,7 +14,7 @@ async fn every_failure_is_problem_json() {
             .call(Method::DELETE, "/healthz", None, None, &[])
             .await
             .expect(405);
-        assert_eq!(r.header("allow").as_deref(), Some("GET"));
+        assert_eq!(r.header("allow").as_deref(), Some("GET, HEAD"));
         // malformed JSON
         let res = app
             .client

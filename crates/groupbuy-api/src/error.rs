@@ -28,10 +28,12 @@ pub struct Problem {
     pub success: bool,
     /// HTTP status name (`BAD_REQUEST`).
     #[serde(rename = "httpStatus")]
+    #[schema(value_type = crate::schema::ProblemStatus)]
     pub http_status: String,
     /// What went wrong, for humans.
     pub message: String,
     /// When (RFC 3339 UTC).
+    #[schema(format = DateTime)]
     pub action_time: String,
     /// The message again (seed 001 clients read it here).
     pub data: String,
@@ -41,6 +43,7 @@ pub struct Problem {
     /// Short summary of the problem type.
     pub title: String,
     /// HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     /// Same as `message`.
     pub detail: String,

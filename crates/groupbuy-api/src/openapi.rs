@@ -20,10 +20,13 @@ Send Idempotency-Key on POSTs to make retries safe; X-Request-Id is echoed on ev
 Rate limits per caller (token subject, else client address) and route class (reads, writes, interest, support, \
 plus a daily write quota): every answer of a limited operation carries X-RateLimit-Limit, X-RateLimit-Remaining, \
 X-RateLimit-Reset (Unix seconds) and the IETF draft's RateLimit-Policy and RateLimit fields; beyond a limit the \
-answer is 429 with Retry-After.",
+answer is 429 with Retry-After. \
+Money is an exact decimal in its currency's decimal places (see the Money schema). \
+HEAD is answered on every GET route, like GET without a body.",
         license(name = "MIT", identifier = "MIT"),
         version = "0.1.0"
     ),
+    servers((url = "/", description = "The server that serves this document")),
     modifiers(&BearerAuth),
     components(schemas(Problem, FieldError)),
     tags(
@@ -32,7 +35,11 @@ answer is 429 with Retry-After.",
         (name = "wallet", description = "Wallets and their ledgers"),
         (name = "checkout", description = "Checkout sessions paid from the wallet, and orders"),
         (name = "group-purchases", description = "Group instances: join, transfer, rename, history (seed 001)"),
-        (name = "campaigns", description = "Campaigns (/v2): handles, group-buys with thresholds, public interest, admin rollup, support reports"),
+        (name = "campaigns", description = "Campaigns (/v2): a merchant's handles and group-buys with thresholds, their lifecycle, interests and audit"),
+        (name = "campaigns-public", description = "Campaigns (/v2/public): published group-buys and the visitor's own interest (token or visitor cookie)"),
+        (name = "campaigns-admin", description = "Campaigns (/v2/platform-admin): the rollup across handles and the support reports"),
+        (name = "support", description = "Support reports (/v2/support), rate limited per client IP"),
+        (name = "webhooks", description = "Webhook endpoints receiving your events signed per Standard Webhooks 1.0, their deliveries and the event catalogue"),
     )
 )]
 pub struct ApiDoc;
@@ -65,9 +72,6 @@ impl Modify for BearerAuth {
 /// rate-limited operation, the rate-limit headers of its success answers and 429.
 pub struct CommonProblems;
 
-/// The reusable 429 answer (`#/components/responses/TooManyRequests`).
-const TOO_MANY_REQUESTS: &str = "TooManyRequests";
-
 /// The rate-limit headers: name and description.
 const RATE_LIMIT_HEADERS: [(&str, &str); 5] = [
     ("X-RateLimit-Limit", "Requests allowed by the binding policy in its window"),
@@ -91,11 +95,11 @@ fn text_header(description: &str) -> utoipa::openapi::header::Header {
         .build()
 }
 
-/// Adds the 429 answer to the components.
+/// The 429 answer of a rate-limited operation (inline, so every operation documents its
+/// own headers).
 fn too_many_requests(
-    openapi: &mut utoipa::openapi::OpenApi,
     problem: &dyn Fn(&str) -> utoipa::openapi::Response,
-) {
+) -> utoipa::openapi::Response {
     let mut response =
         problem("Rate limit exceeded for this caller; retry after Retry-After seconds");
     response.headers.insert(
@@ -107,16 +111,15 @@ fn too_many_requests(
             .headers
             .insert(name.into(), text_header(description));
     }
-    openapi
-        .components
-        .get_or_insert_with(Default::default)
-        .responses
-        .insert(TOO_MANY_REQUESTS.into(), response.into());
+    response
 }
 
 /// The rate-limit headers on the success answers of a limited operation, and its 429.
-fn document_rate_limits(op: &mut utoipa::openapi::path::Operation) {
-    use utoipa::openapi::{Ref, RefOr};
+fn document_rate_limits(
+    op: &mut utoipa::openapi::path::Operation,
+    too_many: &utoipa::openapi::Response,
+) {
+    use utoipa::openapi::RefOr;
     for (code, response) in op.responses.responses.iter_mut() {
         if let (true, RefOr::T(response)) = (code.starts_with('2'), response) {
             for (name, description) in RATE_LIMIT_HEADERS {
@@ -130,7 +133,7 @@ fn document_rate_limits(op: &mut utoipa::openapi::path::Operation) {
     op.responses
         .responses
         .entry("429".to_owned())
-        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(TOO_MANY_REQUESTS)));
+        .or_insert_with(|| RefOr::T(too_many.clone()));
 }
 
 impl Modify for CommonProblems {
@@ -147,7 +150,7 @@ impl Modify for CommonProblems {
                 )
                 .build()
         };
-        too_many_requests(openapi, &problem);
+        let too_many = too_many_requests(&problem);
         for (path, item) in openapi.paths.paths.iter_mut() {
             if let Some(post) = item.post.as_mut() {
                 document_idempotency(post, &problem);
@@ -162,7 +165,7 @@ impl Modify for CommonProblems {
             for (method, op) in operations {
                 let Some(op) = op else { continue };
                 if classify(&method, path).is_some() {
-                    document_rate_limits(op);
+                    document_rate_limits(op, &too_many);
                 }
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let responses = &mut op.responses.responses;
@@ -193,25 +196,29 @@ fn document_idempotency(
     problem: &dyn Fn(&str) -> utoipa::openapi::Response,
 ) {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-    use utoipa::openapi::{Object, Required, Type};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
     let params = op.parameters.get_or_insert_with(Vec::new);
-    if !params
-        .iter()
-        .any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key"))
-    {
-        params.push(
-            ParameterBuilder::new()
-                .name("Idempotency-Key")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some(
-                    "Makes retries safe: the same key and request replays the stored response \
-                     (Idempotent-Replayed: true); keys are per caller and kept 24 h",
-                ))
-                .schema(Some(Object::with_type(Type::String)))
-                .build(),
-        );
-    }
+    // One documented form, also where a handler names the header itself: 1-255 visible
+    // ASCII characters (platform::idempotency refuses anything else with 400).
+    params.retain(|p| !p.name.eq_ignore_ascii_case("Idempotency-Key"));
+    params.push(
+        ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes retries safe: the same key and request replays the stored response \
+                 (Idempotent-Replayed: true); keys are per caller and kept 24 h",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[!-~]+$")),
+            ))
+            .build(),
+    );
     let responses = &mut op.responses.responses;
     responses.entry("409".to_owned()).or_insert_with(|| {
         problem("The first request with this Idempotency-Key is still running").into()
@@ -234,8 +241,179 @@ pub fn document() -> utoipa::openapi::OpenApi {
 /// Applies what must see every registered path (utoipa runs `#[openapi]` modifiers before
 /// utoipa-actix-web adds the routes).
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    PublicSecurity.modify(&mut api);
     CommonProblems.modify(&mut api);
+    ResponseHeaders.modify(&mut api);
+    VisitorCookie.modify(&mut api);
     api
+}
+
+/// Every operation states its security: the ones that declare none are public and say so
+/// with `security: []`, so a client never sends (or a linter never misses) a token there.
+struct PublicSecurity;
+
+impl Modify for PublicSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for op in operations(openapi) {
+            op.security.get_or_insert_with(Vec::new);
+        }
+    }
+}
+
+/// Every operation of the document.
+fn operations(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// A documented response header.
+fn header(description: &str, schema: utoipa::openapi::ObjectBuilder) -> utoipa::openapi::Header {
+    utoipa::openapi::HeaderBuilder::new()
+        .schema(schema)
+        .description(Some(description))
+        .build()
+}
+
+fn string() -> utoipa::openapi::ObjectBuilder {
+    utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String)
+}
+
+fn integer() -> utoipa::openapi::ObjectBuilder {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Integer)
+        .minimum(Some(0))
+}
+
+/// Documents the headers the platform sets, on the responses that carry them:
+/// `X-Request-Id` everywhere, `Idempotent-Replayed` on POST successes, `Retry-After` on
+/// 409/429/503, `WWW-Authenticate` on 401, the `X-RateLimit-*` trio on rate-limited
+/// operations and `Set-Cookie` where a visitor cookie is issued.
+struct ResponseHeaders;
+
+/// Operations limited per client IP (they answer the `X-RateLimit-*` headers).
+const RATE_LIMITED: [&str; 1] = ["support.submitReport"];
+
+/// Operations that may issue the visitor cookie.
+const SETS_VISITOR_COOKIE: [&str; 1] = ["publicGroupBuys.putMyInterest"];
+
+impl Modify for ResponseHeaders {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        for item in openapi.paths.paths.values_mut() {
+            let methods = [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (false, item.put.as_mut()),
+                (false, item.patch.as_mut()),
+                (false, item.delete.as_mut()),
+            ];
+            for (is_post, op) in methods {
+                let Some(op) = op else { continue };
+                let id = op.operation_id.clone().unwrap_or_default();
+                for (code, response) in op.responses.responses.iter_mut() {
+                    let RefOr::T(response) = response else {
+                        continue;
+                    };
+                    let headers = &mut response.headers;
+                    headers.insert(
+                        "X-Request-Id".into(),
+                        header(
+                            "The request id: the caller's X-Request-Id when printable and at most \
+                             128 characters, else a generated one; also in every log line",
+                            string(),
+                        ),
+                    );
+                    let success = code.starts_with('2');
+                    if is_post && success {
+                        headers.insert(
+                            "Idempotent-Replayed".into(),
+                            header(
+                                "`true` when this is the stored answer of an earlier request \
+                                 with the same Idempotency-Key (absent otherwise)",
+                                string().enum_values(Some(["true"])),
+                            ),
+                        );
+                    }
+                    if ["409", "429", "503"].contains(&code.as_str()) {
+                        headers.insert(
+                            "Retry-After".into(),
+                            header(
+                                "Seconds to wait before retrying (sent with 429 and 503, and \
+                                 with 409 while an Idempotency-Key is in flight)",
+                                integer(),
+                            ),
+                        );
+                    }
+                    if code == "401" {
+                        headers.insert("WWW-Authenticate".into(), header("`Bearer`", string()));
+                    }
+                    if RATE_LIMITED.contains(&id.as_str()) && (success || code == "429") {
+                        for (name, what) in [
+                            ("X-RateLimit-Limit", "Requests allowed per window"),
+                            ("X-RateLimit-Remaining", "Requests left in this window"),
+                            (
+                                "X-RateLimit-Reset",
+                                "When the window resets (Unix time, seconds)",
+                            ),
+                        ] {
+                            headers.insert(name.into(), header(what, integer()));
+                        }
+                    }
+                    if SETS_VISITOR_COOKIE.contains(&id.as_str()) && success {
+                        headers.insert(
+                            "Set-Cookie".into(),
+                            header(
+                                "Issues the signed `gb_visitor` cookie (HttpOnly, SameSite=Lax, \
+                                 Path=/, one year) when the caller has neither a token nor a \
+                                 valid cookie: send it back to stay the same visitor",
+                                string(),
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The anonymous visitor's cookie, accepted by the operations on the visitor's interest.
+struct VisitorCookie;
+
+impl Modify for VisitorCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::Required;
+        for op in operations(openapi) {
+            let id = op.operation_id.as_deref().unwrap_or_default();
+            if !id.starts_with("publicGroupBuys.") || !id.ends_with("MyInterest") {
+                continue;
+            }
+            op.parameters.get_or_insert_with(Vec::new).push(
+                ParameterBuilder::new()
+                    .name(crate::platform::auth::VISITOR_COOKIE)
+                    .parameter_in(ParameterIn::Cookie)
+                    .required(Required::False)
+                    .description(Some(
+                        "The signed anonymous visitor id the server issued (Set-Cookie); \
+                         without a token, it names the visitor. A missing or tampered cookie \
+                         is a new visitor.",
+                    ))
+                    .schema(Some(string().build()))
+                    .build(),
+            );
+        }
+    }
 }
 
 /// The document as pretty JSON with a trailing newline (what `openapi/openapi.json` holds).

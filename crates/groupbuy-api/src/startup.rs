@@ -7,6 +7,7 @@ use crate::openapi::ApiDoc;
 use crate::platform::auth::JwtKeys;
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
 use crate::platform::fallback::{fallback, RouteTable};
+use crate::platform::head::head_as_get;
 use crate::platform::idempotency::idempotency;
 use crate::platform::metrics::{http_metrics, metrics_guard, HttpMetrics};
 use crate::platform::rate_limit::{rate_limit, RateLimiter};
@@ -72,6 +73,7 @@ pub fn app(
         .wrap(from_fn(rate_limit))
         .wrap(metrics.prometheus)
         .wrap(from_fn(metrics_guard))
+        .wrap(from_fn(head_as_get))
         .wrap(from_fn(request_context))
         .default_service(web::to(fallback))
         .route(

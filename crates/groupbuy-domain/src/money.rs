@@ -63,6 +63,14 @@ impl Currency {
     pub fn scale(&self) -> u32 {
         self.scale
     }
+
+    /// Every supported currency, in a stable order (documented as a closed set).
+    pub fn supported() -> impl Iterator<Item = Currency> {
+        CURRENCIES.iter().map(|(code, scale)| Currency {
+            code,
+            scale: *scale,
+        })
+    }
 }
 
 impl fmt::Display for Currency {
@@ -225,6 +233,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::str::FromStr;
+
+    #[test]
+    fn supported_currencies_are_the_ones_parse_accepts() {
+        let all: Vec<Currency> = Currency::supported().collect();
+        assert!(all.contains(&Currency::TZS));
+        for c in &all {
+            assert_eq!(Currency::parse(c.code()).expect("supported"), *c);
+        }
+        assert!(Currency::parse("XXX").is_err());
+    }
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).expect("decimal literal")

@@ -1,6 +1,8 @@
 //! What answers when no route matched: 405 with `Allow` when the path exists under
-//! another method, else 404, both as problem JSON.
+//! another method, else 404, both as problem JSON. HEAD counts as GET: every path with
+//! GET allows HEAD, and messages name the method the client sent.
 
+use super::head::client_method;
 use crate::error::ApiError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest};
@@ -21,11 +23,16 @@ impl RouteTable {
             .map(|(path, item)| {
                 let segments = path.split('/').map(str::to_owned).collect();
                 let json = serde_json::to_value(item).unwrap_or_default();
-                let methods = ["get", "put", "post", "delete", "patch", "head", "options"]
-                    .iter()
-                    .filter(|m| json.get(**m).is_some())
-                    .map(|m| m.to_ascii_uppercase())
-                    .collect();
+                let mut methods: Vec<String> =
+                    ["get", "put", "post", "delete", "patch", "head", "options"]
+                        .iter()
+                        .filter(|m| json.get(**m).is_some())
+                        .map(|m| m.to_ascii_uppercase())
+                        .collect();
+                // HEAD is answered wherever GET is (platform::head).
+                if methods.iter().any(|m| m == "GET") && !methods.iter().any(|m| m == "HEAD") {
+                    methods.push("HEAD".into());
+                }
                 (segments, methods)
             })
             .collect();
@@ -91,11 +98,12 @@ pub async fn fallback(
 }
 
 fn refusal(req: &HttpRequest, table: &RouteTable) -> ApiError {
+    let method = client_method(req);
     match table.allowed(req.path()) {
-        Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => {
+        Some(methods) if !methods.iter().any(|m| m == method.as_str()) => {
             method_not_allowed(req, &methods)
         }
-        _ => ApiError::not_found(format!("No route for {} {}", req.method(), req.path())),
+        _ => ApiError::not_found(format!("No route for {} {}", method, req.path())),
     }
 }
 
@@ -106,7 +114,7 @@ pub fn method_not_allowed(req: &HttpRequest, methods: &[String]) -> ApiError {
         "method-not-allowed",
         format!(
             "Method {} is not allowed on {}; allowed: {}",
-            req.method(),
+            client_method(req),
             req.path(),
             methods.join(", ")
         ),

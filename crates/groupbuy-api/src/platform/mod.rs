@@ -1,10 +1,11 @@
 //! The API platform shared by every surface: request ids, errors for everything,
-//! authentication, idempotency, rate limits, body parsing, the text policy, metrics and
-//! the 404/405 fallback.
+//! authentication, idempotency, rate limits, body parsing, the text policy, metrics,
+//! HEAD as GET and the 404/405 fallback.
 
 pub mod auth;
 pub mod extract;
 pub mod fallback;
+pub mod head;
 pub mod idempotency;
 pub mod metrics;
 pub mod rate_limit;

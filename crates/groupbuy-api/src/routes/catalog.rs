@@ -43,6 +43,7 @@ pub struct ShopView {
     /// Owning merchant's user id.
     pub owner_id: String,
     /// Creation time.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -69,14 +70,14 @@ pub struct CreateProductRequest {
     pub product_image: Option<String>,
     /// Price bought alone (> 0, at most the currency's decimals).
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = f64, example = 150000.00, exclusive_minimum = 0)]
+    #[schema(value_type = crate::schema::PositiveMoney)]
     pub regular_price: Decimal,
     /// Group price per unit (> 0, < regularPrice).
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = f64, example = 80000.00, exclusive_minimum = 0)]
+    #[schema(value_type = crate::schema::PositiveMoney)]
     pub group_price: Decimal,
     /// ISO 4217 currency (default TZS).
-    #[schema(example = "TZS")]
+    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
     pub currency: Option<String>,
     /// Units in stock (>= 0).
     #[schema(minimum = 0)]
@@ -107,11 +108,11 @@ pub struct UpdateProductRequest {
     pub product_image: Option<Option<String>>,
     /// New regular price.
     #[serde(default, deserialize_with = "optional_json_number")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<crate::schema::PositiveMoney>)]
     pub regular_price: Option<Decimal>,
     /// New group price.
     #[serde(default, deserialize_with = "optional_json_number")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<crate::schema::PositiveMoney>)]
     pub group_price: Option<Decimal>,
     /// New stock (not below units held by open groups).
     pub stock_quantity: Option<i64>,
@@ -149,12 +150,13 @@ pub struct ProductView {
     /// Image URL.
     pub product_image: Option<String>,
     /// Regular price.
-    #[schema(value_type = f64, example = 150000.00)]
+    #[schema(value_type = crate::schema::Money)]
     pub regular_price: Decimal,
     /// Group price.
-    #[schema(value_type = f64, example = 80000.00)]
+    #[schema(value_type = crate::schema::Money)]
     pub group_price: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Units in stock, including those held by open groups.
     pub stock_quantity: i64,
@@ -172,8 +174,10 @@ pub struct ProductView {
     /// Most seats per customer per group.
     pub max_per_customer: Option<i32>,
     /// Creation time.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -201,7 +205,7 @@ impl From<Product> for ProductView {
 }
 
 /// Opens a shop owned by the calling merchant.
-#[utoipa::path(tag = "catalog", security(("bearer" = [])), request_body = CreateShopRequest, responses(
+#[utoipa::path(operation_id = "shops.create", tag = "catalog", security(("bearer" = [])), request_body = CreateShopRequest, responses(
     (status = 201, description = "Shop created", body = Envelope<ShopView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -233,7 +237,7 @@ async fn create_shop(
 }
 
 /// A shop (public).
-#[utoipa::path(tag = "catalog", params(("shopId" = Uuid, Path, description = "Shop id")), responses(
+#[utoipa::path(operation_id = "shops.getById", tag = "catalog", params(("shopId" = Uuid, Path, description = "Shop id")), responses(
     (status = 200, description = "The shop", body = Envelope<ShopView>),
     (status = 400, description = "Bad shop id", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Shop not found", body = Problem, content_type = "application/problem+json"),
@@ -250,7 +254,7 @@ async fn get_shop(
 }
 
 /// Adds a product to a shop the caller owns.
-#[utoipa::path(tag = "catalog", security(("bearer" = [])), params(("shopId" = Uuid, Path, description = "Shop id")),
+#[utoipa::path(operation_id = "products.create", tag = "catalog", security(("bearer" = [])), params(("shopId" = Uuid, Path, description = "Shop id")),
     request_body = CreateProductRequest, responses(
     (status = 201, description = "Product created", body = Envelope<ProductView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
@@ -297,7 +301,7 @@ async fn create_product(
 }
 
 /// A product with its available and reserved quantities (public).
-#[utoipa::path(tag = "catalog", params(("productId" = Uuid, Path, description = "Product id")), responses(
+#[utoipa::path(operation_id = "products.getById", tag = "catalog", params(("productId" = Uuid, Path, description = "Product id")), responses(
     (status = 200, description = "The product", body = Envelope<ProductView>),
     (status = 400, description = "Bad product id", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Product not found", body = Problem, content_type = "application/problem+json"),
@@ -317,7 +321,7 @@ async fn get_product(
 }
 
 /// Changes a product of the caller's shop.
-#[utoipa::path(tag = "catalog", security(("bearer" = [])), params(("productId" = Uuid, Path, description = "Product id")),
+#[utoipa::path(operation_id = "products.update", tag = "catalog", security(("bearer" = [])), params(("productId" = Uuid, Path, description = "Product id")),
     request_body = UpdateProductRequest, responses(
     (status = 200, description = "Product updated", body = Envelope<ProductView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
@@ -365,3 +369,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_product)
         .service(update_product);
 }
+
+crate::payload!(ShopView, ProductView);

@@ -12,11 +12,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthView {
     /// `up`.
+    #[schema(value_type = crate::schema::HealthStatus)]
     pub status: String,
 }
 
 /// The process is up.
-#[utoipa::path(tag = "platform", responses((status = 200, description = "Process up", body = Envelope<HealthView>)))]
+#[utoipa::path(operation_id = "platform.getHealth", tag = "platform", responses((status = 200, description = "Process up", body = Envelope<HealthView>)))]
 #[get("/healthz")]
 async fn healthz() -> HttpResponse {
     ok(
@@ -28,7 +29,7 @@ async fn healthz() -> HttpResponse {
 }
 
 /// The database answers.
-#[utoipa::path(tag = "platform", responses(
+#[utoipa::path(operation_id = "platform.getReadiness", tag = "platform", responses(
     (status = 200, description = "Database reachable", body = Envelope<HealthView>),
     (status = 503, description = "Database unreachable", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -48,3 +49,5 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(healthz).service(readyz);
 }
+
+crate::payload!(HealthView);

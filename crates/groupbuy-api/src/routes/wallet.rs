@@ -1,7 +1,7 @@
 //! Wallets (`/api/v1/wallet`) and the platform-admin credit.
 
 use crate::envelope::render;
-use crate::envelope::{ok, rfc3339, Envelope};
+use crate::envelope::{ok, rfc3339, Envelope, PageView};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
@@ -26,11 +26,13 @@ pub struct WalletView {
     /// Owner.
     pub user_id: String,
     /// Balance.
-    #[schema(value_type = f64, example = 250000.00)]
+    #[schema(value_type = crate::schema::Money)]
     pub balance: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -52,19 +54,21 @@ pub struct LedgerEntryView {
     /// Entry (transaction) id.
     pub transaction_id: Uuid,
     /// CREDIT, PURCHASE or REFUND.
-    #[schema(example = "CREDIT")]
+    #[schema(value_type = crate::schema::LedgerKind)]
     pub kind: String,
     /// Signed amount (debits negative).
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub amount: Decimal,
     /// Balance right after.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub balance_after: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Reference.
     pub reference: String,
     /// When.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -82,8 +86,8 @@ impl From<LedgerEntry> for LedgerEntryView {
     }
 }
 
-/// A page of ledger entries.
-#[derive(Debug, Serialize, ToSchema)]
+/// A page of ledger entries (documented as `PageView_LedgerEntryView`).
+#[derive(Debug, Serialize)]
 pub struct LedgerPage {
     /// Entries, newest first.
     pub items: Vec<LedgerEntryView>,
@@ -105,18 +109,19 @@ impl From<Page<LedgerEntry>> for LedgerPage {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditRequest {
     /// Amount to add (> 0).
-    #[schema(value_type = f64, example = 500000.00, exclusive_minimum = 0)]
+    #[schema(value_type = crate::schema::PositiveMoney)]
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub amount: Decimal,
     /// Why (shown in the ledger), 1-200 characters.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub reference: String,
     /// Currency (default TZS; must match the wallet's).
+    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
     pub currency: Option<String>,
 }
 
 /// The caller's wallet.
-#[utoipa::path(tag = "wallet", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "wallet.get", tag = "wallet", security(("bearer" = [])), responses(
     (status = 200, description = "The wallet", body = Envelope<WalletView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -134,8 +139,8 @@ async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
 }
 
 /// The caller's ledger, newest first.
-#[utoipa::path(tag = "wallet", security(("bearer" = [])), params(PageQuery), responses(
-    (status = 200, description = "Ledger page", body = Envelope<LedgerPage>),
+#[utoipa::path(operation_id = "wallet.listTransactions", tag = "wallet", security(("bearer" = [])), params(PageQuery), responses(
+    (status = 200, description = "Ledger page", body = Envelope<PageView<LedgerEntryView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -159,7 +164,7 @@ async fn list_transactions(
 }
 
 /// Credits a user's wallet (platform admins; send an Idempotency-Key to make retries safe).
-#[utoipa::path(tag = "wallet", security(("bearer" = [])),
+#[utoipa::path(operation_id = "wallet.adminCredit", tag = "wallet", security(("bearer" = [])),
     params(("userId" = String, Path, description = "User to credit"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = CreditRequest, responses(
@@ -214,3 +219,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_transactions)
         .service(credit_wallet);
 }
+
+crate::payload!(WalletView, LedgerEntryView);

@@ -15,6 +15,17 @@ pub struct ChangeContext {
     pub now: OffsetDateTime,
 }
 
+/// Every audit action: the lifecycle verbs plus creation and interest changes.
+pub const AUDIT_ACTIONS: [&str; 7] = [
+    "create",
+    "publish",
+    "pause",
+    "close",
+    "interest.register",
+    "interest.update",
+    "interest.remove",
+];
+
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {

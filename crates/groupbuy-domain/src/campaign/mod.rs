@@ -9,7 +9,7 @@ mod ports;
 mod rollup;
 mod support;
 
-pub use audit::{AuditEntry, ChangeContext};
+pub use audit::{AuditEntry, ChangeContext, AUDIT_ACTIONS};
 pub use group_buy::{
     stored_thresholds, Action, GroupBuy, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, Progress,
     ThresholdProgress, Thresholds,

@@ -15,6 +15,9 @@ pub enum CheckoutStatus {
 }
 
 impl CheckoutStatus {
+    /// All statuses.
+    pub const ALL: [CheckoutStatus; 2] = [Self::PendingPayment, Self::Completed];
+
     /// The stored and displayed name.
     pub fn as_str(&self) -> &'static str {
         match self {

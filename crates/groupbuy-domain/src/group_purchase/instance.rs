@@ -58,6 +58,9 @@ pub enum ParticipantStatus {
 }
 
 impl ParticipantStatus {
+    /// All statuses.
+    pub const ALL: [ParticipantStatus; 3] = [Self::Active, Self::TransferredOut, Self::Refunded];
+
     /// The stored and displayed name.
     pub fn as_str(&self) -> &'static str {
         match self {

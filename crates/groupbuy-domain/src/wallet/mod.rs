@@ -33,6 +33,9 @@ pub enum LedgerKind {
 }
 
 impl LedgerKind {
+    /// All kinds.
+    pub const ALL: [LedgerKind; 3] = [Self::Credit, Self::Purchase, Self::Refund];
+
     /// The stored and displayed name.
     pub fn as_str(&self) -> &'static str {
         match self {

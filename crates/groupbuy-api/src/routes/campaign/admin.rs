@@ -22,7 +22,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The campaign rollup across handles: counts by status, stuck drafts, group-buys still
 /// open after closesAt, and the filtered group-buys with threshold progress.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(RollupParams), responses(
+#[utoipa::path(operation_id = "campaignAdmin.getRollup", tag = "campaigns-admin", security(("bearer" = [])), params(RollupParams), responses(
     (status = 200, description = "The rollup", body = Envelope<RollupView>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -73,7 +73,7 @@ async fn rollup(
 
 /// Files a support report (token optional). Limited per caller by the `support` rate
 /// limit (`GROUPBUY_RATE_LIMIT_SUPPORT`, default 5 per minute), counted in the database.
-#[utoipa::path(tag = "campaigns", request_body = SupportReportRequest, responses(
+#[utoipa::path(operation_id = "support.submitReport", tag = "support", security((), ("bearer" = [])), request_body = SupportReportRequest, responses(
     (status = 201, description = "Report stored; data.reportId", body = Envelope<SupportReportView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
@@ -115,7 +115,7 @@ async fn submit_report(
 }
 
 /// Support reports, newest first (platform admins).
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(PageQuery), responses(
+#[utoipa::path(operation_id = "campaignAdmin.listSupportReports", tag = "campaigns-admin", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Reports", body = Envelope<PageView<SupportReportView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),

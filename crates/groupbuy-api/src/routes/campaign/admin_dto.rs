@@ -14,7 +14,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct RollupParams {
     /// Only this status in `items`.
-    #[param(inline, value_type = Option<super::dto::GroupBuyStatusFilter>)]
+    #[param(value_type = Option<crate::schema::GroupBuyStatus>)]
     pub status: Option<String>,
     /// Only this handle.
     #[param(pattern = "^[a-z0-9-]{3,40}$")]
@@ -36,7 +36,7 @@ pub struct RollupParams {
 #[serde(rename_all = "camelCase")]
 pub struct RollupView {
     /// Group-buys per status (every status listed).
-    #[schema(example = json!({"DRAFT": 2, "PUBLISHED": 5, "PAUSED": 0, "CLOSED": 1}))]
+    #[schema(value_type = crate::schema::GroupBuyStatusCounts)]
     pub counts_by_status: BTreeMap<String, i64>,
     /// The age in hours after which a draft counts as stuck.
     pub stuck_draft_hours: i64,
@@ -116,6 +116,7 @@ pub struct SupportReportView {
     /// X-Request-Id of the submission.
     pub submitted_request_id: String,
     /// When.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -135,3 +136,5 @@ impl From<SupportReport> for SupportReportView {
         }
     }
 }
+
+crate::payload!(RollupView, SupportReportView);

@@ -2,7 +2,6 @@
 
 use crate::envelope::rfc3339;
 use groupbuy_domain::campaign::{AuditEntry, GroupBuy, HandleProfile, Interest};
-use groupbuy_domain::Page;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -36,6 +35,7 @@ pub struct HandleView {
     /// Owning merchant's user id.
     pub owner_id: String,
     /// When it was claimed.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -76,11 +76,11 @@ pub struct CreateGroupBuyRequest {
     #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// Price per unit (> 0, at most the currency's decimals).
-    #[schema(value_type = f64, example = 45000.00, exclusive_minimum = 0)]
+    #[schema(value_type = crate::schema::PositiveMoney)]
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub unit_price: Decimal,
     /// ISO 4217 currency (default TZS).
-    #[schema(example = "TZS")]
+    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
     pub currency: Option<String>,
     /// Close conditions.
     pub thresholds: ThresholdsBody,
@@ -143,20 +143,23 @@ pub struct GroupBuyView {
     /// Description.
     pub description: String,
     /// Price per unit.
-    #[schema(value_type = f64, example = 45000.00)]
+    #[schema(value_type = crate::schema::Money)]
     pub unit_price: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Close conditions.
     pub thresholds: ThresholdsBody,
     /// Cap on total quantity.
     pub max_quantity: Option<i64>,
     /// When interest stops.
+    #[schema(format = DateTime)]
     pub closes_at: String,
     /// DRAFT, PUBLISHED, PAUSED or CLOSED.
-    #[schema(example = "DRAFT")]
+    #[schema(value_type = crate::schema::GroupBuyStatus)]
     pub status: String,
     /// Actions allowed from this status (publish, pause, close).
+    #[schema(value_type = Vec<crate::schema::GroupBuyAction>)]
     pub allowed_actions: Vec<String>,
     /// Visitors with an interest.
     pub participants: i64,
@@ -165,14 +168,19 @@ pub struct GroupBuyView {
     /// Progress toward each threshold.
     pub progress: ProgressView,
     /// Creation time.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Last publish.
+    #[schema(format = DateTime)]
     pub published_at: Option<String>,
     /// Last pause.
+    #[schema(format = DateTime)]
     pub paused_at: Option<String>,
     /// Close.
+    #[schema(format = DateTime)]
     pub closed_at: Option<String>,
     /// Last lifecycle change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -251,8 +259,10 @@ pub struct InterestView {
     /// Note.
     pub note: Option<String>,
     /// First registration.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -279,14 +289,18 @@ pub struct AuditEntryView {
     /// `user:<sub>` or `visitor:<uuid>`.
     pub actor: String,
     /// create, publish, pause, close, interest.register, interest.update, interest.remove.
+    #[schema(value_type = crate::schema::AuditAction)]
     pub action: String,
     /// Status before (null on create).
+    #[schema(value_type = Option<crate::schema::GroupBuyStatus>)]
     pub before_status: Option<String>,
     /// Status after.
+    #[schema(value_type = crate::schema::GroupBuyStatus)]
     pub after_status: String,
     /// X-Request-Id of the change.
     pub request_id: String,
     /// When (RFC 3339).
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
@@ -304,30 +318,14 @@ impl From<AuditEntry> for AuditEntryView {
     }
 }
 
-/// A cursor page.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PageView<T> {
-    /// Items in the list's stable order.
-    pub items: Vec<T>,
-    /// Cursor of the next page, null on the last.
-    pub next_cursor: Option<String>,
-}
-
-impl<D, T: From<D>> From<Page<D>> for PageView<T> {
-    fn from(p: Page<D>) -> Self {
-        Self {
-            items: p.items.into_iter().map(Into::into).collect(),
-            next_cursor: p.next_cursor,
-        }
-    }
-}
+pub use crate::envelope::PageView;
 
 /// Owner list parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only this status (DRAFT, PUBLISHED, PAUSED, CLOSED).
-    #[param(inline, value_type = Option<GroupBuyStatusFilter>)]
+    #[param(value_type = Option<crate::schema::GroupBuyStatus>)]
     pub status: Option<String>,
     /// Cursor from the previous page.
     #[param(pattern = "^[0-9]{0,18}$")]
@@ -338,16 +336,4 @@ pub struct ListParams {
     pub limit: Option<i64>,
 }
 
-/// The group-buy statuses lists filter by.
-#[derive(Debug, ToSchema)]
-#[allow(clippy::upper_case_acronyms, dead_code)]
-pub enum GroupBuyStatusFilter {
-    /// Not public yet.
-    DRAFT,
-    /// Accepting interest.
-    PUBLISHED,
-    /// Visible, not accepting interest.
-    PAUSED,
-    /// Final.
-    CLOSED,
-}
+crate::payload!(HandleView, GroupBuyView, InterestView, AuditEntryView);

@@ -26,7 +26,7 @@ use time::OffsetDateTime;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Claims a handle for the calling merchant.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), request_body = CreateHandleRequest, responses(
+#[utoipa::path(operation_id = "handles.create", tag = "campaigns", security(("bearer" = [])), request_body = CreateHandleRequest, responses(
     (status = 201, description = "Handle claimed", body = Envelope<HandleView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -59,7 +59,7 @@ async fn create_handle(
 }
 
 /// A handle (public).
-#[utoipa::path(tag = "campaigns", params(("handle" = String, Path, description = "Handle")), responses(
+#[utoipa::path(operation_id = "handles.get", tag = "campaigns", params(("handle" = String, Path, description = "Handle")), responses(
     (status = 200, description = "The handle", body = Envelope<HandleView>),
     (status = 404, description = "Handle not found", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -85,7 +85,7 @@ fn instant(raw: &str, field: &str) -> Result<OffsetDateTime, DomainError> {
 }
 
 /// Creates a DRAFT group-buy under a handle the caller owns.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle")),
+#[utoipa::path(operation_id = "groupBuys.create", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle")),
     request_body = CreateGroupBuyRequest, responses(
     (status = 201, description = "Group-buy created as DRAFT", body = Envelope<GroupBuyView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
@@ -136,7 +136,7 @@ async fn create_group_buy(
 }
 
 /// A handle's group-buys, newest first, optionally of one status.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"), ListParams), responses(
+#[utoipa::path(operation_id = "groupBuys.list", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"), ListParams), responses(
     (status = 200, description = "Group-buys", body = Envelope<PageView<GroupBuyView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -166,7 +166,7 @@ async fn list_group_buys(
 }
 
 /// One group-buy of a handle the caller owns.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+#[utoipa::path(operation_id = "groupBuys.get", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "The group-buy", body = Envelope<GroupBuyView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -190,7 +190,7 @@ async fn get_group_buy(
 }
 
 /// The interests of a group-buy, newest first.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+#[utoipa::path(operation_id = "groupBuys.listInterests", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageQuery), responses(
     (status = 200, description = "Interests", body = Envelope<PageView<InterestView>>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -218,7 +218,7 @@ async fn list_interests(
 }
 
 /// The audit entries of a group-buy (actor, action, before -> after, request id), newest first.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+#[utoipa::path(operation_id = "groupBuys.listAudit", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageQuery), responses(
     (status = 200, description = "Audit entries", body = Envelope<PageView<AuditEntryView>>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -266,7 +266,7 @@ async fn act(
 }
 
 /// DRAFT or PAUSED -> PUBLISHED.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+#[utoipa::path(operation_id = "groupBuys.publish", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Published; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -284,7 +284,7 @@ async fn publish(
 }
 
 /// PUBLISHED -> PAUSED.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+#[utoipa::path(operation_id = "groupBuys.pause", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Paused; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -302,7 +302,7 @@ async fn pause(
 }
 
 /// PUBLISHED or PAUSED -> CLOSED, only when every threshold is met.
-#[utoipa::path(tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
+#[utoipa::path(operation_id = "groupBuys.close", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Closed; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),

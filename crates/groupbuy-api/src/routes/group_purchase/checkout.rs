@@ -2,7 +2,7 @@
 
 use super::checkout_dto::{CheckoutSessionView, OrderPage, OrderView};
 use crate::envelope::render;
-use crate::envelope::{ok, Envelope};
+use crate::envelope::{ok, Envelope, PageView};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
@@ -29,7 +29,7 @@ pub struct CheckoutMetadata {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateCheckoutRequest {
     /// `GROUP_PURCHASE`.
-    #[schema(example = "GROUP_PURCHASE", pattern = "^GROUP_PURCHASE$")]
+    #[schema(value_type = crate::schema::SessionType)]
     pub session_type: String,
     /// Product.
     pub product_id: Uuid,
@@ -45,12 +45,12 @@ pub struct CreateCheckoutRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProcessPaymentRequest {
     /// Only `WALLET`.
-    #[schema(example = "WALLET", pattern = "^WALLET$")]
+    #[schema(value_type = crate::schema::PaymentMethod)]
     pub payment_method: String,
 }
 
 /// Opens a checkout session for group seats.
-#[utoipa::path(tag = "checkout", security(("bearer" = [])), request_body = CreateCheckoutRequest, responses(
+#[utoipa::path(operation_id = "checkoutSessions.create", tag = "checkout", security(("bearer" = [])), request_body = CreateCheckoutRequest, responses(
     (status = 201, description = "Checkout session created", body = Envelope<CheckoutSessionView>),
     (status = 400, description = "A group purchase rule refused it", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -83,7 +83,7 @@ async fn create_session(
 }
 
 /// Pays a session from the wallet: debit, seats and group in one transaction.
-#[utoipa::path(tag = "checkout", security(("bearer" = [])),
+#[utoipa::path(operation_id = "checkoutSessions.processPayment", tag = "checkout", security(("bearer" = [])),
     params(("sessionId" = Uuid, Path, description = "Session id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = ProcessPaymentRequest, responses(
@@ -128,7 +128,7 @@ async fn process_payment(
 }
 
 /// Your checkout session.
-#[utoipa::path(tag = "checkout", security(("bearer" = [])), params(("sessionId" = Uuid, Path, description = "Session id")), responses(
+#[utoipa::path(operation_id = "checkoutSessions.getById", tag = "checkout", security(("bearer" = [])), params(("sessionId" = Uuid, Path, description = "Session id")), responses(
     (status = 200, description = "The session", body = Envelope<CheckoutSessionView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Session not found", body = Problem, content_type = "application/problem+json"),
@@ -149,8 +149,8 @@ async fn get_session(
 }
 
 /// Your orders, newest first.
-#[utoipa::path(tag = "checkout", security(("bearer" = [])), params(PageQuery), responses(
-    (status = 200, description = "Orders", body = Envelope<OrderPage>),
+#[utoipa::path(operation_id = "orders.listMine", tag = "checkout", security(("bearer" = [])), params(PageQuery), responses(
+    (status = 200, description = "Orders", body = Envelope<PageView<OrderView>>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -172,7 +172,7 @@ async fn my_orders(
 }
 
 /// One of your orders.
-#[utoipa::path(tag = "checkout", security(("bearer" = [])), params(("orderId" = Uuid, Path, description = "Order id")), responses(
+#[utoipa::path(operation_id = "orders.getById", tag = "checkout", security(("bearer" = [])), params(("orderId" = Uuid, Path, description = "Order id")), responses(
     (status = 200, description = "The order", body = Envelope<OrderView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Order not found", body = Problem, content_type = "application/problem+json"),

@@ -14,20 +14,23 @@ pub struct CheckoutSessionView {
     /// Session id.
     pub session_id: Uuid,
     /// GROUP_PURCHASE.
+    #[schema(value_type = crate::schema::SessionType)]
     pub session_type: String,
     /// PENDING_PAYMENT or COMPLETED.
+    #[schema(value_type = crate::schema::CheckoutStatus)]
     pub status: String,
     /// Product.
     pub product_id: Uuid,
     /// Seats.
     pub quantity: i32,
     /// Price per seat.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub unit_price: Decimal,
     /// Amount to pay.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub total_amount: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Group joined or created.
     pub group_instance_id: Option<Uuid>,
@@ -36,8 +39,10 @@ pub struct CheckoutSessionView {
     /// Wallet transaction, once paid.
     pub transaction_id: Option<Uuid>,
     /// Created.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Paid.
+    #[schema(format = DateTime)]
     pub completed_at: Option<String>,
 }
 
@@ -56,21 +61,24 @@ pub struct OrderView {
     /// Units.
     pub quantity: i32,
     /// Price per unit.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub unit_price: Decimal,
     /// Total.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub total_amount: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// CONFIRMED.
+    #[schema(value_type = crate::schema::OrderStatus)]
     pub status: String,
     /// Created.
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
-/// A page of orders.
-#[derive(Debug, Serialize, ToSchema)]
+/// A page of orders (documented as `PageView_OrderView`).
+#[derive(Debug, Serialize)]
 pub struct OrderPage {
     /// Orders, newest first.
     pub items: Vec<OrderView>,
@@ -114,3 +122,5 @@ impl From<Order> for OrderView {
         }
     }
 }
+
+crate::payload!(CheckoutSessionView, OrderView);

@@ -43,12 +43,13 @@ pub struct GroupSummary {
     /// Shop name.
     pub shop_name: String,
     /// Locked group price per seat.
-    #[schema(value_type = f64, example = 80000.00)]
+    #[schema(value_type = crate::schema::Money)]
     pub group_price: Decimal,
     /// Percentage saved vs the regular price.
     #[schema(value_type = f64, example = 46.67)]
     pub savings_percentage: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Seats in total.
     pub total_seats: i32,
@@ -62,8 +63,10 @@ pub struct GroupSummary {
     #[schema(value_type = f64, example = 40.00)]
     pub progress_percentage: Decimal,
     /// OPEN, COMPLETED, FAILED or DELETED.
+    #[schema(value_type = crate::schema::GroupStatus)]
     pub status: String,
     /// Expiry.
+    #[schema(format = DateTime)]
     pub expires_at: String,
     /// Whether it is past expiry (computed now).
     pub is_expired: bool,
@@ -82,9 +85,10 @@ pub struct PurchaseView {
     /// Seats.
     pub quantity: i32,
     /// Amount paid.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub amount_paid: Decimal,
     /// When.
+    #[schema(format = DateTime)]
     pub purchased_at: String,
     /// Wallet transaction id.
     pub transaction_id: Uuid,
@@ -105,6 +109,7 @@ pub struct TransferView {
     /// Seats moved.
     pub quantity: i32,
     /// When.
+    #[schema(format = DateTime)]
     pub transferred_at: String,
     /// `Transferred 2 seats from group GP-A3X7K9`.
     pub reason: String,
@@ -125,11 +130,13 @@ pub struct ParticipantView {
     /// Seats held.
     pub quantity: i32,
     /// Money held for the seats.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub total_paid: Decimal,
     /// ACTIVE, TRANSFERRED_OUT or REFUNDED.
+    #[schema(value_type = crate::schema::ParticipantStatus)]
     pub status: String,
     /// Joined.
+    #[schema(format = DateTime)]
     pub joined_at: String,
     /// quantity / seatsOccupied x 100.
     #[schema(value_type = f64)]
@@ -169,18 +176,19 @@ pub struct GroupView {
     /// Shop logo.
     pub shop_logo: Option<String>,
     /// Regular price.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub regular_price: Decimal,
     /// Locked group price.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub group_price: Decimal,
     /// regularPrice - groupPrice.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub savings_amount: Decimal,
     /// savingsAmount / regularPrice x 100.
     #[schema(value_type = f64)]
     pub savings_percentage: Decimal,
     /// Currency.
+    #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Seats in total.
     pub total_seats: i32,
@@ -194,6 +202,7 @@ pub struct GroupView {
     #[schema(value_type = f64)]
     pub progress_percentage: Decimal,
     /// Status.
+    #[schema(value_type = crate::schema::GroupStatus)]
     pub status: String,
     /// Past expiry now.
     pub is_expired: bool,
@@ -207,12 +216,16 @@ pub struct GroupView {
     #[schema(value_type = f64)]
     pub duration_hours: Decimal,
     /// Opened.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Expires.
+    #[schema(format = DateTime)]
     pub expires_at: String,
     /// Completed.
+    #[schema(format = DateTime)]
     pub completed_at: Option<String>,
     /// Last change.
+    #[schema(format = DateTime)]
     pub updated_at: String,
     /// Per-customer cap.
     pub max_per_customer: Option<i32>,
@@ -243,11 +256,13 @@ pub struct ParticipationView {
     /// Seats.
     pub quantity: i32,
     /// Money held for the seats.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub total_paid: Decimal,
     /// Status.
+    #[schema(value_type = crate::schema::ParticipantStatus)]
     pub status: String,
     /// Joined.
+    #[schema(format = DateTime)]
     pub joined_at: String,
     /// Purchases made.
     pub purchase_count: i32,
@@ -276,10 +291,10 @@ pub struct RenamedGroupView {
     /// Product image.
     pub product_image: Option<String>,
     /// Regular price.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub regular_price: Decimal,
     /// Group price.
-    #[schema(value_type = f64)]
+    #[schema(value_type = crate::schema::Money)]
     pub group_price: Decimal,
     /// Seats.
     pub total_seats: i32,
@@ -290,12 +305,16 @@ pub struct RenamedGroupView {
     /// Participants.
     pub total_participants: usize,
     /// Status.
+    #[schema(value_type = crate::schema::GroupStatus)]
     pub status: String,
     /// Opened.
+    #[schema(format = DateTime)]
     pub created_at: String,
     /// Expires.
+    #[schema(format = DateTime)]
     pub expires_at: String,
     /// Renamed.
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -467,3 +486,5 @@ impl From<&GroupDetail> for RenamedGroupView {
         }
     }
 }
+
+crate::payload!(GroupSummary, GroupView, ParticipationView, RenamedGroupView);

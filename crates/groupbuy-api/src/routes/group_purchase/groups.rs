@@ -21,22 +21,8 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct MyGroupsQuery {
     /// OPEN, COMPLETED, FAILED or DELETED (default: all).
-    #[param(inline, value_type = Option<GroupStatusFilter>)]
+    #[param(value_type = Option<crate::schema::GroupStatus>)]
     pub status: Option<String>,
-}
-
-/// The group statuses my-groups filters by.
-#[derive(Debug, ToSchema)]
-#[allow(clippy::upper_case_acronyms, dead_code)]
-pub enum GroupStatusFilter {
-    /// Accepting participants.
-    OPEN,
-    /// Filled; orders created.
-    COMPLETED,
-    /// Expired; refunded.
-    FAILED,
-    /// Soft deleted.
-    DELETED,
 }
 
 /// Body of the transfer.
@@ -62,7 +48,7 @@ pub struct RenameRequest {
 }
 
 /// Open, unexpired, not full groups of a product (no token needed).
-#[utoipa::path(tag = "group-purchases", params(("productId" = Uuid, Path, description = "Product id")), responses(
+#[utoipa::path(operation_id = "groupPurchases.listAvailable", tag = "group-purchases", security((), ("bearer" = [])), params(("productId" = Uuid, Path, description = "Product id")), responses(
     (status = 200, description = "Available groups retrieved successfully", body = Envelope<Vec<GroupSummary>>),
     (status = 400, description = "Bad product id", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Invalid token sent", body = Problem, content_type = "application/problem+json"),
@@ -89,7 +75,7 @@ async fn available(
 }
 
 /// A group with its participants (histories only for your own participation).
-#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
+#[utoipa::path(operation_id = "groupPurchases.getById", tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
     (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
     (status = 400, description = "Bad group id", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -116,7 +102,7 @@ async fn by_id(
 }
 
 /// A group by its code.
-#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(("groupCode" = String, Path, description = "Code such as GP-A3X7K9")), responses(
+#[utoipa::path(operation_id = "groupPurchases.getByCode", tag = "group-purchases", security(("bearer" = [])), params(("groupCode" = String, Path, description = "Code such as GP-A3X7K9")), responses(
     (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -142,7 +128,7 @@ async fn by_code(
 }
 
 /// Groups you took part in, optionally by status.
-#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(MyGroupsQuery), responses(
+#[utoipa::path(operation_id = "groupPurchases.listMyGroups", tag = "group-purchases", security(("bearer" = [])), params(MyGroupsQuery), responses(
     (status = 200, description = "My groups retrieved successfully", body = Envelope<Vec<GroupSummary>>),
     (status = 400, description = "Invalid status", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -174,7 +160,7 @@ async fn my_groups(
 }
 
 /// Your ACTIVE participations with purchase and transfer history.
-#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), responses(
+#[utoipa::path(operation_id = "groupPurchases.listMyParticipations", tag = "group-purchases", security(("bearer" = [])), responses(
     (status = 200, description = "My participations retrieved successfully", body = Envelope<Vec<ParticipationView>>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -192,7 +178,7 @@ async fn my_participations(
 }
 
 /// Moves seats between compatible OPEN groups (same product, shop and price).
-#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), request_body = TransferRequest, responses(
+#[utoipa::path(operation_id = "groupPurchases.transfer", tag = "group-purchases", security(("bearer" = [])), request_body = TransferRequest, responses(
     (status = 200, description = "Seats transferred successfully", body = Envelope<ParticipationView>),
     (status = 400, description = "A transfer rule refused it", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -228,7 +214,7 @@ async fn transfer(
 }
 
 /// Renames a group (initiator only).
-#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")),
+#[utoipa::path(operation_id = "groupPurchases.rename", tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")),
     request_body = RenameRequest, responses(
     (status = 200, description = "Group name updated successfully", body = Envelope<RenamedGroupView>),
     (status = 400, description = "A rename rule refused it", body = Problem, content_type = "application/problem+json"),
@@ -259,7 +245,7 @@ async fn rename(
 }
 
 /// Soft-deletes a group, refunding its ACTIVE participants (platform admins).
-#[utoipa::path(tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
+#[utoipa::path(operation_id = "groupPurchases.adminDelete", tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
     (status = 200, description = "Group deleted", body = Envelope<GroupView>),
     (status = 400, description = "Completed or already deleted", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),

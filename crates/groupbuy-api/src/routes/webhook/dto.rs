@@ -124,8 +124,10 @@ pub struct DeliveryView {
     /// The event (also the `webhook-id` header).
     pub event_id: String,
     /// Its type.
+    #[schema(value_type = crate::schema::EventType)]
     pub event_type: String,
     /// PENDING, SUCCEEDED, FAILED (another attempt is scheduled) or EXHAUSTED.
+    #[schema(value_type = crate::schema::DeliveryState)]
     pub state: String,
     /// Every attempt, oldest first.
     pub attempts: Vec<AttemptView>,
@@ -160,6 +162,7 @@ pub struct DeliveriesQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Only deliveries in this state: PENDING, SUCCEEDED, FAILED, EXHAUSTED.
+    #[param(value_type = Option<crate::schema::DeliveryState>)]
     pub state: Option<String>,
 }
 
@@ -184,6 +187,7 @@ pub struct ReplayView {
 pub struct EventTypeView {
     /// The wire name (`group.completed`).
     #[serde(rename = "type")]
+    #[schema(value_type = crate::schema::EventType)]
     pub event_type: String,
     /// What it means.
     pub description: String,
@@ -191,3 +195,11 @@ pub struct EventTypeView {
     #[schema(value_type = Object)]
     pub data_schema: serde_json::Value,
 }
+
+crate::payload!(
+    EndpointView,
+    EndpointWithSecretView,
+    DeliveryView,
+    ReplayView,
+    EventTypeView
+);

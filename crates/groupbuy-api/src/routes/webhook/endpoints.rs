@@ -6,13 +6,12 @@ use super::dto::{
     EventTypeView, ReplayRequest, ReplayView, UpdateEndpointRequest,
 };
 use super::new_secret;
-use crate::envelope::{ok, render, respond, Envelope};
+use crate::envelope::{ok, render, respond, Envelope, PageView};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::{page_limit, JsonBody};
 use crate::platform::idempotency::answer_with_effect;
 use crate::platform::request::current_request;
-use crate::routes::campaign::dto::PageView;
 use crate::state::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
@@ -26,7 +25,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 const ROTATION_OVERLAP: Duration = Duration::hours(24);
 
 /// Registers an endpoint; the secret is shown only here and on rotation.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), request_body = CreateEndpointRequest, responses(
+#[utoipa::path(operation_id = "webhooks.createEndpoint", tag = "webhooks", security(("bearer" = [])), request_body = CreateEndpointRequest, responses(
     (status = 201, description = "Registered, with its secret", body = Envelope<EndpointWithSecretView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -69,7 +68,7 @@ async fn create(
 }
 
 /// Your endpoints (and your organisation's), newest first.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(crate::platform::extract::PageQuery), responses(
+#[utoipa::path(operation_id = "webhooks.listEndpoints", tag = "webhooks", security(("bearer" = [])), params(crate::platform::extract::PageQuery), responses(
     (status = 200, description = "Endpoints", body = Envelope<PageView<EndpointView>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -94,7 +93,7 @@ async fn list(
 }
 
 /// One endpoint.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
+#[utoipa::path(operation_id = "webhooks.getEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
     (status = 200, description = "The endpoint", body = Envelope<EndpointView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
@@ -116,7 +115,7 @@ async fn get_one(
 }
 
 /// Changes url, events, description or disabled.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), request_body = UpdateEndpointRequest, responses(
+#[utoipa::path(operation_id = "webhooks.updateEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), request_body = UpdateEndpointRequest, responses(
     (status = 200, description = "Changed", body = Envelope<EndpointView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -149,8 +148,8 @@ async fn update(
 }
 
 /// Deletes an endpoint and its delivery history.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
-    (status = 200, description = "Deleted", body = Envelope<Option<String>>),
+#[utoipa::path(operation_id = "webhooks.deleteEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
+    (status = 200, description = "Deleted; the endpoint as it was", body = Envelope<EndpointView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
@@ -163,12 +162,20 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let caller = auth.writer()?.clone();
     let (id, store) = (path.into_inner(), state.webhooks.clone());
-    blocking(move || store.delete_endpoint(&caller, &id)).await?;
-    Ok(ok("Webhook endpoint deleted successfully", None::<String>))
+    let gone = blocking(move || {
+        let e = store.endpoint(&caller, &id)?;
+        store.delete_endpoint(&caller, &id)?;
+        Ok(e)
+    })
+    .await?;
+    Ok(ok(
+        "Webhook endpoint deleted successfully",
+        EndpointView::from(gone),
+    ))
 }
 
 /// A new secret; for 24 h deliveries carry signatures with both.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id"),
+#[utoipa::path(operation_id = "webhooks.rotateSecret", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id"),
     ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), responses(
     (status = 200, description = "Rotated, with the new secret", body = Envelope<EndpointWithSecretView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -211,7 +218,7 @@ async fn rotate(
 }
 
 /// Sends a `webhook.test` event to this endpoint.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
+#[utoipa::path(operation_id = "webhooks.sendTest", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
     (status = 202, description = "Enqueued", body = Envelope<DeliveryView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
@@ -235,7 +242,7 @@ async fn test(
 }
 
 /// The endpoint's deliveries, newest first.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id"), DeliveriesQuery), responses(
+#[utoipa::path(operation_id = "webhooks.listDeliveries", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id"), DeliveriesQuery), responses(
     (status = 200, description = "Deliveries", body = Envelope<PageView<DeliveryView>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -271,7 +278,7 @@ async fn deliveries(
 }
 
 /// Re-enqueues every failed or exhausted delivery since `since`.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), request_body = ReplayRequest, responses(
+#[utoipa::path(operation_id = "webhooks.replay", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), request_body = ReplayRequest, responses(
     (status = 202, description = "Re-enqueued", body = Envelope<ReplayView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -299,7 +306,7 @@ async fn replay(
 }
 
 /// Re-enqueues one delivery.
-#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Delivery id")), responses(
+#[utoipa::path(operation_id = "webhooks.retryDelivery", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Delivery id")), responses(
     (status = 202, description = "Re-enqueued", body = Envelope<DeliveryView>),
     (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
@@ -322,7 +329,7 @@ async fn retry(
 }
 
 /// Every event type, its description and the JSON schema of its `data` (public).
-#[utoipa::path(tag = "webhooks", security(()), responses(
+#[utoipa::path(operation_id = "webhooks.listEventTypes", tag = "webhooks", responses(
     (status = 200, description = "The catalogue", body = Envelope<Vec<EventTypeView>>),
 ))]
 #[get("/webhooks/event-types")]
