@@ -53,5 +53,13 @@ reliability:
 	$(CARGO) build -q -p groupbuy-api --bin groupbuy
 	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(RELIABILITY_VENV)/bin/python reliability/run.py
 
+# Webhooks as an integrator sees them: the real server, a receiver verifying every delivery
+# with the official standardwebhooks library (PyPI), a SIGKILL between commit and delivery.
+webhooks-e2e:
+	python3 -m venv $(RELIABILITY_VENV)
+	$(RELIABILITY_VENV)/bin/pip install -q -r webhooks/requirements.txt
+	$(CARGO) build -q -p groupbuy-api --bin groupbuy
+	$(RELIABILITY_VENV)/bin/python webhooks/e2e.py target/debug/groupbuy
+
 ci:
 	bash .ci/run

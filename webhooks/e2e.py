@@ -1,0 +1,219 @@
+"""Webhooks end to end, as an integrator sees them: the real `groupbuy serve`, a receiver
+that verifies every delivery with the official Standard Webhooks library, and a SIGKILL of
+the server between an event's commit and its delivery.
+
+Usage: python webhooks/e2e.py BINARY   (DATABASE_URL: a fresh SQLite file unless given)
+Prints `webhooks: N passed, M failed` and exits non-zero on any failure.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+SECRET = "webhooks-e2e-secret"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Receiver:
+    """Verifies each delivery with the endpoint's secret; 204 when valid, 400 otherwise."""
+
+    def __init__(self) -> None:
+        self.secret = None
+        self.verified: list[dict] = []
+        self.rejected: list[str] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                try:
+                    payload = Webhook(receiver.secret).verify(body, headers)
+                    with receiver.lock:
+                        receiver.verified.append(
+                            {"payload": payload, "request_id": headers.get("x-request-id")}
+                        )
+                    self.send_response(204)
+                except WebhookVerificationError as e:
+                    with receiver.lock:
+                        receiver.rejected.append(str(e))
+                    self.send_response(400)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.url = f"http://{HOST}:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def types(self) -> list[str]:
+        with self.lock:
+            return [v["payload"]["type"] for v in self.verified]
+
+    def wait_for(self, wanted: str, seconds: float = 20) -> dict:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with self.lock:
+                for v in self.verified:
+                    if v["payload"]["type"] == wanted:
+                        return v
+            time.sleep(0.1)
+        raise AssertionError(f"no verified {wanted} within {seconds} s; got {self.types()}")
+
+
+class Server:
+    """The real binary; SIGKILL-able."""
+
+    def __init__(self, binary: str, database_url: str, poll_ms: int) -> None:
+        self.port = free_port()
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=database_url,
+            GROUPBUY_BIND=f"{HOST}:{self.port}",
+            GROUPBUY_JWT_SECRET=SECRET,
+            GROUPBUY_SWEEP_INTERVAL_MS="300",
+            GROUPBUY_WEBHOOK_ALLOW_PRIVATE="1",
+            GROUPBUY_WEBHOOK_POLL_MS=str(poll_ms),
+            GROUPBUY_WEBHOOK_RETRY_SCHEDULE="0,0.5,1",
+            GROUPBUY_RATE_LIMITS="off",
+            RUST_LOG="warn",
+        )
+        self.proc = subprocess.Popen([binary, "serve"], env=env, stderr=subprocess.DEVNULL)
+        self.base = f"http://{HOST}:{self.port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def call(self, method: str, path: str, token: str, body=None, request_id=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Authorization", f"Bearer {token}")
+        req.add_header("Content-Type", "application/json")
+        if request_id:
+            req.add_header("X-Request-Id", request_id)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as res:
+                return res.status, json.loads(res.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+
+def token(binary: str, sub: str, *roles: str) -> str:
+    args = [binary, "token", "--sub", sub]
+    for r in roles:
+        args += ["--role", r]
+    out = subprocess.run(
+        args, env={**os.environ, "GROUPBUY_JWT_SECRET": SECRET}, capture_output=True, check=True
+    )
+    return out.stdout.decode().strip()
+
+
+def main() -> int:
+    binary = sys.argv[1]
+    tmp = tempfile.mkdtemp(prefix="gb-webhooks-")
+    database_url = os.environ.get("DATABASE_URL") or os.path.join(tmp, "webhooks.db")
+    passed, failed = 0, 0
+
+    def check(name: str, fn) -> None:
+        nonlocal passed, failed
+        try:
+            fn()
+            passed += 1
+            print(f"  ok   {name}")
+        except Exception as e:  # noqa: BLE001 (report every failure, run the rest)
+            failed += 1
+            print(f"  FAIL {name}: {e}")
+
+    receiver = Receiver()
+    merchant = token(binary, "merchant-e2e", "merchant")
+    server = Server(binary, database_url, poll_ms=100)
+    try:
+        status, created = server.call(
+            "POST", "/webhooks/endpoints", merchant, {"url": receiver.url, "events": ["*"]}
+        )
+        assert status == 201, created
+        receiver.secret = created["data"]["secret"]
+        endpoint = created["data"]["id"]
+
+        def test_event_verifies() -> None:
+            status, _ = server.call(
+                "POST", f"/webhooks/endpoints/{endpoint}/test", merchant, request_id="e2e-test-1"
+            )
+            assert status == 202
+            got = receiver.wait_for("webhook.test")
+            assert got["request_id"] == "e2e-test-1", got
+            assert got["payload"]["request_id"] == "e2e-test-1", got
+
+        check("a test event is verified by the official standardwebhooks library", test_event_verifies)
+
+        def killed_between_commit_and_delivery() -> None:
+            nonlocal server
+            # A slow poll: the event commits, the worker has not sent it yet.
+            server.kill()
+            server = Server(binary, database_url, poll_ms=60_000)
+            before = len(receiver.types())
+            status, _ = server.call("POST", f"/webhooks/endpoints/{endpoint}/test", merchant)
+            assert status == 202
+            server.kill()
+            assert len(receiver.types()) == before, "delivered before the kill"
+            server = Server(binary, database_url, poll_ms=100)
+            deadline = time.time() + 20
+            while len(receiver.types()) <= before and time.time() < deadline:
+                time.sleep(0.1)
+            assert len(receiver.types()) == before + 1, receiver.types()
+
+        check("an event committed before a SIGKILL is delivered after the restart", killed_between_commit_and_delivery)
+
+        def rotation_signs_with_both() -> None:
+            status, rotated = server.call(
+                "POST", f"/webhooks/endpoints/{endpoint}/rotate-secret", merchant
+            )
+            assert status == 200, rotated
+            old = receiver.secret
+            before = len(receiver.types())
+            for secret in (rotated["data"]["secret"], old):
+                receiver.secret = secret
+                server.call("POST", f"/webhooks/endpoints/{endpoint}/test", merchant)
+                deadline = time.time() + 20
+                while len(receiver.types()) <= before and time.time() < deadline:
+                    time.sleep(0.1)
+                assert len(receiver.types()) == before + 1, f"not verified with {secret[:10]}"
+                before += 1
+
+        check("after rotation, deliveries verify with the new and the old secret", rotation_signs_with_both)
+    finally:
+        server.kill()
+        receiver.server.shutdown()
+    print(f"webhooks: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
