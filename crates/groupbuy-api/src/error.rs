@@ -5,6 +5,7 @@ use crate::envelope::{action_time, status_name};
 use crate::platform::request::current_request;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use groupbuy_domain::group_purchase::GroupPurchaseRefusal;
 use groupbuy_domain::DomainError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -185,7 +186,7 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::NotFound(m) => Self::not_found(m),
             DomainError::Validation { field, message } => Self::invalid_field(field, message),
-            DomainError::Rule(m) => Self::new(StatusCode::BAD_REQUEST, "rule", m),
+            DomainError::Rule(r) => Self::new(StatusCode::BAD_REQUEST, r.kind(), r.message()),
             DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             DomainError::Forbidden(m) => Self::forbidden(m),
             DomainError::Unavailable(m) => {
@@ -194,6 +195,13 @@ impl From<DomainError> for ApiError {
             }
             DomainError::Internal(m) => Self::internal(m),
         }
+    }
+}
+
+/// A group-purchase refusal answers like the domain error it becomes.
+impl From<GroupPurchaseRefusal> for ApiError {
+    fn from(r: GroupPurchaseRefusal) -> Self {
+        DomainError::from(r).into()
     }
 }
 

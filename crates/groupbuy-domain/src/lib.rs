@@ -13,7 +13,7 @@ pub mod principal;
 pub mod wallet;
 
 pub use clock::Clock;
-pub use error::{DomainError, DomainResult};
+pub use error::{DomainError, DomainResult, Refusal};
 pub use money::{Currency, Money};
 pub use page::Page;
 pub use principal::Principal;

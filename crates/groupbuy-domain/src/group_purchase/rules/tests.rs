@@ -70,19 +70,14 @@ fn product() -> Product {
     }
 }
 
-fn msg(r: Result<(), DomainError>) -> String {
+fn msg(r: Result<(), Refused>) -> String {
     match r {
-        Err(DomainError::Rule(m)) | Err(DomainError::NotFound(m)) => m,
-        other => panic!("expected a refusal, got {other:?}"),
+        Err(refused) => refused.to_string(),
+        Ok(()) => panic!("expected a refusal"),
     }
 }
 
-fn join(
-    g: &GroupInstance,
-    quantity: i32,
-    held: i32,
-    now: OffsetDateTime,
-) -> Result<(), DomainError> {
+fn join(g: &GroupInstance, quantity: i32, held: i32, now: OffsetDateTime) -> Result<(), Refused> {
     check_join(JoinCheck {
         group: g,
         quantity,
@@ -231,13 +226,10 @@ fn rename_rules_in_the_spec_order() {
         "Cannot rename expired group"
     );
     assert!(check_rename(&g, "alice", t0()).is_ok());
-    assert_eq!(
-        parse_group_name("  ab  ").unwrap_err(),
-        DomainError::Rule("Group name must be between 3 and 100 characters".into())
-    );
+    assert_eq!(parse_group_name("  ab  ").unwrap_err(), Refused::NameLength);
     assert_eq!(
         parse_group_name(&"x".repeat(101)).unwrap_err(),
-        DomainError::Rule("Group name must be between 3 and 100 characters".into())
+        Refused::NameLength
     );
     assert_eq!(parse_group_name("  My Deal ").expect("valid"), "My Deal");
 }
