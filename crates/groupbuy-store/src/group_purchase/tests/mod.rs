@@ -2,6 +2,7 @@
 
 mod consistency;
 mod contention;
+mod events;
 
 use crate::db::Database;
 use crate::schema::{
