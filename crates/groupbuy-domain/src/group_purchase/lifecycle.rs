@@ -264,3 +264,7 @@ impl Participant {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;

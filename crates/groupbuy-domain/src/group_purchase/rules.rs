@@ -191,4 +191,4 @@ pub fn parse_group_name(name: &str) -> Result<String, Refused> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -7,11 +7,11 @@ use rust_decimal::Decimal;
 use time::Duration;
 use uuid::Uuid;
 
-fn t0() -> OffsetDateTime {
+pub(crate) fn t0() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_760_000_000).expect("time")
 }
 
-fn group(total: i32, occupied: i32) -> GroupInstance {
+pub(crate) fn group(total: i32, occupied: i32) -> GroupInstance {
     GroupInstance {
         id: Uuid::new_v4(),
         code: GroupCode::from_stored("GP-A3X7K9".into()),
@@ -34,7 +34,7 @@ fn group(total: i32, occupied: i32) -> GroupInstance {
     }
 }
 
-fn participant(qty: i32) -> Participant {
+pub(crate) fn participant(qty: i32) -> Participant {
     Participant {
         id: Uuid::new_v4(),
         group_id: Uuid::nil(),
@@ -51,7 +51,7 @@ fn participant(qty: i32) -> Participant {
     }
 }
 
-fn product() -> Product {
+pub(crate) fn product() -> Product {
     Product {
         id: Uuid::nil(),
         shop_id: Uuid::nil(),
