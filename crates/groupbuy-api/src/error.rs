@@ -226,6 +226,25 @@ mod tests {
     }
 
     #[test]
+    fn each_refusal_answers_with_its_own_problem_type_and_seed_001_status() {
+        let full = ApiError::from(GroupPurchaseRefusal::GroupFull {
+            occupied: 3,
+            total: 3,
+        });
+        assert_eq!(full.status_code().as_u16(), 400);
+        let problem = full.problem();
+        assert_eq!(
+            problem.problem_type,
+            "https://groupbuy.dev/problems/group-full"
+        );
+        assert_eq!(problem.detail, "Group is full. Seats occupied: 3/3");
+        let generic = ApiError::from(DomainError::Rule("no".into())).problem();
+        assert_eq!(generic.problem_type, "https://groupbuy.dev/problems/rule");
+        let absent = ApiError::from(GroupPurchaseRefusal::NotParticipant);
+        assert_eq!(absent.status_code().as_u16(), 404);
+    }
+
+    #[test]
     fn internal_errors_hide_their_cause() {
         let e = ApiError::from(DomainError::Internal(
             "connection string postgres://secret".into(),
