@@ -112,3 +112,7 @@ impl GroupBuy {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod tests;

@@ -478,4 +478,4 @@ pub fn stored_thresholds(min_participants: Option<i64>, min_quantity: Option<i64
 
 #[cfg(test)]
 #[path = "group_buy_tests.rs"]
-mod tests;
+pub(super) mod tests;
