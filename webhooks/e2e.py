@@ -208,6 +208,56 @@ def main() -> int:
                 before += 1
 
         check("after rotation, deliveries verify with the new and the old secret", rotation_signs_with_both)
+
+        def group_lifecycle_events_verify() -> None:
+            admin = token(binary, "admin-e2e", "platform-admin")
+            buyers = {b: token(binary, b) for b in ("buyer-a", "buyer-b")}
+            for b in buyers:
+                status, _ = server.call(
+                    "POST", f"/api/v1/platform-admin/wallets/{b}/credit", admin,
+                    {"amount": 500000, "reference": "e2e"},
+                )
+                assert status == 201
+            status, shop = server.call("POST", "/api/v1/shops", merchant, {"shopName": "E2E"})
+            assert status == 201, shop
+
+            def product(seats: int, hours: float) -> str:
+                status, p = server.call(
+                    "POST", f"/api/v1/shops/{shop['data']['shopId']}/products", merchant,
+                    {"productName": "Headphones", "regularPrice": 150000, "groupPrice": 80000,
+                     "stockQuantity": 100, "groupBuyingEnabled": True, "groupMaxSize": seats,
+                     "groupTimeLimitHours": hours, "maxPerCustomer": 2},
+                )
+                assert status == 201, p
+                return p["data"]["productId"]
+
+            def pay(buyer: str, product_id: str, group: str | None = None) -> str:
+                body: dict = {"sessionType": "GROUP_PURCHASE", "productId": product_id, "quantity": 1}
+                if group:
+                    body["metadata"] = {"groupInstanceId": group}
+                status, session = server.call("POST", "/api/v1/checkout-sessions", buyers[buyer], body)
+                assert status == 201, session
+                sid = session["data"]["sessionId"]
+                status, paid = server.call(
+                    "POST", f"/api/v1/checkout-sessions/{sid}/process-payment", buyers[buyer],
+                    {"paymentMethod": "WALLET"},
+                )
+                assert status == 200, paid
+                return paid["data"]["groupInstanceId"]
+
+            pair = product(2, 24)
+            group = pay("buyer-a", pair)
+            pay("buyer-b", pair, group)
+            failing = pay("buyer-a", product(5, 0.0005))  # 1.8 s, then the sweep fails it
+            created = receiver.wait_for("group.created")
+            assert created["payload"]["data"]["group_id"] == group, created
+            completed = receiver.wait_for("group.completed")
+            assert len(completed["payload"]["data"]["orders"]) == 2, completed
+            failed = receiver.wait_for("group.failed")
+            assert failed["payload"]["data"]["group_id"] == failing, failed
+            assert failed["payload"]["data"]["refunds"][0]["user_id"] == "buyer-a", failed
+
+        check("group.created, group.completed (orders) and group.failed (refunds) verify", group_lifecycle_events_verify)
     finally:
         server.kill()
         receiver.server.shutdown()

@@ -408,3 +408,107 @@ async fn endpoints_are_validated_and_private_to_their_owner() {
             .expect(404);
     }
 }
+
+/// Opens (or joins) a group for `user` by paying a checkout session.
+async fn pay(app: &TestApp, user: &str, product: &Value, group: Option<&str>) -> Value {
+    let t = app.token(user, &[]);
+    let mut body =
+        json!({"sessionType": "GROUP_PURCHASE", "productId": product["productId"], "quantity": 1});
+    if let Some(g) = group {
+        body["metadata"] = json!({"groupInstanceId": g});
+    }
+    let s = app
+        .post("/api/v1/checkout-sessions", Some(&t), body)
+        .await
+        .expect(201);
+    let id = s.data()["sessionId"].as_str().expect("session").to_owned();
+    app.post(
+        &format!("/api/v1/checkout-sessions/{id}/process-payment"),
+        Some(&t),
+        json!({"paymentMethod": "WALLET"}),
+    )
+    .await
+    .expect(200)
+    .data()
+    .clone()
+}
+
+#[actix_web::test]
+async fn a_merchant_receives_its_groups_created_completed_and_failed() {
+    for app in fast_apps().await {
+        let rx = Receiver::start(&[200]).await;
+        let (_, secret) = endpoint(
+            &app,
+            "m-events",
+            &rx.url,
+            json!(["group.created", "group.completed", "group.failed"]),
+        )
+        .await;
+        // Another merchant's endpoint hears nothing of these groups.
+        let other = Receiver::start(&[200]).await;
+        endpoint(&app, "m-other", &other.url, json!(["*"])).await;
+        app.credit("buyer-a", 500_000.0).await;
+        app.credit("buyer-b", 500_000.0).await;
+        let pair = app
+            .product("m-events", json!({"groupMaxSize": 2, "maxPerCustomer": 2}))
+            .await;
+        let opened = pay(&app, "buyer-a", &pair, None).await;
+        let group = opened["groupInstanceId"]
+            .as_str()
+            .expect("group")
+            .to_owned();
+        pay(&app, "buyer-b", &pair, Some(&group)).await;
+        let brief = app
+            .product(
+                "m-events",
+                json!({"groupMaxSize": 5, "groupTimeLimitHours": 0.0005}),
+            )
+            .await;
+        let lonely = pay(&app, "buyer-a", &brief, None).await;
+        let failing = lonely["groupInstanceId"]
+            .as_str()
+            .expect("group")
+            .to_owned();
+        // created x2, completed, failed (after the 1.8 s group expires and the sweep runs)
+        let got = rx.wait_for(4).await;
+        for r in &got {
+            assert!(verifies(r, &secret), "{r:?}");
+        }
+        let of = |t: &str| -> Vec<Value> {
+            got.iter()
+                .map(Received::json)
+                .filter(|b| b["type"] == t)
+                .collect()
+        };
+        assert_eq!(of("group.created").len(), 2);
+        let completed = &of("group.completed")[0];
+        assert_eq!(completed["subject"], format!("group:{group}"));
+        assert_eq!(completed["sequence"], 2, "created is 1, completed 2");
+        assert_eq!(
+            completed["data"]["orders"]
+                .as_array()
+                .expect("orders")
+                .len(),
+            2
+        );
+        let failed = &of("group.failed")[0];
+        assert_eq!(failed["subject"], format!("group:{failing}"));
+        assert_eq!(failed["data"]["refunds"][0]["user_id"], "buyer-a");
+        assert_eq!(
+            failed["data"]["refunds"][0]["amount"].to_string(),
+            "80000.00"
+        );
+        assert!(
+            failed["request_id"]
+                .as_str()
+                .expect("request id")
+                .starts_with("sweep-"),
+            "{failed}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            other.received().is_empty(),
+            "another merchant's endpoint got events"
+        );
+    }
+}

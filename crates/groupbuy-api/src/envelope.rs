@@ -9,7 +9,6 @@ use groupbuy_domain::platform::StoredResponse;
 use groupbuy_domain::Page;
 use serde::Serialize;
 use std::borrow::Cow;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::__dev::ComposeSchema;
 use utoipa::openapi::schema::{
@@ -221,9 +220,7 @@ pub fn action_time() -> String {
 
 /// An instant as JSON shows it: RFC 3339 UTC, whole seconds (`2025-10-02T14:30:45Z`).
 pub fn rfc3339(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    let t = t.replace_nanosecond(0).unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
+    groupbuy_domain::platform::rfc3339(t)
 }
 
 /// A success response in the envelope.

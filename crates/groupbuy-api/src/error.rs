@@ -5,6 +5,7 @@ use crate::envelope::{action_time, status_name};
 use crate::platform::request::current_request;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use groupbuy_domain::group_purchase::GroupPurchaseRefusal;
 use groupbuy_domain::DomainError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -188,7 +189,7 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::NotFound(m) => Self::not_found(m),
             DomainError::Validation { field, message } => Self::invalid_field(field, message),
-            DomainError::Rule(m) => Self::new(StatusCode::BAD_REQUEST, "rule", m),
+            DomainError::Rule(r) => Self::new(StatusCode::BAD_REQUEST, r.kind(), r.message()),
             DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             DomainError::Forbidden(m) => Self::forbidden(m),
             DomainError::Unavailable(m) => {
@@ -197,6 +198,13 @@ impl From<DomainError> for ApiError {
             }
             DomainError::Internal(m) => Self::internal(m),
         }
+    }
+}
+
+/// A group-purchase refusal answers like the domain error it becomes.
+impl From<GroupPurchaseRefusal> for ApiError {
+    fn from(r: GroupPurchaseRefusal) -> Self {
+        DomainError::from(r).into()
     }
 }
 
@@ -218,6 +226,25 @@ mod tests {
         for (err, status) in cases {
             assert_eq!(ApiError::from(err).status_code().as_u16(), status);
         }
+    }
+
+    #[test]
+    fn each_refusal_answers_with_its_own_problem_type_and_seed_001_status() {
+        let full = ApiError::from(GroupPurchaseRefusal::GroupFull {
+            occupied: 3,
+            total: 3,
+        });
+        assert_eq!(full.status_code().as_u16(), 400);
+        let problem = full.problem();
+        assert_eq!(
+            problem.problem_type,
+            "https://groupbuy.dev/problems/group-full"
+        );
+        assert_eq!(problem.detail, "Group is full. Seats occupied: 3/3");
+        let generic = ApiError::from(DomainError::Rule("no".into())).problem();
+        assert_eq!(generic.problem_type, "https://groupbuy.dev/problems/rule");
+        let absent = ApiError::from(GroupPurchaseRefusal::NotParticipant);
+        assert_eq!(absent.status_code().as_u16(), 404);
     }
 
     #[test]

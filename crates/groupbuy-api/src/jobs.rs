@@ -3,6 +3,7 @@
 use crate::platform::idempotency::RETENTION;
 use crate::state::{blocking, AppState};
 use actix_web::web;
+use groupbuy_domain::platform::ChangeContext;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -34,8 +35,14 @@ pub fn spawn_sweeps(
 /// One pass of every sweep; failures are logged and retried on the next tick.
 pub async fn sweep_once(state: &web::Data<AppState>) {
     let now = state.clock.now();
+    // Events this pass causes carry its own request id, as a request's carry theirs.
+    let ctx = ChangeContext::new(
+        "system:expiry-sweep",
+        format!("sweep-{}", uuid::Uuid::new_v4()),
+        now,
+    );
     let store = state.group_purchases.clone();
-    match blocking(move || store.expire_due(now, 200)).await {
+    match blocking(move || store.expire_due(&ctx, 200)).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(failed = n, "expired groups failed and refunded"),
         Err(e) => tracing::warn!(error = %e, "expiry sweep failed; retrying next tick"),

@@ -19,9 +19,10 @@ pub enum DomainError {
         /// Why it is invalid.
         message: String,
     },
-    /// A business rule refused the request (seed 001 answers these with 400).
+    /// A business rule refused the request (seed 001 answers these with 400); the refusal
+    /// names its problem kind, so clients match on the type URI rather than on prose.
     #[error("{0}")]
-    Rule(String),
+    Rule(Refusal),
     /// The object's state does not allow the request (409).
     #[error("{0}")]
     Conflict(String),
@@ -34,6 +35,85 @@ pub enum DomainError {
     /// A bug or an unexpected storage failure; its text is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A business-rule refusal: its problem kind (the slug of its RFC 9457 `type` URI, such as
+/// `group-full`) and the spec's exact text.
+#[derive(Debug, Clone, Eq)]
+pub struct Refusal {
+    kind: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    /// The kind of refusals not yet given one of their own.
+    pub const GENERIC: &'static str = "rule";
+
+    /// A refusal of `kind` saying `message`.
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The problem kind (`group-full`).
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The text shown to clients.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// Equal when they say the same thing: every text is produced by exactly one refusal
+/// variant, so the kind follows from the message.
+impl PartialEq for Refusal {
+    fn eq(&self, other: &Self) -> bool {
+        self.message == other.message
+    }
+}
+
+impl PartialEq<str> for Refusal {
+    fn eq(&self, other: &str) -> bool {
+        self.message == other
+    }
+}
+
+impl PartialEq<&str> for Refusal {
+    fn eq(&self, other: &&str) -> bool {
+        self.message == *other
+    }
+}
+
+impl std::ops::Deref for Refusal {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A refusal of the generic kind.
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Self::new(Self::GENERIC, message)
+    }
+}
+
+/// A refusal of the generic kind.
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Self {
+        Self::new(Self::GENERIC, message)
+    }
 }
 
 impl DomainError {

@@ -14,7 +14,7 @@ pub mod wallet;
 pub mod webhook;
 
 pub use clock::Clock;
-pub use error::{DomainError, DomainResult};
+pub use error::{DomainError, DomainResult, Refusal};
 pub use money::{Currency, Money};
 pub use page::Page;
 pub use principal::Principal;

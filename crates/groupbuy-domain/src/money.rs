@@ -1,6 +1,6 @@
 //! Money: exact decimal amounts in a currency, stored as integer minor units.
 
-use crate::error::DomainError;
+use crate::error::{DomainError, Refusal};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::fmt;
 
@@ -77,6 +77,11 @@ impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code)
     }
+}
+
+/// `Amount is too large`: an amount beyond what groupbuy stores.
+fn too_large() -> DomainError {
+    DomainError::Rule(Refusal::new("amount-too-large", "Amount is too large"))
 }
 
 /// An exact amount of money: integer minor units of a currency.
@@ -178,7 +183,7 @@ impl Money {
         self.minor
             .checked_mul(quantity)
             .map(|m| Self::from_minor(m, self.currency))
-            .ok_or_else(|| DomainError::Rule("Amount is too large".into()))
+            .ok_or_else(too_large)
     }
 
     /// `self + other` in the same currency, refusing overflow or a currency mix.
@@ -187,7 +192,7 @@ impl Money {
         self.minor
             .checked_add(other.minor)
             .map(|m| Self::from_minor(m, self.currency))
-            .ok_or_else(|| DomainError::Rule("Amount is too large".into()))
+            .ok_or_else(too_large)
     }
 
     /// `self - other` in the same currency (may be negative; callers check).
@@ -196,16 +201,16 @@ impl Money {
         self.minor
             .checked_sub(other.minor)
             .map(|m| Self::from_minor(m, self.currency))
-            .ok_or_else(|| DomainError::Rule("Amount is too large".into()))
+            .ok_or_else(too_large)
     }
 
     fn same_currency(&self, other: Money) -> Result<(), DomainError> {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(DomainError::Rule(format!(
-                "Currency mismatch: {} vs {}",
-                self.currency, other.currency
+            Err(DomainError::Rule(Refusal::new(
+                "currency-mismatch",
+                format!("Currency mismatch: {} vs {}", self.currency, other.currency),
             )))
         }
     }

@@ -1,5 +1,6 @@
 //! The one error type of the store crate.
 
+use groupbuy_domain::group_purchase::GroupPurchaseRefusal;
 use groupbuy_domain::DomainError;
 use thiserror::Error;
 
@@ -24,6 +25,13 @@ pub enum StoreError {
     /// A domain rule refused the use case; the transaction rolls back.
     #[error(transparent)]
     Domain(#[from] DomainError),
+}
+
+/// A group-purchase refusal rolls the transaction back like any domain error.
+impl From<GroupPurchaseRefusal> for StoreError {
+    fn from(r: GroupPurchaseRefusal) -> Self {
+        Self::Domain(r.into())
+    }
 }
 
 impl From<StoreError> for DomainError {

@@ -8,6 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
+use groupbuy_domain::platform::ChangeContext;
 use tracing::Instrument;
 
 /// The request id header.
@@ -28,6 +29,12 @@ pub fn current_request() -> (String, String) {
     CURRENT
         .try_with(|r| (r.id.clone(), r.path.clone()))
         .unwrap_or_default()
+}
+
+/// Who changes what in this request, at `now`: the context audit entries and outbox
+/// events carry.
+pub fn change(actor: String, now: time::OffsetDateTime) -> ChangeContext {
+    ChangeContext::new(actor, current_request().0, now)
 }
 
 /// A client's request id is kept when it is short printable ASCII; otherwise a new one.

@@ -4,16 +4,7 @@ use super::group_buy::GroupBuyStatus;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Who did a change, in which request, when: passed to every use case that writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeContext {
-    /// `user:<sub>` or `visitor:<uuid>`.
-    pub actor: String,
-    /// The request id (X-Request-Id).
-    pub request_id: String,
-    /// The instant of the change.
-    pub now: OffsetDateTime,
-}
+pub use crate::platform::ChangeContext;
 
 /// Every audit action: the lifecycle verbs plus creation and interest changes.
 pub const AUDIT_ACTIONS: [&str; 7] = [

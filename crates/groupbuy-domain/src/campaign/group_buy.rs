@@ -221,6 +221,8 @@ pub struct GroupBuy {
     pub closed_at: Option<OffsetDateTime>,
     /// Last change of the campaign itself.
     pub updated_at: OffsetDateTime,
+    /// When it first met all its close thresholds while PUBLISHED (its tipping point).
+    pub threshold_reached_at: Option<OffsetDateTime>,
 }
 
 impl GroupBuy {
@@ -461,6 +463,7 @@ impl GroupBuyDraft {
             paused_at: None,
             closed_at: None,
             updated_at: now,
+            threshold_reached_at: None,
         }
     }
 }
@@ -475,4 +478,4 @@ pub fn stored_thresholds(min_participants: Option<i64>, min_quantity: Option<i64
 
 #[cfg(test)]
 #[path = "group_buy_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -2,7 +2,7 @@ use super::*;
 use proptest::prelude::*;
 use time::Duration;
 
-fn t0() -> OffsetDateTime {
+pub(crate) fn t0() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_760_000_000).expect("time")
 }
 
@@ -20,7 +20,7 @@ fn fields() -> GroupBuyFields {
     }
 }
 
-fn draft_gb() -> GroupBuy {
+pub(crate) fn draft_gb() -> GroupBuy {
     GroupBuyDraft::parse(fields(), t0())
         .expect("draft")
         .into_group_buy(Uuid::nil(), Handle::parse("gharart").expect("h"), t0())

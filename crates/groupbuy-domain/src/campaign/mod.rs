@@ -2,6 +2,7 @@
 //! thresholds, visitors' interest, the admin rollup, audit entries and support reports.
 
 mod audit;
+mod events;
 mod group_buy;
 mod handle;
 mod interest;
@@ -10,6 +11,7 @@ mod rollup;
 mod support;
 
 pub use audit::{AuditEntry, ChangeContext, AUDIT_ACTIONS};
+pub use events::campaign_subject;
 pub use group_buy::{
     stored_thresholds, Action, GroupBuy, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, Progress,
     ThresholdProgress, Thresholds,

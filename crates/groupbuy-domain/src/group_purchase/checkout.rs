@@ -1,5 +1,6 @@
 //! Checkout sessions (what the shopper pays) and the orders a completed group creates.
 
+use super::refusal::GroupPurchaseRefusal;
 use crate::error::DomainError;
 use crate::money::Money;
 use time::OffsetDateTime;
@@ -56,9 +57,9 @@ impl CheckoutRequest {
         group_instance_id: Option<Uuid>,
     ) -> Result<Self, DomainError> {
         if session_type != "GROUP_PURCHASE" {
-            return Err(DomainError::Rule(format!(
-                "Unsupported sessionType: {session_type}. Supported: GROUP_PURCHASE"
-            )));
+            return Err(
+                GroupPurchaseRefusal::UnsupportedSessionType(session_type.to_owned()).into(),
+            );
         }
         let quantity = i32::try_from(quantity)
             .ok()

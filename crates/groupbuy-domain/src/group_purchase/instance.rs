@@ -1,5 +1,6 @@
 //! The group instance, its participants and their histories.
 
+use super::refusal::GroupPurchaseRefusal;
 use crate::error::DomainError;
 use crate::money::Money;
 use rust_decimal::Decimal;
@@ -38,11 +39,7 @@ impl GroupStatus {
         Self::ALL
             .into_iter()
             .find(|st| st.as_str() == s)
-            .ok_or_else(|| {
-                DomainError::Rule(format!(
-                    "Invalid status: {s}. Allowed: OPEN, COMPLETED, FAILED, DELETED"
-                ))
-            })
+            .ok_or_else(|| GroupPurchaseRefusal::InvalidStatus(s.to_owned()).into())
     }
 }
 
@@ -260,10 +257,9 @@ mod tests {
         assert_eq!(GroupStatus::parse("OPEN"), Ok(GroupStatus::Open));
         let err = GroupStatus::parse("open").unwrap_err();
         assert_eq!(
-            err,
-            DomainError::Rule(
-                "Invalid status: open. Allowed: OPEN, COMPLETED, FAILED, DELETED".into()
-            )
+            err.to_string(),
+            "Invalid status: open. Allowed: OPEN, COMPLETED, FAILED, DELETED"
         );
+        assert!(matches!(err, DomainError::Rule(r) if r.kind() == "invalid-status"));
     }
 }

@@ -2,21 +2,29 @@
 //! participants, purchase and transfer history, orders, checkout sessions.
 
 mod checkout;
+mod events;
 mod instance;
+mod lifecycle;
 mod ports;
+mod refusal;
 mod rules;
+mod transfer;
 mod views;
 
 pub use checkout::{CheckoutRequest, CheckoutSession, CheckoutStatus, Order};
+pub use events::{group_subject, Refund};
 pub use instance::{
     GroupCode, GroupInstance, GroupStatus, Participant, ParticipantStatus, PurchaseRecord,
     TransferRecord,
 };
+pub use lifecycle::{Closure, Completion, OpenGroup, Transition};
 pub use ports::GroupPurchaseStore;
 #[cfg(feature = "mock")]
 pub use ports::MockGroupPurchaseStore;
+pub use refusal::{GroupPurchaseRefusal, TransferSide};
 pub use rules::{
-    check_join, check_new_group, check_rename, check_transfer, expired_message, parse_group_name,
-    JoinCheck, TransferCheck,
+    check_join, check_new_group, check_rename, check_transfer, parse_group_name, JoinCheck,
+    TransferCheck,
 };
+pub use transfer::{transfer, TransferPlan};
 pub use views::{GroupDetail, ParticipantDetail};

@@ -1,10 +1,12 @@
-//! The storage port of group purchases: one method per use case, each one transaction.
+//! The storage port of group purchases: one method per use case, each one transaction;
+//! every method that changes state takes the change context its events carry.
 
 use super::checkout::{CheckoutRequest, CheckoutSession, Order};
 use super::instance::GroupStatus;
 use super::views::{GroupDetail, ParticipantDetail};
 use crate::error::DomainError;
 use crate::page::Page;
+use crate::platform::ChangeContext;
 use crate::principal::Principal;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -20,7 +22,7 @@ pub trait GroupPurchaseStore: Send + Sync {
         &self,
         buyer: &Principal,
         request: CheckoutRequest,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<CheckoutSession, DomainError>;
 
     /// The buyer's own session.
@@ -38,7 +40,7 @@ pub trait GroupPurchaseStore: Send + Sync {
         &self,
         buyer: &Principal,
         session_id: Uuid,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<CheckoutSession, DomainError>;
 
     /// OPEN, unexpired, not full groups of a product.
@@ -89,7 +91,7 @@ pub trait GroupPurchaseStore: Send + Sync {
         source: Uuid,
         target: Uuid,
         quantity: i32,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<ParticipantDetail, DomainError>;
 
     /// Renames a group (initiator only).
@@ -101,22 +103,22 @@ pub trait GroupPurchaseStore: Send + Sync {
         user_id: &str,
         group_id: Uuid,
         name: &str,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<GroupDetail, DomainError>;
 
     /// Soft-deletes a group, refunding its ACTIVE participants.
     ///
     /// # Errors
     /// `NotFound`; `Rule` for a completed or already deleted group.
-    fn delete_group(&self, group_id: Uuid, now: OffsetDateTime)
+    fn delete_group(&self, group_id: Uuid, ctx: &ChangeContext)
         -> Result<GroupDetail, DomainError>;
 
-    /// Fails up to `batch` OPEN groups past their expiry, refunding each exactly once.
-    /// Returns how many it failed.
+    /// Fails up to `batch` OPEN groups past their expiry (at `ctx.now`), refunding each
+    /// exactly once; the events carry the sweep pass's request id. Returns how many it failed.
     ///
     /// # Errors
     /// Storage failures (the next sweep retries).
-    fn expire_due(&self, now: OffsetDateTime, batch: i64) -> Result<usize, DomainError>;
+    fn expire_due(&self, ctx: &ChangeContext, batch: i64) -> Result<usize, DomainError>;
 
     /// The user's orders, newest first.
     ///

@@ -1,51 +1,39 @@
-//! The refusal rules of seed 001, each producing the spec's exact message, once.
+//! The refusal rules of seed 001: guards that say which [`GroupPurchaseRefusal`] applies.
 
 use super::instance::{GroupInstance, GroupStatus, Participant, ParticipantStatus};
+use super::refusal::{GroupPurchaseRefusal as Refused, TransferSide};
 use crate::catalog::Product;
-use crate::error::DomainError;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// `Group has expired at: 2025-10-02T20:30:45Z`.
-pub fn expired_message(expires_at: OffsetDateTime) -> String {
-    let t = expires_at.replace_nanosecond(0).unwrap_or(expires_at);
-    format!(
-        "Group has expired at: {}",
-        t.format(&Rfc3339).unwrap_or_default()
-    )
-}
-
-fn rule(message: impl Into<String>) -> DomainError {
-    DomainError::Rule(message.into())
-}
-
-fn check_cap(cap: Option<i32>, held: i32, quantity: i32) -> Result<(), DomainError> {
+fn check_cap(cap: Option<i32>, held: i32, quantity: i32) -> Result<(), Refused> {
     match cap {
-        Some(cap) if held + quantity > cap => Err(rule(format!(
-            "Maximum seats per customer is {cap}. You have: {held}, requested: {quantity}"
-        ))),
+        Some(cap) if held + quantity > cap => Err(Refused::CustomerCap {
+            cap,
+            held,
+            requested: quantity,
+        }),
         _ => Ok(()),
     }
 }
 
 /// Whether a new group may be opened for `product` with `quantity` seats bought by its initiator.
-pub fn check_new_group(product: &Product, quantity: i32) -> Result<(), DomainError> {
+pub fn check_new_group(product: &Product, quantity: i32) -> Result<(), Refused> {
     if !product.group_buying_enabled {
-        return Err(rule("Group buying is not enabled for this product"));
+        return Err(Refused::GroupBuyingDisabled);
     }
     if quantity > product.group_max_size {
-        return Err(rule(format!(
-            "Quantity ({quantity}) exceeds group max size ({})",
-            product.group_max_size
-        )));
+        return Err(Refused::ExceedsGroupSize {
+            requested: quantity,
+            max: product.group_max_size,
+        });
     }
     check_cap(product.max_per_customer, 0, quantity)?;
     let seats = i64::from(product.group_max_size);
     if product.available_quantity() < seats {
-        return Err(rule(format!(
-            "Insufficient stock to open a group. Available: {}, required: {seats}",
-            product.available_quantity()
-        )));
+        return Err(Refused::InsufficientStock {
+            available: product.available_quantity(),
+            required: seats,
+        });
     }
     Ok(())
 }
@@ -64,34 +52,39 @@ pub struct JoinCheck<'a> {
 }
 
 /// Whether the buyer may take `quantity` more seats in the group.
-pub fn check_join(c: JoinCheck<'_>) -> Result<(), DomainError> {
+pub fn check_join(c: JoinCheck<'_>) -> Result<(), Refused> {
     let g = c.group;
     match g.status {
-        GroupStatus::Deleted => return Err(rule("Group has been deleted")),
-        GroupStatus::Failed => return Err(rule(expired_message(g.expires_at))),
+        GroupStatus::Deleted => return Err(Refused::GroupDeleted),
+        GroupStatus::Failed => {
+            return Err(Refused::GroupExpired {
+                expires_at: g.expires_at,
+            })
+        }
         GroupStatus::Open if c.now >= g.expires_at => {
-            return Err(rule(expired_message(g.expires_at)))
+            return Err(Refused::GroupExpired {
+                expires_at: g.expires_at,
+            })
         }
         _ => {}
     }
     if c.quantity > g.total_seats {
-        return Err(rule(format!(
-            "Quantity ({}) exceeds group max size ({})",
-            c.quantity, g.total_seats
-        )));
+        return Err(Refused::ExceedsGroupSize {
+            requested: c.quantity,
+            max: g.total_seats,
+        });
     }
     if g.status == GroupStatus::Completed || g.is_full() {
-        return Err(rule(format!(
-            "Group is full. Seats occupied: {}/{}",
-            g.seats_occupied, g.total_seats
-        )));
+        return Err(Refused::GroupFull {
+            occupied: g.seats_occupied,
+            total: g.total_seats,
+        });
     }
     if c.quantity > g.seats_remaining() {
-        return Err(rule(format!(
-            "Not enough seats available. Requested: {}, Available: {}",
-            c.quantity,
-            g.seats_remaining()
-        )));
+        return Err(Refused::NotEnoughSeats {
+            requested: c.quantity,
+            available: g.seats_remaining(),
+        });
     }
     check_cap(g.max_per_customer, c.already_held, c.quantity)
 }
@@ -113,58 +106,55 @@ pub struct TransferCheck<'a> {
     pub now: OffsetDateTime,
 }
 
-fn check_open(g: &GroupInstance, direction: &str, now: OffsetDateTime) -> Result<(), DomainError> {
+fn check_open(g: &GroupInstance, side: TransferSide, now: OffsetDateTime) -> Result<(), Refused> {
     if g.status != GroupStatus::Open {
-        return Err(rule(format!(
-            "Cannot transfer {direction} a group with status: {}",
-            g.status.as_str()
-        )));
+        return Err(Refused::TransferNotOpen {
+            side,
+            status: g.status,
+        });
     }
     if now >= g.expires_at {
-        return Err(rule(expired_message(g.expires_at)));
+        return Err(Refused::GroupExpired {
+            expires_at: g.expires_at,
+        });
     }
     Ok(())
 }
 
 /// Whether the caller may move `quantity` seats from source to target.
-pub fn check_transfer(c: TransferCheck<'_>) -> Result<(), DomainError> {
+pub fn check_transfer(c: TransferCheck<'_>) -> Result<(), Refused> {
     if c.source.id == c.target.id {
-        return Err(rule("Source and target groups must be different"));
+        return Err(Refused::SameGroup);
     }
     let mine = c
         .mine_in_source
         .filter(|p| p.status == ParticipantStatus::Active)
-        .ok_or_else(|| {
-            DomainError::NotFound("You are not a participant in the source group".into())
-        })?;
+        .ok_or(Refused::NotParticipant)?;
     if c.quantity > mine.quantity {
-        return Err(rule(format!(
-            "Not enough seats to transfer. You have: {}, requested: {}",
-            mine.quantity, c.quantity
-        )));
+        return Err(Refused::NotEnoughSeatsToTransfer {
+            held: mine.quantity,
+            requested: c.quantity,
+        });
     }
-    check_open(c.source, "from", c.now)?;
-    check_open(c.target, "to", c.now)?;
+    check_open(c.source, TransferSide::From, c.now)?;
+    check_open(c.target, TransferSide::To, c.now)?;
     if c.source.product_id != c.target.product_id {
-        return Err(rule(
-            "Cannot transfer between groups with different products",
-        ));
+        return Err(Refused::DifferentProducts);
     }
     if c.source.shop_id != c.target.shop_id {
-        return Err(rule("Cannot transfer between groups from different shops"));
+        return Err(Refused::DifferentShops);
     }
     if c.source.unit_price != c.target.unit_price {
-        return Err(rule(format!(
-            "Cannot transfer. Price mismatch: {} vs {}",
-            c.source.unit_price, c.target.unit_price
-        )));
+        return Err(Refused::PriceMismatch {
+            source_price: c.source.unit_price,
+            target_price: c.target.unit_price,
+        });
     }
     if c.quantity > c.target.seats_remaining() {
-        return Err(rule(format!(
-            "Not enough seats available. Requested: {}, Available: {}",
-            c.quantity,
-            c.target.seats_remaining()
-        )));
+        return Err(Refused::NotEnoughSeats {
+            requested: c.quantity,
+            available: c.target.seats_remaining(),
+        });
     }
     check_cap(c.target.max_per_customer, c.held_in_target, c.quantity)
 }
@@ -174,34 +164,31 @@ pub fn check_rename(
     group: &GroupInstance,
     user_id: &str,
     now: OffsetDateTime,
-) -> Result<(), DomainError> {
+) -> Result<(), Refused> {
     if group.initiator_id != user_id {
-        return Err(rule("Only the group initiator can change the group name"));
+        return Err(Refused::NotInitiator);
     }
     if group.status == GroupStatus::Deleted {
-        return Err(rule("Cannot rename deleted group"));
+        return Err(Refused::RenameDeleted);
     }
     if group.status != GroupStatus::Open {
-        return Err(rule(format!(
-            "Cannot rename group with status: {}",
-            group.status.as_str()
-        )));
+        return Err(Refused::RenameClosed(group.status));
     }
     if now >= group.expires_at {
-        return Err(rule("Cannot rename expired group"));
+        return Err(Refused::RenameExpired);
     }
     Ok(())
 }
 
 /// A group name: trimmed, 3-100 characters.
-pub fn parse_group_name(name: &str) -> Result<String, DomainError> {
+pub fn parse_group_name(name: &str) -> Result<String, Refused> {
     let name = name.trim();
     let len = name.chars().count();
     if !(3..=100).contains(&len) {
-        return Err(rule("Group name must be between 3 and 100 characters"));
+        return Err(Refused::NameLength);
     }
     Ok(name.to_owned())
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -3,6 +3,16 @@
 
 use serde::Serialize;
 use std::fmt;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// An instant as JSON and messages show it: RFC 3339 UTC, whole seconds
+/// (`2025-10-02T14:30:45Z`).
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
 
 /// Every event type groupbuy emits, with its wire name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

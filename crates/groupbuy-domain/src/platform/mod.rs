@@ -1,10 +1,13 @@
-//! Platform concerns every surface shares: idempotency records, rate limits and health.
+//! Platform concerns every surface shares: the change context, domain events, idempotency
+//! records, rate limits and health.
 
+mod context;
 pub mod events;
 mod idempotency;
 pub mod rate_limit;
 
-pub use events::{Audience, DomainEvent, EventType};
+pub use context::ChangeContext;
+pub use events::{rfc3339, Audience, DomainEvent, EventType};
 #[cfg(feature = "mock")]
 pub use idempotency::MockIdempotencyStore;
 pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};

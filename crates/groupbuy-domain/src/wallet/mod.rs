@@ -79,9 +79,9 @@ pub struct LedgerEntry {
 pub fn debit(balance: Money, amount: Money) -> Result<Money, crate::DomainError> {
     let after = balance.minus(amount)?;
     if after.minor() < 0 {
-        return Err(crate::DomainError::Rule(format!(
-            "Insufficient wallet balance. Balance: {}, required: {}",
-            balance, amount
+        return Err(crate::DomainError::Rule(crate::Refusal::new(
+            "insufficient-balance",
+            format!("Insufficient wallet balance. Balance: {balance}, required: {amount}"),
         )));
     }
     Ok(after)

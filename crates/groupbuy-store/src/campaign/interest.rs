@@ -4,16 +4,19 @@
 use super::rows::{InterestRow, NewInterest};
 use super::schema::{group_buy_interests, group_buys};
 use super::{
-    append_audit, find_group_buy, group_buy_not_found, insert_if_absent, into_page, lock_group_buy,
+    append_audit, find_group_buy, group_buy_not_found, insert_if_absent, into_page, load_handle,
+    lock_group_buy,
 };
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     ChangeContext, GroupBuy, GroupBuyStatus, Handle, Interest, InterestOutcome, InterestRequest,
     Slug, VisitorId,
 };
+use groupbuy_domain::platform::Audience;
 use groupbuy_domain::{DomainError, Page};
 use uuid::Uuid;
 
@@ -175,10 +178,44 @@ pub(super) fn put(
         "interest.update"
     };
     append_audit(conn, g.id, action, Some(g.status), g.status, ctx)?;
+    let counted = GroupBuy {
+        participants: g.participants + delta_participants,
+        quantity: g.quantity + delta_quantity,
+        ..g.clone()
+    };
+    tip(conn, &counted, ctx)?;
     let interest = find(conn, g.id, visitor)?
         .ok_or_else(|| StoreError::Corrupt("interest vanished".into()))?
         .into_domain()?;
     Ok(InterestOutcome { interest, created })
+}
+
+/// Marks the group-buy's tipping point and emits `campaign.threshold_reached` when the
+/// domain says this change reached it; the UPDATE is conditional on the mark being unset
+/// and the thresholds met, so it fires once.
+fn tip(conn: &mut DbConnection, counted: &GroupBuy, ctx: &ChangeContext) -> Result<(), StoreError> {
+    // The owner is read only when the thresholds are met: not on every interest.
+    if !counted.reaches_tipping_point() {
+        return Ok(());
+    }
+    let owner = Audience::User(load_handle(conn, &counted.handle)?.owner_id);
+    let Some((reached, said)) = counted.tipping_point(&owner, ctx.now) else {
+        return Ok(());
+    };
+    let marked = diesel::update(
+        group_buys::table
+            .filter(group_buys::id.eq(counted.id.to_string()))
+            .filter(group_buys::threshold_reached_at.is_null())
+            .filter(group_buys::status.eq(GroupBuyStatus::Published.as_str()))
+            .filter(group_buys::participants.ge(counted.thresholds.min_participants().unwrap_or(0)))
+            .filter(group_buys::quantity.ge(counted.thresholds.min_quantity().unwrap_or(0))),
+    )
+    .set(group_buys::threshold_reached_at.eq(reached.threshold_reached_at.map(to_db_time)))
+    .execute(conn)?;
+    if marked == 1 {
+        outbox::append(conn, &[said], &ctx.request_id, ctx.now)?;
+    }
+    Ok(())
 }
 
 /// Withdraws the visitor's interest; `false` when there was none.

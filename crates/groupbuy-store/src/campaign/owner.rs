@@ -6,11 +6,13 @@ use super::{append_audit, insert_if_absent, into_page, lock_group_buy, managed_h
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     Action, AuditEntry, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus, Handle,
     HandleDraft, HandleProfile, Slug,
 };
+use groupbuy_domain::platform::Audience;
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -89,9 +91,9 @@ pub(super) fn transition(
     action: Action,
     ctx: &ChangeContext,
 ) -> Result<GroupBuy, StoreError> {
-    managed_handle(conn, caller, handle)?;
+    let owner = Audience::User(managed_handle(conn, caller, handle)?.owner_id);
     let current = lock_group_buy(conn, handle, slug)?;
-    let next = current.apply(action, ctx.now)?;
+    let (next, events) = current.transition(action, &owner, ctx.now)?;
     let min_participants = match action {
         Action::Close => current.thresholds.min_participants().unwrap_or(0),
         _ => 0,
@@ -130,6 +132,7 @@ pub(super) fn transition(
         next.status,
         ctx,
     )?;
+    outbox::append(conn, &events, &ctx.request_id, ctx.now)?;
     Ok(next)
 }
 

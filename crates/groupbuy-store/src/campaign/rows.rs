@@ -74,6 +74,7 @@ pub(super) struct GroupBuyRow {
     pub paused_at: Option<PrimitiveDateTime>,
     pub closed_at: Option<PrimitiveDateTime>,
     pub updated_at: PrimitiveDateTime,
+    pub threshold_reached_at: Option<PrimitiveDateTime>,
 }
 
 impl GroupBuyRow {
@@ -97,6 +98,7 @@ impl GroupBuyRow {
             paused_at: self.paused_at.map(from_db_time),
             closed_at: self.closed_at.map(from_db_time),
             updated_at: from_db_time(self.updated_at),
+            threshold_reached_at: self.threshold_reached_at.map(from_db_time),
         })
     }
 }

@@ -31,6 +31,7 @@ diesel::table! {
         paused_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        threshold_reached_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Checkout sessions and paying them: debit, seats, participant, purchase record and
 //! completion in ONE transaction.
 
+use super::emit::{emit, product_audience};
 use super::rows::{GroupRow, PurchaseRow, SessionRow};
 use super::seats::{
     complete_if_full, gain_seats, group_not_found, load_group, load_participation, take_seats,
@@ -16,8 +17,10 @@ use diesel::prelude::*;
 use groupbuy_domain::catalog::Product;
 use groupbuy_domain::group_purchase::{
     check_join, check_new_group, CheckoutRequest, CheckoutSession, CheckoutStatus, GroupCode,
-    GroupInstance, GroupStatus, JoinCheck, Participant, ParticipantStatus,
+    GroupInstance, GroupPurchaseRefusal as Refused, JoinCheck, OpenGroup, Participant,
+    ParticipantStatus, Transition,
 };
+use groupbuy_domain::platform::{Audience, ChangeContext};
 use groupbuy_domain::wallet::LedgerKind;
 use groupbuy_domain::{DomainError, Principal};
 use time::OffsetDateTime;
@@ -54,7 +57,7 @@ fn joinable_group(
 ) -> Result<GroupInstance, StoreError> {
     let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
     if group.product_id != product.id {
-        return Err(DomainError::Rule("Group does not belong to this product".into()).into());
+        return Err(Refused::WrongProduct.into());
     }
     let held = load_participation(conn, &group, buyer)?
         .filter(|p| p.status == ParticipantStatus::Active)
@@ -77,9 +80,7 @@ pub(crate) fn create(
 ) -> Result<CheckoutSession, StoreError> {
     let product = load_product(conn, req.product_id)?.ok_or_else(product_not_found)?;
     if !product.group_buying_enabled {
-        return Err(
-            DomainError::Rule("Group buying is not enabled for this product".into()).into(),
-        );
+        return Err(Refused::GroupBuyingDisabled.into());
     }
     let unit_price = match req.group_instance_id {
         Some(group_id) => {
@@ -112,15 +113,17 @@ pub(crate) fn create(
 }
 
 /// Pays a session. Statement order keeps the hot group row locked as briefly as possible:
-/// the session is claimed and the wallet debited before the seats are taken, and from the
-/// seat UPDATE to COMMIT only the participant, the purchase record, the completion (when
-/// full) and the session's result are written; nothing is read back.
+/// the session is claimed, the wallet debited and the shop's owner (who hears about the
+/// group) read before the seats are taken, and from the seat UPDATE to COMMIT only the
+/// participant, the purchase record, the completion (when full), the session's result and
+/// the outbox events are written; nothing is read back.
 pub(crate) fn pay(
     conn: &mut DbConnection,
     buyer: &Principal,
     session_id: Uuid,
-    now: OffsetDateTime,
+    ctx: &ChangeContext,
 ) -> Result<CheckoutSession, StoreError> {
+    let now = ctx.now;
     let mut session = load_session(conn, &buyer.user_id, session_id)?;
     // Claiming the session first (before any lock on the group) makes a concurrent or
     // repeated payment of it wait here and then find it no longer pending.
@@ -150,9 +153,16 @@ pub(crate) fn pay(
         &format!("checkout:{session_id}"),
         now,
     )?;
-    let (group, existing) = match session.group_instance_id {
-        Some(group_id) => join(conn, buyer, &session, group_id, now)?,
-        None => (open_group(conn, buyer, &session, now)?, None),
+    let audience = product_audience(conn, session.product_id)?;
+    let (group, existing, mut events) = match session.group_instance_id {
+        Some(group_id) => {
+            let (group, existing) = join(conn, buyer, &session, group_id, now)?;
+            (group, existing, Vec::new())
+        }
+        None => {
+            let opened = open_group(conn, buyer, &session, &audience, now)?;
+            (opened.state, None, opened.events)
+        }
     };
     let participant = gain_seats(
         conn,
@@ -182,9 +192,7 @@ pub(crate) fn pay(
             purchased_at: to_db_time(now),
         })
         .execute(conn)?;
-    if group.is_full() {
-        complete_if_full(conn, &group, now)?;
-    }
+    events.extend(complete_if_full(conn, &group, &audience, now)?);
     diesel::update(cs::table.find(session_id.to_string()))
         .set((
             cs::group_instance_id.eq(Some(group.id.to_string())),
@@ -192,6 +200,7 @@ pub(crate) fn pay(
             cs::transaction_id.eq(Some(debit.id.to_string())),
         ))
         .execute(conn)?;
+    emit(conn, &events, ctx)?;
     session.status = CheckoutStatus::Completed;
     session.completed_at = Some(now);
     session.group_instance_id = Some(group.id);
@@ -200,8 +209,9 @@ pub(crate) fn pay(
     Ok(session)
 }
 
-/// Takes seats in an existing group; a refusal explains itself with the fresh row.
-/// Returns the group as updated and the buyer's participation read under its lock.
+/// Takes seats in an existing group: the conditional seat UPDATE enforces under
+/// contention what the domain's join decides; a refusal explains itself with the fresh
+/// row. Returns the group as updated and the buyer's participation read under its lock.
 fn join(
     conn: &mut DbConnection,
     buyer: &Principal,
@@ -209,14 +219,10 @@ fn join(
     group_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<(GroupInstance, Option<Participant>), StoreError> {
-    let Some(group) = take_seats(conn, group_id, session.quantity, now)? else {
+    let q = session.quantity;
+    let Some(group) = take_seats(conn, group_id, q, now)? else {
         let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
-        check_join(JoinCheck {
-            group: &group,
-            quantity: session.quantity,
-            already_held: 0,
-            now,
-        })?;
+        group.join(q, 0, session.unit_price, now)?;
         return Err(DomainError::Conflict("Could not take the seats; retry".into()).into());
     };
     let existing = load_participation(conn, &group, &buyer.user_id)?;
@@ -224,43 +230,42 @@ fn join(
         .as_ref()
         .filter(|p| p.status == ParticipantStatus::Active)
         .map_or(0, |p| p.quantity);
-    // Seats are already counted: check the caps as they were before this purchase.
+    // Seats are already counted: the domain decides on the group as it was before this
+    // purchase (caps, price), and the rollback undoes the UPDATE if it refuses.
     let before = GroupInstance {
-        seats_occupied: group.seats_occupied - session.quantity,
+        seats_occupied: group.seats_occupied - q,
         ..group.clone()
     };
-    check_join(JoinCheck {
-        group: &before,
-        quantity: session.quantity,
-        already_held: held,
-        now,
-    })?;
-    if group.unit_price != session.unit_price {
-        return Err(
-            DomainError::Rule("Group price differs from the checkout session".into()).into(),
-        );
-    }
+    before.join(q, held, session.unit_price, now)?;
     Ok((group, existing))
 }
 
-/// Opens a new group with the buyer as initiator, holding stock for all its seats so a
-/// group that fills can always be delivered.
+/// Opens a new group with the buyer as initiator (`group.created`), holding stock for
+/// all its seats so a group that fills can always be delivered.
 fn open_group(
     conn: &mut DbConnection,
     buyer: &Principal,
     session: &CheckoutSession,
+    audience: &Audience,
     now: OffsetDateTime,
-) -> Result<GroupInstance, StoreError> {
+) -> Result<Transition<GroupInstance>, StoreError> {
     let product = load_product(conn, session.product_id)?.ok_or_else(product_not_found)?;
-    check_new_group(&product, session.quantity)?;
-    if product.group_price != session.unit_price {
-        return Err(DomainError::Rule(format!(
-            "The group price changed to {}; create a new checkout session",
-            product.group_price
-        ))
-        .into());
-    }
-    let seats = i64::from(product.group_max_size);
+    let opened = GroupInstance::open(
+        OpenGroup {
+            id: Uuid::new_v4(),
+            code: unused_code(conn)?,
+            product: &product,
+            initiator_id: &buyer.user_id,
+            initiator_name: buyer.display_name(),
+            quantity: session.quantity,
+            session_price: session.unit_price,
+            audience,
+        },
+        now,
+    )?;
+    // The domain checked the stock it read; this conditional hold enforces it against
+    // groups opened concurrently.
+    let seats = i64::from(opened.state.total_seats);
     let held = diesel::update(
         products::table
             .find(product.id.to_string())
@@ -269,33 +274,12 @@ fn open_group(
     .set(products::reserved_quantity.eq(products::reserved_quantity + seats))
     .execute(conn)?;
     if held == 0 {
-        return Err(DomainError::Rule("Insufficient stock to open a group".into()).into());
+        return Err(Refused::StockTaken.into());
     }
-    let code = unused_code(conn)?;
-    let group = GroupInstance {
-        id: Uuid::new_v4(),
-        name: format!("{}-{}", code.as_str(), product.name),
-        code,
-        product_id: product.id,
-        shop_id: product.shop_id,
-        initiator_id: buyer.user_id.clone(),
-        initiator_name: buyer.display_name(),
-        unit_price: product.group_price,
-        regular_price: product.regular_price,
-        total_seats: product.group_max_size,
-        seats_occupied: session.quantity,
-        status: GroupStatus::Open,
-        duration_hours: product.group_time_limit.hours(),
-        max_per_customer: product.max_per_customer,
-        created_at: now,
-        expires_at: now + product.group_time_limit.duration(),
-        completed_at: None,
-        updated_at: now,
-    };
     diesel::insert_into(gi::table)
-        .values(GroupRow::from_domain(&group))
+        .values(GroupRow::from_domain(&opened.state))
         .execute(conn)?;
-    Ok(group)
+    Ok(opened)
 }
 
 /// A fresh GP-XXXXXX code (the unique index is the backstop).

@@ -1,16 +1,20 @@
-//! Rename, admin deletion and the expiry sweep.
+//! Rename, admin deletion and the expiry sweep: the domain decides, these write it.
 
+use super::emit::{emit, group_audience, product_audience};
 use super::reads::group_detail;
+use super::refunds::{refund_participant, refunds_owed};
 use super::rows::GroupRow;
-use super::seats::{close_group, group_not_found, load_group, refund_participant, refunds_owed};
+use super::seats::{active_participants, close_group, group_not_found, load_group, lock_group};
 use crate::convert::to_db_time;
 use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
 use crate::schema::group_instances as gi;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use groupbuy_domain::group_purchase::{check_rename, parse_group_name, GroupDetail, GroupStatus};
+use groupbuy_domain::group_purchase::{GroupDetail, GroupPurchaseRefusal as Refused, GroupStatus};
+use groupbuy_domain::platform::{Audience, ChangeContext};
 use groupbuy_domain::DomainError;
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -24,15 +28,10 @@ pub(crate) fn rename(
 ) -> Result<GroupDetail, StoreError> {
     let group = load_group(conn, group_id)?
         .ok_or_else(|| DomainError::NotFound("Group not found".into()))?;
-    check_rename(&group, user_id, now)?;
-    let name = parse_group_name(name)?;
-    let taken = || {
-        StoreError::from(DomainError::Rule(format!(
-            "Group name already taken: {name}"
-        )))
-    };
+    let renamed = group.rename(user_id, name, now)?;
+    let taken = || StoreError::from(Refused::NameTaken(renamed.name.clone()));
     let clash: i64 = gi::table
-        .filter(gi::name.eq(&name))
+        .filter(gi::name.eq(&renamed.name))
         .filter(gi::status.eq(GroupStatus::Open.as_str()))
         .filter(gi::id.ne(group_id.to_string()))
         .count()
@@ -45,7 +44,10 @@ pub(crate) fn rename(
             .find(group_id.to_string())
             .filter(gi::status.eq(GroupStatus::Open.as_str())),
     )
-    .set((gi::name.eq(&name), gi::updated_at.eq(to_db_time(now))))
+    .set((
+        gi::name.eq(&renamed.name),
+        gi::updated_at.eq(to_db_time(now)),
+    ))
     .execute(conn);
     match updated {
         // The partial unique index caught a concurrent rename to the same name.
@@ -60,43 +62,22 @@ pub(crate) fn rename(
     group_detail(conn, group)
 }
 
-/// Soft-deletes a group; an OPEN group's participants are then owed their refunds.
+/// Soft-deletes a group with `group.deleted`; an OPEN group's participants are then owed
+/// their refunds. The row is locked first, so the refunds the event lists are exactly
+/// the participants it has.
 pub(crate) fn delete(
     conn: &mut DbConnection,
     group_id: Uuid,
-    now: OffsetDateTime,
+    ctx: &ChangeContext,
 ) -> Result<(), StoreError> {
-    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
-    match group.status {
-        GroupStatus::Completed => {
-            return Err(
-                DomainError::Rule("Cannot delete group with status: COMPLETED".into()).into(),
-            );
-        }
-        GroupStatus::Deleted => {
-            return Err(DomainError::Rule("Group is already deleted".into()).into())
-        }
-        GroupStatus::Failed => {
-            diesel::update(
-                gi::table
-                    .find(group_id.to_string())
-                    .filter(gi::status.eq(GroupStatus::Failed.as_str())),
-            )
-            .set((
-                gi::status.eq(GroupStatus::Deleted.as_str()),
-                gi::updated_at.eq(to_db_time(now)),
-            ))
-            .execute(conn)?;
-        }
-        GroupStatus::Open => {
-            if !close_group(conn, &group, GroupStatus::Deleted, false, now)? {
-                return Err(
-                    DomainError::Conflict("The group changed meanwhile; retry".into()).into(),
-                );
-            }
-        }
+    let audience = group_audience(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    let group = lock_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    let active = active_participants(conn, &group)?;
+    let closure = group.delete(&active, &audience, ctx.now)?;
+    if !close_group(conn, &group, &closure.group, false)? {
+        return Err(DomainError::Conflict("The group changed meanwhile; retry".into()).into());
     }
-    Ok(())
+    emit(conn, &closure.events, ctx)
 }
 
 /// Pays every refund owed (of one group, or of all failed and deleted groups), each
@@ -127,15 +108,17 @@ pub(crate) fn pay_refunds(
     }
 }
 
-/// Fails up to `batch` OPEN groups past expiry in one transaction, then pays their refunds.
+/// Fails up to `batch` OPEN groups past expiry in one transaction, each with its
+/// `group.failed` (carrying the sweep pass's request id), then pays their refunds.
 /// On PostgreSQL the batch is claimed with `FOR UPDATE SKIP LOCKED`, so sweepers on other
 /// instances take other groups instead of queueing behind this one; on every backend the
 /// status change is conditional, so a group is failed exactly once.
 pub(crate) fn expire_due(
     db: &Database,
-    now: OffsetDateTime,
+    ctx: &ChangeContext,
     batch: i64,
 ) -> Result<usize, DomainError> {
+    let now = ctx.now;
     let failed = db.write_retrying(|conn| {
         let due = || {
             gi::table
@@ -157,9 +140,24 @@ pub(crate) fn expire_due(
         // batches span the same products cannot deadlock on the product rows.
         let mut rows = rows;
         rows.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+        let mut audiences: HashMap<Uuid, Audience> = HashMap::new();
         let mut failed = 0;
         for row in rows {
-            if close_group(conn, &row.into_domain()?, GroupStatus::Failed, true, now)? {
+            let group = row.into_domain()?;
+            let audience = match audiences.get(&group.product_id) {
+                Some(a) => a.clone(),
+                None => {
+                    let a = product_audience(conn, group.product_id)?;
+                    audiences.insert(group.product_id, a.clone());
+                    a
+                }
+            };
+            let active = active_participants(conn, &group)?;
+            let Some(closure) = group.fail(&active, &audience, now) else {
+                continue;
+            };
+            if close_group(conn, &group, &closure.group, true)? {
+                emit(conn, &closure.events, ctx)?;
                 failed += 1;
             }
         }

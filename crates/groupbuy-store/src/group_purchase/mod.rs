@@ -2,8 +2,10 @@
 //! completion, expiry and the read models.
 
 mod checkout;
+mod emit;
 mod lifecycle;
 mod reads;
+mod refunds;
 mod rows;
 mod seats;
 mod transfer;
@@ -17,6 +19,7 @@ use groupbuy_domain::group_purchase::{
     CheckoutRequest, CheckoutSession, GroupDetail, GroupPurchaseStore, GroupStatus, Order,
     ParticipantDetail,
 };
+use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -26,9 +29,9 @@ impl GroupPurchaseStore for Database {
         &self,
         buyer: &Principal,
         request: CheckoutRequest,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<CheckoutSession, DomainError> {
-        self.write(|conn| checkout::create(conn, buyer, request, now))
+        self.write(|conn| checkout::create(conn, buyer, request, ctx.now))
     }
 
     fn checkout(
@@ -43,9 +46,9 @@ impl GroupPurchaseStore for Database {
         &self,
         buyer: &Principal,
         session_id: Uuid,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<CheckoutSession, DomainError> {
-        self.write_retrying(|conn| checkout::pay(conn, buyer, session_id, now))
+        self.write_retrying(|conn| checkout::pay(conn, buyer, session_id, ctx))
     }
 
     fn available_groups(
@@ -82,9 +85,9 @@ impl GroupPurchaseStore for Database {
         source: Uuid,
         target: Uuid,
         quantity: i32,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<ParticipantDetail, DomainError> {
-        self.write_retrying(|conn| transfer::transfer(conn, user, source, target, quantity, now))
+        self.write_retrying(|conn| transfer::transfer(conn, user, source, target, quantity, ctx))
     }
 
     fn rename(
@@ -92,23 +95,23 @@ impl GroupPurchaseStore for Database {
         user_id: &str,
         group_id: Uuid,
         name: &str,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<GroupDetail, DomainError> {
-        self.write(|conn| lifecycle::rename(conn, user_id, group_id, name, now))
+        self.write(|conn| lifecycle::rename(conn, user_id, group_id, name, ctx.now))
     }
 
     fn delete_group(
         &self,
         group_id: Uuid,
-        now: OffsetDateTime,
+        ctx: &ChangeContext,
     ) -> Result<GroupDetail, DomainError> {
-        self.write_retrying(|conn| lifecycle::delete(conn, group_id, now))?;
-        lifecycle::pay_refunds(self, Some(group_id), now)?;
+        self.write_retrying(|conn| lifecycle::delete(conn, group_id, ctx))?;
+        lifecycle::pay_refunds(self, Some(group_id), ctx.now)?;
         self.read(|conn| reads::by_id(conn, group_id))
     }
 
-    fn expire_due(&self, now: OffsetDateTime, batch: i64) -> Result<usize, DomainError> {
-        lifecycle::expire_due(self, now, batch)
+    fn expire_due(&self, ctx: &ChangeContext, batch: i64) -> Result<usize, DomainError> {
+        lifecycle::expire_due(self, ctx, batch)
     }
 
     fn my_orders(

@@ -7,13 +7,28 @@ use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp, orders, products};
-use crate::wallet::post_entry;
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{GroupInstance, GroupStatus, Participant, ParticipantStatus};
-use groupbuy_domain::wallet::LedgerKind;
+use groupbuy_domain::platform::{Audience, DomainEvent};
 use groupbuy_domain::{DomainError, Money};
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// Locks a group's row and reads it in one statement (a no-op UPDATE ... RETURNING), so
+/// what the domain then decides about it (and its participants) cannot change until
+/// commit; `None` when it does not exist.
+pub(crate) fn lock_group(
+    conn: &mut DbConnection,
+    id: Uuid,
+) -> Result<Option<GroupInstance>, StoreError> {
+    diesel::update(gi::table.find(id.to_string()))
+        .set(gi::updated_at.eq(gi::updated_at))
+        .returning(gi::all_columns)
+        .get_result::<GroupRow>(conn)
+        .optional()?
+        .map(GroupRow::into_domain)
+        .transpose()
+}
 
 /// A group by id.
 pub(crate) fn load_group(
@@ -191,13 +206,37 @@ pub(crate) fn gain_seats(
     }
 }
 
-/// Completes the group if every seat is taken: status COMPLETED once (conditional),
-/// one order per ACTIVE participant, and the held stock becomes sold stock.
+/// The group's ACTIVE participants, read while its row is locked.
+pub(crate) fn active_participants(
+    conn: &mut DbConnection,
+    group: &GroupInstance,
+) -> Result<Vec<Participant>, StoreError> {
+    let rows: Vec<ParticipantRow> = gp::table
+        .filter(gp::group_id.eq(group.id.to_string()))
+        .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
+        .select(ParticipantRow::as_select())
+        .load(conn)?;
+    let currency = group.unit_price.currency().code();
+    rows.into_iter().map(|r| r.into_domain(currency)).collect()
+}
+
+/// Completes `group` (as this transaction just wrote it, its row locked) if every seat is
+/// taken: the domain decides the orders and `group.completed`; the conditional status
+/// change makes it happen once; the held stock becomes sold stock. Returns the events.
 pub(crate) fn complete_if_full(
     conn: &mut DbConnection,
     group: &GroupInstance,
+    audience: &Audience,
     now: OffsetDateTime,
-) -> Result<bool, StoreError> {
+) -> Result<Vec<DomainEvent>, StoreError> {
+    // Only a full group can complete: no read at all on an ordinary join.
+    if !group.is_full() {
+        return Ok(Vec::new());
+    }
+    let active = active_participants(conn, group)?;
+    let Some(done) = group.complete(&active, Uuid::new_v4, audience, now) else {
+        return Ok(Vec::new());
+    };
     let completed = diesel::update(
         gi::table
             .find(group.id.to_string())
@@ -205,33 +244,28 @@ pub(crate) fn complete_if_full(
             .filter(gi::seats_occupied.eq(gi::total_seats)),
     )
     .set((
-        gi::status.eq(GroupStatus::Completed.as_str()),
-        gi::completed_at.eq(Some(to_db_time(now))),
+        gi::status.eq(done.group.status.as_str()),
+        gi::completed_at.eq(done.group.completed_at.map(to_db_time)),
         gi::updated_at.eq(to_db_time(now)),
     ))
     .execute(conn)?;
     if completed == 0 {
-        return Ok(false);
+        return Ok(Vec::new());
     }
-    let active: Vec<ParticipantRow> = gp::table
-        .filter(gp::group_id.eq(group.id.to_string()))
-        .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-        .select(ParticipantRow::as_select())
-        .load(conn)?;
-    for p in active {
+    for o in &done.orders {
         diesel::insert_into(orders::table)
             .values(NewOrderRow {
-                id: Uuid::new_v4().to_string(),
-                group_id: group.id.to_string(),
-                group_code: group.code.as_str().to_owned(),
-                user_id: p.user_id,
-                participant_id: p.id,
-                product_id: group.product_id.to_string(),
-                quantity: p.quantity,
-                currency: group.unit_price.currency().code().to_owned(),
-                unit_price_minor: group.unit_price.minor(),
-                total_minor: p.total_paid_minor,
-                status: "CONFIRMED".into(),
+                id: o.id.to_string(),
+                group_id: o.group_instance_id.to_string(),
+                group_code: o.group_code.clone(),
+                user_id: o.user_id.clone(),
+                participant_id: o.participant_id.to_string(),
+                product_id: o.product_id.to_string(),
+                quantity: o.quantity,
+                currency: o.unit_price.currency().code().to_owned(),
+                unit_price_minor: o.unit_price.minor(),
+                total_minor: o.total_amount.minor(),
+                status: o.status.clone(),
                 created_at: to_db_time(now),
             })
             .execute(conn)?;
@@ -243,113 +277,40 @@ pub(crate) fn complete_if_full(
             products::reserved_quantity.eq(products::reserved_quantity - seats),
         ))
         .execute(conn)?;
-    Ok(true)
+    Ok(done.events)
 }
 
-/// Moves an OPEN group to `to` (FAILED or DELETED) exactly once and releases the stock
-/// it held; returns false when another transaction got there first. Its ACTIVE
-/// participants are refunded afterwards by [`refund_participant`], each in its own
-/// transaction: the group lock and wallet locks are then never held together, so a
-/// member paying at the instant of expiry cannot deadlock with the sweep.
+/// Writes a closure the domain decided (`before` -> `after`, FAILED or DELETED) exactly
+/// once, conditional on the status read (and, for expiry, on the time), and releases the
+/// stock an OPEN group held; returns false when another transaction got there first. The
+/// refunds are paid afterwards by [`super::refunds::refund_participant`], each in its own transaction:
+/// the group lock and wallet locks are then never held together, so a member paying at
+/// the instant of expiry cannot deadlock with the sweep.
 pub(crate) fn close_group(
     conn: &mut DbConnection,
-    group: &GroupInstance,
-    to: GroupStatus,
+    before: &GroupInstance,
+    after: &GroupInstance,
     only_if_expired: bool,
-    now: OffsetDateTime,
 ) -> Result<bool, StoreError> {
-    let open = gi::table
-        .find(group.id.to_string())
-        .filter(gi::status.eq(GroupStatus::Open.as_str()));
+    let current = gi::table
+        .find(before.id.to_string())
+        .filter(gi::status.eq(before.status.as_str()));
     let change = (
-        gi::status.eq(to.as_str()),
-        gi::updated_at.eq(to_db_time(now)),
+        gi::status.eq(after.status.as_str()),
+        gi::updated_at.eq(to_db_time(after.updated_at)),
     );
     let claimed = if only_if_expired {
-        diesel::update(open.filter(gi::expires_at.le(to_db_time(now))))
+        diesel::update(current.filter(gi::expires_at.le(to_db_time(after.updated_at))))
             .set(change)
             .execute(conn)?
     } else {
-        diesel::update(open).set(change).execute(conn)?
+        diesel::update(current).set(change).execute(conn)?
     };
     if claimed == 0 {
         return Ok(false);
     }
-    release_stock(conn, group)?;
-    Ok(true)
-}
-
-/// An ACTIVE participant of a failed or deleted group, owed a refund.
-#[derive(Queryable)]
-pub(crate) struct OwedRefund {
-    participant_id: String,
-    user_id: String,
-    _held_minor: i64,
-    currency: String,
-    group_code: String,
-}
-
-/// Refunds owed, of one group or of all.
-pub(crate) fn refunds_owed(
-    conn: &mut DbConnection,
-    group_id: Option<Uuid>,
-    batch: i64,
-) -> Result<Vec<OwedRefund>, StoreError> {
-    let mut query = gp::table
-        .inner_join(gi::table)
-        .filter(gi::status.eq_any([GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()]))
-        .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-        .select((
-            gp::id,
-            gp::user_id,
-            gp::total_paid_minor,
-            gi::currency,
-            gi::code,
-        ))
-        .limit(batch)
-        .into_boxed();
-    if let Some(id) = group_id {
-        query = query.filter(gi::id.eq(id.to_string()));
-    }
-    Ok(query.load(conn)?)
-}
-
-/// Refunds one participant of a failed or deleted group exactly once: the conditional
-/// ACTIVE -> REFUNDED change decides, then the money goes back with a REFUND entry.
-pub(crate) fn refund_participant(
-    conn: &mut DbConnection,
-    owed: &OwedRefund,
-    now: OffsetDateTime,
-) -> Result<bool, StoreError> {
-    let closed = gi::table
-        .filter(gi::status.eq_any([GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()]))
-        .select(gi::id);
-    let claimed: Option<i64> = diesel::update(
-        gp::table
-            .find(&owed.participant_id)
-            .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-            .filter(gp::group_id.eq_any(closed)),
-    )
-    .set((
-        gp::status.eq(ParticipantStatus::Refunded.as_str()),
-        gp::updated_at.eq(to_db_time(now)),
-    ))
-    .returning(gp::total_paid_minor)
-    .get_result(conn)
-    .optional()?;
-    let Some(amount) = claimed else {
-        return Ok(false);
-    };
-    if amount > 0 {
-        let currency = crate::convert::parse_currency(&owed.currency)?;
-        post_entry(
-            conn,
-            &owed.user_id,
-            LedgerKind::Refund,
-            Money::from_minor(amount, currency),
-            &format!("refund:{}", owed.group_code),
-            now,
-        )?;
+    if before.status == GroupStatus::Open {
+        release_stock(conn, before)?;
     }
     Ok(true)
 }

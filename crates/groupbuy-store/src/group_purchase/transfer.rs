@@ -1,9 +1,10 @@
 //! Seat transfers between compatible OPEN groups; the money held for the seats moves too.
 
+use super::emit::{emit, group_audience};
 use super::reads::participant_detail;
 use super::rows::TransferRow;
 use super::seats::{
-    complete_if_full, gain_seats, group_not_found, load_group, load_participation, release_seats,
+    complete_if_full, gain_seats, group_not_found, load_participation, lock_group, release_seats,
     release_stock, take_seats, SeatGain,
 };
 use crate::convert::to_db_time;
@@ -12,73 +13,65 @@ use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp, seat_transfers};
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{
-    check_transfer, GroupStatus, ParticipantDetail, ParticipantStatus, TransferCheck,
+    transfer as decide, GroupPurchaseRefusal as Refused, GroupStatus, ParticipantDetail,
+    ParticipantStatus, TransferCheck,
 };
-use groupbuy_domain::{DomainError, Money, Principal};
-use time::OffsetDateTime;
+use groupbuy_domain::platform::ChangeContext;
+use groupbuy_domain::{DomainError, Principal};
 use uuid::Uuid;
 
-/// Moves `quantity` seats of `user` from `source_id` to `target_id`.
+/// Moves `quantity` seats of `user` from `source_id` to `target_id`, with
+/// `seats.transferred` (and `group.deleted` when it empties the source, `group.completed`
+/// when it fills the target).
 pub(crate) fn transfer(
     conn: &mut DbConnection,
     user: &Principal,
     source_id: Uuid,
     target_id: Uuid,
     quantity: i32,
-    now: OffsetDateTime,
+    ctx: &ChangeContext,
 ) -> Result<ParticipantDetail, StoreError> {
+    let now = ctx.now;
     if source_id == target_id {
-        return Err(DomainError::Rule("Source and target groups must be different".into()).into());
+        return Err(Refused::SameGroup.into());
     }
+    let audience = group_audience(conn, source_id)?.ok_or_else(|| group_not_found(source_id))?;
     // Lock both group rows in a fixed order so two opposite transfers cannot deadlock.
     let mut ids = [source_id, target_id];
     ids.sort();
+    let mut locked = Vec::with_capacity(2);
     for id in ids {
-        diesel::update(gi::table.find(id.to_string()))
-            .set(gi::updated_at.eq(gi::updated_at))
-            .execute(conn)?;
+        locked.push(lock_group(conn, id)?.ok_or_else(|| group_not_found(id))?);
     }
-    let source = load_group(conn, source_id)?.ok_or_else(|| group_not_found(source_id))?;
-    let target = load_group(conn, target_id)?.ok_or_else(|| group_not_found(target_id))?;
+    let pick = |id: Uuid| locked.iter().find(|g| g.id == id).cloned();
+    let source = pick(source_id).ok_or_else(|| group_not_found(source_id))?;
+    let target = pick(target_id).ok_or_else(|| group_not_found(target_id))?;
     let mine = load_participation(conn, &source, &user.user_id)?;
     let mine_in_target = load_participation(conn, &target, &user.user_id)?;
     let held_in_target = mine_in_target
         .as_ref()
         .filter(|p| p.status == ParticipantStatus::Active)
         .map_or(0, |p| p.quantity);
-    check_transfer(TransferCheck {
-        source: &source,
-        target: &target,
-        mine_in_source: mine.as_ref(),
-        held_in_target,
-        quantity,
-        now,
-    })?;
-    let mine = mine.ok_or_else(|| {
-        DomainError::NotFound("You are not a participant in the source group".into())
-    })?;
-    let currency = source.unit_price.currency();
-    let moved = Money::from_minor(
-        source
-            .unit_price
-            .times(i64::from(quantity))?
-            .minor()
-            .min(mine.total_paid.minor()),
-        currency,
-    );
+    let plan = decide(
+        TransferCheck {
+            source: &source,
+            target: &target,
+            mine_in_source: mine.as_ref(),
+            held_in_target,
+            quantity,
+            now,
+        },
+        &audience,
+    )?;
+    let mine = plan.mine.clone();
+    let moved = plan.moved;
 
-    let left_in_source = release_seats(conn, source.id, quantity, now)?;
-    let remaining = mine.quantity - quantity;
-    let status = if remaining == 0 {
-        ParticipantStatus::TransferredOut
-    } else {
-        ParticipantStatus::Active
-    };
+    release_seats(conn, source.id, quantity, now)?;
     diesel::update(gp::table.find(mine.id.to_string()))
         .set((
-            gp::quantity.eq(remaining),
+            gp::quantity.eq(mine.quantity),
             gp::total_paid_minor.eq(gp::total_paid_minor - moved.minor()),
-            gp::status.eq(status.as_str()),
+            gp::status.eq(mine.status.as_str()),
             gp::has_transferred.eq(true),
             gp::updated_at.eq(to_db_time(now)),
         ))
@@ -113,7 +106,7 @@ pub(crate) fn transfer(
             to_participant_id: into.id.to_string(),
             quantity,
             amount_minor: moved.minor(),
-            currency: currency.code().to_owned(),
+            currency: moved.currency().code().to_owned(),
             reason: format!(
                 "Transferred {quantity} seats from group {}",
                 source.code.as_str()
@@ -121,7 +114,7 @@ pub(crate) fn transfer(
             transferred_at: to_db_time(now),
         })
         .execute(conn)?;
-    if left_in_source == 0 {
+    if plan.empties_source() {
         // Everyone moved out: the group is soft-deleted and its stock released.
         let deleted = diesel::update(
             gi::table
@@ -130,7 +123,7 @@ pub(crate) fn transfer(
                 .filter(gi::seats_occupied.eq(0)),
         )
         .set((
-            gi::status.eq(GroupStatus::Deleted.as_str()),
+            gi::status.eq(plan.source.status.as_str()),
             gi::updated_at.eq(to_db_time(now)),
         ))
         .execute(conn)?;
@@ -138,6 +131,8 @@ pub(crate) fn transfer(
             release_stock(conn, &source)?;
         }
     }
-    complete_if_full(conn, &target, now)?;
+    let mut events = plan.events;
+    events.extend(complete_if_full(conn, &target, &audience, now)?);
+    emit(conn, &events, ctx)?;
     participant_detail(conn, into)
 }

@@ -9,9 +9,8 @@ mod public;
 mod visitor;
 
 use crate::error::ApiError;
-use crate::platform::request::current_request;
-use groupbuy_domain::campaign::{ChangeContext, Handle, Slug};
-use time::OffsetDateTime;
+pub(crate) use crate::platform::request::change;
+use groupbuy_domain::campaign::{Handle, Slug};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use visitor::Visitor;
@@ -26,15 +25,6 @@ fn path_slug(handle: &str, slug: &str) -> Result<(Handle, Slug), ApiError> {
     let handle = path_handle(handle)?;
     let slug = Slug::parse(slug).map_err(|_| ApiError::not_found("Group-buy not found"))?;
     Ok((handle, slug))
-}
-
-/// Who changes what in this request, for audit entries.
-fn change(actor: String, now: OffsetDateTime) -> ChangeContext {
-    ChangeContext {
-        actor,
-        request_id: current_request().0,
-        now,
-    }
 }
 
 /// Registers the routes.

@@ -8,10 +8,11 @@ use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
 use crate::platform::extract::{page_limit, PageQuery};
 use crate::platform::idempotency::answer_with_effect;
+use crate::platform::request::change;
 use crate::state::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use groupbuy_domain::group_purchase::CheckoutRequest;
+use groupbuy_domain::group_purchase::{CheckoutRequest, GroupPurchaseRefusal};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -68,9 +69,10 @@ async fn create_session(
     let b = body.0;
     let group = b.metadata.unwrap_or_default().group_instance_id;
     let request = CheckoutRequest::parse(&b.session_type, b.product_id, b.quantity, group)?;
-    let (now, store) = (state.clock.now(), state.group_purchases.clone());
+    let ctx = change(format!("user:{}", buyer.user_id), state.clock.now());
+    let store = state.group_purchases.clone();
     answer_with_effect(
-        move || store.create_checkout(&buyer, request, now),
+        move || store.create_checkout(&buyer, request, &ctx),
         |session| {
             render(
                 StatusCode::CREATED,
@@ -104,18 +106,12 @@ async fn process_payment(
 ) -> Result<HttpResponse, ApiError> {
     let buyer = auth.writer()?.clone();
     if body.0.payment_method != "WALLET" {
-        return Err(ApiError::bad_request(format!(
-            "Unsupported payment method: {}. Only WALLET is accepted",
-            body.0.payment_method
-        )));
+        return Err(GroupPurchaseRefusal::UnsupportedPaymentMethod(body.0.payment_method).into());
     }
-    let (id, now, store) = (
-        path.into_inner(),
-        state.clock.now(),
-        state.group_purchases.clone(),
-    );
+    let ctx = change(format!("user:{}", buyer.user_id), state.clock.now());
+    let (id, store) = (path.into_inner(), state.group_purchases.clone());
     answer_with_effect(
-        move || store.pay(&buyer, id, now),
+        move || store.pay(&buyer, id, &ctx),
         |session| {
             render(
                 StatusCode::OK,

@@ -7,10 +7,11 @@ use crate::error::{ApiError, Problem};
 use crate::platform::auth::{Auth, MaybeAuth};
 use crate::platform::extract::JsonBody;
 use crate::platform::idempotency::answer_with_effect;
+use crate::platform::request::change;
 use crate::state::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use groupbuy_domain::group_purchase::GroupStatus;
+use groupbuy_domain::group_purchase::{GroupPurchaseRefusal, GroupStatus};
 use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -198,10 +199,11 @@ async fn transfer(
     let quantity = i32::try_from(b.quantity)
         .ok()
         .filter(|q| *q >= 1)
-        .ok_or_else(|| ApiError::bad_request("Quantity must be at least 1"))?;
-    let (now, store) = (state.clock.now(), state.group_purchases.clone());
+        .ok_or(GroupPurchaseRefusal::QuantityTooSmall)?;
+    let ctx = change(format!("user:{}", user.user_id), state.clock.now());
+    let store = state.group_purchases.clone();
     answer_with_effect(
-        move || store.transfer(&user, b.source_group_id, b.target_group_id, quantity, now),
+        move || store.transfer(&user, b.source_group_id, b.target_group_id, quantity, &ctx),
         |moved| {
             render(
                 StatusCode::OK,
@@ -231,13 +233,13 @@ async fn rename(
     body: JsonBody<RenameRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.writer()?.user_id.clone();
-    let (id, now, store, name) = (
+    let ctx = change(format!("user:{user}"), state.clock.now());
+    let (id, store, name) = (
         path.into_inner(),
-        state.clock.now(),
         state.group_purchases.clone(),
         body.0.group_name,
     );
-    let group = blocking(move || store.rename(&user, id, &name, now)).await?;
+    let group = blocking(move || store.rename(&user, id, &name, &ctx)).await?;
     Ok(ok(
         "Group name updated successfully",
         RenamedGroupView::from(&group),
@@ -265,7 +267,8 @@ async fn admin_delete(
         state.clock.now(),
         state.group_purchases.clone(),
     );
-    let group = blocking(move || store.delete_group(id, now)).await?;
+    let ctx = change(format!("user:{admin}"), now);
+    let group = blocking(move || store.delete_group(id, &ctx)).await?;
     Ok(ok(
         "Group deleted successfully",
         GroupView::of(&group, &admin, now),

@@ -7,82 +7,122 @@ fn object(required: &[&str], properties: Value) -> Value {
     json!({"type": "object", "required": required, "properties": properties})
 }
 
-fn group_fields() -> Value {
-    json!({
-        "group_id": {"type": "string", "format": "uuid"},
-        "group_code": {"type": "string", "example": "GP-7K2M9Q"},
-        "group_name": {"type": "string"},
-        "product_id": {"type": "string", "format": "uuid"},
-        "total_seats": {"type": "integer"},
-        "seats_occupied": {"type": "integer"},
-        "unit_price": {"type": "number"},
-        "currency": {"type": "string", "example": "TZS"}
-    })
+fn uuid() -> Value {
+    json!({"type": "string", "format": "uuid"})
 }
 
-fn with(mut base: Value, extra: Value) -> Value {
-    if let (Some(b), Some(e)) = (base.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            b.insert(k.clone(), v.clone());
-        }
-    }
-    base
+fn date_time() -> Value {
+    json!({"type": "string", "format": "date-time"})
 }
 
-fn money_lines(key: &str, id: &str) -> Value {
-    json!({key: {"type": "array", "items": object(&["user_id", "amount"], json!({
-        id: {"type": "string"},
-        "user_id": {"type": "string"},
-        "quantity": {"type": "integer"},
-        "amount": {"type": "number"}
-    }))}})
+fn money() -> Value {
+    json!({"type": "number", "description": "Exact, in the currency's decimal places"})
 }
 
-fn campaign_fields() -> Value {
-    json!({
-        "handle": {"type": "string"},
-        "slug": {"type": "string"},
-        "group_buy_id": {"type": "string", "format": "uuid"},
-        "status": {"type": "string", "enum": ["DRAFT", "PUBLISHED", "PAUSED", "CLOSED"]},
-        "participants": {"type": "integer"},
-        "quantity": {"type": "integer"}
-    })
+fn lines(required: &[&str], properties: Value) -> Value {
+    json!({"type": "array", "items": object(required, properties)})
 }
 
 /// The JSON schema of `t`'s `data`.
 pub fn data_schema(t: EventType) -> Value {
     match t {
         EventType::GroupCreated => object(
-            &["group_id", "group_code"],
-            with(
-                group_fields(),
-                json!({"expires_at": {"type": "string", "format": "date-time"}}),
-            ),
+            &[
+                "group_id",
+                "code",
+                "name",
+                "product_id",
+                "total_seats",
+                "seats_occupied",
+                "unit_price",
+                "currency",
+                "expires_at",
+            ],
+            json!({
+                "group_id": uuid(), "code": {"type": "string", "example": "GP-7K2M9Q"},
+                "name": {"type": "string"}, "product_id": uuid(),
+                "total_seats": {"type": "integer"}, "seats_occupied": {"type": "integer"},
+                "unit_price": money(), "currency": {"type": "string"}, "expires_at": date_time()
+            }),
         ),
         EventType::GroupCompleted => object(
-            &["group_id", "orders"],
-            with(group_fields(), money_lines("orders", "order_id")),
+            &[
+                "group_id",
+                "code",
+                "product_id",
+                "currency",
+                "completed_at",
+                "orders",
+            ],
+            json!({
+                "group_id": uuid(), "code": {"type": "string"}, "product_id": uuid(),
+                "currency": {"type": "string"}, "completed_at": date_time(),
+                "orders": lines(&["order_id", "user_id", "quantity", "total"], json!({
+                    "order_id": uuid(), "user_id": {"type": "string"},
+                    "quantity": {"type": "integer"}, "total": money()
+                }))
+            }),
         ),
         EventType::GroupFailed | EventType::GroupDeleted => object(
-            &["group_id", "refunds"],
-            with(group_fields(), money_lines("refunds", "participant_id")),
+            &[
+                "group_id",
+                "code",
+                "product_id",
+                "currency",
+                "status",
+                "closed_at",
+                "refunds",
+            ],
+            json!({
+                "group_id": uuid(), "code": {"type": "string"}, "product_id": uuid(),
+                "currency": {"type": "string"},
+                "status": {"type": "string", "enum": ["FAILED", "DELETED"]},
+                "closed_at": date_time(),
+                "refunds": lines(&["user_id", "amount"], json!({
+                    "user_id": {"type": "string"}, "amount": money()
+                }))
+            }),
         ),
         EventType::SeatsTransferred => object(
-            &["source_group_id", "target_group_id", "user_id", "quantity"],
+            &[
+                "source_group_id",
+                "target_group_id",
+                "user_id",
+                "quantity",
+                "amount",
+                "currency",
+            ],
             json!({
-                "source_group_id": {"type": "string", "format": "uuid"},
-                "target_group_id": {"type": "string", "format": "uuid"},
-                "user_id": {"type": "string"},
-                "quantity": {"type": "integer"},
-                "amount": {"type": "number"}
+                "source_group_id": uuid(), "target_group_id": uuid(),
+                "user_id": {"type": "string"}, "quantity": {"type": "integer"},
+                "amount": money(), "currency": {"type": "string"}
             }),
         ),
         EventType::CampaignPublished
         | EventType::CampaignPaused
         | EventType::CampaignClosed
-        | EventType::CampaignThresholdReached => {
-            object(&["handle", "slug", "status"], campaign_fields())
-        }
+        | EventType::CampaignThresholdReached => object(
+            &[
+                "group_buy_id",
+                "handle",
+                "slug",
+                "status",
+                "participants",
+                "quantity",
+                "at",
+            ],
+            json!({
+                "group_buy_id": uuid(), "handle": {"type": "string"}, "slug": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "string", "enum": ["DRAFT", "PUBLISHED", "PAUSED", "CLOSED"]},
+                "previous_status": {"type": ["string", "null"]},
+                "unit_price": money(), "currency": {"type": "string"},
+                "participants": {"type": "integer"}, "quantity": {"type": "integer"},
+                "min_participants": {"type": ["integer", "null"]},
+                "min_quantity": {"type": ["integer", "null"]},
+                "closes_at": date_time(), "at": date_time()
+            }),
+        ),
         EventType::WebhookTest => object(
             &["endpoint_id"],
             json!({"endpoint_id": {"type": "string"}, "message": {"type": "string"}}),

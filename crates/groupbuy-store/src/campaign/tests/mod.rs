@@ -1,6 +1,7 @@
 //! Campaign use cases on both backends.
 
 mod concurrency;
+mod events;
 
 use crate::Database;
 use groupbuy_domain::campaign::{

@@ -1,6 +1,6 @@
 //! Contention: many concurrent buyers, racing transfers and two sweepers.
 
-use super::{assert_money_conserved, buy, fund, product, t0, tzs, user};
+use super::{assert_money_conserved, buy, ctx, fund, product, t0, tzs, user};
 use crate::db::Database;
 use crate::schema::{orders, wallet_ledger};
 use diesel::prelude::*;
@@ -89,7 +89,7 @@ fn mixed_transfers_and_purchases(db: &Database) {
                     } else {
                         (g2, g1)
                     };
-                    let _ = db.transfer(&user(&m), from, to, 1, t0());
+                    let _ = db.transfer(&user(&m), from, to, 1, &ctx(t0()));
                     let _ = buy(&db, &m, p, 1, Some(to), t0());
                 }
             })
@@ -122,7 +122,7 @@ fn two_sweepers_refund_once(db: &Database) {
             std::thread::spawn(move || {
                 let mut n = 0;
                 for _ in 0..20 {
-                    n += db.expire_due(later, 3).expect("sweep");
+                    n += db.expire_due(&ctx(later), 3).expect("sweep");
                 }
                 n
             })
@@ -183,7 +183,7 @@ fn payments_racing_the_expiry_sweep(db: &Database) {
         handles.push(std::thread::spawn(move || {
             barrier.wait();
             for _ in 0..20 {
-                db.expire_due(at_expiry, 10)?;
+                db.expire_due(&ctx(at_expiry), 10)?;
             }
             Ok(())
         }));
@@ -198,7 +198,7 @@ fn payments_racing_the_expiry_sweep(db: &Database) {
             Err(e) => panic!("unexpected error {e:?}"),
         }
     }
-    db.expire_due(at_expiry, 10).expect("final sweep");
+    db.expire_due(&ctx(at_expiry), 10).expect("final sweep");
     assert_eq!(
         db.group(g).expect("group").group.status,
         GroupStatus::Failed
@@ -226,7 +226,7 @@ fn one_session_paid_concurrently_is_charged_once(db: &Database) {
                 quantity: 1,
                 group_instance_id: Some(g),
             },
-            t0(),
+            &ctx(t0()),
         )
         .expect("session");
     let barrier = Arc::new(Barrier::new(10));
@@ -235,7 +235,7 @@ fn one_session_paid_concurrently_is_charged_once(db: &Database) {
             let (db, barrier) = (db.clone(), barrier.clone());
             std::thread::spawn(move || {
                 barrier.wait();
-                db.pay(&user("twice"), session.id, t0())
+                db.pay(&user("twice"), session.id, &ctx(t0()))
             })
         })
         .collect();

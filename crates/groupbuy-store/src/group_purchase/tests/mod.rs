@@ -2,6 +2,7 @@
 
 mod consistency;
 mod contention;
+mod events;
 
 use crate::db::Database;
 use crate::schema::{
@@ -12,6 +13,7 @@ use groupbuy_domain::catalog::{CatalogStore, ProductDraft, ProductFields, ShopDr
 use groupbuy_domain::group_purchase::{
     CheckoutRequest, GroupPurchaseStore, GroupStatus, ParticipantStatus,
 };
+use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::{Currency, DomainError, Money, Principal};
 use rust_decimal::Decimal;
@@ -20,6 +22,11 @@ use uuid::Uuid;
 
 fn t0() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_760_000_000).expect("time")
+}
+
+/// A change made at `now` in request `req-test`.
+fn ctx(now: OffsetDateTime) -> ChangeContext {
+    ChangeContext::new("user:test", "req-test", now)
 }
 
 fn user(id: &str) -> Principal {
@@ -78,9 +85,9 @@ fn buy(
             quantity: qty,
             group_instance_id: group,
         },
-        now,
+        &ctx(now),
     )?;
-    let paid = db.pay(&user(who), session.id, now)?;
+    let paid = db.pay(&user(who), session.id, &ctx(now))?;
     Ok(paid.group_instance_id.expect("group id"))
 }
 
@@ -202,10 +209,10 @@ fn refusals_leave_everything_untouched(db: &Database) {
                 quantity: 1,
                 group_instance_id: Some(g),
             },
-            t0(),
+            &ctx(t0()),
         )
         .expect("session");
-    let err = db.pay(&user("poor"), session.id, t0()).unwrap_err();
+    let err = db.pay(&user("poor"), session.id, &ctx(t0())).unwrap_err();
     assert!(
         matches!(err, DomainError::Rule(ref m) if m.starts_with("Insufficient wallet balance")),
         "{err:?}"
@@ -229,14 +236,17 @@ fn refusals_leave_everything_untouched(db: &Database) {
                 quantity: 1,
                 group_instance_id: Some(g),
             },
-            t0(),
+            &ctx(t0()),
         )
         .expect("session");
-    let paid = db.pay(&user("b"), s.id, t0()).expect("paid");
-    assert_eq!(db.pay(&user("b"), s.id, t0()).expect("paid again"), paid);
+    let paid = db.pay(&user("b"), s.id, &ctx(t0())).expect("paid");
+    assert_eq!(
+        db.pay(&user("b"), s.id, &ctx(t0())).expect("paid again"),
+        paid
+    );
     // another buyer cannot pay (or see) it
     assert!(matches!(
-        db.pay(&user("c"), s.id, t0()),
+        db.pay(&user("c"), s.id, &ctx(t0())),
         Err(DomainError::NotFound(_))
     ));
     assert_eq!(db.wallet("b", t0()).expect("wallet").balance, tzs(120_000));
@@ -249,7 +259,9 @@ fn scenario_2_transfers_move_seats_and_money(db: &Database) {
     fund(db, "b", 1_000_000);
     let g1 = buy(db, "a", p, 3, None, t0()).expect("g1");
     let g2 = buy(db, "b", p, 1, None, t0()).expect("g2");
-    let moved = db.transfer(&user("a"), g1, g2, 2, t0()).expect("transfer");
+    let moved = db
+        .transfer(&user("a"), g1, g2, 2, &ctx(t0()))
+        .expect("transfer");
     assert_eq!(moved.participant.quantity, 2);
     assert_eq!(moved.participant.total_paid, tzs(160_000));
     assert!(moved.participant.has_transferred);
@@ -269,17 +281,17 @@ fn scenario_2_transfers_move_seats_and_money(db: &Database) {
             .quantity,
         1
     );
-    let err = db.transfer(&user("a"), g1, g2, 2, t0()).unwrap_err();
+    let err = db.transfer(&user("a"), g1, g2, 2, &ctx(t0())).unwrap_err();
     assert_eq!(
         err,
         DomainError::Rule("Not enough seats to transfer. You have: 1, requested: 2".into())
     );
     assert_eq!(
-        db.transfer(&user("c"), g1, g2, 1, t0()).unwrap_err(),
+        db.transfer(&user("c"), g1, g2, 1, &ctx(t0())).unwrap_err(),
         DomainError::NotFound("You are not a participant in the source group".into())
     );
     // full transfer empties g1: it is deleted and its stock released
-    db.transfer(&user("a"), g1, g2, 1, t0())
+    db.transfer(&user("a"), g1, g2, 1, &ctx(t0()))
         .expect("full transfer");
     let g1d = db.group(g1).expect("g1");
     assert_eq!(g1d.group.status, GroupStatus::Deleted);
@@ -289,7 +301,7 @@ fn scenario_2_transfers_move_seats_and_money(db: &Database) {
     );
     assert_eq!(db.catalog_reserved(p), 10);
     // the moved money is refunded with the target group
-    db.expire_due(t0() + Duration::hours(2), 100)
+    db.expire_due(&ctx(t0() + Duration::hours(2)), 100)
         .expect("sweep");
     assert_eq!(
         db.wallet("a", t0()).expect("wallet").balance,
@@ -305,13 +317,13 @@ fn scenario_3_expiry_refunds_exactly_once(db: &Database) {
     let g = buy(db, "a", p, 2, None, t0()).expect("create");
     buy(db, "b", p, 1, Some(g), t0()).expect("join");
     assert_eq!(
-        db.expire_due(t0() + Duration::minutes(59), 100)
+        db.expire_due(&ctx(t0() + Duration::minutes(59)), 100)
             .expect("sweep"),
         0
     );
     let later = t0() + Duration::hours(1);
-    assert_eq!(db.expire_due(later, 100).expect("sweep"), 1);
-    assert_eq!(db.expire_due(later, 100).expect("sweep"), 0);
+    assert_eq!(db.expire_due(&ctx(later), 100).expect("sweep"), 1);
+    assert_eq!(db.expire_due(&ctx(later), 100).expect("sweep"), 0);
     let detail = db.group(g).expect("group");
     assert_eq!(detail.group.status, GroupStatus::Failed);
     assert!(detail
@@ -331,27 +343,28 @@ fn rename_rules(db: &Database) {
     let g1 = buy(db, "a", p, 1, None, t0()).expect("g1");
     let g2 = buy(db, "b", p, 1, None, t0()).expect("g2");
     assert_eq!(
-        db.rename("a", g1, "  Dar Deal ", t0())
+        db.rename("a", g1, "  Dar Deal ", &ctx(t0()))
             .expect("renamed")
             .group
             .name,
         "Dar Deal"
     );
     assert_eq!(
-        db.rename("b", g2, "Dar Deal", t0()).unwrap_err(),
+        db.rename("b", g2, "Dar Deal", &ctx(t0())).unwrap_err(),
         DomainError::Rule("Group name already taken: Dar Deal".into())
     );
     assert_eq!(
-        db.rename("b", g1, "Mine", t0()).unwrap_err(),
+        db.rename("b", g1, "Mine", &ctx(t0())).unwrap_err(),
         DomainError::Rule("Only the group initiator can change the group name".into())
     );
     assert_eq!(
-        db.rename("a", Uuid::new_v4(), "Mine", t0()).unwrap_err(),
+        db.rename("a", Uuid::new_v4(), "Mine", &ctx(t0()))
+            .unwrap_err(),
         DomainError::NotFound("Group not found".into())
     );
-    db.delete_group(g2, t0()).expect("admin delete");
+    db.delete_group(g2, &ctx(t0())).expect("admin delete");
     assert_eq!(
-        db.rename("b", g2, "Other", t0()).unwrap_err(),
+        db.rename("b", g2, "Other", &ctx(t0())).unwrap_err(),
         DomainError::Rule("Cannot rename deleted group".into())
     );
     assert_eq!(db.wallet("b", t0()).expect("wallet").balance, tzs(500_000));

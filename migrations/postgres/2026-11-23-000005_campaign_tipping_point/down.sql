@@ -1,0 +1,1 @@
+ALTER TABLE group_buys DROP COLUMN threshold_reached_at;
