@@ -16,13 +16,31 @@ use crate::state::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use groupbuy_domain::platform::EventType;
-use groupbuy_domain::webhook::{DeliveryState, EndpointDraft, EndpointPatch};
+use groupbuy_domain::platform::StoredResponse;
+use groupbuy_domain::webhook::{DeliveryState, EndpointDraft, EndpointPatch, WebhookEndpoint};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// How long a rotated-out secret keeps signing beside the new one.
 const ROTATION_OVERLAP: Duration = Duration::hours(24);
+
+/// The answer that shows an endpoint with its new secret (creation and rotation only).
+fn with_secret(
+    status: StatusCode,
+    message: &'static str,
+) -> impl Fn(&(WebhookEndpoint, String)) -> StoredResponse {
+    move |(endpoint, secret)| {
+        render(
+            status,
+            message,
+            EndpointWithSecretView {
+                endpoint: EndpointView::from(endpoint.clone()),
+                secret: secret.clone(),
+            },
+        )
+    }
+}
 
 /// Registers an endpoint; the secret is shown only here and on rotation.
 #[utoipa::path(operation_id = "webhooks.createEndpoint", tag = "webhooks", security(("bearer" = [])), request_body = CreateEndpointRequest, responses(
@@ -53,16 +71,10 @@ async fn create(
                 .create_endpoint(&owner, draft, &secret, now)
                 .map(|e| (e, secret))
         },
-        |(endpoint, secret)| {
-            render(
-                StatusCode::CREATED,
-                "Webhook endpoint created; keep its secret, it is shown only now",
-                EndpointWithSecretView {
-                    endpoint: EndpointView::from(endpoint.clone()),
-                    secret: secret.clone(),
-                },
-            )
-        },
+        with_secret(
+            StatusCode::CREATED,
+            "Webhook endpoint created; keep its secret, it is shown only now",
+        ),
     )
     .await
 }
@@ -203,16 +215,10 @@ async fn rotate(
                 .rotate_secret(&caller, &id, &secret, now + ROTATION_OVERLAP, now)
                 .map(|e| (e, secret))
         },
-        |(endpoint, secret)| {
-            render(
-                StatusCode::OK,
-                "Secret rotated; the previous one keeps signing for 24 hours",
-                EndpointWithSecretView {
-                    endpoint: EndpointView::from(endpoint.clone()),
-                    secret: secret.clone(),
-                },
-            )
-        },
+        with_secret(
+            StatusCode::OK,
+            "Secret rotated; the previous one keeps signing for 24 hours",
+        ),
     )
     .await
 }
