@@ -156,7 +156,7 @@ pub struct GroupBuyStatusCounts {
 }
 
 /// The HTTP status codes a success envelope can carry (204 has no body).
-pub const SUCCESS_STATUSES: [u16; 2] = [200, 201];
+pub const SUCCESS_STATUSES: [u16; 3] = [200, 201, 202];
 
 /// The HTTP status codes a problem can carry: the documented refusals plus what the
 /// framework itself may answer.
@@ -176,7 +176,7 @@ fn status_names(codes: &[u16]) -> Vec<String> {
 closed_set!(
     /// The status name of a success envelope.
     SuccessStatus,
-    "The HTTP status name of a success (OK or CREATED).",
+    "The HTTP status name of a success (OK, CREATED, or ACCEPTED for work enqueued).",
     status_names(&SUCCESS_STATUSES)
 );
 
@@ -278,7 +278,7 @@ mod tests {
         assert!(values::<Currency>().contains(&json!("TZS")));
         assert_eq!(
             values::<SuccessStatus>(),
-            vec![json!("OK"), json!("CREATED")]
+            vec![json!("OK"), json!("CREATED"), json!("ACCEPTED")]
         );
         let problems = values::<ProblemStatus>();
         for name in ["BAD_REQUEST", "UNPROCESSABLE_ENTITY", "PAYLOAD_TOO_LARGE"] {
