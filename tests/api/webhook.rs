@@ -125,6 +125,19 @@ pub async fn endpoint(app: &TestApp, owner: &str, url: &str, events: Value) -> (
     )
 }
 
+/// GETs `path` until its `data` satisfies `done` (bounded: 2 s); returns the last `data`.
+async fn poll(app: &TestApp, path: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut data = Value::Null;
+    for _ in 0..40 {
+        data = app.get(path, Some(token)).await.expect(200).data().clone();
+        if done(&data) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    data
+}
+
 /// Whether one of the request's signatures verifies with `secret`.
 pub fn verifies(r: &Received, secret: &str) -> bool {
     let expected = sign(
@@ -169,23 +182,15 @@ async fn a_test_event_arrives_signed_with_its_request_id() {
         assert_eq!(body["request_id"], "req-webhook-test");
         assert_eq!(body["sequence"], 1);
         // The delivery is recorded as it happened.
-        let mut state = String::new();
-        for _ in 0..40 {
-            let page = app
-                .get(&format!("/webhooks/endpoints/{id}/deliveries"), Some(&t))
-                .await
-                .expect(200);
-            state = page.data()["items"][0]["state"]
-                .as_str()
-                .unwrap_or("")
-                .to_owned();
-            if state == "SUCCEEDED" {
-                assert_eq!(page.data()["items"][0]["attempts"][0]["status_code"], 200);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert_eq!(state, "SUCCEEDED");
+        let page = poll(
+            &app,
+            &format!("/webhooks/endpoints/{id}/deliveries"),
+            &t,
+            |d| d["items"][0]["state"] == "SUCCEEDED",
+        )
+        .await;
+        assert_eq!(page["items"][0]["state"], "SUCCEEDED");
+        assert_eq!(page["items"][0]["attempts"][0]["status_code"], 200);
     }
 }
 
@@ -239,19 +244,10 @@ async fn gone_disables_the_endpoint_and_replay_and_retry_resend() {
             .await
             .expect(202);
         rx.wait_for(1).await;
-        let mut disabled = Value::Null;
-        for _ in 0..40 {
-            disabled = app
-                .get(&format!("/webhooks/endpoints/{id}"), Some(&t))
-                .await
-                .expect(200)
-                .data()
-                .clone();
-            if disabled["disabled"] == true {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let disabled = poll(&app, &format!("/webhooks/endpoints/{id}"), &t, |e| {
+            e["disabled"] == true
+        })
+        .await;
         assert_eq!(disabled["disabled"], true);
         assert!(disabled["disabled_reason"]
             .as_str()

@@ -51,11 +51,12 @@ pub trait WebhookStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<WebhookEndpoint, DomainError>;
 
-    /// Deletes an endpoint and its deliveries.
+    /// Deletes an endpoint and its deliveries; returns the endpoint as it was.
     ///
     /// # Errors
     /// `NotFound` when missing or not the caller's.
-    fn delete_endpoint(&self, caller: &Principal, id: &str) -> Result<(), DomainError>;
+    fn delete_endpoint(&self, caller: &Principal, id: &str)
+        -> Result<WebhookEndpoint, DomainError>;
 
     /// Replaces the secret; the old one keeps signing until `overlap_until`.
     ///

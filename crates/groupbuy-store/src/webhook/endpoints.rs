@@ -112,15 +112,15 @@ pub(super) fn update(
     visible(conn, caller, id)
 }
 
-/// Deletes an endpoint (its deliveries and attempts go with it).
+/// Deletes an endpoint (its deliveries and attempts go with it); returns it as it was.
 pub(super) fn delete(
     conn: &mut DbConnection,
     caller: &Principal,
     id: &str,
-) -> Result<(), StoreError> {
-    visible(conn, caller, id)?;
+) -> Result<WebhookEndpoint, StoreError> {
+    let endpoint = visible(conn, caller, id)?;
     diesel::delete(we::table.filter(we::id.eq(id))).execute(conn)?;
-    Ok(())
+    Ok(endpoint)
 }
 
 /// Replaces the secret, keeping the old one until `overlap_until`.

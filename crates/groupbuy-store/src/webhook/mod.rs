@@ -54,7 +54,11 @@ impl WebhookStore for Database {
         self.write(|c| endpoints::update(c, caller, id, patch, now))
     }
 
-    fn delete_endpoint(&self, caller: &Principal, id: &str) -> Result<(), DomainError> {
+    fn delete_endpoint(
+        &self,
+        caller: &Principal,
+        id: &str,
+    ) -> Result<WebhookEndpoint, DomainError> {
         self.write(|c| endpoints::delete(c, caller, id))
     }
 

@@ -174,12 +174,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let caller = auth.writer()?.clone();
     let (id, store) = (path.into_inner(), state.webhooks.clone());
-    let gone = blocking(move || {
-        let e = store.endpoint(&caller, &id)?;
-        store.delete_endpoint(&caller, &id)?;
-        Ok(e)
-    })
-    .await?;
+    let gone = blocking(move || store.delete_endpoint(&caller, &id)).await?;
     Ok(ok(
         "Webhook endpoint deleted successfully",
         EndpointView::from(gone),
