@@ -270,12 +270,27 @@ async fn guarded(
         body: String::from_utf8_lossy(&bytes).into_owned(),
         content_type,
     };
-    let done = {
-        let state = state.clone();
-        blocking(move || state.idempotency.complete(&owner, &key, stored, now)).await
-    };
-    if let Err(e) = done {
-        tracing::error!(error = %e, "could not store the idempotent response");
+    // A lost connection (a restarted or terminated database backend) must not leave the
+    // key in flight: try again on a fresh connection before giving up.
+    let mut attempts = 0;
+    loop {
+        let done = {
+            let (state, owner, key, stored) =
+                (state.clone(), owner.clone(), key.clone(), stored.clone());
+            blocking(move || state.idempotency.complete(&owner, &key, stored, now)).await
+        };
+        match done {
+            Ok(()) => break,
+            Err(e) if attempts < 3 => {
+                attempts += 1;
+                tracing::warn!(error = %e, attempts, "storing the idempotent response failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempts)).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not store the idempotent response");
+                break;
+            }
+        }
     }
     let response = head.set_body(BoxBody::new(bytes));
     Ok(ServiceResponse::new(http_req, response))
@@ -291,9 +306,16 @@ async fn pass(
 }
 
 async fn release(state: &web::Data<AppState>, owner: String, key: String) {
-    let state = state.clone();
-    if let Err(e) = blocking(move || state.idempotency.release(&owner, &key)).await {
-        tracing::error!(error = %e, "could not release an idempotency key");
+    for attempt in 0..4_u64 {
+        let (state, owner, key) = (state.clone(), owner.clone(), key.clone());
+        match blocking(move || state.idempotency.release(&owner, &key)).await {
+            Ok(()) => return,
+            Err(e) if attempt < 3 => {
+                tracing::warn!(error = %e, "releasing an idempotency key failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
+            }
+            Err(e) => tracing::error!(error = %e, "could not release an idempotency key"),
+        }
     }
 }
 
