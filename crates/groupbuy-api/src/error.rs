@@ -6,7 +6,7 @@ use crate::platform::request::current_request;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use groupbuy_domain::group_purchase::GroupPurchaseRefusal;
-use groupbuy_domain::DomainError;
+use groupbuy_domain::{DomainError, Refusal};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -190,8 +190,23 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(m) => Self::not_found(m),
             DomainError::Validation { field, message } => Self::invalid_field(field, message),
             DomainError::Rule(r) => Self::new(StatusCode::BAD_REQUEST, r.kind(), r.message()),
-            DomainError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
-            DomainError::Forbidden(m) => Self::forbidden(m),
+            DomainError::Conflict(r) => {
+                let kind = match r.kind() {
+                    Refusal::GENERIC => "conflict",
+                    kind => kind,
+                };
+                Self::new(StatusCode::CONFLICT, kind, r.message())
+            }
+            DomainError::Forbidden(r) => {
+                let kind = match r.kind() {
+                    Refusal::GENERIC => "forbidden",
+                    kind => kind,
+                };
+                Self::new(StatusCode::FORBIDDEN, kind, r.message())
+            }
+            DomainError::PreconditionFailed(m) => {
+                Self::new(StatusCode::PRECONDITION_FAILED, "precondition-failed", m)
+            }
             DomainError::Unavailable(m) => {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m)
                     .with_header(header::RETRY_AFTER, "1")
@@ -220,6 +235,7 @@ mod tests {
             (DomainError::Rule("no".into()), 400),
             (DomainError::Conflict("no".into()), 409),
             (DomainError::Forbidden("no".into()), 403),
+            (DomainError::PreconditionFailed("stale".into()), 412),
             (DomainError::Unavailable("busy".into()), 503),
             (DomainError::Internal("secret".into()), 500),
         ];

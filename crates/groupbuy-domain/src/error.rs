@@ -23,12 +23,16 @@ pub enum DomainError {
     /// names its problem kind, so clients match on the type URI rather than on prose.
     #[error("{0}")]
     Rule(Refusal),
-    /// The object's state does not allow the request (409).
+    /// The object's state does not allow the request (409); like a rule refusal it names
+    /// its problem kind.
     #[error("{0}")]
-    Conflict(String),
-    /// The caller lacks a permission (403).
+    Conflict(Refusal),
+    /// The caller lacks a permission (403), with its problem kind.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Refusal),
+    /// An `If-Match` precondition failed (412): the text names the current ETag.
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// A dependency (the database) is temporarily unavailable (503).
     #[error("{0}")]
     Unavailable(String),

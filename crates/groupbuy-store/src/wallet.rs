@@ -9,7 +9,7 @@ use crate::schema::{wallet_ledger, wallets};
 use diesel::prelude::*;
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::wallet::{self, LedgerEntry, LedgerKind, Wallet, WalletStore};
-use groupbuy_domain::{Currency, DomainError, Money, Page};
+use groupbuy_domain::{Currency, DomainError, Money, Page, Refusal};
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
@@ -126,8 +126,9 @@ pub(crate) fn post_entry(
             .optional()?
             .unwrap_or_else(|| (currency.code().to_owned(), 0));
         if held_currency != currency.code() {
-            return Err(DomainError::Conflict(format!(
-                "Wallet currency {held_currency} does not match {currency}"
+            return Err(DomainError::Conflict(Refusal::new(
+                "currency-mismatch",
+                format!("Wallet currency {held_currency} does not match {currency}"),
             ))
             .into());
         }

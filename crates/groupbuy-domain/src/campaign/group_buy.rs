@@ -2,6 +2,7 @@
 //! DRAFT -> PUBLISHED <-> PAUSED -> CLOSED (close only when every threshold is met).
 
 use super::handle::{Handle, Slug};
+use super::refusal::CampaignRefusal;
 use crate::error::DomainError;
 use crate::money::{Currency, Money};
 use rust_decimal::Decimal;
@@ -247,15 +248,10 @@ impl GroupBuy {
     /// Whether interest is open: PUBLISHED and before `closes_at`.
     pub fn accepts_interest(&self, now: OffsetDateTime) -> Result<(), DomainError> {
         if self.status != GroupBuyStatus::Published {
-            return Err(DomainError::Conflict(format!(
-                "Cannot register interest: the group-buy is {}",
-                self.status
-            )));
+            return Err(CampaignRefusal::NotAcceptingInterest(self.status).into());
         }
         if now >= self.closes_at {
-            return Err(DomainError::Conflict(
-                "Cannot register interest: the group-buy's closesAt has passed".into(),
-            ));
+            return Err(CampaignRefusal::InterestAfterClose.into());
         }
         Ok(())
     }
@@ -263,9 +259,7 @@ impl GroupBuy {
     /// Whether an existing interest may be withdrawn (anything but CLOSED).
     pub fn allows_withdrawal(&self) -> Result<(), DomainError> {
         if self.status == GroupBuyStatus::Closed {
-            return Err(DomainError::Conflict(
-                "Cannot change interest: the group-buy is CLOSED".into(),
-            ));
+            return Err(CampaignRefusal::InterestFrozen.into());
         }
         Ok(())
     }
@@ -274,10 +268,12 @@ impl GroupBuy {
     pub fn check_capacity(&self, delta: i64) -> Result<(), DomainError> {
         match self.max_quantity {
             Some(max) if delta > 0 && self.quantity + delta > max => {
-                Err(DomainError::Conflict(format!(
-                    "Cannot register interest: total quantity would exceed maxQuantity ({} + {} > {})",
-                    self.quantity, delta, max
-                )))
+                Err(CampaignRefusal::MaxQuantityExceeded {
+                    quantity: self.quantity,
+                    delta,
+                    max,
+                }
+                .into())
             }
             _ => Ok(()),
         }
@@ -287,31 +283,18 @@ impl GroupBuy {
     /// the current state and the allowed next actions (or every unmet threshold).
     pub fn apply(&self, action: Action, now: OffsetDateTime) -> Result<GroupBuy, DomainError> {
         if !self.status.allowed_actions().contains(&action) {
-            let allowed = self.status.allowed_actions();
-            let allowed = if allowed.is_empty() {
-                "none".to_owned()
-            } else {
-                allowed
-                    .iter()
-                    .map(Action::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            return Err(DomainError::Conflict(format!(
-                "Cannot {} a {} group-buy; allowed from {}: {}",
-                action.as_str(),
-                self.status,
-                self.status,
-                allowed
-            )));
+            return Err(CampaignRefusal::InvalidTransition {
+                action,
+                status: self.status,
+                allowed: self.status.allowed_actions(),
+            }
+            .into());
         }
         let mut next = self.clone();
         match action {
             Action::Publish => {
                 if now >= self.closes_at {
-                    return Err(DomainError::Conflict(
-                        "Cannot publish: closesAt has passed; close the group-buy instead".into(),
-                    ));
+                    return Err(CampaignRefusal::PublishAfterClose.into());
                 }
                 next.published_at = Some(now);
             }
@@ -319,10 +302,7 @@ impl GroupBuy {
             Action::Close => {
                 let unmet = self.unmet_thresholds();
                 if !unmet.is_empty() {
-                    return Err(DomainError::Conflict(format!(
-                        "Cannot close: thresholds not met: {}",
-                        unmet.join(", ")
-                    )));
+                    return Err(CampaignRefusal::ThresholdsNotMet(unmet).into());
                 }
                 next.closed_at = Some(now);
             }

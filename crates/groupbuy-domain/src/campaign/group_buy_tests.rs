@@ -174,7 +174,10 @@ fn allowed_transitions_stamp_their_time() {
 fn refused_transitions_name_the_state_and_the_allowed_actions() {
     let g = draft_gb();
     let msg = |g: &GroupBuy, a| match g.apply(a, t0()) {
-        Err(DomainError::Conflict(m)) => m,
+        Err(DomainError::Conflict(m)) => {
+            assert_eq!(m.kind(), "invalid-transition");
+            m.to_string()
+        }
         other => panic!("expected a conflict, got {other:?}"),
     };
     assert_eq!(

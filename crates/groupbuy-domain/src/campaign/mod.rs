@@ -7,6 +7,7 @@ mod group_buy;
 mod handle;
 mod interest;
 mod ports;
+mod refusal;
 mod rollup;
 mod support;
 
@@ -21,6 +22,7 @@ pub use interest::{Interest, InterestOutcome, InterestRequest, VisitorId};
 pub use ports::CampaignStore;
 #[cfg(feature = "mock")]
 pub use ports::MockCampaignStore;
+pub use refusal::CampaignRefusal;
 pub use rollup::{
     is_past_close_still_open, is_stuck_draft, Rollup, RollupQuery, DEFAULT_STUCK_DRAFT_HOURS,
 };

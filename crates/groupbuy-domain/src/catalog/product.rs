@@ -1,7 +1,7 @@
 //! Products sold at a regular and a group price, with stock and group-buying settings.
 
 use super::shop::clean_url;
-use crate::error::DomainError;
+use crate::error::{DomainError, Refusal};
 use crate::money::{Currency, Money};
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
@@ -235,9 +235,12 @@ impl ProductPatch {
         }
         if let Some(stock) = self.stock_quantity {
             if stock < p.reserved_quantity {
-                return Err(DomainError::Conflict(format!(
-                    "stockQuantity cannot be below the {} units held by open groups",
-                    p.reserved_quantity
+                return Err(DomainError::Conflict(Refusal::new(
+                    "stock-below-reserved",
+                    format!(
+                        "stockQuantity cannot be below the {} units held by open groups",
+                        p.reserved_quantity
+                    ),
                 )));
             }
             p.stock_quantity = stock;

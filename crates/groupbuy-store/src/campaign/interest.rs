@@ -13,8 +13,8 @@ use crate::error::StoreError;
 use crate::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
-    ChangeContext, GroupBuy, GroupBuyStatus, Handle, Interest, InterestOutcome, InterestRequest,
-    Slug, VisitorId,
+    CampaignRefusal, ChangeContext, GroupBuy, GroupBuyStatus, Handle, Interest, InterestOutcome,
+    InterestRequest, Slug, VisitorId,
 };
 use groupbuy_domain::platform::Audience;
 use groupbuy_domain::{DomainError, Page};
@@ -131,9 +131,7 @@ pub(super) fn put(
         };
         if insert_if_absent!(conn, group_buy_interests::table, &row)? == 0 {
             // Unreachable while the row lock is held; the UNIQUE key is the backstop.
-            return Err(
-                DomainError::Conflict("The interest changed concurrently; retry".into()).into(),
-            );
+            return Err(DomainError::from(CampaignRefusal::InterestRace).into());
         }
     } else if existing
         .as_ref()
@@ -167,10 +165,7 @@ pub(super) fn put(
         delta_quantity,
         &[GroupBuyStatus::Published],
     )? {
-        return Err(DomainError::Conflict(
-            "Cannot register interest: total quantity would exceed maxQuantity".into(),
-        )
-        .into());
+        return Err(DomainError::from(CampaignRefusal::MaxQuantityTaken).into());
     }
     let action = if created {
         "interest.register"
@@ -243,10 +238,7 @@ pub(super) fn remove(
         -existing.quantity,
         &[GroupBuyStatus::Published, GroupBuyStatus::Paused],
     )? {
-        return Err(DomainError::Conflict(
-            "Cannot change interest: the group-buy is CLOSED".into(),
-        )
-        .into());
+        return Err(DomainError::from(CampaignRefusal::InterestFrozen).into());
     }
     append_audit(conn, g.id, "interest.remove", Some(g.status), g.status, ctx)?;
     Ok(true)

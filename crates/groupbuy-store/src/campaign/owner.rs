@@ -9,8 +9,8 @@ use crate::error::StoreError;
 use crate::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
-    Action, AuditEntry, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus, Handle,
-    HandleDraft, HandleProfile, Slug,
+    Action, AuditEntry, CampaignRefusal, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus,
+    Handle, HandleDraft, HandleProfile, Slug,
 };
 use groupbuy_domain::platform::Audience;
 use groupbuy_domain::{DomainError, Page, Principal};
@@ -30,9 +30,7 @@ pub(super) fn create_handle(
         HandleRow::from_domain(&profile)
     )?;
     if inserted == 0 {
-        return Err(
-            DomainError::Conflict(format!("Handle {} is already taken", profile.handle)).into(),
-        );
+        return Err(DomainError::from(CampaignRefusal::HandleTaken(profile.handle)).into());
     }
     Ok(profile)
 }
@@ -48,10 +46,10 @@ pub(super) fn create_group_buy(
     let g = draft.into_group_buy(Uuid::new_v4(), handle.clone(), ctx.now);
     let inserted = insert_if_absent!(conn, group_buys::table, NewGroupBuy::from_domain(&g))?;
     if inserted == 0 {
-        return Err(DomainError::Conflict(format!(
-            "Slug {} is already used by another group-buy of {}",
-            g.slug, g.handle
-        ))
+        return Err(DomainError::from(CampaignRefusal::SlugTaken {
+            slug: g.slug,
+            handle: g.handle,
+        })
         .into());
     }
     append_audit(conn, g.id, "create", None, g.status, ctx)?;
@@ -118,11 +116,7 @@ pub(super) fn transition(
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(DomainError::Conflict(format!(
-            "The group-buy changed concurrently; it is no longer {}. Retry",
-            current.status
-        ))
-        .into());
+        return Err(DomainError::from(CampaignRefusal::ChangedConcurrently(current.status)).into());
     }
     append_audit(
         conn,
