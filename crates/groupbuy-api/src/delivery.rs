@@ -2,6 +2,7 @@
 //! deliveries signed per Standard Webhooks 1.0, records every attempt. Safe on every
 //! instance (claims are leased in the database); a restart or a kill loses nothing.
 
+use crate::jobs::JobRegistry;
 use crate::state::{blocking, AppState};
 use actix_web::web;
 use base64::Engine;
@@ -12,9 +13,8 @@ use hmac::{Hmac, Mac};
 use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
 use rand::Rng;
 use sha2::Sha256;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// How the worker delivers (from `GROUPBUY_WEBHOOK_*`).
 #[derive(Debug, Clone)]
@@ -74,40 +74,43 @@ impl DeliveryMetrics {
     }
 }
 
-/// Starts the worker; it stops between passes once `shutdown` turns true.
-pub fn spawn_delivery(
-    state: web::Data<AppState>,
+/// Rounds one pass may drain back to back, so a shutdown waits for at most this many.
+const MAX_ROUNDS_PER_PASS: usize = 50;
+
+/// Registers the worker: every `poll`, a pass sends what is due, and keeps sending while
+/// there is work, so a burst drains without waiting a poll.
+pub fn register(
+    registry: JobRegistry,
     settings: DeliverySettings,
     metrics: Option<DeliveryMetrics>,
-    mut shutdown: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    actix_web::rt::spawn(async move {
-        let client = match reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-        {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "webhook delivery disabled: no HTTP client");
-                return;
-            }
-        };
-        loop {
-            tokio::select! {
-                biased;
-                _ = shutdown.wait_for(|stop| *stop) => break,
-                _ = tokio::time::sleep(settings.poll) => {}
-            }
-            // Keep going while there is work, so a burst drains without waiting a poll.
-            while deliver_once(&state, &client, &settings, metrics.as_ref()).await > 0 {
-                if *shutdown.borrow() {
-                    break;
-                }
-            }
+) -> JobRegistry {
+    let client = match reqwest::Client::builder()
+        .timeout(settings.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook delivery disabled: no HTTP client");
+            return registry;
         }
-        tracing::info!("webhook delivery stopped");
-    })
+    };
+    let every = settings.poll;
+    let settings = Arc::new(settings);
+    registry.every(
+        "webhook-delivery",
+        every,
+        Box::new(move |state| {
+            let (client, settings, metrics) = (client.clone(), settings.clone(), metrics.clone());
+            Box::pin(async move {
+                for _ in 0..MAX_ROUNDS_PER_PASS {
+                    if deliver_once(&state, &client, &settings, metrics.as_ref()).await == 0 {
+                        break;
+                    }
+                }
+            })
+        }),
+    )
 }
 
 /// One pass: fan out new events, send what is due; returns how many were sent.

@@ -1,8 +1,7 @@
 //! Building the application from configuration: database, state, routes, server, sweeps.
 
 use crate::config::Config;
-use crate::delivery::{spawn_delivery, DeliveryMetrics};
-use crate::jobs::spawn_sweeps;
+use crate::delivery::DeliveryMetrics;
 use crate::openapi::ApiDoc;
 use crate::platform::auth::JwtKeys;
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
@@ -154,15 +153,12 @@ impl Application {
         }
         crate::platform::idempotency::set_abort_after_commit(config.abort_after_commit);
         let (stop_sweeps, shutdown) = watch::channel(false);
-        let sweeps = vec![
-            spawn_delivery(
-                state.clone(),
-                config.webhooks.clone(),
-                Some(delivery_metrics),
-                shutdown.clone(),
-            ),
-            spawn_sweeps(state, config.sweep_interval, shutdown),
-        ];
+        let sweeps = crate::jobs::registry(
+            config.sweep_interval,
+            config.webhooks.clone(),
+            Some(delivery_metrics),
+        )
+        .spawn(state, shutdown);
         tracing::info!(port, database = %redact(&config.database_url), "groupbuy listening");
         Ok(Self {
             port,
