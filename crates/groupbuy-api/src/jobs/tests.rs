@@ -76,10 +76,13 @@ async fn a_sweep_pass_carries_its_own_request_id() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
     let mut groups = MockGroupPurchaseStore::new();
-    groups.expect_expire_due().times(2).returning(move |ctx, _| {
-        record.lock().expect("lock").push(ctx.clone());
-        Ok(0)
-    });
+    groups
+        .expect_expire_due()
+        .times(2)
+        .returning(move |ctx, _| {
+            record.lock().expect("lock").push(ctx.clone());
+            Ok(0)
+        });
     let state = state_with(groups);
     expire_groups(&state).await;
     expire_groups(&state).await;

@@ -1,25 +1,22 @@
 //! Refunds owed by failed and deleted groups, each paid exactly once in its own
 //! transaction (a sweep retries what a crash left owed).
 
+use super::rows::ParticipantRow;
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp};
 use crate::wallet::post_entry;
 use diesel::prelude::*;
-use groupbuy_domain::group_purchase::{GroupStatus, ParticipantStatus};
+use groupbuy_domain::group_purchase::{GroupStatus, Participant, ParticipantStatus};
 use groupbuy_domain::wallet::LedgerKind;
-use groupbuy_domain::Money;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// An ACTIVE participant of a failed or deleted group, owed a refund.
-#[derive(Queryable)]
+/// An ACTIVE participant of a failed or deleted group, owed a refund, with its group's
+/// code (the ledger reference).
 pub(crate) struct OwedRefund {
-    participant_id: String,
-    user_id: String,
-    _held_minor: i64,
-    currency: String,
+    participant: Participant,
     group_code: String,
 }
 
@@ -33,54 +30,59 @@ pub(crate) fn refunds_owed(
         .inner_join(gi::table)
         .filter(gi::status.eq_any([GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()]))
         .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-        .select((
-            gp::id,
-            gp::user_id,
-            gp::total_paid_minor,
-            gi::currency,
-            gi::code,
-        ))
+        .select((ParticipantRow::as_select(), gi::currency, gi::code))
         .limit(batch)
         .into_boxed();
     if let Some(id) = group_id {
         query = query.filter(gi::id.eq(id.to_string()));
     }
-    Ok(query.load(conn)?)
+    let rows: Vec<(ParticipantRow, String, String)> = query.load(conn)?;
+    rows.into_iter()
+        .map(|(row, currency, group_code)| {
+            Ok(OwedRefund {
+                participant: row.into_domain(&currency)?,
+                group_code,
+            })
+        })
+        .collect()
 }
 
-/// Refunds one participant of a failed or deleted group exactly once: the conditional
-/// ACTIVE -> REFUNDED change decides, then the money goes back with a REFUND entry.
+/// Refunds one participant of a failed or deleted group exactly once: the domain decides
+/// the refund (everything the participation holds); the conditional ACTIVE -> REFUNDED
+/// change, guarded by that amount still being what the row holds, decides who pays it;
+/// then the money goes back with a REFUND entry.
 pub(crate) fn refund_participant(
     conn: &mut DbConnection,
     owed: &OwedRefund,
     now: OffsetDateTime,
 ) -> Result<bool, StoreError> {
+    let Some(refund) = owed.participant.refund() else {
+        return Ok(false);
+    };
     let closed = gi::table
         .filter(gi::status.eq_any([GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()]))
         .select(gi::id);
-    let claimed: Option<i64> = diesel::update(
+    let claimed = diesel::update(
         gp::table
-            .find(&owed.participant_id)
+            .find(refund.participant_id.to_string())
             .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
+            .filter(gp::total_paid_minor.eq(refund.amount.minor()))
             .filter(gp::group_id.eq_any(closed)),
     )
     .set((
         gp::status.eq(ParticipantStatus::Refunded.as_str()),
         gp::updated_at.eq(to_db_time(now)),
     ))
-    .returning(gp::total_paid_minor)
-    .get_result(conn)
-    .optional()?;
-    let Some(amount) = claimed else {
+    .execute(conn)?;
+    if claimed == 0 {
         return Ok(false);
-    };
-    if amount > 0 {
-        let currency = crate::convert::parse_currency(&owed.currency)?;
+    }
+    if refund.amount.minor() > 0 {
         post_entry(
             conn,
-            &owed.user_id,
+            &refund.user_id,
             LedgerKind::Refund,
-            Money::from_minor(amount, currency),
+            refund.amount,
             &format!("refund:{}", owed.group_code),
             now,
         )?;
