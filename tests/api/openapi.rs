@@ -295,3 +295,39 @@ fn the_document_is_the_same_on_every_generation() {
         );
     }
 }
+
+#[test]
+fn every_event_type_is_a_documented_webhook_with_its_payload() {
+    let doc = document();
+    let hooks = doc["webhooks"].as_object().expect("top-level webhooks");
+    for t in groupbuy_domain::platform::EventType::ALL {
+        let op = &hooks[t.as_str()]["post"];
+        let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["properties"]["type"]["enum"][0], t.as_str());
+        assert!(
+            schema["properties"]["data"]["properties"].is_object(),
+            "{t}: data schema"
+        );
+        let headers: Vec<_> = op["parameters"]
+            .as_array()
+            .expect("headers")
+            .iter()
+            .map(|p| p["name"].as_str().expect("name"))
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                "webhook-id",
+                "webhook-timestamp",
+                "webhook-signature",
+                "X-Request-Id"
+            ]
+        );
+    }
+    assert_eq!(hooks.len(), groupbuy_domain::platform::EventType::ALL.len());
+    // The rest of the document is utoipa's, untouched by appending the member.
+    let mut without = doc.clone();
+    without.as_object_mut().expect("object").remove("webhooks");
+    let paths = serde_json::to_value(groupbuy_api::openapi::document()).expect("json");
+    assert_eq!(without, paths);
+}

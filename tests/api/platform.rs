@@ -278,6 +278,7 @@ async fn health_readiness_and_docs() {
         let r = app.get("/openapi.json", None).await;
         assert_eq!(r.status, 200);
         assert!(r.body["paths"]["/api/v1/shops"].is_object());
+        assert!(r.body["webhooks"]["group.completed"]["post"].is_object());
         let res = app
             .client
             .get(app.url("/docs/"))

@@ -1,5 +1,7 @@
 //! The OpenAPI document, generated from the registered routes.
 
+mod webhooks;
+
 use crate::error::{FieldError, Problem};
 use crate::platform::rate_limit::classify;
 use actix_web::http::Method;
@@ -416,9 +418,22 @@ impl Modify for VisitorCookie {
     }
 }
 
-/// The document as pretty JSON with a trailing newline (what `openapi/openapi.json` holds).
+/// The document as pretty JSON with a trailing newline (what `openapi/openapi.json` holds
+/// and `GET /openapi.json` serves), with the top-level `webhooks` OpenAPI 3.1 defines.
 pub fn document_json() -> String {
-    let mut json = document().to_pretty_json().unwrap_or_default();
-    json.push('\n');
-    json
+    let paths = document().to_pretty_json().unwrap_or_default();
+    let hooks = serde_json::to_string_pretty(&webhooks::webhooks()).unwrap_or_default();
+    // utoipa 5 has no `webhooks` field and serializes only `x-` extensions, and a round
+    // trip through `serde_json::Value` would reorder every key: append the member as text.
+    let body = paths.trim_end().trim_end_matches('}').trim_end();
+    format!(
+        "{body},\n  \"webhooks\": {}\n}}\n",
+        hooks.replace('\n', "\n  ")
+    )
+}
+
+/// The document as `GET /openapi.json` serves it, built once.
+pub fn served_json() -> &'static str {
+    static JSON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    JSON.get_or_init(document_json)
 }
