@@ -176,7 +176,16 @@ impl Database {
             DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(names),
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
         };
-        applied.map_err(|e| StoreError::Migration(e.to_string()))
+        let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
+        // Data the schema change cannot move by itself: hashes are computed in Rust.
+        let adopted = write_transaction(&mut conn, crate::campaign::adopt_legacy_audit)?;
+        if adopted > 0 {
+            tracing::info!(
+                entries = adopted,
+                "legacy campaign audit sealed onto the shared trail"
+            );
+        }
+        Ok(applied)
     }
 
     fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {

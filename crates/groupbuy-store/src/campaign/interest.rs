@@ -172,7 +172,7 @@ pub(super) fn put(
     } else {
         "interest.update"
     };
-    append_audit(conn, g.id, action, Some(g.status), g.status, ctx)?;
+    append_audit(conn, &g, action, Some(g.status), g.status, ctx)?;
     let counted = GroupBuy {
         participants: g.participants + delta_participants,
         quantity: g.quantity + delta_quantity,
@@ -240,6 +240,6 @@ pub(super) fn remove(
     )? {
         return Err(DomainError::from(CampaignRefusal::InterestFrozen).into());
     }
-    append_audit(conn, g.id, "interest.remove", Some(g.status), g.status, ctx)?;
+    append_audit(conn, &g, "interest.remove", Some(g.status), g.status, ctx)?;
     Ok(true)
 }

@@ -7,6 +7,7 @@
 
 mod admin;
 mod interest;
+mod legacy_audit;
 mod owner;
 mod rows;
 pub mod schema;
@@ -15,14 +16,15 @@ use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
-    Action, AuditEntry, CampaignStore, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus,
-    Handle, HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest, Rollup,
-    RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
+    campaign_subject, Action, AuditEntry, CampaignStore, ChangeContext, GroupBuy, GroupBuyDraft,
+    GroupBuyStatus, Handle, HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest,
+    Rollup, RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
 };
 use groupbuy_domain::page::clamp_limit;
+use groupbuy_domain::platform::AuditDraft;
 use groupbuy_domain::{DomainError, Page, Principal};
-use rows::{GroupBuyRow, HandleRow, NewAudit};
-use schema::{campaign_audit, campaign_handles, group_buys};
+use rows::{GroupBuyRow, HandleRow};
+use schema::{campaign_handles, group_buys};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -102,28 +104,31 @@ pub(super) fn lock_group_buy(
 /// Appends an audit entry inside the caller's transaction.
 pub(super) fn append_audit(
     conn: &mut DbConnection,
-    group_buy_id: Uuid,
+    g: &GroupBuy,
     action: &str,
     before: Option<GroupBuyStatus>,
     after: GroupBuyStatus,
     ctx: &ChangeContext,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(campaign_audit::table)
-        .values(NewAudit {
-            id: Uuid::new_v4().to_string(),
-            group_buy_id: group_buy_id.to_string(),
-            actor: &ctx.actor,
-            action,
-            before_status: before.map(|s| s.as_str()),
-            after_status: after.as_str(),
-            request_id: &ctx.request_id,
-            created_at: crate::convert::to_db_time(ctx.now),
-        })
-        .execute(conn)?;
+    crate::audit::append(
+        conn,
+        AuditDraft {
+            subject: campaign_subject(g),
+            actor: ctx.actor.clone(),
+            org_id: None,
+            action: action.to_owned(),
+            from_status: before.map(|s| s.as_str().to_owned()),
+            to_status: Some(after.as_str().to_owned()),
+            request_id: ctx.request_id.clone(),
+            details: serde_json::json!({ "group_buy_id": g.id }),
+            at: ctx.now,
+        },
+    )?;
     Ok(())
 }
 
 pub(super) use crate::paging::{into_page, parse_cursor};
+pub(crate) use legacy_audit::adopt_legacy_audit;
 
 impl CampaignStore for Database {
     fn create_handle(
@@ -219,7 +224,7 @@ impl CampaignStore for Database {
         self.read(|conn| {
             managed_handle(conn, caller, handle)?;
             let g = find_group_buy(conn, handle, slug)?;
-            owner::audit(conn, g.id, after, limit)
+            owner::audit(conn, &g, after, limit)
         })
     }
 

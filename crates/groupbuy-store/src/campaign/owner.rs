@@ -1,7 +1,7 @@
 //! Owner use cases: handles, creating and listing group-buys, lifecycle transitions, audit.
 
-use super::rows::{AuditRow, GroupBuyRow, HandleRow, NewGroupBuy};
-use super::schema::{campaign_audit, campaign_handles, group_buys};
+use super::rows::{GroupBuyRow, HandleRow, NewGroupBuy};
+use super::schema::{campaign_handles, group_buys};
 use super::{append_audit, insert_if_absent, into_page, lock_group_buy, managed_handle};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
@@ -9,10 +9,10 @@ use crate::error::StoreError;
 use crate::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
-    Action, AuditEntry, CampaignRefusal, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus,
-    Handle, HandleDraft, HandleProfile, Slug,
+    campaign_subject, Action, AuditEntry, CampaignRefusal, ChangeContext, GroupBuy, GroupBuyDraft,
+    GroupBuyStatus, Handle, HandleDraft, HandleProfile, Slug,
 };
-use groupbuy_domain::platform::Audience;
+use groupbuy_domain::platform::{Audience, AuditRecord, AUDIT_ID_PREFIX};
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -52,7 +52,7 @@ pub(super) fn create_group_buy(
         })
         .into());
     }
-    append_audit(conn, g.id, "create", None, g.status, ctx)?;
+    append_audit(conn, &g, "create", None, g.status, ctx)?;
     Ok(g)
 }
 
@@ -120,7 +120,7 @@ pub(super) fn transition(
     }
     append_audit(
         conn,
-        current.id,
+        &current,
         action.as_str(),
         Some(current.status),
         next.status,
@@ -133,19 +133,43 @@ pub(super) fn transition(
 /// Audit entries of a group-buy, newest first.
 pub(super) fn audit(
     conn: &mut DbConnection,
-    group_buy_id: Uuid,
+    g: &GroupBuy,
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<AuditEntry>, StoreError> {
-    let mut query = campaign_audit::table
-        .filter(campaign_audit::group_buy_id.eq(group_buy_id.to_string()))
-        .select(AuditRow::as_select())
-        .order(campaign_audit::seq.desc())
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(seq) = after {
-        query = query.filter(campaign_audit::seq.lt(seq));
-    }
-    let rows: Vec<AuditRow> = query.load(conn)?;
-    into_page(rows, limit, |r| r.seq, AuditRow::into_domain)
+    let page = crate::audit::page(conn, &campaign_subject(g), after, limit, true)?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|r| audit_entry(g, r))
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// A campaign's view of a shared audit entry.
+fn audit_entry(g: &GroupBuy, r: AuditRecord) -> Result<AuditEntry, StoreError> {
+    let status = |s: Option<String>| -> Result<Option<GroupBuyStatus>, StoreError> {
+        s.map(|s| {
+            GroupBuyStatus::parse(&s).map_err(|_| StoreError::Corrupt(format!("audit status {s}")))
+        })
+        .transpose()
+    };
+    let id =
+        r.id.strip_prefix(AUDIT_ID_PREFIX)
+            .and_then(|hex| Uuid::parse_str(hex).ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("audit id {}", r.id)))?;
+    Ok(AuditEntry {
+        id,
+        group_buy_id: g.id,
+        actor: r.actor,
+        action: r.action,
+        before_status: status(r.from_status)?,
+        after_status: status(r.to_status)?
+            .ok_or_else(|| StoreError::Corrupt("campaign audit without a status".into()))?,
+        request_id: r.request_id,
+        created_at: r.at,
+    })
 }

@@ -205,32 +205,18 @@ pub(super) struct AuditRow {
 }
 
 impl AuditRow {
-    pub fn into_domain(self) -> Result<AuditEntry, StoreError> {
+    pub fn to_domain(&self) -> Result<AuditEntry, StoreError> {
         Ok(AuditEntry {
             id: parse_uuid(&self.id)?,
             group_buy_id: parse_uuid(&self.group_buy_id)?,
-            actor: self.actor,
-            action: self.action,
+            actor: self.actor.clone(),
+            action: self.action.clone(),
             before_status: self.before_status.as_deref().map(status).transpose()?,
             after_status: status(&self.after_status)?,
-            request_id: self.request_id,
+            request_id: self.request_id.clone(),
             created_at: from_db_time(self.created_at),
         })
     }
-}
-
-/// A new `campaign_audit` row.
-#[derive(Insertable)]
-#[diesel(table_name = campaign_audit)]
-pub(super) struct NewAudit<'a> {
-    pub id: String,
-    pub group_buy_id: String,
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub before_status: Option<&'a str>,
-    pub after_status: &'a str,
-    pub request_id: &'a str,
-    pub created_at: PrimitiveDateTime,
 }
 
 /// A `support_reports` row.

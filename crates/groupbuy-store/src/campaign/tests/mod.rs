@@ -1,5 +1,6 @@
 //! Campaign use cases on both backends.
 
+mod audit;
 mod concurrency;
 mod events;
 
