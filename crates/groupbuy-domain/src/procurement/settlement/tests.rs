@@ -234,3 +234,27 @@ proptest! {
         prop_assert_eq!(numbers.len(), settlement.documents.len());
     }
 }
+
+proptest! {
+    #[test]
+    fn any_allocation_settles_into_balanced_documents(
+        needs in prop::collection::vec((1i64..50, 100i64..1_000), 1..6),
+        supply in prop::collection::vec((100i64..1_000, 1i64..80), 1..4),
+        bps in 0u32..=1_000,
+    ) {
+        use crate::procurement::allocation::{allocate, AllocationMethod, MemberDemand, VendorOffer};
+        let at = time::macros::datetime!(2026-03-01 09:00 UTC);
+        let members: Vec<MemberDemand> = needs.iter().enumerate().map(|(i, (quantity, ceiling))| MemberDemand {
+            member_id: format!("m{i}"), quantity: *quantity, price_ceiling_minor: *ceiling, committed_at: at, order: i as u64,
+        }).collect();
+        let offers: Vec<VendorOffer> = supply.iter().enumerate().map(|(i, (price, available))| VendorOffer {
+            vendor_id: format!("v{i}"), unit_price_minor: *price, available_quantity: *available, responded_at: at, order: i as u64,
+        }).collect();
+        let Ok(plan) = allocate(AllocationMethod::LowestPriceProRata, &members, &offers, Currency::TZS) else {
+            return Ok(());
+        };
+        let settlement = settle(&input(plan.results.iter().map(AwardedLine::from).collect(), bps)).expect("settles");
+        prop_assert_eq!(settlement.totals.payables_minor, plan.totals.amount_minor);
+        prop_assert_eq!(settlement.totals.receivables_minor, settlement.totals.payables_minor + settlement.totals.fees_minor);
+    }
+}
