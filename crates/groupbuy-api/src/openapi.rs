@@ -178,7 +178,7 @@ impl Modify for CommonProblems {
                 };
                 add("400", "Malformed path, query, header or body");
                 if secured {
-                    add("401", "User not authenticated");
+                    add("401", "No valid bearer token");
                 }
                 add("413", "Request body larger than 1 MiB");
                 add("500", "Internal server error (nothing leaked)");

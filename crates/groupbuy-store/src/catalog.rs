@@ -391,7 +391,7 @@ mod tests {
     fn missing_product_is_not_found(db: &Database) {
         assert_eq!(
             db.product(Uuid::new_v4()).expect_err("must be refused"),
-            DomainError::NotFound("Product not found".into())
+            product_not_found()
         );
     }
 

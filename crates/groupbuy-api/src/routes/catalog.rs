@@ -208,7 +208,7 @@ impl From<Product> for ProductView {
 #[utoipa::path(operation_id = "shops.create", tag = "catalog", security(("bearer" = [])), request_body = CreateShopRequest, responses(
     (status = 201, description = "Shop created", body = Envelope<ShopView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant or scope", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -258,7 +258,7 @@ async fn get_shop(
     request_body = CreateProductRequest, responses(
     (status = 201, description = "Product created", body = Envelope<ProductView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Shop not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -325,7 +325,7 @@ async fn get_product(
     request_body = UpdateProductRequest, responses(
     (status = 200, description = "Product updated", body = Envelope<ProductView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Product not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Stock below units held by open groups", body = Problem, content_type = "application/problem+json"),

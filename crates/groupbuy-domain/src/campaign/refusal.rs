@@ -115,3 +115,13 @@ impl From<CampaignRefusal> for DomainError {
         DomainError::Conflict(Refusal::new(r.kind(), r.to_string()))
     }
 }
+
+/// A handle that does not exist (or cannot: its text is not a handle): 404.
+pub fn handle_not_found() -> DomainError {
+    DomainError::NotFound("Handle not found".into())
+}
+
+/// A group-buy that does not exist or is not visible to the caller: 404.
+pub fn group_buy_not_found() -> DomainError {
+    DomainError::NotFound("Group-buy not found".into())
+}

@@ -31,11 +31,11 @@ use uuid::Uuid;
 pub(crate) use crate::db::insert_if_absent;
 
 pub(super) fn group_buy_not_found() -> StoreError {
-    DomainError::NotFound("Group-buy not found".into()).into()
+    groupbuy_domain::campaign::group_buy_not_found().into()
 }
 
 pub(super) fn handle_not_found() -> StoreError {
-    DomainError::NotFound("Handle not found".into()).into()
+    groupbuy_domain::campaign::handle_not_found().into()
 }
 
 /// A handle, or `NotFound`.

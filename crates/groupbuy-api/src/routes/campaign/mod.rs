@@ -10,20 +10,20 @@ mod visitor;
 
 use crate::error::ApiError;
 pub(crate) use crate::platform::request::change;
-use groupbuy_domain::campaign::{Handle, Slug};
+use groupbuy_domain::campaign::{self, Handle, Slug};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use visitor::Visitor;
 
 /// A handle from the path; one that cannot exist is simply not found.
 fn path_handle(raw: &str) -> Result<Handle, ApiError> {
-    Handle::parse(raw).map_err(|_| ApiError::not_found("Handle not found"))
+    Handle::parse(raw).map_err(|_| ApiError::from(campaign::handle_not_found()))
 }
 
 /// A handle and slug from the path.
 fn path_slug(handle: &str, slug: &str) -> Result<(Handle, Slug), ApiError> {
     let handle = path_handle(handle)?;
-    let slug = Slug::parse(slug).map_err(|_| ApiError::not_found("Group-buy not found"))?;
+    let slug = Slug::parse(slug).map_err(|_| ApiError::from(campaign::group_buy_not_found()))?;
     Ok((handle, slug))
 }
 

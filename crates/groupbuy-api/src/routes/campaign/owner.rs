@@ -29,7 +29,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 #[utoipa::path(operation_id = "handles.create", tag = "campaigns", security(("bearer" = [])), request_body = CreateHandleRequest, responses(
     (status = 201, description = "Handle claimed", body = Envelope<HandleView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant or scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Handle taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -89,7 +89,7 @@ fn instant(raw: &str, field: &str) -> Result<OffsetDateTime, DomainError> {
     request_body = CreateGroupBuyRequest, responses(
     (status = 201, description = "Group-buy created as DRAFT", body = Envelope<GroupBuyView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Slug taken under this handle", body = Problem, content_type = "application/problem+json"),
@@ -139,7 +139,7 @@ async fn create_group_buy(
 #[utoipa::path(operation_id = "groupBuys.list", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"), ListParams), responses(
     (status = 200, description = "Group-buys", body = Envelope<PageView<GroupBuyView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad status, or limit outside 1-100", body = Problem, content_type = "application/problem+json"),
@@ -169,7 +169,7 @@ async fn list_group_buys(
 #[utoipa::path(operation_id = "groupBuys.get", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "The group-buy", body = Envelope<GroupBuyView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -193,7 +193,7 @@ async fn get_group_buy(
 #[utoipa::path(operation_id = "groupBuys.listInterests", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageQuery), responses(
     (status = 200, description = "Interests", body = Envelope<PageView<InterestView>>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
@@ -221,7 +221,7 @@ async fn list_interests(
 #[utoipa::path(operation_id = "groupBuys.listAudit", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageQuery), responses(
     (status = 200, description = "Audit entries", body = Envelope<PageView<AuditEntryView>>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
@@ -269,7 +269,7 @@ async fn act(
 #[utoipa::path(operation_id = "groupBuys.publish", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Published; the new state", body = Envelope<GroupBuyView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
@@ -287,7 +287,7 @@ async fn publish(
 #[utoipa::path(operation_id = "groupBuys.pause", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Paused; the new state", body = Envelope<GroupBuyView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
@@ -305,7 +305,7 @@ async fn pause(
 #[utoipa::path(operation_id = "groupBuys.close", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
     (status = 200, description = "Closed; the new state", body = Envelope<GroupBuyView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Not allowed from the current state, or thresholds not met (lists each)", body = Problem, content_type = "application/problem+json"),

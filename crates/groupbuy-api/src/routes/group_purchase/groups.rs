@@ -79,7 +79,7 @@ async fn available(
 #[utoipa::path(operation_id = "groupPurchases.getById", tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
     (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
     (status = 400, description = "Bad group id", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Group not found with ID", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -105,7 +105,7 @@ async fn by_id(
 /// A group by its code.
 #[utoipa::path(operation_id = "groupPurchases.getByCode", tag = "group-purchases", security(("bearer" = [])), params(("groupCode" = String, Path, description = "Code such as GP-A3X7K9")), responses(
     (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Group not found with code", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -132,7 +132,7 @@ async fn by_code(
 #[utoipa::path(operation_id = "groupPurchases.listMyGroups", tag = "group-purchases", security(("bearer" = [])), params(MyGroupsQuery), responses(
     (status = 200, description = "My groups retrieved successfully", body = Envelope<Vec<GroupSummary>>),
     (status = 400, description = "Invalid status", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/group-purchases/my-groups")]
@@ -163,7 +163,7 @@ async fn my_groups(
 /// Your ACTIVE participations with purchase and transfer history.
 #[utoipa::path(operation_id = "groupPurchases.listMyParticipations", tag = "group-purchases", security(("bearer" = [])), responses(
     (status = 200, description = "My participations retrieved successfully", body = Envelope<Vec<ParticipationView>>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/group-purchases/my-participations")]
@@ -182,7 +182,7 @@ async fn my_participations(
 #[utoipa::path(operation_id = "groupPurchases.transfer", tag = "group-purchases", security(("bearer" = [])), request_body = TransferRequest, responses(
     (status = 200, description = "Seats transferred successfully", body = Envelope<ParticipationView>),
     (status = 400, description = "A transfer rule refused it", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not a participant, or group not found", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Idempotency-Key in use, or a group changed meanwhile", body = Problem, content_type = "application/problem+json"),
@@ -220,7 +220,7 @@ async fn transfer(
     request_body = RenameRequest, responses(
     (status = 200, description = "Group name updated successfully", body = Envelope<RenamedGroupView>),
     (status = 400, description = "A rename rule refused it", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Group not found", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -250,7 +250,7 @@ async fn rename(
 #[utoipa::path(operation_id = "groupPurchases.adminDelete", tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
     (status = 200, description = "Group deleted", body = Envelope<GroupView>),
     (status = 400, description = "Completed or already deleted", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Group not found", body = Problem, content_type = "application/problem+json"),
 ))]

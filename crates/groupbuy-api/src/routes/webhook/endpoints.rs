@@ -46,7 +46,7 @@ fn with_secret(
 #[utoipa::path(operation_id = "webhooks.createEndpoint", tag = "webhooks", security(("bearer" = [])), request_body = CreateEndpointRequest, responses(
     (status = 201, description = "Registered, with its secret", body = Envelope<EndpointWithSecretView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid url or unknown event type", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -83,7 +83,7 @@ async fn create(
 #[utoipa::path(operation_id = "webhooks.listEndpoints", tag = "webhooks", security(("bearer" = [])), params(crate::platform::extract::PageQuery), responses(
     (status = 200, description = "Endpoints", body = Envelope<PageView<EndpointView>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -107,7 +107,7 @@ async fn list(
 /// One endpoint.
 #[utoipa::path(operation_id = "webhooks.getEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
     (status = 200, description = "The endpoint", body = Envelope<EndpointView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -130,7 +130,7 @@ async fn get_one(
 #[utoipa::path(operation_id = "webhooks.updateEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), request_body = UpdateEndpointRequest, responses(
     (status = 200, description = "Changed", body = Envelope<EndpointView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
@@ -162,7 +162,7 @@ async fn update(
 /// Deletes an endpoint and its delivery history.
 #[utoipa::path(operation_id = "webhooks.deleteEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
     (status = 200, description = "Deleted; the endpoint as it was", body = Envelope<EndpointView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -185,7 +185,7 @@ async fn remove(
 #[utoipa::path(operation_id = "webhooks.rotateSecret", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id"),
     ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), responses(
     (status = 200, description = "Rotated, with the new secret", body = Envelope<EndpointWithSecretView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Idempotency-Key in use", body = Problem, content_type = "application/problem+json"),
@@ -221,7 +221,7 @@ async fn rotate(
 /// Sends a `webhook.test` event to this endpoint.
 #[utoipa::path(operation_id = "webhooks.sendTest", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
     (status = 202, description = "Enqueued", body = Envelope<DeliveryView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -246,7 +246,7 @@ async fn test(
 #[utoipa::path(operation_id = "webhooks.listDeliveries", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id"), DeliveriesQuery), responses(
     (status = 200, description = "Deliveries", body = Envelope<PageView<DeliveryView>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit or state", body = Problem, content_type = "application/problem+json"),
@@ -282,7 +282,7 @@ async fn deliveries(
 #[utoipa::path(operation_id = "webhooks.replay", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), request_body = ReplayRequest, responses(
     (status = 202, description = "Re-enqueued", body = Envelope<ReplayView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "since is not RFC 3339", body = Problem, content_type = "application/problem+json"),
@@ -309,7 +309,7 @@ async fn replay(
 /// Re-enqueues one delivery.
 #[utoipa::path(operation_id = "webhooks.retryDelivery", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Delivery id")), responses(
     (status = 202, description = "Re-enqueued", body = Envelope<DeliveryView>),
-    (status = 401, description = "User not authenticated", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
 ))]
