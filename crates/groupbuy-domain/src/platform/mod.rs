@@ -1,11 +1,15 @@
-//! Platform concerns every surface shares: the change context, domain events, idempotency
-//! records, rate limits and health.
+//! Platform concerns every surface shares: the change context, domain events, the
+//! tamper-evident audit chain, idempotency records, rate limits and health.
 
+pub mod audit;
 mod context;
 pub mod events;
 mod idempotency;
 pub mod rate_limit;
 
+pub use audit::{
+    audit_id, verify_chain, AuditDraft, AuditRecord, ChainVerdict, AUDIT_ID_PREFIX, GENESIS_HASH,
+};
 pub use context::ChangeContext;
 pub use events::{rfc3339, Audience, DomainEvent, EventType};
 #[cfg(feature = "mock")]
