@@ -10,6 +10,7 @@ pub mod money;
 pub mod page;
 pub mod platform;
 pub mod principal;
+pub mod procurement;
 pub mod wallet;
 pub mod webhook;
 
