@@ -233,3 +233,7 @@ impl Serialize for CommitmentsSummary {
         .serialize(s)
     }
 }
+
+#[cfg(test)]
+#[path = "access_tests.rs"]
+mod tests;

@@ -352,3 +352,7 @@ fn commitment_details(c: &Commitment, previous: Option<i64>, g: &GroupBuy) -> se
 #[cfg(test)]
 #[path = "commitment_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "capacity_tests.rs"]
+mod capacity_tests;

@@ -204,3 +204,133 @@ impl From<ProcurementRefusal> for DomainError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+    use uuid::Uuid;
+
+    /// Every variant once, with its text, kind and status.
+    fn every() -> Vec<(ProcurementRefusal, &'static str, &'static str, u16)> {
+        use ProcurementRefusal::*;
+        let at = At(datetime!(2026-11-30 12:00:00.5 UTC));
+        vec![
+            (GroupBuyNotFound, "Group buy not found", "not-found", 404),
+            (CommitmentNotFound, "Commitment not found", "not-found", 404),
+            (MissingScope("groupbuy:write"), "Missing scope: groupbuy:write", "missing-scope", 403),
+            (MissingScope("groupbuy:read"), "Missing scope: groupbuy:read", "missing-scope", 403),
+            (OrganisationRequired, "Organisation required", "organisation-required", 403),
+            (
+                NotEligible("org_z".into()),
+                "Organisation org_z is not eligible for this group buy",
+                "not-eligible",
+                403,
+            ),
+            (
+                OrganiserOnly("cancel this group buy"),
+                "Only the organising organisation may cancel this group buy",
+                "organiser-only",
+                403,
+            ),
+            (
+                IdempotencyKeyRequired,
+                "Idempotency-Key header is required",
+                "idempotency-key-required",
+                400,
+            ),
+            (CapacityExceeded(3), "Capacity exceeded: 3 units remain", "capacity-exceeded", 409),
+            (
+                DeadlinePassed(at),
+                "The deadline of this group buy passed at 2026-11-30T12:00:00Z; commitments are closed",
+                "deadline-passed",
+                409,
+            ),
+            (
+                InvalidTransition {
+                    action: Action::Rfq,
+                    status: GroupBuyStatus::Expired,
+                    allowed: GroupBuyStatus::Expired.allowed_actions(),
+                },
+                "Cannot open an RFQ for a group buy in status EXPIRED; allowed: none",
+                "invalid-transition",
+                409,
+            ),
+            (AlreadySettled, "Group buy already settled", "already-settled", 409),
+            (
+                MaxQuantityBelowTarget { max_quantity: 1, target_quantity: 2 },
+                "Contradictory rules: rules.max_quantity (1) is less than target_quantity (2)",
+                "contradictory-rules",
+                409,
+            ),
+            (
+                MaxPerMemberBelowMinCommitment { max_per_member: 1, min_commitment: 2 },
+                "Contradictory rules: rules.max_per_member (1) is less than min_commitment (2)",
+                "contradictory-rules",
+                409,
+            ),
+            (
+                MinCommitmentAboveMaxQuantity { min_commitment: 2, max_quantity: 1 },
+                "Contradictory rules: min_commitment (2) is greater than rules.max_quantity (1)",
+                "contradictory-rules",
+                409,
+            ),
+            (
+                NoEligibleOrgs,
+                "Contradictory rules: rules.eligible_orgs is empty, so no organisation could commit",
+                "contradictory-rules",
+                409,
+            ),
+            (
+                OverlapsOpenGroupBuy {
+                    other: GroupBuyId::new(Uuid::from_u128(5)),
+                    deadline: at,
+                    sku: "SKU-1".into(),
+                },
+                "Overlaps group buy gb_00000000000000000000000000000005, OPEN until 2026-11-30T12:00:00Z, which already pools SKU SKU-1",
+                "overlapping-group-buy",
+                409,
+            ),
+            (
+                StaleEtag(4),
+                "Precondition failed: the group buy's current ETag is \"4\"",
+                "precondition-failed",
+                412,
+            ),
+            (
+                ChangedConcurrently,
+                "The group buy changed concurrently; retry",
+                "concurrent-change",
+                409,
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_refusal_has_its_text_kind_and_status() {
+        for (r, text, kind, status) in every() {
+            assert_eq!(r.to_string(), text);
+            assert_eq!(r.kind(), kind, "{text}");
+            assert!(ProcurementRefusal::KINDS.contains(&kind), "{kind}");
+            assert_eq!(r.status(), status, "{text}");
+            let err = DomainError::from(r);
+            assert_eq!(err.to_string(), text);
+            let category_matches = match (&err, status) {
+                (DomainError::NotFound(_), 404) | (DomainError::PreconditionFailed(_), 412) => true,
+                (DomainError::Forbidden(r), 403)
+                | (DomainError::Rule(r), 400)
+                | (DomainError::Conflict(r), 409) => r.kind() == kind,
+                _ => false,
+            };
+            assert!(category_matches, "{text} -> {err:?}");
+        }
+    }
+
+    #[test]
+    fn every_kind_is_used() {
+        let used: Vec<&str> = every().iter().map(|(_, _, k, _)| *k).collect();
+        for kind in ProcurementRefusal::KINDS {
+            assert!(used.contains(&kind), "{kind}");
+        }
+    }
+}
