@@ -161,12 +161,15 @@ fn sigterm_finishes_requests_in_flight_then_exits_zero() {
     };
     assert_eq!(status.code(), Some(0), "{status:?}");
     let said: Vec<String> = logs.try_iter().collect();
-    let stopped_sweeps = said
+    let stopped_jobs: Vec<usize> = said
         .iter()
-        .position(|l| l.contains("background sweeps stopped"));
+        .enumerate()
+        .filter(|(_, l)| l.contains("background job stopped"))
+        .map(|(i, _)| i)
+        .collect();
     let stopped = said.iter().position(|l| l.contains("groupbuy stopped"));
     assert!(
-        matches!((stopped_sweeps, stopped), (Some(a), Some(b)) if a < b),
+        stopped_jobs.len() == 3 && stopped.is_some_and(|end| stopped_jobs.iter().all(|&j| j < end)),
         "sweeps stop before the process ends: {said:#?}"
     );
     let _ = std::fs::remove_dir_all(dir);

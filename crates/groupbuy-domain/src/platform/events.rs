@@ -44,6 +44,28 @@ pub enum EventType {
     /// A published campaign group-buy met all its close thresholds for the first time.
     #[serde(rename = "campaign.threshold_reached")]
     CampaignThresholdReached,
+    /// A procurement group buy was created (OPEN).
+    #[serde(rename = "groupbuy.created")]
+    GroupBuyCreated,
+    /// An organisation committed to a procurement group buy for the first time (or again
+    /// after withdrawing).
+    #[serde(rename = "commitment.created")]
+    CommitmentCreated,
+    /// An organisation changed the quantity or price ceiling of its commitment.
+    #[serde(rename = "commitment.updated")]
+    CommitmentUpdated,
+    /// An organisation withdrew its commitment.
+    #[serde(rename = "commitment.withdrawn")]
+    CommitmentWithdrawn,
+    /// A procurement group buy's commitments reached its target quantity for the first time.
+    #[serde(rename = "groupbuy.target_reached")]
+    GroupBuyTargetReached,
+    /// A procurement group buy was cancelled by its organiser.
+    #[serde(rename = "groupbuy.cancelled")]
+    GroupBuyCancelled,
+    /// A procurement group buy's deadline passed below target: EXPIRED.
+    #[serde(rename = "groupbuy.expired")]
+    GroupBuyExpired,
     /// A test delivery asked for by the endpoint's owner.
     #[serde(rename = "webhook.test")]
     WebhookTest,
@@ -51,7 +73,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every type, in catalogue order.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 17] = [
         Self::GroupCreated,
         Self::GroupCompleted,
         Self::GroupFailed,
@@ -61,6 +83,13 @@ impl EventType {
         Self::CampaignPaused,
         Self::CampaignClosed,
         Self::CampaignThresholdReached,
+        Self::GroupBuyCreated,
+        Self::CommitmentCreated,
+        Self::CommitmentUpdated,
+        Self::CommitmentWithdrawn,
+        Self::GroupBuyTargetReached,
+        Self::GroupBuyCancelled,
+        Self::GroupBuyExpired,
         Self::WebhookTest,
     ];
 
@@ -76,6 +105,13 @@ impl EventType {
             Self::CampaignPaused => "campaign.paused",
             Self::CampaignClosed => "campaign.closed",
             Self::CampaignThresholdReached => "campaign.threshold_reached",
+            Self::GroupBuyCreated => "groupbuy.created",
+            Self::CommitmentCreated => "commitment.created",
+            Self::CommitmentUpdated => "commitment.updated",
+            Self::CommitmentWithdrawn => "commitment.withdrawn",
+            Self::GroupBuyTargetReached => "groupbuy.target_reached",
+            Self::GroupBuyCancelled => "groupbuy.cancelled",
+            Self::GroupBuyExpired => "groupbuy.expired",
             Self::WebhookTest => "webhook.test",
         }
     }
@@ -104,6 +140,19 @@ impl EventType {
             Self::CampaignClosed => "A campaign group-buy was closed.",
             Self::CampaignThresholdReached => {
                 "A published campaign group-buy met all its close thresholds for the first time."
+            }
+            Self::GroupBuyCreated => "A procurement group buy was created and is OPEN.",
+            Self::CommitmentCreated => "An organisation committed to a procurement group buy.",
+            Self::CommitmentUpdated => {
+                "An organisation changed the quantity or price ceiling of its commitment."
+            }
+            Self::CommitmentWithdrawn => "An organisation withdrew its commitment.",
+            Self::GroupBuyTargetReached => {
+                "A procurement group buy's commitments reached its target quantity for the first time."
+            }
+            Self::GroupBuyCancelled => "A procurement group buy was cancelled by its organiser.",
+            Self::GroupBuyExpired => {
+                "A procurement group buy's deadline passed below target: EXPIRED."
             }
             Self::WebhookTest => "A test delivery requested through the API.",
         }

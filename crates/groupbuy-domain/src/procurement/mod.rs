@@ -1,4 +1,43 @@
-//! Procurement: organisations pool commitments, vendors quote, the award is shared fairly and settled.
+//! Procurement behind seed 002 (`/groupbuy`): organisations pool commitments toward a
+//! target by a deadline (Procurement I); RFQ, allocation and settlement build on it
+//! (Procurement II: `allocation` shares supply fairly, `settlement` balances the documents).
+//! The pool is `GroupBuy` inside this module, never shared with
+//! campaigns' group-buys.
 
+mod access;
 pub mod allocation;
+mod commitment;
+mod draft;
+mod events;
+mod group_buy;
+mod ids;
+mod lifecycle;
+mod ports;
+mod refusal;
+mod rules;
 pub mod settlement;
+
+pub use crate::platform::{AuditDraft, AuditRecord, ChainVerdict};
+pub use access::{
+    can_see, require_read, require_scope, require_write, CommitmentsScope, CommitmentsSummary,
+    GroupBuyView, Viewer, SCOPE_READ, SCOPE_WRITE,
+};
+pub use commitment::{
+    CommitDecision, CommitRequest, Commitment, CommitmentChange, CommitmentStatus, WithdrawDecision,
+};
+pub use draft::{GroupBuyDraft, GroupBuyFields, DEFAULT_CURRENCY, MAX_ITEMS};
+pub use events::{CommitmentEventData, GroupBuyEventData};
+pub use group_buy::{
+    check_overlap, etag, overlap, overlaps, subject, Action, GroupBuy, GroupBuyStats,
+    GroupBuyStatus, Item,
+};
+pub use ids::{CommitmentId, GroupBuyId};
+pub use lifecycle::{acting_org, check_if_match, Transition};
+#[cfg(feature = "mock")]
+pub use ports::MockProcurementStore;
+pub use ports::{CommitOutcome, GroupBuyFilter, ProcurementStore};
+pub use refusal::{At, ProcurementRefusal};
+pub use rules::{
+    Allocation, AllocationMethod, Rules, Visibility, DEFAULT_PAYMENT_TERMS_DAYS, MAX_ELIGIBLE_ORGS,
+    MAX_ORGANISER_FEE_BPS, MAX_PAYMENT_TERMS_DAYS, MAX_UNITS, RULE_NAMES,
+};

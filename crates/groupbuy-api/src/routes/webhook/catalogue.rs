@@ -19,6 +19,14 @@ fn money() -> Value {
     json!({"type": "number", "description": "Exact, in the currency's decimal places"})
 }
 
+fn procurement_status() -> Value {
+    let all: Vec<&str> = groupbuy_domain::procurement::GroupBuyStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    json!({"type": "string", "enum": all})
+}
+
 fn lines(required: &[&str], properties: Value) -> Value {
     json!({"type": "array", "items": object(required, properties)})
 }
@@ -121,6 +129,63 @@ pub fn data_schema(t: EventType) -> Value {
                 "min_participants": {"type": ["integer", "null"]},
                 "min_quantity": {"type": ["integer", "null"]},
                 "closes_at": date_time(), "at": date_time()
+            }),
+        ),
+        EventType::GroupBuyCreated
+        | EventType::GroupBuyTargetReached
+        | EventType::GroupBuyCancelled
+        | EventType::GroupBuyExpired => object(
+            &[
+                "groupbuy_id",
+                "title",
+                "status",
+                "org_id",
+                "target_quantity",
+                "min_commitment",
+                "committed_quantity",
+                "members",
+                "currency",
+                "deadline",
+                "version",
+                "at",
+            ],
+            json!({
+                "groupbuy_id": {"type": "string", "example": "gb_0f9c1d2e3a4b5c6d7e8f90a1b2c3d4e5"},
+                "title": {"type": "string"},
+                "status": procurement_status(),
+                "previous_status": {"type": ["string", "null"]},
+                "org_id": {"type": "string"},
+                "target_quantity": {"type": "integer"}, "min_commitment": {"type": "integer"},
+                "max_quantity": {"type": ["integer", "null"]},
+                "committed_quantity": {"type": "integer"}, "members": {"type": "integer"},
+                "currency": {"type": "string"}, "deadline": date_time(),
+                "version": {"type": "integer"}, "at": date_time()
+            }),
+        ),
+        EventType::CommitmentCreated
+        | EventType::CommitmentUpdated
+        | EventType::CommitmentWithdrawn => object(
+            &[
+                "groupbuy_id",
+                "commitment_id",
+                "member_id",
+                "quantity",
+                "price_ceiling",
+                "currency",
+                "status",
+                "committed_quantity",
+                "members",
+                "at",
+            ],
+            json!({
+                "groupbuy_id": {"type": "string"}, "commitment_id": {"type": "string"},
+                "member_id": {"type": "string", "description": "The committing organisation"},
+                "quantity": {"type": "integer"},
+                "previous_quantity": {"type": ["integer", "null"]},
+                "price_ceiling": money(), "currency": {"type": "string"},
+                "status": {"type": "string", "enum": ["ACTIVE", "WITHDRAWN"]},
+                "committed_quantity": {"type": "integer"}, "members": {"type": "integer"},
+                "at": date_time()
             }),
         ),
         EventType::WebhookTest => object(

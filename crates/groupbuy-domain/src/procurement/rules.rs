@@ -1,0 +1,326 @@
+//! A group buy's rules: capacity, eligibility, visibility, and the terms Procurement II
+//! uses (allocation method, partial sourcing, organiser fee, payment terms, sealed bids).
+//! Parsed from the request's `rules` object, each bad field named (`rules.<name>`, 422);
+//! rules that contradict the pool's quantities are refused with 409.
+
+use super::refusal::ProcurementRefusal;
+use crate::error::DomainError;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The largest quantity any count of a group buy takes (target, caps, commitments), so
+/// sums of many commitments stay far inside 64 bits.
+pub const MAX_UNITS: i64 = 1_000_000_000;
+/// The most organisations `rules.eligible_orgs` may list.
+pub const MAX_ELIGIBLE_ORGS: usize = 1_000;
+/// The highest organiser fee, in basis points (10%).
+pub const MAX_ORGANISER_FEE_BPS: u32 = 1_000;
+/// The longest payment terms, in days.
+pub const MAX_PAYMENT_TERMS_DAYS: u32 = 365;
+/// Payment terms when the rules do not say.
+pub const DEFAULT_PAYMENT_TERMS_DAYS: u32 = 30;
+
+/// Who may see a group buy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Every organisation sees it and may commit if eligible.
+    #[default]
+    Public,
+    /// Only the organiser, the listed eligible and the committed organisations see it.
+    Private,
+}
+
+impl Visibility {
+    /// The wire name (`public`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+        }
+    }
+}
+
+/// How Procurement II shares vendors' supply among members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllocationMethod {
+    /// Cheapest responses first, short supply split pro rata (largest remainder).
+    #[default]
+    LowestPriceProRata,
+    /// The cheapest vendor able to supply everything takes everything.
+    SingleVendor,
+}
+
+impl AllocationMethod {
+    /// Every method.
+    pub const ALL: [Self; 2] = [Self::LowestPriceProRata, Self::SingleVendor];
+
+    /// The wire name (`lowest_price_pro_rata`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::LowestPriceProRata => "lowest_price_pro_rata",
+            Self::SingleVendor => "single_vendor",
+        }
+    }
+}
+
+/// `{"method": "..."}`, the wire shape of `rules.allocation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Allocation {
+    /// The method.
+    #[serde(default)]
+    pub method: AllocationMethod,
+}
+
+/// A group buy's validated rules; its serde form is the wire (and stored) form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// Capacity in units; `None` = no cap.
+    pub max_quantity: Option<i64>,
+    /// The most one organisation may commit; `None` = no cap.
+    pub max_per_member: Option<i64>,
+    /// Organisations allowed to commit; `None` = any.
+    pub eligible_orgs: Option<Vec<String>>,
+    /// Who may see the group buy.
+    pub visibility: Visibility,
+    /// How supply is allocated (Procurement II).
+    pub allocation: Allocation,
+    /// Whether sourcing may start below target (Procurement II).
+    pub allow_partial: bool,
+    /// The organiser's fee on members' goods, 0-1000 basis points.
+    pub organiser_fee_bps: u32,
+    /// Days from a settlement document's issue to its due date, 1-365.
+    pub payment_terms_days: u32,
+    /// Whether vendors' prices stay hidden from the organiser until the RFQ's due date.
+    pub sealed_bids: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            max_quantity: None,
+            max_per_member: None,
+            eligible_orgs: None,
+            visibility: Visibility::Public,
+            allocation: Allocation::default(),
+            allow_partial: false,
+            organiser_fee_bps: 0,
+            payment_terms_days: DEFAULT_PAYMENT_TERMS_DAYS,
+            sealed_bids: false,
+        }
+    }
+}
+
+/// Every rule name a request may send.
+pub const RULE_NAMES: [&str; 9] = [
+    "max_quantity",
+    "max_per_member",
+    "eligible_orgs",
+    "visibility",
+    "allocation",
+    "allow_partial",
+    "organiser_fee_bps",
+    "payment_terms_days",
+    "sealed_bids",
+];
+
+fn invalid(name: &str, message: impl Into<String>) -> DomainError {
+    DomainError::invalid(format!("rules.{name}"), message)
+}
+
+/// An integer in `min..=max`, or a 422 naming `rules.<name>`.
+fn integer(name: &str, value: &Value, min: i64, max: i64) -> Result<i64, DomainError> {
+    value
+        .as_i64()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| {
+            invalid(
+                name,
+                format!("rules.{name} must be an integer from {min} to {max}"),
+            )
+        })
+}
+
+fn boolean(name: &str, value: &Value) -> Result<bool, DomainError> {
+    value
+        .as_bool()
+        .ok_or_else(|| invalid(name, format!("rules.{name} must be true or false")))
+}
+
+fn eligible_orgs(value: &Value) -> Result<Vec<String>, DomainError> {
+    let name = "eligible_orgs";
+    let items = value.as_array().ok_or_else(|| {
+        invalid(
+            name,
+            "rules.eligible_orgs must be an array of organisation ids",
+        )
+    })?;
+    if items.len() > MAX_ELIGIBLE_ORGS {
+        return Err(invalid(
+            name,
+            format!("rules.eligible_orgs must list at most {MAX_ELIGIBLE_ORGS} organisations"),
+        ));
+    }
+    let mut orgs: Vec<String> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let org = item
+            .as_str()
+            .filter(|s| !s.trim().is_empty() && s.len() <= 200)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    format!("rules.eligible_orgs[{i}]"),
+                    "each organisation id must be a non-empty string of at most 200 characters",
+                )
+            })?;
+        // A repeated id changes nothing: keep the first.
+        if !orgs.iter().any(|o| o == org) {
+            orgs.push(org.to_owned());
+        }
+    }
+    Ok(orgs)
+}
+
+fn allocation(value: &Value) -> Result<Allocation, DomainError> {
+    let methods = AllocationMethod::ALL.map(|m| m.as_str()).join(" or ");
+    let object = value.as_object().ok_or_else(|| {
+        invalid(
+            "allocation",
+            format!("rules.allocation must be an object {{\"method\": {methods}}}"),
+        )
+    })?;
+    let mut parsed = Allocation::default();
+    for (key, value) in object {
+        if key != "method" {
+            return Err(invalid(
+                &format!("allocation.{key}"),
+                format!("Unknown allocation rule: {key}"),
+            ));
+        }
+        if value.is_null() {
+            continue;
+        }
+        parsed.method = value
+            .as_str()
+            .and_then(|s| AllocationMethod::ALL.into_iter().find(|m| m.as_str() == s))
+            .ok_or_else(|| {
+                invalid(
+                    "allocation.method",
+                    format!("rules.allocation.method must be {methods}"),
+                )
+            })?;
+    }
+    Ok(parsed)
+}
+
+impl Rules {
+    /// Parses the request's `rules` (absent or `null` = every default): unknown names,
+    /// wrong types and out-of-range values are 422 naming `rules.<name>`; a `null` rule
+    /// takes its default.
+    ///
+    /// # Errors
+    /// `Validation` naming the first bad rule.
+    pub fn from_json(value: &Value) -> Result<Self, DomainError> {
+        let empty = Map::new();
+        let object = match value {
+            Value::Null => &empty,
+            Value::Object(o) => o,
+            _ => return Err(DomainError::invalid("rules", "rules must be an object")),
+        };
+        let mut rules = Rules::default();
+        for (name, value) in object {
+            if !RULE_NAMES.contains(&name.as_str()) {
+                return Err(invalid(name, format!("Unknown rule: {name}")));
+            }
+            if value.is_null() {
+                continue;
+            }
+            match name.as_str() {
+                "max_quantity" => rules.max_quantity = Some(integer(name, value, 1, MAX_UNITS)?),
+                "max_per_member" => {
+                    rules.max_per_member = Some(integer(name, value, 1, MAX_UNITS)?);
+                }
+                "eligible_orgs" => rules.eligible_orgs = Some(eligible_orgs(value)?),
+                "visibility" => {
+                    rules.visibility = match value.as_str() {
+                        Some("public") => Visibility::Public,
+                        Some("private") => Visibility::Private,
+                        _ => {
+                            return Err(invalid(name, "rules.visibility must be public or private"))
+                        }
+                    }
+                }
+                "allocation" => rules.allocation = allocation(value)?,
+                "allow_partial" => rules.allow_partial = boolean(name, value)?,
+                "organiser_fee_bps" => {
+                    let bps = integer(name, value, 0, i64::from(MAX_ORGANISER_FEE_BPS))?;
+                    rules.organiser_fee_bps = u32::try_from(bps).unwrap_or(0);
+                }
+                "payment_terms_days" => {
+                    let days = integer(name, value, 1, i64::from(MAX_PAYMENT_TERMS_DAYS))?;
+                    rules.payment_terms_days = u32::try_from(days).unwrap_or(1);
+                }
+                _ => rules.sealed_bids = boolean(name, value)?,
+            }
+        }
+        Ok(rules)
+    }
+
+    /// Refuses rules that contradict each other or the pool's quantities, naming which.
+    ///
+    /// # Errors
+    /// One of the `contradictory-rules` refusals (409).
+    pub fn check_consistency(
+        &self,
+        target_quantity: i64,
+        min_commitment: i64,
+    ) -> Result<(), ProcurementRefusal> {
+        if let Some(max_quantity) = self.max_quantity {
+            if max_quantity < target_quantity {
+                return Err(ProcurementRefusal::MaxQuantityBelowTarget {
+                    max_quantity,
+                    target_quantity,
+                });
+            }
+        }
+        if let Some(max_per_member) = self.max_per_member {
+            if max_per_member < min_commitment {
+                return Err(ProcurementRefusal::MaxPerMemberBelowMinCommitment {
+                    max_per_member,
+                    min_commitment,
+                });
+            }
+        }
+        if let Some(max_quantity) = self.max_quantity {
+            if min_commitment > max_quantity {
+                return Err(ProcurementRefusal::MinCommitmentAboveMaxQuantity {
+                    min_commitment,
+                    max_quantity,
+                });
+            }
+        }
+        if self.eligible_orgs.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ProcurementRefusal::NoEligibleOrgs);
+        }
+        Ok(())
+    }
+
+    /// Whether `org` may commit: listed, or any organisation when there is no list.
+    pub fn is_eligible(&self, org: &str) -> bool {
+        self.eligible_orgs
+            .as_ref()
+            .is_none_or(|orgs| orgs.iter().any(|o| o == org))
+    }
+
+    /// Whether `org` is named in `eligible_orgs` (what lets it see a private pool).
+    pub fn lists(&self, org: &str) -> bool {
+        self.eligible_orgs
+            .as_ref()
+            .is_some_and(|orgs| orgs.iter().any(|o| o == org))
+    }
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;
