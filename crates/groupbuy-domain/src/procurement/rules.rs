@@ -63,6 +63,17 @@ impl AllocationMethod {
             Self::SingleVendor => "single_vendor",
         }
     }
+
+    /// The method of a wire name, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for AllocationMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// `{"method": "..."}`, the wire shape of `rules.allocation`.

@@ -27,38 +27,7 @@ pub use refusal::AllocationRefusal;
 use crate::money::{Currency, Money};
 use time::OffsetDateTime;
 
-/// How short or plentiful supply is shared (`rules.allocation.method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum AllocationMethod {
-    /// Cheapest vendors first; short supply split in proportion to need (the default).
-    #[default]
-    LowestPriceProRata,
-    /// The cheapest vendor able to supply everything within every ceiling takes it all.
-    SingleVendor,
-}
-
-impl AllocationMethod {
-    /// The rule's wire name (`lowest_price_pro_rata`, `single_vendor`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::LowestPriceProRata => "lowest_price_pro_rata",
-            Self::SingleVendor => "single_vendor",
-        }
-    }
-
-    /// The method of a wire name, if it is one.
-    pub fn parse(name: &str) -> Option<Self> {
-        [Self::LowestPriceProRata, Self::SingleVendor]
-            .into_iter()
-            .find(|m| m.as_str() == name)
-    }
-}
-
-impl std::fmt::Display for AllocationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use super::rules::AllocationMethod;
 
 /// One member's commitment, as allocation sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
