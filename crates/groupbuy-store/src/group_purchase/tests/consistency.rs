@@ -47,6 +47,11 @@ fn stock_figures(db: &Database, product: uuid::Uuid) -> (i64, i64, i64, i64) {
 fn product_edits_never_lose_stock_taken_by_completions(db: &Database) {
     let p = product(db, 2, None);
     let initial = db.product(p).expect("product").stock_quantity;
+    // Funded before the editors start: a credit has no business racing a tight edit loop
+    // for SQLite's single write lock (the race under test is buyers against editors).
+    for b in 0..8 {
+        fund(db, &format!("buyer-{b}"), 80_000 * 60);
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let editors: Vec<_> = (0..2)
         .map(|e| {
@@ -72,7 +77,6 @@ fn product_edits_never_lose_stock_taken_by_completions(db: &Database) {
             let db = db.clone();
             std::thread::spawn(move || {
                 let who = format!("buyer-{b}");
-                fund(&db, &who, 80_000 * 60);
                 for i in 0..30 {
                     // Alternate: open a group with one seat (stock held), or buy a whole
                     // group at once (it completes and takes its stock).
