@@ -252,14 +252,19 @@ pub fn render<T: Serialize>(status: StatusCode, message: &str, data: T) -> Store
         status: status.as_u16(),
         body,
         content_type: "application/json".into(),
+        headers: Vec::new(),
     }
 }
 
 /// The response of a rendered answer.
 pub fn send(answer: StoredResponse) -> HttpResponse {
-    HttpResponse::build(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK))
-        .content_type(answer.content_type)
-        .body(answer.body)
+    let mut res =
+        HttpResponse::build(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK));
+    res.content_type(answer.content_type);
+    for (name, value) in answer.headers {
+        res.insert_header((name, value));
+    }
+    res.body(answer.body)
 }
 
 /// 200 in the envelope.

@@ -90,6 +90,7 @@ pub(crate) fn record<T: 'static>(conn: &mut DbConnection, value: &T) -> Result<(
         ik::response_status.eq(i32::from(response.status)),
         ik::response_body.eq(&response.body),
         ik::content_type.eq(&response.content_type),
+        ik::response_headers.eq(response.headers_json()),
     ))
     .execute(conn)?;
     if stored == 0 {

@@ -32,6 +32,7 @@ type KeyRow = (
     Option<i32>,
     Option<String>,
     Option<String>,
+    Option<String>,
     PrimitiveDateTime,
 );
 
@@ -56,17 +57,19 @@ impl IdempotencyStore for Database {
             if insert_if_absent!(conn, ik::table, &row)? == 1 {
                 return Ok(IdempotencyBegin::Proceed);
             }
-            let (stored_fp, state, status, body, content_type, locked_until): KeyRow = ik::table
-                .find((caller, key))
-                .select((
-                    ik::fingerprint,
-                    ik::state,
-                    ik::response_status,
-                    ik::response_body,
-                    ik::content_type,
-                    ik::locked_until,
-                ))
-                .first(conn)?;
+            let (stored_fp, state, status, body, content_type, headers, locked_until): KeyRow =
+                ik::table
+                    .find((caller, key))
+                    .select((
+                        ik::fingerprint,
+                        ik::state,
+                        ik::response_status,
+                        ik::response_body,
+                        ik::content_type,
+                        ik::response_headers,
+                        ik::locked_until,
+                    ))
+                    .first(conn)?;
             if stored_fp != fingerprint {
                 return Ok(IdempotencyBegin::Mismatch);
             }
@@ -75,6 +78,7 @@ impl IdempotencyStore for Database {
                     status: status.and_then(|s| u16::try_from(s).ok()).unwrap_or(200),
                     body: body.unwrap_or_default(),
                     content_type: content_type.unwrap_or_else(|| "application/json".into()),
+                    headers: StoredResponse::headers_from_json(headers.as_deref()),
                 }));
             }
             if locked_until > to_db_time(now) {
@@ -116,6 +120,7 @@ impl IdempotencyStore for Database {
                 ik::response_status.eq(i32::from(response.status)),
                 ik::response_body.eq(&response.body),
                 ik::content_type.eq(&response.content_type),
+                ik::response_headers.eq(response.headers_json()),
             ))
             .execute(conn)?;
             Ok(())
@@ -163,7 +168,11 @@ mod tests {
             status: 201,
             body: "{\"ok\":true}".into(),
             content_type: "application/json".into(),
+            headers: Vec::new(),
         }
+        // A replay repeats what names the created resource.
+        .with_header("location", "/groupbuy/gb_1")
+        .with_header("etag", "\"1\"")
     }
 
     fn key_lifecycle(db: &Database) {

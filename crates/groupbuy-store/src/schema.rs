@@ -63,6 +63,7 @@ diesel::table! {
         response_body -> Nullable<Text>,
         content_type -> Nullable<Text>,
         locked_until -> Timestamp,
+        response_headers -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }

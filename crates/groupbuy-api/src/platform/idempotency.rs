@@ -195,11 +195,9 @@ async fn guarded(
     match begin {
         IdempotencyBegin::Proceed => {}
         IdempotencyBegin::Replay(stored) => {
-            let res =
-                HttpResponse::build(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK))
-                    .insert_header((header::CONTENT_TYPE, stored.content_type))
-                    .insert_header((REPLAYED, "true"))
-                    .body(stored.body);
+            let mut res = crate::envelope::send(stored);
+            res.headers_mut()
+                .insert(REPLAYED, header::HeaderValue::from_static("true"));
             return Ok(req.into_response(res));
         }
         IdempotencyBegin::Mismatch => {
@@ -250,6 +248,14 @@ async fn guarded(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json")
         .to_owned();
+    // What a replay must repeat besides the body.
+    let headers: Vec<(String, String)> = [header::LOCATION, header::ETAG]
+        .iter()
+        .filter_map(|name| {
+            let value = res.headers().get(name)?.to_str().ok()?;
+            Some((name.as_str().to_owned(), value.to_owned()))
+        })
+        .collect();
     let (http_req, response) = res.into_parts();
     let (head, body) = response.into_parts();
     let bytes = match to_bytes(body).await {
@@ -269,6 +275,7 @@ async fn guarded(
         status: status.as_u16(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
         content_type,
+        headers,
     };
     // A lost connection (a restarted or terminated database backend) must not leave the
     // key in flight: try again on a fresh connection before giving up.

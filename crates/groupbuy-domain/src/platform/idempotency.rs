@@ -12,6 +12,28 @@ pub struct StoredResponse {
     pub body: String,
     /// Content type.
     pub content_type: String,
+    /// The headers a replay must repeat (`Location`, `ETag`), in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl StoredResponse {
+    /// The same answer, also carrying header `name: value`.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// The headers as stored (a JSON array of `[name, value]` pairs).
+    pub fn headers_json(&self) -> String {
+        serde_json::to_string(&self.headers).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Headers from their stored form; anything unreadable is no headers.
+    pub fn headers_from_json(stored: Option<&str>) -> Vec<(String, String)> {
+        stored
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default()
+    }
 }
 
 /// What a new request with an Idempotency-Key may do.
