@@ -41,6 +41,7 @@ HEAD is answered on every GET route, like GET without a body.",
         (name = "campaigns-public", description = "Campaigns (/v2/public): published group-buys and the visitor's own interest (token or visitor cookie)"),
         (name = "campaigns-admin", description = "Campaigns (/v2/platform-admin): the rollup across handles and the support reports"),
         (name = "support", description = "Support reports (/v2/support), rate limited per client IP"),
+        (name = "procurement", description = "Procurement (/groupbuy): organisations pool commitments toward a target by a deadline; ETag and If-Match on every group buy; tamper-evident audit"),
         (name = "webhooks", description = "Webhook endpoints receiving your events signed per Standard Webhooks 1.0, their deliveries and the event catalogue"),
     )
 )]

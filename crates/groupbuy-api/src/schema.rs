@@ -141,6 +141,46 @@ closed_set!(
     groupbuy_domain::platform::EventType::ALL.iter().map(|t| t.as_str().to_owned()).collect()
 );
 
+closed_set!(
+    /// Lifecycle of a procurement group buy.
+    ProcurementStatus,
+    "Lifecycle of a procurement group buy: OPEN (taking commitments) -> SOURCING (RFQ out) -> ALLOCATED -> SETTLED; OPEN or SOURCING -> CANCELLED; OPEN past its deadline below target -> EXPIRED.",
+    groupbuy_domain::procurement::GroupBuyStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+);
+
+closed_set!(
+    /// Whether a commitment counts.
+    CommitmentStatus,
+    "ACTIVE (counted in the pool) or WITHDRAWN (kept for history).",
+    [
+        groupbuy_domain::procurement::CommitmentStatus::Active,
+        groupbuy_domain::procurement::CommitmentStatus::Withdrawn,
+    ]
+    .iter()
+    .map(|s| s.as_str().to_owned())
+    .collect()
+);
+
+closed_set!(
+    /// Who may see a procurement group buy.
+    Visibility,
+    "public: every organisation; private: the organiser, the eligible and the committed organisations.",
+    [
+        groupbuy_domain::procurement::Visibility::Public,
+        groupbuy_domain::procurement::Visibility::Private,
+    ]
+    .iter()
+    .map(|v| v.as_str().to_owned())
+    .collect()
+);
+
+closed_set!(
+    /// How short supply is shared among members.
+    AllocationMethod,
+    "lowest_price_pro_rata: cheapest responses first, short supply split in proportion to need; single_vendor: the cheapest vendor able to supply everything takes it all.",
+    groupbuy_domain::procurement::AllocationMethod::ALL.iter().map(|m| m.as_str().to_owned()).collect()
+);
+
 /// Group-buys per status: every status is listed, with 0 when none.
 #[derive(Debug, utoipa::ToSchema)]
 #[allow(non_snake_case, dead_code)]

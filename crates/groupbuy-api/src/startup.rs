@@ -35,6 +35,7 @@ impl AppState {
             wallets: db.clone(),
             group_purchases: db.clone(),
             campaigns: db.clone(),
+            procurement: db.clone(),
             idempotency: db.clone(),
             rate_limits: db.clone(),
             webhooks: db.clone(),

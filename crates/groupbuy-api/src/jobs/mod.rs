@@ -4,6 +4,7 @@
 
 mod group_purchase;
 mod housekeeping;
+mod procurement;
 
 use crate::state::AppState;
 use actix_web::web;
@@ -15,6 +16,7 @@ use tokio::task::JoinHandle;
 
 pub use group_purchase::expire_groups;
 pub use housekeeping::purge_expired_records;
+pub use procurement::expire_group_buys;
 
 /// One pass of a job over the application state.
 pub type Pass = Box<dyn Fn(web::Data<AppState>) -> LocalBoxFuture<'static, ()>>;
@@ -64,8 +66,8 @@ impl JobRegistry {
     }
 }
 
-/// The registry of everything `serve` runs in the background: the group-purchase expiry
-/// sweep, housekeeping purges, and the webhook delivery worker.
+/// The registry of everything `serve` runs in the background: the group-purchase and
+/// procurement expiry sweeps, housekeeping purges, and the webhook delivery worker.
 pub fn registry(
     sweep_interval: Duration,
     delivery: crate::delivery::DeliverySettings,
@@ -73,6 +75,7 @@ pub fn registry(
 ) -> JobRegistry {
     let registry = JobRegistry::new();
     let registry = group_purchase::register(registry, sweep_interval);
+    let registry = procurement::register(registry, sweep_interval);
     let registry = housekeeping::register(registry, sweep_interval);
     crate::delivery::register(registry, delivery, metrics)
 }

@@ -17,6 +17,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         catalog: Arc::new(MockCatalogStore::new()),
         wallets: Arc::new(MockWalletStore::new()),
         group_purchases: Arc::new(groups),
+        procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
         campaigns: Arc::new(MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         rate_limits: Arc::new(MockRateLimitStore::new()),
@@ -36,7 +37,12 @@ fn every_context_registers_its_jobs_once() {
         None,
     )
     .names();
-    assert_eq!(names, ["group-expiry", "housekeeping", "webhook-delivery"]);
+    assert_eq!(names, [
+            "group-expiry",
+            "procurement-expiry",
+            "housekeeping",
+            "webhook-delivery"
+        ]);
 }
 
 #[actix_web::test]

@@ -25,6 +25,7 @@ fn state(
         catalog: Arc::new(catalog),
         wallets: Arc::new(wallets),
         group_purchases: Arc::new(groupbuy_domain::group_purchase::MockGroupPurchaseStore::new()),
+        procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
         campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         rate_limits: Arc::new(MockRateLimitStore::new()),

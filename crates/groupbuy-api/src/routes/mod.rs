@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod catalog;
 pub mod group_purchase;
 pub mod health;
+pub mod procurement;
 pub mod wallet;
 pub mod webhook;
 
@@ -17,6 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     group_purchase::configure(cfg);
     wallet::configure(cfg);
     campaign::configure(cfg);
+    procurement::configure(cfg);
     webhook::configure(cfg);
 }
 
