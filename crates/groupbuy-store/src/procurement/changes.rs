@@ -21,7 +21,7 @@ use uuid::Uuid;
 /// `members`) into `next`'s version, while it is OPEN, before its deadline, unchanged
 /// since, and never past `max_quantity` (the predicate holds the cap even without the
 /// row lock, across instances); `false` when the row refused.
-fn move_counters(
+pub(super) fn move_counters(
     conn: &mut DbConnection,
     read: &GroupBuy,
     next: &GroupBuy,

@@ -224,3 +224,5 @@ impl ProcurementStore for Database {
     }
 }
 
+#[cfg(test)]
+mod tests;
