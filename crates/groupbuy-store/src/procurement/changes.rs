@@ -111,6 +111,7 @@ fn save_commitment(
     Ok(())
 }
 
+/// Upserts the caller's organisation's commitment as the domain decides on the locked row.
 pub(super) fn commit(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -170,6 +171,7 @@ fn refusal_after_race(
     })
 }
 
+/// Withdraws the caller's organisation's ACTIVE commitment.
 pub(super) fn withdraw(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -213,6 +215,7 @@ pub(super) fn withdraw(
     Ok(decision.group_buy)
 }
 
+/// Cancels the group buy (its organiser or a platform admin).
 pub(super) fn cancel(
     conn: &mut DbConnection,
     caller: &Principal,

@@ -61,6 +61,8 @@ fn open_pools_of(
         .collect()
 }
 
+/// Creates the caller's organisation's group buy, refused when it overlaps one of its
+/// OPEN pools.
 pub(super) fn create(
     conn: &mut DbConnection,
     caller: &Principal,

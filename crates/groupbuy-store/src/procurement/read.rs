@@ -35,6 +35,7 @@ fn view(
     Ok(GroupBuyView::new(g, viewer, mine, summary))
 }
 
+/// One group buy as the caller may see it; `NotFound` when it may not.
 pub(super) fn get(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -193,6 +194,7 @@ fn audited(
     Ok(g)
 }
 
+/// A page of the group buy's audit entries, oldest first.
 pub(super) fn audit(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -204,6 +206,7 @@ pub(super) fn audit(
     crate::audit::page(conn, &g.subject(), after, limit, false)
 }
 
+/// The verdict on the group buy's whole audit chain.
 pub(super) fn verify_audit(
     conn: &mut DbConnection,
     caller: &Principal,

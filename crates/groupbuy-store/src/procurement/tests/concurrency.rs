@@ -5,16 +5,7 @@ use groupbuy_domain::procurement::CommitmentStatus;
 use serde_json::json;
 
 fn fifty_organisations_race_for_twenty_units(db: &Database) {
-    let g = db
-        .create(
-            &org("acme"),
-            GroupBuyDraft {
-                target_quantity: 20,
-                ..draft(&["GLV-1"], json!({"max_quantity": 20}))
-            },
-            &ctx("acme"),
-        )
-        .expect("create");
+    let g = db_create_capped(db, 20);
     let threads: Vec<_> = (0..50)
         .map(|i| {
             let db = db.clone();
@@ -114,3 +105,49 @@ crate::on_both_backends!(
     one_organisation_racing_itself_commits_once,
     the_counters_update_refuses_what_the_row_does_not_allow,
 );
+
+/// The same race between two instances (two connection pools on one database).
+#[test]
+fn two_instances_share_the_cap() {
+    for (backend, first) in crate::testing::TestDatabase::all() {
+        let second = crate::testing::TestDatabase::attach(&first.url);
+        let g = db_create_capped(&first.db, 20);
+        let threads: Vec<_> = (0..50)
+            .map(|i| {
+                let db = if i % 2 == 0 {
+                    first.db.clone()
+                } else {
+                    second.db.clone()
+                };
+                let g = g.clone();
+                std::thread::spawn(move || commit(&db, &format!("org-{i}"), &g, 1))
+            })
+            .collect();
+        let won = threads
+            .into_iter()
+            .map(|t| t.join().expect("thread"))
+            .filter(Result::is_ok)
+            .count();
+        assert_eq!(won, 20, "{backend}");
+        let pool = second.db.get(&admin(), &g.id).expect("pool").group_buy;
+        assert_eq!(
+            (pool.committed_quantity, pool.members),
+            (20, 20),
+            "{backend}"
+        );
+        drop(second);
+    }
+}
+
+/// A pool with room for `max` units, its target the same.
+fn db_create_capped(db: &Database, max: i64) -> GroupBuy {
+    db.create(
+        &org("acme"),
+        GroupBuyDraft {
+            target_quantity: max,
+            ..draft(&["GLV-1"], json!({ "max_quantity": max }))
+        },
+        &ctx("acme"),
+    )
+    .expect("create")
+}
