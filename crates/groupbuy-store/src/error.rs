@@ -1,6 +1,7 @@
 //! The one error type of the store crate.
 
 use groupbuy_domain::group_purchase::GroupPurchaseRefusal;
+use groupbuy_domain::procurement::ProcurementRefusal;
 use groupbuy_domain::DomainError;
 use thiserror::Error;
 
@@ -30,6 +31,13 @@ pub enum StoreError {
 /// A group-purchase refusal rolls the transaction back like any domain error.
 impl From<GroupPurchaseRefusal> for StoreError {
     fn from(r: GroupPurchaseRefusal) -> Self {
+        Self::Domain(r.into())
+    }
+}
+
+/// A procurement refusal rolls the transaction back like any domain error.
+impl From<ProcurementRefusal> for StoreError {
+    fn from(r: ProcurementRefusal) -> Self {
         Self::Domain(r.into())
     }
 }

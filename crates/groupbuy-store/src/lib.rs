@@ -12,6 +12,7 @@ mod group_purchase;
 pub mod outbox;
 mod paging;
 mod platform;
+mod procurement;
 mod rate_limit;
 pub mod schema;
 pub mod testing;

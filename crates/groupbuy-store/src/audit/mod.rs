@@ -131,7 +131,6 @@ pub(crate) fn page(
 }
 
 /// Every entry of a subject, oldest first (to verify the chain).
-#[cfg_attr(not(test), allow(dead_code))] // procurement's verify route is its first caller
 pub(crate) fn chain(
     conn: &mut DbConnection,
     subject: &str,
