@@ -103,49 +103,76 @@ pub(super) fn list(
     }
     let rows: Vec<GroupBuyRow> = query.load(conn)?;
     let page = into_page(rows, limit, |r| r.seq, GroupBuyRow::into_domain)?;
-    let mut mine = my_active_commitments(conn, caller, &page.items)?;
-    let mut items = Vec::with_capacity(page.items.len());
+    let mut mine = match caller_org(caller) {
+        Some(org) => active_by_pool(conn, &page.items, Some(org))?,
+        None => HashMap::new(),
+    };
+    let mut shown = Vec::with_capacity(page.items.len());
     for g in page.items {
-        let my = mine.remove(&g.id.to_string());
+        let my = mine.remove(&g.id.to_string()).and_then(|mut c| c.pop());
         let viewer = Viewer::of(caller, &g, my.is_some());
         // The SQL above is the same rule; the domain has the last word.
         if viewer.can_see(&g) {
-            items.push(view(conn, g, &viewer, my)?);
+            shown.push((g, viewer, my));
         }
     }
+    // One query for the summaries of every pool the caller organises (or administers).
+    let summarised: Vec<GroupBuy> = shown
+        .iter()
+        .filter(|(_, viewer, _)| viewer.is_organiser_or_admin())
+        .map(|(g, _, _)| g.clone())
+        .collect();
+    let all = active_by_pool(conn, &summarised, None)?;
+    let items = shown
+        .into_iter()
+        .map(|(g, viewer, my)| {
+            let summary = viewer.is_organiser_or_admin().then(|| {
+                CommitmentsSummary::of(all.get(&g.id.to_string()).map_or(&[], Vec::as_slice))
+            });
+            GroupBuyView::new(g, &viewer, my, summary)
+        })
+        .collect();
     Ok(Page {
         items,
         next_cursor: page.next_cursor,
     })
 }
 
-/// The caller's organisation's ACTIVE commitments among `pools`, by group buy id.
-fn my_active_commitments(
+/// The ACTIVE commitments to `pools` (only `member`'s, when given), by group buy id.
+fn active_by_pool(
     conn: &mut DbConnection,
-    caller: &Principal,
     pools: &[GroupBuy],
-) -> Result<HashMap<String, Commitment>, StoreError> {
-    let Some(org) = caller_org(caller) else {
+    member: Option<&str>,
+) -> Result<HashMap<String, Vec<Commitment>>, StoreError> {
+    if pools.is_empty() {
         return Ok(HashMap::new());
-    };
+    }
     let currencies: HashMap<String, _> = pools
         .iter()
         .map(|g| (g.id.to_string(), g.currency))
         .collect();
-    let rows: Vec<CommitmentRow> = cmt::table
+    let mut query = cmt::table
         .filter(cmt::group_buy_id.eq_any(currencies.keys().cloned().collect::<Vec<_>>()))
-        .filter(cmt::member_id.eq(org))
         .filter(cmt::status.eq(CommitmentStatus::Active.as_str()))
         .select(CommitmentRow::as_select())
-        .load(conn)?;
-    let mut mine = HashMap::new();
+        .order(cmt::seq.asc())
+        .into_boxed();
+    if let Some(member) = member {
+        query = query.filter(cmt::member_id.eq(member.to_owned()));
+    }
+    let rows: Vec<CommitmentRow> = query.load(conn)?;
+    let mut by_pool: HashMap<String, Vec<Commitment>> = HashMap::new();
     for row in rows {
         let currency = *currencies
             .get(&row.group_buy_id)
             .ok_or_else(|| StoreError::Corrupt(format!("commitment {}", row.id)))?;
-        mine.insert(row.group_buy_id.clone(), row.into_domain(currency)?);
+        let pool = row.group_buy_id.clone();
+        by_pool
+            .entry(pool)
+            .or_default()
+            .push(row.into_domain(currency)?);
     }
-    Ok(mine)
+    Ok(by_pool)
 }
 
 /// The commitments the caller may list, oldest first.

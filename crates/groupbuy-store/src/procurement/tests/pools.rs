@@ -112,6 +112,16 @@ fn a_private_pool_is_invisible_to_outsiders(db: &Database) {
         listed.items[0].my_commitment.as_ref().map(|c| c.quantity),
         Some(2)
     );
+    assert!(listed.items.iter().all(|v| v.commitments_summary.is_none()));
+    let organised = db
+        .list(&org("acme"), GroupBuyFilter::default(), None, 20)
+        .expect("list");
+    let summaries: Vec<_> = organised
+        .items
+        .iter()
+        .map(|v| v.commitments_summary.map(|s| (s.count, s.total_quantity)))
+        .collect();
+    assert_eq!(summaries, [Some((1, 2)), Some((0, 0))]);
     assert!(matches!(
         commit(db, "delta", &private, 1),
         Err(DomainError::NotFound(_))
