@@ -206,6 +206,22 @@ impl TestApp {
     }
 
     pub fn token_with(&self, sub: &str, roles: &[&str], scope: &str, ttl: i64) -> String {
+        self.token_full(sub, None, roles, scope, ttl)
+    }
+
+    /// A token of `sub` acting for organisation `org` with `scope`.
+    pub fn org_token(&self, sub: &str, org: &str, scope: &str) -> String {
+        self.token_full(sub, Some(org), &[], scope, 3600)
+    }
+
+    pub fn token_full(
+        &self,
+        sub: &str,
+        org: Option<&str>,
+        roles: &[&str],
+        scope: &str,
+        ttl: i64,
+    ) -> String {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         self.keys
             .mint(&Claims {
@@ -214,7 +230,7 @@ impl TestApp {
                 picture: Some(format!("https://img.example/{sub}.png")),
                 scope: Some(scope.into()),
                 roles: roles.iter().map(|r| (*r).to_owned()).collect(),
-                org_id: None,
+                org_id: org.map(str::to_owned),
                 exp: now + ttl,
                 iat: Some(now),
                 iss: None,

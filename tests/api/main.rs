@@ -13,6 +13,7 @@ mod idempotency;
 mod input;
 mod openapi;
 mod platform;
+mod procurement;
 mod rate_limit;
 mod shutdown;
 mod wallet;

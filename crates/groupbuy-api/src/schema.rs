@@ -149,6 +149,13 @@ closed_set!(
 );
 
 closed_set!(
+    /// What a procurement audit entry records.
+    ProcurementAuditAction,
+    "What a group buy's audit entry records: its creation, a commitment change, reaching the target, or a lifecycle action.",
+    groupbuy_domain::procurement::AUDIT_ACTIONS.iter().map(|a| (*a).to_owned()).collect()
+);
+
+closed_set!(
     /// Whether a commitment counts.
     CommitmentStatus,
     "ACTIVE (counted in the pool) or WITHDRAWN (kept for history).",

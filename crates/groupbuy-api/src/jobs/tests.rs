@@ -37,12 +37,15 @@ fn every_context_registers_its_jobs_once() {
         None,
     )
     .names();
-    assert_eq!(names, [
+    assert_eq!(
+        names,
+        [
             "group-expiry",
             "procurement-expiry",
             "housekeeping",
             "webhook-delivery"
-        ]);
+        ]
+    );
 }
 
 #[actix_web::test]

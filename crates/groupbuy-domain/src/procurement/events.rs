@@ -123,6 +123,20 @@ pub(crate) fn commitment_event(
     DomainEvent::new(kind, g.subject(), organiser(g), &data)
 }
 
+/// Every action a group buy's audit chain records.
+pub const AUDIT_ACTIONS: [&str; 10] = [
+    "create",
+    "commitment.create",
+    "commitment.update",
+    "commitment.withdraw",
+    "target_reached",
+    "cancel",
+    "expire",
+    "rfq",
+    "allocate",
+    "settle",
+];
+
 /// An audit entry of `g`'s chain: `action` by the context's actor for `org_id`, moving
 /// from `from` to `g`'s status now.
 pub(crate) fn audit(
@@ -133,6 +147,10 @@ pub(crate) fn audit(
     details: serde_json::Value,
     ctx: &ChangeContext,
 ) -> AuditDraft {
+    debug_assert!(
+        AUDIT_ACTIONS.contains(&action),
+        "undeclared audit action {action}"
+    );
     AuditDraft {
         subject: g.subject(),
         actor: ctx.actor.clone(),

@@ -26,7 +26,7 @@ pub use commitment::{
     CommitDecision, CommitRequest, Commitment, CommitmentChange, CommitmentStatus, WithdrawDecision,
 };
 pub use draft::{GroupBuyDraft, GroupBuyFields, DEFAULT_CURRENCY, MAX_ITEMS};
-pub use events::{CommitmentEventData, GroupBuyEventData};
+pub use events::{CommitmentEventData, GroupBuyEventData, AUDIT_ACTIONS};
 pub use group_buy::{
     check_overlap, etag, overlap, overlaps, subject, Action, GroupBuy, GroupBuyStats,
     GroupBuyStatus, Item,

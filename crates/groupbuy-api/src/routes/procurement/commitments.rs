@@ -60,8 +60,12 @@ async fn commit(
                 (StatusCode::OK, "Commitment updated successfully")
             };
             let (name, value) = etag_header(outcome.group_buy.version);
-            render(status, message, CommitmentView::from(outcome.commitment.clone()))
-                .with_header(name, value)
+            render(
+                status,
+                message,
+                CommitmentView::from(outcome.commitment.clone()),
+            )
+            .with_header(name, value)
         },
     )
     .await

@@ -357,6 +357,7 @@ pub struct AuditEntryBody {
     /// The acting organisation.
     pub org_id: Option<String>,
     /// What was done (`create`, `commitment.create`, `cancel`, ...).
+    #[schema(value_type = crate::schema::ProcurementAuditAction)]
     pub action: String,
     /// Status before.
     pub from_status: Option<String>,

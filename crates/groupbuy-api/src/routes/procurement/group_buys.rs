@@ -34,7 +34,8 @@ pub(super) fn group_buy_answer(
 ) -> groupbuy_domain::platform::StoredResponse {
     let (name, value) = etag_header(view.group_buy.version);
     let location = format!("/groupbuy/{}", view.group_buy.id);
-    let answer = render(status, message, ProcurementGroupBuyView::from(view)).with_header(name, value);
+    let answer =
+        render(status, message, ProcurementGroupBuyView::from(view)).with_header(name, value);
     if status == StatusCode::CREATED {
         answer.with_header("location", location)
     } else {
