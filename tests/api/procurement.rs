@@ -681,10 +681,17 @@ async fn the_audit_chain_lists_every_change_and_names_a_tampered_entry() {
 #[actix_web::test]
 async fn a_pool_below_target_at_its_deadline_expires_and_says_so() {
     for app in TestApp::all_with(Duration::from_millis(100)).await {
+        // Both pools close at the same instant.
+        let closes = deadline(2);
         let mut body = pool("PENS", json!({}));
-        body["deadline"] = json!(deadline(2));
+        body["deadline"] = json!(closes);
         let id = create(&app, "org_acme", "p1", body).await;
         commit(&app, "org_b", &id, 10, "b1").await.expect(201);
+        // A pool that reached its target by the deadline stays OPEN (awaiting sourcing).
+        let mut body = pool("PAPER", json!({}));
+        body["deadline"] = json!(closes);
+        let reached = create(&app, "org_acme", "p2", body).await;
+        commit(&app, "org_b", &reached, 100, "b2").await.expect(201);
         let organiser = app.org_token("alice", "org_acme", RW);
         let mut status = Value::Null;
         for _ in 0..60 {
@@ -733,6 +740,78 @@ async fn a_pool_below_target_at_its_deadline_expires_and_says_so() {
                 .contains("EXPIRED"),
             "{}",
             r.body
+        );
+        let r = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{reached}"),
+            &organiser,
+            None,
+            &[],
+        )
+        .await
+        .expect(200);
+        assert_eq!(r.data()["status"], "OPEN");
+        let r = commit(&app, "org_c", &reached, 10, "c2").await.expect(409);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("deadline"),
+            "{}",
+            r.body
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_organising_organisation_receives_its_pool_events_signed() {
+    use crate::webhook::{fast_apps, verifies, Receiver};
+    for app in fast_apps().await {
+        let ours = Receiver::start(&[]).await;
+        let theirs = Receiver::start(&[]).await;
+        let mut ids = Vec::new();
+        for (org, user, url) in [
+            ("org_acme", "carol", &ours.url),
+            ("org_b", "bob", &theirs.url),
+        ] {
+            let t = app.org_token(user, org, RW);
+            let r = app
+                .post(
+                    "/webhooks/endpoints",
+                    Some(&t),
+                    json!({"url": url, "events": ["groupbuy.created", "commitment.created", "groupbuy.target_reached"]}),
+                )
+                .await
+                .expect(201);
+            ids.push(r.data()["secret"].as_str().expect("secret").to_owned());
+        }
+        let id = create(&app, "org_acme", "p1", pool("CHAIRS", json!({}))).await;
+        commit(&app, "org_b", &id, 100, "b1").await.expect(201);
+        let got = ours.wait_for(3).await;
+        let types: Vec<_> = got
+            .iter()
+            .map(|r| r.json()["type"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "groupbuy.created",
+                "commitment.created",
+                "groupbuy.target_reached"
+            ]
+        );
+        for r in &got {
+            assert!(verifies(r, &ids[0]), "signed with the endpoint's secret");
+            let e = r.json();
+            assert_eq!(e["subject"], format!("groupbuy:{id}"));
+            assert_eq!(e["data"]["groupbuy_id"], json!(id));
+        }
+        assert_eq!(got[1].json()["data"]["member_id"], "org_b");
+        // Every endpoint of the organising organisation, and nobody else's.
+        assert!(
+            theirs.received().is_empty(),
+            "a member's endpoint gets the organiser's events"
         );
     }
 }
