@@ -7,6 +7,7 @@ mod audit;
 mod commitments;
 pub mod dto;
 mod group_buys;
+pub mod ubl;
 
 use crate::error::ApiError;
 use crate::platform::request::change;
