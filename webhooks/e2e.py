@@ -69,12 +69,14 @@ class Receiver:
         with self.lock:
             return [v["payload"]["type"] for v in self.verified]
 
-    def wait_for(self, wanted: str, seconds: float = 20) -> dict:
+    def wait_for(self, wanted: str, seconds: float = 20, subject: str | None = None) -> dict:
+        """The first verified event of type `wanted` (about `subject`, when given):
+        events of different subjects may arrive in any order."""
         deadline = time.time() + seconds
         while time.time() < deadline:
             with self.lock:
                 for v in self.verified:
-                    if v["payload"]["type"] == wanted:
+                    if v["payload"]["type"] == wanted and subject in (None, v["payload"]["subject"]):
                         return v
             time.sleep(0.1)
         raise AssertionError(f"no verified {wanted} within {seconds} s; got {self.types()}")
@@ -249,11 +251,11 @@ def main() -> int:
             group = pay("buyer-a", pair)
             pay("buyer-b", pair, group)
             failing = pay("buyer-a", product(5, 0.0005))  # 1.8 s, then the sweep fails it
-            created = receiver.wait_for("group.created")
+            created = receiver.wait_for("group.created", subject=f"group:{group}")
             assert created["payload"]["data"]["group_id"] == group, created
-            completed = receiver.wait_for("group.completed")
+            completed = receiver.wait_for("group.completed", subject=f"group:{group}")
             assert len(completed["payload"]["data"]["orders"]) == 2, completed
-            failed = receiver.wait_for("group.failed")
+            failed = receiver.wait_for("group.failed", subject=f"group:{failing}")
             assert failed["payload"]["data"]["group_id"] == failing, failed
             assert failed["payload"]["data"]["refunds"][0]["user_id"] == "buyer-a", failed
 
