@@ -11,11 +11,13 @@ mod draft;
 mod events;
 mod group_buy;
 mod ids;
+mod jobs;
 mod lifecycle;
 mod ports;
 mod refusal;
 mod rules;
 pub mod settlement;
+mod sourcing_refusal;
 
 pub use crate::platform::{AuditDraft, AuditRecord, ChainVerdict};
 pub use access::{
@@ -31,7 +33,10 @@ pub use group_buy::{
     check_overlap, etag, overlap, overlaps, subject, Action, GroupBuy, GroupBuyStats,
     GroupBuyStatus, Item,
 };
-pub use ids::{CommitmentId, GroupBuyId};
+pub use ids::{
+    AllocationId, CommitmentId, DocumentId, GroupBuyId, JobId, ResponseId, RfqId, SettlementId,
+};
+pub use jobs::{check_no_pending_job, Job, JobStatus, JobType, MAX_ATTEMPTS};
 pub use lifecycle::{acting_org, check_if_match, Transition};
 #[cfg(feature = "mock")]
 pub use ports::MockProcurementStore;
@@ -41,3 +46,4 @@ pub use rules::{
     Allocation, AllocationMethod, Rules, Visibility, DEFAULT_PAYMENT_TERMS_DAYS, MAX_ELIGIBLE_ORGS,
     MAX_ORGANISER_FEE_BPS, MAX_PAYMENT_TERMS_DAYS, MAX_UNITS, RULE_NAMES,
 };
+pub use sourcing_refusal::SourcingRefusal;
