@@ -15,6 +15,9 @@ mod jobs;
 mod lifecycle;
 mod ports;
 mod refusal;
+mod rfq;
+mod rfq_response;
+mod rfq_view;
 mod rules;
 pub mod settlement;
 mod sourcing_refusal;
@@ -42,6 +45,16 @@ pub use lifecycle::{acting_org, check_if_match, Transition};
 pub use ports::MockProcurementStore;
 pub use ports::{CommitOutcome, GroupBuyFilter, ProcurementStore};
 pub use refusal::{At, ProcurementRefusal};
+pub use rfq::{
+    check_can_open_rfq, open_rfq, InvitedVendor, Rfq, RfqDraft, RfqOpenedData, RfqStatus,
+    MAX_VENDORS, MAX_VENDOR_TEXT, SCOPE_PROCUREMENT_WRITE,
+};
+pub use rfq_response::{
+    invited_vendor, latest_responses, submit_response, ResponseDecision, ResponseDraft,
+    ResponseFields, ResponseReceivedData, VendorResponse, MAX_LEAD_TIME_DAYS, MAX_NOTES,
+    ROLE_VENDOR,
+};
+pub use rfq_view::{prices_visible, ResponseView, RfqView, RfqViewer};
 pub use rules::{
     Allocation, AllocationMethod, Rules, Visibility, DEFAULT_PAYMENT_TERMS_DAYS, MAX_ELIGIBLE_ORGS,
     MAX_ORGANISER_FEE_BPS, MAX_PAYMENT_TERMS_DAYS, MAX_UNITS, RULE_NAMES,
