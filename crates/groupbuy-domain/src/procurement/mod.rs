@@ -6,6 +6,7 @@
 
 mod access;
 pub mod allocation;
+mod award;
 mod commitment;
 mod draft;
 mod events;
@@ -19,6 +20,7 @@ mod rfq;
 mod rfq_response;
 mod rfq_view;
 mod rules;
+mod settle;
 pub mod settlement;
 mod sourcing_refusal;
 
@@ -26,6 +28,10 @@ pub use crate::platform::{AuditDraft, AuditRecord, ChainVerdict};
 pub use access::{
     can_see, require_read, require_scope, require_write, CommitmentsScope, CommitmentsSummary,
     GroupBuyView, Viewer, SCOPE_READ, SCOPE_WRITE,
+};
+pub use award::{
+    allocate_transition, build_allocation, check_can_allocate, member_demands, vendor_offers,
+    AllocationCreatedData, Award, AwardData, AwardLineData, AwardView, AwardViewer, UnfilledData,
 };
 pub use commitment::{
     CommitDecision, CommitRequest, Commitment, CommitmentChange, CommitmentStatus, WithdrawDecision,
@@ -58,5 +64,10 @@ pub use rfq_view::{prices_visible, ResponseView, RfqView, RfqViewer};
 pub use rules::{
     Allocation, AllocationMethod, Rules, Visibility, DEFAULT_PAYMENT_TERMS_DAYS, MAX_ELIGIBLE_ORGS,
     MAX_ORGANISER_FEE_BPS, MAX_PAYMENT_TERMS_DAYS, MAX_UNITS, RULE_NAMES,
+};
+pub use settle::{
+    check_can_settle, document_number_prefix, settle_transition, DocumentSummaryData,
+    IssuedDocument, SettlementCompletedData, SettlementData, SettlementRecord, SettlementView,
+    SettlementViewer, SCOPE_FINANCE_WRITE,
 };
 pub use sourcing_refusal::SourcingRefusal;
