@@ -22,6 +22,7 @@ mod rfq_view;
 mod rules;
 mod settle;
 pub mod settlement;
+mod sourcing_ports;
 mod sourcing_refusal;
 
 pub use crate::platform::{AuditDraft, AuditRecord, ChainVerdict};
@@ -70,4 +71,7 @@ pub use settle::{
     IssuedDocument, SettlementCompletedData, SettlementData, SettlementRecord, SettlementView,
     SettlementViewer, SCOPE_FINANCE_WRITE,
 };
+#[cfg(feature = "mock")]
+pub use sourcing_ports::MockSourcingStore;
+pub use sourcing_ports::{ResponseOutcome, SourcingStore};
 pub use sourcing_refusal::SourcingRefusal;
