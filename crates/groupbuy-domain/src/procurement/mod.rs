@@ -23,6 +23,8 @@ mod rules;
 mod settle;
 pub mod settlement;
 mod sourcing_ports;
+#[cfg(test)]
+mod sourcing_proptests;
 mod sourcing_refusal;
 
 pub use crate::platform::{AuditDraft, AuditRecord, ChainVerdict};
