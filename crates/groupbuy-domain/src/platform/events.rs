@@ -66,6 +66,18 @@ pub enum EventType {
     /// A procurement group buy's deadline passed below target: EXPIRED.
     #[serde(rename = "groupbuy.expired")]
     GroupBuyExpired,
+    /// The organiser's RFQ opened: the group buy is SOURCING.
+    #[serde(rename = "rfq.opened")]
+    RfqOpened,
+    /// An invited vendor responded to an RFQ (or revised its response).
+    #[serde(rename = "vendor.response.received")]
+    VendorResponseReceived,
+    /// Supply was allocated to members: the group buy is ALLOCATED.
+    #[serde(rename = "allocation.created")]
+    AllocationCreated,
+    /// The allocation was settled into payables and receivables: SETTLED.
+    #[serde(rename = "settlement.completed")]
+    SettlementCompleted,
     /// A test delivery asked for by the endpoint's owner.
     #[serde(rename = "webhook.test")]
     WebhookTest,
@@ -73,7 +85,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every type, in catalogue order.
-    pub const ALL: [EventType; 17] = [
+    pub const ALL: [EventType; 21] = [
         Self::GroupCreated,
         Self::GroupCompleted,
         Self::GroupFailed,
@@ -90,6 +102,10 @@ impl EventType {
         Self::GroupBuyTargetReached,
         Self::GroupBuyCancelled,
         Self::GroupBuyExpired,
+        Self::RfqOpened,
+        Self::VendorResponseReceived,
+        Self::AllocationCreated,
+        Self::SettlementCompleted,
         Self::WebhookTest,
     ];
 
@@ -112,6 +128,10 @@ impl EventType {
             Self::GroupBuyTargetReached => "groupbuy.target_reached",
             Self::GroupBuyCancelled => "groupbuy.cancelled",
             Self::GroupBuyExpired => "groupbuy.expired",
+            Self::RfqOpened => "rfq.opened",
+            Self::VendorResponseReceived => "vendor.response.received",
+            Self::AllocationCreated => "allocation.created",
+            Self::SettlementCompleted => "settlement.completed",
             Self::WebhookTest => "webhook.test",
         }
     }
@@ -153,6 +173,18 @@ impl EventType {
             Self::GroupBuyCancelled => "A procurement group buy was cancelled by its organiser.",
             Self::GroupBuyExpired => {
                 "A procurement group buy's deadline passed below target: EXPIRED."
+            }
+            Self::RfqOpened => {
+                "A procurement group buy's RFQ opened to its invited vendors: SOURCING."
+            }
+            Self::VendorResponseReceived => {
+                "An invited vendor responded to an RFQ, or revised its response."
+            }
+            Self::AllocationCreated => {
+                "Vendors' supply was allocated to the members of a procurement group buy: ALLOCATED."
+            }
+            Self::SettlementCompleted => {
+                "A procurement group buy was settled into payables and receivables: SETTLED."
             }
             Self::WebhookTest => "A test delivery requested through the API.",
         }

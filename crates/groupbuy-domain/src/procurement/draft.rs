@@ -55,7 +55,7 @@ pub struct GroupBuyDraft {
 }
 
 /// Trims `value` and requires 1..=`max` characters, naming `field`.
-fn text(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
+pub(super) fn text(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
     let trimmed = value.trim();
     if trimmed.is_empty() || trimmed.chars().count() > max {
         return Err(DomainError::invalid(
@@ -66,7 +66,7 @@ fn text(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
     Ok(trimmed.to_owned())
 }
 
-fn units(field: &str, value: i64) -> Result<i64, DomainError> {
+pub(super) fn units(field: &str, value: i64) -> Result<i64, DomainError> {
     if !(1..=MAX_UNITS).contains(&value) {
         return Err(DomainError::invalid(
             field,

@@ -69,7 +69,7 @@ pub struct CommitmentEventData {
     pub at: String,
 }
 
-fn organiser(g: &GroupBuy) -> Audience {
+pub(crate) fn organiser(g: &GroupBuy) -> Audience {
     Audience::Organisation(g.org_id.clone())
 }
 
@@ -124,7 +124,7 @@ pub(crate) fn commitment_event(
 }
 
 /// Every action a group buy's audit chain records.
-pub const AUDIT_ACTIONS: [&str; 10] = [
+pub const AUDIT_ACTIONS: [&str; 11] = [
     "create",
     "commitment.create",
     "commitment.update",
@@ -133,6 +133,7 @@ pub const AUDIT_ACTIONS: [&str; 10] = [
     "cancel",
     "expire",
     "rfq",
+    "rfq.response",
     "allocate",
     "settle",
 ];

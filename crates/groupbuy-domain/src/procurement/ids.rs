@@ -1,7 +1,9 @@
-//! Prefixed opaque ids (`gb_<32 hex>`, `cmt_<32 hex>`): a UUID underneath, one spelling
-//! on the wire. The caller brings the UUID, so nothing here is random.
+//! Prefixed opaque ids (`gb_<32 hex>`, `cmt_<32 hex>`, `job_`, `rfq_`, `rsp_`, `alloc_`,
+//! `stl_`, `doc_`): a UUID underneath, one spelling on the wire. The caller brings the
+//! UUID, so nothing here is random.
 
 use super::refusal::ProcurementRefusal;
+use super::sourcing_refusal::SourcingRefusal;
 use std::fmt;
 use uuid::Uuid;
 
@@ -16,9 +18,12 @@ fn parse_prefixed(prefix: &str, text: &str) -> Option<Uuid> {
     canonical.then(|| Uuid::try_parse(hex).ok()).flatten()
 }
 
-/// Declares a prefixed id newtype whose failed parse is `$missing`.
+/// Declares a prefixed id newtype whose failed parse is `$missing` (of type `$refusal`).
 macro_rules! prefixed_id {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, $missing:expr) => {
+        prefixed_id!($(#[$doc])* $name, $prefix, ProcurementRefusal, $missing);
+    };
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $refusal:ty, $missing:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(Uuid);
@@ -37,7 +42,7 @@ macro_rules! prefixed_id {
             ///
             /// # Errors
             /// The not-found refusal of this kind of object.
-            pub fn parse(text: &str) -> Result<Self, ProcurementRefusal> {
+            pub fn parse(text: &str) -> Result<Self, $refusal> {
                 parse_prefixed(Self::PREFIX, text).map(Self).ok_or($missing)
             }
 
@@ -80,6 +85,54 @@ prefixed_id!(
     CommitmentId,
     "cmt_",
     ProcurementRefusal::CommitmentNotFound
+);
+
+prefixed_id!(
+    /// A durable job's id: `job_<uuid simple hex>`.
+    JobId,
+    "job_",
+    SourcingRefusal,
+    SourcingRefusal::JobNotFound
+);
+
+prefixed_id!(
+    /// An RFQ's id: `rfq_<uuid simple hex>`.
+    RfqId,
+    "rfq_",
+    SourcingRefusal,
+    SourcingRefusal::RfqNotFound
+);
+
+prefixed_id!(
+    /// A vendor response's id (kept across its revisions): `rsp_<uuid simple hex>`.
+    ResponseId,
+    "rsp_",
+    SourcingRefusal,
+    SourcingRefusal::RfqNotFound
+);
+
+prefixed_id!(
+    /// An allocation's id: `alloc_<uuid simple hex>`.
+    AllocationId,
+    "alloc_",
+    SourcingRefusal,
+    SourcingRefusal::AllocationNotFound
+);
+
+prefixed_id!(
+    /// A settlement's id: `stl_<uuid simple hex>`.
+    SettlementId,
+    "stl_",
+    SourcingRefusal,
+    SourcingRefusal::SettlementNotFound
+);
+
+prefixed_id!(
+    /// A settlement document's id: `doc_<uuid simple hex>`.
+    DocumentId,
+    "doc_",
+    SourcingRefusal,
+    SourcingRefusal::DocumentNotFound
 );
 
 #[cfg(test)]
@@ -129,6 +182,14 @@ mod tests {
         assert_eq!(
             CommitmentId::parse("gb_00000000000000000000000000000abc"),
             Err(ProcurementRefusal::CommitmentNotFound)
+        );
+        let job = JobId::new(Uuid::from_u128(9));
+        assert_eq!(job.to_string(), "job_00000000000000000000000000000009");
+        assert_eq!(JobId::parse(&job.to_string()), Ok(job));
+        assert_eq!(JobId::parse("job_9"), Err(SourcingRefusal::JobNotFound));
+        assert_eq!(
+            DocumentId::parse("stl_00000000000000000000000000000009"),
+            Err(SourcingRefusal::DocumentNotFound)
         );
         let err = crate::DomainError::from(GroupBuyId::parse("nope").expect_err("bad"));
         assert_eq!(

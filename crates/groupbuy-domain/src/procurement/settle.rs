@@ -1,0 +1,372 @@
+//! Settling an award: [`settle`] turns it into one PAYABLE per awarded vendor and one
+//! RECEIVABLE per allocated member, in one transaction: ALLOCATED -> SETTLED,
+//! `settlement.completed`. Who may settle, and who sees which document.
+
+use super::access::{require_scope, Viewer, SCOPE_WRITE};
+use super::award::Award;
+use super::events::organiser;
+use super::group_buy::{Action, GroupBuy};
+use super::ids::{AllocationId, DocumentId, GroupBuyId, SettlementId};
+use super::lifecycle::Transition;
+use super::rfq::Rfq;
+use super::rfq_response::ROLE_VENDOR;
+use super::settlement::{
+    settle, AwardedLine, Document, DocumentKind, ItemInfo, SettlementInput, SettlementTotals,
+};
+use super::sourcing_refusal::SourcingRefusal;
+use crate::error::DomainError;
+use crate::money::{Currency, Money};
+use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};
+use crate::principal::Principal;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// The scope settling needs besides `groupbuy:write`, and that lets a platform finance
+/// user read every settlement.
+pub const SCOPE_FINANCE_WRITE: &str = "finance:write";
+
+/// A settlement document under its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedDocument {
+    /// Id.
+    pub id: DocumentId,
+    /// The document, whole.
+    pub document: Document,
+}
+
+/// A written settlement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementRecord {
+    /// Id.
+    pub id: SettlementId,
+    /// The group buy.
+    pub groupbuy_id: GroupBuyId,
+    /// The allocation it settled.
+    pub allocation_id: AllocationId,
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// Payables by vendor, then receivables by member.
+    pub documents: Vec<IssuedDocument>,
+    /// Sums over all documents: receivables == payables + fees.
+    pub totals: SettlementTotals,
+    /// When it was settled.
+    pub created_at: OffsetDateTime,
+}
+
+/// Checks `POST /groupbuy/{id}/settle`, in this order: scopes `groupbuy:write` and
+/// `finance:write` (403), visible (404), organiser (403), status (409: `Group buy already
+/// settled` when SETTLED, else naming the status).
+///
+/// # Errors
+/// The refusals above.
+pub fn check_can_settle(
+    g: &GroupBuy,
+    viewer: &Viewer,
+    caller: &Principal,
+) -> Result<(), SourcingRefusal> {
+    require_scope(caller, SCOPE_WRITE)?;
+    require_scope(caller, SCOPE_FINANCE_WRITE)?;
+    viewer.require_organiser(g, "settle this group buy")?;
+    g.check_action(Action::Settle)?;
+    Ok(())
+}
+
+/// `GB-<first 8 hex of the group buy's id, upper case>`: the prefix of its documents'
+/// numbers (`GB-0F9C1D2E-0001`).
+pub fn document_number_prefix(g: &GroupBuy) -> String {
+    let hex = g.id.uuid().simple().to_string().to_uppercase();
+    format!("GB-{}", &hex[..8])
+}
+
+/// One document as `settlement.completed` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentSummaryData {
+    /// `doc_...`.
+    pub id: String,
+    /// `PAYABLE` or `RECEIVABLE`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its number.
+    pub number: String,
+    /// The vendor or member.
+    pub counterparty: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+    /// Its share of the organiser's fee.
+    pub fee: Decimal,
+    /// Its total.
+    pub total: Decimal,
+}
+
+/// `data.settlement` of `settlement.completed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettlementData {
+    /// `stl_...`.
+    pub id: String,
+    /// `alloc_...`.
+    pub allocation_id: String,
+    /// Currency code.
+    pub currency: String,
+    /// The documents.
+    pub documents: Vec<DocumentSummaryData>,
+    /// All payables.
+    pub payables: Decimal,
+    /// All receivables.
+    pub receivables: Decimal,
+    /// The organiser's fee.
+    pub fees: Decimal,
+}
+
+/// `data` of `settlement.completed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettlementCompletedData {
+    /// `gb_...`.
+    pub groupbuy_id: String,
+    /// The settlement.
+    pub settlement: SettlementData,
+    /// RFC 3339: when it happened.
+    pub at: String,
+}
+
+fn date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Settles `award` of `g` as settlement `id` (the organising `org_id` asked): documents
+/// issued on `ctx.now`'s date, due `rules.payment_terms_days` later, with
+/// `rules.organiser_fee_bps` shared among the receivables; numbered
+/// `{number_prefix}-0001` on; vendors named as `rfq` invited them; each document's id
+/// from `mint`. SETTLED, `settlement.completed`, audit `settle`.
+///
+/// # Errors
+/// `AlreadySettled` or `InvalidTransition` (409) by status; a `SettlementRefusal`
+/// otherwise (nothing to settle, amounts too large).
+#[allow(clippy::too_many_arguments)]
+pub fn settle_transition(
+    g: &GroupBuy,
+    org_id: &str,
+    award: &Award,
+    rfq: &Rfq,
+    id: SettlementId,
+    number_prefix: &str,
+    mint: &mut dyn FnMut() -> DocumentId,
+    ctx: &ChangeContext,
+) -> Result<(SettlementRecord, Transition), DomainError> {
+    g.check_action(Action::Settle)?;
+    let currency = award.plan.currency;
+    let input = SettlementInput {
+        lines: award.plan.results.iter().map(AwardedLine::from).collect(),
+        items: g
+            .items
+            .iter()
+            .map(|i| ItemInfo {
+                sku: i.sku.clone(),
+                name: i.name.clone(),
+            })
+            .collect(),
+        vendor_names: rfq.vendor_names(),
+        member_names: BTreeMap::new(),
+        organiser_fee_bps: g.rules.organiser_fee_bps,
+        payment_terms_days: g.rules.payment_terms_days,
+        issue_date: ctx.now.date(),
+        currency,
+        number_prefix: number_prefix.to_owned(),
+        first_sequence: 1,
+    };
+    let settled = settle(&input).map_err(SourcingRefusal::from)?;
+    let documents: Vec<IssuedDocument> = settled
+        .documents
+        .into_iter()
+        .map(|document| IssuedDocument {
+            id: mint(),
+            document,
+        })
+        .collect();
+    let money = |minor| Money::from_minor(minor, currency).to_decimal();
+    let totals = settled.totals;
+    let details = json!({
+        "settlement_id": id.to_string(),
+        "allocation_id": award.id.to_string(),
+        "documents": documents.len(),
+        "payables": money(totals.payables_minor),
+        "receivables": money(totals.receivables_minor),
+        "fees": money(totals.fees_minor),
+    });
+    let (next, entry) = g.advance(Action::Settle, Some(org_id), details, ctx)?;
+    let data = SettlementCompletedData {
+        groupbuy_id: next.id.to_string(),
+        settlement: SettlementData {
+            id: id.to_string(),
+            allocation_id: award.id.to_string(),
+            currency: currency.code().to_owned(),
+            documents: documents
+                .iter()
+                .map(|d| DocumentSummaryData {
+                    id: d.id.to_string(),
+                    kind: d.document.kind.as_str().to_owned(),
+                    number: d.document.number.clone(),
+                    counterparty: d.document.counterparty.clone(),
+                    due_date: date(d.document.due_date),
+                    fee: money(d.document.fee_minor),
+                    total: money(d.document.total_minor),
+                })
+                .collect(),
+            payables: money(totals.payables_minor),
+            receivables: money(totals.receivables_minor),
+            fees: money(totals.fees_minor),
+        },
+        at: rfc3339(ctx.now),
+    };
+    let said = DomainEvent::new(
+        EventType::SettlementCompleted,
+        next.subject(),
+        organiser(&next),
+        &data,
+    );
+    let record = SettlementRecord {
+        id,
+        groupbuy_id: next.id,
+        allocation_id: award.id,
+        currency,
+        documents,
+        totals,
+        created_at: ctx.now,
+    };
+    Ok((
+        record,
+        Transition {
+            group_buy: next,
+            events: vec![said],
+            audit: vec![entry],
+        },
+    ))
+}
+
+/// How a caller stands toward a settlement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettlementViewer {
+    /// The organising organisation, a platform admin, or a platform finance user
+    /// (`finance:write` without an organisation): every document.
+    All,
+    /// A member organisation: its receivable.
+    Member(String),
+    /// A vendor (role `vendor`, `sub`): its payable.
+    Vendor(String),
+}
+
+impl SettlementViewer {
+    /// How `caller` stands toward `record` of `g`. A `finance:write` holder of another
+    /// organisation sees only what that organisation is party to.
+    ///
+    /// # Errors
+    /// `SettlementNotFound` (404) for a caller party to no document.
+    pub fn of(
+        caller: &Principal,
+        g: &GroupBuy,
+        record: &SettlementRecord,
+    ) -> Result<Self, SourcingRefusal> {
+        let org = caller.org_id.as_deref().filter(|o| !o.trim().is_empty());
+        let platform_finance = org.is_none() && caller.has_scope(SCOPE_FINANCE_WRITE);
+        if platform_finance || Viewer::of(caller, g, false).is_organiser_or_admin() {
+            return Ok(Self::All);
+        }
+        let party = |kind: DocumentKind, who: &str| {
+            record
+                .documents
+                .iter()
+                .any(|d| d.document.kind == kind && d.document.counterparty == who)
+        };
+        if let Some(org) = org.filter(|o| party(DocumentKind::Receivable, o)) {
+            return Ok(Self::Member(org.to_owned()));
+        }
+        if caller.has_role(ROLE_VENDOR) && party(DocumentKind::Payable, &caller.user_id) {
+            return Ok(Self::Vendor(caller.user_id.clone()));
+        }
+        Err(SourcingRefusal::SettlementNotFound)
+    }
+
+    /// Whether it may see `d`.
+    pub fn sees(&self, d: &Document) -> bool {
+        match self {
+            Self::All => true,
+            Self::Member(m) => d.kind == DocumentKind::Receivable && &d.counterparty == m,
+            Self::Vendor(v) => d.kind == DocumentKind::Payable && &d.counterparty == v,
+        }
+    }
+
+    /// The document `doc_id` of `record`, if it may see it.
+    ///
+    /// # Errors
+    /// `DocumentNotFound` (404).
+    pub fn document<'a>(
+        &self,
+        record: &'a SettlementRecord,
+        doc_id: DocumentId,
+    ) -> Result<&'a IssuedDocument, SourcingRefusal> {
+        record
+            .documents
+            .iter()
+            .find(|d| d.id == doc_id && self.sees(&d.document))
+            .ok_or(SourcingRefusal::DocumentNotFound)
+    }
+}
+
+/// A settlement as one viewer may see it; totals are over what it sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementView {
+    /// Id.
+    pub id: SettlementId,
+    /// The group buy.
+    pub groupbuy_id: GroupBuyId,
+    /// The allocation settled.
+    pub allocation_id: AllocationId,
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// The documents it may see, whole.
+    pub documents: Vec<IssuedDocument>,
+    /// Sums over those.
+    pub totals: SettlementTotals,
+    /// When it was settled.
+    pub created_at: OffsetDateTime,
+}
+
+impl SettlementView {
+    /// What `viewer` sees of `record`.
+    pub fn new(record: &SettlementRecord, viewer: &SettlementViewer) -> Self {
+        let documents: Vec<IssuedDocument> = record
+            .documents
+            .iter()
+            .filter(|d| viewer.sees(&d.document))
+            .cloned()
+            .collect();
+        // Subsets of a settlement whose sums fit: these sums fit too.
+        let sum = |kind: DocumentKind, f: fn(&Document) -> i64| {
+            documents
+                .iter()
+                .filter(|d| d.document.kind == kind)
+                .map(|d| f(&d.document))
+                .sum::<i64>()
+        };
+        let totals = SettlementTotals {
+            payables_minor: sum(DocumentKind::Payable, |d| d.total_minor),
+            receivables_minor: sum(DocumentKind::Receivable, |d| d.total_minor),
+            fees_minor: sum(DocumentKind::Receivable, |d| d.fee_minor),
+        };
+        Self {
+            id: record.id,
+            groupbuy_id: record.groupbuy_id,
+            allocation_id: record.allocation_id,
+            currency: record.currency,
+            documents,
+            totals,
+            created_at: record.created_at,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "settle_tests.rs"]
+mod tests;
