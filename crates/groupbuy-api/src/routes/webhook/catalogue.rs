@@ -188,6 +188,92 @@ pub fn data_schema(t: EventType) -> Value {
                 "at": date_time()
             }),
         ),
+        EventType::RfqOpened => object(
+            &[
+                "groupbuy_id",
+                "rfq_id",
+                "status",
+                "vendors",
+                "due_date",
+                "committed_quantity",
+                "members",
+                "version",
+                "at",
+            ],
+            json!({
+                "groupbuy_id": {"type": "string"}, "rfq_id": {"type": "string"},
+                "status": procurement_status(),
+                "vendors": lines(&["vendor_id", "name"], json!({
+                    "vendor_id": {"type": "string"}, "name": {"type": "string"},
+                    "contact": {"type": ["string", "null"]}
+                })),
+                "due_date": date_time(), "committed_quantity": {"type": "integer"},
+                "members": {"type": "integer"}, "version": {"type": "integer"}, "at": date_time()
+            }),
+        ),
+        EventType::VendorResponseReceived => object(
+            &[
+                "groupbuy_id",
+                "rfq_id",
+                "response_id",
+                "vendor_id",
+                "version",
+                "currency",
+                "available_quantity",
+                "valid_until",
+                "at",
+            ],
+            json!({
+                "groupbuy_id": {"type": "string"}, "rfq_id": {"type": "string"},
+                "response_id": {"type": "string"}, "vendor_id": {"type": "string"},
+                "vendor_name": {"type": "string"}, "version": {"type": "integer"},
+                "unit_price": {"type": ["number", "null"], "description": "Null while sealed bids hide it"},
+                "currency": {"type": "string"}, "available_quantity": {"type": "integer"},
+                "valid_until": date_time(), "lead_time_days": {"type": ["integer", "null"]},
+                "at": date_time()
+            }),
+        ),
+        EventType::AllocationCreated => object(
+            &["groupbuy_id", "allocation", "at"],
+            json!({
+                "groupbuy_id": {"type": "string"},
+                "allocation": object(&["id", "method", "results"], json!({
+                    "id": {"type": "string"}, "method": {"type": "string"},
+                    "currency": {"type": "string"},
+                    "results": lines(&["member_id", "quantity", "vendor_id", "unit_price", "amount"], json!({
+                        "member_id": {"type": "string"}, "quantity": {"type": "integer"},
+                        "vendor_id": {"type": "string"}, "unit_price": money(), "amount": money(),
+                        "rule": {"type": "string"}, "explanation": {"type": "string"}
+                    })),
+                    "unfilled": lines(&["member_id", "quantity", "reason"], json!({
+                        "member_id": {"type": "string"}, "quantity": {"type": "integer"},
+                        "reason": {"type": "string"}
+                    })),
+                    "allocated_quantity": {"type": "integer"}, "unfilled_quantity": {"type": "integer"},
+                    "amount": money()
+                })),
+                "at": date_time()
+            }),
+        ),
+        EventType::SettlementCompleted => object(
+            &["groupbuy_id", "settlement", "at"],
+            json!({
+                "groupbuy_id": {"type": "string"},
+                "settlement": object(&["id", "documents"], json!({
+                    "id": {"type": "string"}, "allocation_id": {"type": "string"},
+                    "currency": {"type": "string"},
+                    "documents": lines(&["id", "type", "number", "counterparty", "total"], json!({
+                        "id": {"type": "string"},
+                        "type": {"type": "string", "enum": ["PAYABLE", "RECEIVABLE"]},
+                        "number": {"type": "string"}, "counterparty": {"type": "string"},
+                        "due_date": {"type": "string", "format": "date"},
+                        "fee": money(), "total": money()
+                    })),
+                    "payables": money(), "receivables": money(), "fees": money()
+                })),
+                "at": date_time()
+            }),
+        ),
         EventType::WebhookTest => object(
             &["endpoint_id"],
             json!({"endpoint_id": {"type": "string"}, "message": {"type": "string"}}),
