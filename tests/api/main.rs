@@ -16,5 +16,6 @@ mod platform;
 mod procurement;
 mod rate_limit;
 mod shutdown;
+mod sourcing;
 mod wallet;
 mod webhook;

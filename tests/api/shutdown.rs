@@ -169,7 +169,7 @@ fn sigterm_finishes_requests_in_flight_then_exits_zero() {
         .collect();
     let stopped = said.iter().position(|l| l.contains("groupbuy stopped"));
     assert!(
-        stopped_jobs.len() == 4 && stopped.is_some_and(|end| stopped_jobs.iter().all(|&j| j < end)),
+        stopped_jobs.len() == 5 && stopped.is_some_and(|end| stopped_jobs.iter().all(|&j| j < end)),
         "sweeps stop before the process ends: {said:#?}"
     );
     let _ = std::fs::remove_dir_all(dir);

@@ -156,6 +156,34 @@ closed_set!(
 );
 
 closed_set!(
+    /// What a durable job does.
+    JobType,
+    "rfq opens the RFQ (the group buy moves to SOURCING); allocate allocates supply (ALLOCATED).",
+    groupbuy_domain::procurement::JobType::ALL.iter().map(|t| t.as_str().to_owned()).collect()
+);
+
+closed_set!(
+    /// Where a durable job is.
+    JobStatus,
+    "queued, running, succeeded (result_url says where to read the result) or failed (error says why).",
+    ["queued", "running", "succeeded", "failed"].iter().map(|s| (*s).to_owned()).collect()
+);
+
+closed_set!(
+    /// Whether an RFQ takes responses.
+    RfqStatus,
+    "OPEN before its due date while the group buy is SOURCING; CLOSED otherwise.",
+    vec!["OPEN".to_owned(), "CLOSED".to_owned()]
+);
+
+closed_set!(
+    /// Which side a settlement document is.
+    DocumentType,
+    "PAYABLE (owed to a vendor) or RECEIVABLE (owed by a member).",
+    vec!["PAYABLE".to_owned(), "RECEIVABLE".to_owned()]
+);
+
+closed_set!(
     /// Whether a commitment counts.
     CommitmentStatus,
     "ACTIVE (counted in the pool) or WITHDRAWN (kept for history).",

@@ -36,6 +36,7 @@ impl AppState {
             group_purchases: db.clone(),
             campaigns: db.clone(),
             procurement: db.clone(),
+            sourcing: db.clone(),
             idempotency: db.clone(),
             rate_limits: db.clone(),
             webhooks: db.clone(),

@@ -7,7 +7,7 @@ use groupbuy_domain::campaign::CampaignStore;
 use groupbuy_domain::catalog::CatalogStore;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
 use groupbuy_domain::platform::{HealthCheck, IdempotencyStore, RateLimitStore};
-use groupbuy_domain::procurement::ProcurementStore;
+use groupbuy_domain::procurement::{ProcurementStore, SourcingStore};
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::webhook::WebhookStore;
 use groupbuy_domain::{Clock, DomainError};
@@ -33,6 +33,8 @@ pub struct AppState {
     pub health: Arc<dyn HealthCheck>,
     /// Procurement group buys and commitments (`/groupbuy`).
     pub procurement: Arc<dyn ProcurementStore>,
+    /// RFQs, vendors' responses, allocations, settlements and their durable jobs.
+    pub sourcing: Arc<dyn SourcingStore>,
     /// Webhook endpoints and deliveries.
     pub webhooks: Arc<dyn WebhookStore>,
     /// `GROUPBUY_WEBHOOK_ALLOW_PRIVATE=1`: endpoints may point at loopback/private addresses.

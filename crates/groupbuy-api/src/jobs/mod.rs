@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 
 pub use group_purchase::expire_groups;
 pub use housekeeping::purge_expired_records;
-pub use procurement::expire_group_buys;
+pub use procurement::{expire_group_buys, run_jobs};
 
 /// One pass of a job over the application state.
 pub type Pass = Box<dyn Fn(web::Data<AppState>) -> LocalBoxFuture<'static, ()>>;

@@ -18,6 +18,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         wallets: Arc::new(MockWalletStore::new()),
         group_purchases: Arc::new(groups),
         procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
+        sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
         campaigns: Arc::new(MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         rate_limits: Arc::new(MockRateLimitStore::new()),
@@ -42,6 +43,7 @@ fn every_context_registers_its_jobs_once() {
         [
             "group-expiry",
             "procurement-expiry",
+            "procurement-jobs",
             "housekeeping",
             "webhook-delivery"
         ]

@@ -26,6 +26,7 @@ fn state(
         wallets: Arc::new(wallets),
         group_purchases: Arc::new(groupbuy_domain::group_purchase::MockGroupPurchaseStore::new()),
         procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
+        sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
         campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         rate_limits: Arc::new(MockRateLimitStore::new()),

@@ -148,6 +148,13 @@ pub trait ProcurementStore: Send + Sync {
         limit: i64,
     ) -> Result<Page<AuditRecord>, DomainError>;
 
+    /// The organising organisation of a group buy, for documents that name it (callers
+    /// check the caller's access to what they show first).
+    ///
+    /// # Errors
+    /// `NotFound`.
+    fn organiser(&self, id: &GroupBuyId) -> Result<String, DomainError>;
+
     /// Recomputes the group buy's whole audit chain ([`crate::platform::verify_chain`]).
     ///
     /// # Errors

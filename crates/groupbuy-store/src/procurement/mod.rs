@@ -215,6 +215,17 @@ impl ProcurementStore for Database {
         self.read(|conn| read::audit(conn, caller, *id, after, limit))
     }
 
+    fn organiser(&self, id: &GroupBuyId) -> Result<String, DomainError> {
+        self.read(|conn| {
+            gb::table
+                .filter(gb::id.eq(id.to_string()))
+                .select(gb::org_id)
+                .first::<String>(conn)
+                .optional()?
+                .ok_or_else(|| DomainError::from(ProcurementRefusal::GroupBuyNotFound).into())
+        })
+    }
+
     fn verify_audit(
         &self,
         caller: &Principal,

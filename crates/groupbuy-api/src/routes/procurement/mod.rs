@@ -4,9 +4,12 @@
 //! `If-Match`. A group buy the caller may not see is 404, exactly like a missing one.
 
 mod audit;
+mod award;
 mod commitments;
 pub mod dto;
 mod group_buys;
+mod sourcing;
+pub mod sourcing_dto;
 pub mod ubl;
 
 use crate::error::ApiError;
@@ -55,4 +58,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     group_buys::configure(cfg);
     commitments::configure(cfg);
     audit::configure(cfg);
+    sourcing::configure(cfg);
+    award::configure(cfg);
 }
