@@ -54,7 +54,7 @@ pub(super) fn move_counters(
 
 /// Moves `read` to `next`'s status and version while it is still in `read`'s status and
 /// version; `false` when another change came first.
-fn move_status(
+pub(super) fn move_status(
     conn: &mut DbConnection,
     read: &GroupBuy,
     next: &GroupBuy,

@@ -12,6 +12,7 @@ mod create;
 mod read;
 mod rows;
 pub mod schema;
+mod sourcing;
 
 use crate::db::{Database, DbConnection};
 use crate::error::StoreError;

@@ -1,0 +1,84 @@
+//! Reads of sourcing, each in one snapshot: a job, the RFQ, the allocation, the
+//! settlement and one of its documents, as the caller may see them.
+
+use super::{award_of, responses_of, rfq_of, settlement_of};
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::procurement::find;
+use groupbuy_domain::procurement::{
+    AwardView, AwardViewer, DocumentId, GroupBuy, GroupBuyId, IssuedDocument, Job, JobId, RfqView,
+    RfqViewer, SettlementRecord, SettlementView, SettlementViewer, SourcingRefusal,
+};
+use groupbuy_domain::Principal;
+use time::OffsetDateTime;
+
+/// One job, for its organising organisation only.
+pub(super) fn job(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: JobId,
+) -> Result<Job, StoreError> {
+    let job = super::jobs::load(conn, id)?;
+    job.require_visible_to(caller)?;
+    Ok(job)
+}
+
+/// The RFQ of `id` as the caller may see it at `now`.
+pub(super) fn rfq(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: GroupBuyId,
+    now: OffsetDateTime,
+) -> Result<RfqView, StoreError> {
+    let g = find(conn, id)?;
+    let rfq = rfq_of(conn, &g)?.ok_or(SourcingRefusal::RfqNotFound)?;
+    let viewer = RfqViewer::of(caller, &g, &rfq)?;
+    let responses = responses_of(conn, &g, &rfq)?;
+    Ok(RfqView::new(&rfq, &g, &viewer, &responses, now))
+}
+
+/// The allocation of `id` as the caller may see it.
+pub(super) fn allocation(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: GroupBuyId,
+) -> Result<AwardView, StoreError> {
+    let g = find(conn, id)?;
+    let award = award_of(conn, &g)?.ok_or(SourcingRefusal::AllocationNotFound)?;
+    let rfq = rfq_of(conn, &g)?.ok_or(SourcingRefusal::AllocationNotFound)?;
+    let viewer = AwardViewer::of(caller, &g, &award, &rfq)?;
+    Ok(AwardView::new(&award, &viewer))
+}
+
+/// The settlement of `id` and how the caller stands toward it.
+fn settled(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: GroupBuyId,
+) -> Result<(GroupBuy, SettlementRecord, SettlementViewer), StoreError> {
+    let g = find(conn, id)?;
+    let record = settlement_of(conn, &g)?.ok_or(SourcingRefusal::SettlementNotFound)?;
+    let viewer = SettlementViewer::of(caller, &g, &record)?;
+    Ok((g, record, viewer))
+}
+
+/// The settlement of `id` as the caller may see it.
+pub(super) fn settlement(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: GroupBuyId,
+) -> Result<SettlementView, StoreError> {
+    let (_, record, viewer) = settled(conn, caller, id)?;
+    Ok(SettlementView::new(&record, &viewer))
+}
+
+/// One document of `id`'s settlement, if the caller may see it.
+pub(super) fn document(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: GroupBuyId,
+    doc_id: DocumentId,
+) -> Result<IssuedDocument, StoreError> {
+    let (_, record, viewer) = settled(conn, caller, id)?;
+    Ok(viewer.document(&record, doc_id)?.clone())
+}
