@@ -135,8 +135,10 @@ async fn get_settlement(
 #[utoipa::path(operation_id = "settlement.document", tag = "procurement", security(("bearer" = [])),
     params(("id" = String, Path, description = "Group buy id (gb_...)"),
            ("doc_id" = String, Path, description = "Document id (doc_...)")), responses(
-    (status = 200, description = "The document (JSON), or its UBL invoice (application/xml)", body = Envelope<DocumentView>,
-        content_type = ["application/json", "application/xml"]),
+    (status = 200, description = "The document (JSON), or its UBL 2.1 invoice with Accept: application/xml", content(
+        (Envelope<DocumentView> = "application/json"),
+        (String = "application/xml"),
+    )),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Document not found, or not visible", body = Problem, content_type = "application/problem+json"),
 ))]
