@@ -81,10 +81,12 @@ CREATE TABLE procurement_documents (
     settlement_id TEXT NOT NULL REFERENCES procurement_settlements (id),
     groupbuy_id TEXT NOT NULL REFERENCES procurement_group_buys (id),
     kind TEXT NOT NULL CHECK (kind IN ('PAYABLE', 'RECEIVABLE')),
-    number TEXT NOT NULL UNIQUE,
+    number TEXT NOT NULL,
     counterparty TEXT NOT NULL,
     -- JSON: the whole document (lines, dates, fee).
     body TEXT NOT NULL,
     total_minor BIGINT NOT NULL
 );
 CREATE INDEX procurement_documents_settlement_idx ON procurement_documents (settlement_id, seq);
+-- Numbers carry the first 8 hex of the group buy's id: unique within it, not beyond.
+CREATE UNIQUE INDEX procurement_documents_number_idx ON procurement_documents (groupbuy_id, number);

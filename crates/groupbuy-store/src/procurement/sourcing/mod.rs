@@ -14,15 +14,16 @@ mod write;
 
 use super::rows::CommitmentRow;
 use super::schema::procurement_commitments as cmt;
+use crate::convert::{from_db_time, parse_currency};
 use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
 use diesel::prelude::*;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::settlement::SettlementTotals;
 use groupbuy_domain::procurement::{
-    Award, AwardView, Commitment, CommitmentStatus, DocumentId, GroupBuy, GroupBuyId,
+    AllocationId, Award, AwardView, Commitment, CommitmentStatus, DocumentId, GroupBuy, GroupBuyId,
     IssuedDocument, Job, JobId, ResponseFields, ResponseOutcome, Rfq, RfqDraft, RfqView,
-    SettlementRecord, SettlementView, SourcingRefusal, SourcingStore, VendorResponse,
+    SettlementId, SettlementRecord, SettlementView, SourcingRefusal, SourcingStore, VendorResponse,
 };
 use groupbuy_domain::{DomainError, Principal};
 use rows::{AllocationRow, DocumentRow, ResponseRow, RfqRow, SettlementRow};
@@ -116,19 +117,18 @@ fn settlement_of(
         .collect::<Result<Vec<IssuedDocument>, _>>()?;
     let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("{what} {v}"));
     Ok(Some(SettlementRecord {
-        id: groupbuy_domain::procurement::SettlementId::parse(&row.id)
-            .map_err(|_| corrupt("settlement id", &row.id))?,
+        id: SettlementId::parse(&row.id).map_err(|_| corrupt("settlement id", &row.id))?,
         groupbuy_id: g.id,
-        allocation_id: groupbuy_domain::procurement::AllocationId::parse(&row.allocation_id)
+        allocation_id: AllocationId::parse(&row.allocation_id)
             .map_err(|_| corrupt("allocation id", &row.allocation_id))?,
-        currency: crate::convert::parse_currency(&row.currency)?,
+        currency: parse_currency(&row.currency)?,
         documents,
         totals: SettlementTotals {
             payables_minor: row.payables_minor,
             receivables_minor: row.receivables_minor,
             fees_minor: row.fees_minor,
         },
-        created_at: crate::convert::from_db_time(row.created_at),
+        created_at: from_db_time(row.created_at),
     }))
 }
 

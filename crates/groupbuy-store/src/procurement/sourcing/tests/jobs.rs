@@ -193,7 +193,41 @@ fn a_refused_job_fails_with_the_refusal_and_writes_nothing(db: &Database) {
     );
 }
 
+fn a_job_that_keeps_dying_gives_up(db: &Database) {
+    let g = pool(db, 10, json!({}));
+    commit(db, "org_beta", &g, 10, "12.50");
+    db.enqueue_rfq(
+        &org("org_acme"),
+        &g.id,
+        rfq_draft(),
+        None,
+        &at("acme", hours(1)),
+    )
+    .expect("enqueue");
+    let lease = Duration::minutes(5);
+    let mut last = None;
+    for i in 0..=groupbuy_domain::procurement::MAX_ATTEMPTS {
+        let now = hours(1) + Duration::minutes(10 * i64::from(i));
+        last = db.claim_job(now, lease).expect("claim");
+        assert!(last.is_some(), "claim {i}");
+    }
+    let given_up = db
+        .run_job(last.expect("claimed"), &worker(hours(3)))
+        .expect("run");
+    assert_eq!(given_up.status, JobStatus::Failed);
+    assert!(
+        given_up
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("gave up")),
+        "{given_up:?}"
+    );
+    assert_eq!(status(db, &g), GroupBuyStatus::Open);
+    assert!(db.claim_job(hours(4), lease).expect("claim").is_none());
+}
+
 crate::on_both_backends!(
+    a_job_that_keeps_dying_gives_up,
     a_request_that_cannot_succeed_is_refused_when_queued,
     the_rfq_job_opens_sourcing_and_the_rfq_reads,
     a_job_runs_exactly_once,
