@@ -45,11 +45,22 @@ async fn pooled(app: &TestApp, sku: &str, fee_bps: u32) -> String {
         "deadline": at(3600), "currency": "USD",
         "rules": {"organiser_fee_bps": fee_bps, "payment_terms_days": 14}
     });
-    let r = send(app, Method::POST, "/groupbuy", &organiser(app), Some(body), Some(&format!("pool-{sku}")))
-        .await
-        .expect(201);
+    let r = send(
+        app,
+        Method::POST,
+        "/groupbuy",
+        &organiser(app),
+        Some(body),
+        Some(&format!("pool-{sku}")),
+    )
+    .await
+    .expect(201);
     let id = r.data()["id"].as_str().expect("id").to_owned();
-    for (org, qty, ceiling) in [("org_a", 50, 10.0), ("org_b", 30, 10.0), ("org_c", 20, 12.0)] {
+    for (org, qty, ceiling) in [
+        ("org_a", 50, 10.0),
+        ("org_b", 30, 10.0),
+        ("org_c", 20, 12.0),
+    ] {
         let t = app.org_token(&format!("{org}-buyer"), org, RW);
         send(
             app,
@@ -70,7 +81,11 @@ async fn finished(app: &TestApp, location: &str) -> Value {
     let t = organiser(app);
     let mut job = Value::Null;
     for _ in 0..80 {
-        job = send(app, Method::GET, location, &t, None, None).await.expect(200).data().clone();
+        job = send(app, Method::GET, location, &t, None, None)
+            .await
+            .expect(200)
+            .data()
+            .clone();
         if job["status"] == "succeeded" || job["status"] == "failed" {
             break;
         }
@@ -88,9 +103,16 @@ async fn sourcing(app: &TestApp, id: &str, key: &str) {
         ],
         "due_date": at(3600)
     });
-    let r = send(app, Method::POST, &format!("/groupbuy/{id}/rfq"), &organiser(app), Some(body), Some(key))
-        .await
-        .expect(202);
+    let r = send(
+        app,
+        Method::POST,
+        &format!("/groupbuy/{id}/rfq"),
+        &organiser(app),
+        Some(body),
+        Some(key),
+    )
+    .await
+    .expect(202);
     let location = r.header("location").expect("Location");
     assert!(location.starts_with("/groupbuy/jobs/job_"), "{location}");
     assert_eq!(r.data()["type"], "rfq");
@@ -117,33 +139,100 @@ async fn from_rfq_to_settlement_every_document_balances() {
         let id = pooled(&app, "MAIZE", 250).await;
         let org = organiser(&app);
         // Preconditions refused at once, never as a failed job.
-        let r = send(&app, Method::POST, &format!("/groupbuy/{id}/allocate"), &org, None, Some("a0")).await.expect(409);
-        assert!(r.body["detail"].as_str().unwrap_or_default().contains("OPEN"), "{}", r.body);
-        let r = send(&app, Method::POST, &format!("/groupbuy/{id}/settle"), &app.org_token("alice", "org_acme", FINANCE), None, Some("s0"))
-            .await
-            .expect(409);
-        assert!(r.body["detail"].as_str().unwrap_or_default().contains("OPEN"), "{}", r.body);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/allocate"),
+            &org,
+            None,
+            Some("a0"),
+        )
+        .await
+        .expect(409);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("OPEN"),
+            "{}",
+            r.body
+        );
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/settle"),
+            &app.org_token("alice", "org_acme", FINANCE),
+            None,
+            Some("s0"),
+        )
+        .await
+        .expect(409);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("OPEN"),
+            "{}",
+            r.body
+        );
         let plain = app.org_token("alice", "org_acme", RW);
-        let r = send(&app, Method::POST, &format!("/groupbuy/{id}/rfq"), &plain, Some(json!({"vendors": [], "due_date": at(60)})), Some("r0"))
-            .await
-            .expect(403);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/rfq"),
+            &plain,
+            Some(json!({"vendors": [], "due_date": at(60)})),
+            Some("r0"),
+        )
+        .await
+        .expect(403);
         assert_eq!(r.body["detail"], "Missing scope: procurement:write");
-        let r = send(&app, Method::POST, &format!("/groupbuy/{id}/rfq"), &org, Some(json!({"vendors": [], "due_date": at(60)})), Some("r1"))
-            .await
-            .expect(422);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/rfq"),
+            &org,
+            Some(json!({"vendors": [], "due_date": at(60)})),
+            Some("r1"),
+        )
+        .await
+        .expect(422);
         assert_eq!(r.body["errors"][0]["field"], "vendors");
-        send(&app, Method::POST, &format!("/groupbuy/{id}/rfq"), &org, Some(json!({"vendors": [{"vendor_id": "v", "name": "V"}], "due_date": at(60)})), None)
-            .await
-            .expect(400);
+        send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/rfq"),
+            &org,
+            Some(json!({"vendors": [{"vendor_id": "v", "name": "V"}], "due_date": at(60)})),
+            None,
+        )
+        .await
+        .expect(400);
 
         sourcing(&app, &id, "rfq-1").await;
-        let g = send(&app, Method::GET, &format!("/groupbuy/{id}"), &org, None, None).await.expect(200);
+        let g = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}"),
+            &org,
+            None,
+            None,
+        )
+        .await
+        .expect(200);
         assert_eq!(g.data()["status"], "SOURCING");
         // Commitments are closed now.
         let t = app.org_token("a-buyer", "org_a", RW);
-        send(&app, Method::POST, &format!("/groupbuy/{id}/commit"), &t, Some(json!({"quantity": 60, "price_ceiling": 10})), Some("late"))
-            .await
-            .expect(409);
+        send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/commit"),
+            &t,
+            Some(json!({"quantity": 60, "price_ceiling": 10})),
+            Some("late"),
+        )
+        .await
+        .expect(409);
 
         // Vendors respond: 201 first, 200 for a revision; the uninvited get 404.
         let r = quote(&app, &id, "vendor_mills", 9.5, 60).await.expect(201);
@@ -151,87 +240,330 @@ async fn from_rfq_to_settlement_every_document_balances() {
         let r = quote(&app, &id, "vendor_mills", 9.0, 60).await.expect(200);
         assert_eq!(r.data()["version"], 2);
         quote(&app, &id, "vendor_farm", 11.0, 100).await.expect(201);
-        quote(&app, &id, "vendor_stranger", 5.0, 100).await.expect(404);
-        let member_as_vendor = app.org_token("a-buyer", "org_a", RW);
-        send(&app, Method::POST, &format!("/groupbuy/{id}/rfq/responses"), &member_as_vendor,
-            Some(json!({"unit_price": 1, "available_quantity": 1, "valid_until": at(7200)})), None)
+        quote(&app, &id, "vendor_stranger", 5.0, 100)
             .await
-            .expect(403);
+            .expect(404);
+        let member_as_vendor = app.org_token("a-buyer", "org_a", RW);
+        send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/rfq/responses"),
+            &member_as_vendor,
+            Some(json!({"unit_price": 1, "available_quantity": 1, "valid_until": at(7200)})),
+            None,
+        )
+        .await
+        .expect(403);
 
         // Who sees what of the RFQ.
-        let rfq = send(&app, Method::GET, &format!("/groupbuy/{id}/rfq"), &org, None, None).await.expect(200);
+        let rfq = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}/rfq"),
+            &org,
+            None,
+            None,
+        )
+        .await
+        .expect(200);
         assert_eq!(rfq.data()["vendors"].as_array().map(Vec::len), Some(2));
         assert_eq!(rfq.data()["responses"].as_array().map(Vec::len), Some(2));
-        let mills = send(&app, Method::GET, &format!("/groupbuy/{id}/rfq"), &vendor(&app, "vendor_mills"), None, None).await.expect(200);
-        let own = mills.data()["responses"].as_array().expect("responses").clone();
+        let mills = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}/rfq"),
+            &vendor(&app, "vendor_mills"),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+        let own = mills.data()["responses"]
+            .as_array()
+            .expect("responses")
+            .clone();
         assert_eq!(own.len(), 1);
         assert_eq!(own[0]["vendor_id"], "vendor_mills");
-        assert!(mills.data()["vendors"].is_null(), "a vendor does not see the other vendors");
+        assert!(
+            mills.data()["vendors"].is_null(),
+            "a vendor does not see the other vendors"
+        );
         assert_eq!(mills.data()["committed_quantity"], 100);
         let outsider = app.org_token("eve", "org_eve", RW);
-        send(&app, Method::GET, &format!("/groupbuy/{id}/rfq"), &outsider, None, None).await.expect(404);
+        send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}/rfq"),
+            &outsider,
+            None,
+            None,
+        )
+        .await
+        .expect(404);
 
         // Allocation: a job; then the explained split.
-        let r = send(&app, Method::POST, &format!("/groupbuy/{id}/allocate"), &org, None, Some("alloc-1")).await.expect(202);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/allocate"),
+            &org,
+            None,
+            Some("alloc-1"),
+        )
+        .await
+        .expect(202);
         let job = finished(&app, &r.header("location").expect("Location")).await;
         assert_eq!(job["status"], "succeeded", "{job}");
-        let alloc = send(&app, Method::GET, &format!("/groupbuy/{id}/allocation"), &org, None, None).await.expect(200);
+        let alloc = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}/allocation"),
+            &org,
+            None,
+            None,
+        )
+        .await
+        .expect(200);
         let a = alloc.data();
         assert_eq!(a["method"], "lowest_price_pro_rata");
-        let mills_lines: Vec<_> = a["results"].as_array().expect("results").iter().filter(|l| l["vendor_id"] == "vendor_mills").collect();
-        let split: Vec<i64> = mills_lines.iter().map(|l| l["quantity"].as_i64().unwrap_or_default()).collect();
-        assert_eq!(split, [30, 18, 12], "Mills' 60 units shared in proportion to need");
-        assert!(mills_lines[0]["explanation"].as_str().unwrap_or_default().contains("pro rata share of 60 units among 3 members"), "{}", mills_lines[0]);
-        let unfilled: i64 = a["unfilled"].as_array().expect("unfilled").iter().map(|u| u["quantity"].as_i64().unwrap_or_default()).sum();
-        assert_eq!(a["totals"]["allocated_quantity"].as_i64().unwrap_or_default() + unfilled, 100, "every unit accounted for");
-        let member = send(&app, Method::GET, &format!("/groupbuy/{id}/allocation"), &t, None, None).await.expect(200);
-        assert!(member.data()["results"].as_array().expect("results").iter().all(|l| l["member_id"] == "org_a"));
-        let farm = send(&app, Method::GET, &format!("/groupbuy/{id}/allocation"), &vendor(&app, "vendor_farm"), None, None).await.expect(200);
-        assert!(farm.data()["results"].as_array().expect("results").iter().all(|l| l["vendor_id"] == "vendor_farm"));
+        let mills_lines: Vec<_> = a["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|l| l["vendor_id"] == "vendor_mills")
+            .collect();
+        let split: Vec<i64> = mills_lines
+            .iter()
+            .map(|l| l["quantity"].as_i64().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            split,
+            [30, 18, 12],
+            "Mills' 60 units shared in proportion to need"
+        );
+        assert!(
+            mills_lines[0]["explanation"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("pro rata share of 60 units among 3 members"),
+            "{}",
+            mills_lines[0]
+        );
+        let unfilled: i64 = a["unfilled"]
+            .as_array()
+            .expect("unfilled")
+            .iter()
+            .map(|u| u["quantity"].as_i64().unwrap_or_default())
+            .sum();
+        assert_eq!(
+            a["totals"]["allocated_quantity"]
+                .as_i64()
+                .unwrap_or_default()
+                + unfilled,
+            100,
+            "every unit accounted for"
+        );
+        let member = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}/allocation"),
+            &t,
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+        assert!(member.data()["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .all(|l| l["member_id"] == "org_a"));
+        let farm = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}/allocation"),
+            &vendor(&app, "vendor_farm"),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+        assert!(farm.data()["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .all(|l| l["vendor_id"] == "vendor_farm"));
         // Once allocated, responses are closed.
         quote(&app, &id, "vendor_farm", 10.5, 100).await.expect(409);
 
         // Settlement: both scopes; once; the same key replays it.
-        send(&app, Method::POST, &format!("/groupbuy/{id}/settle"), &org, None, Some("settle-1")).await.expect(403);
+        send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/settle"),
+            &org,
+            None,
+            Some("settle-1"),
+        )
+        .await
+        .expect(403);
         let fin = app.org_token("alice", "org_acme", FINANCE);
-        let s = send(&app, Method::POST, &format!("/groupbuy/{id}/settle"), &fin, None, Some("settle-1")).await.expect(201);
-        let again = send(&app, Method::POST, &format!("/groupbuy/{id}/settle"), &fin, None, Some("settle-1")).await.expect(201);
+        let s = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/settle"),
+            &fin,
+            None,
+            Some("settle-1"),
+        )
+        .await
+        .expect(201);
+        let again = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/settle"),
+            &fin,
+            None,
+            Some("settle-1"),
+        )
+        .await
+        .expect(201);
         assert_eq!(again.data()["id"], s.data()["id"]);
-        let r = send(&app, Method::POST, &format!("/groupbuy/{id}/settle"), &fin, None, Some("settle-2")).await.expect(409);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/settle"),
+            &fin,
+            None,
+            Some("settle-2"),
+        )
+        .await
+        .expect(409);
         assert_eq!(r.body["detail"], "Group buy already settled");
         let d = s.data();
         let docs = d["documents"].as_array().expect("documents").clone();
         let minor = |v: &Value| (v.as_f64().unwrap_or_default() * 100.0).round() as i64;
-        let sum = |kind: &str| docs.iter().filter(|x| x["type"] == kind).map(|x| minor(&x["total"])).sum::<i64>();
+        let sum = |kind: &str| {
+            docs.iter()
+                .filter(|x| x["type"] == kind)
+                .map(|x| minor(&x["total"]))
+                .sum::<i64>()
+        };
         let fees: i64 = docs.iter().map(|x| minor(&x["fee"])).sum();
-        assert_eq!(docs.iter().filter(|x| x["type"] == "PAYABLE").count(), 2, "one payable per awarded vendor");
-        assert_eq!(docs.iter().filter(|x| x["type"] == "RECEIVABLE").count(), 3, "one receivable per member");
-        assert_eq!(sum("RECEIVABLE"), sum("PAYABLE") + fees, "receivables == payables + fees");
+        assert_eq!(
+            docs.iter().filter(|x| x["type"] == "PAYABLE").count(),
+            2,
+            "one payable per awarded vendor"
+        );
+        assert_eq!(
+            docs.iter().filter(|x| x["type"] == "RECEIVABLE").count(),
+            3,
+            "one receivable per member"
+        );
+        assert_eq!(
+            sum("RECEIVABLE"),
+            sum("PAYABLE") + fees,
+            "receivables == payables + fees"
+        );
         assert_eq!(minor(&d["totals"]["receivables"]), sum("RECEIVABLE"));
         for doc in &docs {
-            let lines: i64 = doc["lines"].as_array().expect("lines").iter().map(|l| minor(&l["amount"])).sum();
-            assert_eq!(lines, minor(&doc["total"]), "a document's total is its lines' sum");
+            let lines: i64 = doc["lines"]
+                .as_array()
+                .expect("lines")
+                .iter()
+                .map(|l| minor(&l["amount"]))
+                .sum();
+            assert_eq!(
+                lines,
+                minor(&doc["total"]),
+                "a document's total is its lines' sum"
+            );
         }
-        let receivable = docs.iter().find(|x| x["type"] == "RECEIVABLE").expect("receivable");
-        let due = time::Date::parse(receivable["due_date"].as_str().unwrap_or_default(), &time::format_description::well_known::Iso8601::DATE).expect("date");
-        let issued = time::Date::parse(receivable["issue_date"].as_str().unwrap_or_default(), &time::format_description::well_known::Iso8601::DATE).expect("date");
-        assert_eq!(due - issued, time::Duration::days(14), "rules.payment_terms_days");
-        let g = send(&app, Method::GET, &format!("/groupbuy/{id}"), &org, None, None).await.expect(200);
+        let receivable = docs
+            .iter()
+            .find(|x| x["type"] == "RECEIVABLE")
+            .expect("receivable");
+        let due = time::Date::parse(
+            receivable["due_date"].as_str().unwrap_or_default(),
+            &time::format_description::well_known::Iso8601::DATE,
+        )
+        .expect("date");
+        let issued = time::Date::parse(
+            receivable["issue_date"].as_str().unwrap_or_default(),
+            &time::format_description::well_known::Iso8601::DATE,
+        )
+        .expect("date");
+        assert_eq!(
+            due - issued,
+            time::Duration::days(14),
+            "rules.payment_terms_days"
+        );
+        let g = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}"),
+            &org,
+            None,
+            None,
+        )
+        .await
+        .expect(200);
         assert_eq!(g.data()["status"], "SETTLED");
 
         // Each party sees its own document; the UBL invoice agrees with the JSON.
-        let mine = send(&app, Method::GET, &format!("/groupbuy/{id}/settlement"), &t, None, None).await.expect(200);
-        let mine = mine.data()["documents"].as_array().expect("documents").clone();
+        let mine = send(
+            &app,
+            Method::GET,
+            &format!("/groupbuy/{id}/settlement"),
+            &t,
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+        let mine = mine.data()["documents"]
+            .as_array()
+            .expect("documents")
+            .clone();
         assert_eq!(mine.len(), 1);
         assert_eq!(mine[0]["counterparty"], "org_a");
-        let doc_path = format!("/groupbuy/{id}/settlement/documents/{}", mine[0]["id"].as_str().expect("doc id"));
-        let res = app.client.get(app.url(&doc_path)).bearer_auth(&t).header("Accept", "application/xml").send().await.expect("xml");
+        let doc_path = format!(
+            "/groupbuy/{id}/settlement/documents/{}",
+            mine[0]["id"].as_str().expect("doc id")
+        );
+        let res = app
+            .client
+            .get(app.url(&doc_path))
+            .bearer_auth(&t)
+            .header("Accept", "application/xml")
+            .send()
+            .await
+            .expect("xml");
         assert_eq!(res.status(), 200);
         let xml = res.text().await.expect("body");
-        let payable = xml.split("<cbc:PayableAmount currencyID=\"USD\">").nth(1).and_then(|s| s.split('<').next()).expect("PayableAmount");
-        assert_eq!(minor(&json!(payable.parse::<f64>().expect("number"))), minor(&mine[0]["total"]));
-        assert!(xml.contains("<cbc:InvoicedQuantity unitCode=\"C62\">"), "{xml}");
-        send(&app, Method::GET, &doc_path, &vendor(&app, "vendor_farm"), None, None).await.expect(404);
+        let payable = xml
+            .split("<cbc:PayableAmount currencyID=\"USD\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .expect("PayableAmount");
+        assert_eq!(
+            minor(&json!(payable.parse::<f64>().expect("number"))),
+            minor(&mine[0]["total"])
+        );
+        assert!(
+            xml.contains("<cbc:InvoicedQuantity unitCode=\"C62\">"),
+            "{xml}"
+        );
+        send(
+            &app,
+            Method::GET,
+            &doc_path,
+            &vendor(&app, "vendor_farm"),
+            None,
+            None,
+        )
+        .await
+        .expect(404);
     }
 }
 
@@ -239,36 +571,160 @@ async fn from_rfq_to_settlement_every_document_balances() {
 async fn an_rfq_needs_commitments_and_the_target_unless_partial_is_allowed() {
     for app in TestApp::all().await {
         let org = organiser(&app);
-        let body = |sku: &str, partial: bool| json!({
-            "title": "Pens", "target_quantity": 100, "min_commitment": 10,
-            "items": [{"sku": sku, "name": "Pen", "unit": "box"}],
-            "deadline": at(3600), "rules": {"allow_partial": partial}
-        });
+        let body = |sku: &str, partial: bool| {
+            json!({
+                "title": "Pens", "target_quantity": 100, "min_commitment": 10,
+                "items": [{"sku": sku, "name": "Pen", "unit": "box"}],
+                "deadline": at(3600), "rules": {"allow_partial": partial}
+            })
+        };
         let vendors = json!({"vendors": [{"vendor_id": "v1", "name": "V1"}], "due_date": at(600)});
-        let empty = send(&app, Method::POST, "/groupbuy", &org, Some(body("EMPTY", false)), Some("p1")).await.expect(201);
+        let empty = send(
+            &app,
+            Method::POST,
+            "/groupbuy",
+            &org,
+            Some(body("EMPTY", false)),
+            Some("p1"),
+        )
+        .await
+        .expect(201);
         let empty = empty.data()["id"].as_str().expect("id").to_owned();
-        let r = send(&app, Method::POST, &format!("/groupbuy/{empty}/rfq"), &org, Some(vendors.clone()), Some("r1")).await.expect(409);
-        assert!(r.body["detail"].as_str().unwrap_or_default().contains("no commitments"), "{}", r.body);
-        let short = send(&app, Method::POST, "/groupbuy", &org, Some(body("SHORT", false)), Some("p2")).await.expect(201);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{empty}/rfq"),
+            &org,
+            Some(vendors.clone()),
+            Some("r1"),
+        )
+        .await
+        .expect(409);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("no commitments"),
+            "{}",
+            r.body
+        );
+        let short = send(
+            &app,
+            Method::POST,
+            "/groupbuy",
+            &org,
+            Some(body("SHORT", false)),
+            Some("p2"),
+        )
+        .await
+        .expect(201);
         let short = short.data()["id"].as_str().expect("id").to_owned();
         let t = app.org_token("b", "org_b", RW);
-        send(&app, Method::POST, &format!("/groupbuy/{short}/commit"), &t, Some(json!({"quantity": 60, "price_ceiling": 2})), Some("c1")).await.expect(201);
-        let r = send(&app, Method::POST, &format!("/groupbuy/{short}/rfq"), &org, Some(vendors.clone()), Some("r2")).await.expect(409);
-        assert!(r.body["detail"].as_str().unwrap_or_default().contains("60/100"), "{}", r.body);
-        let partial = send(&app, Method::POST, "/groupbuy", &org, Some(body("PARTIAL", true)), Some("p3")).await.expect(201);
+        send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{short}/commit"),
+            &t,
+            Some(json!({"quantity": 60, "price_ceiling": 2})),
+            Some("c1"),
+        )
+        .await
+        .expect(201);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{short}/rfq"),
+            &org,
+            Some(vendors.clone()),
+            Some("r2"),
+        )
+        .await
+        .expect(409);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("60/100"),
+            "{}",
+            r.body
+        );
+        let partial = send(
+            &app,
+            Method::POST,
+            "/groupbuy",
+            &org,
+            Some(body("PARTIAL", true)),
+            Some("p3"),
+        )
+        .await
+        .expect(201);
         let partial = partial.data()["id"].as_str().expect("id").to_owned();
-        send(&app, Method::POST, &format!("/groupbuy/{partial}/commit"), &t, Some(json!({"quantity": 60, "price_ceiling": 2})), Some("c2")).await.expect(201);
-        let r = send(&app, Method::POST, &format!("/groupbuy/{partial}/rfq"), &org, Some(vendors.clone()), Some("r3")).await.expect(202);
+        send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{partial}/commit"),
+            &t,
+            Some(json!({"quantity": 60, "price_ceiling": 2})),
+            Some("c2"),
+        )
+        .await
+        .expect(201);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{partial}/rfq"),
+            &org,
+            Some(vendors.clone()),
+            Some("r3"),
+        )
+        .await
+        .expect(202);
         let job = finished(&app, &r.header("location").expect("Location")).await;
         assert_eq!(job["status"], "succeeded", "{job}");
         // A second RFQ is refused at once: the pool is SOURCING now.
-        send(&app, Method::POST, &format!("/groupbuy/{partial}/rfq"), &org, Some(vendors), Some("r4")).await.expect(409);
+        send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{partial}/rfq"),
+            &org,
+            Some(vendors),
+            Some("r4"),
+        )
+        .await
+        .expect(409);
         // Another organisation's job is not found.
         let job_path = r.header("location").expect("Location");
-        send(&app, Method::GET, &job_path, &t, None, None).await.expect(404);
-        send(&app, Method::GET, "/groupbuy/jobs/job_00000000000000000000000000000000", &org, None, None).await.expect(404);
+        send(&app, Method::GET, &job_path, &t, None, None)
+            .await
+            .expect(404);
+        send(
+            &app,
+            Method::GET,
+            "/groupbuy/jobs/job_00000000000000000000000000000000",
+            &org,
+            None,
+            None,
+        )
+        .await
+        .expect(404);
         // Allocation without any response: 409 at once.
-        let r = send(&app, Method::POST, &format!("/groupbuy/{partial}/allocate"), &org, None, Some("a1")).await.expect(409);
-        assert!(r.body["detail"].as_str().unwrap_or_default().contains("No valid vendor response"), "{}", r.body);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{partial}/allocate"),
+            &org,
+            None,
+            Some("a1"),
+        )
+        .await
+        .expect(409);
+        assert!(
+            r.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("No valid vendor response"),
+            "{}",
+            r.body
+        );
     }
 }

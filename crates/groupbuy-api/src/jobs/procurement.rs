@@ -52,8 +52,12 @@ pub async fn run_jobs(state: &web::Data<AppState>) {
         );
         let (id, store) = (job.id.to_string(), state.sourcing.clone());
         match blocking(move || store.run_job(job, &ctx)).await {
-            Ok(done) => tracing::info!(job = %id, status = done.status.as_str(), "procurement job finished"),
-            Err(e) => tracing::warn!(job = %id, error = %e, "procurement job run failed; it is retried after its lease"),
+            Ok(done) => {
+                tracing::info!(job = %id, status = done.status.as_str(), "procurement job finished")
+            }
+            Err(e) => {
+                tracing::warn!(job = %id, error = %e, "procurement job run failed; it is retried after its lease")
+            }
         }
     }
 }

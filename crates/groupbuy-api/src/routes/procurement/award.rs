@@ -166,13 +166,21 @@ async fn get_document(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/xml"));
     if wants_xml {
-        let xml = invoice(&issued.document, &Parties { organiser: &organiser })
-            .map_err(|e| ApiError::internal(format!("UBL rendering failed: {e}")))?;
+        let xml = invoice(
+            &issued.document,
+            &Parties {
+                organiser: &organiser,
+            },
+        )
+        .map_err(|e| ApiError::internal(format!("UBL rendering failed: {e}")))?;
         return Ok(HttpResponse::Ok()
             .content_type("application/xml; charset=utf-8")
             .body(xml));
     }
-    Ok(ok("Document retrieved successfully", DocumentView::from(issued)))
+    Ok(ok(
+        "Document retrieved successfully",
+        DocumentView::from(issued),
+    ))
 }
 
 /// Registers the routes.

@@ -12,8 +12,8 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use groupbuy_domain::platform::StoredResponse;
 use groupbuy_domain::procurement::{
-    acting_org, require_read, require_scope, InvitedVendor, Job, JobId, RfqDraft,
-    ResponseFields, ResponseOutcome, SCOPE_PROCUREMENT_WRITE,
+    acting_org, require_read, require_scope, InvitedVendor, Job, JobId, ResponseFields,
+    ResponseOutcome, RfqDraft, SCOPE_PROCUREMENT_WRITE,
 };
 use groupbuy_domain::DomainError;
 use time::format_description::well_known::Rfc3339;
