@@ -789,10 +789,7 @@ async fn the_organising_organisation_receives_its_pool_events_signed() {
         let id = create(&app, "org_acme", "p1", pool("CHAIRS", json!({}))).await;
         commit(&app, "org_b", &id, 100, "b1").await.expect(201);
         let got = ours.wait_for(3).await;
-        let types: Vec<_> = got
-            .iter()
-            .map(|r| r.json()["type"].as_str().unwrap_or_default().to_owned())
-            .collect();
+        let types = crate::webhook::event_types(&got);
         assert_eq!(
             types,
             [

@@ -243,6 +243,18 @@ async fn from_rfq_to_settlement_every_document_balances() {
         quote(&app, &id, "vendor_stranger", 5.0, 100)
             .await
             .expect(404);
+        // 422 naming the field.
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/rfq/responses"),
+            &vendor(&app, "vendor_farm"),
+            Some(json!({"unit_price": 11, "available_quantity": 0, "valid_until": at(7200)})),
+            None,
+        )
+        .await
+        .expect(422);
+        assert_eq!(r.body["errors"][0]["field"], "available_quantity");
         let member_as_vendor = app.org_token("a-buyer", "org_a", RW);
         send(
             &app,
@@ -669,6 +681,25 @@ async fn an_rfq_needs_commitments_and_the_target_unless_partial_is_allowed() {
         )
         .await
         .expect(201);
+        // A stale If-Match is 412 naming the current ETag; then the RFQ opens.
+        let stale = app
+            .call(
+                Method::POST,
+                &format!("/groupbuy/{partial}/rfq"),
+                Some(&org),
+                Some(vendors.clone()),
+                &[("Idempotency-Key", "r3s"), ("If-Match", "\"1\"")],
+            )
+            .await
+            .expect(412);
+        assert!(
+            stale.body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("\"2\""),
+            "{}",
+            stale.body
+        );
         let r = send(
             &app,
             Method::POST,
@@ -726,5 +757,79 @@ async fn an_rfq_needs_commitments_and_the_target_unless_partial_is_allowed() {
             "{}",
             r.body
         );
+    }
+}
+
+#[actix_web::test]
+async fn every_sourcing_event_reaches_the_organiser_signed_with_the_seed_payloads() {
+    use crate::webhook::{fast_apps, verifies, Receiver};
+    for app in fast_apps().await {
+        let receiver = Receiver::start(&[]).await;
+        let r = app
+            .post(
+                "/webhooks/endpoints",
+                Some(&app.org_token("alice", "org_acme", RW)),
+                json!({"url": receiver.url, "events": ["rfq.opened", "vendor.response.received", "allocation.created", "settlement.completed"]}),
+            )
+            .await
+            .expect(201);
+        let secret = r.data()["secret"].as_str().expect("secret").to_owned();
+        let id = pooled(&app, "RICE", 0).await;
+        sourcing(&app, &id, "rfq-1").await;
+        quote(&app, &id, "vendor_mills", 9.0, 100).await.expect(201);
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/allocate"),
+            &organiser(&app),
+            None,
+            Some("a1"),
+        )
+        .await
+        .expect(202);
+        finished(&app, &r.header("location").expect("Location")).await;
+        let fin = app.org_token("alice", "org_acme", FINANCE);
+        send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/settle"),
+            &fin,
+            None,
+            Some("s1"),
+        )
+        .await
+        .expect(201);
+        let got = receiver.wait_for(4).await;
+        let types = crate::webhook::event_types(&got);
+        assert_eq!(
+            types,
+            [
+                "rfq.opened",
+                "vendor.response.received",
+                "allocation.created",
+                "settlement.completed"
+            ]
+        );
+        for r in &got {
+            assert!(verifies(r, &secret), "signed with the endpoint's secret");
+            assert_eq!(r.json()["subject"], format!("groupbuy:{id}"));
+        }
+        // Seed 002's example: data.groupbuy_id and data.allocation.{id, results[{member_id, quantity}]}.
+        let allocation = got[2].json();
+        assert_eq!(allocation["data"]["groupbuy_id"], json!(id));
+        assert!(allocation["data"]["allocation"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("alloc_"));
+        let results = allocation["data"]["allocation"]["results"]
+            .as_array()
+            .expect("results")
+            .clone();
+        assert_eq!(results.len(), 3);
+        assert!(results
+            .iter()
+            .all(|l| l["member_id"].is_string() && l["quantity"].is_i64()));
+        // The events carry the X-Request-Id of the request that caused them (jobs included).
+        assert!(got.iter().all(|r| r.header("x-request-id").is_some()));
     }
 }

@@ -138,6 +138,13 @@ async fn poll(app: &TestApp, path: &str, token: &str, done: impl Fn(&Value) -> b
     data
 }
 
+/// The `type` of each received event, in arrival order.
+pub fn event_types(got: &[Received]) -> Vec<String> {
+    got.iter()
+        .map(|r| r.json()["type"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// Whether one of the request's signatures verifies with `secret`.
 pub fn verifies(r: &Received, secret: &str) -> bool {
     let expected = sign(
