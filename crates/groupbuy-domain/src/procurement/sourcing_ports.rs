@@ -85,7 +85,12 @@ pub trait SourcingStore: Send + Sync {
     ///
     /// # Errors
     /// `NotFound` (`RFQ not found`).
-    fn rfq(&self, caller: &Principal, id: &GroupBuyId) -> Result<RfqView, DomainError>;
+    fn rfq(
+        &self,
+        caller: &Principal,
+        id: &GroupBuyId,
+        now: OffsetDateTime,
+    ) -> Result<RfqView, DomainError>;
 
     /// Records the calling vendor's response, or a revision of its latest one
     /// ([`super::submit_response`]); earlier versions are kept.

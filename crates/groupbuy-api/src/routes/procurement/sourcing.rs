@@ -99,8 +99,8 @@ async fn get_rfq(
     let caller = auth.0;
     require_read(&caller).map_err(DomainError::from)?;
     let id = path_id(&path.into_inner())?;
-    let store = state.sourcing.clone();
-    let view = blocking(move || store.rfq(&caller, &id)).await?;
+    let (store, now) = (state.sourcing.clone(), state.clock.now());
+    let view = blocking(move || store.rfq(&caller, &id, now)).await?;
     Ok(ok("RFQ retrieved successfully", RfqBody::from(view)))
 }
 

@@ -165,8 +165,12 @@ impl SourcingStore for Database {
         self.write(|conn| jobs::run(conn, &job, ctx))
     }
 
-    fn rfq(&self, caller: &Principal, id: &GroupBuyId) -> Result<RfqView, DomainError> {
-        let now = OffsetDateTime::now_utc();
+    fn rfq(
+        &self,
+        caller: &Principal,
+        id: &GroupBuyId,
+        now: OffsetDateTime,
+    ) -> Result<RfqView, DomainError> {
         self.read(|conn| read::rfq(conn, caller, *id, now))
     }
 

@@ -70,7 +70,7 @@ fn responses_are_versioned_and_refused_when_closed(db: &Database) {
         })
         .expect("count");
     assert_eq!(kept, 2, "earlier versions are kept");
-    let view = db.rfq(&org("org_acme"), &g.id).expect("rfq");
+    let view = db.rfq(&org("org_acme"), &g.id, hours(1)).expect("rfq");
     assert_eq!(view.responses.len(), 1);
     assert_eq!(view.responses[0].version, 2);
     let uninvited = respond(db, &g, "v_other", quote("8.00", 10), 3);

@@ -62,17 +62,21 @@ fn the_rfq_job_opens_sourcing_and_the_rfq_reads(db: &Database) {
         .claim_job(hours(2), Duration::minutes(5))
         .expect("claim")
         .is_none());
-    let organiser = db.rfq(&org("org_acme"), &g.id).expect("organiser reads");
+    let organiser = db
+        .rfq(&org("org_acme"), &g.id, hours(1))
+        .expect("organiser reads");
     assert_eq!(organiser.committed_quantity, 10);
     assert_eq!(organiser.vendors.map(|v| v.len()), Some(2));
-    let mills = db.rfq(&vendor("v_mills"), &g.id).expect("vendor reads");
+    let mills = db
+        .rfq(&vendor("v_mills"), &g.id, hours(1))
+        .expect("vendor reads");
     assert_eq!(mills.vendors, None);
-    assert_eq!(
-        mills.status,
-        RfqStatus::Closed,
-        "read now, after its due date"
-    );
-    let stranger = db.rfq(&vendor("v_other"), &g.id);
+    assert_eq!(mills.status, RfqStatus::Open, "read before its due date");
+    let later = db
+        .rfq(&vendor("v_mills"), &g.id, hours(24 * 3 + 1))
+        .expect("vendor reads");
+    assert_eq!(later.status, RfqStatus::Closed, "read after its due date");
+    let stranger = db.rfq(&vendor("v_other"), &g.id, hours(1));
     assert!(
         matches!(stranger, Err(DomainError::NotFound(_))),
         "{stranger:?}"
@@ -186,7 +190,7 @@ fn a_refused_job_fails_with_the_refusal_and_writes_nothing(db: &Database) {
         "{failed:?}"
     );
     assert_eq!(status(db, &g), GroupBuyStatus::Cancelled);
-    let missing = db.rfq(&org("org_acme"), &g.id);
+    let missing = db.rfq(&org("org_acme"), &g.id, hours(1));
     assert!(
         matches!(missing, Err(DomainError::NotFound(_))),
         "{missing:?}"
