@@ -214,7 +214,40 @@ fn settling_balances_and_happens_once(db: &Database) {
     );
 }
 
+/// Twelve settle requests at once (a retry storm, two instances): exactly one settles, the
+/// rest are told it is settled, and the money is written once.
+fn concurrent_settles_write_the_money_once(db: &Database) {
+    let g = allocated(db);
+    let outcomes: Vec<_> = (0..12)
+        .map(|i| {
+            let (db, id) = (db.clone(), g.id);
+            std::thread::spawn(move || {
+                db.settle(&org("org_acme"), &id, &at(&format!("acme-{i}"), hours(30)))
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
+    let settled: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(settled.len(), 1, "exactly one settlement: {outcomes:?}");
+    for o in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(
+            matches!(o, DomainError::Conflict(r) if r.message() == "Group buy already settled"),
+            "{o:?}"
+        );
+    }
+    let read = db.settlement(&org("org_acme"), &g.id).expect("read back");
+    assert_eq!(&read, settled[0]);
+    let completed = stored_events(db, &g)
+        .iter()
+        .filter(|(t, _)| t == "settlement.completed")
+        .count();
+    assert_eq!(completed, 1, "one settlement.completed");
+}
+
 crate::on_both_backends!(
+    concurrent_settles_write_the_money_once,
     responses_are_versioned_and_refused_when_closed,
     the_allocation_job_shares_the_short_vendor_pro_rata,
     settling_balances_and_happens_once,
