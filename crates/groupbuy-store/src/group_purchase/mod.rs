@@ -58,6 +58,7 @@ impl GroupPurchaseStore for Database {
         product_id: Uuid,
         now: OffsetDateTime,
     ) -> Result<Vec<GroupDetail>, DomainError> {
+        // The port takes no bound yet: read at most the largest list the API serves.
         self.read(|conn| reads::available(conn, product_id, now, MAX_LIMIT))
     }
 
@@ -74,6 +75,7 @@ impl GroupPurchaseStore for Database {
         user_id: &str,
         status: Option<GroupStatus>,
     ) -> Result<Vec<GroupDetail>, DomainError> {
+        // The port takes no bound yet: read at most the largest list the API serves.
         self.read(|conn| reads::my_groups(conn, user_id, status, MAX_LIMIT))
     }
 
