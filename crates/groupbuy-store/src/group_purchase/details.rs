@@ -3,6 +3,7 @@
 
 use super::rows::{GroupRow, ParticipantRow, PurchaseRow, TransferRow};
 use crate::catalog::product_not_found;
+use crate::convert::parse_uuid;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{
@@ -80,7 +81,66 @@ impl NamedGroupRow {
     }
 }
 
-/// Details of the given groups, in their order: three more queries whatever their number.
+/// A participant row, its group's currency and one of its purchases (a left join).
+pub(crate) type BoughtRow = (ParticipantRow, String, Option<PurchaseRow>);
+
+/// Participants with their purchases joined in one query, rows grouped by participant:
+/// select `bought()` ordered by participant then `purchase_records.purchased_at`.
+macro_rules! bought {
+    () => {
+        $crate::schema::group_participants::table
+            .inner_join($crate::schema::group_instances::table)
+            .left_join(
+                $crate::schema::purchase_records::table
+                    .on($crate::schema::purchase_records::participant_id
+                        .eq($crate::schema::group_participants::id)),
+            )
+    };
+}
+pub(crate) use bought;
+
+/// The selection of `bought!()` as a `BoughtRow` (the purchase columns in `PurchaseRow`'s
+/// field order, nullable as a whole for the left join).
+macro_rules! bought_row {
+    () => {{
+        use $crate::schema::purchase_records as p;
+        (
+            $crate::group_purchase::rows::ParticipantRow::as_select(),
+            $crate::schema::group_instances::currency,
+            (
+                p::id,
+                p::participant_id,
+                p::checkout_session_id,
+                p::quantity,
+                p::amount_minor,
+                p::currency,
+                p::transaction_id,
+                p::purchased_at,
+            )
+                .nullable(),
+        )
+    }};
+}
+pub(crate) use bought_row;
+
+/// Participants with their purchases, from rows where each participant's are contiguous.
+pub(crate) fn gather(
+    rows: Vec<BoughtRow>,
+) -> Result<Vec<(Participant, Vec<PurchaseRecord>)>, StoreError> {
+    let mut out: Vec<(Participant, Vec<PurchaseRecord>)> = Vec::new();
+    for (row, currency, purchase) in rows {
+        let id = parse_uuid(&row.id)?;
+        if out.last().map(|(p, _)| p.id) != Some(id) {
+            out.push((row.into_domain(&currency)?, Vec::new()));
+        }
+        if let (Some(purchase), Some((_, bought))) = (purchase, out.last_mut()) {
+            bought.push(purchase.into_domain()?);
+        }
+    }
+    Ok(out)
+}
+
+/// Details of the given groups, in their order: two more queries whatever their number.
 pub(crate) fn assemble(
     conn: &mut DbConnection,
     rows: Vec<NamedGroupRow>,
@@ -92,25 +152,14 @@ pub(crate) fn assemble(
     if groups.is_empty() {
         return Ok(Vec::new());
     }
-    let currencies: HashMap<String, &'static str> = groups
-        .iter()
-        .map(|(g, _)| (g.id.to_string(), g.unit_price.currency().code()))
-        .collect();
-    let ids: Vec<&String> = currencies.keys().collect();
-    let rows: Vec<ParticipantRow> = gp::table
-        .filter(gp::group_id.eq_any(ids))
-        .order((gp::joined_at.asc(), gp::id.asc()))
-        .select(ParticipantRow::as_select())
+    let ids: Vec<String> = groups.iter().map(|(g, _)| g.id.to_string()).collect();
+    let rows: Vec<BoughtRow> = bought!()
+        .filter(gp::group_id.eq_any(&ids))
+        .order((gp::joined_at.asc(), gp::id.asc(), pr::purchased_at.asc()))
+        .select(bought_row!())
         .load(conn)?;
-    let participants = rows
-        .into_iter()
-        .map(|r| {
-            let currency = currencies.get(&r.group_id).copied().unwrap_or_default();
-            r.into_domain(currency)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     let mut by_group: HashMap<Uuid, Vec<ParticipantDetail>> = HashMap::new();
-    for detail in histories(conn, participants)? {
+    for detail in with_transfers(conn, gather(rows)?)? {
         by_group
             .entry(detail.participant.group_id)
             .or_default()
@@ -129,8 +178,7 @@ pub(crate) fn assemble(
         .collect())
 }
 
-/// Purchases and transfers of the given participants, in their order: two queries (the
-/// transfers carry both groups' codes through joins).
+/// Purchases and transfers of the given participants, in their order: two queries.
 pub(crate) fn histories(
     conn: &mut DbConnection,
     participants: Vec<Participant>,
@@ -152,6 +200,26 @@ pub(crate) fn histories(
             .or_default()
             .push(record);
     }
+    let bought = participants
+        .into_iter()
+        .map(|p| {
+            let records = purchases.remove(&p.id).unwrap_or_default();
+            (p, records)
+        })
+        .collect();
+    with_transfers(conn, bought)
+}
+
+/// The participants' details once their transfers are added: one query (the transfers
+/// carry both groups' codes through joins), none when there is nobody.
+pub(crate) fn with_transfers(
+    conn: &mut DbConnection,
+    bought: Vec<(Participant, Vec<PurchaseRecord>)>,
+) -> Result<Vec<ParticipantDetail>, StoreError> {
+    if bought.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = bought.iter().map(|(p, _)| p.id.to_string()).collect();
     let mut transfers: HashMap<Uuid, Vec<TransferRecord>> = HashMap::new();
     for record in transfers_of(conn, &ids)? {
         let (from, to) = (record.from_participant_id, record.to_participant_id);
@@ -160,11 +228,11 @@ pub(crate) fn histories(
         }
         transfers.entry(from).or_default().push(record);
     }
-    Ok(participants
+    Ok(bought
         .into_iter()
-        .map(|p| ParticipantDetail {
-            purchases: purchases.remove(&p.id).unwrap_or_default(),
+        .map(|(p, purchases)| ParticipantDetail {
             transfers: transfers.remove(&p.id).unwrap_or_default(),
+            purchases,
             participant: p,
         })
         .collect())

@@ -1,14 +1,19 @@
 //! Read models: groups with product, shop, participants and their histories.
 
-use super::details::{assemble, histories, named_groups, NamedGroupRow};
-use super::rows::{OrderRow, ParticipantRow};
+use super::details::{
+    assemble, bought, bought_row, gather, histories, named_groups, with_transfers, BoughtRow,
+    NamedGroupRow,
+};
+use super::rows::OrderRow;
 use super::seats::group_not_found;
 use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::paging::into_page;
-use crate::schema::{group_instances as gi, group_participants as gp, orders};
+use crate::schema::{
+    group_instances as gi, group_participants as gp, orders, purchase_records as pr,
+};
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{
     GroupDetail, GroupInstance, GroupStatus, Order, Participant, ParticipantDetail,
@@ -29,7 +34,7 @@ pub(crate) fn participant_detail(
         .ok_or_else(|| StoreError::Corrupt("participant detail".into()))
 }
 
-/// A group (as the caller holds it) with everything its views show: four queries.
+/// A group (as the caller holds it) with everything its views show: three queries.
 pub(crate) fn group_detail(
     conn: &mut DbConnection,
     group: GroupInstance,
@@ -52,7 +57,7 @@ fn one(mut details: Vec<GroupDetail>) -> Result<GroupDetail, StoreError> {
         .ok_or_else(|| StoreError::Corrupt("group detail".into()))
 }
 
-/// A group by id: four queries.
+/// A group by id: three queries.
 pub(crate) fn by_id(conn: &mut DbConnection, id: Uuid) -> Result<GroupDetail, StoreError> {
     let row = named_groups!()
         .filter(gi::id.eq(id.to_string()))
@@ -63,7 +68,7 @@ pub(crate) fn by_id(conn: &mut DbConnection, id: Uuid) -> Result<GroupDetail, St
     one(assemble(conn, vec![row])?)
 }
 
-/// A group by code: four queries.
+/// A group by code: three queries.
 pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<GroupDetail, StoreError> {
     let row = named_groups!()
         .filter(gi::code.eq(code))
@@ -74,7 +79,7 @@ pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<GroupDetail
     one(assemble(conn, vec![row])?)
 }
 
-/// OPEN, unexpired, not full groups of a product, oldest first, at most `limit`: four
+/// OPEN, unexpired, not full groups of a product, oldest first, at most `limit`: three
 /// queries, or two when there are none (the product must still exist).
 pub(crate) fn available(
     conn: &mut DbConnection,
@@ -97,7 +102,7 @@ pub(crate) fn available(
     assemble(conn, rows)
 }
 
-/// Groups the user took part in, newest first, at most `limit`: four queries.
+/// Groups the user took part in, newest first, at most `limit`: three queries.
 pub(crate) fn my_groups(
     conn: &mut DbConnection,
     user_id: &str,
@@ -120,23 +125,18 @@ pub(crate) fn my_groups(
     assemble(conn, rows)
 }
 
-/// The user's ACTIVE participations, newest first: three queries.
+/// The user's ACTIVE participations, newest first: two queries.
 pub(crate) fn my_participations(
     conn: &mut DbConnection,
     user_id: &str,
 ) -> Result<Vec<ParticipantDetail>, StoreError> {
-    let rows: Vec<(ParticipantRow, String)> = gp::table
-        .inner_join(gi::table)
+    let rows: Vec<BoughtRow> = bought!()
         .filter(gp::user_id.eq(user_id))
         .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-        .order(gp::joined_at.desc())
-        .select((ParticipantRow::as_select(), gi::currency))
+        .order((gp::joined_at.desc(), gp::id.desc(), pr::purchased_at.asc()))
+        .select(bought_row!())
         .load(conn)?;
-    let participants = rows
-        .into_iter()
-        .map(|(r, currency)| r.into_domain(&currency))
-        .collect::<Result<Vec<_>, _>>()?;
-    histories(conn, participants)
+    with_transfers(conn, gather(rows)?)
 }
 
 /// The user's orders, newest first.
