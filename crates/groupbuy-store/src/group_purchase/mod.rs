@@ -2,6 +2,7 @@
 //! completion, expiry and the read models.
 
 mod checkout;
+mod details;
 mod emit;
 mod lifecycle;
 mod reads;
@@ -19,6 +20,7 @@ use groupbuy_domain::group_purchase::{
     CheckoutRequest, CheckoutSession, GroupDetail, GroupPurchaseStore, GroupStatus, Order,
     ParticipantDetail,
 };
+use groupbuy_domain::page::MAX_LIMIT;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::OffsetDateTime;
@@ -56,7 +58,8 @@ impl GroupPurchaseStore for Database {
         product_id: Uuid,
         now: OffsetDateTime,
     ) -> Result<Vec<GroupDetail>, DomainError> {
-        self.read(|conn| reads::available(conn, product_id, now))
+        // The port takes no bound yet: read at most the largest list the API serves.
+        self.read(|conn| reads::available(conn, product_id, now, MAX_LIMIT))
     }
 
     fn group(&self, group_id: Uuid) -> Result<GroupDetail, DomainError> {
@@ -72,7 +75,8 @@ impl GroupPurchaseStore for Database {
         user_id: &str,
         status: Option<GroupStatus>,
     ) -> Result<Vec<GroupDetail>, DomainError> {
-        self.read(|conn| reads::my_groups(conn, user_id, status))
+        // The port takes no bound yet: read at most the largest list the API serves.
+        self.read(|conn| reads::my_groups(conn, user_id, status, MAX_LIMIT))
     }
 
     fn my_participations(&self, user_id: &str) -> Result<Vec<ParticipantDetail>, DomainError> {

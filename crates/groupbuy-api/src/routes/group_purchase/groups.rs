@@ -24,6 +24,37 @@ pub struct MyGroupsQuery {
     /// OPEN, COMPLETED, FAILED or DELETED (default: all).
     #[param(value_type = Option<crate::schema::GroupStatus>)]
     pub status: Option<String>,
+    /// Most groups returned, 1-100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+}
+
+/// Bound of the available list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AvailableQuery {
+    /// Most groups returned, 1-100 (default 50); the oldest come first.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+}
+
+/// Groups a list returns when the caller does not ask (the lists stay plain arrays).
+const DEFAULT_GROUP_LIMIT: usize = 50;
+
+/// A group list's bound: absent means 50; outside 1-100 is a 422 naming `limit`.
+fn group_limit(limit: Option<i64>) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_GROUP_LIMIT),
+        Some(l) if (1..=groupbuy_domain::page::MAX_LIMIT).contains(&l) => {
+            usize::try_from(l).map_err(|_| limit_refused())
+        }
+        Some(_) => Err(limit_refused()),
+    }
+}
+
+/// The 422 of a bound outside 1-100 (the store reads at most 100 groups).
+fn limit_refused() -> ApiError {
+    ApiError::invalid_field("limit", "limit must be between 1 and 100")
 }
 
 /// Body of the transfer.
@@ -49,18 +80,21 @@ pub struct RenameRequest {
 }
 
 /// Open, unexpired, not full groups of a product (no token needed).
-#[utoipa::path(operation_id = "groupPurchases.listAvailable", tag = "group-purchases", security((), ("bearer" = [])), params(("productId" = Uuid, Path, description = "Product id")), responses(
+#[utoipa::path(operation_id = "groupPurchases.listAvailable", tag = "group-purchases", security((), ("bearer" = [])), params(("productId" = Uuid, Path, description = "Product id"), AvailableQuery), responses(
     (status = 200, description = "Available groups retrieved successfully", body = Envelope<Vec<GroupSummary>>),
     (status = 400, description = "Bad product id", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "Invalid token sent", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Product not found", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/group-purchases/product/{productId}/available")]
 async fn available(
     state: web::Data<AppState>,
     auth: MaybeAuth,
     path: web::Path<Uuid>,
+    query: web::Query<AvailableQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let limit = group_limit(query.limit)?;
     let (id, now, store) = (
         path.into_inner(),
         state.clock.now(),
@@ -70,6 +104,7 @@ async fn available(
     let viewer = auth.0.as_ref().map(|p| p.user_id.as_str());
     let data: Vec<GroupSummary> = groups
         .iter()
+        .take(limit)
         .map(|g| GroupSummary::of(g, viewer, now))
         .collect();
     Ok(ok("Available groups retrieved successfully", data))
@@ -134,6 +169,7 @@ async fn by_code(
     (status = 400, description = "Invalid status", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/group-purchases/my-groups")]
 async fn my_groups(
@@ -142,11 +178,9 @@ async fn my_groups(
     query: web::Query<MyGroupsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.reader()?.user_id.clone();
-    let status = query
-        .into_inner()
-        .status
-        .map(|s| GroupStatus::parse(&s))
-        .transpose()?;
+    let query = query.into_inner();
+    let status = query.status.map(|s| GroupStatus::parse(&s)).transpose()?;
+    let limit = group_limit(query.limit)?;
     let (now, store, user) = (
         state.clock.now(),
         state.group_purchases.clone(),
@@ -155,6 +189,7 @@ async fn my_groups(
     let groups = blocking(move || store.my_groups(&user, status)).await?;
     let data: Vec<GroupSummary> = groups
         .iter()
+        .take(limit)
         .map(|g| GroupSummary::of(g, Some(&viewer), now))
         .collect();
     Ok(ok("My groups retrieved successfully", data))
@@ -285,4 +320,20 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(by_id)
         .service(rename)
         .service(admin_delete);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_limit;
+
+    #[test]
+    fn group_lists_are_bounded() {
+        assert_eq!(group_limit(None).expect("default"), 50);
+        assert_eq!(group_limit(Some(1)).expect("min"), 1);
+        assert_eq!(group_limit(Some(100)).expect("max"), 100);
+        for bad in [0, -1, 101] {
+            let e = group_limit(Some(bad)).unwrap_err().problem();
+            assert_eq!((e.status, e.errors[0].field.as_str()), (422, "limit"));
+        }
+    }
 }

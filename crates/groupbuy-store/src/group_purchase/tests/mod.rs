@@ -3,6 +3,7 @@
 mod consistency;
 mod contention;
 mod events;
+mod reads;
 
 use crate::db::Database;
 use crate::schema::{

@@ -1,0 +1,265 @@
+//! Batched assembly of the read models: a fixed number of queries for any number of
+//! groups and participants (no query per group or per participant).
+
+use super::rows::{GroupRow, ParticipantRow, PurchaseRow, TransferRow};
+use crate::catalog::product_not_found;
+use crate::convert::parse_uuid;
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{
+    group_instances as gi, group_participants as gp, products, purchase_records as pr,
+    seat_transfers as st, shops,
+};
+use diesel::prelude::*;
+use groupbuy_domain::group_purchase::{
+    GroupDetail, GroupInstance, Participant, ParticipantDetail, PurchaseRecord, TransferRecord,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A group row with the product and shop columns its views show; `None` names mean the
+/// product or shop row is missing (left joins, so the old error messages survive).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = gi)]
+pub(crate) struct NamedGroupRow {
+    #[diesel(embed)]
+    group: GroupRow,
+    #[diesel(select_expression = products::name.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<products::name>)]
+    product_name: Option<String>,
+    #[diesel(select_expression = products::image.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<products::image>)]
+    product_image: Option<String>,
+    #[diesel(select_expression = shops::name.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<shops::name>)]
+    shop_name: Option<String>,
+    #[diesel(select_expression = shops::logo.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<shops::logo>)]
+    shop_logo: Option<String>,
+}
+
+/// `group_instances` left-joined to its product and shop, ready for filters and
+/// `NamedGroupRow::as_select()`.
+macro_rules! named_groups {
+    () => {
+        $crate::schema::group_instances::table
+            .left_join(
+                $crate::schema::products::table
+                    .on($crate::schema::products::id
+                        .eq($crate::schema::group_instances::product_id)),
+            )
+            .left_join(
+                $crate::schema::shops::table
+                    .on($crate::schema::shops::id.eq($crate::schema::group_instances::shop_id)),
+            )
+    };
+}
+pub(crate) use named_groups;
+
+/// A group's product and shop names, in the order the old per-group loads checked them.
+struct Names {
+    product_name: String,
+    product_image: Option<String>,
+    shop_name: String,
+    shop_logo: Option<String>,
+}
+
+impl NamedGroupRow {
+    /// The group and its names; a missing product is `Product not found`, a missing shop corrupt.
+    fn split(self) -> Result<(GroupInstance, Names), StoreError> {
+        let product_name = self.product_name.ok_or_else(product_not_found)?;
+        let shop_name = self
+            .shop_name
+            .ok_or_else(|| StoreError::Corrupt("group without shop".into()))?;
+        let names = Names {
+            product_name,
+            product_image: self.product_image,
+            shop_name,
+            shop_logo: self.shop_logo,
+        };
+        Ok((self.group.into_domain()?, names))
+    }
+}
+
+/// A participant row, its group's currency and one of its purchases (a left join).
+pub(crate) type BoughtRow = (ParticipantRow, String, Option<PurchaseRow>);
+
+/// Participants with their purchases joined in one query, rows grouped by participant:
+/// select `bought()` ordered by participant then `purchase_records.purchased_at`.
+macro_rules! bought {
+    () => {
+        $crate::schema::group_participants::table
+            .inner_join($crate::schema::group_instances::table)
+            .left_join(
+                $crate::schema::purchase_records::table
+                    .on($crate::schema::purchase_records::participant_id
+                        .eq($crate::schema::group_participants::id)),
+            )
+    };
+}
+pub(crate) use bought;
+
+/// The selection of `bought!()` as a `BoughtRow` (the purchase columns in `PurchaseRow`'s
+/// field order, nullable as a whole for the left join).
+macro_rules! bought_row {
+    () => {{
+        use $crate::schema::purchase_records as p;
+        (
+            $crate::group_purchase::rows::ParticipantRow::as_select(),
+            $crate::schema::group_instances::currency,
+            (
+                p::id,
+                p::participant_id,
+                p::checkout_session_id,
+                p::quantity,
+                p::amount_minor,
+                p::currency,
+                p::transaction_id,
+                p::purchased_at,
+            )
+                .nullable(),
+        )
+    }};
+}
+pub(crate) use bought_row;
+
+/// Participants with their purchases, from rows where each participant's are contiguous.
+pub(crate) fn gather(
+    rows: Vec<BoughtRow>,
+) -> Result<Vec<(Participant, Vec<PurchaseRecord>)>, StoreError> {
+    let mut out: Vec<(Participant, Vec<PurchaseRecord>)> = Vec::new();
+    for (row, currency, purchase) in rows {
+        let id = parse_uuid(&row.id)?;
+        if out.last().map(|(p, _)| p.id) != Some(id) {
+            out.push((row.into_domain(&currency)?, Vec::new()));
+        }
+        if let (Some(purchase), Some((_, bought))) = (purchase, out.last_mut()) {
+            bought.push(purchase.into_domain()?);
+        }
+    }
+    Ok(out)
+}
+
+/// Details of the given groups, in their order: two more queries whatever their number.
+pub(crate) fn assemble(
+    conn: &mut DbConnection,
+    rows: Vec<NamedGroupRow>,
+) -> Result<Vec<GroupDetail>, StoreError> {
+    let groups = rows
+        .into_iter()
+        .map(NamedGroupRow::split)
+        .collect::<Result<Vec<_>, _>>()?;
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = groups.iter().map(|(g, _)| g.id.to_string()).collect();
+    let rows: Vec<BoughtRow> = bought!()
+        .filter(gp::group_id.eq_any(&ids))
+        .order((gp::joined_at.asc(), gp::id.asc(), pr::purchased_at.asc()))
+        .select(bought_row!())
+        .load(conn)?;
+    let mut by_group: HashMap<Uuid, Vec<ParticipantDetail>> = HashMap::new();
+    for detail in with_transfers(conn, gather(rows)?)? {
+        by_group
+            .entry(detail.participant.group_id)
+            .or_default()
+            .push(detail);
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(group, names)| GroupDetail {
+            participants: by_group.remove(&group.id).unwrap_or_default(),
+            group,
+            product_name: names.product_name,
+            product_image: names.product_image,
+            shop_name: names.shop_name,
+            shop_logo: names.shop_logo,
+        })
+        .collect())
+}
+
+/// Purchases and transfers of the given participants, in their order: two queries.
+pub(crate) fn histories(
+    conn: &mut DbConnection,
+    participants: Vec<Participant>,
+) -> Result<Vec<ParticipantDetail>, StoreError> {
+    if participants.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = participants.iter().map(|p| p.id.to_string()).collect();
+    let mut purchases: HashMap<Uuid, Vec<PurchaseRecord>> = HashMap::new();
+    let rows: Vec<PurchaseRow> = pr::table
+        .filter(pr::participant_id.eq_any(&ids))
+        .order(pr::purchased_at.asc())
+        .select(PurchaseRow::as_select())
+        .load(conn)?;
+    for row in rows {
+        let record = row.into_domain()?;
+        purchases
+            .entry(record.participant_id)
+            .or_default()
+            .push(record);
+    }
+    let bought = participants
+        .into_iter()
+        .map(|p| {
+            let records = purchases.remove(&p.id).unwrap_or_default();
+            (p, records)
+        })
+        .collect();
+    with_transfers(conn, bought)
+}
+
+/// The participants' details once their transfers are added: one query (the transfers
+/// carry both groups' codes through joins), none when there is nobody.
+pub(crate) fn with_transfers(
+    conn: &mut DbConnection,
+    bought: Vec<(Participant, Vec<PurchaseRecord>)>,
+) -> Result<Vec<ParticipantDetail>, StoreError> {
+    if bought.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = bought.iter().map(|(p, _)| p.id.to_string()).collect();
+    let mut transfers: HashMap<Uuid, Vec<TransferRecord>> = HashMap::new();
+    for record in transfers_of(conn, &ids)? {
+        let (from, to) = (record.from_participant_id, record.to_participant_id);
+        if from != to {
+            transfers.entry(to).or_default().push(record.clone());
+        }
+        transfers.entry(from).or_default().push(record);
+    }
+    Ok(bought
+        .into_iter()
+        .map(|(p, purchases)| ParticipantDetail {
+            transfers: transfers.remove(&p.id).unwrap_or_default(),
+            purchases,
+            participant: p,
+        })
+        .collect())
+}
+
+/// Transfers from or to the given participants, oldest first, with both groups' codes.
+fn transfers_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<Vec<TransferRecord>, StoreError> {
+    let (from_g, to_g) = diesel::alias!(gi as from_group, gi as to_group);
+    let rows: Vec<(TransferRow, Option<String>, Option<String>)> = st::table
+        .left_join(from_g.on(st::from_group_id.eq(from_g.field(gi::id))))
+        .left_join(to_g.on(st::to_group_id.eq(to_g.field(gi::id))))
+        .filter(
+            st::from_participant_id
+                .eq_any(ids)
+                .or(st::to_participant_id.eq_any(ids)),
+        )
+        .order(st::transferred_at.asc())
+        .select((
+            TransferRow::as_select(),
+            from_g.field(gi::code).nullable(),
+            to_g.field(gi::code).nullable(),
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(t, from, to)| t.into_domain(from.unwrap_or_default(), to.unwrap_or_default()))
+        .collect()
+}
