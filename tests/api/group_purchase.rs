@@ -619,3 +619,49 @@ async fn two_instances_sweeping_refund_each_group_once() {
         }
     }
 }
+
+#[actix_web::test]
+async fn group_lists_are_bounded_by_limit() {
+    for app in TestApp::all().await {
+        let product = app.product("m1", json!({})).await;
+        let p = product["productId"]
+            .as_str()
+            .expect("product id")
+            .to_owned();
+        for buyer in ["ann", "bob", "cid"] {
+            app.credit(buyer, 800_000.0).await;
+            buy(&app, buyer, &p, 1, None).await.expect(200);
+        }
+        let ann = app.token("ann", &[]);
+        let path = format!("/api/v1/group-purchases/product/{p}/available");
+        let all = app.get(&path, None).await.expect(200);
+        assert_eq!(
+            all.data().as_array().map(Vec::len),
+            Some(3),
+            "default bound is 50"
+        );
+        let two = app.get(&format!("{path}?limit=2"), None).await.expect(200);
+        let two = two.data().as_array().expect("array").clone();
+        assert_eq!(two.len(), 2);
+        assert_eq!(
+            two[0],
+            all.data()[0],
+            "the oldest first, as without a bound"
+        );
+        for bad in ["0", "101"] {
+            let r = app
+                .get(&format!("{path}?limit={bad}"), None)
+                .await
+                .expect(422);
+            assert_eq!(r.body["errors"][0]["field"], "limit");
+        }
+        let mine = app
+            .get("/api/v1/group-purchases/my-groups?limit=1", Some(&ann))
+            .await
+            .expect(200);
+        assert_eq!(mine.data().as_array().map(Vec::len), Some(1));
+        app.get("/api/v1/group-purchases/my-groups?limit=0", Some(&ann))
+            .await
+            .expect(422);
+    }
+}

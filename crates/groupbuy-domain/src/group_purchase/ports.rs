@@ -51,6 +51,7 @@ pub trait GroupPurchaseStore: Send + Sync {
         &self,
         product_id: Uuid,
         now: OffsetDateTime,
+        limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError>;
 
     /// A group by id.
@@ -73,6 +74,7 @@ pub trait GroupPurchaseStore: Send + Sync {
         &self,
         user_id: &str,
         status: Option<GroupStatus>,
+        limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError>;
 
     /// The user's ACTIVE participations with their histories, newest first.

@@ -57,9 +57,10 @@ impl GroupPurchaseStore for Database {
         &self,
         product_id: Uuid,
         now: OffsetDateTime,
+        limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError> {
-        // The port takes no bound yet: read at most the largest list the API serves.
-        self.read(|conn| reads::available(conn, product_id, now, MAX_LIMIT))
+        let limit = limit.clamp(1, MAX_LIMIT);
+        self.read(|conn| reads::available(conn, product_id, now, limit))
     }
 
     fn group(&self, group_id: Uuid) -> Result<GroupDetail, DomainError> {
@@ -74,9 +75,10 @@ impl GroupPurchaseStore for Database {
         &self,
         user_id: &str,
         status: Option<GroupStatus>,
+        limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError> {
-        // The port takes no bound yet: read at most the largest list the API serves.
-        self.read(|conn| reads::my_groups(conn, user_id, status, MAX_LIMIT))
+        let limit = limit.clamp(1, MAX_LIMIT);
+        self.read(|conn| reads::my_groups(conn, user_id, status, limit))
     }
 
     fn my_participations(&self, user_id: &str) -> Result<Vec<ParticipantDetail>, DomainError> {

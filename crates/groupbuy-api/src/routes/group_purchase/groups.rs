@@ -39,22 +39,18 @@ pub struct AvailableQuery {
 }
 
 /// Groups a list returns when the caller does not ask (the lists stay plain arrays).
-const DEFAULT_GROUP_LIMIT: usize = 50;
+const DEFAULT_GROUP_LIMIT: i64 = 50;
 
 /// A group list's bound: absent means 50; outside 1-100 is a 422 naming `limit`.
-fn group_limit(limit: Option<i64>) -> Result<usize, ApiError> {
+fn group_limit(limit: Option<i64>) -> Result<i64, ApiError> {
     match limit {
         None => Ok(DEFAULT_GROUP_LIMIT),
-        Some(l) if (1..=groupbuy_domain::page::MAX_LIMIT).contains(&l) => {
-            usize::try_from(l).map_err(|_| limit_refused())
-        }
-        Some(_) => Err(limit_refused()),
+        Some(l) if (1..=groupbuy_domain::page::MAX_LIMIT).contains(&l) => Ok(l),
+        Some(_) => Err(ApiError::invalid_field(
+            "limit",
+            "limit must be between 1 and 100",
+        )),
     }
-}
-
-/// The 422 of a bound outside 1-100 (the store reads at most 100 groups).
-fn limit_refused() -> ApiError {
-    ApiError::invalid_field("limit", "limit must be between 1 and 100")
 }
 
 /// Body of the transfer.
@@ -100,11 +96,10 @@ async fn available(
         state.clock.now(),
         state.group_purchases.clone(),
     );
-    let groups = blocking(move || store.available_groups(id, now)).await?;
+    let groups = blocking(move || store.available_groups(id, now, limit)).await?;
     let viewer = auth.0.as_ref().map(|p| p.user_id.as_str());
     let data: Vec<GroupSummary> = groups
         .iter()
-        .take(limit)
         .map(|g| GroupSummary::of(g, viewer, now))
         .collect();
     Ok(ok("Available groups retrieved successfully", data))
@@ -186,10 +181,9 @@ async fn my_groups(
         state.group_purchases.clone(),
         viewer.clone(),
     );
-    let groups = blocking(move || store.my_groups(&user, status)).await?;
+    let groups = blocking(move || store.my_groups(&user, status, limit)).await?;
     let data: Vec<GroupSummary> = groups
         .iter()
-        .take(limit)
         .map(|g| GroupSummary::of(g, Some(&viewer), now))
         .collect();
     Ok(ok("My groups retrieved successfully", data))

@@ -90,10 +90,10 @@ fn reads_equal_the_former_per_group_loads(db: &Database) {
     }
     let now = t0();
     assert_eq!(
-        db.available_groups(p, now).expect("new"),
+        db.available_groups(p, now, 100).expect("new"),
         db.read(|c| legacy::details(c, &[g1, g2])).expect("old")
     );
-    let mine: Vec<GroupDetail> = db.my_groups("a", None).expect("new");
+    let mine: Vec<GroupDetail> = db.my_groups("a", None, 100).expect("new");
     assert_eq!(mine.len(), 2);
     for d in &mine {
         assert_eq!(*d, db.read(|c| legacy::by_id(c, d.group.id)).expect("old"));
