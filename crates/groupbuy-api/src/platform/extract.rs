@@ -150,6 +150,25 @@ fn missing_field(reason: &str) -> Option<String> {
     rest.split('`').next().map(str::to_owned)
 }
 
+/// An RFC 3339 instant sent in `field` (cut to microseconds, as stored), else a 422
+/// naming the field.
+///
+/// # Errors
+/// `Validation` on `field`.
+pub fn instant(
+    raw: &str,
+    field: &str,
+) -> Result<time::OffsetDateTime, groupbuy_domain::DomainError> {
+    time::OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339)
+        .map(groupbuy_domain::clock::truncate_micros)
+        .map_err(|_| {
+            groupbuy_domain::DomainError::invalid(
+                field,
+                format!("{field} must be an RFC 3339 date-time"),
+            )
+        })
+}
+
 /// Paging parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -10,6 +10,7 @@ use crate::envelope::render;
 use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
+use crate::platform::extract::instant;
 use crate::platform::extract::JsonBody;
 use crate::platform::extract::{page_limit, PageQuery};
 use crate::platform::idempotency::answer_with_effect;
@@ -20,9 +21,6 @@ use groupbuy_domain::campaign::{
     Action, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, HandleDraft,
 };
 use groupbuy_domain::principal::ROLE_MERCHANT;
-use groupbuy_domain::DomainError;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Claims a handle for the calling merchant.
@@ -75,13 +73,6 @@ async fn get_handle(
         "Handle retrieved successfully",
         HandleView::from(profile),
     ))
-}
-
-/// Parses an RFC 3339 instant for `field`.
-fn instant(raw: &str, field: &str) -> Result<OffsetDateTime, DomainError> {
-    OffsetDateTime::parse(raw.trim(), &Rfc3339)
-        .map(groupbuy_domain::clock::truncate_micros)
-        .map_err(|_| DomainError::invalid(field, format!("{field} must be an RFC 3339 date-time")))
 }
 
 /// Creates a DRAFT group-buy under a handle the caller owns.

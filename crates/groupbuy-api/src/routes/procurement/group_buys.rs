@@ -5,6 +5,7 @@ use super::{context, etag_header, if_match, path_id, require_idempotency_key};
 use crate::envelope::{render, Envelope, PageView};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
+use crate::platform::extract::instant;
 use crate::platform::extract::{page_limit, JsonBody};
 use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
@@ -15,16 +16,7 @@ use groupbuy_domain::procurement::{
     GroupBuyFilter, GroupBuyStatus, GroupBuyView, Viewer,
 };
 use groupbuy_domain::{DomainError, Principal};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use utoipa_actix_web::service_config::ServiceConfig;
-
-/// An RFC 3339 instant for `field`, else 422 naming it.
-fn instant(raw: &str, field: &str) -> Result<OffsetDateTime, DomainError> {
-    OffsetDateTime::parse(raw.trim(), &Rfc3339)
-        .map(groupbuy_domain::clock::truncate_micros)
-        .map_err(|_| DomainError::invalid(field, format!("{field} must be an RFC 3339 date-time")))
-}
 
 /// A rendered group buy with its `ETag` (and `Location` when created).
 pub(super) fn group_buy_answer(
