@@ -121,7 +121,7 @@ async fn creating_a_pool_answers_every_documented_status() {
         )
         .await
         .expect(400);
-        assert_eq!(r.body["detail"], "Idempotency-Key header is required");
+        assert_eq!(r.message(), "Idempotency-Key header is required");
         // 401 without a token; 403 without the scope or an organisation.
         let r = app
             .call(
@@ -144,7 +144,7 @@ async fn creating_a_pool_answers_every_documented_status() {
         )
         .await
         .expect(403);
-        assert_eq!(r.body["detail"], "Missing scope: groupbuy:write");
+        assert_eq!(r.message(), "Missing scope: groupbuy:write");
         let orgless = app.token("olga", &[]);
         let r = send(
             &app,
@@ -156,7 +156,7 @@ async fn creating_a_pool_answers_every_documented_status() {
         )
         .await
         .expect(403);
-        assert_eq!(r.body["detail"], "Organisation required");
+        assert_eq!(r.message(), "Organisation required");
 
         // 422 naming the field; unknown rules too.
         let mut bad = pool("Y", json!({}));
@@ -216,10 +216,7 @@ async fn creating_a_pool_answers_every_documented_status() {
         .await
         .expect(409);
         assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("rules.max_quantity (50)"),
+            r.message().contains("rules.max_quantity (50)"),
             "{}",
             r.body
         );
@@ -233,14 +230,7 @@ async fn creating_a_pool_answers_every_documented_status() {
         )
         .await
         .expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("PAPER-A4"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("PAPER-A4"), "{}", r.body);
         // Another organisation may pool the same SKU.
         create(&app, "org_other", "c3", pool("PAPER-A4", json!({}))).await;
 
@@ -267,7 +257,7 @@ async fn creating_a_pool_answers_every_documented_status() {
             )
             .await
             .expect(404);
-            assert_eq!(r.body["detail"], "Group buy not found");
+            assert_eq!(r.message(), "Group buy not found");
         }
         let r = send(
             &app,
@@ -316,7 +306,7 @@ async fn creating_a_pool_answers_every_documented_status() {
         let r = send(&app, Method::GET, "/groupbuy", &noscope, None, &[])
             .await
             .expect(403);
-        assert_eq!(r.body["detail"], "Missing scope: groupbuy:read");
+        assert_eq!(r.message(), "Missing scope: groupbuy:read");
     }
 }
 
@@ -353,7 +343,7 @@ async fn organisations_commit_withdraw_and_see_only_what_is_theirs() {
         )
         .await
         .expect(400);
-        assert_eq!(r.body["detail"], "Idempotency-Key header is required");
+        assert_eq!(r.message(), "Idempotency-Key header is required");
         let r = commit(&app, "org_c", &id, 5, "c0").await.expect(422);
         assert_eq!(r.body["errors"][0]["field"], "quantity");
         let r = commit(&app, "org_x", &id, 10, "x1").await.expect(403);
@@ -363,10 +353,10 @@ async fn organisations_commit_withdraw_and_see_only_what_is_theirs() {
         );
         // 409 beyond max_per_member and beyond capacity, naming what remains.
         let r = commit(&app, "org_c", &id, 90, "c1").await.expect(409);
-        assert_eq!(r.body["detail"], "Capacity exceeded: 70 units remain");
+        assert_eq!(r.message(), "Capacity exceeded: 70 units remain");
         commit(&app, "org_c", &id, 60, "c2").await.expect(201);
         let r = commit(&app, "org_d", &id, 20, "d1").await.expect(409);
-        assert_eq!(r.body["detail"], "Capacity exceeded: 10 units remain");
+        assert_eq!(r.message(), "Capacity exceeded: 10 units remain");
         commit(&app, "org_d", &id, 10, "d2").await.expect(201);
 
         // If-Match: stale 412 naming the current ETag; `*` and the current one pass.
@@ -382,14 +372,7 @@ async fn organisations_commit_withdraw_and_see_only_what_is_theirs() {
         )
         .await
         .expect(412);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("\"5\""),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("\"5\""), "{}", r.body);
 
         // What each viewer sees.
         let organiser = app.org_token("alice", "org_acme", RW);
@@ -459,7 +442,7 @@ async fn organisations_commit_withdraw_and_see_only_what_is_theirs() {
         let r = send(&app, Method::DELETE, &path, &td, None, &[("If-Match", "*")])
             .await
             .expect(404);
-        assert_eq!(r.body["detail"], "Commitment not found");
+        assert_eq!(r.message(), "Commitment not found");
 
         // Cancel: only the organiser (403 for a member), once (409 after), then commits 409.
         let cancel = format!("/groupbuy/{id}/cancel");
@@ -473,23 +456,9 @@ async fn organisations_commit_withdraw_and_see_only_what_is_theirs() {
         let r = send(&app, Method::POST, &cancel, &organiser, None, &[])
             .await
             .expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("CANCELLED"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("CANCELLED"), "{}", r.body);
         let r = commit(&app, "org_b", &id, 30, "b3").await.expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("CANCELLED"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("CANCELLED"), "{}", r.body);
     }
 }
 
@@ -518,7 +487,7 @@ async fn an_outsider_sees_nothing_of_a_private_pool_and_only_public_facts_of_a_p
             let r = send(&app, Method::GET, &path, &outsider, None, &[])
                 .await
                 .expect(404);
-            assert_eq!(r.body["detail"], "Group buy not found");
+            assert_eq!(r.message(), "Group buy not found");
         }
         commit(&app, "org_eve", &private, 10, "e1")
             .await
@@ -733,14 +702,7 @@ async fn a_pool_below_target_at_its_deadline_expires_and_says_so() {
             .unwrap_or_default()
             .starts_with("sweep-"));
         let r = commit(&app, "org_c", &id, 10, "c1").await.expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("EXPIRED"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("EXPIRED"), "{}", r.body);
         let r = send(
             &app,
             Method::GET,
@@ -753,14 +715,7 @@ async fn a_pool_below_target_at_its_deadline_expires_and_says_so() {
         .expect(200);
         assert_eq!(r.data()["status"], "OPEN");
         let r = commit(&app, "org_c", &reached, 10, "c2").await.expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("deadline"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("deadline"), "{}", r.body);
     }
 }
 

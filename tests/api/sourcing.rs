@@ -149,14 +149,7 @@ async fn from_rfq_to_settlement_every_document_balances() {
         )
         .await
         .expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("OPEN"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("OPEN"), "{}", r.body);
         let r = send(
             &app,
             Method::POST,
@@ -167,14 +160,7 @@ async fn from_rfq_to_settlement_every_document_balances() {
         )
         .await
         .expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("OPEN"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("OPEN"), "{}", r.body);
         let plain = app.org_token("alice", "org_acme", RW);
         let r = send(
             &app,
@@ -186,7 +172,7 @@ async fn from_rfq_to_settlement_every_document_balances() {
         )
         .await
         .expect(403);
-        assert_eq!(r.body["detail"], "Missing scope: procurement:write");
+        assert_eq!(r.message(), "Missing scope: procurement:write");
         let r = send(
             &app,
             Method::POST,
@@ -451,7 +437,7 @@ async fn from_rfq_to_settlement_every_document_balances() {
         )
         .await
         .expect(409);
-        assert_eq!(r.body["detail"], "Group buy already settled");
+        assert_eq!(r.message(), "Group buy already settled");
         let d = s.data();
         let docs = d["documents"].as_array().expect("documents").clone();
         let minor = |v: &Value| (v.as_f64().unwrap_or_default() * 100.0).round() as i64;
@@ -612,14 +598,7 @@ async fn an_rfq_needs_commitments_and_the_target_unless_partial_is_allowed() {
         )
         .await
         .expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("no commitments"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("no commitments"), "{}", r.body);
         let short = send(
             &app,
             Method::POST,
@@ -652,14 +631,7 @@ async fn an_rfq_needs_commitments_and_the_target_unless_partial_is_allowed() {
         )
         .await
         .expect(409);
-        assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("60/100"),
-            "{}",
-            r.body
-        );
+        assert!(r.message().contains("60/100"), "{}", r.body);
         let partial = send(
             &app,
             Method::POST,
@@ -692,14 +664,7 @@ async fn an_rfq_needs_commitments_and_the_target_unless_partial_is_allowed() {
             )
             .await
             .expect(412);
-        assert!(
-            stale.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("\"2\""),
-            "{}",
-            stale.body
-        );
+        assert!(stale.message().contains("\"2\""), "{}", stale.body);
         let r = send(
             &app,
             Method::POST,
@@ -750,10 +715,7 @@ async fn an_rfq_needs_commitments_and_the_target_unless_partial_is_allowed() {
         .await
         .expect(409);
         assert!(
-            r.body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("No valid vendor response"),
+            r.message().contains("No valid vendor response"),
             "{}",
             r.body
         );
