@@ -1,6 +1,7 @@
 //! Group purchases on both backends: checkout and payment, seats, transfers,
 //! completion, expiry and the read models.
 
+mod batch;
 mod checkout;
 mod details;
 mod emit;
@@ -11,14 +12,16 @@ mod rows;
 mod seats;
 mod transfer;
 
+pub(crate) use batch::JoinBatches;
+
 #[cfg(test)]
 mod tests;
 
 use crate::db::Database;
 use crate::paging::parse_cursor;
 use groupbuy_domain::group_purchase::{
-    CheckoutRequest, CheckoutSession, GroupDetail, GroupPurchaseStore, GroupStatus, Order,
-    ParticipantDetail,
+    CheckoutRequest, CheckoutSession, CheckoutStatus, GroupDetail, GroupPurchaseStore, GroupStatus,
+    Order, ParticipantDetail,
 };
 use groupbuy_domain::page::MAX_LIMIT;
 use groupbuy_domain::platform::ChangeContext;
@@ -50,7 +53,16 @@ impl GroupPurchaseStore for Database {
         session_id: Uuid,
         ctx: &ChangeContext,
     ) -> Result<CheckoutSession, DomainError> {
-        self.write_retrying(|conn| checkout::pay(conn, buyer, session_id, ctx))
+        // A session that joins an existing group pays in that group's next batch; one
+        // that opens a group (or was paid already) has nothing to share a lock with.
+        let session =
+            self.query(|conn| checkout::load_session(conn, &buyer.user_id, session_id))?;
+        match session.group_instance_id {
+            Some(group_id) if session.status == CheckoutStatus::PendingPayment => {
+                self.joins().pay(self, group_id, buyer, session_id, ctx)
+            }
+            _ => self.write_retrying(|conn| checkout::pay(conn, buyer, session_id, ctx)),
+        }
     }
 
     fn available_groups(
