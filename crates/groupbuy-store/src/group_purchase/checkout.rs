@@ -113,10 +113,9 @@ pub(crate) fn create(
 }
 
 /// Pays a session. Statement order keeps the hot group row locked as briefly as possible:
-/// the session is claimed, the wallet debited and the shop's owner (who hears about the
-/// group) read before the seats are taken, and from the seat UPDATE to COMMIT only the
-/// participant, the purchase record, the completion (when full), the session's result and
-/// the outbox events are written; nothing is read back.
+/// the session is claimed and the wallet debited before the seats are taken, and from the
+/// seat UPDATE to COMMIT only the participant, the purchase record, the completion (when
+/// full), the session's result and the outbox events are written; nothing is read back.
 pub(crate) fn pay(
     conn: &mut DbConnection,
     buyer: &Principal,
@@ -124,24 +123,28 @@ pub(crate) fn pay(
     ctx: &ChangeContext,
 ) -> Result<CheckoutSession, StoreError> {
     let now = ctx.now;
-    let mut session = load_session(conn, &buyer.user_id, session_id)?;
     // Claiming the session first (before any lock on the group) makes a concurrent or
     // repeated payment of it wait here and then find it no longer pending.
     let claimed = diesel::update(
         cs::table
             .find(session_id.to_string())
+            .filter(cs::user_id.eq(&buyer.user_id))
             .filter(cs::status.eq(CheckoutStatus::PendingPayment.as_str())),
     )
     .set((
         cs::status.eq(CheckoutStatus::Completed.as_str()),
         cs::completed_at.eq(Some(to_db_time(now))),
     ))
-    .execute(conn)?;
-    if claimed == 0 {
+    .returning(cs::all_columns)
+    .get_result::<SessionRow>(conn)
+    .optional()?;
+    let Some(claimed) = claimed else {
         // Paid already, by this buyer (the session is theirs): a retry, with any key or
-        // none, answers with the paid session and debits nothing.
+        // none, answers with the paid session and debits nothing. (Or not theirs at all:
+        // not found.)
         return load_session(conn, &buyer.user_id, session_id);
-    }
+    };
+    let mut session = claimed.into_domain()?;
     let debit = post_entry(
         conn,
         &buyer.user_id,
@@ -153,15 +156,15 @@ pub(crate) fn pay(
         &format!("checkout:{session_id}"),
         now,
     )?;
-    let audience = product_audience(conn, session.product_id)?;
-    let (group, existing, mut events) = match session.group_instance_id {
+    let (group, existing, mut events, audience) = match session.group_instance_id {
         Some(group_id) => {
             let (group, existing) = join(conn, buyer, &session, group_id, now)?;
-            (group, existing, Vec::new())
+            (group, existing, Vec::new(), None)
         }
         None => {
+            let audience = product_audience(conn, session.product_id)?;
             let opened = open_group(conn, buyer, &session, &audience, now)?;
-            (opened.state, None, opened.events)
+            (opened.state, None, opened.events, Some(audience))
         }
     };
     let participant = gain_seats(
@@ -192,7 +195,14 @@ pub(crate) fn pay(
             purchased_at: to_db_time(now),
         })
         .execute(conn)?;
-    events.extend(complete_if_full(conn, &group, &audience, now)?);
+    if group.is_full() {
+        // Only a completion tells the shop's owner anything: no read on an ordinary join.
+        let audience = match audience {
+            Some(a) => a,
+            None => product_audience(conn, session.product_id)?,
+        };
+        events.extend(complete_if_full(conn, &group, &audience, now)?);
+    }
     diesel::update(cs::table.find(session_id.to_string()))
         .set((
             cs::group_instance_id.eq(Some(group.id.to_string())),
