@@ -136,8 +136,14 @@ impl Api {
     }
 
     /// `POST /checkout-sessions` for one seat, joining `group` or opening one.
-    pub async fn checkout(&self, token: &str, product: &str, group: Option<&str>) -> Result<Answer> {
-        let mut body = json!({"sessionType": "GROUP_PURCHASE", "productId": product, "quantity": 1});
+    pub async fn checkout(
+        &self,
+        token: &str,
+        product: &str,
+        group: Option<&str>,
+    ) -> Result<Answer> {
+        let mut body =
+            json!({"sessionType": "GROUP_PURCHASE", "productId": product, "quantity": 1});
         if let Some(g) = group {
             body["metadata"] = json!({ "groupInstanceId": g });
         }
@@ -167,7 +173,9 @@ impl Api {
 fn field(answer: &Answer, status: u16, name: &str, what: &str) -> Result<String> {
     let (got, body) = answer;
     if *got != status {
-        return Err(setup(format!("{what}: expected {status}, got {got}: {body}")));
+        return Err(setup(format!(
+            "{what}: expected {status}, got {got}: {body}"
+        )));
     }
     body["data"][name]
         .as_str()

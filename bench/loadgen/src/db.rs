@@ -138,7 +138,10 @@ mod tests {
             with_database("postgres://u:p@h/db?sslmode=disable", "x"),
             "postgres://u:p@h/x?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+        assert_eq!(
+            with_database("postgres://h:5432", "x"),
+            "postgres://h:5432/x"
+        );
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert!(checked("gb_bench_hot_pg_16").is_ok());
         assert!(checked("x\"; DROP").is_err());

@@ -171,12 +171,9 @@ impl Bench {
         let url = self.fresh(admin.as_deref_mut(), store)?;
         eprintln!("running {what} ...");
         let server = Server::start(&self.settings, &url, &what.replace(' ', "-"))?;
-        let run = self.runtime.block_on(load::joins(
-            &server.base,
-            layout,
-            clients,
-            self.cli.seconds,
-        ));
+        let run =
+            self.runtime
+                .block_on(load::joins(&server.base, layout, clients, self.cli.seconds));
         server.stop()?;
         let run = run?;
         self.error_note(what, &run.sample);
@@ -215,13 +212,8 @@ impl Bench {
         eprintln!("running reference {what} ...");
         server::migrate(&self.settings.bin, &url)?;
         references::seed_join_reference(&self.cli.bench_dir, &url)?;
-        let run = references::pgbench_join(
-            &self.cli.bench_dir,
-            &url,
-            groups,
-            clients,
-            self.cli.seconds,
-        )?;
+        let run =
+            references::pgbench_join(&self.cli.bench_dir, &url, groups, clients, self.cli.seconds)?;
         let expected = Expected {
             ok_joins: run.transactions,
             openers: 0,
@@ -233,13 +225,27 @@ impl Bench {
 
     fn hot_pg(&mut self, admin: &mut PgAdmin) -> Result<()> {
         for (clients, target) in [
-            (16, Target { min_ratio: Some(1.0), max_p99_ms: None }),
-            (64, Target { min_ratio: Some(2.0), max_p99_ms: Some(100.0) }),
+            (
+                16,
+                Target {
+                    min_ratio: Some(1.0),
+                    max_p99_ms: None,
+                },
+            ),
+            (
+                64,
+                Target {
+                    min_ratio: Some(2.0),
+                    max_p99_ms: Some(100.0),
+                },
+            ),
         ] {
             let store = Store::Pg(format!("{}_hot_{clients}", self.cli.db_prefix));
             let what = format!("hot join postgres {clients}");
-            let groupbuy = self.groupbuy_joins(Some(&mut *admin), &store, &what, Layout::Hot, clients)?;
-            let reference = self.pgbench_join(admin, &format!("pgbench hot {clients}"), 1, clients)?;
+            let groupbuy =
+                self.groupbuy_joins(Some(&mut *admin), &store, &what, Layout::Hot, clients)?;
+            let reference =
+                self.pgbench_join(admin, &format!("pgbench hot {clients}"), 1, clients)?;
             self.rows.push(Row {
                 scenario: "hot join",
                 backend: "postgres",
@@ -274,8 +280,20 @@ impl Bench {
             .verify("reference sqlite_reference.py", &url, expected)?
             .map(|_| rate);
         for (clients, target) in [
-            (16, Target { min_ratio: Some(1.0), max_p99_ms: Some(100.0) }),
-            (64, Target { min_ratio: None, max_p99_ms: Some(100.0) }),
+            (
+                16,
+                Target {
+                    min_ratio: Some(1.0),
+                    max_p99_ms: Some(100.0),
+                },
+            ),
+            (
+                64,
+                Target {
+                    min_ratio: None,
+                    max_p99_ms: Some(100.0),
+                },
+            ),
         ] {
             let store = Store::Sqlite(self.scratch.join(format!("hot-{clients}.db")));
             let what = format!("hot join sqlite {clients}");
@@ -399,7 +417,8 @@ impl Bench {
         };
         if let Err(e) = result {
             eprintln!("{scenario:?} failed: {e}");
-            self.broken.push(format!("{scenario:?} did not complete: {e}"));
+            self.broken
+                .push(format!("{scenario:?} did not complete: {e}"));
             self.skipped(scenario, "failed, see below");
         }
     }
@@ -414,8 +433,22 @@ fn default_server() -> Result<PathBuf> {
     Ok(dir.join("groupbuy"))
 }
 
-/// `nproc 2, <cpu>, <date>, commit abc1234`.
-fn machine_line(bench_dir: &Path, pg_version: Option<&str>, cli: &Cli) -> String {
+/// The 1-minute load average (other work on the box skews every figure).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// `nproc 2, <cpu>, <date>, commit abc1234, ...`; `load_before` is the load average
+/// when the benchmark started.
+fn machine_line(
+    bench_dir: &Path,
+    pg_version: Option<&str>,
+    cli: &Cli,
+    load_before: &str,
+) -> String {
     let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -439,10 +472,11 @@ fn machine_line(bench_dir: &Path, pg_version: Option<&str>, cli: &Cli) -> String
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
     };
     let commit = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_else(|| "unknown".into());
-    let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-        .is_some_and(|s| !s.is_empty());
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
     format!(
-        "Machine: nproc {nproc}, {cpu}; {date}; commit {commit}{}; {}; {} s per run; server pool {} (PostgreSQL) / {} (SQLite), workers {}, release build.",
+        "Machine: nproc {nproc}, {cpu}, load average {load_before} at start and {} at end; {date}; commit {commit}{}; {}; {} s per run; server pool {} (PostgreSQL) / {} (SQLite), workers {}, release build.",
+        load_average(),
         if dirty { " (uncommitted changes)" } else { "" },
         pg_version.unwrap_or("PostgreSQL not used"),
         cli.seconds,
@@ -464,6 +498,7 @@ fn main() -> ExitCode {
 
 fn real_main() -> Result<ExitCode> {
     let cli = Cli::parse();
+    let load_before = load_average();
     let bin = match &cli.server {
         Some(b) => b.clone(),
         None => default_server()?,
@@ -518,7 +553,12 @@ fn real_main() -> Result<ExitCode> {
     let mut text = format!(
         "{}\n{}\n",
         report::table(&bench.rows),
-        machine_line(&bench.cli.bench_dir, pg_version.as_deref(), &bench.cli)
+        machine_line(
+            &bench.cli.bench_dir,
+            pg_version.as_deref(),
+            &bench.cli,
+            &load_before
+        )
     );
     for n in &bench.notes {
         text.push_str(&format!("- {n}\n"));

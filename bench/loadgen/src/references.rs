@@ -62,7 +62,8 @@ pub fn parse_pgbench(text: &str) -> Result<PgbenchRun> {
 /// Seeds a migrated database with `setup.sql` (shop, product, 1,000 groups, wallets).
 pub fn seed_join_reference(bench_dir: &Path, url: &str) -> Result<()> {
     output(
-        Command::new("psql").args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+        Command::new("psql")
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
             .arg(bench_dir.join("pgbench/setup.sql"))
             .arg(url),
         "psql setup.sql",
@@ -81,7 +82,13 @@ pub fn pgbench_join(
     let text = output(
         Command::new("pgbench")
             .args(["-n", "-j", "2", "-c", &clients.to_string()])
-            .args(["-T", &seconds.to_string(), "-D", &format!("groups={groups}"), "-f"])
+            .args([
+                "-T",
+                &seconds.to_string(),
+                "-D",
+                &format!("groups={groups}"),
+                "-f",
+            ])
             .arg(bench_dir.join("pgbench/join_cte.sql"))
             .arg(url),
         "pgbench join_cte.sql",

@@ -109,8 +109,7 @@ pub fn table(rows: &[Row]) -> String {
             g.map_or_else(|| "-".into(), |g| g.error_count().to_string()),
             r.reference,
             figure(r.reference_rate),
-            r.ratio()
-                .map_or_else(|| "-".into(), |x| format!("{x:.2}x")),
+            r.ratio().map_or_else(|| "-".into(), |x| format!("{x:.2}x")),
             r.target.describe(),
             r.met(),
         ));
