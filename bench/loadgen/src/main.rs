@@ -82,9 +82,9 @@ struct Cli {
     /// GROUPBUY_WORKERS of the server (default: its own, the number of CPUs).
     #[arg(long)]
     workers: Option<usize>,
-    /// The directory holding pgbench/ and sqlite_reference.py.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/.."))]
-    bench_dir: PathBuf,
+    /// The directory holding pgbench/ and sqlite_reference.py (default: this crate's bench/).
+    #[arg(long)]
+    bench_dir: Option<PathBuf>,
     /// Where the table is written too (default: BENCH_DIR/results/latest.md).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -96,6 +96,8 @@ struct Cli {
 /// Everything a run needs, and what the runs found.
 struct Bench {
     cli: Cli,
+    /// The directory holding pgbench/ and sqlite_reference.py.
+    bench_dir: PathBuf,
     settings: ServerSettings,
     runtime: tokio::runtime::Runtime,
     scratch: PathBuf,
@@ -211,9 +213,9 @@ impl Bench {
         let url = admin.fresh(&name)?;
         eprintln!("running reference {what} ...");
         server::migrate(&self.settings.bin, &url)?;
-        references::seed_join_reference(&self.cli.bench_dir, &url)?;
+        references::seed_join_reference(&self.bench_dir, &url)?;
         let run =
-            references::pgbench_join(&self.cli.bench_dir, &url, groups, clients, self.cli.seconds)?;
+            references::pgbench_join(&self.bench_dir, &url, groups, clients, self.cli.seconds)?;
         let expected = Expected {
             ok_joins: run.transactions,
             openers: 0,
@@ -266,12 +268,8 @@ impl Bench {
         let url = self.fresh(None, &Store::Sqlite(path.clone()))?;
         eprintln!("running reference sqlite_reference.py ...");
         server::migrate(&self.settings.bin, &url)?;
-        let (rate, joins) = references::sqlite_script(
-            &self.cli.python,
-            &self.cli.bench_dir,
-            &path,
-            self.cli.seconds,
-        )?;
+        let (rate, joins) =
+            references::sqlite_script(&self.cli.python, &self.bench_dir, &path, self.cli.seconds)?;
         let expected = Expected {
             ok_joins: joins,
             openers: 0,
@@ -509,6 +507,13 @@ fn real_main() -> Result<ExitCode> {
             bin.display()
         )));
     }
+    let bench_dir = match &cli.bench_dir {
+        Some(d) => d.clone(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| setup("no bench/ directory above the crate"))?,
+    };
     let scratch = std::env::temp_dir().join(format!("groupbuy-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     let scenarios: Vec<Scenario> = if cli.only.is_empty() {
@@ -539,6 +544,7 @@ fn real_main() -> Result<ExitCode> {
     let pg_version = admin.as_mut().and_then(|a| a.version().ok());
     let mut bench = Bench {
         cli,
+        bench_dir,
         settings,
         runtime,
         scratch,
@@ -554,7 +560,7 @@ fn real_main() -> Result<ExitCode> {
         "{}\n{}\n",
         report::table(&bench.rows),
         machine_line(
-            &bench.cli.bench_dir,
+            &bench.bench_dir,
             pg_version.as_deref(),
             &bench.cli,
             &load_before
@@ -571,7 +577,7 @@ fn real_main() -> Result<ExitCode> {
         .cli
         .out
         .clone()
-        .unwrap_or_else(|| bench.cli.bench_dir.join("results/latest.md"));
+        .unwrap_or_else(|| bench.bench_dir.join("results/latest.md"));
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
