@@ -106,3 +106,83 @@ pub fn verify(db: &mut Db, expected: Expected) -> Result<Verified> {
         orders: db.scalar("SELECT count(*) FROM orders")?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, SqliteConnection};
+
+    /// The columns the checks read, with one group of 2 seats bought by two clients.
+    fn consistent() -> SqliteConnection {
+        let mut c = SqliteConnection::establish(":memory:").unwrap();
+        c.batch_execute(
+            "CREATE TABLE group_instances (id TEXT, seats_occupied INTEGER, unit_price_minor BIGINT, status TEXT);
+             CREATE TABLE group_participants (id TEXT, group_id TEXT, quantity INTEGER, status TEXT);
+             CREATE TABLE wallet_ledger (kind TEXT, amount_minor BIGINT);
+             CREATE TABLE wallets (balance_minor BIGINT);
+             CREATE TABLE orders (group_id TEXT, participant_id TEXT);
+             CREATE TABLE purchase_records (id TEXT);
+             INSERT INTO group_instances VALUES ('g', 2, 100, 'OPEN');
+             INSERT INTO group_participants VALUES ('p1', 'g', 1, 'ACTIVE'), ('p2', 'g', 1, 'ACTIVE');
+             INSERT INTO wallet_ledger VALUES ('CREDIT', 1000), ('CREDIT', 1000), ('PURCHASE', -100), ('PURCHASE', -100);
+             INSERT INTO wallets VALUES (900), (900);
+             INSERT INTO purchase_records VALUES ('r1'), ('r2');",
+        )
+        .unwrap();
+        c
+    }
+
+    const ONE_JOIN: Expected = Expected {
+        ok_joins: 1,
+        openers: 1,
+    };
+
+    fn broken(sql: &str, expected: Expected) -> String {
+        let mut c = consistent();
+        c.batch_execute(sql).unwrap();
+        match verify(&mut Db::Sqlite(c), expected) {
+            Err(BenchError::Invariant(m)) => m,
+            other => panic!("expected a broken invariant, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn consistent_data_passes() {
+        let v = verify(&mut Db::Sqlite(consistent()), ONE_JOIN).unwrap();
+        assert_eq!((v.seats, v.completed, v.orders), (2, 0, 0));
+    }
+
+    #[test]
+    fn each_violation_is_named() {
+        assert!(
+            broken("UPDATE group_instances SET seats_occupied = 3", ONE_JOIN)
+                .contains("seats_occupied != sum of ACTIVE quantities")
+        );
+        assert!(broken(
+            "INSERT INTO wallet_ledger VALUES ('PURCHASE', -100)",
+            ONE_JOIN
+        )
+        .contains("PURCHASE debits 300 != seats x price 200"));
+        assert!(broken(
+            "UPDATE wallets SET balance_minor = 1000 WHERE rowid = 1",
+            ONE_JOIN
+        )
+        .contains("credited 2000 - balances 1900 != debits 200"));
+        assert!(
+            broken("UPDATE group_instances SET status = 'COMPLETED'", ONE_JOIN)
+                .contains("2 participant(s) of completed groups without exactly one order")
+        );
+        assert!(broken("INSERT INTO orders VALUES ('g', 'p1')", ONE_JOIN)
+            .contains("1 order(s) of groups that did not complete"));
+        let more = Expected {
+            ok_joins: 2,
+            openers: 1,
+        };
+        assert!(broken("", more).contains("seats taken 2 != 2xx joins 2 + openers 1"));
+        assert!(
+            broken("DELETE FROM purchase_records WHERE id = 'r2'", ONE_JOIN)
+                .contains("1 purchase records for 2 seats bought")
+        );
+    }
+}
