@@ -10,7 +10,7 @@
 //! under no load a payment is a batch of one, never delayed by a timer. Other instances
 //! batch their own payers; the database serializes the batches.
 
-use super::checkout;
+use super::checkout::{self, Appended};
 use crate::answer::Detached;
 use crate::db::{is_transient, manual_transaction, Database, DbConnection};
 use crate::error::StoreError;
@@ -211,17 +211,23 @@ fn apply(db: &Database, mut batch: Vec<Payment>) {
 
 /// Each payment in its own SAVEPOINT: its refusal or failure undoes only its own writes.
 /// Fails (and the whole transaction rolls back) only when the savepoints themselves do.
+/// The ledger entries and purchase records of the accepted payments are written at the
+/// end, one multi-row statement each.
 fn pay_each(conn: &mut DbConnection, batch: &mut [Payment]) -> Result<Vec<Outcome>, StoreError> {
     let mut outcomes = Vec::with_capacity(batch.len());
+    let mut appended = Appended::default();
     conn.batch_execute("SAVEPOINT payment")?;
     for p in batch.iter_mut() {
-        let paid = checkout::pay(conn, &p.buyer, p.session_id, &p.ctx).and_then(|session| {
-            p.answer.record(conn, &session)?;
-            Ok(session)
-        });
+        let mut own = Appended::default();
+        let paid = checkout::pay_appending(conn, &p.buyer, p.session_id, &p.ctx, &mut own)
+            .and_then(|session| {
+                p.answer.record(conn, &session)?;
+                Ok(session)
+            });
         match paid {
             Ok(session) => {
                 conn.batch_execute("RELEASE SAVEPOINT payment; SAVEPOINT payment")?;
+                appended.extend(own);
                 outcomes.push(Outcome::Paid(session));
             }
             Err(e) => {
@@ -235,5 +241,6 @@ fn pay_each(conn: &mut DbConnection, batch: &mut [Payment]) -> Result<Vec<Outcom
         }
     }
     conn.batch_execute("RELEASE SAVEPOINT payment")?;
+    appended.write(conn)?;
     Ok(outcomes)
 }

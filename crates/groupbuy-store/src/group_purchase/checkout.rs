@@ -12,7 +12,7 @@ use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{checkout_sessions as cs, group_instances as gi, products, purchase_records};
-use crate::wallet::post_entry;
+use crate::wallet::{move_balance, record_entries};
 use diesel::prelude::*;
 use groupbuy_domain::catalog::Product;
 use groupbuy_domain::group_purchase::{
@@ -21,7 +21,7 @@ use groupbuy_domain::group_purchase::{
     ParticipantStatus, Transition,
 };
 use groupbuy_domain::platform::{Audience, ChangeContext};
-use groupbuy_domain::wallet::LedgerKind;
+use groupbuy_domain::wallet::{LedgerEntry, LedgerKind};
 use groupbuy_domain::{DomainError, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -122,6 +122,60 @@ pub(crate) fn pay(
     session_id: Uuid,
     ctx: &ChangeContext,
 ) -> Result<CheckoutSession, StoreError> {
+    let mut appended = Appended::default();
+    let paid = pay_appending(conn, buyer, session_id, ctx, &mut appended)?;
+    appended.write(conn)?;
+    Ok(paid)
+}
+
+/// Rows a payment appends that nothing reads before COMMIT (its ledger entry, its
+/// purchase record): written by one multi-row statement per table, for one payment or
+/// for a whole batch of them.
+#[derive(Default)]
+pub(crate) struct Appended {
+    entries: Vec<LedgerEntry>,
+    purchases: Vec<PurchaseRow>,
+}
+
+impl Appended {
+    /// Takes over another payment's rows.
+    pub(crate) fn extend(&mut self, other: Appended) {
+        self.entries.extend(other.entries);
+        self.purchases.extend(other.purchases);
+    }
+
+    /// Writes the rows (inside the payments' transaction).
+    pub(crate) fn write(self, conn: &mut DbConnection) -> Result<(), StoreError> {
+        record_entries(conn, &self.entries)?;
+        if !self.purchases.is_empty() {
+            match conn {
+                DbConnection::Pg(c) => diesel::insert_into(purchase_records::table)
+                    .values(&self.purchases)
+                    .execute(c)?,
+                // SQLite has no round trips to save, and diesel would wrap its multi-row
+                // insert in a transaction of its own (refused inside ours).
+                DbConnection::Sqlite(c) => {
+                    for row in &self.purchases {
+                        diesel::insert_into(purchase_records::table)
+                            .values(row)
+                            .execute(c)?;
+                    }
+                    self.purchases.len()
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+/// [`pay`], leaving the rows nothing reads back in `appended` for the caller to write.
+pub(crate) fn pay_appending(
+    conn: &mut DbConnection,
+    buyer: &Principal,
+    session_id: Uuid,
+    ctx: &ChangeContext,
+    appended: &mut Appended,
+) -> Result<CheckoutSession, StoreError> {
     let now = ctx.now;
     // Claiming the session first (before any lock on the group) makes a concurrent or
     // repeated payment of it wait here and then find it no longer pending.
@@ -145,7 +199,7 @@ pub(crate) fn pay(
         return load_session(conn, &buyer.user_id, session_id);
     };
     let mut session = claimed.into_domain()?;
-    let debit = post_entry(
+    let debit = move_balance(
         conn,
         &buyer.user_id,
         LedgerKind::Purchase,
@@ -183,18 +237,16 @@ pub(crate) fn pay(
         },
         now,
     )?;
-    diesel::insert_into(purchase_records::table)
-        .values(PurchaseRow {
-            id: Uuid::new_v4().to_string(),
-            participant_id: participant.id.to_string(),
-            checkout_session_id: session.id.to_string(),
-            quantity: session.quantity,
-            amount_minor: session.total_amount.minor(),
-            currency: session.total_amount.currency().code().to_owned(),
-            transaction_id: debit.id.to_string(),
-            purchased_at: to_db_time(now),
-        })
-        .execute(conn)?;
+    appended.purchases.push(PurchaseRow {
+        id: Uuid::new_v4().to_string(),
+        participant_id: participant.id.to_string(),
+        checkout_session_id: session.id.to_string(),
+        quantity: session.quantity,
+        amount_minor: session.total_amount.minor(),
+        currency: session.total_amount.currency().code().to_owned(),
+        transaction_id: debit.id.to_string(),
+        purchased_at: to_db_time(now),
+    });
     if group.is_full() {
         // Only a completion tells the shop's owner anything: no read on an ordinary join.
         let audience = match audience {
@@ -216,6 +268,7 @@ pub(crate) fn pay(
     session.group_instance_id = Some(group.id);
     session.group_code = Some(group.code.as_str().to_owned());
     session.transaction_id = Some(debit.id);
+    appended.entries.push(debit);
     Ok(session)
 }
 
