@@ -179,7 +179,17 @@ diesel::table! {
 diesel::joinable!(products -> shops (shop_id));
 diesel::joinable!(group_instances -> products (product_id));
 diesel::joinable!(group_participants -> group_instances (group_id));
+diesel::table! {
+    /// A view (migration 000011): each group's participants with their purchases and
+    /// transfers as one JSON array.
+    group_participants_json (group_id) {
+        group_id -> Text,
+        participants -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    group_participants_json,
     shops,
     products,
     wallets,

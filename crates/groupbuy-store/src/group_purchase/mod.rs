@@ -5,6 +5,7 @@ mod batch;
 mod checkout;
 mod details;
 mod emit;
+mod json_rows;
 mod lifecycle;
 mod reads;
 mod refunds;
@@ -72,15 +73,16 @@ impl GroupPurchaseStore for Database {
         limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError> {
         let limit = limit.clamp(1, MAX_LIMIT);
-        self.read(|conn| reads::available(conn, product_id, now, limit))
+        self.query(|conn| reads::available(conn, product_id, now, limit))
     }
 
     fn group(&self, group_id: Uuid) -> Result<GroupDetail, DomainError> {
-        self.read(|conn| reads::by_id(conn, group_id))
+        // One query (the database aggregates the participants): one snapshot by itself.
+        self.query(|conn| reads::by_id(conn, group_id))
     }
 
     fn group_by_code(&self, code: &str) -> Result<GroupDetail, DomainError> {
-        self.read(|conn| reads::by_code(conn, code))
+        self.query(|conn| reads::by_code(conn, code))
     }
 
     fn my_groups(
@@ -90,7 +92,7 @@ impl GroupPurchaseStore for Database {
         limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError> {
         let limit = limit.clamp(1, MAX_LIMIT);
-        self.read(|conn| reads::my_groups(conn, user_id, status, limit))
+        self.query(|conn| reads::my_groups(conn, user_id, status, limit))
     }
 
     fn my_participations(&self, user_id: &str) -> Result<Vec<ParticipantDetail>, DomainError> {

@@ -34,7 +34,7 @@ pub(crate) fn participant_detail(
         .ok_or_else(|| StoreError::Corrupt("participant detail".into()))
 }
 
-/// A group (as the caller holds it) with everything its views show: three queries.
+/// A group (as the caller holds it) with everything its views show: one query.
 pub(crate) fn group_detail(
     conn: &mut DbConnection,
     group: GroupInstance,
@@ -45,7 +45,7 @@ pub(crate) fn group_detail(
         .first(conn)
         .optional()?
         .ok_or_else(|| group_not_found(group.id))?;
-    let mut detail = one(assemble(conn, vec![row])?)?;
+    let mut detail = one(assemble(vec![row])?)?;
     detail.group = group;
     Ok(detail)
 }
@@ -57,7 +57,7 @@ fn one(mut details: Vec<GroupDetail>) -> Result<GroupDetail, StoreError> {
         .ok_or_else(|| StoreError::Corrupt("group detail".into()))
 }
 
-/// A group by id: three queries.
+/// A group by id: one query.
 pub(crate) fn by_id(conn: &mut DbConnection, id: Uuid) -> Result<GroupDetail, StoreError> {
     let row = named_groups!()
         .filter(gi::id.eq(id.to_string()))
@@ -65,10 +65,10 @@ pub(crate) fn by_id(conn: &mut DbConnection, id: Uuid) -> Result<GroupDetail, St
         .first(conn)
         .optional()?
         .ok_or_else(|| group_not_found(id))?;
-    one(assemble(conn, vec![row])?)
+    one(assemble(vec![row])?)
 }
 
-/// A group by code: three queries.
+/// A group by code: one query.
 pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<GroupDetail, StoreError> {
     let row = named_groups!()
         .filter(gi::code.eq(code))
@@ -76,11 +76,11 @@ pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<GroupDetail
         .first(conn)
         .optional()?
         .ok_or_else(|| DomainError::NotFound(format!("Group not found with code: {code}")))?;
-    one(assemble(conn, vec![row])?)
+    one(assemble(vec![row])?)
 }
 
-/// OPEN, unexpired, not full groups of a product, oldest first, at most `limit`: three
-/// queries, or two when there are none (the product must still exist).
+/// OPEN, unexpired, not full groups of a product, oldest first, at most `limit`: one
+/// query, or two when there are none (the product must still exist).
 pub(crate) fn available(
     conn: &mut DbConnection,
     product_id: Uuid,
@@ -99,10 +99,10 @@ pub(crate) fn available(
     if rows.is_empty() {
         load_product(conn, product_id)?.ok_or_else(product_not_found)?;
     }
-    assemble(conn, rows)
+    assemble(rows)
 }
 
-/// Groups the user took part in, newest first, at most `limit`: three queries.
+/// Groups the user took part in, newest first, at most `limit`: one query.
 pub(crate) fn my_groups(
     conn: &mut DbConnection,
     user_id: &str,
@@ -122,7 +122,7 @@ pub(crate) fn my_groups(
         query = query.filter(gi::status.eq(s.as_str()));
     }
     let rows = query.load(conn)?;
-    assemble(conn, rows)
+    assemble(rows)
 }
 
 /// The user's ACTIVE participations, newest first: two queries.

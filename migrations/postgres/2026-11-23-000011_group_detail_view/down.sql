@@ -1,0 +1,1 @@
+DROP VIEW group_participants_json;
