@@ -2,7 +2,7 @@
 //! completion in ONE transaction.
 
 use super::emit::{emit, product_audience};
-use super::rows::{GroupRow, PurchaseRow, SessionRow};
+use super::rows::{GroupRow, ParticipantRow, PurchaseRow, SessionRow};
 use super::seats::{
     complete_if_full, gain_seats, group_not_found, load_group, load_participation, take_seats,
     SeatGain,
@@ -11,7 +11,10 @@ use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{checkout_sessions as cs, group_instances as gi, products, purchase_records};
+use crate::schema::{
+    checkout_sessions as cs, group_instances as gi, group_participants as gp, products,
+    purchase_records,
+};
 use crate::wallet::{move_balance, record_entries};
 use diesel::prelude::*;
 use groupbuy_domain::catalog::Product;
@@ -46,7 +49,8 @@ pub(crate) fn load_session(
         .into_domain()
 }
 
-/// The group a session wants to join, checked against the product and the buyer.
+/// The group a session wants to join, checked against the product and the buyer: the
+/// group and the buyer's participation in it are read by one query.
 fn joinable_group(
     conn: &mut DbConnection,
     buyer: &str,
@@ -55,13 +59,23 @@ fn joinable_group(
     quantity: i32,
     now: OffsetDateTime,
 ) -> Result<GroupInstance, StoreError> {
-    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    let (group, participation) = gi::table
+        .left_join(gp::table.on(gp::group_id.eq(gi::id).and(gp::user_id.eq(buyer))))
+        .filter(gi::id.eq(group_id.to_string()))
+        .select((gi::all_columns, gp::all_columns.nullable()))
+        .first::<(GroupRow, Option<ParticipantRow>)>(conn)
+        .optional()?
+        .ok_or_else(|| group_not_found(group_id))?;
+    let group = group.into_domain()?;
     if group.product_id != product.id {
         return Err(Refused::WrongProduct.into());
     }
-    let held = load_participation(conn, &group, buyer)?
-        .filter(|p| p.status == ParticipantStatus::Active)
-        .map_or(0, |p| p.quantity);
+    let held = match participation {
+        Some(p) => Some(p.into_domain(group.unit_price.currency().code())?),
+        None => None,
+    }
+    .filter(|p| p.status == ParticipantStatus::Active)
+    .map_or(0, |p| p.quantity);
     check_join(JoinCheck {
         group: &group,
         quantity,
