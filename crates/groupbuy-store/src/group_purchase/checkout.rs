@@ -29,7 +29,8 @@ use groupbuy_domain::{DomainError, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-fn session_not_found(id: Uuid) -> DomainError {
+/// `Checkout session not found with ID: ...` (also someone else's session).
+pub(crate) fn session_not_found(id: Uuid) -> DomainError {
     DomainError::NotFound(format!("Checkout session not found with ID: {id}"))
 }
 
@@ -147,8 +148,8 @@ pub(crate) fn pay(
 /// for a whole batch of them.
 #[derive(Default)]
 pub(crate) struct Appended {
-    entries: Vec<LedgerEntry>,
-    purchases: Vec<PurchaseRow>,
+    pub(crate) entries: Vec<LedgerEntry>,
+    pub(crate) purchases: Vec<PurchaseRow>,
 }
 
 impl Appended {

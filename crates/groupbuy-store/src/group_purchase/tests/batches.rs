@@ -98,6 +98,11 @@ fn batches_mixing_accepted_and_refused_payments(db: &Database) {
         }
     }
     assert!(db.joins().largest() > 1, "payments shared a transaction");
+    assert_eq!(
+        db.joins().fell_back(),
+        0,
+        "every batch decided its payments itself"
+    );
     assert_eq!(paid.len(), 29, "every seat left sold exactly once");
     assert_eq!(full, 1);
     assert_eq!(short.len(), 30);
@@ -179,6 +184,11 @@ fn batches_of_two_groups_and_strangers_sessions(db: &Database) {
         }
     }
     assert_eq!(paid, 40);
+    assert_eq!(
+        db.joins().fell_back(),
+        0,
+        "every batch decided its payments itself"
+    );
     for g in [g1, g2] {
         assert_eq!(db.group(g).expect("group").group.seats_occupied, 21);
     }

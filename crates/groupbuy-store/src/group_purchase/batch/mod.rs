@@ -10,6 +10,8 @@
 //! under no load a payment is a batch of one, never delayed by a timer. Other instances
 //! batch their own payers; the database serializes the batches.
 
+mod together;
+
 use super::checkout::{self, Appended};
 use crate::answer::Detached;
 use crate::db::{is_transient, manual_transaction, Database, DbConnection};
@@ -34,6 +36,8 @@ pub(crate) struct JoinBatches {
     lines: Mutex<HashMap<Uuid, Line>>,
     /// The most payments one transaction has carried so far (tests read it).
     largest: AtomicUsize,
+    /// Batches whose payers had to pay alone (their transaction failed).
+    fell_back: AtomicUsize,
 }
 
 /// One group's queue; `leading` while some payer is applying a batch of it.
@@ -150,7 +154,9 @@ impl JoinBatches {
         };
         if !batch.is_empty() {
             self.largest.fetch_max(batch.len(), Ordering::Relaxed);
-            apply(db, batch);
+            if !apply(db, group_id, batch) {
+                self.fell_back.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
@@ -158,6 +164,12 @@ impl JoinBatches {
     #[cfg(test)]
     pub(crate) fn largest(&self) -> usize {
         self.largest.load(Ordering::Relaxed)
+    }
+
+    /// How many batches failed as a whole so far (each payer then paid alone).
+    #[cfg(test)]
+    pub(crate) fn fell_back(&self) -> usize {
+        self.fell_back.load(Ordering::Relaxed)
     }
 }
 
@@ -184,13 +196,20 @@ impl Drop for Handover<'_> {
     }
 }
 
-/// Runs the batch in one transaction and wakes every payer with its outcome.
-fn apply(db: &Database, mut batch: Vec<Payment>) {
-    let outcomes = db
-        .writer()
-        .and_then(|mut conn| manual_transaction(&mut conn, |conn| pay_each(conn, &mut batch)));
+/// Runs the batch in one transaction and wakes every payer with its outcome: set-based
+/// on PostgreSQL, one savepoint per payment on SQLite (no round trips to save there).
+/// False when the batch failed as a whole and its payers pay alone.
+fn apply(db: &Database, group_id: Uuid, mut batch: Vec<Payment>) -> bool {
+    let outcomes = db.writer().and_then(|mut conn| {
+        manual_transaction(&mut conn, |conn| match conn {
+            DbConnection::Pg(_) => together::pay_together(conn, group_id, &mut batch),
+            DbConnection::Sqlite(_) => pay_each(conn, &mut batch).map(Some),
+        })
+    });
+    let together = matches!(outcomes, Ok(Some(_)));
     let outcomes = match outcomes {
-        Ok(outcomes) => outcomes,
+        Ok(Some(outcomes)) => outcomes,
+        Ok(None) => batch.iter().map(|_| Outcome::Alone).collect(),
         Err(e) => {
             tracing::warn!(error = %e, payments = batch.len(), "payment batch failed; each pays alone");
             for p in &mut batch {
@@ -207,6 +226,7 @@ fn apply(db: &Database, mut batch: Vec<Payment>) {
             .wake
             .try_send(Wake::Done(Box::new((outcome, payment.answer))));
     }
+    together
 }
 
 /// Each payment in its own SAVEPOINT: its refusal or failure undoes only its own writes.
