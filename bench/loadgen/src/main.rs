@@ -382,6 +382,10 @@ impl Bench {
         match &self.wrk {
             Some(wrk) => {
                 let run = wrk::run(wrk, &format!("{base}{path}"), bearer, clients, seconds)?;
+                if let Some(spread) = &run.spread {
+                    self.notes
+                        .push(format!("groupbuy {what}: wrk latency {spread}"));
+                }
                 Ok((run.sample(what), LOAD_WRK))
             }
             None => {

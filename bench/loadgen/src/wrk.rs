@@ -26,6 +26,9 @@ pub struct WrkRun {
     pub non_2xx: u64,
     /// `Socket errors: connect a, read b, write c, timeout d`, the non-zero ones by kind.
     pub socket_errors: BTreeMap<String, u64>,
+    /// `avg 4.08ms, stdev 5.27ms, max 37.88ms` from the thread stats, as printed: the
+    /// shape of the tail the two percentiles leave out.
+    pub spread: Option<String>,
 }
 
 impl WrkRun {
@@ -142,6 +145,11 @@ pub fn parse(text: &str) -> Result<WrkRun> {
         Some(n) => n.parse().map_err(|_| missing("non-2xx count"))?,
         None => 0,
     };
+    let spread = after(text, "Latency ").and_then(|l| {
+        let v: Vec<&str> = l.split_whitespace().collect();
+        (v.len() >= 3 && millis(v[0]).is_some())
+            .then(|| format!("avg {}, stdev {}, max {}", v[0], v[1], v[2]))
+    });
     let mut socket_errors = BTreeMap::new();
     if let Some(list) = after(text, "Socket errors:") {
         for part in list.split(',') {
@@ -165,6 +173,7 @@ pub fn parse(text: &str) -> Result<WrkRun> {
         p99_ms,
         non_2xx,
         socket_errors,
+        spread,
     })
 }
 
@@ -213,6 +222,10 @@ Transfer/sec:      4.00KB
         assert!((run.p99_ms - 27.11).abs() < 1e-9);
         assert_eq!(run.non_2xx, 0);
         assert!(run.socket_errors.is_empty());
+        assert_eq!(
+            run.spread.as_deref(),
+            Some("avg 4.08ms, stdev 5.27ms, max 37.88ms")
+        );
         let s = run.sample("detail");
         assert_eq!((s.ok, s.error_count()), (17140, 0));
         assert!((s.rate - 3427.5).abs() < 1e-9);
