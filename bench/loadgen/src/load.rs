@@ -111,14 +111,9 @@ pub async fn joins(base: &str, layout: Layout, clients: usize, seconds: u64) -> 
     })
 }
 
-/// A group with `participants` members (one seat each), then `clients` connections
-/// reading its detail for `seconds`.
-pub async fn detail_reads(
-    base: &str,
-    participants: usize,
-    clients: usize,
-    seconds: u64,
-) -> Result<Sample> {
+/// A group with `participants` members (one seat each), checked over HTTP; the path of
+/// its detail.
+pub async fn detail_fixture(base: &str, participants: usize) -> Result<String> {
     let api = Api::new(base)?;
     let merchant = token("bench-merchant", &["merchant"])?;
     let admin = token("bench-admin", &["platform-admin"])?;
@@ -132,31 +127,48 @@ pub async fn detail_reads(
     for m in rest {
         api.buy(&token(m, &[])?, &product, Some(&group)).await?;
     }
-    let path = Arc::new(format!("/api/v1/group-purchases/{group}"));
+    let path = format!("/api/v1/group-purchases/{group}");
     // The fixture is what it claims to be before anything is timed.
-    let (status, body) = api.get(&path, &token("reader-0", &[])?).await?;
+    let (status, body) = api.get(&path, &token("reader", &[])?).await?;
     let seen = body["data"]["participants"].as_array().map_or(0, Vec::len);
     if status != 200 || seen != participants {
         return Err(setup(format!(
             "group detail: expected 200 with {participants} participants, got {status} with {seen}"
         )));
     }
+    Ok(path)
+}
 
+/// The built-in client's read loop (when wrk is not installed): `clients` connections,
+/// each its own HTTP client, sending `GET path` (with `bearer`, if any) for `seconds`;
+/// errors are named after `what`.
+pub async fn reads(
+    base: &str,
+    path: &str,
+    bearer: Option<&str>,
+    what: &str,
+    clients: usize,
+    seconds: u64,
+) -> Result<Sample> {
+    let path: Arc<str> = Arc::from(path);
+    let bearer: Option<Arc<str>> = bearer.map(Arc::from);
+    let what: Arc<str> = Arc::from(what);
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
-    for i in 0..clients {
+    for _ in 0..clients {
         let api = Api::new(base)?;
-        let t = token(&format!("reader-{i}"), &[])?;
-        let path = Arc::clone(&path);
+        let (path, bearer, what) = (Arc::clone(&path), bearer.clone(), Arc::clone(&what));
         tasks.push(tokio::spawn(async move {
             let mut rec = ClientRecord::default();
             while Instant::now() < deadline {
                 let began = Instant::now();
-                match api.get_status(&path, &t).await {
-                    Ok(200) => rec.latencies.push(began.elapsed()),
-                    Ok(status) => rec.error(format!("detail {status}")),
-                    Err(_) => rec.error("detail transport".into()),
+                match api.get_status(&path, bearer.as_deref()).await {
+                    Ok(status) if (200..300).contains(&status) => {
+                        rec.latencies.push(began.elapsed());
+                    }
+                    Ok(status) => rec.error(format!("{what} {status}")),
+                    Err(_) => rec.error(format!("{what} transport")),
                 }
             }
             rec

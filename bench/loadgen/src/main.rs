@@ -13,6 +13,7 @@ mod references;
 mod report;
 mod server;
 mod stats;
+mod wrk;
 
 use crate::checks::{Expected, Verified};
 use crate::db::{Db, PgAdmin};
@@ -40,6 +41,19 @@ enum Scenario {
     SpreadPg,
     /// Group detail reads on PostgreSQL, 16 connections, vs `pgbench -S`.
     DetailPg,
+    /// `GET /healthz`, 16 connections: the framework's own ceiling, no reference.
+    Healthz,
+}
+
+/// What drives the read scenarios (`detail-pg`, `healthz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LoadGenerator {
+    /// wrk when it is on PATH, else the built-in client.
+    Auto,
+    /// wrk (fails when it is not on PATH).
+    Wrk,
+    /// The built-in Rust client (reqwest), whose CPU the server shares on a small box.
+    Client,
 }
 
 impl Scenario {
@@ -60,6 +74,9 @@ struct Cli {
     /// Scenarios to run, comma-separated (default: all).
     #[arg(long, env = "GROUPBUY_BENCH_ONLY", value_delimiter = ',')]
     only: Vec<Scenario>,
+    /// What sends the read scenarios' requests.
+    #[arg(long, env = "GROUPBUY_BENCH_LOAD", value_enum, default_value_t = LoadGenerator::Auto)]
+    load: LoadGenerator,
     /// The `groupbuy` binary (default: the one next to this binary, i.e. the release build).
     #[arg(long, env = "GROUPBUY_BENCH_SERVER")]
     server: Option<PathBuf>,
@@ -104,7 +121,14 @@ struct Bench {
     rows: Vec<Row>,
     notes: Vec<String>,
     broken: Vec<String>,
+    /// wrk, when the read scenarios use it.
+    wrk: Option<PathBuf>,
 }
+
+/// `load: wrk` in the table's reference column.
+const LOAD_WRK: &str = "load: wrk";
+/// `load: groupbuy-bench client` in the table's reference column.
+const LOAD_CLIENT: &str = "load: groupbuy-bench client";
 
 /// Where a run's data lives.
 enum Store {
@@ -257,6 +281,7 @@ impl Bench {
                 reference: "pgbench join_cte.sql, 1 group (tps)",
                 reference_rate: reference,
                 target,
+                load: None,
                 note: None,
             });
         }
@@ -305,6 +330,7 @@ impl Bench {
                 reference: "sqlite_reference.py, 1 connection (joins/s)",
                 reference_rate: reference,
                 target,
+                load: None,
                 note: None,
             });
         }
@@ -335,9 +361,40 @@ impl Bench {
                 min_ratio: Some(1.0),
                 max_p99_ms: None,
             },
+            load: None,
             note: None,
         });
         Ok(())
+    }
+
+    /// The load phase of a read scenario: `clients` connections sending `GET path`
+    /// (with `bearer`, if any) for the run's seconds, through wrk or the built-in client;
+    /// the sample and which of the two it was.
+    fn read_load(
+        &mut self,
+        base: &str,
+        path: &str,
+        bearer: Option<&str>,
+        what: &str,
+        clients: usize,
+    ) -> Result<(Sample, &'static str)> {
+        let seconds = self.cli.seconds;
+        match &self.wrk {
+            Some(wrk) => {
+                let run = wrk::run(wrk, &format!("{base}{path}"), bearer, clients, seconds)?;
+                if let Some(spread) = &run.spread {
+                    self.notes
+                        .push(format!("groupbuy {what}: wrk latency {spread}"));
+                }
+                Ok((run.sample(what), LOAD_WRK))
+            }
+            None => {
+                let sample = self
+                    .runtime
+                    .block_on(load::reads(base, path, bearer, what, clients, seconds))?;
+                Ok((sample, LOAD_CLIENT))
+            }
+        }
     }
 
     fn detail_pg(&mut self, admin: &mut PgAdmin) -> Result<()> {
@@ -346,14 +403,16 @@ impl Bench {
         let url = admin.fresh(&name)?;
         eprintln!("running group detail reads ...");
         let server = Server::start(&self.settings, &url, "detail")?;
-        let sample = self.runtime.block_on(load::detail_reads(
-            &server.base,
-            DETAIL_PARTICIPANTS,
-            clients,
-            self.cli.seconds,
-        ));
+        let run = self
+            .runtime
+            .block_on(load::detail_fixture(&server.base, DETAIL_PARTICIPANTS))
+            .and_then(|path| {
+                // One token for every connection: the per-caller limits are off.
+                let bearer = api::token("reader", &[])?;
+                self.read_load(&server.base, &path, Some(&bearer), "detail", clients)
+            });
         server.stop()?;
-        let sample = sample?;
+        let (sample, load) = run?;
         self.error_note("group detail", &sample);
         admin.drop_database(&name)?;
         let ref_name = format!("{}_ref_select_{clients}", self.cli.db_prefix);
@@ -373,6 +432,35 @@ impl Bench {
                 min_ratio: Some(0.25),
                 max_p99_ms: None,
             },
+            load: Some(load),
+            note: None,
+        });
+        Ok(())
+    }
+
+    /// `GET /healthz` on the same server set-up as the detail read: what the framework
+    /// answers when no handler work and no database is involved.
+    fn healthz(&mut self, admin: &mut PgAdmin) -> Result<()> {
+        let clients = 16;
+        let name = format!("{}_healthz_{clients}", self.cli.db_prefix);
+        let url = admin.fresh(&name)?;
+        eprintln!("running GET /healthz ...");
+        let server = Server::start(&self.settings, &url, "healthz")?;
+        let run = self.read_load(&server.base, "/healthz", None, "healthz", clients);
+        server.stop()?;
+        let (sample, load) = run?;
+        self.error_note("healthz", &sample);
+        admin.drop_database(&name)?;
+        self.rows.push(Row {
+            scenario: "GET /healthz (framework ceiling)",
+            backend: "postgres",
+            clients,
+            unit: "req/s",
+            groupbuy: Some(sample),
+            reference: "-",
+            reference_rate: None,
+            target: Target::default(),
+            load: Some(load),
             note: None,
         });
         Ok(())
@@ -385,6 +473,7 @@ impl Bench {
             Scenario::HotSqlite => ("hot join", "sqlite", &[16, 64]),
             Scenario::SpreadPg => ("join, 1,000 groups", "postgres", &[64]),
             Scenario::DetailPg => ("group detail read, 10 participants", "postgres", &[16]),
+            Scenario::Healthz => ("GET /healthz (framework ceiling)", "postgres", &[16]),
         };
         for &clients in clients {
             self.rows.push(Row {
@@ -396,6 +485,7 @@ impl Bench {
                 reference: "-",
                 reference_rate: None,
                 target: Target::default(),
+                load: None,
                 note: Some(format!("skipped: {why}")),
             });
         }
@@ -412,6 +502,7 @@ impl Bench {
             (Scenario::HotPg, Some(a)) => self.hot_pg(a),
             (Scenario::SpreadPg, Some(a)) => self.spread_pg(a),
             (Scenario::DetailPg, Some(a)) => self.detail_pg(a),
+            (Scenario::Healthz, Some(a)) => self.healthz(a),
         };
         if let Err(e) = result {
             eprintln!("{scenario:?} failed: {e}");
@@ -542,6 +633,29 @@ fn real_main() -> Result<ExitCode> {
         }
     }
     let pg_version = admin.as_mut().and_then(|a| a.version().ok());
+    let reads = scenarios
+        .iter()
+        .any(|s| matches!(s, Scenario::DetailPg | Scenario::Healthz));
+    let wrk = match cli.load {
+        LoadGenerator::Client => None,
+        LoadGenerator::Auto => wrk::find(),
+        LoadGenerator::Wrk => Some(
+            wrk::find().ok_or_else(|| setup("--load wrk: no wrk on PATH (apt-get install wrk)"))?,
+        ),
+    };
+    let mut notes = Vec::new();
+    if reads {
+        notes.push(match &wrk {
+            Some(w) => format!(
+                "read rows, {LOAD_WRK}: {} with 2 threads, one keep-alive connection per client, one token for all",
+                w.display()
+            ),
+            None => format!(
+                "read rows, {LOAD_CLIENT}: reqwest on tokio, one keep-alive connection per client, sharing the server's CPUs{}",
+                if cli.load == LoadGenerator::Auto { " (wrk not on PATH)" } else { "" }
+            ),
+        });
+    }
     let mut bench = Bench {
         cli,
         bench_dir,
@@ -549,8 +663,9 @@ fn real_main() -> Result<ExitCode> {
         runtime,
         scratch,
         rows: Vec::new(),
-        notes: Vec::new(),
+        notes,
         broken: Vec::new(),
+        wrk,
     };
     for s in scenarios {
         bench.run(s, admin.as_mut());

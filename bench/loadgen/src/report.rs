@@ -48,11 +48,22 @@ pub struct Row {
     pub reference_rate: Option<f64>,
     /// The target.
     pub target: Target,
+    /// What generated the load (`load: wrk`), told next to the reference; `None` for the
+    /// join rows (always the built-in client).
+    pub load: Option<&'static str>,
     /// Why a figure is missing (skipped, failed).
     pub note: Option<String>,
 }
 
 impl Row {
+    /// The reference column: the reference, and what generated groupbuy's load.
+    pub fn reference_cell(&self) -> String {
+        match self.load {
+            Some(load) => format!("{}; {load}", self.reference),
+            None => self.reference.to_owned(),
+        }
+    }
+
     /// groupbuy / reference, when both ran.
     pub fn ratio(&self) -> Option<f64> {
         let g = self.groupbuy.as_ref()?;
@@ -65,6 +76,10 @@ impl Row {
         let Some(g) = &self.groupbuy else {
             return self.note.clone().unwrap_or_else(|| "-".into());
         };
+        // A context row (the framework's ceiling) has nothing to meet.
+        if self.target.min_ratio.is_none() && self.target.max_p99_ms.is_none() {
+            return "-".into();
+        }
         let mut missed = Vec::new();
         if let Some(min) = self.target.min_ratio {
             match self.ratio() {
@@ -107,7 +122,7 @@ pub fn table(rows: &[Row]) -> String {
             g.map_or_else(|| "-".into(), |g| format!("{:.1}", g.p50_ms)),
             g.map_or_else(|| "-".into(), |g| format!("{:.1}", g.p99_ms)),
             g.map_or_else(|| "-".into(), |g| g.error_count().to_string()),
-            r.reference,
+            r.reference_cell(),
             figure(r.reference_rate),
             r.ratio().map_or_else(|| "-".into(), |x| format!("{x:.2}x")),
             r.target.describe(),
@@ -138,6 +153,7 @@ mod tests {
             reference: "pgbench",
             reference_rate: reference,
             target,
+            load: None,
             note: None,
         }
     }
@@ -159,6 +175,7 @@ mod tests {
             max_p99_ms: Some(100.0),
         };
         assert_eq!(row(500.0, 50.0, None, p99_only).met(), "yes");
+        assert_eq!(row(500.0, 50.0, None, Target::default()).met(), "-");
     }
 
     #[test]
@@ -170,5 +187,12 @@ mod tests {
         let text = table(&[row(300.0, 40.0, Some(600.0), t)]);
         assert_eq!(text.lines().count(), 3);
         assert!(text.contains("| 300 joins/s | 10.0 | 40.0 | 0 | pgbench | 600 | 0.50x | >= 1.00x | NO (ratio 0.50 < 1.00) |"));
+        let read = Row {
+            reference: "-",
+            load: Some("load: wrk"),
+            ..row(9000.0, 2.0, None, Target::default())
+        };
+        assert!(table(&[read])
+            .contains("| 9000 joins/s | 10.0 | 2.0 | 0 | -; load: wrk | - | - | - | - |"));
     }
 }
