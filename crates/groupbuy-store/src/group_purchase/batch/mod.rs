@@ -198,8 +198,26 @@ impl Drop for Handover<'_> {
 
 /// Runs the batch in one transaction and wakes every payer with its outcome: set-based
 /// on PostgreSQL, one savepoint per payment on SQLite (no round trips to save there).
-/// False when the batch failed as a whole and its payers pay alone.
+/// A payment alone in its batch is paid as if unbatched (no savepoint, no batch reads:
+/// fewer statements). False when the batch failed as a whole and its payers pay
+/// alone.
 fn apply(db: &Database, group_id: Uuid, mut batch: Vec<Payment>) -> bool {
+    if batch.len() == 1 {
+        for payment in batch {
+            // Paid here, by the leader holding the line, so later payers queue behind it.
+            payment.answer.attach();
+            let paid = db.write_retrying(|conn| {
+                checkout::pay(conn, &payment.buyer, payment.session_id, &payment.ctx)
+            });
+            let outcome = match paid {
+                Ok(session) => Outcome::Paid(session),
+                Err(e) => Outcome::Refused(e),
+            };
+            let done = Wake::Done(Box::new((outcome, Detached::take())));
+            let _ = payment.wake.try_send(done);
+        }
+        return true;
+    }
     let outcomes = db.writer().and_then(|mut conn| {
         manual_transaction(&mut conn, |conn| match conn {
             DbConnection::Pg(_) => together::pay_together(conn, group_id, &mut batch),
