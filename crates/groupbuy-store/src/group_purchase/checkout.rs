@@ -86,8 +86,9 @@ fn joinable_group(
     Ok(group)
 }
 
-/// Opens a session after the checks payment will repeat.
-pub(crate) fn create(
+/// The session a request would open, checked (reads only: payment checks it all again
+/// under its locks, so these reads need no transaction; see [`insert`]).
+pub(crate) fn prepare(
     conn: &mut DbConnection,
     buyer: &Principal,
     req: CheckoutRequest,
@@ -121,6 +122,15 @@ pub(crate) fn create(
         created_at: now,
         completed_at: None,
     };
+    Ok(session)
+}
+
+/// Stores a prepared session: the only statement of its write transaction, so SQLite's
+/// single writer is held for one INSERT.
+pub(crate) fn insert(
+    conn: &mut DbConnection,
+    session: CheckoutSession,
+) -> Result<CheckoutSession, StoreError> {
     diesel::insert_into(cs::table)
         .values(SessionRow::from_domain(&session))
         .execute(conn)?;

@@ -37,7 +37,8 @@ impl GroupPurchaseStore for Database {
         request: CheckoutRequest,
         ctx: &ChangeContext,
     ) -> Result<CheckoutSession, DomainError> {
-        self.write(|conn| checkout::create(conn, buyer, request, ctx.now))
+        let session = self.query(|conn| checkout::prepare(conn, buyer, request, ctx.now))?;
+        self.write(move |conn| checkout::insert(conn, session))
     }
 
     fn checkout(
