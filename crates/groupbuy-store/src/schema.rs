@@ -188,8 +188,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A view (migration 000011): each participation's purchases and transfers as JSON.
+    participant_histories_json (participant_id) {
+        participant_id -> Text,
+        purchases -> Text,
+        transfers -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     group_participants_json,
+    participant_histories_json,
     shops,
     products,
     wallets,

@@ -1,10 +1,9 @@
-//! Batched assembly of the read models: a fixed number of queries for any number of
+//! Assembly of the read models: each list or detail one query for any number of
 //! groups and participants (no query per group or per participant).
 
 use super::json_rows;
-use super::rows::{GroupRow, ParticipantRow, PurchaseRow, TransferRow};
+use super::rows::{GroupRow, PurchaseRow, TransferRow};
 use crate::catalog::product_not_found;
-use crate::convert::parse_uuid;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{
@@ -83,65 +82,6 @@ impl NamedGroupRow {
             shop_logo: self.shop_logo,
         })
     }
-}
-
-/// A participant row, its group's currency and one of its purchases (a left join).
-pub(crate) type BoughtRow = (ParticipantRow, String, Option<PurchaseRow>);
-
-/// Participants with their purchases joined in one query, rows grouped by participant:
-/// select `bought()` ordered by participant then `purchase_records.purchased_at`.
-macro_rules! bought {
-    () => {
-        $crate::schema::group_participants::table
-            .inner_join($crate::schema::group_instances::table)
-            .left_join(
-                $crate::schema::purchase_records::table
-                    .on($crate::schema::purchase_records::participant_id
-                        .eq($crate::schema::group_participants::id)),
-            )
-    };
-}
-pub(crate) use bought;
-
-/// The selection of `bought!()` as a `BoughtRow` (the purchase columns in `PurchaseRow`'s
-/// field order, nullable as a whole for the left join).
-macro_rules! bought_row {
-    () => {{
-        use $crate::schema::purchase_records as p;
-        (
-            $crate::group_purchase::rows::ParticipantRow::as_select(),
-            $crate::schema::group_instances::currency,
-            (
-                p::id,
-                p::participant_id,
-                p::checkout_session_id,
-                p::quantity,
-                p::amount_minor,
-                p::currency,
-                p::transaction_id,
-                p::purchased_at,
-            )
-                .nullable(),
-        )
-    }};
-}
-pub(crate) use bought_row;
-
-/// Participants with their purchases, from rows where each participant's are contiguous.
-pub(crate) fn gather(
-    rows: Vec<BoughtRow>,
-) -> Result<Vec<(Participant, Vec<PurchaseRecord>)>, StoreError> {
-    let mut out: Vec<(Participant, Vec<PurchaseRecord>)> = Vec::new();
-    for (row, currency, purchase) in rows {
-        let id = parse_uuid(&row.id)?;
-        if out.last().map(|(p, _)| p.id) != Some(id) {
-            out.push((row.into_domain(&currency)?, Vec::new()));
-        }
-        if let (Some(purchase), Some((_, bought))) = (purchase, out.last_mut()) {
-            bought.push(purchase.into_domain()?);
-        }
-    }
-    Ok(out)
 }
 
 /// Details of the given groups, in their order: no further query.

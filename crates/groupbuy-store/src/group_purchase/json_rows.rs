@@ -4,7 +4,9 @@
 
 use super::rows::{ParticipantRow, PurchaseRow, TransferRow};
 use crate::error::StoreError;
-use groupbuy_domain::group_purchase::ParticipantDetail;
+use groupbuy_domain::group_purchase::{
+    Participant, ParticipantDetail, PurchaseRecord, TransferRecord,
+};
 use serde::{Deserialize, Deserializer};
 use time::macros::format_description;
 use time::PrimitiveDateTime;
@@ -85,49 +87,68 @@ pub(crate) fn participants(
         .collect()
 }
 
+/// A participation with its purchases and transfers as `participant_histories_json`
+/// spells them.
+pub(crate) fn with_histories(
+    participant: Participant,
+    purchases: &str,
+    transfers: &str,
+) -> Result<ParticipantDetail, StoreError> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("histories JSON: {e}"));
+    let purchases: Vec<PurchaseJson> = serde_json::from_str(purchases).map_err(corrupt)?;
+    let transfers: Vec<TransferJson> = serde_json::from_str(transfers).map_err(corrupt)?;
+    Ok(ParticipantDetail {
+        participant,
+        purchases: purchase_records(purchases)?,
+        transfers: transfer_records(transfers)?,
+    })
+}
+
+fn purchase_records(rows: Vec<PurchaseJson>) -> Result<Vec<PurchaseRecord>, StoreError> {
+    rows.into_iter()
+        .map(|r| {
+            PurchaseRow {
+                id: r.id,
+                participant_id: r.participant_id,
+                checkout_session_id: r.checkout_session_id,
+                quantity: r.quantity,
+                amount_minor: r.amount_minor,
+                currency: r.currency,
+                transaction_id: r.transaction_id,
+                purchased_at: r.purchased_at,
+            }
+            .into_domain()
+        })
+        .collect()
+}
+
+fn transfer_records(rows: Vec<TransferJson>) -> Result<Vec<TransferRecord>, StoreError> {
+    rows.into_iter()
+        .map(|t| {
+            let (from, to) = (
+                t.from_code.unwrap_or_default(),
+                t.to_code.unwrap_or_default(),
+            );
+            TransferRow {
+                id: t.id,
+                user_id: t.user_id,
+                from_group_id: t.from_group_id,
+                to_group_id: t.to_group_id,
+                from_participant_id: t.from_participant_id,
+                to_participant_id: t.to_participant_id,
+                quantity: t.quantity,
+                amount_minor: t.amount_minor,
+                currency: t.currency,
+                reason: t.reason,
+                transferred_at: t.transferred_at,
+            }
+            .into_domain(from, to)
+        })
+        .collect()
+}
+
 impl ParticipantJson {
     fn into_detail(self, currency: &str) -> Result<ParticipantDetail, StoreError> {
-        let purchases = self
-            .purchases
-            .into_iter()
-            .map(|r| {
-                PurchaseRow {
-                    id: r.id,
-                    participant_id: r.participant_id,
-                    checkout_session_id: r.checkout_session_id,
-                    quantity: r.quantity,
-                    amount_minor: r.amount_minor,
-                    currency: r.currency,
-                    transaction_id: r.transaction_id,
-                    purchased_at: r.purchased_at,
-                }
-                .into_domain()
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let transfers = self
-            .transfers
-            .into_iter()
-            .map(|t| {
-                let (from, to) = (
-                    t.from_code.unwrap_or_default(),
-                    t.to_code.unwrap_or_default(),
-                );
-                TransferRow {
-                    id: t.id,
-                    user_id: t.user_id,
-                    from_group_id: t.from_group_id,
-                    to_group_id: t.to_group_id,
-                    from_participant_id: t.from_participant_id,
-                    to_participant_id: t.to_participant_id,
-                    quantity: t.quantity,
-                    amount_minor: t.amount_minor,
-                    currency: t.currency,
-                    reason: t.reason,
-                    transferred_at: t.transferred_at,
-                }
-                .into_domain(from, to)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let participant = ParticipantRow {
             id: self.id,
             group_id: self.group_id,
@@ -146,8 +167,8 @@ impl ParticipantJson {
         .into_domain(currency)?;
         Ok(ParticipantDetail {
             participant,
-            purchases,
-            transfers,
+            purchases: purchase_records(self.purchases)?,
+            transfers: transfer_records(self.transfers)?,
         })
     }
 }

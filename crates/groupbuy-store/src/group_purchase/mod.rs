@@ -97,7 +97,7 @@ impl GroupPurchaseStore for Database {
     }
 
     fn my_participations(&self, user_id: &str) -> Result<Vec<ParticipantDetail>, DomainError> {
-        self.read(|conn| reads::my_participations(conn, user_id))
+        self.query(|conn| reads::my_participations(conn, user_id))
     }
 
     fn transfer(

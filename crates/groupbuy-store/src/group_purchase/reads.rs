@@ -1,19 +1,15 @@
 //! Read models: groups with product, shop, participants and their histories.
 
-use super::details::{
-    assemble, bought, bought_row, gather, histories, named_groups, with_transfers, BoughtRow,
-    NamedGroupRow,
-};
-use super::rows::OrderRow;
+use super::details::{assemble, histories, named_groups, NamedGroupRow};
+use super::json_rows;
+use super::rows::{OrderRow, ParticipantRow};
 use super::seats::group_not_found;
 use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::paging::into_page;
-use crate::schema::{
-    group_instances as gi, group_participants as gp, orders, purchase_records as pr,
-};
+use crate::schema::{group_instances as gi, group_participants as gp, orders};
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{
     GroupDetail, GroupInstance, GroupStatus, Order, Participant, ParticipantDetail,
@@ -125,18 +121,30 @@ pub(crate) fn my_groups(
     assemble(rows)
 }
 
-/// The user's ACTIVE participations, newest first: two queries.
+/// The user's ACTIVE participations, newest first, with their histories: one query.
 pub(crate) fn my_participations(
     conn: &mut DbConnection,
     user_id: &str,
 ) -> Result<Vec<ParticipantDetail>, StoreError> {
-    let rows: Vec<BoughtRow> = bought!()
+    use crate::schema::participant_histories_json as h;
+    let rows: Vec<(ParticipantRow, String, String, String)> = gp::table
+        .inner_join(gi::table)
+        .inner_join(h::table.on(h::participant_id.eq(gp::id)))
         .filter(gp::user_id.eq(user_id))
         .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-        .order((gp::joined_at.desc(), gp::id.desc(), pr::purchased_at.asc()))
-        .select(bought_row!())
+        .order((gp::joined_at.desc(), gp::id.desc()))
+        .select((
+            ParticipantRow::as_select(),
+            gi::currency,
+            h::purchases,
+            h::transfers,
+        ))
         .load(conn)?;
-    with_transfers(conn, gather(rows)?)
+    rows.into_iter()
+        .map(|(row, currency, purchases, transfers)| {
+            json_rows::with_histories(row.into_domain(&currency)?, &purchases, &transfers)
+        })
+        .collect()
 }
 
 /// The user's orders, newest first.

@@ -67,7 +67,7 @@ fn each_read_is_a_fixed_number_of_queries(db: &Database) {
     let (mine, n) = counted(db, |c| reads::my_groups(c, "a", None, 100));
     assert_eq!((mine.len(), n), (2, 1), "my groups");
     let (active, n) = counted(db, |c| reads::my_participations(c, "a"));
-    assert_eq!((active.len(), n), (2, 2), "my participations");
+    assert_eq!((active.len(), n), (2, 1), "my participations");
     let (none, n) = counted(db, |c| reads::my_groups(c, "nobody", None, 100));
     assert_eq!((none.len(), n), (0, 1), "no groups");
     let empty = product(db, 5, None);
