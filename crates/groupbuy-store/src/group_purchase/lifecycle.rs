@@ -86,9 +86,10 @@ pub(crate) fn delete(
     emit(conn, &closure.events, ctx)
 }
 
-/// Groups whose refunds one transaction pays (a few hundred participants: short enough
-/// that a payment waiting for one of their wallets waits briefly).
-const REFUND_BATCH_GROUPS: i64 = 200;
+/// Groups whose refunds one transaction pays: more than a sweep pass fails, so a pass
+/// pays its refunds in one transaction (and learns from its size that nothing is left),
+/// few enough that a payment waiting for one of their wallets waits briefly.
+const REFUND_BATCH_GROUPS: i64 = 500;
 
 /// Pays every refund owed (of one group, or of every queued group) in batches of
 /// [`REFUND_BATCH_GROUPS`] groups, each batch one transaction; returns how many
@@ -131,7 +132,11 @@ pub(crate) fn expire_due(
 }
 
 /// The failing half of [`expire_due`], in its transaction.
-fn fail_due(conn: &mut DbConnection, ctx: &ChangeContext, batch: i64) -> Result<usize, StoreError> {
+pub(super) fn fail_due(
+    conn: &mut DbConnection,
+    ctx: &ChangeContext,
+    batch: i64,
+) -> Result<usize, StoreError> {
     let now = ctx.now;
     let due = || {
         gi::table

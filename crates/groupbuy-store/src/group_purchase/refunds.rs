@@ -451,10 +451,15 @@ fn update_balances(
         .iter()
         .map(|_| format!("({}, {})", param(), param()))
         .collect();
+    let keys: Vec<String> = rows.iter().map(|_| param()).collect();
+    // The ids again as an IN list: without it PostgreSQL hash-joins the VALUES to a
+    // sequential scan of every wallet (16 ms for 600 of 84,000 wallets, against ~2 ms
+    // through the primary key).
     let sql = format!(
         "UPDATE wallets SET balance_minor = v.column2, updated_at = {at} \
-         FROM (VALUES {}) AS v WHERE wallets.user_id = v.column1",
-        values.join(", ")
+         FROM (VALUES {}) AS v WHERE wallets.user_id = v.column1 AND wallets.user_id IN ({})",
+        values.join(", "),
+        keys.join(", ")
     );
     let updated = match conn {
         DbConnection::Pg(c) => {
@@ -464,6 +469,9 @@ fn update_balances(
             for (user, balance) in rows {
                 q = q.bind::<Text, _>(*user).bind::<BigInt, _>(*balance);
             }
+            for (user, _) in rows {
+                q = q.bind::<Text, _>(*user);
+            }
             q.execute(c)?
         }
         DbConnection::Sqlite(c) => {
@@ -472,6 +480,9 @@ fn update_balances(
                 .bind::<Timestamp, _>(now);
             for (user, balance) in rows {
                 q = q.bind::<Text, _>(*user).bind::<BigInt, _>(*balance);
+            }
+            for (user, _) in rows {
+                q = q.bind::<Text, _>(*user);
             }
             q.execute(c)?
         }
