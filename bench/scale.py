@@ -15,7 +15,7 @@
    OPEN group and no owed refund is left; then checked: every member refunded exactly once,
    every ledger adds up to its wallet, one `group.failed` per group.
 
-Usage: bench/scale.py --bin target/release/groupbuy [--pg postgres://postgres@127.0.0.1:5432]
+Usage: bench/scale.py --bin target/release/groupbuy [--pg postgres://postgres@127.0.0.1:5432/postgres]
        [--prefix gb_scale] [--reuse] [--requests 2000] [--pg-log /var/log/postgresql/...]
 """
 
@@ -41,8 +41,12 @@ def psql(url, sql):
     return out.stdout.strip()
 
 
-def db_url(base, name):
-    return f"{base.rstrip('/')}/{name}"
+def db_url(url, name):
+    """`url` (a server, with or without a database) pointing at database `name`."""
+    base, _, query = url.partition("?")
+    head, sep, rest = base.partition("://")
+    host = rest.split("/", 1)[0]
+    return f"{head}{sep}{host}/{name}" + (f"?{query}" if query else "")
 
 
 def exists(base, name):
@@ -269,7 +273,8 @@ def sweep(args, url):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--bin", required=True)
-    p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres",
+                   help="the PostgreSQL server (any database on it)")
     p.add_argument("--prefix", default="gb_scale")
     p.add_argument("--reuse", action="store_true", help="keep databases seeded by an earlier run")
     p.add_argument("--requests", type=int, default=2000)

@@ -6,7 +6,7 @@
 //!
 //! Set-based: a handful of `INSERT ... SELECT` statements over a numbers table, in one
 //! transaction, instead of a million round trips. The SQL only differs per backend in a few
-//! expressions (random UUIDs, timestamps, JSON), which [`Dialect`] supplies. Every value
+//! expressions (random UUIDs, timestamps, JSON), which `Dialect` supplies. Every value
 //! formatted into the SQL is an integer this module computed: nothing comes from outside.
 
 use crate::convert::to_db_time;

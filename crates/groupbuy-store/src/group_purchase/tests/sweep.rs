@@ -239,7 +239,6 @@ fn sweepers_and_payments_race(db: &Database) {
     for b in 0..4 {
         let (db, barrier) = (db.clone(), barrier.clone());
         let (expiring, live) = (expiring.clone(), live.clone());
-        let products = products;
         handles.push(std::thread::spawn(move || {
             barrier.wait();
             for k in 0..10 {
