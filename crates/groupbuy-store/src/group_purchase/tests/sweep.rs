@@ -132,6 +132,22 @@ fn a_batch_of_expired_groups_refunds_everyone_once(db: &Database) {
     assert_refunded_once(db);
 }
 
+/// A batch big enough to run as two halves on two connections (PostgreSQL), with buyers
+/// in many of its groups: each group fails once, each member is refunded once.
+fn a_large_batch_fails_and_refunds_once(db: &Database) {
+    let products = [product(db, 10, None), product(db, 10, None)];
+    open_groups(db, &products, 150, 17);
+    let later = t0() + Duration::hours(2);
+    assert_eq!(db.expire_due(&ctx(later), 200).expect("sweep"), 150);
+    assert_eq!(db.expire_due(&ctx(later), 200).expect("again"), 0);
+    for u in 0..17 {
+        let balance = db.wallet(&format!("u{u}"), later).expect("wallet").balance;
+        assert_eq!(balance, tzs(10_000_000), "u{u} whole again");
+    }
+    assert_eq!(reserved(db), 0);
+    assert_refunded_once(db);
+}
+
 /// A crash after the groups failed and before their refunds were paid: the groups are
 /// FAILED with their members still ACTIVE and queued; the next pass (which finds no group
 /// left to fail) pays every refund, once.
@@ -225,13 +241,14 @@ fn sweepers_and_payments_race(db: &Database) {
     let at_expiry = t0() + Duration::hours(1);
     let barrier = Arc::new(Barrier::new(2 + 4));
     let mut handles: Vec<std::thread::JoinHandle<Result<usize, DomainError>>> = Vec::new();
-    for _ in 0..2 {
+    // A small batch, and one big enough to run as two halves on PostgreSQL.
+    for batch in [7, 120] {
         let (db, barrier) = (db.clone(), barrier.clone());
         handles.push(std::thread::spawn(move || {
             barrier.wait();
             let mut n = 0;
             for _ in 0..30 {
-                n += db.expire_due(&ctx(at_expiry), 7)?;
+                n += db.expire_due(&ctx(at_expiry), batch)?;
             }
             Ok(n)
         }));
@@ -275,6 +292,7 @@ fn sweepers_and_payments_race(db: &Database) {
 
 crate::on_both_backends!(
     a_batch_of_expired_groups_refunds_everyone_once,
+    a_large_batch_fails_and_refunds_once,
     a_crash_between_failing_and_refunding_is_finished_by_the_next_pass,
     a_refund_the_wallet_cannot_take_stays_owed,
     sweepers_and_payments_race,
