@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 
-PORT = 18431
+PORT = 18431  # the seeded database's server; the nearly empty one's is PORT + 1
 
 
 def psql(url, sql):
@@ -77,20 +77,20 @@ def seed(args, name, groups, participants, expired):
 
 
 class Server:
-    """The release binary serving `url` on PORT, until stopped."""
+    """The release binary serving `url` on `port`, until stopped."""
 
-    def __init__(self, args, url, **extra):
-        env = dict(os.environ, DATABASE_URL=url, GROUPBUY_BIND=f"127.0.0.1:{PORT}",
+    def __init__(self, args, url, port=PORT, **extra):
+        env = dict(os.environ, DATABASE_URL=url, GROUPBUY_BIND=f"127.0.0.1:{port}",
                    RUST_LOG="warn", GROUPBUY_RATE_LIMITS="off")
         env.update({k: str(v) for k, v in extra.items()})
-        self.log = open(f"/tmp/groupbuy-scale-{os.getpid()}.log", "w")
+        self.log = open(f"/tmp/groupbuy-scale-{os.getpid()}-{port}.log", "w")
         self.started = time.monotonic()
         self.proc = subprocess.Popen([args.bin, "serve"], env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
             try:
-                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 c.request("GET", "/healthz")
                 if c.getresponse().status == 200:
                     return
@@ -139,36 +139,60 @@ def targets(args, url):
     }
 
 
-def measure(make, n, warmup):
-    """p50/p99 (ms) of n sequential requests on one keep-alive connection."""
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    samples = []
-    size = 0
-    for i in range(warmup + n):
+class Client:
+    """One keep-alive connection to a server."""
+
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def get(self, make):
+        """One request: (milliseconds, body bytes)."""
         path, tok = make()
         t = time.perf_counter()
-        conn.request("GET", path, headers={"Authorization": f"Bearer {tok}"})
-        resp = conn.getresponse()
+        self.conn.request("GET", path, headers={"Authorization": f"Bearer {tok}"})
+        resp = self.conn.getresponse()
         body = resp.read()
         dt = time.perf_counter() - t
         if resp.status != 200:
             raise SystemExit(f"{path}: {resp.status} {body[:300]!r}")
-        if i >= warmup:
-            samples.append(dt * 1000)
-            size += len(body)
-    conn.close()
-    samples.sort()
-    q = lambda p: samples[min(len(samples) - 1, int(p * len(samples)))]  # noqa: E731
-    return {"p50": q(0.50), "p99": q(0.99), "bytes": size // n}
+        return dt * 1000, len(body)
 
 
-def reads(args, url):
-    server = Server(args, url, GROUPBUY_SWEEP_INTERVAL_MS=600_000)
+def summary(samples):
+    times = sorted(t for t, _ in samples)
+    q = lambda p: times[min(len(times) - 1, int(p * len(times)))]  # noqa: E731
+    return {"p50": q(0.50), "p99": q(0.99), "bytes": sum(b for _, b in samples) // len(samples)}
+
+
+def measure(make, n, warmup):
+    """p50/p99 (ms) of n sequential requests on one keep-alive connection."""
+    c = Client(PORT)
+    samples = [c.get(make) for _ in range(warmup + n)][warmup:]
+    return summary(samples)
+
+
+def reads(args, small_url, big_url):
+    """Both databases served at once, requests alternating between them, so both see the
+    same machine (this 2-core box is shared): one sequential client per server."""
+    big = Server(args, big_url, PORT, GROUPBUY_SWEEP_INTERVAL_MS=600_000)
+    small = Server(args, small_url, PORT + 1, GROUPBUY_SWEEP_INTERVAL_MS=600_000)
     try:
-        t = targets(args, url)
-        return {name: measure(make, args.requests, args.requests // 10) for name, make in t.items()}
+        tb, ts = targets(args, big_url), targets(args, small_url)
+        cb, cs = Client(PORT), Client(PORT + 1)
+        out = {}
+        for name in tb:
+            for _ in range(args.requests // 10):
+                cb.get(tb[name])
+                cs.get(ts[name])
+            sb, ss = [], []
+            for _ in range(args.requests):
+                sb.append(cb.get(tb[name]))
+                ss.append(cs.get(ts[name]))
+            out[name] = (summary(ss), summary(sb))
+        return out
     finally:
-        server.stop()
+        big.stop()
+        small.stop()
 
 
 def plans(args, url, name):
@@ -290,13 +314,11 @@ def main():
     big = seed(args, big_name, 100_000, 1_000_000, 0)
     print(f"seeding took {time.monotonic() - t:.0f} s", flush=True)
 
-    print(f"\nreads: {args.requests} sequential requests per endpoint, one keep-alive connection",
-          flush=True)
-    small = reads(args, empty)
-    large = reads(args, big)
+    print(f"\nreads: {args.requests} sequential requests per endpoint and database, one "
+          "keep-alive connection each, alternating", flush=True)
+    measured = reads(args, empty, big)
     rows = [("endpoint", "empty p50", "empty p99", "1M p50", "1M p99", "p50 ratio", "bytes")]
-    for name in small:
-        a, b = small[name], large[name]
+    for name, (a, b) in measured.items():
         rows.append((name, f"{a['p50']:.2f} ms", f"{a['p99']:.2f} ms", f"{b['p50']:.2f} ms",
                      f"{b['p99']:.2f} ms", f"{b['p50'] / a['p50']:.2f}x", str(b["bytes"])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

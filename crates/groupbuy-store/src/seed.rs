@@ -597,8 +597,13 @@ pub fn seed(
         }
         counts(conn, expired)
     })?;
-    // Statistics as a live database would have them (autovacuum's job, done now).
-    db.execute_batch("ANALYZE")?;
+    // Statistics, hint bits and visibility maps as a live database's autovacuum would have
+    // left them (a fresh bulk load has none, and its first reads would pay for them).
+    db.execute_batch(match dialect {
+        Dialect::Pg => "VACUUM ANALYZE",
+        // VACUUM would rewrite the whole file; statistics are what the planner needs.
+        Dialect::Sqlite => "ANALYZE",
+    })?;
     Ok(SeedReport {
         elapsed: started.elapsed(),
         ..report
