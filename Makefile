@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi clients bench bench-join reliability ci
+.PHONY: run build release test test-pg lint fmt openapi clients bench bench-join bench-scale reliability ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -51,6 +51,13 @@ bench:
 		--server $(BENCH_BIN_DIR)/groupbuy $(if $(ONLY),--only $(ONLY))
 
 bench-join: bench
+
+# Scale (issue 11): seeds 100,000 groups / 1,000,000 participants on PostgreSQL, compares
+# read latency with a nearly empty database, captures the reads' plans, then times the
+# server's sweep of 100,000 expired groups and checks every refund was paid once
+# (bench/scale.py, about 6 minutes; databases gb_scale_*; SCALE_ARGS=--reuse keeps seeded ones).
+bench-scale: release
+	python3 bench/scale.py --bin $${CARGO_TARGET_DIR:-target}/release/groupbuy --pg $(PG_URL) $(SCALE_ARGS)
 
 # Black-box reliability scenarios on PostgreSQL (reliability/README.md), about 5 minutes:
 # two instances under a randomized workload, SIGKILLs, pg_terminate_backend, retry storms,

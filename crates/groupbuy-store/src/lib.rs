@@ -15,6 +15,7 @@ mod platform;
 mod procurement;
 mod rate_limit;
 pub mod schema;
+pub mod seed;
 pub mod testing;
 mod wallet;
 mod webhook;

@@ -1,91 +1,498 @@
-//! Refunds owed by failed and deleted groups, each paid exactly once in its own
-//! transaction (a sweep retries what a crash left owed).
+//! Refunds owed by failed and deleted groups, paid in batches: each transaction settles up
+//! to a few hundred groups with a fixed number of statements, every refund exactly once.
+//!
+//! A group that closes while OPEN is queued in `group_refunds_owed` in the transaction
+//! that closes it; a refund batch claims queued groups, pays their ACTIVE participants and
+//! dequeues them, all in one transaction, so a crash halfway leaves every refund either
+//! paid (and dequeued) or owed (and queued) for the next pass. The queue keeps a pass's
+//! cost proportional to what is owed, not to how many groups ever failed.
+//!
+//! Exactly once: a batch locks its queue rows (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so a
+//! second sweeper takes other groups; SQLite: the one IMMEDIATE writer), then the
+//! participants it refunds, and changes them with a conditional ACTIVE -> REFUNDED that
+//! must hit every one of them or the batch rolls back. The domain decides each refund
+//! ([`Participant::refund`]) and each new balance ([`wallet::post`]).
+//!
+//! No deadlock: a batch never holds a group row; it locks wallets in one order (sorted by
+//! user id) after its participants, which no payment ever locks (payments only touch
+//! participants of OPEN groups).
 
 use super::rows::ParticipantRow;
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{group_instances as gi, group_participants as gp};
-use crate::wallet::post_entry;
+use crate::schema::{group_instances as gi, group_participants as gp, wallet_ledger, wallets};
 use diesel::prelude::*;
-use groupbuy_domain::group_purchase::{GroupStatus, Participant, ParticipantStatus};
-use groupbuy_domain::wallet::LedgerKind;
-use time::OffsetDateTime;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use groupbuy_domain::group_purchase::{GroupStatus, ParticipantStatus, Refund};
+use groupbuy_domain::wallet::{self, LedgerKind};
+use groupbuy_domain::{Currency, Money};
+use std::collections::{BTreeMap, HashMap};
+use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
-/// An ACTIVE participant of a failed or deleted group, owed a refund, with its group's
-/// code (the ledger reference).
-pub(crate) struct OwedRefund {
-    participant: Participant,
-    group_code: String,
-}
-
-/// Refunds owed, of one group or of all.
-pub(crate) fn refunds_owed(
-    conn: &mut DbConnection,
-    group_id: Option<Uuid>,
-    batch: i64,
-) -> Result<Vec<OwedRefund>, StoreError> {
-    let mut query = gp::table
-        .inner_join(gi::table)
-        .filter(gi::status.eq_any([GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()]))
-        .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-        .select((ParticipantRow::as_select(), gi::currency, gi::code))
-        .limit(batch)
-        .into_boxed();
-    if let Some(id) = group_id {
-        query = query.filter(gi::id.eq(id.to_string()));
+diesel::table! {
+    /// Closed groups whose ACTIVE participants are still owed their refunds.
+    group_refunds_owed (group_id) {
+        group_id -> Text,
+        queued_at -> Timestamp,
     }
-    let rows: Vec<(ParticipantRow, String, String)> = query.load(conn)?;
-    rows.into_iter()
-        .map(|(row, currency, group_code)| {
-            Ok(OwedRefund {
-                participant: row.into_domain(&currency)?,
-                group_code,
-            })
-        })
-        .collect()
 }
 
-/// Refunds one participant of a failed or deleted group exactly once: the domain decides
-/// the refund (everything the participation holds); the conditional ACTIVE -> REFUNDED
-/// change, guarded by that amount still being what the row holds, decides who pays it;
-/// then the money goes back with a REFUND entry.
-pub(crate) fn refund_participant(
+/// Rows per multi-row statement: far below both backends' bind-parameter limits.
+const ROWS: usize = 1000;
+
+/// Queues the refunds of groups that just closed while OPEN, in the closing transaction.
+pub(crate) fn queue_refunds(
     conn: &mut DbConnection,
-    owed: &OwedRefund,
+    group_ids: &[String],
     now: OffsetDateTime,
-) -> Result<bool, StoreError> {
-    let Some(refund) = owed.participant.refund() else {
-        return Ok(false);
+) -> Result<(), StoreError> {
+    let mut ids = group_ids.to_vec();
+    ids.sort();
+    for chunk in ids.chunks(ROWS) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|id| {
+                (
+                    group_refunds_owed::group_id.eq(id),
+                    group_refunds_owed::queued_at.eq(to_db_time(now)),
+                )
+            })
+            .collect();
+        match conn {
+            DbConnection::Pg(c) => diesel::insert_into(group_refunds_owed::table)
+                .values(&rows)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+            // Diesel has no multi-row upsert on SQLite; its statements cost no round trip.
+            DbConnection::Sqlite(c) => {
+                let mut n = 0;
+                for row in &rows {
+                    n += diesel::insert_into(group_refunds_owed::table)
+                        .values(row)
+                        .on_conflict_do_nothing()
+                        .execute(c)?;
+                }
+                n
+            }
+        };
+    }
+    Ok(())
+}
+
+/// What one refund batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RefundBatch {
+    /// Queued groups this batch claimed.
+    pub claimed: usize,
+    /// Participants refunded.
+    pub refunded: usize,
+}
+
+/// A refund the domain decided, with its group and the ledger reference.
+struct Owed {
+    refund: Refund,
+    group_id: String,
+    reference: String,
+}
+
+/// One refund of the batch, with what the ledger entry needs.
+struct Payable {
+    refund: Refund,
+    reference: String,
+    balance_after: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = wallets)]
+struct NewWallet<'a> {
+    user_id: &'a str,
+    currency: &'a str,
+    balance_minor: i64,
+    updated_at: PrimitiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = wallet_ledger)]
+struct NewLedgerRow<'a> {
+    id: String,
+    user_id: &'a str,
+    kind: &'a str,
+    amount_minor: i64,
+    balance_after_minor: i64,
+    currency: &'a str,
+    reference: &'a str,
+    created_at: PrimitiveDateTime,
+}
+
+/// Claims up to `groups` queued groups (or only `only`, waiting for it if another
+/// transaction holds it) and pays every refund they owe, in the caller's transaction.
+pub(crate) fn refund_batch(
+    conn: &mut DbConnection,
+    only: Option<Uuid>,
+    groups: i64,
+    now: OffsetDateTime,
+) -> Result<RefundBatch, StoreError> {
+    use group_refunds_owed as q;
+    let claimed: Vec<String> = match (&mut *conn, only) {
+        (DbConnection::Pg(c), None) => q::table
+            .select(q::group_id)
+            .order(q::group_id)
+            .limit(groups)
+            .for_update()
+            .skip_locked()
+            .load(c)?,
+        (DbConnection::Pg(c), Some(id)) => q::table
+            .find(id.to_string())
+            .select(q::group_id)
+            .for_update()
+            .load(c)?,
+        // SQLite's IMMEDIATE transaction already holds the only write lock.
+        (DbConnection::Sqlite(c), None) => q::table
+            .select(q::group_id)
+            .order(q::group_id)
+            .limit(groups)
+            .load(c)?,
+        (DbConnection::Sqlite(c), Some(id)) => {
+            q::table.find(id.to_string()).select(q::group_id).load(c)?
+        }
     };
-    let closed = gi::table
-        .filter(gi::status.eq_any([GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()]))
-        .select(gi::id);
-    let claimed = diesel::update(
-        gp::table
-            .find(refund.participant_id.to_string())
+    if claimed.is_empty() {
+        return Ok(RefundBatch::default());
+    }
+    let closed = [GroupStatus::Failed.as_str(), GroupStatus::Deleted.as_str()];
+    let heads: Vec<(String, String, String)> = gi::table
+        .filter(gi::id.eq_any(&claimed))
+        .filter(gi::status.eq_any(closed))
+        .select((gi::id, gi::currency, gi::code))
+        .load(conn)?;
+    let heads: HashMap<String, (String, String)> = heads
+        .into_iter()
+        .map(|(id, currency, code)| (id, (currency, code)))
+        .collect();
+    let owed = owed_participants(conn, &claimed)?;
+    let mut refunds: Vec<Owed> = Vec::with_capacity(owed.len());
+    let mut unsettled: Vec<String> = Vec::new();
+    for row in owed {
+        let Some((currency, code)) = heads.get(&row.group_id) else {
+            // Queued but not closed: cannot happen (a group is queued as it closes);
+            // leave it queued rather than refund an open group.
+            tracing::error!(group_id = %row.group_id, "queued refunds of a group that is not closed");
+            unsettled.push(row.group_id.clone());
+            continue;
+        };
+        let reference = format!("refund:{code}");
+        let group_id = row.group_id.clone();
+        // An ACTIVE participant always has a refund; the domain says how much.
+        if let Some(refund) = row.into_domain(currency)?.refund() {
+            refunds.push(Owed {
+                refund,
+                group_id,
+                reference,
+            });
+        } else {
+            unsettled.push(group_id);
+        }
+    }
+    let payable = settle_balances(conn, refunds, &mut unsettled, now)?;
+    let ids: Vec<String> = payable
+        .iter()
+        .map(|p| p.refund.participant_id.to_string())
+        .collect();
+    for chunk in ids.chunks(ROWS) {
+        let changed: Vec<String> = diesel::update(
+            gp::table
+                .filter(gp::id.eq_any(chunk))
+                .filter(gp::status.eq(ParticipantStatus::Active.as_str())),
+        )
+        .set((
+            gp::status.eq(ParticipantStatus::Refunded.as_str()),
+            gp::updated_at.eq(to_db_time(now)),
+        ))
+        .returning(gp::id)
+        .get_results(conn)?;
+        if changed.len() != chunk.len() {
+            // The rows are locked (or SQLite's writer is us): another refund of them
+            // would be a bug; roll back rather than pay anything twice.
+            return Err(StoreError::Corrupt(
+                "participants changed under a refund batch".into(),
+            ));
+        }
+    }
+    write_money(conn, &payable, now)?;
+    let settled: Vec<&String> = claimed.iter().filter(|g| !unsettled.contains(g)).collect();
+    for chunk in settled.chunks(ROWS) {
+        diesel::delete(q::table.filter(q::group_id.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(RefundBatch {
+        claimed: claimed.len(),
+        refunded: payable.len(),
+    })
+}
+
+/// The ACTIVE participants of the claimed groups, locked on PostgreSQL until commit.
+fn owed_participants(
+    conn: &mut DbConnection,
+    groups: &[String],
+) -> Result<Vec<ParticipantRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in groups.chunks(ROWS) {
+        let query = gp::table
+            .filter(gp::group_id.eq_any(chunk))
             .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-            .filter(gp::total_paid_minor.eq(refund.amount.minor()))
-            .filter(gp::group_id.eq_any(closed)),
-    )
-    .set((
-        gp::status.eq(ParticipantStatus::Refunded.as_str()),
-        gp::updated_at.eq(to_db_time(now)),
-    ))
-    .execute(conn)?;
-    if claimed == 0 {
-        return Ok(false);
+            .order(gp::id)
+            .select(ParticipantRow::as_select());
+        // (SQLite's arm spells the query again: `as_select` is typed per backend.)
+        let part: Vec<ParticipantRow> = match conn {
+            DbConnection::Pg(c) => query.for_update().load(c)?,
+            DbConnection::Sqlite(c) => gp::table
+                .filter(gp::group_id.eq_any(chunk))
+                .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
+                .order(gp::id)
+                .select(ParticipantRow::as_select())
+                .load(c)?,
+        };
+        rows.extend(part);
     }
-    if refund.amount.minor() > 0 {
-        post_entry(
-            conn,
-            &refund.user_id,
-            LedgerKind::Refund,
-            refund.amount,
-            &format!("refund:{}", owed.group_code),
-            now,
-        )?;
+    Ok(rows)
+}
+
+/// Locks the wallets of the refunds (sorted by user id, after opening any that is missing)
+/// and has the domain compute every new balance in order; a refund the wallet refuses
+/// (another currency, past the bound) stays owed, its group stays queued, and the rest are
+/// paid. Returns the refunds to pay with their balances after.
+fn settle_balances(
+    conn: &mut DbConnection,
+    mut refunds: Vec<Owed>,
+    unsettled: &mut Vec<String>,
+    now: OffsetDateTime,
+) -> Result<Vec<Payable>, StoreError> {
+    refunds.sort_by(|a, b| {
+        let key = |o: &Owed| (o.refund.user_id.clone(), o.refund.participant_id);
+        key(a).cmp(&key(b))
+    });
+    let mut users: Vec<(&str, &str)> = refunds
+        .iter()
+        .map(|o| &o.refund)
+        .filter(|r| r.amount.minor() > 0)
+        .map(|r| (r.user_id.as_str(), r.amount.currency().code()))
+        .collect();
+    users.dedup_by(|a, b| a.0 == b.0);
+    // Only money coming in opens a wallet (as `post_entry` does).
+    for chunk in users.chunks(ROWS) {
+        let rows: Vec<NewWallet<'_>> = chunk
+            .iter()
+            .map(|(user_id, currency)| NewWallet {
+                user_id,
+                currency,
+                balance_minor: 0,
+                updated_at: to_db_time(now),
+            })
+            .collect();
+        match conn {
+            DbConnection::Pg(c) => diesel::insert_into(wallets::table)
+                .values(&rows)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+            // Diesel has no multi-row upsert on SQLite; its statements cost no round trip.
+            DbConnection::Sqlite(c) => {
+                let mut n = 0;
+                for row in &rows {
+                    n += diesel::insert_into(wallets::table)
+                        .values(row)
+                        .on_conflict_do_nothing()
+                        .execute(c)?;
+                }
+                n
+            }
+        };
     }
-    Ok(true)
+    let names: Vec<&str> = users.iter().map(|(u, _)| *u).collect();
+    let mut balances: HashMap<String, Money> = HashMap::new();
+    for chunk in names.chunks(ROWS) {
+        let query = wallets::table
+            .filter(wallets::user_id.eq_any(chunk))
+            .order(wallets::user_id)
+            .select((wallets::user_id, wallets::currency, wallets::balance_minor));
+        let held: Vec<(String, String, i64)> = match conn {
+            DbConnection::Pg(c) => query.for_update().load(c)?,
+            DbConnection::Sqlite(c) => query.load(c)?,
+        };
+        for (user, currency, balance) in held {
+            let currency = Currency::parse(&currency)
+                .map_err(|_| StoreError::Corrupt(format!("wallet currency {currency}")))?;
+            balances.insert(user, Money::from_minor(balance, currency));
+        }
+    }
+    let mut payable = Vec::with_capacity(refunds.len());
+    for Owed {
+        refund,
+        group_id,
+        reference,
+    } in refunds
+    {
+        if refund.amount.minor() == 0 {
+            // Nothing to move (a free seat): the status change alone settles it.
+            payable.push(Payable {
+                refund,
+                reference,
+                balance_after: 0,
+            });
+            continue;
+        }
+        let before = balances.get(&refund.user_id).copied();
+        let after = match before {
+            Some(b) if b.currency() == refund.amount.currency() => {
+                wallet::post(b, refund.amount).map_err(|e| e.to_string())
+            }
+            Some(b) => Err(format!("wallet holds {}", b.currency())),
+            None => Err("no wallet".into()),
+        };
+        match after {
+            Ok(after) => {
+                balances.insert(refund.user_id.clone(), after);
+                payable.push(Payable {
+                    refund,
+                    reference,
+                    balance_after: after.minor(),
+                });
+            }
+            Err(why) => {
+                tracing::warn!(
+                    participant_id = %refund.participant_id,
+                    user_id = %refund.user_id,
+                    reason = %why,
+                    "refund cannot be paid into the wallet; it stays owed"
+                );
+                unsettled.push(group_id);
+            }
+        }
+    }
+    Ok(payable)
+}
+
+/// Writes the refunds' money: each wallet's final balance (one statement per thousand
+/// wallets) and one REFUND ledger entry per refund (one multi-row insert per thousand).
+fn write_money(
+    conn: &mut DbConnection,
+    payable: &[Payable],
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let moving: Vec<&Payable> = payable
+        .iter()
+        .filter(|p| p.refund.amount.minor() > 0)
+        .collect();
+    // The last entry of each user carries the wallet's final balance.
+    let mut finals: BTreeMap<&str, i64> = BTreeMap::new();
+    for p in &moving {
+        finals.insert(p.refund.user_id.as_str(), p.balance_after);
+    }
+    let finals: Vec<(&str, i64)> = finals.into_iter().collect();
+    for chunk in finals.chunks(ROWS) {
+        update_balances(conn, chunk, to_db_time(now))?;
+    }
+    let rows: Vec<NewLedgerRow<'_>> = moving
+        .iter()
+        .map(|p| NewLedgerRow {
+            id: Uuid::new_v4().to_string(),
+            user_id: &p.refund.user_id,
+            kind: LedgerKind::Refund.as_str(),
+            amount_minor: p.refund.amount.minor(),
+            balance_after_minor: p.balance_after,
+            currency: p.refund.amount.currency().code(),
+            reference: &p.reference,
+            created_at: to_db_time(now),
+        })
+        .collect();
+    for chunk in rows.chunks(ROWS) {
+        match conn {
+            DbConnection::Pg(c) => diesel::insert_into(wallet_ledger::table)
+                .values(chunk)
+                .execute(c)?,
+            // Diesel runs a SQLite batch insert row by row in a nested transaction of its
+            // own, which the open IMMEDIATE one refuses: insert row by row here instead.
+            DbConnection::Sqlite(c) => {
+                let mut n = 0;
+                for row in chunk {
+                    n += diesel::insert_into(wallet_ledger::table)
+                        .values(row)
+                        .execute(c)?;
+                }
+                n
+            }
+        };
+    }
+    Ok(())
+}
+
+/// Sets the (locked) wallets' balances in one statement: `UPDATE ... FROM (VALUES ...)`,
+/// whose columns both backends name `column1`, `column2`.
+fn update_balances(
+    conn: &mut DbConnection,
+    rows: &[(&str, i64)],
+    now: PrimitiveDateTime,
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let pg = matches!(conn, DbConnection::Pg(_));
+    let mut n = 0;
+    let mut param = || {
+        n += 1;
+        if pg {
+            format!("${n}")
+        } else {
+            "?".to_owned()
+        }
+    };
+    let at = param();
+    let values: Vec<String> = rows
+        .iter()
+        .map(|_| format!("({}, {})", param(), param()))
+        .collect();
+    let keys: Vec<String> = rows.iter().map(|_| param()).collect();
+    // The ids again as an IN list: without it PostgreSQL hash-joins the VALUES to a
+    // sequential scan of every wallet (16 ms for 600 of 84,000 wallets, against ~2 ms
+    // through the primary key).
+    let sql = format!(
+        "UPDATE wallets SET balance_minor = v.column2, updated_at = {at} \
+         FROM (VALUES {}) AS v WHERE wallets.user_id = v.column1 AND wallets.user_id IN ({})",
+        values.join(", "),
+        keys.join(", ")
+    );
+    let updated = match conn {
+        DbConnection::Pg(c) => {
+            let mut q = diesel::sql_query(sql)
+                .into_boxed()
+                .bind::<Timestamp, _>(now);
+            for (user, balance) in rows {
+                q = q.bind::<Text, _>(*user).bind::<BigInt, _>(*balance);
+            }
+            for (user, _) in rows {
+                q = q.bind::<Text, _>(*user);
+            }
+            q.execute(c)?
+        }
+        DbConnection::Sqlite(c) => {
+            let mut q = diesel::sql_query(sql)
+                .into_boxed()
+                .bind::<Timestamp, _>(now);
+            for (user, balance) in rows {
+                q = q.bind::<Text, _>(*user).bind::<BigInt, _>(*balance);
+            }
+            for (user, _) in rows {
+                q = q.bind::<Text, _>(*user);
+            }
+            q.execute(c)?
+        }
+    };
+    if updated != rows.len() {
+        return Err(StoreError::Corrupt(format!(
+            "{} of {} wallets updated by a refund batch",
+            updated,
+            rows.len()
+        )));
+    }
+    Ok(())
 }

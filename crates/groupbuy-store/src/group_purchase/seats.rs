@@ -8,9 +8,11 @@ use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp, orders, products};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 use groupbuy_domain::group_purchase::{GroupInstance, GroupStatus, Participant, ParticipantStatus};
 use groupbuy_domain::platform::{Audience, DomainEvent};
 use groupbuy_domain::{DomainError, Money};
+use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -299,38 +301,80 @@ pub(crate) fn complete_if_full(
 }
 
 /// Writes a closure the domain decided (`before` -> `after`, FAILED or DELETED) exactly
-/// once, conditional on the status read (and, for expiry, on the time), and releases the
-/// stock an OPEN group held; returns false when another transaction got there first. The
-/// refunds are paid afterwards by [`super::refunds::refund_participant`], each in its own transaction:
-/// the group lock and wallet locks are then never held together, so a member paying at
-/// the instant of expiry cannot deadlock with the sweep.
+/// once, conditional on the status read (and, for expiry, on the time), releases the
+/// stock an OPEN group held and queues its refunds; returns false when another
+/// transaction got there first. The refunds are paid afterwards by
+/// [`super::refunds::refund_batch`], in their own transactions: the group lock and wallet
+/// locks are then never held together, so a member paying at the instant of expiry
+/// cannot deadlock with the sweep.
 pub(crate) fn close_group(
     conn: &mut DbConnection,
     before: &GroupInstance,
     after: &GroupInstance,
     only_if_expired: bool,
 ) -> Result<bool, StoreError> {
-    let current = gi::table
-        .find(before.id.to_string())
-        .filter(gi::status.eq(before.status.as_str()));
-    let change = (
-        gi::status.eq(after.status.as_str()),
-        gi::updated_at.eq(to_db_time(after.updated_at)),
-    );
-    let claimed = if only_if_expired {
-        diesel::update(current.filter(gi::expires_at.le(to_db_time(after.updated_at))))
-            .set(change)
-            .execute(conn)?
-    } else {
-        diesel::update(current).set(change).execute(conn)?
-    };
-    if claimed == 0 {
-        return Ok(false);
+    let closed = close_groups(conn, &[(before, after)], only_if_expired)?;
+    Ok(!closed.is_empty())
+}
+
+/// [`close_group`] for many groups with a fixed number of statements: one conditional
+/// UPDATE per (status before, status after, time) found among them, one statement to
+/// release the stock of all their products and one to queue their refunds. Returns the
+/// ids of the groups this transaction closed.
+pub(crate) fn close_groups(
+    conn: &mut DbConnection,
+    closures: &[(&GroupInstance, &GroupInstance)],
+    only_if_expired: bool,
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut kinds: Vec<(GroupStatus, GroupStatus, OffsetDateTime)> = closures
+        .iter()
+        .map(|(b, a)| (b.status, a.status, a.updated_at))
+        .collect();
+    kinds.sort_by_key(|(b, a, at)| (b.as_str(), a.as_str(), *at));
+    kinds.dedup();
+    let mut closed: Vec<String> = Vec::with_capacity(closures.len());
+    for (from, to, at) in kinds {
+        let ids: Vec<String> = closures
+            .iter()
+            .filter(|(b, a)| b.status == from && a.status == to && a.updated_at == at)
+            .map(|(b, _)| b.id.to_string())
+            .collect();
+        for chunk in ids.chunks(1000) {
+            let current = gi::table
+                .filter(gi::id.eq_any(chunk))
+                .filter(gi::status.eq(from.as_str()));
+            let change = (
+                gi::status.eq(to.as_str()),
+                gi::updated_at.eq(to_db_time(at)),
+            );
+            let done: Vec<String> = if only_if_expired {
+                diesel::update(current.filter(gi::expires_at.le(to_db_time(at))))
+                    .set(change)
+                    .returning(gi::id)
+                    .get_results(conn)?
+            } else {
+                diesel::update(current)
+                    .set(change)
+                    .returning(gi::id)
+                    .get_results(conn)?
+            };
+            closed.extend(done);
+        }
     }
-    if before.status == GroupStatus::Open {
-        release_stock(conn, before)?;
+    let was_open: Vec<&GroupInstance> = closures
+        .iter()
+        .map(|(b, _)| *b)
+        .filter(|b| b.status == GroupStatus::Open && closed.contains(&b.id.to_string()))
+        .collect();
+    release_stock_of(conn, &was_open)?;
+    let owed: Vec<String> = was_open.iter().map(|g| g.id.to_string()).collect();
+    if let Some((_, after)) = closures.first() {
+        super::refunds::queue_refunds(conn, &owed, after.updated_at)?;
     }
-    Ok(true)
+    closed
+        .iter()
+        .map(|id| crate::convert::parse_uuid(id))
+        .collect()
 }
 
 /// Releases the stock an OPEN group held for its seats.
@@ -338,11 +382,76 @@ pub(crate) fn release_stock(
     conn: &mut DbConnection,
     group: &GroupInstance,
 ) -> Result<(), StoreError> {
-    diesel::update(products::table.find(group.product_id.to_string()))
-        .set(
-            products::reserved_quantity
-                .eq(products::reserved_quantity - i64::from(group.total_seats)),
-        )
-        .execute(conn)?;
+    release_stock_of(conn, &[group])
+}
+
+/// Releases the stock OPEN groups held, in one statement for all their products. On
+/// PostgreSQL the products are locked first in id order: two sweepers whose batches span
+/// the same products then queue instead of deadlocking (an `UPDATE ... FROM` locks rows
+/// in whatever order its join produces them).
+fn release_stock_of(conn: &mut DbConnection, groups: &[&GroupInstance]) -> Result<(), StoreError> {
+    let mut seats: BTreeMap<String, i64> = BTreeMap::new();
+    for g in groups {
+        *seats.entry(g.product_id.to_string()).or_default() += i64::from(g.total_seats);
+    }
+    if seats.is_empty() {
+        return Ok(());
+    }
+    if seats.len() == 1 {
+        // The common single-group case (deletion, transfer): one plain UPDATE.
+        for (id, n) in &seats {
+            diesel::update(products::table.find(id))
+                .set(products::reserved_quantity.eq(products::reserved_quantity - n))
+                .execute(conn)?;
+        }
+        return Ok(());
+    }
+    let rows: Vec<(String, i64)> = seats.into_iter().collect();
+    for chunk in rows.chunks(1000) {
+        let ids: Vec<&String> = chunk.iter().map(|(id, _)| id).collect();
+        let pg = matches!(conn, DbConnection::Pg(_));
+        if let DbConnection::Pg(c) = conn {
+            let _: Vec<String> = products::table
+                .filter(products::id.eq_any(&ids))
+                .order(products::id)
+                .select(products::id)
+                .for_update()
+                .load(c)?;
+        }
+        let mut n = 0;
+        let mut param = || {
+            n += 1;
+            if pg {
+                format!("${n}")
+            } else {
+                "?".to_owned()
+            }
+        };
+        let values: Vec<String> = chunk
+            .iter()
+            .map(|_| format!("({}, {})", param(), param()))
+            .collect();
+        let sql = format!(
+            "UPDATE products SET reserved_quantity = reserved_quantity - v.column2 \
+             FROM (VALUES {}) AS v WHERE products.id = v.column1",
+            values.join(", ")
+        );
+        match conn {
+            DbConnection::Pg(c) => {
+                let mut q = diesel::sql_query(sql).into_boxed();
+                for (id, n) in chunk {
+                    q = q.bind::<Text, _>(id).bind::<BigInt, _>(*n);
+                }
+                q.execute(c)?
+            }
+            DbConnection::Sqlite(c) => {
+                let mut q = diesel::sql_query(sql).into_boxed();
+                for (id, n) in chunk {
+                    q = q.bind::<Text, _>(id).bind::<BigInt, _>(*n);
+                }
+                q.execute(c)?
+            }
+        };
+    }
     Ok(())
 }

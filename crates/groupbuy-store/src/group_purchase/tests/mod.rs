@@ -5,6 +5,7 @@ mod consistency;
 mod contention;
 mod events;
 mod reads;
+mod sweep;
 
 use crate::db::Database;
 use crate::schema::{
