@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi clients bench-join bench-scale reliability ci
+.PHONY: run build release test test-pg lint fmt openapi clients bench bench-join bench-scale reliability ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -38,10 +38,19 @@ openapi:
 clients:
 	bash clients/run.sh
 
-# Load: checkout + payment on one hot group, 16 and 64 clients, SQLite and PostgreSQL
-# (when GROUPBUY_TEST_POSTGRES_URL is set), then pgbench on the same SQL.
-bench-join:
-	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(CARGO) bench -p groupbuy-api --bench join
+# The benchmark of issue 11 (README, "Benchmark"): the release server as a separate process
+# under bench/loadgen's load, next to its references (pgbench on bench/pgbench/, the SQLite
+# script), invariants checked after every run; the table goes to bench/results/latest.md.
+# GROUPBUY_BENCH_SECONDS (10) per run; ONLY=hot-pg,hot-sqlite,spread-pg,detail-pg for a subset.
+# PostgreSQL scenarios are skipped when GROUPBUY_TEST_POSTGRES_URL (default PG_URL) is down.
+BENCH_BIN_DIR = $${CARGO_TARGET_DIR:-target}/release
+bench:
+	$(CARGO) build --release -p groupbuy-api --bin groupbuy
+	$(CARGO) build --release -p groupbuy-bench
+	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(BENCH_BIN_DIR)/groupbuy-bench \
+		--server $(BENCH_BIN_DIR)/groupbuy $(if $(ONLY),--only $(ONLY))
+
+bench-join: bench
 
 # Scale (issue 11): seeds 100,000 groups / 1,000,000 participants on PostgreSQL, compares
 # read latency with a nearly empty database, captures the reads' plans, then times the

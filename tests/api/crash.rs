@@ -15,6 +15,11 @@ struct DoomedServer {
 
 impl DoomedServer {
     async fn start(url: &str) -> Self {
+        Self::spawn(url, true).await
+    }
+
+    /// The real binary, dying on its failpoint after an idempotent COMMIT or not.
+    async fn spawn(url: &str, failpoint: bool) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -24,7 +29,10 @@ impl DoomedServer {
             .env("DATABASE_URL", url)
             .env("GROUPBUY_BIND", format!("127.0.0.1:{port}"))
             .env("GROUPBUY_JWT_SECRET", SECRET)
-            .env("GROUPBUY_FAILPOINT_ABORT_AFTER_COMMIT", "1")
+            .env(
+                "GROUPBUY_FAILPOINT_ABORT_AFTER_COMMIT",
+                if failpoint { "1" } else { "0" },
+            )
             .env("RUST_LOG", "error")
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -129,5 +137,146 @@ async fn a_payment_killed_after_commit_is_replayed_and_recognised() {
             );
         }
         assert_eq!(app.balance("payer").await, "120000.00");
+    }
+}
+
+/// A SIGKILL while batches of payments for one hot group are in flight: every payment
+/// answered 200 is durable and replays; nothing is half-applied (seats, participants and
+/// debits agree); each unanswered payment, paid again, is charged exactly once.
+#[actix_web::test]
+async fn a_server_killed_mid_batch_leaves_every_payment_whole() {
+    for app in TestApp::all().await {
+        let p = app.product("m-batch", json!({"groupMaxSize": 1000})).await;
+        let product = p["productId"].as_str().expect("id").to_owned();
+        app.credit("opener", 80_000.0).await;
+        let opener = app.token("opener", &[]);
+        let s = app
+            .post(
+                "/api/v1/checkout-sessions",
+                Some(&opener),
+                json!({"sessionType": "GROUP_PURCHASE", "productId": product, "quantity": 1}),
+            )
+            .await
+            .expect(201);
+        let sid = s.data()["sessionId"].as_str().expect("id").to_owned();
+        let paid = app
+            .post(
+                &format!("/api/v1/checkout-sessions/{sid}/process-payment"),
+                Some(&opener),
+                json!({"paymentMethod": "WALLET"}),
+            )
+            .await
+            .expect(200);
+        let group = paid.data()["groupInstanceId"]
+            .as_str()
+            .expect("group")
+            .to_owned();
+        let mut payers = Vec::new();
+        for i in 0..48 {
+            let who = format!("batch-payer-{i}");
+            app.credit(&who, 80_000.0).await;
+            let t = app.token(&who, &[]);
+            let s = app.post("/api/v1/checkout-sessions", Some(&t), json!({"sessionType": "GROUP_PURCHASE", "productId": product, "quantity": 1, "metadata": {"groupInstanceId": group}})).await.expect(201);
+            payers.push((
+                who,
+                t,
+                s.data()["sessionId"].as_str().expect("id").to_owned(),
+            ));
+        }
+        let mut server = DoomedServer::spawn(&app.db.url, false).await;
+        let (answered, mut answers) = tokio::sync::mpsc::unbounded_channel();
+        let client = reqwest::Client::new();
+        for (i, (_, t, sid)) in payers.iter().enumerate() {
+            let (client, answered, t) = (client.clone(), answered.clone(), t.clone());
+            let url = format!(
+                "{}/api/v1/checkout-sessions/{sid}/process-payment",
+                server.address
+            );
+            actix_web::rt::spawn(async move {
+                let res = client
+                    .post(url)
+                    .bearer_auth(t)
+                    .header("idempotency-key", format!("batch-{i}"))
+                    .json(&json!({"paymentMethod": "WALLET"}))
+                    .send()
+                    .await;
+                let _ = answered.send((i, res.map(|r| r.status().as_u16()).ok()));
+            });
+        }
+        drop(answered);
+        // A few answers mean batches committed; the kill lands while later ones run.
+        let mut outcomes = Vec::new();
+        while outcomes.len() < 3 {
+            outcomes.push(answers.recv().await.expect("an answer"));
+        }
+        server.child.kill().expect("SIGKILL");
+        server.child.wait().expect("reaped");
+        while let Some(o) = answers.recv().await {
+            outcomes.push(o);
+        }
+        let ok: Vec<usize> = outcomes
+            .iter()
+            .filter(|(_, status)| *status == Some(200))
+            .map(|(i, _)| *i)
+            .collect();
+        assert!(
+            outcomes.iter().all(|(_, s)| s.is_none() || *s == Some(200)),
+            "only answers of success or no answer: {outcomes:?}"
+        );
+        // Whatever each request's fate, the group and the money agree with each other.
+        let mut completed = 0;
+        for (i, (who, t, sid)) in payers.iter().enumerate() {
+            let session = app
+                .get(&format!("/api/v1/checkout-sessions/{sid}"), Some(t))
+                .await
+                .expect(200);
+            let done = session.data()["status"] == "COMPLETED";
+            completed += usize::from(done);
+            assert!(
+                done || !ok.contains(&i),
+                "payment {i} answered 200 but did not last"
+            );
+            let left = if done { "0.00" } else { "80000.00" };
+            assert_eq!(
+                app.balance(who).await,
+                left,
+                "{who} charged exactly for what they hold"
+            );
+        }
+        let detail = app
+            .get(&format!("/api/v1/group-purchases/{group}"), Some(&opener))
+            .await
+            .expect(200);
+        let seats = detail.data()["seatsOccupied"].as_u64().expect("seats");
+        let held: u64 = detail.data()["participants"]
+            .as_array()
+            .expect("participants")
+            .iter()
+            .map(|p| p["quantity"].as_u64().expect("qty"))
+            .sum();
+        assert_eq!(seats, 1 + completed as u64, "one seat per paid session");
+        assert_eq!(held, seats, "seats == sum of ACTIVE quantities");
+        // Answered payments replay under their key; the rest, paid again (no key), once.
+        for (i, (who, t, sid)) in payers.iter().enumerate() {
+            let path = format!("/api/v1/checkout-sessions/{sid}/process-payment");
+            let body = Some(json!({"paymentMethod": "WALLET"}));
+            let key = format!("batch-{i}");
+            let headers: &[(&str, &str)] = if ok.contains(&i) {
+                &[("idempotency-key", key.as_str())]
+            } else {
+                &[]
+            };
+            let again = app
+                .call(Method::POST, &path, Some(t), body, headers)
+                .await
+                .expect(200);
+            assert_eq!(again.data()["status"], "COMPLETED");
+            assert_eq!(app.balance(who).await, "0.00", "{who} charged once");
+        }
+        let detail = app
+            .get(&format!("/api/v1/group-purchases/{group}"), Some(&opener))
+            .await
+            .expect(200);
+        assert_eq!(detail.data()["seatsOccupied"], 49);
     }
 }

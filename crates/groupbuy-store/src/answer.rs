@@ -17,7 +17,7 @@ use std::cell::RefCell;
 
 /// Turns a use case's result into the answer to store, or `None` for a result of another
 /// use case (an earlier transaction of the same request).
-pub type Renderer = Box<dyn Fn(&dyn Any) -> Option<StoredResponse>>;
+pub type Renderer = Box<dyn Fn(&dyn Any) -> Option<StoredResponse> + Send>;
 
 struct Armed {
     caller: String,
@@ -69,20 +69,68 @@ pub const ANSWERED_ELSEWHERE: &str =
 
 /// Inside a write transaction, after its use case succeeded: stores the armed answer.
 pub(crate) fn record<T: 'static>(conn: &mut DbConnection, value: &T) -> Result<(), StoreError> {
-    let rendered = ARMED.with(|a| {
-        a.borrow().as_ref().and_then(|armed| {
-            if armed.committed.is_some() {
-                return None;
+    let Some(mut armed) = ARMED.with(|a| a.borrow_mut().take()) else {
+        return Ok(());
+    };
+    let outcome = record_armed(conn, &mut armed, value);
+    ARMED.with(|a| *a.borrow_mut() = Some(armed));
+    outcome
+}
+
+/// The armed answer of a request whose transaction runs on another thread (a batch):
+/// taken off this thread, carried with the request and put back with [`Detached::attach`].
+pub(crate) struct Detached(Option<Armed>);
+
+impl Detached {
+    /// Takes the current thread's armed answer (if any) along.
+    pub(crate) fn take() -> Self {
+        Self(ARMED.with(|a| a.borrow_mut().take()))
+    }
+
+    /// Stores this request's answer inside the running transaction (see [`record`]).
+    pub(crate) fn record<T: 'static>(
+        &mut self,
+        conn: &mut DbConnection,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        match &mut self.0 {
+            Some(armed) => record_armed(conn, armed, value),
+            None => Ok(()),
+        }
+    }
+
+    /// The transaction this answer was recorded in committed (`true`) or rolled back.
+    pub(crate) fn settle(&mut self, committed: bool) {
+        if let Some(armed) = &mut self.0 {
+            let pending = armed.pending.take();
+            if committed && pending.is_some() {
+                armed.committed = pending;
             }
-            (armed.render)(value as &dyn Any).map(|r| (armed.caller.clone(), armed.key.clone(), r))
-        })
-    });
-    let Some((caller, key, response)) = rendered else {
+        }
+    }
+
+    /// Puts the answer back on the current thread (the request's own).
+    pub(crate) fn attach(self) {
+        if let Some(armed) = self.0 {
+            ARMED.with(|a| *a.borrow_mut() = Some(armed));
+        }
+    }
+}
+
+fn record_armed<T: 'static>(
+    conn: &mut DbConnection,
+    armed: &mut Armed,
+    value: &T,
+) -> Result<(), StoreError> {
+    if armed.committed.is_some() {
+        return Ok(());
+    }
+    let Some(response) = (armed.render)(value as &dyn Any) else {
         return Ok(());
     };
     let stored = diesel::update(
         ik::table
-            .find((&caller, &key))
+            .find((&armed.caller, &armed.key))
             .filter(ik::state.eq(crate::platform::IN_FLIGHT)),
     )
     .set((
@@ -98,11 +146,7 @@ pub(crate) fn record<T: 'static>(conn: &mut DbConnection, value: &T) -> Result<(
         // first: this effect must not happen twice.
         return Err(DomainError::Conflict(ANSWERED_ELSEWHERE.into()).into());
     }
-    ARMED.with(|a| {
-        if let Some(armed) = a.borrow_mut().as_mut() {
-            armed.pending = Some(response);
-        }
-    });
+    armed.pending = Some(response);
     Ok(())
 }
 

@@ -8,6 +8,8 @@ use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use groupbuy_domain::DomainError;
+use parking_lot::{Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -69,7 +71,7 @@ fn sqlite_path(url: &str) -> &str {
 
 /// Opens connections for r2d2, setting SQLite's pragmas on each.
 #[derive(Debug)]
-struct Manager {
+pub(crate) struct Manager {
     url: String,
     backend: Backend,
 }
@@ -126,11 +128,44 @@ impl Default for PoolSettings {
     }
 }
 
-/// The database: a pool of connections to one backend.
+/// The database: a pool of connections to one backend and, on SQLite, the one writer.
 #[derive(Clone)]
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
+    /// SQLite's single writer connection: every write transaction of this process queues
+    /// here (FIFO-fair, bounded by the checkout timeout) instead of sleeping in
+    /// busy_timeout; readers use the pool beside it (WAL).
+    writer: Option<Arc<Mutex<DbConnection>>>,
+    checkout_timeout: Duration,
+    /// This process's queues of payments per hot group.
+    joins: Arc<crate::group_purchase::JoinBatches>,
+}
+
+/// The connection a write transaction runs on: a pooled one (PostgreSQL) or SQLite's
+/// single writer, held for the whole transaction.
+pub(crate) enum WriteConnection<'a> {
+    Pooled(r2d2::PooledConnection<Manager>),
+    Single(MutexGuard<'a, DbConnection>),
+}
+
+impl std::ops::Deref for WriteConnection<'_> {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        match self {
+            Self::Pooled(c) => c,
+            Self::Single(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for WriteConnection<'_> {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        match self {
+            Self::Pooled(c) => c,
+            Self::Single(c) => c,
+        }
+    }
 }
 
 impl std::fmt::Debug for Database {
@@ -152,13 +187,30 @@ impl Database {
             url: url.to_owned(),
             backend,
         };
+        let writer = match backend {
+            Backend::Sqlite => Some(Arc::new(Mutex::new(r2d2::ManageConnection::connect(
+                &manager,
+            )?))),
+            Backend::Postgres => None,
+        };
         let pool = r2d2::Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(1))
             .connection_timeout(settings.checkout_timeout)
             .build(manager)
             .map_err(|e| StoreError::Connect(e.to_string()))?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            writer,
+            checkout_timeout: settings.checkout_timeout,
+            joins: Arc::default(),
+        })
+    }
+
+    /// The queues in which payments for the same group are batched.
+    pub(crate) fn joins(&self) -> &crate::group_purchase::JoinBatches {
+        &self.joins
     }
 
     /// Which backend this is.
@@ -192,6 +244,18 @@ impl Database {
         self.pool.get().map_err(|e| StoreError::Pool(e.to_string()))
     }
 
+    /// The connection for one write transaction: SQLite's single writer (waiting in line
+    /// at most the checkout timeout, then `Pool` like an exhausted pool) or a pooled one.
+    pub(crate) fn writer(&self) -> Result<WriteConnection<'_>, StoreError> {
+        match &self.writer {
+            Some(single) => single
+                .try_lock_for(self.checkout_timeout)
+                .map(WriteConnection::Single)
+                .ok_or_else(|| StoreError::Pool("timed out waiting for the writer".into())),
+            None => self.checkout().map(WriteConnection::Pooled),
+        }
+    }
+
     /// Reverts every applied migration, newest first; returns how many (tests and tools).
     ///
     /// # Errors
@@ -216,12 +280,21 @@ impl Database {
         read_snapshot(&mut conn, f).map_err(DomainError::from)
     }
 
+    /// Runs `f` (one query) on a pooled connection, outside any transaction.
+    pub(crate) fn query<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, DomainError> {
+        let mut conn = self.checkout()?;
+        f(&mut conn).map_err(DomainError::from)
+    }
+
     /// Runs `f` in one write transaction (IMMEDIATE on SQLite), rolled back on any error.
     pub(crate) fn write<T: 'static>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     ) -> Result<T, DomainError> {
-        let mut conn = self.checkout()?;
+        let mut conn = self.writer()?;
         write_transaction(&mut conn, f).map_err(DomainError::from)
     }
 
@@ -235,7 +308,7 @@ impl Database {
     ) -> Result<T, DomainError> {
         let mut attempt = 0;
         loop {
-            let mut conn = self.checkout()?;
+            let mut conn = self.writer()?;
             match write_transaction(&mut conn, &f) {
                 Err(StoreError::Query(e)) if attempt < 3 && is_transient(&e) => {
                     attempt += 1;
@@ -274,8 +347,8 @@ fn names(migrations: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String
 }
 
 /// A write transaction: PostgreSQL's default BEGIN, SQLite's BEGIN IMMEDIATE so the
-/// write lock is taken up front and concurrent writers queue on busy_timeout instead
-/// of failing with SQLITE_BUSY when they upgrade a read lock.
+/// write lock is taken up front (another process's writers queue on busy_timeout instead
+/// of failing with SQLITE_BUSY when they upgrade a read lock).
 ///
 /// An idempotent request's armed answer ([`crate::answer`]) is stored in the same
 /// transaction, just before COMMIT.
@@ -290,21 +363,27 @@ pub(crate) fn write_transaction<T: 'static>(
     };
     let outcome = match conn {
         DbConnection::Pg(_) => conn.transaction(with_answer),
-        DbConnection::Sqlite(_) => {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
-            let mut guard = RollbackGuard { conn, done: false };
-            with_answer(guard.conn).and_then(|value| {
-                guard.conn.batch_execute("COMMIT")?;
-                guard.done = true;
-                Ok(value)
-            })
-        }
+        DbConnection::Sqlite(_) => guarded(conn, "BEGIN IMMEDIATE", with_answer),
     };
     match &outcome {
         Ok(_) => answer::committed(),
         Err(_) => answer::rolled_back(),
     }
     outcome
+}
+
+/// A write transaction begun by hand (IMMEDIATE on SQLite), unknown to diesel's
+/// transaction manager, so `f` may divide it with its own SAVEPOINTs; rolled back when
+/// `f` or COMMIT fails. No armed answer is recorded: `f` records each request's own.
+pub(crate) fn manual_transaction<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let begin = match conn {
+        DbConnection::Pg(_) => "BEGIN",
+        DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+    };
+    guarded(conn, begin, f)
 }
 
 /// A read-only snapshot: REPEATABLE READ on PostgreSQL; on SQLite (WAL) a deferred
@@ -317,6 +396,15 @@ fn read_snapshot<T>(
         DbConnection::Pg(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         DbConnection::Sqlite(_) => "BEGIN DEFERRED",
     };
+    guarded(conn, begin, f)
+}
+
+/// `begin`, `f`, COMMIT, by hand; rolled back if `f` or COMMIT fails (or panics).
+fn guarded<T>(
+    conn: &mut DbConnection,
+    begin: &str,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     conn.batch_execute(begin)?;
     let mut guard = RollbackGuard { conn, done: false };
     let value = f(guard.conn)?;

@@ -179,7 +179,27 @@ diesel::table! {
 diesel::joinable!(products -> shops (shop_id));
 diesel::joinable!(group_instances -> products (product_id));
 diesel::joinable!(group_participants -> group_instances (group_id));
+diesel::table! {
+    /// A view (migration 000011): each group's participants with their purchases and
+    /// transfers as one JSON array.
+    group_participants_json (group_id) {
+        group_id -> Text,
+        participants -> Text,
+    }
+}
+
+diesel::table! {
+    /// A view (migration 000011): each participation's purchases and transfers as JSON.
+    participant_histories_json (participant_id) {
+        participant_id -> Text,
+        purchases -> Text,
+        transfers -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    group_participants_json,
+    participant_histories_json,
     shops,
     products,
     wallets,

@@ -92,6 +92,61 @@ pub(crate) fn post_entry(
     reference: &str,
     now: OffsetDateTime,
 ) -> Result<LedgerEntry, StoreError> {
+    let entry = move_balance(conn, user_id, kind, delta, reference, now)?;
+    record_entries(conn, std::slice::from_ref(&entry))?;
+    Ok(entry)
+}
+
+/// Appends ledger entries whose balance moves this transaction made, in ONE statement
+/// (a batch of payments writes all its debits at once).
+pub(crate) fn record_entries(
+    conn: &mut DbConnection,
+    entries: &[LedgerEntry],
+) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<NewLedgerRow<'_>> = entries
+        .iter()
+        .map(|e| NewLedgerRow {
+            id: e.id.to_string(),
+            user_id: &e.user_id,
+            kind: e.kind.as_str(),
+            amount_minor: e.amount.minor(),
+            balance_after_minor: e.balance_after.minor(),
+            currency: e.amount.currency().code(),
+            reference: &e.reference,
+            created_at: to_db_time(e.created_at),
+        })
+        .collect();
+    match conn {
+        DbConnection::Pg(c) => diesel::insert_into(wallet_ledger::table)
+            .values(&rows)
+            .execute(c)?,
+        // SQLite has no round trips to save, and diesel would wrap its multi-row
+        // insert in a transaction of its own (refused inside ours).
+        DbConnection::Sqlite(c) => {
+            for row in &rows {
+                diesel::insert_into(wallet_ledger::table)
+                    .values(row)
+                    .execute(c)?;
+            }
+            rows.len()
+        }
+    };
+    Ok(())
+}
+
+/// The balance half of [`post_entry`]: the wallet moves now; the entry it returns must be
+/// appended with [`record_entries`] before this transaction commits.
+pub(crate) fn move_balance(
+    conn: &mut DbConnection,
+    user_id: &str,
+    kind: LedgerKind,
+    delta: Money,
+    reference: &str,
+    now: OffsetDateTime,
+) -> Result<LedgerEntry, StoreError> {
     let currency = delta.currency();
     // Only money coming in may open a wallet; a debit of a missing wallet is refused below.
     if delta.minor() > 0 {
@@ -149,18 +204,6 @@ pub(crate) fn post_entry(
         reference: reference.to_owned(),
         created_at: now,
     };
-    diesel::insert_into(wallet_ledger::table)
-        .values(NewLedgerRow {
-            id: entry.id.to_string(),
-            user_id,
-            kind: kind.as_str(),
-            amount_minor: delta.minor(),
-            balance_after_minor: balance,
-            currency: currency.code(),
-            reference,
-            created_at: to_db_time(now),
-        })
-        .execute(conn)?;
     Ok(entry)
 }
 

@@ -2,7 +2,7 @@
 //! completion in ONE transaction.
 
 use super::emit::{emit, product_audience};
-use super::rows::{GroupRow, PurchaseRow, SessionRow};
+use super::rows::{GroupRow, ParticipantRow, PurchaseRow, SessionRow};
 use super::seats::{
     complete_if_full, gain_seats, group_not_found, load_group, load_participation, take_seats,
     SeatGain,
@@ -11,8 +11,11 @@ use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{checkout_sessions as cs, group_instances as gi, products, purchase_records};
-use crate::wallet::post_entry;
+use crate::schema::{
+    checkout_sessions as cs, group_instances as gi, group_participants as gp, products,
+    purchase_records,
+};
+use crate::wallet::{move_balance, record_entries};
 use diesel::prelude::*;
 use groupbuy_domain::catalog::Product;
 use groupbuy_domain::group_purchase::{
@@ -21,12 +24,13 @@ use groupbuy_domain::group_purchase::{
     ParticipantStatus, Transition,
 };
 use groupbuy_domain::platform::{Audience, ChangeContext};
-use groupbuy_domain::wallet::LedgerKind;
+use groupbuy_domain::wallet::{LedgerEntry, LedgerKind};
 use groupbuy_domain::{DomainError, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-fn session_not_found(id: Uuid) -> DomainError {
+/// `Checkout session not found with ID: ...` (also someone else's session).
+pub(crate) fn session_not_found(id: Uuid) -> DomainError {
     DomainError::NotFound(format!("Checkout session not found with ID: {id}"))
 }
 
@@ -46,7 +50,8 @@ pub(crate) fn load_session(
         .into_domain()
 }
 
-/// The group a session wants to join, checked against the product and the buyer.
+/// The group a session wants to join, checked against the product and the buyer: the
+/// group and the buyer's participation in it are read by one query.
 fn joinable_group(
     conn: &mut DbConnection,
     buyer: &str,
@@ -55,13 +60,23 @@ fn joinable_group(
     quantity: i32,
     now: OffsetDateTime,
 ) -> Result<GroupInstance, StoreError> {
-    let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+    let (group, participation) = gi::table
+        .left_join(gp::table.on(gp::group_id.eq(gi::id).and(gp::user_id.eq(buyer))))
+        .filter(gi::id.eq(group_id.to_string()))
+        .select((gi::all_columns, gp::all_columns.nullable()))
+        .first::<(GroupRow, Option<ParticipantRow>)>(conn)
+        .optional()?
+        .ok_or_else(|| group_not_found(group_id))?;
+    let group = group.into_domain()?;
     if group.product_id != product.id {
         return Err(Refused::WrongProduct.into());
     }
-    let held = load_participation(conn, &group, buyer)?
-        .filter(|p| p.status == ParticipantStatus::Active)
-        .map_or(0, |p| p.quantity);
+    let held = match participation {
+        Some(p) => Some(p.into_domain(group.unit_price.currency().code())?),
+        None => None,
+    }
+    .filter(|p| p.status == ParticipantStatus::Active)
+    .map_or(0, |p| p.quantity);
     check_join(JoinCheck {
         group: &group,
         quantity,
@@ -71,8 +86,9 @@ fn joinable_group(
     Ok(group)
 }
 
-/// Opens a session after the checks payment will repeat.
-pub(crate) fn create(
+/// The session a request would open, checked (reads only: payment checks it all again
+/// under its locks, so these reads need no transaction; see [`insert`]).
+pub(crate) fn prepare(
     conn: &mut DbConnection,
     buyer: &Principal,
     req: CheckoutRequest,
@@ -106,6 +122,15 @@ pub(crate) fn create(
         created_at: now,
         completed_at: None,
     };
+    Ok(session)
+}
+
+/// Stores a prepared session: the only statement of its write transaction, so SQLite's
+/// single writer is held for one INSERT.
+pub(crate) fn insert(
+    conn: &mut DbConnection,
+    session: CheckoutSession,
+) -> Result<CheckoutSession, StoreError> {
     diesel::insert_into(cs::table)
         .values(SessionRow::from_domain(&session))
         .execute(conn)?;
@@ -113,36 +138,93 @@ pub(crate) fn create(
 }
 
 /// Pays a session. Statement order keeps the hot group row locked as briefly as possible:
-/// the session is claimed, the wallet debited and the shop's owner (who hears about the
-/// group) read before the seats are taken, and from the seat UPDATE to COMMIT only the
-/// participant, the purchase record, the completion (when full), the session's result and
-/// the outbox events are written; nothing is read back.
+/// the session is claimed and the wallet debited before the seats are taken, and from the
+/// seat UPDATE to COMMIT only the participant, the purchase record, the completion (when
+/// full), the session's result and the outbox events are written; nothing is read back.
 pub(crate) fn pay(
     conn: &mut DbConnection,
     buyer: &Principal,
     session_id: Uuid,
     ctx: &ChangeContext,
 ) -> Result<CheckoutSession, StoreError> {
+    let mut appended = Appended::default();
+    let paid = pay_appending(conn, buyer, session_id, ctx, &mut appended)?;
+    appended.write(conn)?;
+    Ok(paid)
+}
+
+/// Rows a payment appends that nothing reads before COMMIT (its ledger entry, its
+/// purchase record): written by one multi-row statement per table, for one payment or
+/// for a whole batch of them.
+#[derive(Default)]
+pub(crate) struct Appended {
+    pub(crate) entries: Vec<LedgerEntry>,
+    pub(crate) purchases: Vec<PurchaseRow>,
+}
+
+impl Appended {
+    /// Takes over another payment's rows.
+    pub(crate) fn extend(&mut self, other: Appended) {
+        self.entries.extend(other.entries);
+        self.purchases.extend(other.purchases);
+    }
+
+    /// Writes the rows (inside the payments' transaction).
+    pub(crate) fn write(self, conn: &mut DbConnection) -> Result<(), StoreError> {
+        record_entries(conn, &self.entries)?;
+        if !self.purchases.is_empty() {
+            match conn {
+                DbConnection::Pg(c) => diesel::insert_into(purchase_records::table)
+                    .values(&self.purchases)
+                    .execute(c)?,
+                // SQLite has no round trips to save, and diesel would wrap its multi-row
+                // insert in a transaction of its own (refused inside ours).
+                DbConnection::Sqlite(c) => {
+                    for row in &self.purchases {
+                        diesel::insert_into(purchase_records::table)
+                            .values(row)
+                            .execute(c)?;
+                    }
+                    self.purchases.len()
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+/// [`pay`], leaving the rows nothing reads back in `appended` for the caller to write.
+pub(crate) fn pay_appending(
+    conn: &mut DbConnection,
+    buyer: &Principal,
+    session_id: Uuid,
+    ctx: &ChangeContext,
+    appended: &mut Appended,
+) -> Result<CheckoutSession, StoreError> {
     let now = ctx.now;
-    let mut session = load_session(conn, &buyer.user_id, session_id)?;
     // Claiming the session first (before any lock on the group) makes a concurrent or
     // repeated payment of it wait here and then find it no longer pending.
     let claimed = diesel::update(
         cs::table
             .find(session_id.to_string())
+            .filter(cs::user_id.eq(&buyer.user_id))
             .filter(cs::status.eq(CheckoutStatus::PendingPayment.as_str())),
     )
     .set((
         cs::status.eq(CheckoutStatus::Completed.as_str()),
         cs::completed_at.eq(Some(to_db_time(now))),
     ))
-    .execute(conn)?;
-    if claimed == 0 {
+    .returning(cs::all_columns)
+    .get_result::<SessionRow>(conn)
+    .optional()?;
+    let Some(claimed) = claimed else {
         // Paid already, by this buyer (the session is theirs): a retry, with any key or
-        // none, answers with the paid session and debits nothing.
+        // none, answers with the paid session and debits nothing. (Or not theirs at all:
+        // not found.)
         return load_session(conn, &buyer.user_id, session_id);
-    }
-    let debit = post_entry(
+    };
+    let mut session = claimed.into_domain()?;
+    let debit = move_balance(
         conn,
         &buyer.user_id,
         LedgerKind::Purchase,
@@ -153,15 +235,15 @@ pub(crate) fn pay(
         &format!("checkout:{session_id}"),
         now,
     )?;
-    let audience = product_audience(conn, session.product_id)?;
-    let (group, existing, mut events) = match session.group_instance_id {
+    let (group, existing, mut events, audience) = match session.group_instance_id {
         Some(group_id) => {
             let (group, existing) = join(conn, buyer, &session, group_id, now)?;
-            (group, existing, Vec::new())
+            (group, existing, Vec::new(), None)
         }
         None => {
+            let audience = product_audience(conn, session.product_id)?;
             let opened = open_group(conn, buyer, &session, &audience, now)?;
-            (opened.state, None, opened.events)
+            (opened.state, None, opened.events, Some(audience))
         }
     };
     let participant = gain_seats(
@@ -180,19 +262,24 @@ pub(crate) fn pay(
         },
         now,
     )?;
-    diesel::insert_into(purchase_records::table)
-        .values(PurchaseRow {
-            id: Uuid::new_v4().to_string(),
-            participant_id: participant.id.to_string(),
-            checkout_session_id: session.id.to_string(),
-            quantity: session.quantity,
-            amount_minor: session.total_amount.minor(),
-            currency: session.total_amount.currency().code().to_owned(),
-            transaction_id: debit.id.to_string(),
-            purchased_at: to_db_time(now),
-        })
-        .execute(conn)?;
-    events.extend(complete_if_full(conn, &group, &audience, now)?);
+    appended.purchases.push(PurchaseRow {
+        id: Uuid::new_v4().to_string(),
+        participant_id: participant.id.to_string(),
+        checkout_session_id: session.id.to_string(),
+        quantity: session.quantity,
+        amount_minor: session.total_amount.minor(),
+        currency: session.total_amount.currency().code().to_owned(),
+        transaction_id: debit.id.to_string(),
+        purchased_at: to_db_time(now),
+    });
+    if group.is_full() {
+        // Only a completion tells the shop's owner anything: no read on an ordinary join.
+        let audience = match audience {
+            Some(a) => a,
+            None => product_audience(conn, session.product_id)?,
+        };
+        events.extend(complete_if_full(conn, &group, &audience, now)?);
+    }
     diesel::update(cs::table.find(session_id.to_string()))
         .set((
             cs::group_instance_id.eq(Some(group.id.to_string())),
@@ -206,6 +293,7 @@ pub(crate) fn pay(
     session.group_instance_id = Some(group.id);
     session.group_code = Some(group.code.as_str().to_owned());
     session.transaction_id = Some(debit.id);
+    appended.entries.push(debit);
     Ok(session)
 }
 

@@ -1,18 +1,18 @@
-//! Batched assembly of the read models: a fixed number of queries for any number of
+//! Assembly of the read models: each list or detail one query for any number of
 //! groups and participants (no query per group or per participant).
 
-use super::rows::{GroupRow, ParticipantRow, PurchaseRow, TransferRow};
+use super::json_rows;
+use super::rows::{GroupRow, PurchaseRow, TransferRow};
 use crate::catalog::product_not_found;
-use crate::convert::parse_uuid;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{
-    group_instances as gi, group_participants as gp, products, purchase_records as pr,
+    group_instances as gi, group_participants_json, products, purchase_records as pr,
     seat_transfers as st, shops,
 };
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{
-    GroupDetail, GroupInstance, Participant, ParticipantDetail, PurchaseRecord, TransferRecord,
+    GroupDetail, Participant, ParticipantDetail, PurchaseRecord, TransferRecord,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -36,13 +36,22 @@ pub(crate) struct NamedGroupRow {
     #[diesel(select_expression = shops::logo.nullable())]
     #[diesel(select_expression_type = diesel::dsl::Nullable<shops::logo>)]
     shop_logo: Option<String>,
+    /// Its participants with their histories, as the database aggregated them.
+    #[diesel(select_expression = group_participants_json::participants)]
+    #[diesel(select_expression_type = group_participants_json::participants)]
+    participants: String,
 }
 
-/// `group_instances` left-joined to its product and shop, ready for filters and
-/// `NamedGroupRow::as_select()`.
+/// `group_instances` left-joined to its product and shop, joined to its participants'
+/// JSON, ready for filters and `NamedGroupRow::as_select()`: a detail in one query.
 macro_rules! named_groups {
     () => {
         $crate::schema::group_instances::table
+            .inner_join(
+                $crate::schema::group_participants_json::table
+                    .on($crate::schema::group_participants_json::group_id
+                        .eq($crate::schema::group_instances::id)),
+            )
             .left_join(
                 $crate::schema::products::table
                     .on($crate::schema::products::id
@@ -56,126 +65,28 @@ macro_rules! named_groups {
 }
 pub(crate) use named_groups;
 
-/// A group's product and shop names, in the order the old per-group loads checked them.
-struct Names {
-    product_name: String,
-    product_image: Option<String>,
-    shop_name: String,
-    shop_logo: Option<String>,
-}
-
 impl NamedGroupRow {
-    /// The group and its names; a missing product is `Product not found`, a missing shop corrupt.
-    fn split(self) -> Result<(GroupInstance, Names), StoreError> {
+    /// The group's detail; a missing product is `Product not found`, a missing shop corrupt.
+    fn into_detail(self) -> Result<GroupDetail, StoreError> {
         let product_name = self.product_name.ok_or_else(product_not_found)?;
         let shop_name = self
             .shop_name
             .ok_or_else(|| StoreError::Corrupt("group without shop".into()))?;
-        let names = Names {
+        let participants = json_rows::participants(&self.participants, &self.group.currency)?;
+        Ok(GroupDetail {
+            participants,
+            group: self.group.into_domain()?,
             product_name,
             product_image: self.product_image,
             shop_name,
             shop_logo: self.shop_logo,
-        };
-        Ok((self.group.into_domain()?, names))
-    }
-}
-
-/// A participant row, its group's currency and one of its purchases (a left join).
-pub(crate) type BoughtRow = (ParticipantRow, String, Option<PurchaseRow>);
-
-/// Participants with their purchases joined in one query, rows grouped by participant:
-/// select `bought()` ordered by participant then `purchase_records.purchased_at`.
-macro_rules! bought {
-    () => {
-        $crate::schema::group_participants::table
-            .inner_join($crate::schema::group_instances::table)
-            .left_join(
-                $crate::schema::purchase_records::table
-                    .on($crate::schema::purchase_records::participant_id
-                        .eq($crate::schema::group_participants::id)),
-            )
-    };
-}
-pub(crate) use bought;
-
-/// The selection of `bought!()` as a `BoughtRow` (the purchase columns in `PurchaseRow`'s
-/// field order, nullable as a whole for the left join).
-macro_rules! bought_row {
-    () => {{
-        use $crate::schema::purchase_records as p;
-        (
-            $crate::group_purchase::rows::ParticipantRow::as_select(),
-            $crate::schema::group_instances::currency,
-            (
-                p::id,
-                p::participant_id,
-                p::checkout_session_id,
-                p::quantity,
-                p::amount_minor,
-                p::currency,
-                p::transaction_id,
-                p::purchased_at,
-            )
-                .nullable(),
-        )
-    }};
-}
-pub(crate) use bought_row;
-
-/// Participants with their purchases, from rows where each participant's are contiguous.
-pub(crate) fn gather(
-    rows: Vec<BoughtRow>,
-) -> Result<Vec<(Participant, Vec<PurchaseRecord>)>, StoreError> {
-    let mut out: Vec<(Participant, Vec<PurchaseRecord>)> = Vec::new();
-    for (row, currency, purchase) in rows {
-        let id = parse_uuid(&row.id)?;
-        if out.last().map(|(p, _)| p.id) != Some(id) {
-            out.push((row.into_domain(&currency)?, Vec::new()));
-        }
-        if let (Some(purchase), Some((_, bought))) = (purchase, out.last_mut()) {
-            bought.push(purchase.into_domain()?);
-        }
-    }
-    Ok(out)
-}
-
-/// Details of the given groups, in their order: two more queries whatever their number.
-pub(crate) fn assemble(
-    conn: &mut DbConnection,
-    rows: Vec<NamedGroupRow>,
-) -> Result<Vec<GroupDetail>, StoreError> {
-    let groups = rows
-        .into_iter()
-        .map(NamedGroupRow::split)
-        .collect::<Result<Vec<_>, _>>()?;
-    if groups.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<String> = groups.iter().map(|(g, _)| g.id.to_string()).collect();
-    let rows: Vec<BoughtRow> = bought!()
-        .filter(gp::group_id.eq_any(&ids))
-        .order((gp::joined_at.asc(), gp::id.asc(), pr::purchased_at.asc()))
-        .select(bought_row!())
-        .load(conn)?;
-    let mut by_group: HashMap<Uuid, Vec<ParticipantDetail>> = HashMap::new();
-    for detail in with_transfers(conn, gather(rows)?)? {
-        by_group
-            .entry(detail.participant.group_id)
-            .or_default()
-            .push(detail);
-    }
-    Ok(groups
-        .into_iter()
-        .map(|(group, names)| GroupDetail {
-            participants: by_group.remove(&group.id).unwrap_or_default(),
-            group,
-            product_name: names.product_name,
-            product_image: names.product_image,
-            shop_name: names.shop_name,
-            shop_logo: names.shop_logo,
         })
-        .collect())
+    }
+}
+
+/// Details of the given groups, in their order: no further query.
+pub(crate) fn assemble(rows: Vec<NamedGroupRow>) -> Result<Vec<GroupDetail>, StoreError> {
+    rows.into_iter().map(NamedGroupRow::into_detail).collect()
 }
 
 /// Purchases and transfers of the given participants, in their order: two queries.

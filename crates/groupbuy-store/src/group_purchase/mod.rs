@@ -1,9 +1,11 @@
 //! Group purchases on both backends: checkout and payment, seats, transfers,
 //! completion, expiry and the read models.
 
+mod batch;
 mod checkout;
 mod details;
 mod emit;
+mod json_rows;
 mod lifecycle;
 mod reads;
 mod refunds;
@@ -11,14 +13,16 @@ mod rows;
 mod seats;
 mod transfer;
 
+pub(crate) use batch::JoinBatches;
+
 #[cfg(test)]
 mod tests;
 
 use crate::db::Database;
 use crate::paging::parse_cursor;
 use groupbuy_domain::group_purchase::{
-    CheckoutRequest, CheckoutSession, GroupDetail, GroupPurchaseStore, GroupStatus, Order,
-    ParticipantDetail,
+    CheckoutRequest, CheckoutSession, CheckoutStatus, GroupDetail, GroupPurchaseStore, GroupStatus,
+    Order, ParticipantDetail,
 };
 use groupbuy_domain::page::MAX_LIMIT;
 use groupbuy_domain::platform::ChangeContext;
@@ -33,7 +37,8 @@ impl GroupPurchaseStore for Database {
         request: CheckoutRequest,
         ctx: &ChangeContext,
     ) -> Result<CheckoutSession, DomainError> {
-        self.write(|conn| checkout::create(conn, buyer, request, ctx.now))
+        let session = self.query(|conn| checkout::prepare(conn, buyer, request, ctx.now))?;
+        self.write(move |conn| checkout::insert(conn, session))
     }
 
     fn checkout(
@@ -50,7 +55,16 @@ impl GroupPurchaseStore for Database {
         session_id: Uuid,
         ctx: &ChangeContext,
     ) -> Result<CheckoutSession, DomainError> {
-        self.write_retrying(|conn| checkout::pay(conn, buyer, session_id, ctx))
+        // A session that joins an existing group pays in that group's next batch; one
+        // that opens a group (or was paid already) has nothing to share a lock with.
+        let session =
+            self.query(|conn| checkout::load_session(conn, &buyer.user_id, session_id))?;
+        match session.group_instance_id {
+            Some(group_id) if session.status == CheckoutStatus::PendingPayment => {
+                self.joins().pay(self, group_id, buyer, session_id, ctx)
+            }
+            _ => self.write_retrying(|conn| checkout::pay(conn, buyer, session_id, ctx)),
+        }
     }
 
     fn available_groups(
@@ -60,15 +74,16 @@ impl GroupPurchaseStore for Database {
         limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError> {
         let limit = limit.clamp(1, MAX_LIMIT);
-        self.read(|conn| reads::available(conn, product_id, now, limit))
+        self.query(|conn| reads::available(conn, product_id, now, limit))
     }
 
     fn group(&self, group_id: Uuid) -> Result<GroupDetail, DomainError> {
-        self.read(|conn| reads::by_id(conn, group_id))
+        // One query (the database aggregates the participants): one snapshot by itself.
+        self.query(|conn| reads::by_id(conn, group_id))
     }
 
     fn group_by_code(&self, code: &str) -> Result<GroupDetail, DomainError> {
-        self.read(|conn| reads::by_code(conn, code))
+        self.query(|conn| reads::by_code(conn, code))
     }
 
     fn my_groups(
@@ -78,11 +93,11 @@ impl GroupPurchaseStore for Database {
         limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError> {
         let limit = limit.clamp(1, MAX_LIMIT);
-        self.read(|conn| reads::my_groups(conn, user_id, status, limit))
+        self.query(|conn| reads::my_groups(conn, user_id, status, limit))
     }
 
     fn my_participations(&self, user_id: &str) -> Result<Vec<ParticipantDetail>, DomainError> {
-        self.read(|conn| reads::my_participations(conn, user_id))
+        self.query(|conn| reads::my_participations(conn, user_id))
     }
 
     fn transfer(

@@ -1,19 +1,15 @@
 //! Read models: groups with product, shop, participants and their histories.
 
-use super::details::{
-    assemble, bought, bought_row, gather, histories, named_groups, with_transfers, BoughtRow,
-    NamedGroupRow,
-};
-use super::rows::OrderRow;
+use super::details::{assemble, histories, named_groups, NamedGroupRow};
+use super::json_rows;
+use super::rows::{OrderRow, ParticipantRow};
 use super::seats::group_not_found;
 use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::paging::into_page;
-use crate::schema::{
-    group_instances as gi, group_participants as gp, orders, purchase_records as pr,
-};
+use crate::schema::{group_instances as gi, group_participants as gp, orders};
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{
     GroupDetail, GroupInstance, GroupStatus, Order, Participant, ParticipantDetail,
@@ -34,7 +30,7 @@ pub(crate) fn participant_detail(
         .ok_or_else(|| StoreError::Corrupt("participant detail".into()))
 }
 
-/// A group (as the caller holds it) with everything its views show: three queries.
+/// A group (as the caller holds it) with everything its views show: one query.
 pub(crate) fn group_detail(
     conn: &mut DbConnection,
     group: GroupInstance,
@@ -45,7 +41,7 @@ pub(crate) fn group_detail(
         .first(conn)
         .optional()?
         .ok_or_else(|| group_not_found(group.id))?;
-    let mut detail = one(assemble(conn, vec![row])?)?;
+    let mut detail = one(assemble(vec![row])?)?;
     detail.group = group;
     Ok(detail)
 }
@@ -57,7 +53,7 @@ fn one(mut details: Vec<GroupDetail>) -> Result<GroupDetail, StoreError> {
         .ok_or_else(|| StoreError::Corrupt("group detail".into()))
 }
 
-/// A group by id: three queries.
+/// A group by id: one query.
 pub(crate) fn by_id(conn: &mut DbConnection, id: Uuid) -> Result<GroupDetail, StoreError> {
     let row = named_groups!()
         .filter(gi::id.eq(id.to_string()))
@@ -65,10 +61,10 @@ pub(crate) fn by_id(conn: &mut DbConnection, id: Uuid) -> Result<GroupDetail, St
         .first(conn)
         .optional()?
         .ok_or_else(|| group_not_found(id))?;
-    one(assemble(conn, vec![row])?)
+    one(assemble(vec![row])?)
 }
 
-/// A group by code: three queries.
+/// A group by code: one query.
 pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<GroupDetail, StoreError> {
     let row = named_groups!()
         .filter(gi::code.eq(code))
@@ -76,11 +72,11 @@ pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<GroupDetail
         .first(conn)
         .optional()?
         .ok_or_else(|| DomainError::NotFound(format!("Group not found with code: {code}")))?;
-    one(assemble(conn, vec![row])?)
+    one(assemble(vec![row])?)
 }
 
-/// OPEN, unexpired, not full groups of a product, oldest first, at most `limit`: three
-/// queries, or two when there are none (the product must still exist).
+/// OPEN, unexpired, not full groups of a product, oldest first, at most `limit`: one
+/// query, or two when there are none (the product must still exist).
 pub(crate) fn available(
     conn: &mut DbConnection,
     product_id: Uuid,
@@ -99,10 +95,10 @@ pub(crate) fn available(
     if rows.is_empty() {
         load_product(conn, product_id)?.ok_or_else(product_not_found)?;
     }
-    assemble(conn, rows)
+    assemble(rows)
 }
 
-/// Groups the user took part in, newest first, at most `limit`: three queries.
+/// Groups the user took part in, newest first, at most `limit`: one query.
 pub(crate) fn my_groups(
     conn: &mut DbConnection,
     user_id: &str,
@@ -122,21 +118,33 @@ pub(crate) fn my_groups(
         query = query.filter(gi::status.eq(s.as_str()));
     }
     let rows = query.load(conn)?;
-    assemble(conn, rows)
+    assemble(rows)
 }
 
-/// The user's ACTIVE participations, newest first: two queries.
+/// The user's ACTIVE participations, newest first, with their histories: one query.
 pub(crate) fn my_participations(
     conn: &mut DbConnection,
     user_id: &str,
 ) -> Result<Vec<ParticipantDetail>, StoreError> {
-    let rows: Vec<BoughtRow> = bought!()
+    use crate::schema::participant_histories_json as h;
+    let rows: Vec<(ParticipantRow, String, String, String)> = gp::table
+        .inner_join(gi::table)
+        .inner_join(h::table.on(h::participant_id.eq(gp::id)))
         .filter(gp::user_id.eq(user_id))
         .filter(gp::status.eq(ParticipantStatus::Active.as_str()))
-        .order((gp::joined_at.desc(), gp::id.desc(), pr::purchased_at.asc()))
-        .select(bought_row!())
+        .order((gp::joined_at.desc(), gp::id.desc()))
+        .select((
+            ParticipantRow::as_select(),
+            gi::currency,
+            h::purchases,
+            h::transfers,
+        ))
         .load(conn)?;
-    with_transfers(conn, gather(rows)?)
+    rows.into_iter()
+        .map(|(row, currency, purchases, transfers)| {
+            json_rows::with_histories(row.into_domain(&currency)?, &purchases, &transfers)
+        })
+        .collect()
 }
 
 /// The user's orders, newest first.

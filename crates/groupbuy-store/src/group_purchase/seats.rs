@@ -133,6 +133,67 @@ pub(crate) struct SeatGain<'a> {
     pub by_transfer: bool,
 }
 
+/// The user's participation after gaining seats: `existing` (read under the group's row
+/// lock) grown or reactivated, or a new one. Nothing is written.
+pub(crate) fn gained(
+    group: &GroupInstance,
+    user_id: &str,
+    existing: Option<Participant>,
+    gain: &SeatGain<'_>,
+    now: OffsetDateTime,
+) -> Result<Participant, StoreError> {
+    let purchases = i32::from(gain.purchase_session.is_some());
+    Ok(match existing {
+        Some(mut p) => {
+            // Coming back after transferring out starts the participation afresh.
+            let (quantity, paid) = if p.status != ParticipantStatus::Active {
+                (gain.quantity, gain.amount)
+            } else {
+                (p.quantity + gain.quantity, p.total_paid.plus(gain.amount)?)
+            };
+            p.quantity = quantity;
+            p.total_paid = paid;
+            p.status = ParticipantStatus::Active;
+            p.purchase_count += purchases;
+            p.has_transferred |= gain.by_transfer;
+            p
+        }
+        None => Participant {
+            id: Uuid::new_v4(),
+            group_id: group.id,
+            user_id: user_id.to_owned(),
+            user_name: gain.user_name.to_owned(),
+            user_picture: gain.user_picture.map(str::to_owned),
+            quantity: gain.quantity,
+            total_paid: gain.amount,
+            status: ParticipantStatus::Active,
+            joined_at: now,
+            purchase_count: purchases,
+            has_transferred: gain.by_transfer,
+            checkout_session_id: gain.purchase_session.or(gain.first_session),
+        },
+    })
+}
+
+/// A participation as its row, last changed at `now`.
+pub(crate) fn participant_row(p: &Participant, now: OffsetDateTime) -> ParticipantRow {
+    ParticipantRow {
+        id: p.id.to_string(),
+        group_id: p.group_id.to_string(),
+        user_id: p.user_id.clone(),
+        user_name: p.user_name.clone(),
+        user_picture: p.user_picture.clone(),
+        quantity: p.quantity,
+        total_paid_minor: p.total_paid.minor(),
+        status: p.status.as_str().to_owned(),
+        joined_at: to_db_time(p.joined_at),
+        purchase_count: p.purchase_count,
+        has_transferred: p.has_transferred,
+        checkout_session_id: p.checkout_session_id.map(|s| s.to_string()),
+        updated_at: to_db_time(now),
+    }
+}
+
 /// Adds seats to the user's participation (`existing`, read under the group's row lock),
 /// creating or reactivating it; returns the participation as now stored, without
 /// reading it back (every statement here runs while the hot group row is locked).
@@ -144,68 +205,25 @@ pub(crate) fn gain_seats(
     gain: SeatGain<'_>,
     now: OffsetDateTime,
 ) -> Result<Participant, StoreError> {
-    let purchases = i32::from(gain.purchase_session.is_some());
-    match existing {
-        Some(mut p) => {
-            let comes_back = p.status != ParticipantStatus::Active;
-            // Coming back after transferring out starts the participation afresh.
-            let (quantity, paid) = if comes_back {
-                (gain.quantity, gain.amount)
-            } else {
-                (p.quantity + gain.quantity, p.total_paid.plus(gain.amount)?)
-            };
-            p.quantity = quantity;
-            p.total_paid = paid;
-            p.status = ParticipantStatus::Active;
-            p.purchase_count += purchases;
-            p.has_transferred |= gain.by_transfer;
-            diesel::update(gp::table.find(p.id.to_string()))
-                .set((
-                    gp::quantity.eq(p.quantity),
-                    gp::total_paid_minor.eq(p.total_paid.minor()),
-                    gp::status.eq(ParticipantStatus::Active.as_str()),
-                    gp::purchase_count.eq(p.purchase_count),
-                    gp::has_transferred.eq(p.has_transferred),
-                    gp::updated_at.eq(to_db_time(now)),
-                ))
-                .execute(conn)?;
-            Ok(p)
-        }
-        None => {
-            let p = Participant {
-                id: Uuid::new_v4(),
-                group_id: group.id,
-                user_id: user_id.to_owned(),
-                user_name: gain.user_name.to_owned(),
-                user_picture: gain.user_picture.map(str::to_owned),
-                quantity: gain.quantity,
-                total_paid: gain.amount,
-                status: ParticipantStatus::Active,
-                joined_at: now,
-                purchase_count: purchases,
-                has_transferred: gain.by_transfer,
-                checkout_session_id: gain.purchase_session.or(gain.first_session),
-            };
-            diesel::insert_into(gp::table)
-                .values(ParticipantRow {
-                    id: p.id.to_string(),
-                    group_id: group.id.to_string(),
-                    user_id: p.user_id.clone(),
-                    user_name: p.user_name.clone(),
-                    user_picture: p.user_picture.clone(),
-                    quantity: p.quantity,
-                    total_paid_minor: p.total_paid.minor(),
-                    status: ParticipantStatus::Active.as_str().to_owned(),
-                    joined_at: to_db_time(now),
-                    purchase_count: p.purchase_count,
-                    has_transferred: p.has_transferred,
-                    checkout_session_id: p.checkout_session_id.map(|s| s.to_string()),
-                    updated_at: to_db_time(now),
-                })
-                .execute(conn)?;
-            Ok(p)
-        }
+    let known = existing.is_some();
+    let p = gained(group, user_id, existing, &gain, now)?;
+    if known {
+        diesel::update(gp::table.find(p.id.to_string()))
+            .set((
+                gp::quantity.eq(p.quantity),
+                gp::total_paid_minor.eq(p.total_paid.minor()),
+                gp::status.eq(ParticipantStatus::Active.as_str()),
+                gp::purchase_count.eq(p.purchase_count),
+                gp::has_transferred.eq(p.has_transferred),
+                gp::updated_at.eq(to_db_time(now)),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(gp::table)
+            .values(participant_row(&p, now))
+            .execute(conn)?;
     }
+    Ok(p)
 }
 
 /// The group's ACTIVE participants, read while its row is locked.

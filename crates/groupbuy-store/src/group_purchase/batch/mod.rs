@@ -1,0 +1,284 @@
+//! Payments that join the same group, committed together.
+//!
+//! A hot group serializes its joins on its row lock: one transaction per join can never
+//! go faster than one commit (and one lock hand-over) at a time. Here the payments for
+//! one group queue in this process; one thread at a time (the leader, itself a payer)
+//! takes everything queued, up to [`MAX_BATCH`], and applies it in ONE transaction, each
+//! payment in its own SAVEPOINT so a refused one (the group filled, the wallet is short)
+//! rolls back alone with its own exact refusal. Then it answers every payer and hands the
+//! lead to the next one waiting. A batch starts as soon as the previous one commits:
+//! under no load a payment is a batch of one, never delayed by a timer. Other instances
+//! batch their own payers; the database serializes the batches.
+
+mod together;
+
+use super::checkout::{self, Appended};
+use crate::answer::Detached;
+use crate::db::{is_transient, manual_transaction, Database, DbConnection};
+use crate::error::StoreError;
+use diesel::connection::SimpleConnection;
+use groupbuy_domain::group_purchase::CheckoutSession;
+use groupbuy_domain::platform::ChangeContext;
+use groupbuy_domain::{DomainError, Principal};
+use parking_lot::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use uuid::Uuid;
+
+/// Most payments in one transaction: PostgreSQL keeps up to 64 subtransaction ids per
+/// backend in shared memory, beyond which every snapshot gets slower.
+pub(crate) const MAX_BATCH: usize = 48;
+
+/// The queues of payments, one per group with payments in flight.
+#[derive(Default)]
+pub(crate) struct JoinBatches {
+    lines: Mutex<HashMap<Uuid, Line>>,
+    /// The most payments one transaction has carried so far (tests read it).
+    largest: AtomicUsize,
+    /// Batches whose payers had to pay alone (their transaction failed).
+    fell_back: AtomicUsize,
+}
+
+/// One group's queue; `leading` while some payer is applying a batch of it.
+#[derive(Default)]
+struct Line {
+    leading: bool,
+    waiting: VecDeque<Payment>,
+}
+
+/// A payment waiting for its batch, with the way to wake its payer.
+struct Payment {
+    buyer: Principal,
+    session_id: Uuid,
+    ctx: ChangeContext,
+    answer: Detached,
+    wake: SyncSender<Wake>,
+}
+
+/// What a waiting payer is woken with.
+enum Wake {
+    /// Its turn to apply the next batch.
+    Lead,
+    /// Its payment's outcome, with its idempotent answer handed back.
+    Done(Box<(Outcome, Detached)>),
+}
+
+/// How one payment of a batch ended.
+enum Outcome {
+    Paid(CheckoutSession),
+    Refused(DomainError),
+    /// Not decided in the batch (a deadlock victim, or the batch's transaction failed):
+    /// the payer runs it alone, which is safe since paying a paid session is a no-op.
+    Alone,
+}
+
+impl JoinBatches {
+    /// Pays `session_id` (which joins `group_id`) in the next batch of that group.
+    pub(crate) fn pay(
+        &self,
+        db: &Database,
+        group_id: Uuid,
+        buyer: &Principal,
+        session_id: Uuid,
+        ctx: &ChangeContext,
+    ) -> Result<CheckoutSession, DomainError> {
+        let (wake, woken) = sync_channel(2);
+        let payment = Payment {
+            buyer: buyer.clone(),
+            session_id,
+            ctx: ctx.clone(),
+            answer: Detached::take(),
+            wake,
+        };
+        let leads = {
+            let mut lines = self.lines.lock();
+            let line = lines.entry(group_id).or_default();
+            line.waiting.push_back(payment);
+            !std::mem::replace(&mut line.leading, true)
+        };
+        if leads {
+            self.lead(db, group_id);
+        }
+        self.await_outcome(db, group_id, &woken, buyer, session_id, ctx)
+    }
+
+    fn await_outcome(
+        &self,
+        db: &Database,
+        group_id: Uuid,
+        woken: &Receiver<Wake>,
+        buyer: &Principal,
+        session_id: Uuid,
+        ctx: &ChangeContext,
+    ) -> Result<CheckoutSession, DomainError> {
+        loop {
+            match woken.recv() {
+                Ok(Wake::Lead) => self.lead(db, group_id),
+                Ok(Wake::Done(done)) => {
+                    let (outcome, answer) = *done;
+                    answer.attach();
+                    return match outcome {
+                        Outcome::Paid(session) => Ok(session),
+                        Outcome::Refused(e) => Err(e),
+                        Outcome::Alone => {
+                            db.write_retrying(|conn| checkout::pay(conn, buyer, session_id, ctx))
+                        }
+                    };
+                }
+                // The leader died with this payment (a panic): nothing of it committed
+                // that the payer could not see by asking again.
+                Err(_) => {
+                    return Err(DomainError::Unavailable(
+                        "The payment could not be processed; retry".into(),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Applies one batch of `group_id`'s queue, answers its payers, and passes the lead on
+    /// (also when unwinding from a panic, so the queue never stalls).
+    fn lead(&self, db: &Database, group_id: Uuid) {
+        let _handover = Handover {
+            batches: self,
+            group_id,
+        };
+        let batch: Vec<Payment> = {
+            let mut lines = self.lines.lock();
+            let Some(line) = lines.get_mut(&group_id) else {
+                return;
+            };
+            let n = line.waiting.len().min(MAX_BATCH);
+            line.waiting.drain(..n).collect()
+        };
+        if !batch.is_empty() {
+            self.largest.fetch_max(batch.len(), Ordering::Relaxed);
+            if !apply(db, group_id, batch) {
+                self.fell_back.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The most payments one transaction has carried so far.
+    #[cfg(test)]
+    pub(crate) fn largest(&self) -> usize {
+        self.largest.load(Ordering::Relaxed)
+    }
+
+    /// How many batches failed as a whole so far (each payer then paid alone).
+    #[cfg(test)]
+    pub(crate) fn fell_back(&self) -> usize {
+        self.fell_back.load(Ordering::Relaxed)
+    }
+}
+
+/// Passes the lead to the first payer still waiting, or ends the line.
+struct Handover<'a> {
+    batches: &'a JoinBatches,
+    group_id: Uuid,
+}
+
+impl Drop for Handover<'_> {
+    fn drop(&mut self) {
+        let mut lines = self.batches.lines.lock();
+        let Some(line) = lines.get_mut(&self.group_id) else {
+            return;
+        };
+        while let Some(next) = line.waiting.front() {
+            if next.wake.try_send(Wake::Lead).is_ok() {
+                return;
+            }
+            // Its payer is gone (cannot happen short of a panic): drop it, try the next.
+            line.waiting.pop_front();
+        }
+        lines.remove(&self.group_id);
+    }
+}
+
+/// Runs the batch in one transaction and wakes every payer with its outcome: set-based
+/// on PostgreSQL, one savepoint per payment on SQLite (no round trips to save there).
+/// A payment alone in its batch is paid as if unbatched (no savepoint, no batch reads:
+/// fewer statements). False when the batch failed as a whole and its payers pay
+/// alone.
+fn apply(db: &Database, group_id: Uuid, mut batch: Vec<Payment>) -> bool {
+    if batch.len() == 1 {
+        for payment in batch {
+            // Paid here, by the leader holding the line, so later payers queue behind it.
+            payment.answer.attach();
+            let paid = db.write_retrying(|conn| {
+                checkout::pay(conn, &payment.buyer, payment.session_id, &payment.ctx)
+            });
+            let outcome = match paid {
+                Ok(session) => Outcome::Paid(session),
+                Err(e) => Outcome::Refused(e),
+            };
+            let done = Wake::Done(Box::new((outcome, Detached::take())));
+            let _ = payment.wake.try_send(done);
+        }
+        return true;
+    }
+    let outcomes = db.writer().and_then(|mut conn| {
+        manual_transaction(&mut conn, |conn| match conn {
+            DbConnection::Pg(_) => together::pay_together(conn, group_id, &mut batch),
+            DbConnection::Sqlite(_) => pay_each(conn, &mut batch).map(Some),
+        })
+    });
+    let together = matches!(outcomes, Ok(Some(_)));
+    let outcomes = match outcomes {
+        Ok(Some(outcomes)) => outcomes,
+        Ok(None) => batch.iter().map(|_| Outcome::Alone).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, payments = batch.len(), "payment batch failed; each pays alone");
+            for p in &mut batch {
+                p.answer.settle(false);
+            }
+            batch.iter().map(|_| Outcome::Alone).collect()
+        }
+    };
+    for (mut payment, outcome) in batch.into_iter().zip(outcomes) {
+        // Answers recorded in a batch that failed to commit were settled above.
+        payment.answer.settle(matches!(outcome, Outcome::Paid(_)));
+        // A payer that is gone (cannot happen short of a panic) needs no answer.
+        let _ = payment
+            .wake
+            .try_send(Wake::Done(Box::new((outcome, payment.answer))));
+    }
+    together
+}
+
+/// Each payment in its own SAVEPOINT: its refusal or failure undoes only its own writes.
+/// Fails (and the whole transaction rolls back) only when the savepoints themselves do.
+/// The ledger entries and purchase records of the accepted payments are written at the
+/// end, one multi-row statement each.
+fn pay_each(conn: &mut DbConnection, batch: &mut [Payment]) -> Result<Vec<Outcome>, StoreError> {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut appended = Appended::default();
+    conn.batch_execute("SAVEPOINT payment")?;
+    for p in batch.iter_mut() {
+        let mut own = Appended::default();
+        let paid = checkout::pay_appending(conn, &p.buyer, p.session_id, &p.ctx, &mut own)
+            .and_then(|session| {
+                p.answer.record(conn, &session)?;
+                Ok(session)
+            });
+        match paid {
+            Ok(session) => {
+                conn.batch_execute("RELEASE SAVEPOINT payment; SAVEPOINT payment")?;
+                appended.extend(own);
+                outcomes.push(Outcome::Paid(session));
+            }
+            Err(e) => {
+                conn.batch_execute("ROLLBACK TO SAVEPOINT payment")?;
+                p.answer.settle(false);
+                outcomes.push(match e {
+                    StoreError::Query(ref q) if is_transient(q) => Outcome::Alone,
+                    other => Outcome::Refused(DomainError::from(other)),
+                });
+            }
+        }
+    }
+    conn.batch_execute("RELEASE SAVEPOINT payment")?;
+    appended.write(conn)?;
+    Ok(outcomes)
+}

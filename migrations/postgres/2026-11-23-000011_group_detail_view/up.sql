@@ -1,0 +1,73 @@
+-- Every participant of a group with its purchases and transfers, as one JSON text per
+-- group: a group's detail (and any list of groups) is then ONE query, a join with this
+-- view. The planner inlines it, so only the groups asked for are aggregated.
+CREATE VIEW group_participants_json AS
+SELECT g.id AS group_id,
+       COALESCE((
+           SELECT json_agg(json_build_object(
+                      'id', p.id, 'group_id', p.group_id, 'user_id', p.user_id,
+                      'user_name', p.user_name, 'user_picture', p.user_picture,
+                      'quantity', p.quantity, 'total_paid_minor', p.total_paid_minor,
+                      'status', p.status, 'joined_at', p.joined_at,
+                      'purchase_count', p.purchase_count,
+                      'has_transferred', p.has_transferred,
+                      'checkout_session_id', p.checkout_session_id, 'updated_at', p.updated_at,
+                      'purchases', COALESCE((
+                          SELECT json_agg(json_build_object(
+                                     'id', r.id, 'participant_id', r.participant_id,
+                                     'checkout_session_id', r.checkout_session_id,
+                                     'quantity', r.quantity, 'amount_minor', r.amount_minor,
+                                     'currency', r.currency, 'transaction_id', r.transaction_id,
+                                     'purchased_at', r.purchased_at)
+                                 ORDER BY r.purchased_at)
+                          FROM purchase_records r WHERE r.participant_id = p.id), '[]'::json),
+                      'transfers', COALESCE((
+                          SELECT json_agg(json_build_object(
+                                     'id', t.id, 'user_id', t.user_id,
+                                     'from_group_id', t.from_group_id,
+                                     'to_group_id', t.to_group_id,
+                                     'from_participant_id', t.from_participant_id,
+                                     'to_participant_id', t.to_participant_id,
+                                     'quantity', t.quantity, 'amount_minor', t.amount_minor,
+                                     'currency', t.currency, 'reason', t.reason,
+                                     'transferred_at', t.transferred_at,
+                                     'from_code', fg.code, 'to_code', tg.code)
+                                 ORDER BY t.transferred_at)
+                          FROM seat_transfers t
+                          LEFT JOIN group_instances fg ON fg.id = t.from_group_id
+                          LEFT JOIN group_instances tg ON tg.id = t.to_group_id
+                          WHERE t.from_participant_id = p.id OR t.to_participant_id = p.id),
+                          '[]'::json))
+                  ORDER BY p.joined_at, p.id)
+           FROM group_participants p WHERE p.group_id = g.id), '[]'::json)::text AS participants
+FROM group_instances g;
+
+-- One participation's purchases and transfers as JSON (my-participations in one query).
+CREATE VIEW participant_histories_json AS
+SELECT p.id AS participant_id,
+       COALESCE((
+           SELECT json_agg(json_build_object(
+                      'id', r.id, 'participant_id', r.participant_id,
+                      'checkout_session_id', r.checkout_session_id,
+                      'quantity', r.quantity, 'amount_minor', r.amount_minor,
+                      'currency', r.currency, 'transaction_id', r.transaction_id,
+                      'purchased_at', r.purchased_at)
+                  ORDER BY r.purchased_at)
+           FROM purchase_records r WHERE r.participant_id = p.id), '[]'::json)::text AS purchases,
+       COALESCE((
+           SELECT json_agg(json_build_object(
+                      'id', t.id, 'user_id', t.user_id,
+                      'from_group_id', t.from_group_id, 'to_group_id', t.to_group_id,
+                      'from_participant_id', t.from_participant_id,
+                      'to_participant_id', t.to_participant_id,
+                      'quantity', t.quantity, 'amount_minor', t.amount_minor,
+                      'currency', t.currency, 'reason', t.reason,
+                      'transferred_at', t.transferred_at,
+                      'from_code', fg.code, 'to_code', tg.code)
+                  ORDER BY t.transferred_at)
+           FROM seat_transfers t
+           LEFT JOIN group_instances fg ON fg.id = t.from_group_id
+           LEFT JOIN group_instances tg ON tg.id = t.to_group_id
+           WHERE t.from_participant_id = p.id OR t.to_participant_id = p.id),
+           '[]'::json)::text AS transfers
+FROM group_participants p;
