@@ -23,7 +23,9 @@ SELECT g.id AS group_id,
                                           'purchased_at', r.purchased_at) AS r1
                                FROM purchase_records r WHERE r.participant_id = p.id
                                ORDER BY r.purchased_at))),
-                       'transfers', json((
+                       -- Only a participation that took part in a transfer has any
+                       -- (has_transferred is set on both sides).
+                       'transfers', CASE WHEN p.has_transferred THEN json((
                            SELECT json_group_array(json(t1)) FROM (
                                SELECT json_object(
                                           'id', t.id, 'user_id', t.user_id,
@@ -39,7 +41,7 @@ SELECT g.id AS group_id,
                                LEFT JOIN group_instances fg ON fg.id = t.from_group_id
                                LEFT JOIN group_instances tg ON tg.id = t.to_group_id
                                WHERE t.from_participant_id = p.id OR t.to_participant_id = p.id
-                               ORDER BY t.transferred_at)))) AS one
+                               ORDER BY t.transferred_at))) ELSE json('[]') END) AS one
             FROM group_participants p WHERE p.group_id = g.id
             ORDER BY p.joined_at, p.id)) AS participants
 FROM group_instances g;
