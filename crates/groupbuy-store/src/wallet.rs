@@ -2,7 +2,7 @@
 //! [`post_entry`], one conditional statement that can never take a balance below zero.
 
 use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
-use crate::db::{insert_if_absent, Database, DbConnection};
+use crate::db::{insert_if_absent, insert_rows, Database, DbConnection};
 use crate::error::StoreError;
 use crate::paging::{into_page, parse_cursor};
 use crate::schema::{wallet_ledger, wallets};
@@ -13,26 +13,36 @@ use groupbuy_domain::{Currency, DomainError, Money, Page, Refusal};
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
+/// A wallet to open (balance zero).
 #[derive(Insertable)]
 #[diesel(table_name = wallets)]
-struct NewWallet<'a> {
-    user_id: &'a str,
-    currency: &'a str,
-    balance_minor: i64,
-    updated_at: PrimitiveDateTime,
+pub(crate) struct NewWallet<'a> {
+    pub user_id: &'a str,
+    pub currency: &'a str,
+    pub balance_minor: i64,
+    pub updated_at: PrimitiveDateTime,
 }
 
+/// A ledger entry to append.
 #[derive(Insertable)]
 #[diesel(table_name = wallet_ledger)]
-struct NewLedgerRow<'a> {
-    id: String,
-    user_id: &'a str,
-    kind: &'a str,
-    amount_minor: i64,
-    balance_after_minor: i64,
-    currency: &'a str,
-    reference: &'a str,
-    created_at: PrimitiveDateTime,
+pub(crate) struct NewLedgerRow<'a> {
+    pub id: String,
+    pub user_id: &'a str,
+    pub kind: &'a str,
+    pub amount_minor: i64,
+    pub balance_after_minor: i64,
+    pub currency: &'a str,
+    pub reference: &'a str,
+    pub created_at: PrimitiveDateTime,
+}
+
+/// The refusal of money in another currency than the wallet holds.
+pub(crate) fn currency_mismatch(held: &str, currency: Currency) -> DomainError {
+    DomainError::Conflict(Refusal::new(
+        "currency-mismatch",
+        format!("Wallet currency {held} does not match {currency}"),
+    ))
 }
 
 #[derive(Queryable, Selectable)]
@@ -119,21 +129,7 @@ pub(crate) fn record_entries(
             created_at: to_db_time(e.created_at),
         })
         .collect();
-    match conn {
-        DbConnection::Pg(c) => diesel::insert_into(wallet_ledger::table)
-            .values(&rows)
-            .execute(c)?,
-        // SQLite has no round trips to save, and diesel would wrap its multi-row
-        // insert in a transaction of its own (refused inside ours).
-        DbConnection::Sqlite(c) => {
-            for row in &rows {
-                diesel::insert_into(wallet_ledger::table)
-                    .values(row)
-                    .execute(c)?;
-            }
-            rows.len()
-        }
-    };
+    insert_rows!(conn, wallet_ledger::table, &rows[..])?;
     Ok(())
 }
 
@@ -181,11 +177,7 @@ pub(crate) fn move_balance(
             .optional()?
             .unwrap_or_else(|| (currency.code().to_owned(), 0));
         if held_currency != currency.code() {
-            return Err(DomainError::Conflict(Refusal::new(
-                "currency-mismatch",
-                format!("Wallet currency {held_currency} does not match {currency}"),
-            ))
-            .into());
+            return Err(currency_mismatch(&held_currency, currency).into());
         }
         wallet::post(Money::from_minor(balance, currency), delta)?;
         attempts += 1;

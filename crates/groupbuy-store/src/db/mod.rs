@@ -42,6 +42,40 @@ macro_rules! insert_if_absent {
 }
 pub(crate) use insert_if_absent;
 
+/// Inserts `rows` (a slice), `ON CONFLICT DO NOTHING` when `if_absent` is given: ONE
+/// multi-row statement on PostgreSQL; row by row on SQLite, which has no round trip to
+/// save and where Diesel would wrap a multi-row insert in a transaction of its own (refused
+/// inside ours). Evaluates to the number of rows inserted.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConnection::Sqlite(c) => $rows.iter().try_fold(0, |n, row| {
+                diesel::insert_into($table)
+                    .values(row)
+                    .execute(c)
+                    .map(|k| n + k)
+            }),
+        }
+    };
+    ($conn:expr, $table:expr, $rows:expr, if_absent) => {
+        match $conn {
+            $crate::db::DbConnection::Pg(c) => diesel::insert_into($table)
+                .values($rows)
+                .on_conflict_do_nothing()
+                .execute(c),
+            $crate::db::DbConnection::Sqlite(c) => $rows.iter().try_fold(0, |n, row| {
+                diesel::insert_into($table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c)
+                    .map(|k| n + k)
+            }),
+        }
+    };
+}
+pub(crate) use insert_rows;
+
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -9,7 +9,7 @@ use super::seats::{
 };
 use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
-use crate::db::DbConnection;
+use crate::db::{insert_rows, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{
     checkout_sessions as cs, group_instances as gi, group_participants as gp, products,
@@ -172,23 +172,7 @@ impl Appended {
     /// Writes the rows (inside the payments' transaction).
     pub(crate) fn write(self, conn: &mut DbConnection) -> Result<(), StoreError> {
         record_entries(conn, &self.entries)?;
-        if !self.purchases.is_empty() {
-            match conn {
-                DbConnection::Pg(c) => diesel::insert_into(purchase_records::table)
-                    .values(&self.purchases)
-                    .execute(c)?,
-                // SQLite has no round trips to save, and diesel would wrap its multi-row
-                // insert in a transaction of its own (refused inside ours).
-                DbConnection::Sqlite(c) => {
-                    for row in &self.purchases {
-                        diesel::insert_into(purchase_records::table)
-                            .values(row)
-                            .execute(c)?;
-                    }
-                    self.purchases.len()
-                }
-            };
-        }
+        insert_rows!(conn, purchase_records::table, &self.purchases[..])?;
         Ok(())
     }
 }

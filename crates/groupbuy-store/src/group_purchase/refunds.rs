@@ -19,9 +19,10 @@
 
 use super::rows::ParticipantRow;
 use crate::convert::to_db_time;
-use crate::db::DbConnection;
+use crate::db::{insert_rows, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp, wallet_ledger, wallets};
+use crate::wallet::{NewLedgerRow, NewWallet};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use groupbuy_domain::group_purchase::{GroupStatus, ParticipantStatus, Refund};
@@ -60,23 +61,7 @@ pub(crate) fn queue_refunds(
                 )
             })
             .collect();
-        match conn {
-            DbConnection::Pg(c) => diesel::insert_into(group_refunds_owed::table)
-                .values(&rows)
-                .on_conflict_do_nothing()
-                .execute(c)?,
-            // Diesel has no multi-row upsert on SQLite; its statements cost no round trip.
-            DbConnection::Sqlite(c) => {
-                let mut n = 0;
-                for row in &rows {
-                    n += diesel::insert_into(group_refunds_owed::table)
-                        .values(row)
-                        .on_conflict_do_nothing()
-                        .execute(c)?;
-                }
-                n
-            }
-        };
+        insert_rows!(conn, group_refunds_owed::table, &rows[..], if_absent)?;
     }
     Ok(())
 }
@@ -102,28 +87,6 @@ struct Payable {
     refund: Refund,
     reference: String,
     balance_after: i64,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = wallets)]
-struct NewWallet<'a> {
-    user_id: &'a str,
-    currency: &'a str,
-    balance_minor: i64,
-    updated_at: PrimitiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = wallet_ledger)]
-struct NewLedgerRow<'a> {
-    id: String,
-    user_id: &'a str,
-    kind: &'a str,
-    amount_minor: i64,
-    balance_after_minor: i64,
-    currency: &'a str,
-    reference: &'a str,
-    created_at: PrimitiveDateTime,
 }
 
 /// Claims up to `groups` queued groups (or only `only`, waiting for it if another
@@ -290,23 +253,7 @@ fn settle_balances(
                 updated_at: to_db_time(now),
             })
             .collect();
-        match conn {
-            DbConnection::Pg(c) => diesel::insert_into(wallets::table)
-                .values(&rows)
-                .on_conflict_do_nothing()
-                .execute(c)?,
-            // Diesel has no multi-row upsert on SQLite; its statements cost no round trip.
-            DbConnection::Sqlite(c) => {
-                let mut n = 0;
-                for row in &rows {
-                    n += diesel::insert_into(wallets::table)
-                        .values(row)
-                        .on_conflict_do_nothing()
-                        .execute(c)?;
-                }
-                n
-            }
-        };
+        insert_rows!(conn, wallets::table, &rows[..], if_absent)?;
     }
     let names: Vec<&str> = users.iter().map(|(u, _)| *u).collect();
     let mut balances: HashMap<String, Money> = HashMap::new();
@@ -406,22 +353,7 @@ fn write_money(
         })
         .collect();
     for chunk in rows.chunks(ROWS) {
-        match conn {
-            DbConnection::Pg(c) => diesel::insert_into(wallet_ledger::table)
-                .values(chunk)
-                .execute(c)?,
-            // Diesel runs a SQLite batch insert row by row in a nested transaction of its
-            // own, which the open IMMEDIATE one refuses: insert row by row here instead.
-            DbConnection::Sqlite(c) => {
-                let mut n = 0;
-                for row in chunk {
-                    n += diesel::insert_into(wallet_ledger::table)
-                        .values(row)
-                        .execute(c)?;
-                }
-                n
-            }
-        };
+        insert_rows!(conn, wallet_ledger::table, chunk)?;
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use crate::error::StoreError;
 use crate::schema::{
     checkout_sessions as cs, group_instances as gi, group_participants as gp, wallets,
 };
+use crate::wallet::currency_mismatch;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text, Timestamp};
@@ -25,7 +26,7 @@ use groupbuy_domain::group_purchase::{
     CheckoutSession, CheckoutStatus, GroupInstance, Participant,
 };
 use groupbuy_domain::wallet::{self, LedgerEntry, LedgerKind};
-use groupbuy_domain::{DomainError, Money, Refusal};
+use groupbuy_domain::{DomainError, Money};
 use std::collections::HashMap;
 use time::PrimitiveDateTime;
 use uuid::Uuid;
@@ -130,10 +131,7 @@ fn decide(
         .cloned()
         .unwrap_or_else(|| (currency.code().to_owned(), 0));
     if held_currency != currency.code() {
-        return Err(DomainError::Conflict(Refusal::new(
-            "currency-mismatch",
-            format!("Wallet currency {held_currency} does not match {currency}"),
-        )));
+        return Err(currency_mismatch(&held_currency, currency));
     }
     let after = wallet::post(
         Money::from_minor(balance, currency),
