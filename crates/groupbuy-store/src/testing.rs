@@ -31,11 +31,21 @@ impl TestDatabase {
     /// When the file cannot be created or migrated (a broken test machine).
     #[allow(clippy::expect_used)]
     pub fn sqlite() -> Self {
+        let t = Self::sqlite_empty();
+        t.db.migrate().expect("migrate sqlite");
+        t
+    }
+
+    /// A new SQLite database file with no schema (tests of migrating itself).
+    ///
+    /// # Panics
+    /// When the file cannot be created.
+    #[allow(clippy::expect_used)]
+    pub fn sqlite_empty() -> Self {
         let dir = std::env::temp_dir().join(format!("groupbuy-test-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("create temp dir");
         let url = dir.join("test.db").to_string_lossy().into_owned();
         let db = Database::connect(&url, settings()).expect("open sqlite");
-        db.migrate().expect("migrate sqlite");
         Self {
             db,
             url,
@@ -49,6 +59,18 @@ impl TestDatabase {
     /// When the configured server cannot create or migrate a database.
     #[allow(clippy::expect_used)]
     pub fn postgres() -> Option<Self> {
+        let t = Self::postgres_empty()?;
+        t.db.migrate().expect("migrate postgres");
+        Some(t)
+    }
+
+    /// A new PostgreSQL database with no schema (tests of migrating itself), or `None`
+    /// when PostgreSQL tests are not configured.
+    ///
+    /// # Panics
+    /// When the configured server cannot create a database.
+    #[allow(clippy::expect_used)]
+    pub fn postgres_empty() -> Option<Self> {
         let admin_url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
         let name = format!("gb_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin =
@@ -58,7 +80,6 @@ impl TestDatabase {
             .expect("create test database");
         let url = replace_database(&admin_url, &name);
         let db = Database::connect(&url, settings()).expect("open postgres");
-        db.migrate().expect("migrate postgres");
         Some(Self {
             db,
             url,

@@ -258,19 +258,12 @@ impl Database {
     /// `Migration` when one fails.
     pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let mut conn = self.checkout()?;
-        let applied = match &mut *conn {
-            DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(names),
-            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
-        };
-        let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
-        // Data the schema change cannot move by itself: hashes are computed in Rust.
-        let adopted = write_transaction(&mut conn, crate::campaign::adopt_legacy_audit)?;
-        if adopted > 0 {
-            tracing::info!(
-                entries = adopted,
-                "legacy campaign audit sealed onto the shared trail"
-            );
-        }
+        migration_lock(&mut conn, "SELECT pg_advisory_lock($1)")?;
+        let applied = migrate_holding_lock(&mut conn);
+        // Released on every outcome: the connection goes back to the pool afterwards.
+        let released = migration_lock(&mut conn, "SELECT pg_advisory_unlock($1)");
+        let applied = applied?;
+        released?;
         Ok(applied)
     }
 
@@ -374,6 +367,41 @@ pub(crate) fn is_transient(err: &diesel::result::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// The session-level advisory lock key instances migrate under (`groupbu` in ASCII).
+const MIGRATION_LOCK_KEY: i64 = 0x0067_726f_7570_6275;
+
+fn migrate_holding_lock(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let applied = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(names),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
+    };
+    let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
+    // Data the schema change cannot move by itself: hashes are computed in Rust.
+    let adopted = write_transaction(conn, crate::campaign::adopt_legacy_audit)?;
+    if adopted > 0 {
+        tracing::info!(
+            entries = adopted,
+            "legacy campaign audit sealed onto the shared trail"
+        );
+    }
+    Ok(applied)
+}
+
+/// Takes or releases (per `sql`) the PostgreSQL session lock instances migrate under:
+/// instances starting together on one database take turns, and the later ones find
+/// nothing pending, instead of racing to create the same tables and types (a
+/// unique-violation crash in `pg_type`).
+fn migration_lock(conn: &mut DbConnection, sql: &str) -> Result<(), StoreError> {
+    let DbConnection::Pg(c) = conn else {
+        return Ok(());
+    };
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(c)
+        .map(drop)
+        .map_err(|e| StoreError::Migration(format!("migration lock: {e}")))
 }
 
 fn names(migrations: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {

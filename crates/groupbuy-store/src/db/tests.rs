@@ -1,6 +1,7 @@
 //! Transactions, retries and migrations on both backends.
 
-use super::{is_transient, Database};
+use super::{is_transient, Database, PoolSettings};
+use crate::testing::TestDatabase;
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
 
 struct Info(&'static str);
@@ -66,3 +67,55 @@ fn migrations_revert_and_reapply(db: &Database) {
 }
 
 crate::on_both_backends!(migrations_revert_and_reapply);
+
+/// Three instances starting together on an empty database all migrate it (PostgreSQL
+/// crashed with a unique violation in `pg_type` when two created the same table at once).
+fn instances_starting_together_all_migrate(empty: TestDatabase) {
+    let start = std::sync::Barrier::new(3);
+    let outcomes: Vec<_> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    let db =
+                        Database::connect(&empty.url, PoolSettings::default()).expect("connect");
+                    start.wait();
+                    db.migrate().map(|applied| applied.len())
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().expect("thread"))
+            .collect()
+    });
+    let applied: Vec<usize> = outcomes
+        .into_iter()
+        .map(|o| o.expect("every instance migrates"))
+        .collect();
+    let folders = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../migrations/sqlite"
+    ))
+    .expect("migrations folder")
+    .count();
+    assert_eq!(
+        applied.iter().sum::<usize>(),
+        folders,
+        "each applied once: {applied:?}"
+    );
+    empty
+        .db
+        .execute_batch("SELECT count(*) FROM shops")
+        .expect("schema usable");
+}
+
+#[test]
+fn instances_starting_together_all_migrate_on_sqlite() {
+    instances_starting_together_all_migrate(TestDatabase::sqlite_empty());
+}
+
+#[test]
+fn instances_starting_together_all_migrate_on_postgres() {
+    if let Some(empty) = TestDatabase::postgres_empty() {
+        instances_starting_together_all_migrate(empty);
+    }
+}
