@@ -15,6 +15,7 @@ mod openapi;
 mod platform;
 mod procurement;
 mod rate_limit;
+mod sealed;
 mod shutdown;
 mod sourcing;
 mod wallet;

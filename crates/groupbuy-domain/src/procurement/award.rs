@@ -13,8 +13,10 @@ use super::events::organiser;
 use super::group_buy::{Action, GroupBuy};
 use super::ids::{AllocationId, GroupBuyId, RfqId};
 use super::lifecycle::Transition;
+use super::refusal::At;
 use super::rfq::Rfq;
 use super::rfq_response::{latest_responses, VendorResponse, ROLE_VENDOR};
+use super::rfq_view::prices_visible;
 use super::rules::AllocationMethod;
 use super::sourcing_refusal::SourcingRefusal;
 use crate::error::DomainError;
@@ -96,22 +98,27 @@ pub fn build_allocation(
 }
 
 /// Checks `POST /groupbuy/{id}/allocate` before its job is queued, in this order: visible
-/// (404), organiser (403), SOURCING (409 naming the status), then a dry run of the
-/// allocation (409: no valid response, or the rules against the facts). Returns the plan
-/// the job would write now. An allocation may come before the RFQ's due date: it closes
-/// the RFQ early.
+/// (404), organiser (403), SOURCING (409 naming the status), sealed bids before the RFQ's
+/// due date (409 naming it), then a dry run of the allocation (409: no valid response, or
+/// the rules against the facts). Returns the plan the job would write now. Without
+/// `rules.sealed_bids` an allocation may come before the due date: it closes the RFQ early;
+/// with it, allocating would show the organiser every price before the due date.
 ///
 /// # Errors
 /// The refusals above.
 pub fn check_can_allocate(
     g: &GroupBuy,
     viewer: &Viewer,
+    rfq: Option<&Rfq>,
     commitments: &[Commitment],
     responses: &[VendorResponse],
     now: OffsetDateTime,
 ) -> Result<AllocationPlan, SourcingRefusal> {
     viewer.require_organiser(g, "allocate this group buy")?;
     g.check_action(Action::Allocate)?;
+    if let Some(rfq) = rfq.filter(|r| !prices_visible(g, r, now)) {
+        return Err(SourcingRefusal::BidsSealed(At(rfq.due_date)));
+    }
     Ok(build_allocation(g, commitments, responses, now)?)
 }
 

@@ -189,19 +189,19 @@ fn a_short_vendor_is_shared_pro_rata_and_the_rest_explained() {
 
 #[test]
 fn allocating_is_checked_before_the_job() {
-    let (g, _, responses) = quoted(Rules::default());
+    let (g, rfq, responses) = quoted(Rules::default());
     let now = t0() + Duration::days(1);
     let c = commitments();
-    assert!(check_can_allocate(&g, &organiser(&g), &c, &responses, now).is_ok());
+    assert!(check_can_allocate(&g, &organiser(&g), Some(&rfq), &c, &responses, now).is_ok());
     let member = Viewer::of(&caller("org_a"), &g, true);
     assert_eq!(
-        check_can_allocate(&g, &member, &c, &responses, now)
+        check_can_allocate(&g, &member, Some(&rfq), &c, &responses, now)
             .expect_err("member")
             .to_string(),
         "Only the organising organisation may allocate this group buy"
     );
     assert_eq!(
-        check_can_allocate(&g, &organiser(&g), &c, &[], now)
+        check_can_allocate(&g, &organiser(&g), Some(&rfq), &c, &[], now)
             .expect_err("no response")
             .to_string(),
         "No valid vendor response to allocate from"
@@ -210,6 +210,7 @@ fn allocating_is_checked_before_the_job() {
         check_can_allocate(
             &g,
             &organiser(&g),
+            Some(&rfq),
             &c,
             &responses,
             t0() + Duration::days(11)
@@ -223,7 +224,7 @@ fn allocating_is_checked_before_the_job() {
         ..g.clone()
     };
     assert_eq!(
-        check_can_allocate(&open, &organiser(&open), &c, &responses, now)
+        check_can_allocate(&open, &organiser(&open), Some(&rfq), &c, &responses, now)
             .expect_err("open")
             .to_string(),
         "Cannot allocate a group buy in status OPEN; allowed: commit, withdraw, cancel, rfq"
@@ -238,10 +239,11 @@ fn single_vendor_against_the_facts_is_refused_naming_the_conflict() {
         },
         ..Rules::default()
     };
-    let (g, _, responses) = quoted(single);
+    let (g, rfq, responses) = quoted(single);
     let err = check_can_allocate(
         &g,
         &organiser(&g),
+        Some(&rfq),
         &commitments(),
         &responses,
         t0() + Duration::days(1),
@@ -251,6 +253,38 @@ fn single_vendor_against_the_facts_is_refused_naming_the_conflict() {
     assert_eq!(
         err.to_string(),
         "single_vendor: no vendor can supply all 100 units within every member's price ceiling (the lowest is 10.00)"
+    );
+}
+
+#[test]
+fn sealed_bids_are_allocated_from_the_due_date_on_only() {
+    let sealed = Rules {
+        sealed_bids: true,
+        ..Rules::default()
+    };
+    let (g, rfq, responses) = quoted(sealed);
+    let c = commitments();
+    let early = rfq.due_date - Duration::seconds(1);
+    let err = check_can_allocate(&g, &organiser(&g), Some(&rfq), &c, &responses, early)
+        .expect_err("sealed");
+    assert_eq!(err.status(), 409);
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "Bids are sealed until the RFQ's due date {}; allocate from then on",
+            crate::platform::rfc3339(rfq.due_date)
+        )
+    );
+    // Unsealed bids may still be allocated early (it closes the RFQ).
+    let open = GroupBuy {
+        rules: Rules::default(),
+        ..g.clone()
+    };
+    assert!(
+        check_can_allocate(&open, &organiser(&open), Some(&rfq), &c, &responses, early).is_ok()
+    );
+    assert!(
+        check_can_allocate(&g, &organiser(&g), Some(&rfq), &c, &responses, rfq.due_date).is_ok()
     );
 }
 

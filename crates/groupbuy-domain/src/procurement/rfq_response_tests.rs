@@ -221,6 +221,41 @@ fn sealed_bids_hide_prices_from_the_organiser_until_the_due_date() {
     assert!(!after.prices_sealed);
     assert_eq!(after.responses[0].unit_price, Some(r.unit_price));
 
+    // Leaving SOURCING early unseals nothing: cancelled before the due date, sealed for
+    // good; cancelled after it, what was shown stays shown.
+    let cancelled = GroupBuy {
+        status: GroupBuyStatus::Cancelled,
+        updated_at: rfq.due_date - Duration::minutes(1),
+        ..g.clone()
+    };
+    for now in [t0(), rfq.due_date, rfq.due_date + Duration::days(30)] {
+        let v = RfqView::new(&rfq, &cancelled, &organiser, std::slice::from_ref(&r), now);
+        assert!(v.prices_sealed, "{now}");
+        assert_eq!(
+            (v.responses[0].unit_price, v.responses[0].notes.clone()),
+            (None, None)
+        );
+    }
+    let late = GroupBuy {
+        updated_at: rfq.due_date + Duration::minutes(1),
+        ..cancelled
+    };
+    let v = RfqView::new(
+        &rfq,
+        &late,
+        &organiser,
+        std::slice::from_ref(&r),
+        rfq.due_date + Duration::hours(1),
+    );
+    assert!(!v.prices_sealed);
+    let allocated = GroupBuy {
+        status: GroupBuyStatus::Allocated,
+        ..g.clone()
+    };
+    assert!(
+        RfqView::new(&rfq, &allocated, &organiser, std::slice::from_ref(&r), t0()).prices_sealed
+    );
+
     // The vendor always sees its own price.
     let mine = RfqViewer::of(&me, &g, &rfq).expect("vendor");
     let view = RfqView::new(&rfq, &g, &mine, std::slice::from_ref(&r), t0());

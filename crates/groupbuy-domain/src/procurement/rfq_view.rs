@@ -40,10 +40,13 @@ impl RfqViewer {
 }
 
 /// Whether the organiser may see vendors' prices of `rfq` at `now`: always without
-/// `rules.sealed_bids`; with it, from the due date on, or once the group buy left SOURCING
-/// (an allocation shows the prices it awarded anyway).
+/// `rules.sealed_bids`; with it, only the due date unseals. Leaving SOURCING does not:
+/// an allocation cannot come before the due date ([`super::check_can_allocate`]), and a
+/// group buy cancelled before it keeps its bids sealed for good (a cancelled group buy
+/// never changes again, so `updated_at` is when it was cancelled).
 pub fn prices_visible(g: &GroupBuy, rfq: &Rfq, now: OffsetDateTime) -> bool {
-    !g.rules.sealed_bids || now >= rfq.due_date || g.status != GroupBuyStatus::Sourcing
+    let cancelled_sealed = g.status == GroupBuyStatus::Cancelled && g.updated_at < rfq.due_date;
+    !g.rules.sealed_bids || (now >= rfq.due_date && !cancelled_sealed)
 }
 
 /// A response as a viewer sees it.

@@ -62,6 +62,9 @@ pub enum SourcingRefusal {
     /// A response once the group buy left SOURCING (allocated, settled, cancelled) (409).
     #[error("The RFQ no longer accepts responses: the group buy is {0}")]
     NoLongerSourcing(GroupBuyStatus),
+    /// An allocation of sealed bids before the RFQ's due date, which alone unseals them (409).
+    #[error("Bids are sealed until the RFQ's due date {0}; allocate from then on")]
+    BidsSealed(At),
     /// Another job of the group buy is queued or running (409).
     #[error("Job {job} ({job_type}) is already queued or running for this group buy")]
     JobInProgress {
@@ -98,6 +101,7 @@ impl SourcingRefusal {
             Self::NoCommitments => "no-commitments",
             Self::TargetNotReached { .. } => "target-not-reached",
             Self::RfqClosed(_) | Self::NoLongerSourcing(_) => "rfq-closed",
+            Self::BidsSealed(_) => "bids-sealed",
             Self::JobInProgress { .. } => "job-in-progress",
             Self::JobTransition { .. } => "invalid-job-transition",
         }
@@ -105,12 +109,13 @@ impl SourcingRefusal {
 
     /// The problem kinds this enum adds to those of Procurement I, allocation and
     /// settlement, for the API document.
-    pub const KINDS: [&'static str; 7] = [
+    pub const KINDS: [&'static str; 8] = [
         "not-found",
         "vendor-only",
         "no-commitments",
         "target-not-reached",
         "rfq-closed",
+        "bids-sealed",
         "job-in-progress",
         "invalid-job-transition",
     ];
@@ -196,6 +201,12 @@ mod tests {
                 RfqClosed(At(datetime!(2026-12-01 12:00:00.3 UTC))),
                 "The RFQ closed at 2026-12-01T12:00:00Z; responses are no longer accepted",
                 "rfq-closed",
+                409,
+            ),
+            (
+                BidsSealed(At(datetime!(2026-12-01 12:00:00 UTC))),
+                "Bids are sealed until the RFQ's due date 2026-12-01T12:00:00Z; allocate from then on",
+                "bids-sealed",
                 409,
             ),
             (

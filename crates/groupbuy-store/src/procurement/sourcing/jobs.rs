@@ -89,11 +89,12 @@ pub(super) fn enqueue_allocation(
     let g = lock(conn, id)?;
     let (viewer, _) = viewer_of(conn, caller, &g)?;
     let commitments = commitments_in_order(conn, &g)?;
-    let responses = match rfq_of(conn, &g)? {
-        Some(rfq) => responses_of(conn, &g, &rfq)?,
+    let rfq = rfq_of(conn, &g)?;
+    let responses = match &rfq {
+        Some(rfq) => responses_of(conn, &g, rfq)?,
         None => Vec::new(),
     };
-    check_can_allocate(&g, &viewer, &commitments, &responses, ctx.now)?;
+    check_can_allocate(&g, &viewer, rfq.as_ref(), &commitments, &responses, ctx.now)?;
     queue(conn, &g, JobType::Allocate, serde_json::json!({}), ctx)
 }
 
