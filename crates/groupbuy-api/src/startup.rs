@@ -66,13 +66,13 @@ pub fn app(
         .app_data(state)
         .app_data(routes)
         .app_data(metrics.access)
+        .app_data(metrics.requests)
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .wrap(from_fn(idempotency))
         // Outside idempotency: a refused request never claims or replays a key.
         .wrap(from_fn(rate_limit))
-        .wrap(metrics.prometheus)
         .wrap(from_fn(metrics_guard))
         .wrap(from_fn(head_as_get))
         .wrap(from_fn(request_context))
@@ -151,7 +151,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let factory_state = state.clone();
         let metrics = http_metrics(config.metrics_token.as_deref())?;
-        let delivery_metrics = DeliveryMetrics::register(&metrics.prometheus.registry)?;
+        let delivery_metrics = DeliveryMetrics::register(&metrics.registry)?;
         // One limiter per instance, shared by its workers.
         let limiter = web::Data::new(RateLimiter::new(config.rate_limits));
         let mut server = HttpServer::new(move || {
