@@ -20,3 +20,4 @@ mod shutdown;
 mod sourcing;
 mod wallet;
 mod webhook;
+mod xml_text;

@@ -12,7 +12,7 @@ const ORGANISER: &str = "groupbuy:read groupbuy:write procurement:write";
 /// How far ahead the RFQ is due: long enough to quote, short enough to wait for.
 const DUE_IN: time::Duration = time::Duration::seconds(2);
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -30,7 +30,7 @@ async fn send(
     .await
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .expect("rfc3339")
 }
@@ -75,14 +75,7 @@ async fn sealed_and_quoted(app: &TestApp) -> (String, time::OffsetDateTime) {
     )
     .await
     .expect(202);
-    let job = r.header("location").expect("Location");
-    for _ in 0..40 {
-        let j = send(app, Method::GET, &job, &org, None).await.expect(200);
-        if j.data()["status"] == "succeeded" {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-    }
+    wait_for(app, &org, &r.header("location").expect("Location")).await;
     for (vendor, price) in [("vendor_mills", 9.5), ("vendor_farm", 11.0)] {
         let t = app.token_full(vendor, None, &["vendor"], RW, 3600);
         let quote = json!({"unit_price": price, "available_quantity": 10, "lead_time_days": 5,
@@ -176,4 +169,16 @@ async fn sealed_bids_are_allocated_from_the_due_date_on_only() {
             .await
             .expect(202);
     }
+}
+
+/// Polls a job until it succeeded (bounded: 4 s).
+pub(crate) async fn wait_for(app: &TestApp, token: &str, job: &str) {
+    for _ in 0..80 {
+        let j = send(app, Method::GET, job, token, None).await.expect(200);
+        if j.data()["status"] == "succeeded" {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("job {job} did not succeed");
 }

@@ -77,14 +77,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // One value per body: `{...}xx` is not JSON (only whitespace may follow).
     de.end()
         .map_err(|e| ApiError::bad_request(format!("Malformed JSON body: {e}")))?;
-    refuse_control_characters(bytes)?;
+    refuse_unsafe_characters(bytes)?;
     Ok(value)
 }
 
-/// 422 naming the first string of a (valid JSON) body that holds a control character
+/// 422 naming the first string of a (valid JSON) body that holds a refused character
 /// ([`crate::platform::text`]).
-fn refuse_control_characters(bytes: &[u8]) -> Result<(), ApiError> {
-    if !text::json_may_hold_control(bytes) {
+fn refuse_unsafe_characters(bytes: &[u8]) -> Result<(), ApiError> {
+    if !text::json_may_hold_refused(bytes) {
         return Ok(());
     }
     let value: serde_json::Value = serde_json::from_slice(bytes)
@@ -93,7 +93,7 @@ fn refuse_control_characters(bytes: &[u8]) -> Result<(), ApiError> {
         None => Ok(()),
         Some(field) => Err(ApiError::invalid_field(
             field.clone(),
-            format!("{field}: control characters are not allowed"),
+            format!("{field}: control characters and Unicode noncharacters (such as U+FFFE) are not allowed"),
         )),
     }
 }

@@ -66,7 +66,7 @@ pub async fn request_context(
             let target = text::refused_target_part(req.path(), req.uri().query());
             if let Some(part) = target {
                 let e = ApiError::bad_request(format!(
-                    "The request {part} must not contain control characters"
+                    "The request {part} must not contain control characters or Unicode noncharacters"
                 ));
                 return Ok(req.error_response(e));
             }

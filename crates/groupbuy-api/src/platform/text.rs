@@ -1,8 +1,12 @@
 //! Which characters text from a client may carry: no control characters (C0 below
-//! U+0020, DEL U+007F, C1 U+0080-U+009F) in any string of a body, a path, a query or a
-//! token. PostgreSQL refuses NUL in text (a 500 before this check), and the others have no
-//! business in names, ids or codes. Free-text fields ([`MULTILINE_FIELDS`]) may also carry
-//! line breaks and tabs.
+//! U+0020, DEL U+007F, C1 U+0080-U+009F) and no Unicode noncharacters (U+FDD0-U+FDEF and
+//! the last two code points of every plane, U+FFFE and U+FFFF among them) in any string of
+//! a body, a path, a query or a token. PostgreSQL refuses NUL in text (a 500 before this
+//! check); C0 controls, U+FFFE and U+FFFF cannot appear in XML 1.0, so a name holding one
+//! breaks the settlement's UBL document; the others have no business in names, ids or
+//! codes. Free-text fields ([`MULTILINE_FIELDS`]) may also carry line breaks and tabs.
+//! Lone surrogates need no rule: a Rust string cannot hold one and JSON's `\uD800` alone
+//! is refused by the parser.
 
 use serde_json::Value;
 
@@ -14,10 +18,16 @@ pub fn is_control(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
 }
 
+/// Whether `c` is a Unicode noncharacter: U+FDD0-U+FDEF, or U+xFFFE / U+xFFFF of any plane.
+pub fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{fdd0}'..='\u{fdef}') || (u32::from(c) & 0xfffe) == 0xfffe
+}
+
 /// Whether `text` holds a refused character; `multiline` allows `\n`, `\r` and `\t`.
 pub fn has_refused_char(text: &str, multiline: bool) -> bool {
-    text.chars()
-        .any(|c| is_control(c) && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    text.chars().any(|c| {
+        (is_control(c) && !(multiline && matches!(c, '\n' | '\r' | '\t'))) || is_noncharacter(c)
+    })
 }
 
 /// The JSON path (`title`, `thresholds.minQuantity`, `items[2].name`) of the first string
@@ -52,19 +62,15 @@ fn walk(value: &Value, path: &str, multiline: bool) -> Option<String> {
     }
 }
 
-/// Whether raw JSON might hold a control character in a string: only through an escape
-/// (JSON forbids raw C0 in strings), a raw DEL, or a raw C1 (UTF-8 `C2 80`-`C2 9F`).
-/// Lets clean bodies skip the walk.
-pub fn json_may_hold_control(bytes: &[u8]) -> bool {
-    bytes.contains(&b'\\')
-        || bytes.contains(&0x7f)
-        || bytes
-            .windows(2)
-            .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+/// Whether raw JSON might hold a refused character in a string: through an escape, or
+/// raw (a raw tab or line break is whitespace between tokens: JSON strings cannot hold
+/// one). Lets clean bodies skip the walk.
+pub fn json_may_hold_refused(bytes: &[u8]) -> bool {
+    bytes.contains(&b'\\') || has_refused_char(&String::from_utf8_lossy(bytes), true)
 }
 
-/// Which part of a request target (`path` or `query`) holds a control character once
-/// percent-decoded (`%00`, `%0A`, `%C2%85`...).
+/// Which part of a request target (`path` or `query`) holds a refused character once
+/// percent-decoded (`%00`, `%0A`, `%C2%85`, `%EF%BF%BE`...).
 pub fn refused_target_part(path: &str, query: Option<&str>) -> Option<&'static str> {
     let bad = |raw: &str| has_refused_char(&String::from_utf8_lossy(&percent_decode(raw)), false);
     if bad(path) {
@@ -114,6 +120,36 @@ mod tests {
     }
 
     #[test]
+    fn noncharacters_are_refused_everywhere() {
+        for c in [
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{fdd0}',
+            '\u{fdef}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
+            assert!(is_noncharacter(c), "{c:?}");
+            assert!(has_refused_char(&format!("a{c}b"), true), "{c:?}");
+        }
+        for c in [
+            '\u{fffd}',
+            '\u{fdcf}',
+            '\u{fdf0}',
+            '\u{1fffd}',
+            '\u{e000}',
+            '\u{10000}',
+        ] {
+            assert!(!is_noncharacter(c), "{c:?}");
+        }
+        assert_eq!(
+            refused_json_path(&json!({"name": "Teak\u{fffe}"})).as_deref(),
+            Some("name")
+        );
+        assert_eq!(refused_target_part("/p/a%EF%BF%BE", None), Some("path"));
+    }
+
+    #[test]
     fn multiline_text_allows_line_breaks_and_tabs_only() {
         assert!(has_refused_char("a\nb", false));
         assert!(!has_refused_char("a\r\n\tb", true));
@@ -154,14 +190,17 @@ mod tests {
     }
 
     #[test]
-    fn only_escapes_del_and_c1_can_smuggle_control_characters() {
-        assert!(!json_may_hold_control(
-            r#"{"shopName": "Teak é"}"#.as_bytes()
+    fn only_escapes_and_raw_refused_characters_need_the_walk() {
+        assert!(!json_may_hold_refused(
+            "{\"shopName\": \"Teak é\",\n\t\"a\": 1}".as_bytes()
         ));
-        assert!(json_may_hold_control(br#"{"a": "\u0000"}"#));
-        assert!(json_may_hold_control("{\"a\": \"\u{85}\"}".as_bytes()));
-        assert!(json_may_hold_control("{\"a\": \"\u{7f}\"}".as_bytes()));
-        assert!(!json_may_hold_control("{\"a\": \"é€\"}".as_bytes()));
+        assert!(json_may_hold_refused(br#"{"a": "\u0000"}"#));
+        assert!(json_may_hold_refused(br#"{"a": "\ufffe"}"#));
+        assert!(json_may_hold_refused("{\"a\": \"\u{85}\"}".as_bytes()));
+        assert!(json_may_hold_refused("{\"a\": \"\u{7f}\"}".as_bytes()));
+        assert!(json_may_hold_refused("{\"a\": \"\u{fffe}\"}".as_bytes()));
+        assert!(json_may_hold_refused("{\"a\": \"\u{10ffff}\"}".as_bytes()));
+        assert!(!json_may_hold_refused("{\"a\": \"é€\u{fffd}\"}".as_bytes()));
     }
 
     #[test]
