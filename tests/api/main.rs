@@ -17,6 +17,7 @@ mod procurement;
 mod rate_limit;
 mod sealed;
 mod shutdown;
+mod slow_body;
 mod sourcing;
 mod wallet;
 mod webhook;

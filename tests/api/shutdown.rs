@@ -11,8 +11,17 @@ use std::time::{Duration, Instant};
 /// Runs `groupbuy serve` on a fresh SQLite file and a free port; returns the child, the
 /// port and a channel of its log lines (stderr, JSON).
 fn serve(dir: &std::path::Path) -> (Child, u16, mpsc::Receiver<String>) {
+    serve_with(dir, &[])
+}
+
+/// [`serve`] with more environment variables.
+pub(crate) fn serve_with(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (Child, u16, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_groupbuy"))
         .arg("serve")
+        .envs(env.iter().copied())
         .env("DATABASE_URL", dir.join("shutdown.db"))
         .env("GROUPBUY_BIND", "127.0.0.1:0")
         .env("GROUPBUY_JWT_SECRET", SECRET)
@@ -47,7 +56,7 @@ fn serve(dir: &std::path::Path) -> (Child, u16, mpsc::Receiver<String>) {
     (child, port, rx)
 }
 
-fn token(sub: &str) -> String {
+pub(crate) fn token(sub: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_groupbuy"))
         .args(["token", "--sub", sub, "--role", "merchant"])
         .env("GROUPBUY_JWT_SECRET", SECRET)
@@ -60,7 +69,7 @@ fn token(sub: &str) -> String {
 }
 
 /// The whole answer on a `Connection: close` request: status and body.
-fn read_answer(mut stream: TcpStream) -> (u16, String) {
+pub(crate) fn read_answer(mut stream: TcpStream) -> (u16, String) {
     let mut raw = String::new();
     stream
         .read_to_string(&mut raw)

@@ -41,6 +41,14 @@ pub struct Config {
     /// `GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS` (default 30): how long in-flight requests may
     /// take to finish after SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
+    /// `GROUPBUY_BODY_TIMEOUT_MS` (default 10000): how long a request body may take to
+    /// arrive after its head; later, 408 and the connection is closed.
+    pub body_timeout: Duration,
+    /// `GROUPBUY_MAX_CONNECTIONS` (default 768): open connections the instance accepts,
+    /// shared among its workers; keep it under the open-file limit, which the database
+    /// pool and webhook deliveries also draw on. Beyond it, new connections wait in the
+    /// listen backlog.
+    pub max_connections: usize,
     /// `GROUPBUY_WEBHOOK_RETRY_SCHEDULE`, `GROUPBUY_WEBHOOK_TIMEOUT_MS` (15000),
     /// `GROUPBUY_WEBHOOK_POLL_MS` (500), `GROUPBUY_WEBHOOK_ALLOW_PRIVATE=1`.
     pub webhooks: DeliverySettings,
@@ -63,6 +71,8 @@ impl Default for Config {
             abort_after_commit: false,
             rate_limits: RateLimitConfig::default(),
             shutdown_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_millis(10_000),
+            max_connections: 768,
             webhooks: DeliverySettings::default(),
         }
     }
@@ -121,6 +131,11 @@ impl Config {
         if jwt_max_ttl_seconds <= 0 {
             return Err("GROUPBUY_JWT_MAX_TTL_SECONDS must be > 0".into());
         }
+        let body_timeout_ms: u64 = number("GROUPBUY_BODY_TIMEOUT_MS", 10_000)?;
+        let max_connections: usize = number("GROUPBUY_MAX_CONNECTIONS", d.max_connections)?;
+        if body_timeout_ms == 0 || max_connections == 0 {
+            return Err("GROUPBUY_BODY_TIMEOUT_MS and GROUPBUY_MAX_CONNECTIONS must be > 0".into());
+        }
         let workers = match var("GROUPBUY_WORKERS") {
             Some(_) => Some(number("GROUPBUY_WORKERS", 1usize)?),
             None => None,
@@ -141,6 +156,8 @@ impl Config {
                 == Some("1"),
             rate_limits: RateLimitConfig::from_lookup(var)?,
             shutdown_timeout: Duration::from_secs(number("GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS", 30)?),
+            body_timeout: Duration::from_millis(body_timeout_ms),
+            max_connections,
             webhooks: webhook_settings()?,
         })
     }

@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::delivery::DeliveryMetrics;
 use crate::openapi::ApiDoc;
 use crate::platform::auth::JwtKeys;
+use crate::platform::body::{body_deadline, BodyDeadline};
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
 use crate::platform::fallback::{fallback, RouteTable};
 use crate::platform::head::head_as_get;
@@ -73,6 +74,8 @@ pub fn app(
         .wrap(from_fn(idempotency))
         // Outside idempotency: a refused request never claims or replays a key.
         .wrap(from_fn(rate_limit))
+        // Outside every reader of the body (idempotency, extractors).
+        .wrap(from_fn(body_deadline))
         .wrap(from_fn(metrics_guard))
         .wrap(from_fn(head_as_get))
         .wrap(from_fn(request_context))
@@ -154,15 +157,21 @@ impl Application {
         let delivery_metrics = DeliveryMetrics::register(&metrics.registry)?;
         // One limiter per instance, shared by its workers.
         let limiter = web::Data::new(RateLimiter::new(config.rate_limits));
-        let mut server = HttpServer::new(move || {
-            app(factory_state.clone(), routes.clone(), metrics.clone()).app_data(limiter.clone())
+        let deadline = web::Data::new(BodyDeadline(config.body_timeout));
+        let workers = config.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let server = HttpServer::new(move || {
+            app(factory_state.clone(), routes.clone(), metrics.clone())
+                .app_data(limiter.clone())
+                .app_data(deadline.clone())
         })
+        .workers(workers)
+        // The connection cap is for the instance; each worker accepts its share.
+        .max_connections((config.max_connections / workers).max(1))
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .listen(listener)
         .map_err(|e| e.to_string())?;
-        if let Some(workers) = config.workers {
-            server = server.workers(workers);
-        }
         crate::platform::idempotency::set_abort_after_commit(config.abort_after_commit);
         let (stop_sweeps, shutdown) = watch::channel(false);
         let sweeps = crate::jobs::registry(
