@@ -17,5 +17,6 @@ mod procurement;
 mod rate_limit;
 mod shutdown;
 mod sourcing;
+mod tenancy;
 mod wallet;
 mod webhook;
