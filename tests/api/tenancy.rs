@@ -124,3 +124,78 @@ async fn finance_write_never_reads_another_organisation_s_settlement() {
         assert_eq!(r.data()["documents"].as_array().map(Vec::len), Some(1));
     }
 }
+
+#[actix_web::test]
+async fn blank_organisations_share_no_webhook_endpoint() {
+    for app in TestApp::all().await {
+        let blank = |sub: &str, org: &str| {
+            app.token_full(
+                sub,
+                Some(org),
+                &["merchant"],
+                "groupbuy:read groupbuy:write",
+                3600,
+            )
+        };
+        let (u1, u2) = (blank("u1", ""), blank("u2", "   "));
+        let body = json!({"url": "https://hooks.example.com/x", "events": ["*"]});
+        let r = app
+            .post("/webhooks/endpoints", Some(&u1), body)
+            .await
+            .expect(201);
+        let id = r.data()["id"].as_str().expect("id").to_owned();
+        for other in [&u2, &blank("u3", "")] {
+            let listed = app
+                .get("/webhooks/endpoints", Some(other))
+                .await
+                .expect(200);
+            assert_eq!(listed.data()["items"], json!([]), "{}", listed.body);
+            let path = format!("/webhooks/endpoints/{id}");
+            app.get(&path, Some(other)).await.expect(404);
+            let change = json!({"description": "mine now"});
+            app.patch(&path, Some(other), change).await.expect(404);
+            let rotate = format!("{path}/rotate-secret");
+            app.post(&rotate, Some(other), json!({})).await.expect(404);
+            app.delete(&path, Some(other)).await.expect(404);
+        }
+        app.get(&format!("/webhooks/endpoints/{id}"), Some(&u1))
+            .await
+            .expect(200);
+    }
+}
+
+#[actix_web::test]
+async fn scopes_split_on_ascii_spaces_and_tokens_are_bounded() {
+    for app in TestApp::all().await {
+        let read = |scope: &str, sub: &str| app.token_full(sub, Some("org_a"), &[], scope, 3600);
+        app.get("/groupbuy", Some(&read("groupbuy:read", "alice")))
+            .await
+            .expect(200);
+        for scope in [
+            "x\u{3000}groupbuy:read",
+            "x\u{a0}groupbuy:read",
+            "x\u{2028}groupbuy:read",
+        ] {
+            let r = app.get("/groupbuy", Some(&read(scope, "alice"))).await;
+            assert_eq!(r.status, 403, "{scope:?}: {}", r.body);
+        }
+        let r = app
+            .get("/groupbuy", Some(&read("groupbuy:read", &"a".repeat(256))))
+            .await;
+        assert_eq!(r.status, 401, "a 256-character sub");
+        app.get("/groupbuy", Some(&read("groupbuy:read", &"a".repeat(255))))
+            .await
+            .expect(200);
+        let huge = app.token_full(
+            "alice",
+            Some("org_a"),
+            &[],
+            &"groupbuy:read ".repeat(5_000),
+            3600,
+        );
+        // Under the server's 128 KiB header buffer (431 beyond it), over the token cap.
+        assert!((80_000..128 * 1024).contains(&huge.len()), "{}", huge.len());
+        let r = app.get("/groupbuy", Some(&huge)).await;
+        assert_eq!(r.status, 401, "a {} byte token", huge.len());
+    }
+}
