@@ -2,7 +2,9 @@
 //! another organisation's token can reach, and what a hidden pool answers (as a missing one).
 
 use crate::helpers::{Reply, TestApp};
-use crate::sourcing::{finished, organiser, pooled_with, quote, send, sourcing, vendor, FINANCE};
+use crate::sourcing::{
+    at, finished, organiser, pooled_with, quote, send, sourcing, vendor, FINANCE, RW,
+};
 use reqwest::Method;
 use serde_json::json;
 
@@ -197,5 +199,72 @@ async fn scopes_split_on_ascii_spaces_and_tokens_are_bounded() {
         assert!((80_000..128 * 1024).contains(&huge.len()), "{}", huge.len());
         let r = app.get("/groupbuy", Some(&huge)).await;
         assert_eq!(r.status, 401, "a {} byte token", huge.len());
+    }
+}
+
+#[actix_web::test]
+async fn an_if_match_that_is_not_ascii_is_412_never_ignored() {
+    for app in TestApp::all().await {
+        let id = pooled_with(&app, "ETAG", json!({})).await;
+        let current = get(&app, &format!("/groupbuy/{id}"), &organiser(&app), false)
+            .await
+            .expect(200)
+            .header("etag")
+            .expect("ETag");
+        for raw in [format!("{current}\u{e9}"), format!("\u{e9}, {current}")] {
+            let value = reqwest::header::HeaderValue::from_bytes(raw.as_bytes()).expect("obs-text");
+            let res = app
+                .client
+                .post(app.url(&format!("/groupbuy/{id}/cancel")))
+                .bearer_auth(organiser(&app))
+                .header("If-Match", value)
+                .send()
+                .await
+                .expect("sent");
+            let status = res.status();
+            assert_eq!(
+                status,
+                412,
+                "{raw:?} {}",
+                res.text().await.unwrap_or_default()
+            );
+        }
+        let g = get(&app, &format!("/groupbuy/{id}"), &organiser(&app), false).await;
+        assert_eq!(g.expect(200).data()["status"], "OPEN");
+    }
+}
+
+async fn respond(app: &TestApp, id: &str, token: String) -> Reply {
+    let body = json!({"unit_price": 1, "available_quantity": 1, "valid_until": at(7200)});
+    let path = format!("/groupbuy/{id}/rfq/responses");
+    send(app, Method::POST, &path, &token, Some(body), None).await
+}
+
+#[actix_web::test]
+async fn responding_to_a_hidden_pool_answers_as_to_a_missing_one() {
+    for app in TestApp::all().await {
+        let private =
+            || json!({"visibility": "private", "eligible_orgs": ["org_a", "org_b", "org_c"]});
+        let quoted = pooled_with(&app, "HIDDEN-RFQ", private()).await;
+        sourcing(&app, &quoted, "rfq-hidden").await;
+        let no_rfq = pooled_with(&app, "HIDDEN-NO-RFQ", private()).await;
+        let missing = respond(&app, MISSING, app.org_token("eve", "org_z", RW))
+            .await
+            .expect(404);
+        for id in [&quoted, &no_rfq] {
+            for token in [
+                app.org_token("eve", "org_z", RW),
+                app.token_full("vendor_stranger", None, &["vendor"], RW, 3600),
+            ] {
+                let r = respond(&app, id, token).await.expect(404);
+                assert_eq!(r.message(), missing.message(), "{}", r.body);
+            }
+        }
+        // A member sees the pool: for it the role is still the reason.
+        let member = app.org_token("a-buyer", "org_a", RW);
+        respond(&app, &quoted, member).await.expect(403);
+        quote(&app, &quoted, "vendor_mills", 9.0, 60)
+            .await
+            .expect(201);
     }
 }
