@@ -5,6 +5,8 @@ use crate::helpers::{Reply, TestApp};
 use crate::sourcing::{
     at, finished, organiser, pooled_with, quote, send, sourcing, vendor, FINANCE, RW,
 };
+use groupbuy_api::platform::rate_limit::RateLimitConfig;
+use groupbuy_domain::platform::RateQuota;
 use reqwest::Method;
 use serde_json::json;
 
@@ -266,5 +268,89 @@ async fn responding_to_a_hidden_pool_answers_as_to_a_missing_one() {
         quote(&app, &quoted, "vendor_mills", 9.0, 60)
             .await
             .expect(201);
+    }
+}
+
+/// A pool's body, the same every time (its deadline a fixed day, a year ahead).
+fn pool_body(sku: &str) -> serde_json::Value {
+    let year = time::OffsetDateTime::now_utc().year() + 1;
+    json!({
+        "title": "Toner", "target_quantity": 10, "min_commitment": 1,
+        "items": [{"sku": sku, "name": "Toner", "unit": "box"}],
+        "deadline": format!("{year}-06-01T00:00:00Z")
+    })
+}
+
+#[actix_web::test]
+async fn replays_use_up_no_rate_limit_or_quota() {
+    let config = RateLimitConfig {
+        writes: RateQuota::new(3, time::Duration::HOUR),
+        daily_writes: RateQuota::new(2, time::Duration::DAY),
+        ..RateLimitConfig::disabled()
+    };
+    for app in TestApp::all_limited(config).await {
+        let t = app.org_token("alice", "org_acme", RW);
+        let create = |key: &'static str| {
+            let t = t.clone();
+            let app = &app;
+            async move {
+                let body = Some(pool_body(key));
+                send(app, Method::POST, "/groupbuy", &t, body, Some(key)).await
+            }
+        };
+        let first = create("k1").await.expect(201);
+        for _ in 0..4 {
+            let again = create("k1").await.expect(201);
+            assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+            assert_eq!(again.data()["id"], first.data()["id"]);
+        }
+        create("k2").await.expect(201);
+        create("k3").await.expect(429);
+        // Beyond the quota, a replay is still the stored answer.
+        create("k1").await.expect(201);
+    }
+}
+
+#[actix_web::test]
+async fn a_key_reused_under_another_organisation_is_a_mismatch_not_a_replay() {
+    for app in TestApp::all().await {
+        let acme = app.org_token("alice", "org_acme", RW);
+        let beta = app.org_token("alice", "org_beta", RW);
+        let body = || Some(pool_body("SAME"));
+        send(
+            &app,
+            Method::POST,
+            "/groupbuy",
+            &acme,
+            body(),
+            Some("same-key"),
+        )
+        .await
+        .expect(201);
+        let r = send(
+            &app,
+            Method::POST,
+            "/groupbuy",
+            &beta,
+            body(),
+            Some("same-key"),
+        )
+        .await
+        .expect(422);
+        assert!(r.header("idempotent-replayed").is_none());
+        assert_eq!(
+            r.message(),
+            "Idempotency-Key was already used for a different request"
+        );
+        send(
+            &app,
+            Method::POST,
+            "/groupbuy",
+            &acme,
+            body(),
+            Some("same-key"),
+        )
+        .await
+        .expect(201);
     }
 }

@@ -69,9 +69,10 @@ pub fn app(
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
-        .wrap(from_fn(idempotency))
-        // Outside idempotency: a refused request never claims or replays a key.
+        // Inside idempotency: a replay repeats a stored answer without counting against
+        // any rate limit or quota; a refused (429) request releases the key it claimed.
         .wrap(from_fn(rate_limit))
+        .wrap(from_fn(idempotency))
         .wrap(metrics.prometheus)
         .wrap(from_fn(metrics_guard))
         .wrap(from_fn(head_as_get))
