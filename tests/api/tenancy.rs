@@ -354,3 +354,29 @@ async fn a_key_reused_under_another_organisation_is_a_mismatch_not_a_replay() {
         .expect(201);
     }
 }
+
+#[actix_web::test]
+async fn a_member_sees_its_own_commitment_and_the_progress_not_how_many_committed() {
+    for app in TestApp::all().await {
+        let rules = json!({"visibility": "private", "eligible_orgs": ["org_a", "org_b", "org_c"]});
+        let id = pooled_with(&app, "COUNTS", rules).await;
+        let member = app.org_token("a-buyer", "org_a", RW);
+        let r = get(&app, &format!("/groupbuy/{id}"), &member, false)
+            .await
+            .expect(200);
+        let stats = &r.data()["stats"];
+        assert!(stats.get("members").is_none(), "{stats}");
+        assert_eq!(stats["committed_quantity"], 100);
+        assert_eq!(stats["target_reached"], true);
+        assert_eq!(r.data()["my_commitment"]["quantity"], 50);
+        assert!(r.data().get("commitments_summary").is_none());
+        let list = get(&app, "/groupbuy", &member, false).await.expect(200);
+        let items = list.data()["items"].as_array().expect("items").clone();
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|g| g["stats"].get("members").is_none()));
+        let r = get(&app, &format!("/groupbuy/{id}"), &organiser(&app), false)
+            .await
+            .expect(200);
+        assert_eq!(r.data()["stats"]["members"], 3);
+    }
+}
