@@ -153,6 +153,7 @@ pub struct StatsView {
     pub committed_quantity: i64,
     /// Committed organisations: shown to the organiser and platform admins only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub members: Option<i64>,
     /// committed / target x 100, two decimals; above 100 when over-subscribed.
     #[schema(value_type = f64, example = 62.5)]
