@@ -19,6 +19,7 @@ mod sealed;
 mod shutdown;
 mod slow_body;
 mod sourcing;
+mod tenancy;
 mod wallet;
 mod webhook;
 mod xml_text;

@@ -7,17 +7,17 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-const RW: &str = "groupbuy:read groupbuy:write";
+pub(crate) const RW: &str = "groupbuy:read groupbuy:write";
 const ORGANISER: &str = "groupbuy:read groupbuy:write procurement:write";
-const FINANCE: &str = "groupbuy:read groupbuy:write procurement:write finance:write";
+pub(crate) const FINANCE: &str = "groupbuy:read groupbuy:write procurement:write finance:write";
 
-fn at(in_seconds: i64) -> String {
+pub(crate) fn at(in_seconds: i64) -> String {
     let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(in_seconds);
     t.format(&time::format_description::well_known::Rfc3339)
         .expect("rfc3339")
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -29,21 +29,26 @@ async fn send(
     app.call(method, path, Some(token), body, &headers).await
 }
 
-fn organiser(app: &TestApp) -> String {
+pub(crate) fn organiser(app: &TestApp) -> String {
     app.org_token("alice", "org_acme", ORGANISER)
 }
 
-fn vendor(app: &TestApp, id: &str) -> String {
+pub(crate) fn vendor(app: &TestApp, id: &str) -> String {
     app.token_full(id, None, &["vendor"], RW, 3600)
 }
 
 /// A pool of org_acme with members A (50 at 10.00), B (30 at 10.00) and C (20 at 12.00).
 async fn pooled(app: &TestApp, sku: &str, fee_bps: u32) -> String {
+    let rules = json!({"organiser_fee_bps": fee_bps, "payment_terms_days": 14});
+    pooled_with(app, sku, rules).await
+}
+
+/// [`pooled`] with these `rules`.
+pub(crate) async fn pooled_with(app: &TestApp, sku: &str, rules: Value) -> String {
     let body = json!({
         "title": "Maize flour", "target_quantity": 100, "min_commitment": 10,
         "items": [{"sku": sku, "name": "Maize flour 25 kg", "unit": "bag"}],
-        "deadline": at(3600), "currency": "USD",
-        "rules": {"organiser_fee_bps": fee_bps, "payment_terms_days": 14}
+        "deadline": at(3600), "currency": "USD", "rules": rules
     });
     let r = send(
         app,
@@ -77,7 +82,7 @@ async fn pooled(app: &TestApp, sku: &str, fee_bps: u32) -> String {
 }
 
 /// Polls a job until it finished (bounded: 8 s); returns it.
-async fn finished(app: &TestApp, location: &str) -> Value {
+pub(crate) async fn finished(app: &TestApp, location: &str) -> Value {
     let t = organiser(app);
     let mut job = Value::Null;
     for _ in 0..80 {
@@ -95,7 +100,7 @@ async fn finished(app: &TestApp, location: &str) -> Value {
 }
 
 /// Opens the RFQ to Mills and Farm and waits for the job; returns nothing.
-async fn sourcing(app: &TestApp, id: &str, key: &str) {
+pub(crate) async fn sourcing(app: &TestApp, id: &str, key: &str) {
     let body = json!({
         "vendors": [
             {"vendor_id": "vendor_mills", "name": "Mills & Co"},
@@ -121,7 +126,7 @@ async fn sourcing(app: &TestApp, id: &str, key: &str) {
     assert_eq!(job["result_url"], format!("/groupbuy/{id}/rfq"));
 }
 
-async fn quote(app: &TestApp, id: &str, who: &str, price: f64, available: i64) -> Reply {
+pub(crate) async fn quote(app: &TestApp, id: &str, who: &str, price: f64, available: i64) -> Reply {
     send(
         app,
         Method::POST,

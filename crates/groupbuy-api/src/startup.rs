@@ -71,9 +71,10 @@ pub fn app(
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .app_data(web::QueryConfig::default().error_handler(query_error))
-        .wrap(from_fn(idempotency))
-        // Outside idempotency: a refused request never claims or replays a key.
+        // Inside idempotency: a replay repeats a stored answer without counting against
+        // any rate limit or quota; a refused (429) request releases the key it claimed.
         .wrap(from_fn(rate_limit))
+        .wrap(from_fn(idempotency))
         // Outside every reader of the body (idempotency, extractors).
         .wrap(from_fn(body_deadline))
         .wrap(from_fn(metrics_guard))

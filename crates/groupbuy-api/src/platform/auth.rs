@@ -19,6 +19,20 @@ pub const DEV_SECRET: &str = "groupbuy-development-secret-do-not-use-in-producti
 /// useful for a day at most.
 pub const DEFAULT_JWT_MAX_TTL_SECONDS: i64 = 86_400;
 
+/// The longest `Authorization` header accepted (8 KiB): a larger one is a 401 before any
+/// decoding, so a hostile 100 KB token costs no base64 or JSON work.
+pub const MAX_AUTHORIZATION_BYTES: usize = 8 * 1024;
+
+/// The longest `sub`, `org_id`, `iss`, `aud` and each role, in characters: ids, not
+/// documents.
+pub const MAX_ID_CLAIM_CHARS: usize = 255;
+
+/// The longest `name`, `picture` and `scope`, in characters.
+pub const MAX_TEXT_CLAIM_CHARS: usize = 2048;
+
+/// The most roles a token may carry.
+pub const MAX_ROLES: usize = 32;
+
 /// Scope needed to read.
 pub const SCOPE_READ: &str = "groupbuy:read";
 /// Scope needed to change anything.
@@ -74,12 +88,32 @@ impl Claims {
         if texts.into_iter().any(|t| text::has_refused_char(t, false)) {
             return Some("control character in a claim");
         }
+        let long = |t: Option<&String>, max: usize| t.is_some_and(|t| t.chars().count() > max);
+        let ids = [Some(&self.sub), self.org_id.as_ref(), self.iss.as_ref()]
+            .into_iter()
+            .chain([self.aud.as_ref()])
+            .chain(self.roles.iter().map(Some));
+        let texts = [
+            self.name.as_ref(),
+            self.picture.as_ref(),
+            self.scope.as_ref(),
+        ];
+        if self.roles.len() > MAX_ROLES
+            || ids.into_iter().any(|t| long(t, MAX_ID_CLAIM_CHARS))
+            || texts.into_iter().any(|t| long(t, MAX_TEXT_CLAIM_CHARS))
+        {
+            return Some("claim too long");
+        }
         if self.exp.saturating_sub(now) > max_ttl.saturating_add(LEEWAY_SECONDS as i64) {
             return Some("lifetime longer than the configured maximum");
         }
         None
     }
 
+    /// The caller these claims name. Scopes are split on ASCII spaces only (RFC 6749
+    /// section 3.3), so `"x\u{3000}groupbuy:read"` is one unknown scope. A blank `org_id`
+    /// (`""`, `"   "`) is no organisation: normalised here once, so no surface can treat
+    /// blank as one organisation shared by every such token.
     fn into_principal(self) -> Principal {
         Principal {
             user_id: self.sub,
@@ -88,11 +122,12 @@ impl Claims {
             scopes: self
                 .scope
                 .unwrap_or_default()
-                .split_whitespace()
+                .split(' ')
+                .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),
             roles: self.roles,
-            org_id: self.org_id,
+            org_id: self.org_id.filter(|o| !o.trim().is_empty()),
         }
     }
 }
@@ -196,6 +231,10 @@ fn verify(req: &HttpRequest) -> Result<Option<Principal>, ApiError> {
     let Some(value) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
         return Ok(None);
     };
+    if value.len() > MAX_AUTHORIZATION_BYTES {
+        tracing::debug!(bytes = value.len(), "token refused: header too large");
+        return Err(ApiError::unauthenticated());
+    }
     let token = value
         .to_str()
         .ok()
@@ -344,6 +383,41 @@ mod tests {
         let mut c = claims("alice", now + 60);
         c.name = Some("A\nB".into());
         assert!(c.refusal(now, 3600).is_some());
+    }
+
+    #[test]
+    fn claims_are_bounded_in_length() {
+        let now = 1_000_000;
+        let long = |n: usize| "x".repeat(n);
+        assert_eq!(claims(&long(255), now + 60).refusal(now, 3600), None);
+        assert!(claims(&long(256), now + 60).refusal(now, 3600).is_some());
+        let mut c = claims("alice", now + 60);
+        c.org_id = Some(long(256));
+        assert!(c.refusal(now, 3600).is_some());
+        let mut c = claims("alice", now + 60);
+        c.name = Some(long(2049));
+        assert!(c.refusal(now, 3600).is_some());
+        let mut c = claims("alice", now + 60);
+        c.roles = vec!["r".into(); 33];
+        assert!(c.refusal(now, 3600).is_some());
+    }
+
+    #[test]
+    fn scopes_split_on_ascii_spaces_and_a_blank_org_is_none() {
+        let mut c = claims("alice", 0);
+        c.scope = Some("x\u{3000}groupbuy:read  groupbuy:write\u{a0}y".into());
+        c.org_id = Some(" \u{3000} ".into());
+        let p = c.clone().into_principal();
+        assert_eq!(
+            p.scopes,
+            ["x\u{3000}groupbuy:read", "groupbuy:write\u{a0}y"]
+        );
+        assert!(!p.has_scope(SCOPE_READ));
+        assert_eq!(p.org_id, None);
+        c.org_id = Some(String::new());
+        assert_eq!(c.clone().into_principal().org_id, None);
+        c.org_id = Some("org_a".into());
+        assert_eq!(c.into_principal().org_id.as_deref(), Some("org_a"));
     }
 
     #[test]

@@ -50,12 +50,22 @@ fn bad_key() -> ApiError {
     ApiError::bad_request("Idempotency-Key must be 1-255 visible ASCII characters")
 }
 
-fn fingerprint(method: &Method, path_and_query: &str, body: &[u8]) -> String {
+/// What makes two requests the same request: method, path and query, body, and the
+/// organisation the token acts for, so one user's key reused under another organisation
+/// is a mismatch (422), never a replay of the first organisation's answer.
+fn fingerprint(method: &Method, path_and_query: &str, org: Option<&str>, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(method.as_str().as_bytes());
     h.update(b"\n");
     h.update(path_and_query.as_bytes());
     h.update(b"\n");
+    // Only when present, so the fingerprints of requests without an organisation (and the
+    // keys stored for them) stay as they were.
+    if let Some(org) = org {
+        h.update(b"org:");
+        h.update(org.as_bytes());
+        h.update(b"\n");
+    }
     h.update(body);
     hex::encode(h.finalize())
 }
@@ -180,7 +190,8 @@ async fn guarded(
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
-    let fp = fingerprint(req.method(), &path, &body);
+    let org = caller(req.request()).ok().flatten().and_then(|p| p.org_id);
+    let fp = fingerprint(req.method(), &path, org.as_deref(), &body);
     req.set_payload(payload_of(body));
 
     let now = state.clock.now();
@@ -345,10 +356,16 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_covers_method_path_and_body() {
-        let a = fingerprint(&Method::POST, "/a", b"{}");
-        assert_ne!(a, fingerprint(&Method::POST, "/b", b"{}"));
-        assert_ne!(a, fingerprint(&Method::POST, "/a", b"{\"x\":1}"));
-        assert_eq!(a, fingerprint(&Method::POST, "/a", b"{}"));
+    fn fingerprint_covers_method_path_organisation_and_body() {
+        let a = fingerprint(&Method::POST, "/a", None, b"{}");
+        assert_ne!(a, fingerprint(&Method::POST, "/b", None, b"{}"));
+        assert_ne!(a, fingerprint(&Method::POST, "/a", None, b"{\"x\":1}"));
+        assert_eq!(a, fingerprint(&Method::POST, "/a", None, b"{}"));
+        let org_a = fingerprint(&Method::POST, "/a", Some("org_a"), b"{}");
+        assert_ne!(a, org_a);
+        assert_ne!(
+            org_a,
+            fingerprint(&Method::POST, "/a", Some("org_b"), b"{}")
+        );
     }
 }

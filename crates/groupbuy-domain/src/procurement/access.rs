@@ -197,7 +197,10 @@ pub struct GroupBuyView {
 
 impl GroupBuyView {
     /// What `viewer` is shown of `g`: `my_commitment` only when it is ACTIVE and the
-    /// viewer's own, `summary` only for the organiser and platform admins.
+    /// viewer's own; `summary` and the number of committed organisations only for the
+    /// organiser and platform admins. Anyone else sees its own commitment and the progress
+    /// toward the target: with the count, a member of a pool with one other member would
+    /// read that member's quantity as the total less its own.
     pub fn new(
         g: GroupBuy,
         viewer: &Viewer,
@@ -206,11 +209,14 @@ impl GroupBuyView {
     ) -> Self {
         let mine = my_commitment
             .filter(|c| c.is_active() && Some(c.member_id.as_str()) == viewer.org_id());
+        let organiser = viewer.is_organiser_or_admin();
+        let mut stats = g.stats();
+        stats.members = stats.members.filter(|_| organiser);
         Self {
-            stats: g.stats(),
+            stats,
             group_buy: g,
             my_commitment: mine,
-            commitments_summary: summary.filter(|_| viewer.is_organiser_or_admin()),
+            commitments_summary: summary.filter(|_| organiser),
         }
     }
 }

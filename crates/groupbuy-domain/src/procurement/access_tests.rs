@@ -173,6 +173,11 @@ fn each_viewer_sees_only_what_is_theirs() {
         "members never see the summary"
     );
     assert_eq!(view.my_commitment, Some(mine.clone()));
+    assert_eq!(
+        view.stats.members, None,
+        "nor how many organisations committed"
+    );
+    assert_eq!(view.stats.committed_quantity, g.stats().committed_quantity);
     // Someone else's commitment, or a withdrawn one, is never "mine".
     let other = Viewer::of(&caller("org_c"), &g, false);
     assert_eq!(

@@ -219,13 +219,14 @@ pub struct GroupBuy {
     pub target_reached_at: Option<OffsetDateTime>,
 }
 
-/// A group buy's progress, as every viewer sees it.
+/// A group buy's progress toward its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GroupBuyStats {
     /// Sum of ACTIVE commitments.
     pub committed_quantity: i64,
-    /// ACTIVE commitments.
-    pub members: i64,
+    /// ACTIVE commitments; `None` in the views of all but the organiser and platform
+    /// admins ([`super::GroupBuyView::new`]).
+    pub members: Option<i64>,
     /// `committed / target * 100`, two decimals, half away from zero; not capped, so an
     /// over-subscribed pool shows more than 100.
     pub progress_percentage: Decimal,
@@ -245,7 +246,7 @@ impl GroupBuy {
     pub fn stats(&self) -> GroupBuyStats {
         GroupBuyStats {
             committed_quantity: self.committed_quantity,
-            members: self.members,
+            members: Some(self.members),
             progress_percentage: percentage(
                 Decimal::from(self.committed_quantity),
                 Decimal::from(self.target_quantity),

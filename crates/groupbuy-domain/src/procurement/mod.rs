@@ -59,9 +59,9 @@ pub use rfq::{
     MAX_VENDORS, MAX_VENDOR_TEXT, SCOPE_PROCUREMENT_WRITE,
 };
 pub use rfq_response::{
-    invited_vendor, latest_responses, submit_response, ResponseDecision, ResponseDraft,
-    ResponseFields, ResponseReceivedData, VendorResponse, MAX_LEAD_TIME_DAYS, MAX_NOTES,
-    ROLE_VENDOR,
+    invited_vendor, latest_responses, respondable, submit_response, ResponseDecision,
+    ResponseDraft, ResponseFields, ResponseReceivedData, VendorResponse, MAX_LEAD_TIME_DAYS,
+    MAX_NOTES, ROLE_VENDOR,
 };
 pub use rfq_view::{prices_visible, ResponseView, RfqView, RfqViewer};
 pub use rules::{

@@ -2,6 +2,7 @@
 //! due date while the group buy is SOURCING. Each revision is a new version of the same
 //! response (same id); the store keeps every version, and the latest one counts.
 
+use super::access::Viewer;
 use super::draft::units;
 use super::events::{audit, organiser};
 use super::group_buy::{GroupBuy, GroupBuyStatus};
@@ -206,6 +207,25 @@ pub fn invited_vendor<'a>(rfq: &'a Rfq, caller: &Principal) -> Result<&'a str, S
     rfq.invited(&caller.user_id)
         .map(|v| v.vendor_id.as_str())
         .ok_or(SourcingRefusal::RfqNotFound)
+}
+
+/// The RFQ of `g` that `caller` (seeing `g` as `viewer`) may respond to. A caller that
+/// cannot see `g` and is not one of its invited vendors learns nothing more than for a
+/// missing pool: no 403 for the role, no `RFQ not found`.
+///
+/// # Errors
+/// `GroupBuyNotFound` (404) as above; else `RfqNotFound` (404) without an RFQ.
+pub fn respondable<'a>(
+    rfq: Option<&'a Rfq>,
+    g: &GroupBuy,
+    viewer: &Viewer,
+    caller: &Principal,
+) -> Result<&'a Rfq, SourcingRefusal> {
+    let invited = rfq.is_some_and(|r| invited_vendor(r, caller).is_ok());
+    if !invited {
+        viewer.require_visible(g)?;
+    }
+    rfq.ok_or(SourcingRefusal::RfqNotFound)
 }
 
 /// Records `caller`'s response to `rfq` of `g`, its first (`previous` none, id `new_id`)

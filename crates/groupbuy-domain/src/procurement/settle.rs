@@ -24,8 +24,8 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
-/// The scope settling needs besides `groupbuy:write`, and that lets a platform finance
-/// user read every settlement.
+/// The scope settling needs besides `groupbuy:write`. It grants no reads: reading another
+/// organisation's settlement takes the `platform-admin` role.
 pub const SCOPE_FINANCE_WRITE: &str = "finance:write";
 
 /// A settlement document under its id.
@@ -248,8 +248,7 @@ pub fn settle_transition(
 /// How a caller stands toward a settlement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettlementViewer {
-    /// The organising organisation, a platform admin, or a platform finance user
-    /// (`finance:write` without an organisation): every document.
+    /// The organising organisation or a platform admin: every document.
     All,
     /// A member organisation: its receivable.
     Member(String),
@@ -258,19 +257,20 @@ pub enum SettlementViewer {
 }
 
 impl SettlementViewer {
-    /// How `caller` stands toward `record` of `g`. A `finance:write` holder of another
-    /// organisation sees only what that organisation is party to.
+    /// How `caller` (seeing `g` as `viewer`) stands toward `record` of `g`. Scopes grant
+    /// nothing here: a `finance:write` holder sees only what its organisation (or, as a
+    /// vendor, itself) is party to.
     ///
     /// # Errors
-    /// `SettlementNotFound` (404) for a caller party to no document.
+    /// For a caller party to no document, `GroupBuyNotFound` (404) when it cannot see `g`
+    /// (as for a missing pool), else `SettlementNotFound` (404).
     pub fn of(
         caller: &Principal,
+        viewer: &Viewer,
         g: &GroupBuy,
         record: &SettlementRecord,
     ) -> Result<Self, SourcingRefusal> {
-        let org = caller.org_id.as_deref().filter(|o| !o.trim().is_empty());
-        let platform_finance = org.is_none() && caller.has_scope(SCOPE_FINANCE_WRITE);
-        if platform_finance || Viewer::of(caller, g, false).is_organiser_or_admin() {
+        if viewer.is_organiser_or_admin() {
             return Ok(Self::All);
         }
         let party = |kind: DocumentKind, who: &str| {
@@ -279,12 +279,16 @@ impl SettlementViewer {
                 .iter()
                 .any(|d| d.document.kind == kind && d.document.counterparty == who)
         };
-        if let Some(org) = org.filter(|o| party(DocumentKind::Receivable, o)) {
+        if let Some(org) = viewer
+            .org_id()
+            .filter(|o| party(DocumentKind::Receivable, o))
+        {
             return Ok(Self::Member(org.to_owned()));
         }
         if caller.has_role(ROLE_VENDOR) && party(DocumentKind::Payable, &caller.user_id) {
             return Ok(Self::Vendor(caller.user_id.clone()));
         }
+        viewer.require_visible(g)?;
         Err(SourcingRefusal::SettlementNotFound)
     }
 

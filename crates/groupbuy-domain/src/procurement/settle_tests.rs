@@ -171,16 +171,17 @@ fn each_party_sees_its_own_document() {
         status: t.group_buy.status,
         ..g
     };
-    let of = |p: &Principal| SettlementViewer::of(p, &g, &record);
+    let of = |p: &Principal| SettlementViewer::of(p, &Viewer::of(p, &g, false), &g, &record);
     let all = SettlementView::new(&record, &of(&caller("org_acme")).expect("organiser"));
     assert_eq!(all.documents.len(), 5);
     assert_eq!(all.totals, record.totals);
 
-    let platform_finance = Principal {
+    let admin = Principal {
         org_id: None,
-        ..finance("x")
+        roles: vec![crate::principal::ROLE_PLATFORM_ADMIN.into()],
+        ..caller("x")
     };
-    assert_eq!(of(&platform_finance), Ok(SettlementViewer::All));
+    assert_eq!(of(&admin), Ok(SettlementViewer::All));
 
     let b = of(&caller("org_b")).expect("member");
     let view = SettlementView::new(&record, &b);
@@ -206,12 +207,50 @@ fn each_party_sees_its_own_document() {
         Err(SourcingRefusal::DocumentNotFound)
     );
 
-    for who in [caller("org_z"), finance("org_z"), vendor_caller("v_other")] {
+    let no_org = |org: Option<&str>| Principal {
+        org_id: org.map(str::to_owned),
+        ..finance("x")
+    };
+    for who in [
+        caller("org_z"),
+        finance("org_z"),
+        vendor_caller("v_other"),
+        no_org(None),
+        no_org(Some("  ")),
+    ] {
         assert_eq!(
             of(&who),
             Err(SourcingRefusal::SettlementNotFound),
             "{}",
             who.user_id
         );
+    }
+}
+
+#[test]
+fn a_scope_never_opens_a_hidden_pool_s_settlement() {
+    let (g, record, _) = settled(with_fee());
+    let g = GroupBuy {
+        rules: Rules {
+            visibility: crate::procurement::rules::Visibility::Private,
+            ..g.rules.clone()
+        },
+        ..g
+    };
+    let mut vendor = vendor_caller("v_other");
+    vendor.scopes.push(SCOPE_FINANCE_WRITE.into());
+    for org in [None, Some(""), Some("org_z")] {
+        let who = Principal {
+            org_id: org.map(str::to_owned),
+            ..finance("x")
+        };
+        for p in [&who, &vendor] {
+            let viewer = Viewer::of(p, &g, false);
+            assert_eq!(
+                SettlementViewer::of(p, &viewer, &g, &record),
+                Err(ProcurementRefusal::GroupBuyNotFound.into()),
+                "{org:?}"
+            );
+        }
     }
 }

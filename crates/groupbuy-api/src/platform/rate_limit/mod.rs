@@ -398,16 +398,33 @@ fn refusal(verdicts: &[Verdict], now: OffsetDateTime) -> Option<ApiError> {
     ))
 }
 
-/// Who is counted: the token's subject when it verifies, else the client address.
+/// Who is counted: the token's subject when it verifies, else the client address
+/// ([`address_key`]).
 fn caller_key(req: &ServiceRequest) -> String {
     match caller(req.request()) {
         Ok(Some(p)) => format!("user:{}", p.user_id),
-        _ => format!(
-            "ip:{}",
-            req.peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_else(|| "unknown".into())
-        ),
+        _ => req
+            .peer_addr()
+            .map_or_else(|| "ip:unknown".into(), |a| address_key(a.ip())),
+    }
+}
+
+/// The anonymous counter of an address: an IPv4 address itself (also when it arrives
+/// IPv4-mapped, `::ffff:a.b.c.d`), an IPv6 address by its /64, the smallest block one
+/// subscriber is usually given: counting each of its 2^64 addresses apart would let one
+/// client rotate addresses past every limit.
+pub fn address_key(ip: std::net::IpAddr) -> String {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => format!("ip:{v4}"),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("ip:{v4}"),
+            None => {
+                let s = v6.segments();
+                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("ip:{net}/64")
+            }
+        },
     }
 }
 

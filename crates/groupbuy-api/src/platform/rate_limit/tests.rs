@@ -190,3 +190,17 @@ async fn shared_quotas_are_not_counted_after_a_refusal() {
     assert_eq!(second.len(), 1);
     assert!(!second[0].decision.allowed);
 }
+
+#[test]
+fn anonymous_callers_count_by_ipv4_address_or_ipv6_64() {
+    let key = |a: &str| address_key(a.parse().expect("address"));
+    assert_eq!(key("192.0.2.7"), "ip:192.0.2.7");
+    assert_eq!(key("::ffff:192.0.2.7"), "ip:192.0.2.7");
+    assert_eq!(key("2001:db8:1:2:aaaa::1"), "ip:2001:db8:1:2::/64");
+    assert_eq!(
+        key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+        key("2001:db8:1:2::")
+    );
+    assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+    assert_eq!(key("::1"), "ip:::/64");
+}

@@ -106,8 +106,8 @@ async fn settle(
     .await
 }
 
-/// The settlement: organiser and `finance:write` holders see every document, a member
-/// its receivable, a vendor its payable.
+/// The settlement: the organiser and platform admins see every document, a member its
+/// receivable, a vendor its payable; a scope opens nothing more.
 #[utoipa::path(operation_id = "settlement.get", tag = "procurement", security(("bearer" = [])),
     params(("id" = String, Path, description = "Group buy id (gb_...)")), responses(
     (status = 200, description = "The settlement", body = Envelope<SettlementBody>),

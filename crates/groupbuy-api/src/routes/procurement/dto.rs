@@ -146,13 +146,15 @@ pub struct CommitBody {
     pub price_ceiling: Decimal,
 }
 
-/// Progress of a group buy, as every viewer sees it.
+/// Progress of a group buy toward its target.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatsView {
     /// Units committed (ACTIVE commitments).
     pub committed_quantity: i64,
-    /// Committed organisations.
-    pub members: i64,
+    /// Committed organisations: shown to the organiser and platform admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub members: Option<i64>,
     /// committed / target x 100, two decimals; above 100 when over-subscribed.
     #[schema(value_type = f64, example = 62.5)]
     pub progress_percentage: Decimal,

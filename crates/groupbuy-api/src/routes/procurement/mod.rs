@@ -26,12 +26,16 @@ fn path_id(raw: &str) -> Result<GroupBuyId, ApiError> {
     GroupBuyId::parse(raw).map_err(|r| ApiError::from(groupbuy_domain::DomainError::from(r)))
 }
 
-/// The `If-Match` header as sent (the domain decides whether it matches).
+/// The `If-Match` header as sent (the domain decides whether it matches). One that is not
+/// visible ASCII matches nothing (412), even beside the current tag: dropping it would
+/// skip the check the client asked for.
 fn if_match(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    /// Never an entity tag of a group buy (those are `"<digits>"`).
+    const MATCHES_NOTHING: &str = "\"\u{fffd}\"";
+    req.headers().get(header::IF_MATCH).map(|v| {
+        v.to_str()
+            .map_or_else(|_| MATCHES_NOTHING.to_owned(), str::to_owned)
+    })
 }
 
 /// Seed 002 requires an `Idempotency-Key` on creating and committing: 400 without one.

@@ -4,7 +4,7 @@
 use super::{award_of, responses_of, rfq_of, settlement_of};
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::procurement::find;
+use crate::procurement::{find, viewer_of};
 use groupbuy_domain::procurement::{
     AwardView, AwardViewer, DocumentId, GroupBuy, GroupBuyId, IssuedDocument, Job, JobId, RfqView,
     RfqViewer, SettlementRecord, SettlementView, SettlementViewer, SourcingRefusal,
@@ -50,15 +50,20 @@ pub(super) fn allocation(
     Ok(AwardView::new(&award, &viewer))
 }
 
-/// The settlement of `id` and how the caller stands toward it.
+/// The settlement of `id` and how the caller stands toward it; a pool the caller cannot
+/// see is `GroupBuyNotFound` whether settled or not, unless it is party to a document.
 fn settled(
     conn: &mut DbConnection,
     caller: &Principal,
     id: GroupBuyId,
 ) -> Result<(GroupBuy, SettlementRecord, SettlementViewer), StoreError> {
     let g = find(conn, id)?;
-    let record = settlement_of(conn, &g)?.ok_or(SourcingRefusal::SettlementNotFound)?;
-    let viewer = SettlementViewer::of(caller, &g, &record)?;
+    let (pool_viewer, _) = viewer_of(conn, caller, &g)?;
+    let Some(record) = settlement_of(conn, &g)? else {
+        pool_viewer.require_visible(&g)?;
+        return Err(SourcingRefusal::SettlementNotFound.into());
+    };
+    let viewer = SettlementViewer::of(caller, &pool_viewer, &g, &record)?;
     Ok((g, record, viewer))
 }
 

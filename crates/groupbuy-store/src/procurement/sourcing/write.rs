@@ -14,9 +14,9 @@ use crate::procurement::{lock, record, viewer_of};
 use diesel::prelude::*;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::{
-    check_can_settle, document_number_prefix, settle_transition, submit_response as decide,
-    DocumentId, GroupBuyId, ProcurementRefusal, ResponseFields, ResponseId, ResponseOutcome,
-    SettlementId, SettlementView, SettlementViewer, SourcingRefusal,
+    check_can_settle, document_number_prefix, respondable, settle_transition,
+    submit_response as decide, DocumentId, GroupBuyId, ProcurementRefusal, ResponseFields,
+    ResponseId, ResponseOutcome, SettlementId, SettlementView, SettlementViewer, SourcingRefusal,
 };
 use groupbuy_domain::Principal;
 use uuid::Uuid;
@@ -31,7 +31,9 @@ pub(super) fn submit_response(
     ctx: &ChangeContext,
 ) -> Result<ResponseOutcome, StoreError> {
     let g = lock(conn, id)?;
-    let rfq = rfq_of(conn, &g)?.ok_or(SourcingRefusal::RfqNotFound)?;
+    let (viewer, _) = viewer_of(conn, caller, &g)?;
+    let rfq = rfq_of(conn, &g)?;
+    let rfq = respondable(rfq.as_ref(), &g, &viewer, caller)?;
     let previous = rsp::table
         .filter(rsp::rfq_id.eq(rfq.id.to_string()))
         .filter(rsp::vendor_id.eq(&caller.user_id))
@@ -42,7 +44,7 @@ pub(super) fn submit_response(
         .map(|r| r.into_domain(g.currency))
         .transpose()?;
     let new_id = ResponseId::new(Uuid::new_v4());
-    let decision = decide(&rfq, &g, caller, fields, previous.as_ref(), new_id, ctx)?;
+    let decision = decide(rfq, &g, caller, fields, previous.as_ref(), new_id, ctx)?;
     let row = ResponseRow::from_domain(&decision.response);
     if insert_if_absent!(conn, rsp::table, &row)? != 1 {
         // Unreachable under the row lock; UNIQUE (rfq, vendor, version) is the backstop.
