@@ -271,6 +271,43 @@ async fn responding_to_a_hidden_pool_answers_as_to_a_missing_one() {
     }
 }
 
+#[actix_web::test]
+async fn a_hidden_pool_s_rfq_and_allocation_answer_as_a_missing_pool() {
+    for app in TestApp::all().await {
+        let private =
+            || json!({"visibility": "private", "eligible_orgs": ["org_a", "org_b", "org_c"]});
+        let quoted = pooled_with(&app, "HIDDEN-READ", private()).await;
+        sourcing(&app, &quoted, "rfq-hidden-read").await;
+        let no_rfq = pooled_with(&app, "HIDDEN-READ-NONE", private()).await;
+        let stranger = app.org_token("eve", "org_z", RW);
+        for what in ["rfq", "allocation"] {
+            let missing = get(
+                &app,
+                &format!("/groupbuy/{MISSING}/{what}"),
+                &stranger,
+                false,
+            )
+            .await
+            .expect(404);
+            for id in [&quoted, &no_rfq] {
+                let r = get(&app, &format!("/groupbuy/{id}/{what}"), &stranger, false).await;
+                let r = r.expect(404);
+                assert_eq!(r.message(), missing.message(), "{what} of {id}: {}", r.body);
+            }
+        }
+        // Who sees the pool still learns that its allocation is not there yet.
+        let member = app.org_token("a-buyer", "org_a", RW);
+        let r = get(
+            &app,
+            &format!("/groupbuy/{quoted}/allocation"),
+            &member,
+            false,
+        )
+        .await;
+        assert_eq!(r.expect(404).message(), "Allocation not found");
+    }
+}
+
 /// A pool's body, the same every time (its deadline a fixed day, a year ahead).
 fn pool_body(sku: &str) -> serde_json::Value {
     let year = time::OffsetDateTime::now_utc().year() + 1;

@@ -31,8 +31,11 @@ pub(super) fn rfq(
     now: OffsetDateTime,
 ) -> Result<RfqView, StoreError> {
     let g = find(conn, id)?;
-    let rfq = rfq_of(conn, &g)?.ok_or(SourcingRefusal::RfqNotFound)?;
-    let viewer = RfqViewer::of(caller, &g, &rfq)?;
+    let found = match rfq_of(conn, &g)? {
+        Some(rfq) => RfqViewer::of(caller, &g, &rfq).map(|viewer| (rfq, viewer)),
+        None => Err(SourcingRefusal::RfqNotFound),
+    };
+    let (rfq, viewer) = found.map_err(|refused| hidden_as_missing(conn, caller, &g, refused))?;
     let responses = responses_of(conn, &g, &rfq)?;
     Ok(RfqView::new(&rfq, &g, &viewer, &responses, now))
 }
@@ -44,10 +47,31 @@ pub(super) fn allocation(
     id: GroupBuyId,
 ) -> Result<AwardView, StoreError> {
     let g = find(conn, id)?;
-    let award = award_of(conn, &g)?.ok_or(SourcingRefusal::AllocationNotFound)?;
-    let rfq = rfq_of(conn, &g)?.ok_or(SourcingRefusal::AllocationNotFound)?;
-    let viewer = AwardViewer::of(caller, &g, &award, &rfq)?;
+    let found = match (award_of(conn, &g)?, rfq_of(conn, &g)?) {
+        (Some(award), Some(rfq)) => {
+            AwardViewer::of(caller, &g, &award, &rfq).map(|viewer| (award, viewer))
+        }
+        _ => Err(SourcingRefusal::AllocationNotFound),
+    };
+    let (award, viewer) = found.map_err(|refused| hidden_as_missing(conn, caller, &g, refused))?;
     Ok(AwardView::new(&award, &viewer))
+}
+
+/// What a refused reader of `g`'s sourcing learns: a caller who cannot see the pool
+/// gets the missing pool's answer, so "RFQ not found" never tells it the pool exists.
+fn hidden_as_missing(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    g: &GroupBuy,
+    refused: SourcingRefusal,
+) -> StoreError {
+    match viewer_of(conn, caller, g) {
+        Ok((viewer, _)) => match viewer.require_visible(g) {
+            Ok(()) => refused.into(),
+            Err(hidden) => hidden.into(),
+        },
+        Err(e) => e,
+    }
 }
 
 /// The settlement of `id` and how the caller stands toward it; a pool the caller cannot
