@@ -4,6 +4,7 @@
 
 mod delivery;
 mod endpoint;
+mod limits;
 mod ports;
 
 pub use delivery::{
@@ -11,6 +12,10 @@ pub use delivery::{
 };
 pub use endpoint::{
     is_internal_ip, EndpointDraft, EndpointPatch, EventFilter, WebhookEndpoint, SECRET_PREFIX,
+};
+pub use limits::{
+    MAX_CLAIMED_PER_ENDPOINT, MAX_ENDPOINTS_PER_OWNER, MAX_IN_FLIGHT_PER_ENDPOINT,
+    MAX_QUEUED_TESTS_PER_ENDPOINT,
 };
 #[cfg(feature = "mock")]
 pub use ports::MockWebhookStore;

@@ -246,7 +246,106 @@ fn gone_disables_and_replay_requeues(db: &Database) {
     assert_eq!(due[0].previous_secret.as_deref(), Some("whsec_a"));
 }
 
+/// `n` events of `subject` (or of `n` subjects when `subject` ends with `*`) for `owner`.
+fn flood(db: &Database, subject: &str, owner: &str, n: usize) {
+    let events: Vec<DomainEvent> = (0..n)
+        .map(|i| {
+            let s = match subject.strip_suffix('*') {
+                Some(prefix) => format!("{prefix}{i}"),
+                None => subject.to_owned(),
+            };
+            DomainEvent::new(
+                EventType::GroupCreated,
+                s,
+                Audience::User(owner.into()),
+                &serde_json::json!({"n": i}),
+            )
+        })
+        .collect();
+    db.write(|c| outbox::append(c, &events, "req-flood", t0()))
+        .expect("append");
+    while db.dispatch(t0(), 500).expect("dispatch") > 0 {}
+}
+
+/// A subject blocked behind a delivery that waits a day hides nothing: another endpoint's
+/// delivery, queued after 200 blocked ones, goes out in the very first claim.
+fn a_blocked_flood_never_hides_another_endpoints_delivery(db: &Database) {
+    let lease = Duration::seconds(30);
+    db.create_endpoint(&who("flooder", None), draft(&["*"]), "whsec_a", t0())
+        .expect("a");
+    let victim = db
+        .create_endpoint(&who("victim", None), draft(&["*"]), "whsec_b", t0())
+        .expect("b");
+    flood(db, "group:hot", "flooder", 1);
+    let first = db.claim_due(t0(), 32, lease).expect("claim");
+    assert_eq!(first.len(), 1);
+    // 503 with Retry-After: 86400.
+    let (state, next) = AttemptOutcome::of(Some(503), Some(Duration::days(1))).next(
+        1,
+        &RetrySchedule::standard(),
+        0.0,
+        t0(),
+    );
+    db.record_attempt(&first[0], attempt(1, 503), state, next, None)
+        .expect("record");
+    flood(db, "group:hot", "flooder", 200);
+    emit(db, EventType::GroupCreated, "group:calm", "victim");
+    while db.dispatch(t0(), 500).expect("dispatch") > 0 {}
+    let later = t0() + Duration::seconds(1);
+    let claimed = db.claim_due(later, 32, lease).expect("fair claim");
+    assert_eq!(
+        claimed.len(),
+        1,
+        "the blocked subject is skipped in the query"
+    );
+    assert_eq!(claimed[0].endpoint_id, victim.id);
+}
+
+/// One endpoint with many due deliveries on distinct subjects takes at most
+/// MAX_CLAIMED_PER_ENDPOINT of a claim and MAX_IN_FLIGHT_PER_ENDPOINT leased at once; the
+/// rest of the claim goes to the others, oldest first per endpoint.
+fn one_endpoint_takes_a_bounded_share_of_claims(db: &Database) {
+    use groupbuy_domain::webhook::{MAX_CLAIMED_PER_ENDPOINT, MAX_IN_FLIGHT_PER_ENDPOINT};
+    let lease = Duration::seconds(30);
+    let busy = db
+        .create_endpoint(&who("busy", None), draft(&["*"]), "whsec_a", t0())
+        .expect("busy");
+    db.create_endpoint(&who("quiet", None), draft(&["*"]), "whsec_b", t0())
+        .expect("quiet");
+    flood(db, "group:g*", "busy", 50);
+    flood(db, "group:q*", "quiet", 2);
+    let of_busy = |claimed: &[groupbuy_domain::webhook::DueDelivery]| {
+        claimed.iter().filter(|d| d.endpoint_id == busy.id).count()
+    };
+    let cap = usize::try_from(MAX_CLAIMED_PER_ENDPOINT).expect("cap");
+    let in_flight = usize::try_from(MAX_IN_FLIGHT_PER_ENDPOINT).expect("cap");
+    let first = db.claim_due(t0(), 32, lease).expect("first");
+    assert_eq!(of_busy(&first), cap);
+    assert_eq!(first.len(), cap + 2, "the quiet endpoint's two go out too");
+    assert!(first[0].body.contains("\"n\":0"), "oldest first");
+    let mut leased = cap;
+    loop {
+        let next = db.claim_due(t0(), 32, lease).expect("next");
+        if next.is_empty() {
+            break;
+        }
+        assert!(of_busy(&next) <= cap);
+        leased += of_busy(&next);
+    }
+    assert_eq!(
+        leased, in_flight,
+        "no more than the in-flight limit at once"
+    );
+    // The lease runs out: the next ones go.
+    let after = db
+        .claim_due(t0() + Duration::minutes(1), 32, lease)
+        .expect("after the lease");
+    assert_eq!(of_busy(&after), cap);
+}
+
 crate::on_both_backends!(
+    a_blocked_flood_never_hides_another_endpoints_delivery,
+    one_endpoint_takes_a_bounded_share_of_claims,
     endpoints_belong_to_their_owner_and_organisation,
     deliveries_fan_out_and_keep_subject_order,
     gone_disables_and_replay_requeues,
