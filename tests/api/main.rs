@@ -19,3 +19,4 @@ mod shutdown;
 mod sourcing;
 mod wallet;
 mod webhook;
+mod webhook_isolation;

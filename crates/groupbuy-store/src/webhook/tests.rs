@@ -5,7 +5,7 @@ use crate::outbox;
 use groupbuy_domain::platform::{Audience, DomainEvent, EventType};
 use groupbuy_domain::webhook::{
     AttemptOutcome, DeliveryAttempt, DeliveryState, EndpointDraft, EndpointPatch, RetrySchedule,
-    WebhookStore,
+    WebhookEndpoint, WebhookStore,
 };
 use groupbuy_domain::{DomainError, Principal};
 use time::{Duration, OffsetDateTime};
@@ -38,6 +38,16 @@ fn emit(db: &Database, t: EventType, subject: &str, owner: &str) {
         .expect("append");
 }
 
+/// Disables endpoint `id` as `caller`.
+fn disable(db: &Database, caller: &Principal, id: &str) -> WebhookEndpoint {
+    let patch = EndpointPatch {
+        disabled: Some(true),
+        ..Default::default()
+    };
+    db.update_endpoint(caller, id, patch, t0())
+        .expect("disable")
+}
+
 fn attempt(n: i32, status: u16) -> DeliveryAttempt {
     DeliveryAttempt {
         attempt: n,
@@ -48,11 +58,16 @@ fn attempt(n: i32, status: u16) -> DeliveryAttempt {
     }
 }
 
+/// An organisation's endpoint is managed by whoever acts for that organisation now: its
+/// creator, moved to another organisation, neither sees nor manages it any more.
 fn endpoints_belong_to_their_owner_and_organisation(db: &Database) {
     let e = db
         .create_endpoint(&who("m1", Some("org-a")), draft(&["*"]), "whsec_x", t0())
         .expect("create");
     assert!(e.id.starts_with("we_"));
+    let personal = db
+        .create_endpoint(&who("m1", None), draft(&["*"]), "whsec_p", t0())
+        .expect("personal");
     assert_eq!(
         db.endpoint(&who("m2", Some("org-a")), &e.id)
             .expect("org member")
@@ -67,34 +82,117 @@ fn endpoints_belong_to_their_owner_and_organisation(db: &Database) {
         db.delete_endpoint(&who("m3", Some("org-b")), &e.id),
         Err(DomainError::NotFound(_))
     ));
-    assert_eq!(
-        db.endpoints(&who("m1", None), None, 10)
+    let listed = |p: &Principal| -> Vec<String> {
+        db.endpoints(p, None, 10)
             .expect("list")
             .items
-            .len(),
-        1
+            .into_iter()
+            .map(|e| e.id)
+            .collect()
+    };
+    assert_eq!(
+        listed(&who("m1", Some("org-a"))),
+        [personal.id.clone(), e.id.clone()]
     );
     assert_eq!(
-        db.endpoints(&who("m3", None), None, 10)
-            .expect("list")
-            .items
-            .len(),
-        0
+        listed(&who("m2", Some("org-a"))),
+        std::slice::from_ref(&e.id)
     );
-    let off = db
-        .update_endpoint(
-            &who("m1", None),
-            &e.id,
-            EndpointPatch {
-                disabled: Some(true),
-                ..Default::default()
-            },
-            t0(),
-        )
-        .expect("disable");
-    assert!(off.disabled);
-    db.delete_endpoint(&who("m1", None), &e.id).expect("delete");
-    assert!(db.endpoint(&who("m1", None), &e.id).is_err());
+    assert!(listed(&who("m3", None)).is_empty());
+    // m1 moved to org-b: their personal endpoint stays theirs, org-a's stays org-a's.
+    let moved = who("m1", Some("org-b"));
+    assert_eq!(listed(&moved), std::slice::from_ref(&personal.id));
+    for refused in [
+        db.endpoint(&moved, &e.id),
+        db.delete_endpoint(&moved, &e.id),
+        db.update_endpoint(&moved, &e.id, EndpointPatch::default(), t0()),
+    ] {
+        assert!(
+            matches!(refused, Err(DomainError::NotFound(_))),
+            "{refused:?}"
+        );
+    }
+    assert!(matches!(
+        db.send_test(&moved, &e.id, "req", t0()),
+        Err(DomainError::NotFound(_))
+    ));
+    // m1's own events go to their personal endpoint only, org-a's to org-a's only.
+    emit(db, EventType::GroupCreated, "group:g1", "m1");
+    while db.dispatch(t0(), 100).expect("dispatch") > 0 {}
+    let count = |p: &Principal, id: &str| {
+        db.deliveries(p, id, None, None, 100)
+            .expect("deliveries")
+            .items
+            .len()
+    };
+    assert_eq!(count(&moved, &personal.id), 1);
+    assert_eq!(count(&who("m2", Some("org-a")), &e.id), 0);
+    assert!(disable(db, &who("m2", Some("org-a")), &e.id).disabled);
+    db.delete_endpoint(&who("m2", Some("org-a")), &e.id)
+        .expect("delete");
+    assert!(db.endpoint(&who("m1", Some("org-a")), &e.id).is_err());
+}
+
+/// Endpoints are capped per owner (a user's personal ones, an organisation's); tests are
+/// capped per endpoint while queued, and refused at a disabled endpoint.
+fn endpoints_and_queued_tests_are_capped(db: &Database) {
+    use groupbuy_domain::webhook::{MAX_ENDPOINTS_PER_OWNER, MAX_QUEUED_TESTS_PER_ENDPOINT};
+    let conflict = |r: Result<_, DomainError>, kind: &str| match r {
+        Err(DomainError::Conflict(refusal)) => assert_eq!(refusal.kind(), kind),
+        other => panic!("expected a {kind} conflict, got {other:?}"),
+    };
+    for owner in [who("u1", None), who("u2", Some("org-cap"))] {
+        for _ in 0..MAX_ENDPOINTS_PER_OWNER {
+            db.create_endpoint(&owner, draft(&["*"]), "whsec_a", t0())
+                .expect("within the cap");
+        }
+        conflict(
+            db.create_endpoint(&owner, draft(&["*"]), "whsec_a", t0())
+                .map(|_| ()),
+            "webhook-endpoint-limit",
+        );
+    }
+    // Another member of the organisation counts against the same cap; the same user's
+    // personal endpoints do not.
+    conflict(
+        db.create_endpoint(&who("u3", Some("org-cap")), draft(&["*"]), "whsec_a", t0())
+            .map(|_| ()),
+        "webhook-endpoint-limit",
+    );
+    db.create_endpoint(&who("u2", None), draft(&["*"]), "whsec_a", t0())
+        .expect("personal");
+    let e = db
+        .create_endpoint(&who("u4", None), draft(&["*"]), "whsec_a", t0())
+        .expect("e");
+    for _ in 0..MAX_QUEUED_TESTS_PER_ENDPOINT {
+        db.send_test(&who("u4", None), &e.id, "req", t0())
+            .expect("within the cap");
+    }
+    conflict(
+        db.send_test(&who("u4", None), &e.id, "req", t0())
+            .map(|_| ()),
+        "webhook-tests-queued",
+    );
+    // One settles: one more may queue.
+    let due = db
+        .claim_due(t0(), 10, Duration::seconds(30))
+        .expect("claim");
+    db.record_attempt(
+        &due[0],
+        attempt(1, 200),
+        DeliveryState::Succeeded,
+        None,
+        None,
+    )
+    .expect("record");
+    db.send_test(&who("u4", None), &e.id, "req", t0())
+        .expect("room again");
+    disable(db, &who("u4", None), &e.id);
+    conflict(
+        db.send_test(&who("u4", None), &e.id, "req", t0())
+            .map(|_| ()),
+        "webhook-endpoint-disabled",
+    );
 }
 
 /// Events fan out to the owner's enabled endpoints that want their type, once; a subject's
@@ -346,6 +444,7 @@ fn one_endpoint_takes_a_bounded_share_of_claims(db: &Database) {
 crate::on_both_backends!(
     a_blocked_flood_never_hides_another_endpoints_delivery,
     one_endpoint_takes_a_bounded_share_of_claims,
+    endpoints_and_queued_tests_are_capped,
     endpoints_belong_to_their_owner_and_organisation,
     deliveries_fan_out_and_keep_subject_order,
     gone_disables_and_replay_requeues,

@@ -86,6 +86,7 @@ pub(super) fn dispatch(
         let candidates = match &audience {
             Audience::User(u) => we::table
                 .filter(we::created_by.eq(u))
+                .filter(we::org_id.is_null())
                 .select(EndpointRow::as_select())
                 .load(conn)?,
             Audience::Organisation(o) => we::table
