@@ -22,4 +22,5 @@ mod sourcing;
 mod tenancy;
 mod wallet;
 mod webhook;
+mod webhook_isolation;
 mod xml_text;

@@ -38,13 +38,19 @@ pub struct Receiver {
 
 impl Receiver {
     pub async fn start(statuses: &[u16]) -> Self {
+        Self::answering(statuses, &[]).await
+    }
+
+    /// A receiver whose every answer also carries `headers` (such as a Retry-After).
+    pub async fn answering(statuses: &[u16], headers: &[(&'static str, &'static str)]) -> Self {
         let got = Arc::new(Mutex::new(Vec::<Received>::new()));
         let plan = Arc::new(statuses.to_vec());
+        let headers = Arc::new(headers.to_vec());
         let (g, p) = (got.clone(), plan.clone());
         let server = HttpServer::new(move || {
-            let (g, p) = (g.clone(), p.clone());
+            let (g, p, h) = (g.clone(), p.clone(), headers.clone());
             App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
-                let (g, p) = (g.clone(), p.clone());
+                let (g, p, h) = (g.clone(), p.clone(), h.clone());
                 async move {
                     let mut got = g.lock().expect("lock");
                     got.push(Received {
@@ -57,10 +63,13 @@ impl Receiver {
                     });
                     let n = got.len() - 1;
                     let status = p.get(n).or(p.last()).copied().unwrap_or(200);
-                    HttpResponse::build(
+                    let mut answer = HttpResponse::build(
                         actix_web::http::StatusCode::from_u16(status).expect("status"),
-                    )
-                    .finish()
+                    );
+                    for header in h.iter() {
+                        answer.insert_header(*header);
+                    }
+                    answer.finish()
                 }
             }))
         })
@@ -103,6 +112,7 @@ pub async fn fast_apps() -> Vec<TestApp> {
             timeout: Duration::from_secs(2),
             poll: Duration::from_millis(50),
             allow_private: true,
+            ..DeliverySettings::default()
         };
     })
     .await

@@ -110,6 +110,7 @@ fn webhook_settings() -> Result<DeliverySettings, String> {
         timeout: Duration::from_millis(timeout_ms),
         poll: Duration::from_millis(poll_ms),
         allow_private: var("GROUPBUY_WEBHOOK_ALLOW_PRIVATE").as_deref() == Some("1"),
+        lookup: d.lookup,
     })
 }
 

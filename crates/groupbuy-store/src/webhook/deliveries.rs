@@ -2,7 +2,7 @@
 
 use super::endpoints::visible;
 use super::rows::{AttemptRow, DeliveryRow, NewDelivery};
-use super::schema::{webhook_attempts as wa, webhook_deliveries as wd};
+use super::schema::{webhook_attempts as wa, webhook_deliveries as wd, webhook_endpoints as we};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
@@ -10,7 +10,10 @@ use crate::outbox;
 use crate::paging::into_page;
 use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, DomainEvent, EventType};
-use groupbuy_domain::webhook::{Delivery, DeliveryState};
+use groupbuy_domain::webhook::{
+    endpoint_disabled, too_many_queued_tests, Delivery, DeliveryState,
+    MAX_QUEUED_TESTS_PER_ENDPOINT,
+};
 use groupbuy_domain::{DomainError, Page, Principal};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -148,6 +151,36 @@ pub(super) fn retry(
     load(conn, id)?.ok_or_else(not_found)
 }
 
+/// Refuses a test while [`MAX_QUEUED_TESTS_PER_ENDPOINT`] wait unsettled at the endpoint;
+/// on PostgreSQL the endpoint's row is locked first, so concurrent tests queue on it
+/// instead of racing past the count.
+fn tests_within_limit(
+    conn: &mut DbConnection,
+    endpoint_id: &str,
+    subject: &str,
+) -> Result<(), StoreError> {
+    if let DbConnection::Pg(c) = conn {
+        we::table
+            .filter(we::id.eq(endpoint_id))
+            .select(we::id)
+            .for_update()
+            .first::<String>(c)?;
+    }
+    let queued: i64 = wd::table
+        .filter(wd::endpoint_id.eq(endpoint_id))
+        .filter(wd::subject.eq(subject))
+        .filter(wd::state.eq_any([
+            DeliveryState::Pending.as_str(),
+            DeliveryState::Failed.as_str(),
+        ]))
+        .count()
+        .get_result(conn)?;
+    if queued >= MAX_QUEUED_TESTS_PER_ENDPOINT {
+        return Err(too_many_queued_tests().into());
+    }
+    Ok(())
+}
+
 /// A `webhook.test` event delivered to this endpoint only.
 pub(super) fn send_test(
     conn: &mut DbConnection,
@@ -157,9 +190,14 @@ pub(super) fn send_test(
     now: OffsetDateTime,
 ) -> Result<Delivery, StoreError> {
     let endpoint = visible(conn, caller, endpoint_id)?;
+    if endpoint.disabled {
+        return Err(endpoint_disabled().into());
+    }
+    let subject = format!("webhook:{endpoint_id}");
+    tests_within_limit(conn, endpoint_id, &subject)?;
     let event = DomainEvent::new(
         EventType::WebhookTest,
-        format!("webhook:{endpoint_id}"),
+        subject,
         Audience::User(endpoint.created_by.clone()),
         &serde_json::json!({
             "endpoint_id": endpoint_id,

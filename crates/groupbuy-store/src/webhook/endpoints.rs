@@ -7,7 +7,9 @@ use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::paging::into_page;
 use diesel::prelude::*;
-use groupbuy_domain::webhook::{EndpointDraft, EndpointPatch, WebhookEndpoint};
+use groupbuy_domain::webhook::{
+    too_many_endpoints, EndpointDraft, EndpointPatch, WebhookEndpoint, MAX_ENDPOINTS_PER_OWNER,
+};
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -44,6 +46,7 @@ pub(super) fn create(
     secret: &str,
     now: OffsetDateTime,
 ) -> Result<WebhookEndpoint, StoreError> {
+    owned_by_within_limit(conn, owner)?;
     let id = format!("we_{}", Uuid::new_v4().simple());
     diesel::insert_into(we::table)
         .values(NewEndpoint {
@@ -62,7 +65,35 @@ pub(super) fn create(
     visible(conn, owner, &id)
 }
 
-/// The caller's endpoints (theirs and their organisation's), newest first.
+/// Refuses a new endpoint once its owner (the caller's current organisation, or the caller
+/// alone) has [`MAX_ENDPOINTS_PER_OWNER`]. On PostgreSQL a transaction-scoped advisory lock
+/// per owner serialises concurrent registrations, so the count cannot be raced past.
+fn owned_by_within_limit(conn: &mut DbConnection, owner: &Principal) -> Result<(), StoreError> {
+    let key = match &owner.org_id {
+        Some(org) => format!("webhook-endpoints:org:{org}"),
+        None => format!("webhook-endpoints:user:{}", owner.user_id),
+    };
+    if let DbConnection::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1)::bigint)")
+            .bind::<diesel::sql_types::Text, _>(&key)
+            .execute(c)?;
+    }
+    let query = we::table.select(diesel::dsl::count_star()).into_boxed();
+    let owned: i64 = match &owner.org_id {
+        Some(org) => query.filter(we::org_id.eq(org)),
+        None => query
+            .filter(we::created_by.eq(&owner.user_id))
+            .filter(we::org_id.is_null()),
+    }
+    .first(conn)?;
+    if owned >= MAX_ENDPOINTS_PER_OWNER {
+        return Err(too_many_endpoints().into());
+    }
+    Ok(())
+}
+
+/// The caller's endpoints (their personal ones and their current organisation's), newest
+/// first.
 pub(super) fn list(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -74,9 +105,10 @@ pub(super) fn list(
         .order(we::seq.desc())
         .limit(limit + 1)
         .into_boxed();
+    let personal = we::created_by.eq(&caller.user_id).and(we::org_id.is_null());
     query = match &caller.org_id {
-        Some(org) => query.filter(we::created_by.eq(&caller.user_id).or(we::org_id.eq(org))),
-        None => query.filter(we::created_by.eq(&caller.user_id)),
+        Some(org) => query.filter(personal.or(we::org_id.eq(org))),
+        None => query.filter(personal),
     };
     if let Some(seq) = before {
         query = query.filter(we::seq.lt(seq));

@@ -1,5 +1,6 @@
 //! Webhook endpoints and the delivery of outbox events to them.
 
+mod claim;
 mod deliveries;
 mod endpoints;
 mod rows;
@@ -125,7 +126,7 @@ impl WebhookStore for Database {
         limit: i64,
         lease: Duration,
     ) -> Result<Vec<DueDelivery>, DomainError> {
-        self.write(|c| worker::claim_due(c, now, limit, lease))
+        self.write(|c| claim::claim_due(c, now, limit, lease))
     }
 
     fn record_attempt(

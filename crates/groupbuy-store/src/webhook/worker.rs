@@ -12,10 +12,10 @@ use crate::outbox::events as ev;
 use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, EventType};
 use groupbuy_domain::webhook::{DeliveryAttempt, DeliveryState, DueDelivery};
-use std::collections::HashMap;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
-type EventRow = (
+/// An outbox event's columns, as [`event_columns`] selects them.
+pub(super) type EventRow = (
     i64,
     String,
     String,
@@ -28,7 +28,8 @@ type EventRow = (
     PrimitiveDateTime,
 );
 
-fn event_columns() -> (
+/// The columns of an outbox event, in [`EventRow`] order.
+pub(super) fn event_columns() -> (
     ev::seq,
     ev::id,
     ev::event_type,
@@ -85,6 +86,7 @@ pub(super) fn dispatch(
         let candidates = match &audience {
             Audience::User(u) => we::table
                 .filter(we::created_by.eq(u))
+                .filter(we::org_id.is_null())
                 .select(EndpointRow::as_select())
                 .load(conn)?,
             Audience::Organisation(o) => we::table
@@ -117,134 +119,6 @@ pub(super) fn dispatch(
             .execute(conn)?;
     }
     Ok(events.len())
-}
-
-type DueRow = (String, String, String, String, i64, i32);
-
-/// Claims due deliveries whose earlier events (same endpoint, same subject) are settled.
-pub(super) fn claim_due(
-    conn: &mut DbConnection,
-    now: OffsetDateTime,
-    limit: i64,
-    lease: Duration,
-) -> Result<Vec<DueDelivery>, StoreError> {
-    let t = to_db_time(now);
-    let unsettled = [
-        DeliveryState::Pending.as_str(),
-        DeliveryState::Failed.as_str(),
-    ];
-    let query = wd::table
-        .filter(wd::state.eq_any(unsettled))
-        .filter(wd::next_attempt_at.le(t))
-        .filter(wd::locked_until.is_null().or(wd::locked_until.le(t)))
-        .order(wd::seq)
-        .limit(limit * 4)
-        .select((
-            wd::id,
-            wd::endpoint_id,
-            wd::event_id,
-            wd::subject,
-            wd::sequence,
-            wd::attempt_count,
-        ));
-    let candidates: Vec<DueRow> = match conn {
-        DbConnection::Pg(c) => query.for_update().skip_locked().load(c)?,
-        DbConnection::Sqlite(c) => query.load(c)?,
-    };
-    if candidates.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Per endpoint and subject, only the lowest unsettled sequence may go out.
-    let subjects: Vec<&str> = candidates.iter().map(|c| c.3.as_str()).collect();
-    let firsts: Vec<(String, String, Option<i64>)> = wd::table
-        .filter(wd::state.eq_any(unsettled))
-        .filter(wd::subject.eq_any(&subjects))
-        .group_by((wd::endpoint_id, wd::subject))
-        .select((wd::endpoint_id, wd::subject, diesel::dsl::min(wd::sequence)))
-        .load(conn)?;
-    let first: HashMap<(String, String), i64> = firsts
-        .into_iter()
-        .filter_map(|(e, s, m)| m.map(|m| ((e, s), m)))
-        .collect();
-    let mut claimed = Vec::new();
-    for (id, endpoint_id, event_id, subject, sequence, attempts) in candidates {
-        if claimed.len() >= usize::try_from(limit).unwrap_or(0) {
-            break;
-        }
-        if first.get(&(endpoint_id.clone(), subject)) != Some(&sequence) {
-            continue;
-        }
-        let taken = diesel::update(
-            wd::table
-                .filter(wd::id.eq(&id))
-                .filter(wd::locked_until.is_null().or(wd::locked_until.le(t))),
-        )
-        .set(wd::locked_until.eq(Some(to_db_time(now + lease))))
-        .execute(conn)?;
-        if taken == 1 {
-            claimed.push(due(conn, id, endpoint_id, event_id, attempts, now)?);
-        }
-    }
-    Ok(claimed)
-}
-
-/// Everything the sender needs: the endpoint's URL and secrets, the event envelope.
-fn due(
-    conn: &mut DbConnection,
-    id: String,
-    endpoint_id: String,
-    event_id: String,
-    attempts_made: i32,
-    now: OffsetDateTime,
-) -> Result<DueDelivery, StoreError> {
-    let (url, secret, previous, until): (
-        String,
-        String,
-        Option<String>,
-        Option<PrimitiveDateTime>,
-    ) = we::table
-        .filter(we::id.eq(&endpoint_id))
-        .select((
-            we::url,
-            we::secret,
-            we::previous_secret,
-            we::previous_secret_until,
-        ))
-        .first(conn)?;
-    let (_, _, event_type, subject, sequence, _, _, request_id, data, created_at): EventRow =
-        ev::table
-            .filter(ev::id.eq(&event_id))
-            .select(event_columns())
-            .first(conn)?;
-    let data: serde_json::Value =
-        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("event data: {e}")))?;
-    let created = from_db_time(created_at)
-        .replace_nanosecond(0)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let body = serde_json::json!({
-        "id": event_id,
-        "type": event_type,
-        "created_at": created,
-        "request_id": request_id,
-        "subject": subject,
-        "sequence": sequence,
-        "data": data,
-    })
-    .to_string();
-    let previous_secret = previous.filter(|_| until.is_some_and(|u| from_db_time(u) > now));
-    Ok(DueDelivery {
-        id,
-        attempts_made,
-        url,
-        secret,
-        previous_secret,
-        event_id,
-        request_id,
-        body,
-        endpoint_id,
-    })
 }
 
 /// Records one attempt and where the delivery stands after it.

@@ -48,6 +48,7 @@ fn with_secret(
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The owner (user, or the token's organisation) already has 20 endpoints (webhook-endpoint-limit)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid url or unknown event type", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/webhooks/endpoints")]
@@ -224,6 +225,7 @@ async fn rotate(
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The endpoint is disabled (webhook-endpoint-disabled), or 10 test deliveries already wait at it (webhook-tests-queued)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/webhooks/endpoints/{id}/test")]
 async fn test(

@@ -2,6 +2,10 @@
 //! deliveries signed per Standard Webhooks 1.0, records every attempt. Safe on every
 //! instance (claims are leased in the database); a restart or a kill loses nothing.
 
+mod resolve;
+
+pub use resolve::HostLookup;
+
 use crate::jobs::JobRegistry;
 use crate::state::{blocking, AppState};
 use actix_web::web;
@@ -13,6 +17,7 @@ use hmac::{Hmac, Mac};
 use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
 use rand::Rng;
 use sha2::Sha256;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,6 +32,8 @@ pub struct DeliverySettings {
     pub poll: Duration,
     /// Whether loopback/private targets are allowed (development, tests).
     pub allow_private: bool,
+    /// How target names are resolved (the system's resolver; tests inject their own).
+    pub lookup: HostLookup,
 }
 
 impl Default for DeliverySettings {
@@ -36,6 +43,7 @@ impl Default for DeliverySettings {
             timeout: Duration::from_millis(15_000),
             poll: Duration::from_millis(500),
             allow_private: false,
+            lookup: HostLookup::system(),
         }
     }
 }
@@ -84,11 +92,7 @@ pub fn register(
     settings: DeliverySettings,
     metrics: Option<DeliveryMetrics>,
 ) -> JobRegistry {
-    let client = match reqwest::Client::builder()
-        .timeout(settings.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
+    let client = match client(&settings) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "webhook delivery disabled: no HTTP client");
@@ -111,6 +115,24 @@ pub fn register(
             })
         }),
     )
+}
+
+/// The delivery client: no redirects, no proxy (a proxy would resolve the name itself),
+/// names resolved by the checking resolver and connected to at exactly the addresses it
+/// checked.
+///
+/// # Errors
+/// When the TLS backend cannot be set up.
+pub fn client(settings: &DeliverySettings) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(settings.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(Arc::new(resolve::CheckedResolver {
+            lookup: settings.lookup.clone(),
+            allow_private: settings.allow_private,
+        }))
+        .build()
 }
 
 /// One pass: fan out new events, send what is due; returns how many were sent.
@@ -199,7 +221,7 @@ async fn send(
 ) -> Result<(u16, Option<time::Duration>), String> {
     let url = reqwest::Url::parse(&due.url).map_err(|e| format!("invalid url: {e}"))?;
     if !settings.allow_private {
-        refuse_internal(&url).await?;
+        refuse_internal(&url)?;
     }
     let timestamp = at.unix_timestamp().to_string();
     let mut signatures = vec![sign(&due.secret, &due.event_id, &timestamp, &due.body)?];
@@ -221,7 +243,14 @@ async fn send(
             if e.is_timeout() {
                 "timed out".to_owned()
             } else {
-                format!("request failed: {e}")
+                // The causes say why (a refused resolution, a refused connection).
+                let mut why = format!("request failed: {e}");
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    why.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
+                why
             }
         })?;
     let retry_after = res
@@ -234,19 +263,19 @@ async fn send(
     Ok((res.status().as_u16(), retry_after))
 }
 
-/// Refuses a target whose name resolves to a loopback, private or link-local address.
-async fn refuse_internal(url: &reqwest::Url) -> Result<(), String> {
-    let host = url.host_str().ok_or("url has no host")?;
-    let port = url.port_or_known_default().unwrap_or(443);
-    let addrs = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
-        .await
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?;
-    for a in addrs {
-        if is_internal_ip(&a.ip()) {
-            return Err(format!(
-                "refused: {host} resolves to a loopback, private or link-local address"
-            ));
-        }
+/// Refuses an IP-literal target that is internal (names are checked by the client's
+/// resolver, on the very addresses it connects to).
+fn refuse_internal(url: &reqwest::Url) -> Result<(), String> {
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
+        Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
+        Some(url::Host::Domain(_)) => return Ok(()),
+        None => return Err("url has no host".into()),
+    };
+    if is_internal_ip(&ip) {
+        return Err(format!(
+            "refused: {ip} is a loopback, private or other special-purpose address"
+        ));
     }
     Ok(())
 }
