@@ -433,6 +433,13 @@ pub fn document_json() -> String {
     )
 }
 
+/// The served document as a JSON value, parsed once (request bodies are checked against
+/// its schemas).
+pub fn served_value() -> &'static serde_json::Value {
+    static VALUE: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    VALUE.get_or_init(|| serde_json::from_str(served_json()).unwrap_or_default())
+}
+
 /// The document as `GET /openapi.json` serves it, built once.
 pub fn served_json() -> &'static str {
     static JSON: std::sync::OnceLock<String> = std::sync::OnceLock::new();

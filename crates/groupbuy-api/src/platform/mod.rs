@@ -3,6 +3,7 @@
 //! HEAD as GET and the 404/405 fallback.
 
 pub mod auth;
+pub mod body;
 pub mod extract;
 pub mod fallback;
 pub mod head;
