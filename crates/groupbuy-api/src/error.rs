@@ -148,6 +148,11 @@ impl ApiError {
         self
     }
 
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// The message.
     pub fn message(&self) -> &str {
         &self.message

@@ -117,14 +117,15 @@ fn too_many_requests(
     response
 }
 
-/// The rate-limit headers on the success answers of a limited operation, and its 429.
+/// The rate-limit headers on every answer of a limited operation (the limiter adds them
+/// to whatever the operation answers), and its 429.
 fn document_rate_limits(
     op: &mut utoipa::openapi::path::Operation,
     too_many: &utoipa::openapi::Response,
 ) {
     use utoipa::openapi::RefOr;
-    for (code, response) in op.responses.responses.iter_mut() {
-        if let (true, RefOr::T(response)) = (code.starts_with('2'), response) {
+    for response in op.responses.responses.values_mut() {
+        if let RefOr::T(response) = response {
             for (name, description) in RATE_LIMIT_HEADERS {
                 response
                     .headers
@@ -167,9 +168,7 @@ impl Modify for CommonProblems {
             ];
             for (method, op) in operations {
                 let Some(op) = op else { continue };
-                if classify(&method, path).is_some() {
-                    document_rate_limits(op, &too_many);
-                }
+                let limited = classify(&method, path).is_some();
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let responses = &mut op.responses.responses;
                 let mut add = |code: &str, description: &str| {
@@ -187,6 +186,9 @@ impl Modify for CommonProblems {
                     "503",
                     "Database unavailable; retry after Retry-After seconds",
                 );
+                if limited {
+                    document_rate_limits(op, &too_many);
+                }
             }
         }
     }
@@ -201,18 +203,33 @@ fn document_idempotency(
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
     use utoipa::openapi::{ObjectBuilder, Required, Type};
     let params = op.parameters.get_or_insert_with(Vec::new);
+    let is_key =
+        |p: &utoipa::openapi::path::Parameter| p.name.eq_ignore_ascii_case("Idempotency-Key");
+    // Required where the handler requires it: the handlers that refuse a request without
+    // the key (procurement's `require_idempotency_key`) declare it as a non-optional header.
+    let required = params
+        .iter()
+        .any(|p| is_key(p) && matches!(p.required, Required::True));
     // One documented form, also where a handler names the header itself: 1-255 visible
     // ASCII characters (platform::idempotency refuses anything else with 400).
-    params.retain(|p| !p.name.eq_ignore_ascii_case("Idempotency-Key"));
+    params.retain(|p| !is_key(p));
     params.push(
         ParameterBuilder::new()
             .name("Idempotency-Key")
             .parameter_in(ParameterIn::Header)
-            .required(Required::False)
-            .description(Some(
+            .required(if required {
+                Required::True
+            } else {
+                Required::False
+            })
+            .description(Some(if required {
+                "Required (400 without it). Makes retries safe: the same key and request \
+                 replays the stored response (Idempotent-Replayed: true); keys are per \
+                 caller and kept 24 h"
+            } else {
                 "Makes retries safe: the same key and request replays the stored response \
-                 (Idempotent-Replayed: true); keys are per caller and kept 24 h",
-            ))
+                 (Idempotent-Replayed: true); keys are per caller and kept 24 h"
+            }))
             .schema(Some(
                 ObjectBuilder::new()
                     .schema_type(Type::String)
@@ -248,8 +265,45 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     CommonProblems.modify(&mut api);
     ResponseHeaders.modify(&mut api);
     VisitorCookie.modify(&mut api);
+    XmlNegotiation.modify(&mut api);
     api
 }
+
+/// Operations that also answer XML document the `Accept` header that chooses it, so a
+/// generated client can ask for (and does not parse as JSON) the XML.
+struct XmlNegotiation;
+
+impl Modify for XmlNegotiation {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{RefOr, Required};
+        for op in operations(openapi) {
+            let xml = op
+                .responses
+                .responses
+                .values()
+                .any(|r| matches!(r, RefOr::T(r) if r.content.keys().any(|c| c == XML)));
+            if !xml {
+                continue;
+            }
+            op.parameters.get_or_insert_with(Vec::new).push(
+                ParameterBuilder::new()
+                    .name("Accept")
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::False)
+                    .description(Some(
+                        "application/xml for the XML form (served as application/xml; \
+                         charset=utf-8); anything else, or none, is JSON",
+                    ))
+                    .schema(Some(string().enum_values(Some(["application/json", XML]))))
+                    .build(),
+            );
+        }
+    }
+}
+
+/// The XML content type some operations also answer.
+const XML: &str = "application/xml";
 
 /// Every operation states its security: the ones that declare none are public and say so
 /// with `security: []`, so a client never sends (or a linter never misses) a token there.
@@ -304,6 +358,27 @@ fn integer() -> utoipa::openapi::ObjectBuilder {
 /// operations and `Set-Cookie` where a visitor cookie is issued.
 struct ResponseHeaders;
 
+/// Operations whose successes carry the group buy's `ETag` (`"<version>"`).
+const SENDS_ETAG: [&str; 5] = [
+    "procurementGroupBuys.create",
+    "procurementGroupBuys.get",
+    "procurementGroupBuys.cancel",
+    "commitments.commit",
+    "commitments.withdraw",
+];
+
+/// Creates whose 201 carries `Location`, the created resource's URL.
+const SENDS_LOCATION: [&str; 1] = ["procurementGroupBuys.create"];
+
+/// Whether `response` is a durable job's 202 (`Envelope_JobView`): it carries `Location`
+/// (the job's URL) and `Retry-After` (when to poll it).
+fn is_job_answer(code: &str, response: &utoipa::openapi::Response) -> bool {
+    code == "202"
+        && response.content.values().any(|c| {
+            matches!(&c.schema, Some(utoipa::openapi::RefOr::Ref(r)) if r.ref_location.ends_with("/Envelope_JobView"))
+        })
+}
+
 /// Operations limited per client IP (they answer the `X-RateLimit-*` headers).
 const RATE_LIMITED: [&str; 1] = ["support.submitReport"];
 
@@ -328,6 +403,7 @@ impl Modify for ResponseHeaders {
                     let RefOr::T(response) = response else {
                         continue;
                     };
+                    let job = is_job_answer(code, response);
                     let headers = &mut response.headers;
                     headers.insert(
                         "X-Request-Id".into(),
@@ -360,6 +436,32 @@ impl Modify for ResponseHeaders {
                     }
                     if code == "401" {
                         headers.insert("WWW-Authenticate".into(), header("`Bearer`", string()));
+                    }
+                    if SENDS_ETAG.contains(&id.as_str()) && success {
+                        headers.insert(
+                            "ETag".into(),
+                            header(
+                                "The group buy's version as an entity tag (`\"<version>\"`): \
+                                 send it as If-Match to change it safely",
+                                string(),
+                            ),
+                        );
+                    }
+                    if job || (SENDS_LOCATION.contains(&id.as_str()) && code == "201") {
+                        headers.insert(
+                            "Location".into(),
+                            header(
+                                "The URL of what was created (a job: poll it until it succeeded \
+                                 or failed)",
+                                string(),
+                            ),
+                        );
+                    }
+                    if job {
+                        headers.insert(
+                            "Retry-After".into(),
+                            header("Seconds to wait before polling the job", integer()),
+                        );
                     }
                     if RATE_LIMITED.contains(&id.as_str()) && (success || code == "429") {
                         for (name, what) in [

@@ -190,11 +190,18 @@ fn check(
         .or_else(|| schema.get("anyOf"))
         .and_then(Value::as_array);
     if let Some(branches) = any {
-        // The branch that fits best (fewest violations) speaks for the value.
+        // The branch that fits best speaks for the value: one whose type it has (a
+        // refusal of the value itself, such as "must be null", ranks last), then the one
+        // with the fewest violations.
         let best = branches
             .iter()
             .map(|s| violations_at(value, s, root, path, depth + 1))
-            .min_by_key(Vec::len);
+            .min_by_key(|errors| {
+                let own = errors
+                    .iter()
+                    .any(|e| e.field == path || (path.is_empty() && e.field == "body"));
+                (own, errors.len())
+            });
         out.extend(best.unwrap_or_default());
     }
     if let Some(types) = schema.get("type") {
