@@ -1,5 +1,6 @@
 //! The OpenAPI document, generated from the registered routes.
 
+mod links;
 mod webhooks;
 
 use crate::error::{FieldError, Problem};
@@ -266,6 +267,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     ResponseHeaders.modify(&mut api);
     VisitorCookie.modify(&mut api);
     XmlNegotiation.modify(&mut api);
+    links::add(&mut api);
     api
 }
 
@@ -524,7 +526,12 @@ impl Modify for VisitorCookie {
 /// The document as pretty JSON with a trailing newline (what `openapi/openapi.json` holds
 /// and `GET /openapi.json` serves), with the top-level `webhooks` OpenAPI 3.1 defines.
 pub fn document_json() -> String {
-    let paths = document().to_pretty_json().unwrap_or_default();
+    // utoipa 5 serializes a Link's `operationId` as `operation_id` (no serde rename):
+    // the only snake_case key it writes, renamed here.
+    let paths = document()
+        .to_pretty_json()
+        .unwrap_or_default()
+        .replace("\"operation_id\": ", "\"operationId\": ");
     let hooks = serde_json::to_string_pretty(&webhooks::webhooks()).unwrap_or_default();
     // utoipa 5 has no `webhooks` field and serializes only `x-` extensions, and a round
     // trip through `serde_json::Value` would reorder every key: append the member as text.
