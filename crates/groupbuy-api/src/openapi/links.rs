@@ -5,10 +5,18 @@
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::{OpenApi, RefOr};
 
+/// (source operation, its status, target path prefix, (parameter, JSON pointer) pairs).
+type Source = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 /// Where ids come from: the operation and status that answer them, the path prefix the
 /// operations taking them live under, and each path parameter's value in that answer.
 /// Parameters of the source's own path not listed here pass through (`$request.path`).
-const SOURCES: &[(&str, &str, &str, &[(&str, &str)])] = &[
+const SOURCES: &[Source] = &[
     (
         "procurementGroupBuys.create",
         "201",
