@@ -1,6 +1,7 @@
 //! The OpenAPI document, generated from the registered routes.
 
 mod links;
+mod negotiation;
 mod webhooks;
 
 use crate::error::{FieldError, Problem};
@@ -266,46 +267,10 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     CommonProblems.modify(&mut api);
     ResponseHeaders.modify(&mut api);
     VisitorCookie.modify(&mut api);
-    XmlNegotiation.modify(&mut api);
+    negotiation::XmlNegotiation.modify(&mut api);
     links::add(&mut api);
     api
 }
-
-/// Operations that also answer XML document the `Accept` header that chooses it, so a
-/// generated client can ask for (and does not parse as JSON) the XML.
-struct XmlNegotiation;
-
-impl Modify for XmlNegotiation {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{RefOr, Required};
-        for op in operations(openapi) {
-            let xml = op
-                .responses
-                .responses
-                .values()
-                .any(|r| matches!(r, RefOr::T(r) if r.content.keys().any(|c| c == XML)));
-            if !xml {
-                continue;
-            }
-            op.parameters.get_or_insert_with(Vec::new).push(
-                ParameterBuilder::new()
-                    .name("Accept")
-                    .parameter_in(ParameterIn::Header)
-                    .required(Required::False)
-                    .description(Some(
-                        "application/xml for the XML form (served as application/xml; \
-                         charset=utf-8); anything else, or none, is JSON",
-                    ))
-                    .schema(Some(string().enum_values(Some(["application/json", XML]))))
-                    .build(),
-            );
-        }
-    }
-}
-
-/// The XML content type some operations also answer.
-const XML: &str = "application/xml";
 
 /// Every operation states its security: the ones that declare none are public and say so
 /// with `security: []`, so a client never sends (or a linter never misses) a token there.
@@ -320,7 +285,7 @@ impl Modify for PublicSecurity {
 }
 
 /// Every operation of the document.
-fn operations(
+pub(crate) fn operations(
     openapi: &mut utoipa::openapi::OpenApi,
 ) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
     openapi.paths.paths.values_mut().flat_map(|item| {
