@@ -5,6 +5,7 @@ mod authz;
 mod campaign;
 mod catalog;
 mod cli;
+mod contract;
 mod crash;
 mod group_purchase;
 mod head;

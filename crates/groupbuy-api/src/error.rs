@@ -120,6 +120,18 @@ impl ApiError {
         e
     }
 
+    /// 422 for several invalid fields, each named in `errors[]`; the message lists them.
+    pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
+        let message = errors
+            .iter()
+            .map(|e| e.reason.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", message);
+        e.errors = errors;
+        e
+    }
+
     /// 500 that reveals nothing; the cause is logged.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
@@ -134,6 +146,11 @@ impl ApiError {
     pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
     }
 
     /// The message.

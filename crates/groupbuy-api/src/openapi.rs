@@ -1,5 +1,7 @@
 //! The OpenAPI document, generated from the registered routes.
 
+mod links;
+mod negotiation;
 mod webhooks;
 
 use crate::error::{FieldError, Problem};
@@ -117,14 +119,15 @@ fn too_many_requests(
     response
 }
 
-/// The rate-limit headers on the success answers of a limited operation, and its 429.
+/// The rate-limit headers on every answer of a limited operation (the limiter adds them
+/// to whatever the operation answers), and its 429.
 fn document_rate_limits(
     op: &mut utoipa::openapi::path::Operation,
     too_many: &utoipa::openapi::Response,
 ) {
     use utoipa::openapi::RefOr;
-    for (code, response) in op.responses.responses.iter_mut() {
-        if let (true, RefOr::T(response)) = (code.starts_with('2'), response) {
+    for response in op.responses.responses.values_mut() {
+        if let RefOr::T(response) = response {
             for (name, description) in RATE_LIMIT_HEADERS {
                 response
                     .headers
@@ -167,9 +170,7 @@ impl Modify for CommonProblems {
             ];
             for (method, op) in operations {
                 let Some(op) = op else { continue };
-                if classify(&method, path).is_some() {
-                    document_rate_limits(op, &too_many);
-                }
+                let limited = classify(&method, path).is_some();
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 let responses = &mut op.responses.responses;
                 let mut add = |code: &str, description: &str| {
@@ -187,6 +188,9 @@ impl Modify for CommonProblems {
                     "503",
                     "Database unavailable; retry after Retry-After seconds",
                 );
+                if limited {
+                    document_rate_limits(op, &too_many);
+                }
             }
         }
     }
@@ -201,18 +205,33 @@ fn document_idempotency(
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
     use utoipa::openapi::{ObjectBuilder, Required, Type};
     let params = op.parameters.get_or_insert_with(Vec::new);
+    let is_key =
+        |p: &utoipa::openapi::path::Parameter| p.name.eq_ignore_ascii_case("Idempotency-Key");
+    // Required where the handler requires it: the handlers that refuse a request without
+    // the key (procurement's `require_idempotency_key`) declare it as a non-optional header.
+    let required = params
+        .iter()
+        .any(|p| is_key(p) && matches!(p.required, Required::True));
     // One documented form, also where a handler names the header itself: 1-255 visible
     // ASCII characters (platform::idempotency refuses anything else with 400).
-    params.retain(|p| !p.name.eq_ignore_ascii_case("Idempotency-Key"));
+    params.retain(|p| !is_key(p));
     params.push(
         ParameterBuilder::new()
             .name("Idempotency-Key")
             .parameter_in(ParameterIn::Header)
-            .required(Required::False)
-            .description(Some(
+            .required(if required {
+                Required::True
+            } else {
+                Required::False
+            })
+            .description(Some(if required {
+                "Required (400 without it). Makes retries safe: the same key and request \
+                 replays the stored response (Idempotent-Replayed: true); keys are per \
+                 caller and kept 24 h"
+            } else {
                 "Makes retries safe: the same key and request replays the stored response \
-                 (Idempotent-Replayed: true); keys are per caller and kept 24 h",
-            ))
+                 (Idempotent-Replayed: true); keys are per caller and kept 24 h"
+            }))
             .schema(Some(
                 ObjectBuilder::new()
                     .schema_type(Type::String)
@@ -248,6 +267,8 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     CommonProblems.modify(&mut api);
     ResponseHeaders.modify(&mut api);
     VisitorCookie.modify(&mut api);
+    negotiation::XmlNegotiation.modify(&mut api);
+    links::add(&mut api);
     api
 }
 
@@ -264,7 +285,7 @@ impl Modify for PublicSecurity {
 }
 
 /// Every operation of the document.
-fn operations(
+pub(crate) fn operations(
     openapi: &mut utoipa::openapi::OpenApi,
 ) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
     openapi.paths.paths.values_mut().flat_map(|item| {
@@ -304,6 +325,27 @@ fn integer() -> utoipa::openapi::ObjectBuilder {
 /// operations and `Set-Cookie` where a visitor cookie is issued.
 struct ResponseHeaders;
 
+/// Operations whose successes carry the group buy's `ETag` (`"<version>"`).
+const SENDS_ETAG: [&str; 5] = [
+    "procurementGroupBuys.create",
+    "procurementGroupBuys.get",
+    "procurementGroupBuys.cancel",
+    "commitments.commit",
+    "commitments.withdraw",
+];
+
+/// Creates whose 201 carries `Location`, the created resource's URL.
+const SENDS_LOCATION: [&str; 1] = ["procurementGroupBuys.create"];
+
+/// Whether `response` is a durable job's 202 (`Envelope_JobView`): it carries `Location`
+/// (the job's URL) and `Retry-After` (when to poll it).
+fn is_job_answer(code: &str, response: &utoipa::openapi::Response) -> bool {
+    code == "202"
+        && response.content.values().any(|c| {
+            matches!(&c.schema, Some(utoipa::openapi::RefOr::Ref(r)) if r.ref_location.ends_with("/Envelope_JobView"))
+        })
+}
+
 /// Operations limited per client IP (they answer the `X-RateLimit-*` headers).
 const RATE_LIMITED: [&str; 1] = ["support.submitReport"];
 
@@ -328,6 +370,7 @@ impl Modify for ResponseHeaders {
                     let RefOr::T(response) = response else {
                         continue;
                     };
+                    let job = is_job_answer(code, response);
                     let headers = &mut response.headers;
                     headers.insert(
                         "X-Request-Id".into(),
@@ -360,6 +403,32 @@ impl Modify for ResponseHeaders {
                     }
                     if code == "401" {
                         headers.insert("WWW-Authenticate".into(), header("`Bearer`", string()));
+                    }
+                    if SENDS_ETAG.contains(&id.as_str()) && success {
+                        headers.insert(
+                            "ETag".into(),
+                            header(
+                                "The group buy's version as an entity tag (`\"<version>\"`): \
+                                 send it as If-Match to change it safely",
+                                string(),
+                            ),
+                        );
+                    }
+                    if job || (SENDS_LOCATION.contains(&id.as_str()) && code == "201") {
+                        headers.insert(
+                            "Location".into(),
+                            header(
+                                "The URL of what was created (a job: poll it until it succeeded \
+                                 or failed)",
+                                string(),
+                            ),
+                        );
+                    }
+                    if job {
+                        headers.insert(
+                            "Retry-After".into(),
+                            header("Seconds to wait before polling the job", integer()),
+                        );
                     }
                     if RATE_LIMITED.contains(&id.as_str()) && (success || code == "429") {
                         for (name, what) in [
@@ -422,7 +491,12 @@ impl Modify for VisitorCookie {
 /// The document as pretty JSON with a trailing newline (what `openapi/openapi.json` holds
 /// and `GET /openapi.json` serves), with the top-level `webhooks` OpenAPI 3.1 defines.
 pub fn document_json() -> String {
-    let paths = document().to_pretty_json().unwrap_or_default();
+    // utoipa 5 serializes a Link's `operationId` as `operation_id` (no serde rename):
+    // the only snake_case key it writes, renamed here.
+    let paths = document()
+        .to_pretty_json()
+        .unwrap_or_default()
+        .replace("\"operation_id\": ", "\"operationId\": ");
     let hooks = serde_json::to_string_pretty(&webhooks::webhooks()).unwrap_or_default();
     // utoipa 5 has no `webhooks` field and serializes only `x-` extensions, and a round
     // trip through `serde_json::Value` would reorder every key: append the member as text.
@@ -431,6 +505,13 @@ pub fn document_json() -> String {
         "{body},\n  \"webhooks\": {}\n}}\n",
         hooks.replace('\n', "\n  ")
     )
+}
+
+/// The served document as a JSON value, parsed once (request bodies are checked against
+/// its schemas).
+pub fn served_value() -> &'static serde_json::Value {
+    static VALUE: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    VALUE.get_or_init(|| serde_json::from_str(served_json()).unwrap_or_default())
 }
 
 /// The document as `GET /openapi.json` serves it, built once.

@@ -235,8 +235,8 @@ pub const SUCCESS_STATUSES: [u16; 3] = [200, 201, 202];
 
 /// The HTTP status codes a problem can carry: the documented refusals plus what the
 /// framework itself may answer.
-pub const PROBLEM_STATUSES: [u16; 16] = [
-    400, 401, 403, 404, 405, 406, 408, 409, 411, 413, 414, 415, 422, 429, 500, 503,
+pub const PROBLEM_STATUSES: [u16; 17] = [
+    400, 401, 403, 404, 405, 406, 408, 409, 411, 412, 413, 414, 415, 422, 429, 500, 503,
 ];
 
 /// The envelope's status names of `codes`.
@@ -358,6 +358,54 @@ mod tests {
         let problems = values::<ProblemStatus>();
         for name in ["BAD_REQUEST", "UNPROCESSABLE_ENTITY", "PAYLOAD_TOO_LARGE"] {
             assert!(problems.contains(&json!(name)), "{name} missing");
+        }
+    }
+
+    /// Every status constant the crate's code answers with (read from its sources, so a
+    /// new status cannot be forgotten): its name must be in the enum its envelope shows.
+    #[test]
+    fn every_status_the_code_answers_is_in_its_envelope_enum() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).expect("source dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(std::fs::read_to_string(&path).expect("source"));
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut texts,
+        );
+        let mut names: Vec<String> = texts
+            .iter()
+            .flat_map(|t| t.split("StatusCode::").skip(1))
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                    .collect::<String>()
+            })
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        assert!(names.len() > 10, "too few statuses found: {names:?}");
+        let (successes, problems) = (values::<SuccessStatus>(), values::<ProblemStatus>());
+        for name in names {
+            let status = (100..1000)
+                .filter_map(|c| actix_web::http::StatusCode::from_u16(c).ok())
+                .find(|s| crate::envelope::status_name(*s) == name)
+                .unwrap_or_else(|| panic!("StatusCode::{name} has no status name"));
+            let listed = match status.as_u16() {
+                // 204 and redirects carry no envelope.
+                204 | 300..=399 => continue,
+                200..=299 => successes.contains(&json!(name)),
+                _ => problems.contains(&json!(name)),
+            };
+            assert!(listed, "{name} is answered but not documented");
         }
     }
 

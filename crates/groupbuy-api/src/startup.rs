@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::delivery::DeliveryMetrics;
 use crate::openapi::ApiDoc;
 use crate::platform::auth::JwtKeys;
-use crate::platform::body::{body_deadline, BodyDeadline};
+use crate::platform::body_deadline::{body_deadline, BodyDeadline};
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
 use crate::platform::fallback::{fallback, RouteTable};
 use crate::platform::head::head_as_get;

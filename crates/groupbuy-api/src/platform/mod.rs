@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod body_deadline;
 pub mod extract;
 pub mod fallback;
 pub mod head;

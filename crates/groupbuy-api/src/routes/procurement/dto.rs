@@ -104,6 +104,48 @@ impl From<&Rules> for RulesView {
     }
 }
 
+/// `rules.allocation` as a request sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AllocationRuleBody {
+    /// How short supply is shared (default lowest_price_pro_rata).
+    #[schema(value_type = Option<crate::schema::AllocationMethod>)]
+    pub method: Option<String>,
+}
+
+/// The rules of a new group buy: each optional (absent or null takes its default), an
+/// unknown name is 422. (Documentation only: `Rules::from_json` reads them.)
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct RulesBody {
+    /// Capacity in units (1-1,000,000,000); absent = no cap.
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
+    pub max_quantity: Option<i64>,
+    /// The most one organisation may commit (1-1,000,000,000); absent = no cap.
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
+    pub max_per_member: Option<i64>,
+    /// Organisations allowed to commit (1-1000 ids of 1-200 characters); absent = any.
+    #[schema(min_items = 1, max_items = 1000)]
+    pub eligible_orgs: Option<Vec<String>>,
+    /// `public` (default) or `private`.
+    #[schema(value_type = Option<crate::schema::Visibility>)]
+    pub visibility: Option<String>,
+    /// `{"method": ...}`.
+    pub allocation: Option<AllocationRuleBody>,
+    /// Whether sourcing may start below target (default false).
+    pub allow_partial: Option<bool>,
+    /// The organiser's fee, 0-1000 basis points (default 0).
+    #[schema(minimum = 0, maximum = 1000)]
+    pub organiser_fee_bps: Option<u32>,
+    /// Days to pay a settlement document, 1-365 (default 30).
+    #[schema(minimum = 1, maximum = 365)]
+    pub payment_terms_days: Option<u32>,
+    /// Whether prices stay hidden until the RFQ's due date (default false).
+    pub sealed_bids: Option<bool>,
+}
+
 /// Body of `POST /groupbuy`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -129,7 +171,7 @@ pub struct CreateGroupBuyBody {
     #[schema(value_type = Option<crate::schema::Currency>, example = "USD")]
     pub currency: Option<String>,
     /// Rules; unknown names are 422.
-    #[schema(value_type = Option<RulesView>)]
+    #[schema(value_type = Option<RulesBody>)]
     pub rules: Option<serde_json::Value>,
 }
 

@@ -19,10 +19,12 @@ use groupbuy_domain::procurement::{
 use groupbuy_domain::DomainError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// 202 with the job and `Location: /groupbuy/jobs/{id}`.
+/// 202 with the job, `Location: /groupbuy/jobs/{id}` and `Retry-After: 1`, when polling
+/// it is worth it (a worker claims a job within a second).
 pub(super) fn accepted(job: &Job, message: &str) -> StoredResponse {
     render(StatusCode::ACCEPTED, message, JobView::from(job.clone()))
         .with_header("location", job.location())
+        .with_header("retry-after", "1")
 }
 
 /// Opens the RFQ to vendors as a durable job (organiser, `procurement:write`).

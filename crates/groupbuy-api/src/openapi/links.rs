@@ -1,0 +1,187 @@
+//! OpenAPI `links` from each operation that hands out an id to the operations that take
+//! it in their path, so a client (or schemathesis' stateful phase) can follow a create to
+//! what it created instead of guessing ids that only ever answer 404.
+
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::{OpenApi, RefOr};
+
+/// (source operation, its status, target path prefix, (parameter, JSON pointer) pairs).
+type Source = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Where ids come from: the operation and status that answer them, the path prefix the
+/// operations taking them live under, and each path parameter's value in that answer.
+/// Parameters of the source's own path not listed here pass through (`$request.path`).
+const SOURCES: &[Source] = &[
+    (
+        "procurementGroupBuys.create",
+        "201",
+        "/groupbuy/{id}",
+        &[("id", "/data/id")],
+    ),
+    (
+        "rfq.open",
+        "202",
+        "/groupbuy/jobs/{job_id}",
+        &[("job_id", "/data/id")],
+    ),
+    (
+        "allocation.create",
+        "202",
+        "/groupbuy/jobs/{job_id}",
+        &[("job_id", "/data/id")],
+    ),
+    (
+        "shops.create",
+        "201",
+        "/api/v1/shops/{shopId}",
+        &[("shopId", "/data/shopId")],
+    ),
+    (
+        "products.create",
+        "201",
+        "/api/v1/products/{productId}",
+        &[("productId", "/data/productId")],
+    ),
+    (
+        "products.create",
+        "201",
+        "/api/v1/group-purchases/product/{productId}",
+        &[("productId", "/data/productId")],
+    ),
+    (
+        "checkoutSessions.create",
+        "201",
+        "/api/v1/checkout-sessions/{sessionId}",
+        &[("sessionId", "/data/sessionId")],
+    ),
+    (
+        "checkoutSessions.processPayment",
+        "200",
+        "/api/v1/group-purchases/code/{groupCode}",
+        &[("groupCode", "/data/groupCode")],
+    ),
+    (
+        "checkoutSessions.processPayment",
+        "200",
+        "/api/v1/group-purchases/{groupId}",
+        &[("groupId", "/data/groupInstanceId")],
+    ),
+    (
+        "checkoutSessions.processPayment",
+        "200",
+        "/api/v1/groups/{groupId}",
+        &[("groupId", "/data/groupInstanceId")],
+    ),
+    (
+        "orders.listMine",
+        "200",
+        "/api/v1/orders/{orderId}",
+        &[("orderId", "/data/items/0/orderId")],
+    ),
+    (
+        "handles.create",
+        "201",
+        "/v2/handles/{handle}",
+        &[("handle", "/data/handle")],
+    ),
+    (
+        "handles.create",
+        "201",
+        "/v2/public/group-buys/{handle}",
+        &[("handle", "/data/handle")],
+    ),
+    (
+        "groupBuys.create",
+        "201",
+        "/v2/handles/{handle}/group-buys/{groupBuySlug}",
+        &[("groupBuySlug", "/data/slug")],
+    ),
+    (
+        "groupBuys.create",
+        "201",
+        "/v2/public/group-buys/{handle}/{groupBuySlug}",
+        &[("groupBuySlug", "/data/slug")],
+    ),
+    (
+        "webhooks.createEndpoint",
+        "201",
+        "/webhooks/endpoints/{id}",
+        &[("id", "/data/id")],
+    ),
+    (
+        "webhooks.sendTest",
+        "202",
+        "/webhooks/deliveries/{id}",
+        &[("id", "/data/id")],
+    ),
+];
+
+/// The `{name}` parameters of a path template.
+fn path_params(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
+}
+
+/// Adds the links of [`SOURCES`]: from the source's answer to every operation under the
+/// prefix whose path parameters are all known.
+pub fn add(api: &mut OpenApi) {
+    let mut targets = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ops = [&item.get, &item.put, &item.post, &item.delete, &item.patch];
+        for op in ops.into_iter().flatten() {
+            if let Some(id) = &op.operation_id {
+                targets.push((path.clone(), id.clone()));
+            }
+        }
+    }
+    for (source_path, item) in api.paths.paths.iter_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let id = op.operation_id.clone().unwrap_or_default();
+            for (source, status, prefix, values) in SOURCES {
+                if *source != id {
+                    continue;
+                }
+                let Some(RefOr::T(response)) = op.responses.responses.get_mut(*status) else {
+                    continue;
+                };
+                let own = path_params(source_path);
+                for (target_path, target_id) in &targets {
+                    let under =
+                        target_path == prefix || target_path.starts_with(&format!("{prefix}/"));
+                    if !under || *target_id == id {
+                        continue;
+                    }
+                    let mut link = LinkBuilder::new().operation_id(target_id.clone());
+                    let mut complete = true;
+                    for name in path_params(target_path) {
+                        if let Some((_, pointer)) = values.iter().find(|(n, _)| *n == name) {
+                            link = link.parameter(name, format!("$response.body#{pointer}"));
+                        } else if own.contains(&name) {
+                            link = link.parameter(name, format!("$request.path.{name}"));
+                        } else {
+                            complete = false;
+                        }
+                    }
+                    if complete {
+                        response
+                            .links
+                            .insert(target_id.clone(), link.build().into());
+                    }
+                }
+            }
+        }
+    }
+}
