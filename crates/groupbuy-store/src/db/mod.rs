@@ -373,11 +373,21 @@ pub(crate) fn is_transient(err: &diesel::result::Error) -> bool {
 const MIGRATION_LOCK_KEY: i64 = 0x0067_726f_7570_6275;
 
 fn migrate_holding_lock(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
     let applied = match conn {
-        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(names),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
+        DbConnection::Pg(c) => c
+            .run_pending_migrations(PG_MIGRATIONS)
+            .map(names)
+            .map_err(failed)?,
+        // SQLite has no advisory lock: the write lock of one IMMEDIATE transaction around
+        // every migration (each runs in a savepoint inside it) makes the others wait on
+        // busy_timeout and then find nothing pending.
+        DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(names)
+                .map_err(failed)
+        })?,
     };
-    let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
     // Data the schema change cannot move by itself: hashes are computed in Rust.
     let adopted = write_transaction(conn, crate::campaign::adopt_legacy_audit)?;
     if adopted > 0 {
