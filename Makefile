@@ -38,7 +38,7 @@ openapi:
 clients:
 	bash clients/run.sh
 
-# The benchmark of issue 11 (README, "Benchmark"): the release server as a separate process
+# The benchmark of issue 11 (docs/PERFORMANCE.md, "Benchmark"): the release server as a separate process
 # under bench/loadgen's load, next to its references (pgbench on bench/pgbench/, the SQLite
 # script), invariants checked after every run; the table goes to bench/results/latest.md.
 # GROUPBUY_BENCH_SECONDS (10) per run; ONLY=hot-pg,hot-sqlite,spread-pg,detail-pg for a subset.
