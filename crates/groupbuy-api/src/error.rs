@@ -6,7 +6,7 @@ use crate::platform::request::current_request;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use groupbuy_domain::group_purchase::GroupPurchaseRefusal;
-use groupbuy_domain::{DomainError, Refusal};
+use groupbuy_domain::DomainError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -207,20 +207,8 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(m) => Self::not_found(m),
             DomainError::Validation { field, message } => Self::invalid_field(field, message),
             DomainError::Rule(r) => Self::new(StatusCode::BAD_REQUEST, r.kind(), r.message()),
-            DomainError::Conflict(r) => {
-                let kind = match r.kind() {
-                    Refusal::GENERIC => "conflict",
-                    kind => kind,
-                };
-                Self::new(StatusCode::CONFLICT, kind, r.message())
-            }
-            DomainError::Forbidden(r) => {
-                let kind = match r.kind() {
-                    Refusal::GENERIC => "forbidden",
-                    kind => kind,
-                };
-                Self::new(StatusCode::FORBIDDEN, kind, r.message())
-            }
+            DomainError::Conflict(r) => Self::new(StatusCode::CONFLICT, r.kind(), r.message()),
+            DomainError::Forbidden(r) => Self::new(StatusCode::FORBIDDEN, r.kind(), r.message()),
             DomainError::PreconditionFailed(m) => {
                 Self::new(StatusCode::PRECONDITION_FAILED, "precondition-failed", m)
             }
@@ -243,15 +231,19 @@ impl From<GroupPurchaseRefusal> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use groupbuy_domain::Refusal;
 
     #[test]
     fn domain_errors_map_to_their_statuses() {
         let cases = [
             (DomainError::NotFound("x".into()), 404),
             (DomainError::invalid("f", "bad"), 422),
-            (DomainError::Rule("no".into()), 400),
-            (DomainError::Conflict("no".into()), 409),
-            (DomainError::Forbidden("no".into()), 403),
+            (DomainError::Rule(Refusal::new("some-rule", "no")), 400),
+            (DomainError::Conflict(Refusal::new("some-state", "no")), 409),
+            (
+                DomainError::Forbidden(Refusal::new("some-right", "no")),
+                403,
+            ),
             (DomainError::PreconditionFailed("stale".into()), 412),
             (DomainError::Unavailable("busy".into()), 503),
             (DomainError::Internal("secret".into()), 500),
@@ -274,8 +266,12 @@ mod tests {
             "https://groupbuy.dev/problems/group-full"
         );
         assert_eq!(problem.detail, "Group is full. Seats occupied: 3/3");
-        let generic = ApiError::from(DomainError::Rule("no".into())).problem();
-        assert_eq!(generic.problem_type, "https://groupbuy.dev/problems/rule");
+        let conflict = ApiError::from(GroupPurchaseRefusal::SeatsTakenMeanwhile);
+        assert_eq!(conflict.status_code().as_u16(), 409);
+        assert_eq!(
+            conflict.problem().problem_type,
+            "https://groupbuy.dev/problems/changed-meanwhile"
+        );
         let absent = ApiError::from(GroupPurchaseRefusal::NotParticipant);
         assert_eq!(absent.status_code().as_u16(), 404);
     }

@@ -50,9 +50,6 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// The kind of refusals not yet given one of their own.
-    pub const GENERIC: &'static str = "rule";
-
     /// A refusal of `kind` saying `message`.
     pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
         Self {
@@ -103,20 +100,6 @@ impl std::ops::Deref for Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
-    }
-}
-
-/// A refusal of the generic kind.
-impl From<String> for Refusal {
-    fn from(message: String) -> Self {
-        Self::new(Self::GENERIC, message)
-    }
-}
-
-/// A refusal of the generic kind.
-impl From<&str> for Refusal {
-    fn from(message: &str) -> Self {
-        Self::new(Self::GENERIC, message)
     }
 }
 

@@ -208,10 +208,7 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(DomainError::Rule(Refusal::new(
-                "currency-mismatch",
-                format!("Currency mismatch: {} vs {}", self.currency, other.currency),
-            )))
+            Err(currency_mismatch(self.currency, other.currency))
         }
     }
 }
@@ -220,6 +217,15 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.to_decimal())
     }
+}
+
+/// The one refusal of money in another currency than the one held (a wallet, a price):
+/// a state conflict, since the holder's currency is fixed once chosen.
+pub fn currency_mismatch(held: Currency, offered: Currency) -> DomainError {
+    DomainError::Conflict(Refusal::new(
+        "currency-mismatch",
+        format!("Currency {offered} does not match the {held} held"),
+    ))
 }
 
 /// `part / whole * 100` rounded half away from zero to two decimals (40.00); 0 when `whole` is 0.

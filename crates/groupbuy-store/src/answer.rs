@@ -11,7 +11,6 @@ use crate::error::StoreError;
 use crate::schema::idempotency_keys as ik;
 use diesel::prelude::*;
 use groupbuy_domain::platform::StoredResponse;
-use groupbuy_domain::DomainError;
 use std::any::Any;
 use std::cell::RefCell;
 
@@ -62,10 +61,6 @@ impl Drop for AnswerOnCommit {
         ARMED.with(|a| a.borrow_mut().take());
     }
 }
-
-/// The message of the refusal when another attempt with the same key answered first.
-pub const ANSWERED_ELSEWHERE: &str =
-    "A request with this Idempotency-Key was already answered; retry to receive that answer";
 
 /// Inside a write transaction, after its use case succeeded: stores the armed answer.
 pub(crate) fn record<T: 'static>(conn: &mut DbConnection, value: &T) -> Result<(), StoreError> {
@@ -144,7 +139,7 @@ fn record_armed<T: 'static>(
     if stored == 0 {
         // A second attempt (its lease taken over after the first looked dead) answered
         // first: this effect must not happen twice.
-        return Err(DomainError::Conflict(ANSWERED_ELSEWHERE.into()).into());
+        return Err(groupbuy_domain::platform::answered_elsewhere().into());
     }
     armed.pending = Some(response);
     Ok(())

@@ -245,10 +245,7 @@ impl CatalogStore for Database {
                 .set((changes, stock))
                 .execute(conn)?;
             if changed_rows == 0 {
-                return Err(DomainError::Conflict(
-                    "stockQuantity cannot be below the units held by open groups".into(),
-                )
-                .into());
+                return Err(groupbuy_domain::catalog::stock_below_reserved(None).into());
             }
             load_product(conn, product_id)?.ok_or_else(|| product_not_found().into())
         })

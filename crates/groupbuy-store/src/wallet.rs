@@ -9,7 +9,7 @@ use crate::schema::{wallet_ledger, wallets};
 use diesel::prelude::*;
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::wallet::{self, LedgerEntry, LedgerKind, Wallet, WalletStore};
-use groupbuy_domain::{Currency, DomainError, Money, Page, Refusal};
+use groupbuy_domain::{Currency, DomainError, Money, Page};
 use time::{OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
@@ -37,12 +37,13 @@ pub(crate) struct NewLedgerRow<'a> {
     pub created_at: PrimitiveDateTime,
 }
 
-/// The refusal of money in another currency than the wallet holds.
+/// The refusal of money in another currency than the wallet holds (a stored currency
+/// that no longer parses is corrupt data, not a refusal).
 pub(crate) fn currency_mismatch(held: &str, currency: Currency) -> DomainError {
-    DomainError::Conflict(Refusal::new(
-        "currency-mismatch",
-        format!("Wallet currency {held} does not match {currency}"),
-    ))
+    match Currency::parse(held) {
+        Ok(held) => groupbuy_domain::money::currency_mismatch(held, currency),
+        Err(_) => DomainError::Internal(format!("stored wallet currency {held}")),
+    }
 }
 
 #[derive(Queryable, Selectable)]

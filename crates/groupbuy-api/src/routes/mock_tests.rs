@@ -8,7 +8,7 @@ use groupbuy_domain::catalog::MockCatalogStore;
 use groupbuy_domain::clock::MockClock;
 use groupbuy_domain::platform::{MockHealthCheck, MockIdempotencyStore, MockRateLimitStore};
 use groupbuy_domain::wallet::MockWalletStore;
-use groupbuy_domain::DomainError;
+use groupbuy_domain::{DomainError, Refusal};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -161,9 +161,10 @@ async fn authorization_is_checked_before_the_store_is_touched() {
 async fn a_rule_refusal_is_a_400_with_its_message() {
     let mut wallets = MockWalletStore::new();
     wallets.expect_credit().returning(|_, _, _, _| {
-        Err(DomainError::Conflict(
-            "Wallet currency USD does not match TZS".into(),
-        ))
+        Err(DomainError::Conflict(Refusal::new(
+            "currency-mismatch",
+            "Wallet currency USD does not match TZS",
+        )))
     });
     let req = test::TestRequest::post()
         .uri("/api/v1/platform-admin/wallets/u2/credit")

@@ -1,4 +1,5 @@
 use super::*;
+use crate::Refusal;
 use proptest::prelude::*;
 use time::Duration;
 
@@ -218,20 +219,27 @@ fn close_lists_every_unmet_threshold() {
     p.quantity = 30;
     assert_eq!(
         p.apply(Action::Close, t0()).expect_err("must be refused"),
-        DomainError::Conflict(
-            "Cannot close: thresholds not met: participants 12/50, quantity 30/100".into()
-        )
+        DomainError::Conflict(Refusal::new(
+            "thresholds-not-met",
+            "Cannot close: thresholds not met: participants 12/50, quantity 30/100"
+        ))
     );
     p.participants = 50;
     assert_eq!(
         p.apply(Action::Close, t0()).expect_err("must be refused"),
-        DomainError::Conflict("Cannot close: thresholds not met: quantity 30/100".into())
+        DomainError::Conflict(Refusal::new(
+            "thresholds-not-met",
+            "Cannot close: thresholds not met: quantity 30/100"
+        ))
     );
     p.participants = 49;
     p.quantity = 100;
     assert_eq!(
         p.apply(Action::Close, t0()).expect_err("must be refused"),
-        DomainError::Conflict("Cannot close: thresholds not met: participants 49/50".into())
+        DomainError::Conflict(Refusal::new(
+            "thresholds-not-met",
+            "Cannot close: thresholds not met: participants 49/50"
+        ))
     );
     p.participants = 50;
     assert!(p.apply(Action::Close, t0()).is_ok());

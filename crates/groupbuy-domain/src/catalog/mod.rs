@@ -7,5 +7,7 @@ mod shop;
 pub use ports::CatalogStore;
 #[cfg(feature = "mock")]
 pub use ports::MockCatalogStore;
-pub use product::{GroupTimeLimit, Product, ProductDraft, ProductFields, ProductPatch};
+pub use product::{
+    stock_below_reserved, GroupTimeLimit, Product, ProductDraft, ProductFields, ProductPatch,
+};
 pub use shop::{Shop, ShopDraft};

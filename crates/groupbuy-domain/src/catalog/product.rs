@@ -235,13 +235,7 @@ impl ProductPatch {
         }
         if let Some(stock) = self.stock_quantity {
             if stock < p.reserved_quantity {
-                return Err(DomainError::Conflict(Refusal::new(
-                    "stock-below-reserved",
-                    format!(
-                        "stockQuantity cannot be below the {} units held by open groups",
-                        p.reserved_quantity
-                    ),
-                )));
+                return Err(stock_below_reserved(Some(p.reserved_quantity)));
             }
             p.stock_quantity = stock;
         }
@@ -267,6 +261,16 @@ impl ProductPatch {
         p.updated_at = now;
         Ok(p)
     }
+}
+
+/// A stock below what open groups hold. The domain names the count it read; the store's
+/// conditional update, which finds a group opened meanwhile, knows no count to name.
+pub fn stock_below_reserved(reserved: Option<i64>) -> DomainError {
+    let held = reserved.map_or_else(|| "units".to_owned(), |n| format!("{n} units"));
+    DomainError::Conflict(Refusal::new(
+        "stock-below-reserved",
+        format!("stockQuantity cannot be below the {held} held by open groups"),
+    ))
 }
 
 fn parse_name(name: &str) -> Result<String, DomainError> {

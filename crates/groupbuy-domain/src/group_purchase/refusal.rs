@@ -182,6 +182,22 @@ pub enum GroupPurchaseRefusal {
     /// A transfer of no seats.
     #[error("Quantity must be at least 1")]
     QuantityTooSmall,
+    /// The seat update found the group changed after the payment's checks (filled, expired
+    /// or closed meanwhile): a retry is decided on the new state.
+    #[error("Could not take the seats; retry")]
+    SeatsTakenMeanwhile,
+    /// The group closed or changed between reading and writing it.
+    #[error("The group changed meanwhile; retry")]
+    GroupChangedMeanwhile,
+    /// A transfer's source group changed between its checks and its write.
+    #[error("The source group changed; retry")]
+    SourceGroupChanged,
+    /// A transfer's target group changed between its checks and its write.
+    #[error("The target group changed; retry")]
+    TargetGroupChanged,
+    /// A session of a batch of payments was paid by another instance meanwhile.
+    #[error("A session of the batch was paid elsewhere; retry")]
+    PaidElsewhere,
 }
 
 impl GroupPurchaseRefusal {
@@ -214,6 +230,11 @@ impl GroupPurchaseRefusal {
             Self::UnsupportedSessionType(_) => "unsupported-session-type",
             Self::UnsupportedPaymentMethod(_) => "unsupported-payment-method",
             Self::QuantityTooSmall => "quantity-too-small",
+            Self::SeatsTakenMeanwhile
+            | Self::GroupChangedMeanwhile
+            | Self::SourceGroupChanged
+            | Self::TargetGroupChanged
+            | Self::PaidElsewhere => "changed-meanwhile",
         }
     }
 }
@@ -224,6 +245,14 @@ impl From<GroupPurchaseRefusal> for DomainError {
     fn from(r: GroupPurchaseRefusal) -> Self {
         match r {
             GroupPurchaseRefusal::NotParticipant => DomainError::NotFound(r.to_string()),
+            // What the store finds changed under contention is a state conflict, retried.
+            GroupPurchaseRefusal::SeatsTakenMeanwhile
+            | GroupPurchaseRefusal::GroupChangedMeanwhile
+            | GroupPurchaseRefusal::SourceGroupChanged
+            | GroupPurchaseRefusal::TargetGroupChanged
+            | GroupPurchaseRefusal::PaidElsewhere => {
+                DomainError::Conflict(Refusal::new(r.kind(), r.to_string()))
+            }
             other => DomainError::Rule(Refusal::new(other.kind(), other.to_string())),
         }
     }

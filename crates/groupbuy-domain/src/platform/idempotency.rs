@@ -1,7 +1,16 @@
 //! Idempotency-Key records: one per (caller, key), replayed on retries.
 
-use crate::error::DomainError;
+use crate::error::{DomainError, Refusal};
 use time::{Duration, OffsetDateTime};
+
+/// The refusal of an attempt whose key another attempt (one that took over its lease)
+/// answered first: its own effect is rolled back, and a retry receives that answer.
+pub fn answered_elsewhere() -> DomainError {
+    DomainError::Conflict(Refusal::new(
+        "idempotency-answered-elsewhere",
+        "A request with this Idempotency-Key was already answered; retry to receive that answer",
+    ))
+}
 
 /// A response stored for replay.
 #[derive(Debug, Clone, PartialEq, Eq)]

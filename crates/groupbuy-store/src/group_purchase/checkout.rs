@@ -295,7 +295,7 @@ fn join(
     let Some(group) = take_seats(conn, group_id, q, now)? else {
         let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
         group.join(q, 0, session.unit_price, now)?;
-        return Err(DomainError::Conflict("Could not take the seats; retry".into()).into());
+        return Err(Refused::SeatsTakenMeanwhile.into());
     };
     let existing = load_participation(conn, &group, &buyer.user_id)?;
     let held = existing

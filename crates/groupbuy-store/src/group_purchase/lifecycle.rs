@@ -81,7 +81,9 @@ pub(crate) fn delete(
     let active = active_participants(conn, &group)?;
     let closure = group.delete(&active, &audience, ctx.now)?;
     if !close_group(conn, &group, &closure.group, false)? {
-        return Err(DomainError::Conflict("The group changed meanwhile; retry".into()).into());
+        return Err(
+            groupbuy_domain::group_purchase::GroupPurchaseRefusal::GroupChangedMeanwhile.into(),
+        );
     }
     emit(conn, &closure.events, ctx)
 }

@@ -114,11 +114,7 @@ pub(crate) fn release_seats(
     .returning(gi::seats_occupied)
     .get_result(conn)
     .optional()?
-    .ok_or_else(|| {
-        StoreError::Domain(DomainError::Conflict(
-            "The source group changed; retry".into(),
-        ))
-    })
+    .ok_or_else(|| groupbuy_domain::group_purchase::GroupPurchaseRefusal::SourceGroupChanged.into())
 }
 
 /// What a participation gains: seats, the money held for them and, for a purchase,

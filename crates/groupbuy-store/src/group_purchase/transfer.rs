@@ -17,7 +17,7 @@ use groupbuy_domain::group_purchase::{
     ParticipantStatus, TransferCheck,
 };
 use groupbuy_domain::platform::ChangeContext;
-use groupbuy_domain::{DomainError, Principal};
+use groupbuy_domain::Principal;
 use uuid::Uuid;
 
 /// Moves `quantity` seats of `user` from `source_id` to `target_id`, with
@@ -78,7 +78,9 @@ pub(crate) fn transfer(
         .execute(conn)?;
 
     let Some(target) = take_seats(conn, target.id, quantity, now)? else {
-        return Err(DomainError::Conflict("The target group changed; retry".into()).into());
+        return Err(
+            groupbuy_domain::group_purchase::GroupPurchaseRefusal::TargetGroupChanged.into(),
+        );
     };
     let into = gain_seats(
         conn,

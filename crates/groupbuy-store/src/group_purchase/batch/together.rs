@@ -295,9 +295,7 @@ fn write(
     .bind::<Array<Timestamp>, _>(&at)
     .load(pg)?;
     if claimed.len() != ids.len() {
-        return Err(StoreError::Domain(DomainError::Conflict(
-            "A session of the batch was paid elsewhere; retry".into(),
-        )));
+        return Err(groupbuy_domain::group_purchase::GroupPurchaseRefusal::PaidElsewhere.into());
     }
     let (users, balances): (Vec<String>, Vec<i64>) = decided.balances.into_iter().unzip();
     let moved = diesel::sql_query(

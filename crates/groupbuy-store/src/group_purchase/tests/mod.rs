@@ -18,7 +18,7 @@ use groupbuy_domain::group_purchase::{
 };
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::wallet::WalletStore;
-use groupbuy_domain::{Currency, DomainError, Money, Principal};
+use groupbuy_domain::{Currency, DomainError, Money, Principal, Refusal};
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -169,7 +169,10 @@ fn scenario_1_create_join_complete(db: &Database) {
     let err = buy(db, "d", p, 1, Some(g), t0()).unwrap_err();
     assert_eq!(
         err,
-        DomainError::Rule("Group is full. Seats occupied: 10/10".into())
+        DomainError::Rule(Refusal::new(
+            "group-full",
+            "Group is full. Seats occupied: 10/10"
+        ))
     );
     assert_eq!(db.wallet("d", t0()).expect("wallet").balance, tzs(80_000));
     assert_money_conserved(db);
@@ -194,13 +197,19 @@ fn refusals_leave_everything_untouched(db: &Database) {
     let err = buy(db, "a", p, 8, None, t0()).unwrap_err();
     assert_eq!(
         err,
-        DomainError::Rule("Quantity (8) exceeds group max size (5)".into())
+        DomainError::Rule(Refusal::new(
+            "exceeds-group-size",
+            "Quantity (8) exceeds group max size (5)"
+        ))
     );
     let g = buy(db, "a", p, 2, None, t0()).expect("create");
     let err = buy(db, "a", p, 2, Some(g), t0()).unwrap_err();
     assert_eq!(
         err,
-        DomainError::Rule("Maximum seats per customer is 3. You have: 2, requested: 2".into())
+        DomainError::Rule(Refusal::new(
+            "customer-cap",
+            "Maximum seats per customer is 3. You have: 2, requested: 2"
+        ))
     );
     // a poor buyer: checkout opens but payment is refused, nothing moves
     fund(db, "poor", 1);
@@ -287,7 +296,10 @@ fn scenario_2_transfers_move_seats_and_money(db: &Database) {
     let err = db.transfer(&user("a"), g1, g2, 2, &ctx(t0())).unwrap_err();
     assert_eq!(
         err,
-        DomainError::Rule("Not enough seats to transfer. You have: 1, requested: 2".into())
+        DomainError::Rule(Refusal::new(
+            "not-enough-seats-to-transfer",
+            "Not enough seats to transfer. You have: 1, requested: 2"
+        ))
     );
     assert_eq!(
         db.transfer(&user("c"), g1, g2, 1, &ctx(t0())).unwrap_err(),
@@ -354,11 +366,17 @@ fn rename_rules(db: &Database) {
     );
     assert_eq!(
         db.rename("b", g2, "Dar Deal", &ctx(t0())).unwrap_err(),
-        DomainError::Rule("Group name already taken: Dar Deal".into())
+        DomainError::Rule(Refusal::new(
+            "name-taken",
+            "Group name already taken: Dar Deal"
+        ))
     );
     assert_eq!(
         db.rename("b", g1, "Mine", &ctx(t0())).unwrap_err(),
-        DomainError::Rule("Only the group initiator can change the group name".into())
+        DomainError::Rule(Refusal::new(
+            "not-initiator",
+            "Only the group initiator can change the group name"
+        ))
     );
     assert_eq!(
         db.rename("a", Uuid::new_v4(), "Mine", &ctx(t0()))
@@ -368,7 +386,7 @@ fn rename_rules(db: &Database) {
     db.delete_group(g2, &ctx(t0())).expect("admin delete");
     assert_eq!(
         db.rename("b", g2, "Other", &ctx(t0())).unwrap_err(),
-        DomainError::Rule("Cannot rename deleted group".into())
+        DomainError::Rule(Refusal::new("rename-closed", "Cannot rename deleted group"))
     );
     assert_eq!(db.wallet("b", t0()).expect("wallet").balance, tzs(500_000));
     assert_money_conserved(db);
