@@ -17,6 +17,15 @@ pub struct Principal {
     pub org_id: Option<String>,
 }
 
+/// Scope to read (every surface).
+pub const SCOPE_READ: &str = "groupbuy:read";
+/// Scope to change anything (every surface).
+pub const SCOPE_WRITE: &str = "groupbuy:write";
+/// Scope to run a procurement pool's sourcing: RFQ and allocation.
+pub const SCOPE_PROCUREMENT_WRITE: &str = "procurement:write";
+/// Scope to settle a procurement pool and read its documents.
+pub const SCOPE_FINANCE_WRITE: &str = "finance:write";
+
 /// The platform administrator role.
 pub const ROLE_PLATFORM_ADMIN: &str = "platform-admin";
 /// The merchant role (may own shops and handles).

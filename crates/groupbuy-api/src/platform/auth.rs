@@ -7,6 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::HttpMessage;
 use actix_web::{web, FromRequest, HttpRequest};
 use groupbuy_domain::principal::ROLE_MERCHANT;
+pub use groupbuy_domain::principal::{SCOPE_READ, SCOPE_WRITE};
 use groupbuy_domain::Principal;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -32,11 +33,6 @@ pub const MAX_TEXT_CLAIM_CHARS: usize = 2048;
 
 /// The most roles a token may carry.
 pub const MAX_ROLES: usize = 32;
-
-/// Scope needed to read.
-pub const SCOPE_READ: &str = "groupbuy:read";
-/// Scope needed to change anything.
-pub const SCOPE_WRITE: &str = "groupbuy:write";
 
 /// The claims groupbuy reads from a token (DESIGN.md section 5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,12 +8,8 @@ use super::refusal::ProcurementRefusal;
 use super::rules::Visibility;
 use crate::money::Money;
 use crate::principal::Principal;
+pub use crate::principal::{SCOPE_READ, SCOPE_WRITE};
 use serde::Serialize;
-
-/// The scope every read needs.
-pub const SCOPE_READ: &str = "groupbuy:read";
-/// The scope every write needs.
-pub const SCOPE_WRITE: &str = "groupbuy:write";
 
 /// A read: the token must hold `groupbuy:read`.
 ///

@@ -11,6 +11,7 @@ use super::lifecycle::{check_if_match, Transition};
 use super::sourcing_refusal::SourcingRefusal;
 use crate::error::DomainError;
 use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};
+pub use crate::principal::SCOPE_PROCUREMENT_WRITE;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -20,8 +21,6 @@ use time::OffsetDateTime;
 pub const MAX_VENDORS: usize = 50;
 /// The longest vendor id, name or contact.
 pub const MAX_VENDOR_TEXT: usize = 200;
-/// The scope `POST /groupbuy/{id}/rfq` needs.
-pub const SCOPE_PROCUREMENT_WRITE: &str = "procurement:write";
 
 /// A vendor the RFQ invites; its `vendor_id` is the `sub` of the vendor's tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

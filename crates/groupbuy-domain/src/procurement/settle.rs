@@ -18,15 +18,12 @@ use crate::error::DomainError;
 use crate::money::{Currency, Money};
 use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};
 use crate::principal::Principal;
+pub use crate::principal::SCOPE_FINANCE_WRITE;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
-
-/// The scope settling needs besides `groupbuy:write`. It grants no reads: reading another
-/// organisation's settlement takes the `platform-admin` role.
-pub const SCOPE_FINANCE_WRITE: &str = "finance:write";
 
 /// A settlement document under its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
