@@ -157,6 +157,7 @@ pub struct CreateGroupBuyBody {
     #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// 1-100 items, unique `sku`.
+    #[schema(min_items = 1, max_items = 100)]
     pub items: Vec<ItemBody>,
     /// Units the pool aims for (>= 1).
     #[schema(minimum = 1, example = 500)]
@@ -379,6 +380,7 @@ pub struct ListQuery {
     /// Created by this user.
     pub created_by: Option<String>,
     /// A `next_cursor` you were given.
+    #[param(pattern = "^[0-9]{0,18}$")]
     #[serde(default, deserialize_with = "crate::platform::extract::cursor")]
     pub cursor: Option<String>,
     /// 1-100 (default 20).
