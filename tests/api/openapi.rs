@@ -448,6 +448,18 @@ fn request_strings_say_what_the_server_accepts() {
     for (path, name, pattern) in exact {
         assert_eq!(param(path, name)["pattern"], pattern, "{path} {name}");
     }
+    // An optional body is left out, never sent as `null` (a 400).
+    let interest =
+        &doc["paths"]["/v2/public/group-buys/{handle}/{groupBuySlug}/my-interest"]["put"];
+    let body = &interest["requestBody"];
+    assert_eq!(
+        body["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/InterestBody"
+    );
+    assert!(
+        body.get("required").is_none(),
+        "the interest body is optional"
+    );
     let create = &doc["components"]["schemas"]["CreateGroupBuyBody"]["properties"];
     assert_eq!(
         (

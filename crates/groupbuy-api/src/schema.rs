@@ -334,6 +334,24 @@ impl PartialSchema for PositiveMoney {
 
 impl ToSchema for PositiveMoney {}
 
+/// An organisation id a request names (`rules.eligible_orgs`): not blank, at most 200
+/// bytes (so at most 200 characters).
+#[derive(Debug)]
+pub struct OrgIdText;
+
+impl PartialSchema for OrgIdText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .pattern(Some(r"\S"))
+            .into()
+    }
+}
+
+impl ToSchema for OrgIdText {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

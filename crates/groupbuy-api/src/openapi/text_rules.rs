@@ -4,7 +4,8 @@
 //! allowed in the multiline fields). Without it a generator following the schema sends
 //! control characters the server answers with 400/422, so the schema was looser than the
 //! validation. Strings with an `enum` or a `format` are left as they are, and so are
-//! anchored patterns (their character class already excludes these characters).
+//! anchored patterns (their character class already excludes these characters). An
+//! optional body is documented as its object, never `null` (see [`absent_not_null`]).
 
 use crate::platform::text::MULTILINE_FIELDS;
 use std::collections::BTreeSet;
@@ -24,6 +25,7 @@ const REFUSED_MULTILINE: &str =
 pub(super) fn add(api: &mut OpenApi) {
     let mut bodies = BTreeSet::new();
     for op in super::operations(api) {
+        absent_not_null(op);
         // Headers cannot carry these characters at all (HTTP refuses them).
         let in_url = |p: &&mut Parameter| !matches!(p.parameter_in, ParameterIn::Header);
         for p in op.parameters.iter_mut().flatten().filter(in_url) {
@@ -53,6 +55,24 @@ pub(super) fn add(api: &mut OpenApi) {
     for name in &seen {
         if let Some(RefOr::T(schema)) = components.schemas.get_mut(name) {
             walk(schema, false);
+        }
+    }
+}
+
+/// An optional body (`Option<T>`: utoipa writes `oneOf: [null, T]`) may be left out, but
+/// a body is a JSON object or nothing (`parse_json` refuses a literal `null` with 400): the
+/// schema says `T`, and the body stays optional (no `required`).
+fn absent_not_null(op: &mut Operation) {
+    let contents = op
+        .request_body
+        .iter_mut()
+        .flat_map(|b| b.content.values_mut());
+    for c in contents {
+        if let Some(RefOr::T(Schema::OneOf(one))) = &c.schema {
+            let is_null = |s: &&RefOr<Schema>| matches!(s, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null));
+            if one.items.len() == 2 && one.items.iter().any(|s| is_null(&s)) {
+                c.schema = one.items.iter().find(|s| !is_null(s)).cloned();
+            }
         }
     }
 }

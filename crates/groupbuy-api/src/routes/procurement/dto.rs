@@ -127,7 +127,7 @@ pub struct RulesBody {
     #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub max_per_member: Option<i64>,
     /// Organisations allowed to commit (1-1000 ids of 1-200 characters); absent = any.
-    #[schema(min_items = 1, max_items = 1000)]
+    #[schema(min_items = 1, max_items = 1000, value_type = Option<Vec<crate::schema::OrgIdText>>)]
     pub eligible_orgs: Option<Vec<String>>,
     /// `public` (default) or `private`.
     #[schema(value_type = Option<crate::schema::Visibility>)]
