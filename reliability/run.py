@@ -350,6 +350,9 @@ def scenario_fuzz(res: Result, seed: int):
         json.dump({"auth": [{"name": n, "fixedHeaders": [{"name": "Authorization", "value": "Bearer " + t}]} for n, t in users.items()]}, f)
     with open(os.path.join(tmp, "schemathesis.toml"), "w") as f:
         f.write('[auth.wfc]\npath = "auth.json"\npeers = ["alice", "bob"]\n')
+        # Procurement chains are long (create, commit, RFQ, allocate, settle, documents):
+        # more steps per stateful scenario than the default 6 reach their ends.
+        f.write('\n[phases.stateful]\nmax-steps = 12\n')
     examples = int(os.environ.get("RELIABILITY_CASES", "100"))
     checks = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,object_level_authorization"
     cmd = [
