@@ -207,13 +207,18 @@ def run_cli(*args: str, db_url: str | None = None) -> str:
 _tokens: dict = {}
 
 
-def token(sub: str, *roles: str) -> str:
-    """A token for `sub` (cached), signed with this run's secret."""
-    k = (sub, roles)
+def token(sub: str, *roles: str, org: str | None = None, scope: str | None = None) -> str:
+    """A token for `sub` (cached), signed with this run's secret; `org` and `scope` as the
+    CLI's `--org` and `--scope` (its default scopes when None)."""
+    k = (sub, roles, org, scope)
     if k not in _tokens:
         args = ["token", "--sub", sub, "--name", sub, "--ttl", "7200"]
         for r in roles:
             args += ["--role", r]
+        if org is not None:
+            args += ["--org", org]
+        if scope is not None:
+            args += ["--scope", scope]
         _tokens[k] = run_cli(*args)
     return _tokens[k]
 

@@ -332,7 +332,15 @@ def scenario_fuzz(res: Result, seed: int):
     server.start()
     base = f"http://127.0.0.1:{server.port}"
     tmp = tempfile.mkdtemp(prefix="gb-rel-fuzz-")
-    users = {"alice": token("fuzz-alice", "merchant"), "bob": token("fuzz-bob", "merchant"), "admin": token("fuzz-admin", "platform-admin", "merchant")}
+    # Alice and Bob are peers in different organisations, with every scope a procurement
+    # write needs: without an organisation every procurement create is a 403, so the
+    # stateful phase (OpenAPI links from each create) never reaches the operations on its id.
+    scope = "groupbuy:read groupbuy:write procurement:write finance:write"
+    users = {
+        "alice": token("fuzz-alice", "merchant", org="org-fuzz-alice", scope=scope),
+        "bob": token("fuzz-bob", "merchant", org="org-fuzz-bob", scope=scope),
+        "admin": token("fuzz-admin", "platform-admin", "merchant"),
+    }
     # Give the users money so payments get past the balance check.
     for u in ("fuzz-alice", "fuzz-bob"):
         from harness import request
@@ -342,6 +350,9 @@ def scenario_fuzz(res: Result, seed: int):
         json.dump({"auth": [{"name": n, "fixedHeaders": [{"name": "Authorization", "value": "Bearer " + t}]} for n, t in users.items()]}, f)
     with open(os.path.join(tmp, "schemathesis.toml"), "w") as f:
         f.write('[auth.wfc]\npath = "auth.json"\npeers = ["alice", "bob"]\n')
+        # Procurement chains are long (create, commit, RFQ, allocate, settle, documents):
+        # more steps per stateful scenario than the default 6 reach their ends.
+        f.write('\n[phases.stateful]\nmax-steps = 12\n')
     examples = int(os.environ.get("RELIABILITY_CASES", "100"))
     checks = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,object_level_authorization"
     cmd = [
@@ -349,7 +360,9 @@ def scenario_fuzz(res: Result, seed: int):
         "--checks", checks, "--max-examples", str(examples), "--seed", str(seed), "--workers", "1",
         "--report", "ndjson", "--report-dir", tmp, "--continue-on-failure", "--no-shrink",
     ]
-    p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=600)
+    # Fresh Idempotency-Keys for valid generated ones (reliability/fuzz_hooks.py says why).
+    env = dict(os.environ, SCHEMATHESIS_HOOKS="fuzz_hooks", PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
+    p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=600, env=env)
     out = p.stdout + p.stderr
     with open(os.path.join(tmp, "schemathesis.out"), "w") as f:
         f.write(out)

@@ -335,3 +335,137 @@ fn every_event_type_is_a_documented_webhook_with_its_payload() {
             .expect("json");
     assert_eq!(without, paths);
 }
+
+/// Whether a parameter or property schema is a string (maybe nullable).
+fn is_string(schema: &serde_json::Value) -> bool {
+    schema["type"] == "string"
+        || schema["type"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t == "string"))
+}
+
+/// A free string's pattern refuses a control character (the server's rule for every
+/// string of a body, a path or a query); enums and formats say their own set.
+fn assert_states_characters(at: &str, schema: &serde_json::Value) {
+    if !is_string(schema) || schema.get("enum").is_some() || schema.get("format").is_some() {
+        return;
+    }
+    let pattern = schema["pattern"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{at}: a free string without a pattern"));
+    let re = regex::Regex::new(pattern).unwrap_or_else(|e| panic!("{at}: {pattern}: {e}"));
+    assert!(
+        !re.is_match("ab\u{1}cd"),
+        "{at}: {pattern} accepts a control character"
+    );
+}
+
+/// The string schemas a request body reaches (through `$ref`, `oneOf` and `items`).
+fn body_strings(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    at: &str,
+    seen: &mut std::collections::BTreeSet<String>,
+    out: &mut Vec<(String, serde_json::Value)>,
+) {
+    if let Some(r) = schema["$ref"].as_str() {
+        if seen.insert(r.to_owned()) {
+            let name = r.trim_start_matches("#/components/schemas/");
+            body_strings(doc, &doc["components"]["schemas"][name], name, seen, out);
+        }
+        return;
+    }
+    for s in schema["oneOf"].as_array().into_iter().flatten() {
+        body_strings(doc, s, at, seen, out);
+    }
+    if schema.get("items").is_some() {
+        body_strings(doc, &schema["items"], &format!("{at}[]"), seen, out);
+    }
+    for (name, p) in schema["properties"].as_object().into_iter().flatten() {
+        body_strings(doc, p, &format!("{at}.{name}"), seen, out);
+    }
+    if is_string(schema) {
+        out.push((at.to_owned(), schema.clone()));
+    }
+}
+
+/// What validation enforces, the schema says (so a generator following it is not refused):
+/// ids in paths have their exact spelling, and every free string a request sends refuses
+/// the control characters the server refuses.
+#[test]
+fn request_strings_say_what_the_server_accepts() {
+    let doc = document();
+    let mut strings = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (method, path, op) in operations(&doc) {
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["in"] != "header" {
+                let at = format!("{method} {path} {}", p["name"]);
+                strings.push((at, p["schema"].clone()));
+            }
+        }
+        for c in op["requestBody"]["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            body_strings(
+                &doc,
+                &c.1["schema"],
+                &format!("{method} {path}"),
+                &mut seen,
+                &mut strings,
+            );
+        }
+    }
+    assert!(
+        strings.len() > 50,
+        "only {} request strings found",
+        strings.len()
+    );
+    for (at, schema) in &strings {
+        assert_states_characters(at, schema);
+    }
+    let param = |path: &str, name: &str| {
+        let op = &doc["paths"][path]["get"];
+        let p = op["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name));
+        p.map(|p| p["schema"].clone()).unwrap_or_default()
+    };
+    let exact = [
+        ("/groupbuy/{id}", "id", "^gb_[0-9a-f]{32}$"),
+        ("/groupbuy/jobs/{job_id}", "job_id", "^job_[0-9a-f]{32}$"),
+        ("/webhooks/endpoints/{id}", "id", "^we_[0-9a-f]{32}$"),
+        ("/v2/handles/{handle}", "handle", "^[a-z0-9-]{3,40}$"),
+        (
+            "/api/v1/group-purchases/code/{groupCode}",
+            "groupCode",
+            "^GP-[A-Z0-9]{6}$",
+        ),
+        ("/groupbuy", "cursor", "^[0-9]{0,18}$"),
+    ];
+    for (path, name, pattern) in exact {
+        assert_eq!(param(path, name)["pattern"], pattern, "{path} {name}");
+    }
+    // An optional body is left out, never sent as `null` (a 400).
+    let interest =
+        &doc["paths"]["/v2/public/group-buys/{handle}/{groupBuySlug}/my-interest"]["put"];
+    let body = &interest["requestBody"];
+    assert_eq!(
+        body["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/InterestBody"
+    );
+    assert!(
+        body.get("required").is_none(),
+        "the interest body is optional"
+    );
+    let create = &doc["components"]["schemas"]["CreateGroupBuyBody"]["properties"];
+    assert_eq!(
+        (
+            create["items"]["minItems"].as_u64(),
+            create["items"]["maxItems"].as_u64()
+        ),
+        (Some(1), Some(100))
+    );
+}

@@ -2,6 +2,7 @@
 
 mod links;
 mod negotiation;
+mod text_rules;
 mod webhooks;
 
 use crate::error::{FieldError, Problem};
@@ -268,6 +269,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     ResponseHeaders.modify(&mut api);
     VisitorCookie.modify(&mut api);
     negotiation::XmlNegotiation.modify(&mut api);
+    text_rules::add(&mut api);
     links::add(&mut api);
     api
 }

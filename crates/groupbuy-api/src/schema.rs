@@ -296,7 +296,16 @@ fn money(positive: bool) -> RefOr<Schema> {
                 .build(),
         ));
     if positive {
-        builder = builder.exclusive_minimum(Some(0.0));
+        // What every currency's parser refuses: less than one minor unit of the finest
+        // currency, more than MAX_MINOR units of the coarsest (x-decimal-places says the
+        // rest, per currency).
+        let scales = || DomainCurrency::supported().map(|c| c.scale());
+        let finest = scales().max().unwrap_or(0);
+        let coarsest = scales().min().unwrap_or(0);
+        let smallest = 10f64.powi(-i32::try_from(finest).unwrap_or(0));
+        let largest = groupbuy_domain::money::Money::MAX_MINOR as f64
+            / 10f64.powi(i32::try_from(coarsest).unwrap_or(0));
+        builder = builder.minimum(Some(smallest)).maximum(Some(largest));
     }
     builder.into()
 }
@@ -324,6 +333,24 @@ impl PartialSchema for PositiveMoney {
 }
 
 impl ToSchema for PositiveMoney {}
+
+/// An organisation id a request names (`rules.eligible_orgs`): not blank, at most 200
+/// bytes (so at most 200 characters).
+#[derive(Debug)]
+pub struct OrgIdText;
+
+impl PartialSchema for OrgIdText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .pattern(Some(r"\S"))
+            .into()
+    }
+}
+
+impl ToSchema for OrgIdText {}
 
 #[cfg(test)]
 mod tests {
@@ -433,6 +460,7 @@ mod tests {
         assert_eq!(schema["x-decimal-places"]["TZS"], 2);
         assert_eq!(schema["x-decimal-places"]["UGX"], 0);
         assert_eq!(schema["x-decimal-places"]["KWD"], 3);
-        assert_eq!(schema["exclusiveMinimum"], 0.0);
+        assert_eq!(schema["minimum"], 0.001);
+        assert_eq!(schema["maximum"], 1e15);
     }
 }

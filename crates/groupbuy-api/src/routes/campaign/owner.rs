@@ -57,7 +57,7 @@ async fn create_handle(
 }
 
 /// A handle (public).
-#[utoipa::path(operation_id = "handles.get", tag = "campaigns", params(("handle" = String, Path, description = "Handle")), responses(
+#[utoipa::path(operation_id = "handles.get", tag = "campaigns", params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "The handle", body = Envelope<HandleView>),
     (status = 404, description = "Handle not found", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -76,7 +76,7 @@ async fn get_handle(
 }
 
 /// Creates a DRAFT group-buy under a handle the caller owns.
-#[utoipa::path(operation_id = "groupBuys.create", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle")),
+#[utoipa::path(operation_id = "groupBuys.create", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$")),
     request_body = CreateGroupBuyRequest, responses(
     (status = 201, description = "Group-buy created as DRAFT", body = Envelope<GroupBuyView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
@@ -127,7 +127,7 @@ async fn create_group_buy(
 }
 
 /// A handle's group-buys, newest first, optionally of one status.
-#[utoipa::path(operation_id = "groupBuys.list", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"), ListParams), responses(
+#[utoipa::path(operation_id = "groupBuys.list", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"), ListParams), responses(
     (status = 200, description = "Group-buys", body = Envelope<PageView<GroupBuyView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -157,8 +157,8 @@ async fn list_group_buys(
 }
 
 /// One group-buy of a handle the caller owns.
-#[utoipa::path(operation_id = "groupBuys.get", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+#[utoipa::path(operation_id = "groupBuys.get", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "The group-buy", body = Envelope<GroupBuyView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -181,8 +181,8 @@ async fn get_group_buy(
 }
 
 /// The interests of a group-buy, newest first.
-#[utoipa::path(operation_id = "groupBuys.listInterests", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageQuery), responses(
+#[utoipa::path(operation_id = "groupBuys.listInterests", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$"), PageQuery), responses(
     (status = 200, description = "Interests", body = Envelope<PageView<InterestView>>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -209,8 +209,8 @@ async fn list_interests(
 }
 
 /// The audit entries of a group-buy (actor, action, before -> after, request id), newest first.
-#[utoipa::path(operation_id = "groupBuys.listAudit", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug"), PageQuery), responses(
+#[utoipa::path(operation_id = "groupBuys.listAudit", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$"), PageQuery), responses(
     (status = 200, description = "Audit entries", body = Envelope<PageView<AuditEntryView>>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
@@ -257,8 +257,8 @@ async fn act(
 }
 
 /// DRAFT or PAUSED -> PUBLISHED.
-#[utoipa::path(operation_id = "groupBuys.publish", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+#[utoipa::path(operation_id = "groupBuys.publish", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Published; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
@@ -275,8 +275,8 @@ async fn publish(
 }
 
 /// PUBLISHED -> PAUSED.
-#[utoipa::path(operation_id = "groupBuys.pause", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+#[utoipa::path(operation_id = "groupBuys.pause", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Paused; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
@@ -293,8 +293,8 @@ async fn pause(
 }
 
 /// PUBLISHED or PAUSED -> CLOSED, only when every threshold is met.
-#[utoipa::path(operation_id = "groupBuys.close", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+#[utoipa::path(operation_id = "groupBuys.close", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Closed; the new state", body = Envelope<GroupBuyView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),

@@ -13,7 +13,7 @@ use groupbuy_domain::campaign::InterestRequest;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// A handle's PUBLISHED, PAUSED and CLOSED group-buys, newest first (never drafts).
-#[utoipa::path(operation_id = "publicGroupBuys.list", tag = "campaigns-public", params(("handle" = String, Path, description = "Handle"), PageQuery), responses(
+#[utoipa::path(operation_id = "publicGroupBuys.list", tag = "campaigns-public", params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"), PageQuery), responses(
     (status = 200, description = "Public group-buys", body = Envelope<PageView<GroupBuyView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Handle not found", body = Problem, content_type = "application/problem+json"),
@@ -37,8 +37,8 @@ async fn list_public(
 }
 
 /// One public group-buy (a DRAFT is not found).
-#[utoipa::path(operation_id = "publicGroupBuys.get", tag = "campaigns-public", params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+#[utoipa::path(operation_id = "publicGroupBuys.get", tag = "campaigns-public", params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "The group-buy", body = Envelope<GroupBuyView>),
     (status = 404, description = "Not found or not public", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -59,8 +59,8 @@ async fn get_public(
 /// Registers (201) or updates (200) the visitor's one interest. The visitor is the token's
 /// user, else the anonymous visitor of the signed `gb_visitor` cookie (set when new).
 /// Retries and concurrent duplicates never create a second interest.
-#[utoipa::path(operation_id = "publicGroupBuys.putMyInterest", tag = "campaigns-public", security((), ("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug")), request_body(content = Option<InterestBody>, description = "Defaults to quantity 1"),
+#[utoipa::path(operation_id = "publicGroupBuys.putMyInterest", tag = "campaigns-public", security((), ("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), request_body(content = Option<InterestBody>, description = "Defaults to quantity 1"),
     responses(
     (status = 200, description = "Interest updated", body = Envelope<InterestView>),
     (status = 201, description = "Interest registered", body = Envelope<InterestView>),
@@ -98,8 +98,8 @@ async fn put_interest(
 }
 
 /// The visitor's interest.
-#[utoipa::path(operation_id = "publicGroupBuys.getMyInterest", tag = "campaigns-public", security((), ("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+#[utoipa::path(operation_id = "publicGroupBuys.getMyInterest", tag = "campaigns-public", security((), ("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "The interest", body = Envelope<InterestView>),
     (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No interest, or group-buy not found", body = Problem, content_type = "application/problem+json"),
@@ -121,8 +121,8 @@ async fn get_interest(
 }
 
 /// Withdraws the visitor's interest (204, also when there was none).
-#[utoipa::path(operation_id = "publicGroupBuys.deleteMyInterest", tag = "campaigns-public", security((), ("bearer" = [])), params(("handle" = String, Path, description = "Handle"),
-    ("groupBuySlug" = String, Path, description = "Group-buy slug")), responses(
+#[utoipa::path(operation_id = "publicGroupBuys.deleteMyInterest", tag = "campaigns-public", security((), ("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 204, description = "No interest any more"),
     (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Group-buy not found or not public", body = Problem, content_type = "application/problem+json"),

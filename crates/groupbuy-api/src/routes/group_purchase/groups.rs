@@ -133,7 +133,7 @@ async fn by_id(
 }
 
 /// A group by its code.
-#[utoipa::path(operation_id = "groupPurchases.getByCode", tag = "group-purchases", security(("bearer" = [])), params(("groupCode" = String, Path, description = "Code such as GP-A3X7K9")), responses(
+#[utoipa::path(operation_id = "groupPurchases.getByCode", tag = "group-purchases", security(("bearer" = [])), params(("groupCode" = String, Path, description = "Code such as GP-A3X7K9", pattern = "^GP-[A-Z0-9]{6}$")), responses(
     (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),

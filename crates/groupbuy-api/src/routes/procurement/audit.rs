@@ -14,7 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The group buy's audit entries, oldest first.
 #[utoipa::path(operation_id = "procurementAudit.list", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"), PageQuery), responses(
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"), PageQuery), responses(
     (status = 200, description = "Audit entries, oldest first", body = Envelope<PageView<AuditEntryBody>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:read, or not the organiser", body = Problem, content_type = "application/problem+json"),
@@ -43,7 +43,7 @@ async fn list(
 
 /// Recomputes the whole chain: whether every entry still hashes to what it says.
 #[utoipa::path(operation_id = "procurementAudit.verify", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)")), responses(
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The verdict", body = Envelope<AuditVerificationView>),
     (status = 403, description = "Missing scope groupbuy:read, or not the organiser", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Group buy not found", body = Problem, content_type = "application/problem+json"),

@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Allocates supply to members as a durable job (organiser).
 #[utoipa::path(operation_id = "allocation.create", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"),
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"),
            ("Idempotency-Key" = String, Header, description = "Required: makes retries safe")), responses(
     (status = 202, description = "Job enqueued; Location: /groupbuy/jobs/{job_id}", body = Envelope<JobView>),
     (status = 400, description = "No Idempotency-Key", body = Problem, content_type = "application/problem+json"),
@@ -47,7 +47,7 @@ async fn allocate(
 
 /// The allocation, explained line by line: members see their lines, vendors theirs.
 #[utoipa::path(operation_id = "allocation.get", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)")), responses(
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The allocation", body = Envelope<AllocationView>),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No allocation, or not visible", body = Problem, content_type = "application/problem+json"),
@@ -72,7 +72,7 @@ async fn get_allocation(
 /// Settles an ALLOCATED group buy into one payable per vendor and one receivable per
 /// member, in one transaction (`groupbuy:write` and `finance:write`, organiser).
 #[utoipa::path(operation_id = "settlement.create", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"),
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"),
            ("Idempotency-Key" = String, Header, description = "Required: the same key replays the settlement")), responses(
     (status = 201, description = "Settled", body = Envelope<SettlementBody>),
     (status = 400, description = "No Idempotency-Key", body = Problem, content_type = "application/problem+json"),
@@ -109,7 +109,7 @@ async fn settle(
 /// The settlement: the organiser and platform admins see every document, a member its
 /// receivable, a vendor its payable; a scope opens nothing more.
 #[utoipa::path(operation_id = "settlement.get", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)")), responses(
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The settlement", body = Envelope<SettlementBody>),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not settled, or not visible", body = Problem, content_type = "application/problem+json"),
@@ -133,8 +133,8 @@ async fn get_settlement(
 
 /// One document; with `Accept: application/xml`, a UBL 2.1 Invoice (Peppol BIS 3.0).
 #[utoipa::path(operation_id = "settlement.document", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"),
-           ("doc_id" = String, Path, description = "Document id (doc_...)")), responses(
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"),
+           ("doc_id" = String, Path, description = "Document id (doc_...)", pattern = "^doc_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The document (JSON), or its UBL 2.1 invoice with Accept: application/xml", content(
         (Envelope<DocumentView> = "application/json"),
         (String = "application/xml"),

@@ -19,7 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Commits the caller's organisation (or replaces its earlier quantity and ceiling).
 #[utoipa::path(operation_id = "commitments.commit", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"),
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"),
            ("Idempotency-Key" = String, Header, description = "Required: makes retries safe"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read; a stale one is 412")),
     request_body = CommitBody, responses(
@@ -73,7 +73,7 @@ async fn commit(
 
 /// Withdraws the caller's organisation's commitment while the group buy is OPEN.
 #[utoipa::path(operation_id = "commitments.withdraw", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"),
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read; a stale one is 412")), responses(
     (status = 204, description = "Withdrawn; ETag of the group buy"),
     (status = 403, description = "Missing scope or no organisation", body = Problem, content_type = "application/problem+json"),
@@ -113,7 +113,7 @@ async fn withdraw(
 /// The commitments the caller may see: all of them for the organiser (and platform
 /// admins), only its own for a member.
 #[utoipa::path(operation_id = "commitments.list", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"), PageQuery), responses(
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"), PageQuery), responses(
     (status = 200, description = "Commitments, oldest first", body = Envelope<PageView<CommitmentView>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),

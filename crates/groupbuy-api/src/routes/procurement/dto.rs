@@ -127,7 +127,7 @@ pub struct RulesBody {
     #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub max_per_member: Option<i64>,
     /// Organisations allowed to commit (1-1000 ids of 1-200 characters); absent = any.
-    #[schema(min_items = 1, max_items = 1000)]
+    #[schema(min_items = 1, max_items = 1000, value_type = Option<Vec<crate::schema::OrgIdText>>)]
     pub eligible_orgs: Option<Vec<String>>,
     /// `public` (default) or `private`.
     #[schema(value_type = Option<crate::schema::Visibility>)]
@@ -157,6 +157,7 @@ pub struct CreateGroupBuyBody {
     #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// 1-100 items, unique `sku`.
+    #[schema(min_items = 1, max_items = 100)]
     pub items: Vec<ItemBody>,
     /// Units the pool aims for (>= 1).
     #[schema(minimum = 1, example = 500)]
@@ -379,6 +380,7 @@ pub struct ListQuery {
     /// Created by this user.
     pub created_by: Option<String>,
     /// A `next_cursor` you were given.
+    #[param(pattern = "^[0-9]{0,18}$")]
     #[serde(default, deserialize_with = "crate::platform::extract::cursor")]
     pub cursor: Option<String>,
     /// 1-100 (default 20).

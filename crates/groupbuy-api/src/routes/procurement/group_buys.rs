@@ -96,7 +96,7 @@ async fn create(
 
 /// One group buy as the caller may see it.
 #[utoipa::path(operation_id = "procurementGroupBuys.get", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)")), responses(
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The group buy; ETag header", body = Envelope<ProcurementGroupBuyView>),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Group buy not found (or not visible)", body = Problem, content_type = "application/problem+json"),
@@ -162,7 +162,7 @@ async fn list(
 
 /// Cancels a group buy (the organiser): OPEN or SOURCING -> CANCELLED.
 #[utoipa::path(operation_id = "procurementGroupBuys.cancel", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"),
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read; a stale one is 412")), responses(
     (status = 200, description = "Cancelled; ETag header", body = Envelope<ProcurementGroupBuyView>),
     (status = 403, description = "Missing scope, no organisation, or not the organiser", body = Problem, content_type = "application/problem+json"),

@@ -29,7 +29,7 @@ pub(super) fn accepted(job: &Job, message: &str) -> StoredResponse {
 
 /// Opens the RFQ to vendors as a durable job (organiser, `procurement:write`).
 #[utoipa::path(operation_id = "rfq.open", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)"),
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$"),
            ("Idempotency-Key" = String, Header, description = "Required: makes retries safe"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read; a stale one is 412")),
     request_body = OpenRfqBody, responses(
@@ -79,7 +79,7 @@ async fn open(
 /// The RFQ as the caller may see it: the organiser every vendor and response (prices
 /// hidden under sealed bids until the due date), an invited vendor only its own.
 #[utoipa::path(operation_id = "rfq.get", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)")), responses(
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The RFQ", body = Envelope<RfqBody>),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No RFQ, or not visible", body = Problem, content_type = "application/problem+json"),
@@ -100,7 +100,7 @@ async fn get_rfq(
 
 /// An invited vendor quotes (201) or revises its quote (200; earlier versions are kept).
 #[utoipa::path(operation_id = "rfq.respond", tag = "procurement", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Group buy id (gb_...)")),
+    params(("id" = String, Path, description = "Group buy id (gb_...)", pattern = "^gb_[0-9a-f]{32}$")),
     request_body = ResponseBody, responses(
     (status = 200, description = "Revised", body = Envelope<VendorResponseView>),
     (status = 201, description = "First response", body = Envelope<VendorResponseView>),
@@ -150,7 +150,7 @@ async fn respond(
 
 /// A job of the caller's organisation.
 #[utoipa::path(operation_id = "jobs.get", tag = "procurement", security(("bearer" = [])),
-    params(("job_id" = String, Path, description = "Job id (job_...)")), responses(
+    params(("job_id" = String, Path, description = "Job id (job_...)", pattern = "^job_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The job", body = Envelope<JobView>),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Job not found (or another organisation's)", body = Problem, content_type = "application/problem+json"),

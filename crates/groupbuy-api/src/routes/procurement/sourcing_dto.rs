@@ -81,6 +81,7 @@ impl From<InvitedVendor> for VendorBody {
 #[serde(deny_unknown_fields)]
 pub struct OpenRfqBody {
     /// 1-50 vendors, unique `vendor_id`.
+    #[schema(min_items = 1, max_items = 50)]
     pub vendors: Vec<VendorBody>,
     /// When quoting closes (RFC 3339, in the future).
     #[schema(format = DateTime, example = "2026-12-15T12:00:00Z")]

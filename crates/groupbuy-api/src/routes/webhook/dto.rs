@@ -14,7 +14,7 @@ pub struct CreateEndpointRequest {
     #[schema(example = "https://hooks.example.com/groupbuy", max_length = 2048)]
     pub url: String,
     /// Event types to receive, or `["*"]` for all (see `GET /webhooks/event-types`).
-    #[schema(example = json!(["group.created", "group.completed", "group.failed"]))]
+    #[schema(example = json!(["group.created", "group.completed", "group.failed"]), min_items = 1)]
     pub events: Vec<String>,
     /// A note for yourself.
     #[schema(max_length = 500)]

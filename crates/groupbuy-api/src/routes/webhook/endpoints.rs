@@ -106,7 +106,7 @@ async fn list(
 }
 
 /// One endpoint.
-#[utoipa::path(operation_id = "webhooks.getEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
+#[utoipa::path(operation_id = "webhooks.getEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The endpoint", body = Envelope<EndpointView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
@@ -128,7 +128,7 @@ async fn get_one(
 }
 
 /// Changes url, events, description or disabled.
-#[utoipa::path(operation_id = "webhooks.updateEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), request_body = UpdateEndpointRequest, responses(
+#[utoipa::path(operation_id = "webhooks.updateEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), request_body = UpdateEndpointRequest, responses(
     (status = 200, description = "Changed", body = Envelope<EndpointView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -161,7 +161,7 @@ async fn update(
 }
 
 /// Deletes an endpoint and its delivery history.
-#[utoipa::path(operation_id = "webhooks.deleteEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
+#[utoipa::path(operation_id = "webhooks.deleteEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), responses(
     (status = 200, description = "Deleted; the endpoint as it was", body = Envelope<EndpointView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
@@ -183,7 +183,7 @@ async fn remove(
 }
 
 /// A new secret; for 24 h deliveries carry signatures with both.
-#[utoipa::path(operation_id = "webhooks.rotateSecret", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id"),
+#[utoipa::path(operation_id = "webhooks.rotateSecret", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$"),
     ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), responses(
     (status = 200, description = "Rotated, with the new secret", body = Envelope<EndpointWithSecretView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -220,7 +220,7 @@ async fn rotate(
 }
 
 /// Sends a `webhook.test` event to this endpoint.
-#[utoipa::path(operation_id = "webhooks.sendTest", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), responses(
+#[utoipa::path(operation_id = "webhooks.sendTest", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), responses(
     (status = 202, description = "Enqueued", body = Envelope<DeliveryView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
@@ -245,7 +245,7 @@ async fn test(
 }
 
 /// The endpoint's deliveries, newest first.
-#[utoipa::path(operation_id = "webhooks.listDeliveries", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id"), DeliveriesQuery), responses(
+#[utoipa::path(operation_id = "webhooks.listDeliveries", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$"), DeliveriesQuery), responses(
     (status = 200, description = "Deliveries", body = Envelope<PageView<DeliveryView>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -281,7 +281,7 @@ async fn deliveries(
 }
 
 /// Re-enqueues every failed or exhausted delivery since `since`.
-#[utoipa::path(operation_id = "webhooks.replay", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id")), request_body = ReplayRequest, responses(
+#[utoipa::path(operation_id = "webhooks.replay", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), request_body = ReplayRequest, responses(
     (status = 202, description = "Re-enqueued", body = Envelope<ReplayView>),
     (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -309,7 +309,7 @@ async fn replay(
 }
 
 /// Re-enqueues one delivery.
-#[utoipa::path(operation_id = "webhooks.retryDelivery", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Delivery id")), responses(
+#[utoipa::path(operation_id = "webhooks.retryDelivery", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Delivery id", pattern = "^dlv_[0-9a-f]{32}$")), responses(
     (status = 202, description = "Re-enqueued", body = Envelope<DeliveryView>),
     (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
