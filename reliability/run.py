@@ -362,7 +362,7 @@ def scenario_fuzz(res: Result, seed: int):
     ]
     # Fresh Idempotency-Keys for valid generated ones (reliability/fuzz_hooks.py says why).
     env = dict(os.environ, SCHEMATHESIS_HOOKS="fuzz_hooks", PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
-    p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=600, env=env)
+    p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=1500, env=env)
     out = p.stdout + p.stderr
     with open(os.path.join(tmp, "schemathesis.out"), "w") as f:
         f.write(out)
