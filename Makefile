@@ -75,7 +75,7 @@ webhooks-e2e:
 	python3 -m venv $(RELIABILITY_VENV)
 	$(RELIABILITY_VENV)/bin/pip install -q -r webhooks/requirements.txt
 	$(CARGO) build -q -p groupbuy-api --bin groupbuy
-	$(RELIABILITY_VENV)/bin/python webhooks/e2e.py target/debug/groupbuy
+	$(RELIABILITY_VENV)/bin/python webhooks/e2e.py $${CARGO_TARGET_DIR:-target}/debug/groupbuy
 
 ci:
 	bash .ci/run

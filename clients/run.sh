@@ -33,7 +33,7 @@ step "Redocly lint (recommended ruleset, zero errors)"
 
 step "start the server"
 timeout 600 cargo build -q -p groupbuy-api --bin groupbuy
-BIN="$ROOT/target/debug/groupbuy"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/groupbuy"
 work=$(mktemp -d)
 (cd "$work" && GROUPBUY_BIND="127.0.0.1:$PORT" GROUPBUY_SWEEP_INTERVAL_MS=200 \
   exec "$BIN" serve >"$work/serve.log" 2>&1) &

@@ -24,7 +24,10 @@ import psycopg
 
 HOST = "127.0.0.1"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.environ.get("RELIABILITY_BINARY", os.path.join(ROOT, "target", "debug", "groupbuy"))
+BINARY = os.environ.get(
+    "RELIABILITY_BINARY",
+    os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"), "debug", "groupbuy"),
+)
 SECRET = "reliability-" + uuid.uuid4().hex
 LOG_DIR = os.environ.get("RELIABILITY_LOG_DIR", "/tmp/groupbuy-reliability")
 
