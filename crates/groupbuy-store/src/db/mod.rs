@@ -6,14 +6,10 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use groupbuy_domain::DomainError;
 use parking_lot::{Mutex, MutexGuard};
 use std::sync::Arc;
 use std::time::Duration;
-
-const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
 /// One connection to whichever backend the URL named.
 #[derive(diesel::MultiConnection)]
@@ -257,14 +253,7 @@ impl Database {
     /// # Errors
     /// `Migration` when one fails.
     pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        let mut conn = self.checkout()?;
-        migration_lock(&mut conn, "SELECT pg_advisory_lock($1)")?;
-        let applied = migrate_holding_lock(&mut conn);
-        // Released on every outcome: the connection goes back to the pool afterwards.
-        let released = migration_lock(&mut conn, "SELECT pg_advisory_unlock($1)");
-        let applied = applied?;
-        released?;
-        Ok(applied)
+        migrate::apply(&mut *self.checkout()?)
     }
 
     fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
@@ -288,12 +277,7 @@ impl Database {
     /// # Errors
     /// `Migration` when a down migration fails.
     pub fn revert_all(&self) -> Result<usize, StoreError> {
-        let mut conn = self.checkout()?;
-        let reverted = match &mut *conn {
-            DbConnection::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS).map(|m| m.len()),
-            DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|m| m.len()),
-        };
-        reverted.map_err(|e| StoreError::Migration(e.to_string()))
+        migrate::revert_all(&mut *self.checkout()?)
     }
 
     /// Runs `f` (reads) in one read-only snapshot, so the several queries of a detail
@@ -367,55 +351,6 @@ pub(crate) fn is_transient(err: &diesel::result::Error) -> bool {
         }
         _ => false,
     }
-}
-
-/// The session-level advisory lock key instances migrate under (`groupbu` in ASCII).
-const MIGRATION_LOCK_KEY: i64 = 0x0067_726f_7570_6275;
-
-fn migrate_holding_lock(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
-    let failed = |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
-    let applied = match conn {
-        DbConnection::Pg(c) => c
-            .run_pending_migrations(PG_MIGRATIONS)
-            .map(names)
-            .map_err(failed)?,
-        // SQLite has no advisory lock: the write lock of one IMMEDIATE transaction around
-        // every migration (each runs in a savepoint inside it) makes the others wait on
-        // busy_timeout and then find nothing pending.
-        DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
-            c.run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(names)
-                .map_err(failed)
-        })?,
-    };
-    // Data the schema change cannot move by itself: hashes are computed in Rust.
-    let adopted = write_transaction(conn, crate::campaign::adopt_legacy_audit)?;
-    if adopted > 0 {
-        tracing::info!(
-            entries = adopted,
-            "legacy campaign audit sealed onto the shared trail"
-        );
-    }
-    Ok(applied)
-}
-
-/// Takes or releases (per `sql`) the PostgreSQL session lock instances migrate under:
-/// instances starting together on one database take turns, and the later ones find
-/// nothing pending, instead of racing to create the same tables and types (a
-/// unique-violation crash in `pg_type`).
-fn migration_lock(conn: &mut DbConnection, sql: &str) -> Result<(), StoreError> {
-    let DbConnection::Pg(c) = conn else {
-        return Ok(());
-    };
-    diesel::sql_query(sql)
-        .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK_KEY)
-        .execute(c)
-        .map(drop)
-        .map_err(|e| StoreError::Migration(format!("migration lock: {e}")))
-}
-
-fn names(migrations: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
-    migrations.iter().map(|m| m.to_string()).collect()
 }
 
 /// A write transaction: PostgreSQL's default BEGIN, SQLite's BEGIN IMMEDIATE so the
@@ -502,5 +437,6 @@ impl Drop for RollbackGuard<'_> {
     }
 }
 
+mod migrate;
 #[cfg(test)]
 mod tests;
