@@ -12,6 +12,7 @@ const ORGANISER: &str = "groupbuy:read groupbuy:write procurement:write";
 /// How far ahead the RFQ is due: long enough to quote, short enough to wait for.
 const DUE_IN: time::Duration = time::Duration::seconds(2);
 
+/// A request with a fresh Idempotency-Key (the sealed-bid steps never retry).
 pub(crate) async fn send(
     app: &TestApp,
     method: Method,
@@ -20,14 +21,7 @@ pub(crate) async fn send(
     body: Option<Value>,
 ) -> Reply {
     let key = uuid::Uuid::new_v4().to_string();
-    app.call(
-        method,
-        path,
-        Some(token),
-        body,
-        &[("Idempotency-Key", &key)],
-    )
-    .await
+    crate::sourcing::send(app, method, path, token, body, Some(&key)).await
 }
 
 pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {

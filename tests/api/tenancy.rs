@@ -353,42 +353,29 @@ async fn a_key_reused_under_another_organisation_is_a_mismatch_not_a_replay() {
     for app in TestApp::all().await {
         let acme = app.org_token("alice", "org_acme", RW);
         let beta = app.org_token("alice", "org_beta", RW);
-        let body = || Some(pool_body("SAME"));
-        send(
-            &app,
-            Method::POST,
-            "/groupbuy",
-            &acme,
-            body(),
-            Some("same-key"),
-        )
-        .await
-        .expect(201);
-        let r = send(
-            &app,
-            Method::POST,
-            "/groupbuy",
-            &beta,
-            body(),
-            Some("same-key"),
-        )
-        .await
-        .expect(422);
+        let create = |token: String| {
+            let app = &app;
+            async move {
+                let body = Some(pool_body("SAME"));
+                send(
+                    app,
+                    Method::POST,
+                    "/groupbuy",
+                    &token,
+                    body,
+                    Some("same-key"),
+                )
+                .await
+            }
+        };
+        create(acme.clone()).await.expect(201);
+        let r = create(beta).await.expect(422);
         assert!(r.header("idempotent-replayed").is_none());
         assert_eq!(
             r.message(),
             "Idempotency-Key was already used for a different request"
         );
-        send(
-            &app,
-            Method::POST,
-            "/groupbuy",
-            &acme,
-            body(),
-            Some("same-key"),
-        )
-        .await
-        .expect(201);
+        create(acme).await.expect(201);
     }
 }
 
