@@ -38,7 +38,7 @@ openapi:
 clients:
 	bash clients/run.sh
 
-# The benchmark of issue 11 (docs/PERFORMANCE.md, "Benchmark"): the release server as a separate process
+# The benchmark (docs/PERFORMANCE.md, "Benchmark"): the release server as a separate process
 # under bench/loadgen's load, next to its references (pgbench on bench/pgbench/, the SQLite
 # script), invariants checked after every run; the table goes to bench/results/latest.md.
 # GROUPBUY_BENCH_SECONDS (10) per run; ONLY=hot-pg,hot-sqlite,spread-pg,detail-pg for a subset.
@@ -52,7 +52,7 @@ bench:
 
 bench-join: bench
 
-# Scale (issue 11): seeds 100,000 groups / 1,000,000 participants on PostgreSQL, compares
+# Scale (docs/PERFORMANCE.md, "Scale"): seeds 100,000 groups / 1,000,000 participants on PostgreSQL, compares
 # read latency with a nearly empty database, captures the reads' plans, then times the
 # server's sweep of 100,000 expired groups and checks every refund was paid once
 # (bench/scale.py, about 6 minutes; databases gb_scale_*; SCALE_ARGS=--reuse keeps seeded ones).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Scale benchmark of groupbuy on PostgreSQL (issue 11, "Scale"); Python standard library only.
+"""Scale benchmark of groupbuy on PostgreSQL (docs/PERFORMANCE.md, "Scale"); Python standard library only.
 
 1. Reads: the release binary serves a nearly empty database (100 groups, 1,000
    participants) and then the seeded one (100,000 groups, 1,000,000 participants); one

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The SQLite reference of `make bench` (issue 11): the writes of one hot-group join
+"""The SQLite reference of `make bench`: the writes of one hot-group join
 (checkout session, claim, wallet debit, ledger entry, seat, participant upsert, purchase
 record, session result) from ONE connection, one BEGIN IMMEDIATE transaction per join,
 WAL and synchronous=NORMAL, on a database migrated by `groupbuy migrate`.

@@ -259,7 +259,7 @@ class Workload:
         self.check_status(r, "rename group")
 
     def rename_product(self, c, rng):
-        """A PATCH that does not mention stock: must never move it (issue 7, defect 1)."""
+        """A PATCH that does not mention stock: must never move it."""
         p = rng.choice(self.products)
         body = {"productName": f"{self.label} product {uuid.uuid4().hex[:6]}"}
         if rng.random() < 0.5:

@@ -1,4 +1,4 @@
--- The reference join (issue 11): the best any design doing one transaction per join can
+-- The reference join (docs/PERFORMANCE.md, "Benchmark"): the best any design doing one transaction per join can
 -- reach on this schema. The checkout session is inserted in its own transaction (as
 -- `POST /checkout-sessions` commits it), then ONE statement of data-modifying CTEs claims
 -- it, debits the wallet, writes the ledger, takes the seat, upserts the participant and

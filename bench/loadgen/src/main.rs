@@ -1,4 +1,4 @@
-//! `groupbuy-bench` (`make bench`): the honest benchmark of issue 11. It starts the release
+//! `groupbuy-bench` (`make bench`): the honest benchmark (docs/PERFORMANCE.md). It starts the release
 //! `groupbuy serve` as a separate process on a fresh database per run, drives it over HTTP,
 //! checks the invariants in the database after every join run, runs each figure's
 //! reference (pgbench, the SQLite script) in the same invocation, and prints the table
@@ -65,7 +65,7 @@ impl Scenario {
 #[derive(Parser, Debug)]
 #[command(
     name = "groupbuy-bench",
-    about = "groupbuy under load next to its database references (issue 11)"
+    about = "groupbuy under load next to its database references"
 )]
 struct Cli {
     /// Seconds each run lasts.

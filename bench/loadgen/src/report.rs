@@ -1,8 +1,9 @@
-//! The result table: one row per groupbuy figure, its reference and the issue's target.
+//! The result table: one row per groupbuy figure, its reference and its target.
 
 use crate::stats::Sample;
 
-/// What a row must reach (issue 11's targets); `None` parts are not asked for.
+/// What a row must reach (docs/PERFORMANCE.md lists the targets); `None` parts are not
+/// asked for.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Target {
     /// groupbuy / reference at least this.
