@@ -3,7 +3,7 @@
 //! UUID, so nothing here is random.
 
 use super::refusal::ProcurementRefusal;
-use super::sourcing_refusal::SourcingRefusal;
+use super::sourcing::refusal::SourcingRefusal;
 use std::fmt;
 use uuid::Uuid;
 

@@ -9,7 +9,7 @@
 
 use super::group_buy::GroupBuy;
 use super::ids::{GroupBuyId, JobId};
-use super::sourcing_refusal::SourcingRefusal;
+use super::sourcing::refusal::SourcingRefusal;
 use crate::error::DomainError;
 use crate::principal::Principal;
 use serde::{Deserialize, Serialize};

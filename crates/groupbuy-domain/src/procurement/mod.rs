@@ -6,7 +6,6 @@
 
 mod access;
 pub mod allocation;
-mod award;
 mod commitment;
 mod draft;
 mod events;
@@ -16,25 +15,15 @@ mod jobs;
 mod lifecycle;
 mod ports;
 mod refusal;
-mod rfq;
-mod rfq_response;
-mod rfq_view;
 mod rules;
 mod settle;
 pub mod settlement;
-mod sourcing_ports;
-#[cfg(test)]
-mod sourcing_proptests;
-mod sourcing_refusal;
+mod sourcing;
 
 pub use crate::platform::{AuditDraft, AuditRecord, ChainVerdict};
 pub use access::{
     can_see, require_read, require_scope, require_write, CommitmentsScope, CommitmentsSummary,
     GroupBuyView, Viewer, SCOPE_READ, SCOPE_WRITE,
-};
-pub use award::{
-    allocate_transition, build_allocation, check_can_allocate, member_demands, vendor_offers,
-    AllocationCreatedData, Award, AwardData, AwardLineData, AwardView, AwardViewer, UnfilledData,
 };
 pub use commitment::{
     CommitDecision, CommitRequest, Commitment, CommitmentChange, CommitmentStatus, WithdrawDecision,
@@ -54,16 +43,6 @@ pub use lifecycle::{acting_org, check_if_match, Transition};
 pub use ports::MockProcurementStore;
 pub use ports::{CommitOutcome, GroupBuyFilter, ProcurementStore};
 pub use refusal::{At, ProcurementRefusal};
-pub use rfq::{
-    check_can_open_rfq, open_rfq, InvitedVendor, Rfq, RfqDraft, RfqOpenedData, RfqStatus,
-    MAX_VENDORS, MAX_VENDOR_TEXT, SCOPE_PROCUREMENT_WRITE,
-};
-pub use rfq_response::{
-    invited_vendor, latest_responses, respondable, submit_response, ResponseDecision,
-    ResponseDraft, ResponseFields, ResponseReceivedData, VendorResponse, MAX_LEAD_TIME_DAYS,
-    MAX_NOTES, ROLE_VENDOR,
-};
-pub use rfq_view::{prices_visible, ResponseView, RfqView, RfqViewer};
 pub use rules::{
     Allocation, AllocationMethod, Rules, Visibility, DEFAULT_PAYMENT_TERMS_DAYS, MAX_ELIGIBLE_ORGS,
     MAX_ORGANISER_FEE_BPS, MAX_PAYMENT_TERMS_DAYS, MAX_UNITS, RULE_NAMES,
@@ -73,7 +52,21 @@ pub use settle::{
     IssuedDocument, SettlementCompletedData, SettlementData, SettlementRecord, SettlementView,
     SettlementViewer, SCOPE_FINANCE_WRITE,
 };
+pub use sourcing::award::{
+    allocate_transition, build_allocation, check_can_allocate, member_demands, vendor_offers,
+    AllocationCreatedData, Award, AwardData, AwardLineData, AwardView, AwardViewer, UnfilledData,
+};
 #[cfg(feature = "mock")]
-pub use sourcing_ports::MockSourcingStore;
-pub use sourcing_ports::{ResponseOutcome, SourcingStore};
-pub use sourcing_refusal::SourcingRefusal;
+pub use sourcing::ports::MockSourcingStore;
+pub use sourcing::ports::{ResponseOutcome, SourcingStore};
+pub use sourcing::refusal::SourcingRefusal;
+pub use sourcing::rfq::{
+    check_can_open_rfq, open_rfq, InvitedVendor, Rfq, RfqDraft, RfqOpenedData, RfqStatus,
+    MAX_VENDORS, MAX_VENDOR_TEXT, SCOPE_PROCUREMENT_WRITE,
+};
+pub use sourcing::rfq_response::{
+    invited_vendor, latest_responses, respondable, submit_response, ResponseDecision,
+    ResponseDraft, ResponseFields, ResponseReceivedData, VendorResponse, MAX_LEAD_TIME_DAYS,
+    MAX_NOTES, ROLE_VENDOR,
+};
+pub use sourcing::rfq_view::{prices_visible, ResponseView, RfqView, RfqViewer};

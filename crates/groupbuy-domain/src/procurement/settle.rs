@@ -3,17 +3,17 @@
 //! `settlement.completed`. Who may settle, and who sees which document.
 
 use super::access::{require_scope, Viewer, SCOPE_WRITE};
-use super::award::Award;
 use super::events::organiser;
 use super::group_buy::{Action, GroupBuy};
 use super::ids::{AllocationId, DocumentId, GroupBuyId, SettlementId};
 use super::lifecycle::Transition;
-use super::rfq::Rfq;
-use super::rfq_response::ROLE_VENDOR;
 use super::settlement::{
     settle, AwardedLine, Document, DocumentKind, ItemInfo, SettlementInput, SettlementTotals,
 };
-use super::sourcing_refusal::SourcingRefusal;
+use super::sourcing::award::Award;
+use super::sourcing::refusal::SourcingRefusal;
+use super::sourcing::rfq::Rfq;
+use super::sourcing::rfq_response::ROLE_VENDOR;
 use crate::error::DomainError;
 use crate::money::{Currency, Money};
 use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};

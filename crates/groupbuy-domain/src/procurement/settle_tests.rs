@@ -1,12 +1,12 @@
 //! Settling the worked award: who may, what balances, who sees which document.
 
 use super::*;
-use crate::procurement::award::tests::awarded;
 use crate::procurement::group_buy::tests::{caller, ctx, t0};
 use crate::procurement::group_buy::GroupBuyStatus;
 use crate::procurement::refusal::ProcurementRefusal;
-use crate::procurement::rfq_response::tests::vendor_caller;
 use crate::procurement::rules::Rules;
+use crate::procurement::sourcing::award::tests::awarded;
+use crate::procurement::sourcing::rfq_response::tests::vendor_caller;
 use time::macros::date;
 use time::Duration;
 use uuid::Uuid;

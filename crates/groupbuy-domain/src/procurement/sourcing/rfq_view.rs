@@ -3,14 +3,14 @@
 //! an invited vendor the items, the committed total and only its own latest response;
 //! anyone else nothing (404).
 
-use super::access::Viewer;
-use super::group_buy::{GroupBuy, GroupBuyStatus, Item};
-use super::ids::{GroupBuyId, ResponseId, RfqId};
+use super::refusal::SourcingRefusal;
 use super::rfq::{InvitedVendor, Rfq, RfqStatus};
 use super::rfq_response::{latest_responses, VendorResponse, ROLE_VENDOR};
-use super::sourcing_refusal::SourcingRefusal;
 use crate::money::{Currency, Money};
 use crate::principal::Principal;
+use crate::procurement::access::Viewer;
+use crate::procurement::group_buy::{GroupBuy, GroupBuyStatus, Item};
+use crate::procurement::ids::{GroupBuyId, ResponseId, RfqId};
 use time::OffsetDateTime;
 
 /// How a caller stands toward an RFQ.
@@ -41,7 +41,7 @@ impl RfqViewer {
 
 /// Whether the organiser may see vendors' prices of `rfq` at `now`: always without
 /// `rules.sealed_bids`; with it, only the due date unseals. Leaving SOURCING does not:
-/// an allocation cannot come before the due date ([`super::check_can_allocate`]), and a
+/// an allocation cannot come before the due date ([`crate::procurement::check_can_allocate`]), and a
 /// group buy cancelled before it keeps its bids sealed for good (a cancelled group buy
 /// never changes again, so `updated_at` is when it was cancelled).
 pub fn prices_visible(g: &GroupBuy, rfq: &Rfq, now: OffsetDateTime) -> bool {

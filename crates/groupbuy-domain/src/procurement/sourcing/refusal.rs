@@ -4,13 +4,13 @@
 //! allocation and of the settlement algorithms pass through unchanged, so each text stays
 //! written once.
 
-use super::allocation::AllocationRefusal;
-use super::group_buy::GroupBuyStatus;
-use super::ids::JobId;
-use super::jobs::{JobStatus, JobType};
-use super::refusal::{At, ProcurementRefusal};
-use super::settlement::SettlementRefusal;
 use crate::error::{DomainError, Refusal};
+use crate::procurement::allocation::AllocationRefusal;
+use crate::procurement::group_buy::GroupBuyStatus;
+use crate::procurement::ids::JobId;
+use crate::procurement::jobs::{JobStatus, JobType};
+use crate::procurement::refusal::{At, ProcurementRefusal};
+use crate::procurement::settlement::SettlementRefusal;
 use thiserror::Error;
 
 /// Why a sourcing request was refused.

@@ -2,18 +2,18 @@
 //! due date while the group buy is SOURCING. Each revision is a new version of the same
 //! response (same id); the store keeps every version, and the latest one counts.
 
-use super::access::Viewer;
-use super::draft::units;
-use super::events::{audit, organiser};
-use super::group_buy::{GroupBuy, GroupBuyStatus};
-use super::ids::{ResponseId, RfqId};
-use super::refusal::At;
+use super::refusal::SourcingRefusal;
 use super::rfq::Rfq;
-use super::sourcing_refusal::SourcingRefusal;
 use crate::error::DomainError;
 use crate::money::Money;
 use crate::platform::{rfc3339, AuditDraft, ChangeContext, DomainEvent, EventType};
 use crate::principal::Principal;
+use crate::procurement::access::Viewer;
+use crate::procurement::draft::units;
+use crate::procurement::events::{audit, organiser};
+use crate::procurement::group_buy::{GroupBuy, GroupBuyStatus};
+use crate::procurement::ids::{ResponseId, RfqId};
+use crate::procurement::refusal::At;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -309,4 +309,4 @@ pub fn submit_response(
 
 #[cfg(test)]
 #[path = "rfq_response_tests.rs"]
-pub(super) mod tests;
+pub(crate) mod tests;

@@ -3,26 +3,26 @@
 //! with the facts is a 409 at once), written by the job ([`allocate_transition`]):
 //! SOURCING -> ALLOCATED, `allocation.created` in the seed's shape.
 
-use super::access::Viewer;
-use super::allocation::{
-    allocate, AllocationLine, AllocationPlan, AllocationRefusal, AllocationTotals, MemberDemand,
-    Unfilled, VendorOffer,
-};
-use super::commitment::Commitment;
-use super::events::organiser;
-use super::group_buy::{Action, GroupBuy};
-use super::ids::{AllocationId, GroupBuyId, RfqId};
-use super::lifecycle::Transition;
-use super::refusal::At;
+use super::refusal::SourcingRefusal;
 use super::rfq::Rfq;
 use super::rfq_response::{latest_responses, VendorResponse, ROLE_VENDOR};
 use super::rfq_view::prices_visible;
-use super::rules::AllocationMethod;
-use super::sourcing_refusal::SourcingRefusal;
 use crate::error::DomainError;
 use crate::money::{Currency, Money};
 use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};
 use crate::principal::Principal;
+use crate::procurement::access::Viewer;
+use crate::procurement::allocation::{
+    allocate, AllocationLine, AllocationPlan, AllocationRefusal, AllocationTotals, MemberDemand,
+    Unfilled, VendorOffer,
+};
+use crate::procurement::commitment::Commitment;
+use crate::procurement::events::organiser;
+use crate::procurement::group_buy::{Action, GroupBuy};
+use crate::procurement::ids::{AllocationId, GroupBuyId, RfqId};
+use crate::procurement::lifecycle::Transition;
+use crate::procurement::refusal::At;
+use crate::procurement::rules::AllocationMethod;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -382,4 +382,4 @@ impl AwardView {
 
 #[cfg(test)]
 #[path = "award_tests.rs"]
-pub(super) mod tests;
+pub(crate) mod tests;

@@ -2,16 +2,16 @@
 //! total by a due date. Checked before its job is queued ([`check_can_open_rfq`]), opened
 //! by the job ([`open_rfq`]): OPEN -> SOURCING, commitments close, `rfq.opened`.
 
-use super::access::Viewer;
-use super::draft::text;
-use super::events::organiser;
-use super::group_buy::{Action, GroupBuy, GroupBuyStatus};
-use super::ids::{GroupBuyId, RfqId};
-use super::lifecycle::{check_if_match, Transition};
-use super::sourcing_refusal::SourcingRefusal;
+use super::refusal::SourcingRefusal;
 use crate::error::DomainError;
 use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};
 pub use crate::principal::SCOPE_PROCUREMENT_WRITE;
+use crate::procurement::access::Viewer;
+use crate::procurement::draft::text;
+use crate::procurement::events::organiser;
+use crate::procurement::group_buy::{Action, GroupBuy, GroupBuyStatus};
+use crate::procurement::ids::{GroupBuyId, RfqId};
+use crate::procurement::lifecycle::{check_if_match, Transition};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -298,4 +298,4 @@ pub fn open_rfq(
 
 #[cfg(test)]
 #[path = "rfq_tests.rs"]
-pub(super) mod tests;
+pub(crate) mod tests;

@@ -3,16 +3,18 @@
 //! its ceiling, and the settlement balances to the minor unit.
 
 use super::award::{allocate_transition, build_allocation};
-use super::commitment::{Commitment, CommitmentStatus};
-use super::group_buy::tests::{ctx, t0};
-use super::ids::{AllocationId, CommitmentId, DocumentId, GroupBuyId, ResponseId, SettlementId};
 use super::rfq::tests::sourcing;
 use super::rfq_response::VendorResponse;
-use super::rules::Rules;
-use super::settle::{document_number_prefix, settle_transition};
-use super::settlement::DocumentKind;
 use crate::money::{Currency, Money};
 use crate::platform::ChangeContext;
+use crate::procurement::commitment::{Commitment, CommitmentStatus};
+use crate::procurement::group_buy::tests::{ctx, t0};
+use crate::procurement::ids::{
+    AllocationId, CommitmentId, DocumentId, GroupBuyId, ResponseId, SettlementId,
+};
+use crate::procurement::rules::Rules;
+use crate::procurement::settle::{document_number_prefix, settle_transition};
+use crate::procurement::settlement::DocumentKind;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use time::Duration;

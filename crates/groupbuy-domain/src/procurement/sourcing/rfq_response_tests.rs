@@ -3,9 +3,9 @@
 
 use super::*;
 use crate::procurement::group_buy::tests::{caller, ctx, t0};
-use crate::procurement::rfq::tests::sourcing;
-use crate::procurement::rfq_view::{RfqView, RfqViewer};
 use crate::procurement::rules::Rules;
+use crate::procurement::sourcing::rfq::tests::sourcing;
+use crate::procurement::sourcing::rfq_view::{RfqView, RfqViewer};
 use time::Duration;
 use uuid::Uuid;
 

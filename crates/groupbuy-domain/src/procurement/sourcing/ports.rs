@@ -1,20 +1,20 @@
 //! The storage port of Procurement II: RFQ, allocation and settlement, and the durable
-//! jobs that run the first two. Like [`super::ProcurementStore`], one method per use case,
+//! jobs that run the first two. Like [`crate::procurement::ProcurementStore`], one method per use case,
 //! each its own transaction deciding through the domain and writing what it decided with
 //! conditional statements, events to the outbox and entries to the audit chain.
 //!
 //! Scopes and the required `Idempotency-Key` are the API's to check before calling
 //! (`procurement:write` for the RFQ, `groupbuy:write` for allocate, `groupbuy:read` for
 //! reads); every method checks the caller against the object. Settling checks its two
-//! scopes itself ([`super::check_can_settle`]), as they are part of its rule.
+//! scopes itself ([`crate::procurement::check_can_settle`]), as they are part of its rule.
 
-use super::{
-    AwardView, DocumentId, GroupBuyId, IssuedDocument, Job, JobId, ResponseFields, RfqDraft,
-    RfqView, SettlementView, VendorResponse,
-};
 use crate::error::DomainError;
 use crate::platform::ChangeContext;
 use crate::principal::Principal;
+use crate::procurement::{
+    AwardView, DocumentId, GroupBuyId, IssuedDocument, Job, JobId, ResponseFields, RfqDraft,
+    RfqView, SettlementView, VendorResponse,
+};
 use time::{Duration, OffsetDateTime};
 
 /// What a vendor's response did.
@@ -30,7 +30,7 @@ pub struct ResponseOutcome {
 #[cfg_attr(feature = "mock", mockall::automock)]
 pub trait SourcingStore: Send + Sync {
     /// Queues the job that opens the RFQ of `draft` on `id`, after
-    /// [`super::check_can_open_rfq`] and [`super::check_no_pending_job`] in the same
+    /// [`crate::procurement::check_can_open_rfq`] and [`crate::procurement::check_no_pending_job`] in the same
     /// transaction as the insert, so a request that cannot succeed is refused now.
     ///
     /// # Errors
@@ -44,8 +44,8 @@ pub trait SourcingStore: Send + Sync {
         ctx: &ChangeContext,
     ) -> Result<Job, DomainError>;
 
-    /// Queues the job that allocates `id`, after [`super::check_can_allocate`] (a dry run)
-    /// and [`super::check_no_pending_job`] in the same transaction as the insert.
+    /// Queues the job that allocates `id`, after [`crate::procurement::check_can_allocate`] (a dry run)
+    /// and [`crate::procurement::check_no_pending_job`] in the same transaction as the insert.
     ///
     /// # Errors
     /// `NotFound`, `Forbidden`, `Conflict`.
@@ -71,7 +71,7 @@ pub trait SourcingStore: Send + Sync {
     fn claim_job(&self, now: OffsetDateTime, lease: Duration) -> Result<Option<Job>, DomainError>;
 
     /// Runs a claimed job and finishes it, in one transaction: its transition
-    /// ([`super::open_rfq`] or [`super::build_allocation`] + [`super::allocate_transition`])
+    /// ([`crate::procurement::open_rfq`] or [`crate::procurement::build_allocation`] + [`crate::procurement::allocate_transition`])
     /// and [`Job::succeed`], or, when refused, [`Job::fail`] with the refusal's text and
     /// nothing else written. The finish is conditional on the job being RUNNING with the
     /// claim's `attempts`, so it takes effect exactly once. An exhausted job
@@ -81,7 +81,7 @@ pub trait SourcingStore: Send + Sync {
     /// `Conflict` when the claim was lost; storage failures (the job stays claimable).
     fn run_job(&self, job: Job, ctx: &ChangeContext) -> Result<Job, DomainError>;
 
-    /// The RFQ of `id` as the caller may see it ([`super::RfqView::new`]).
+    /// The RFQ of `id` as the caller may see it ([`crate::procurement::RfqView::new`]).
     ///
     /// # Errors
     /// `NotFound` (`RFQ not found`).
@@ -93,7 +93,7 @@ pub trait SourcingStore: Send + Sync {
     ) -> Result<RfqView, DomainError>;
 
     /// Records the calling vendor's response, or a revision of its latest one
-    /// ([`super::submit_response`]); earlier versions are kept.
+    /// ([`crate::procurement::submit_response`]); earlier versions are kept.
     ///
     /// # Errors
     /// `Forbidden`, `NotFound`, `Conflict`, `Validation`.
@@ -105,13 +105,13 @@ pub trait SourcingStore: Send + Sync {
         ctx: &ChangeContext,
     ) -> Result<ResponseOutcome, DomainError>;
 
-    /// The allocation of `id` as the caller may see it ([`super::AwardView::new`]).
+    /// The allocation of `id` as the caller may see it ([`crate::procurement::AwardView::new`]).
     ///
     /// # Errors
     /// `NotFound` (`Allocation not found`).
     fn allocation(&self, caller: &Principal, id: &GroupBuyId) -> Result<AwardView, DomainError>;
 
-    /// Settles `id` ([`super::check_can_settle`], [`super::settle_transition`]) in one
+    /// Settles `id` ([`crate::procurement::check_can_settle`], [`crate::procurement::settle_transition`]) in one
     /// transaction, returning the whole settlement as the organiser sees it.
     ///
     /// # Errors
@@ -124,7 +124,7 @@ pub trait SourcingStore: Send + Sync {
         ctx: &ChangeContext,
     ) -> Result<SettlementView, DomainError>;
 
-    /// The settlement of `id` as the caller may see it ([`super::SettlementView::new`]).
+    /// The settlement of `id` as the caller may see it ([`crate::procurement::SettlementView::new`]).
     ///
     /// # Errors
     /// `NotFound` (`Settlement not found`).
@@ -135,7 +135,7 @@ pub trait SourcingStore: Send + Sync {
     ) -> Result<SettlementView, DomainError>;
 
     /// One document of `id`'s settlement, if the caller may see it
-    /// ([`super::SettlementViewer::document`]).
+    /// ([`crate::procurement::SettlementViewer::document`]).
     ///
     /// # Errors
     /// `NotFound` (`Settlement not found`, `Document not found`).
