@@ -2,18 +2,14 @@
 //! embedded migrations, and one transaction per use case implementing the domain ports.
 
 pub mod answer;
-mod audit;
 mod campaign;
 mod catalog;
 mod convert;
 mod db;
 mod error;
 mod group_purchase;
-pub mod outbox;
-mod paging;
-mod platform;
+pub mod platform;
 mod procurement;
-mod rate_limit;
 pub mod schema;
 pub mod seed;
 pub mod testing;

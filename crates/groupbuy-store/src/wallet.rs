@@ -4,7 +4,7 @@
 use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
 use crate::db::{insert_if_absent, insert_rows, Database, DbConnection};
 use crate::error::StoreError;
-use crate::paging::{into_page, parse_cursor};
+use crate::platform::paging::{into_page, parse_cursor};
 use crate::schema::{wallet_ledger, wallets};
 use diesel::prelude::*;
 use groupbuy_domain::page::clamp_limit;

@@ -10,7 +10,7 @@ use super::{
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::outbox;
+use crate::platform::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     CampaignRefusal, ChangeContext, GroupBuy, GroupBuyStatus, Handle, Interest, InterestOutcome,

@@ -34,7 +34,7 @@ pub(crate) fn adopt_legacy_audit(conn: &mut DbConnection) -> Result<usize, Store
             details: serde_json::json!({ "group_buy_id": g.id }),
             at: entry.created_at,
         };
-        crate::audit::append_with_id(conn, draft, entry.id)?;
+        crate::platform::audit::append_with_id(conn, draft, entry.id)?;
         diesel::delete(campaign_audit::table.filter(campaign_audit::seq.eq(row.seq)))
             .execute(conn)?;
     }

@@ -110,7 +110,7 @@ pub(super) fn append_audit(
     after: GroupBuyStatus,
     ctx: &ChangeContext,
 ) -> Result<(), StoreError> {
-    crate::audit::append(
+    crate::platform::audit::append(
         conn,
         AuditDraft {
             subject: campaign_subject(g),
@@ -127,7 +127,7 @@ pub(super) fn append_audit(
     Ok(())
 }
 
-pub(super) use crate::paging::{into_page, parse_cursor};
+pub(super) use crate::platform::paging::{into_page, parse_cursor};
 pub(crate) use legacy_audit::adopt_legacy_audit;
 
 impl CampaignStore for Database {

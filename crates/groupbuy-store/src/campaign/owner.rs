@@ -6,7 +6,7 @@ use super::{append_audit, insert_if_absent, into_page, lock_group_buy, managed_h
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::outbox;
+use crate::platform::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     campaign_subject, Action, AuditEntry, CampaignRefusal, ChangeContext, GroupBuy, GroupBuyDraft,
@@ -137,7 +137,7 @@ pub(super) fn audit(
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<AuditEntry>, StoreError> {
-    let page = crate::audit::page(conn, &campaign_subject(g), after, limit, true)?;
+    let page = crate::platform::audit::page(conn, &campaign_subject(g), after, limit, true)?;
     let items = page
         .items
         .into_iter()

@@ -3,7 +3,7 @@
 
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::outbox;
+use crate::platform::outbox;
 use crate::schema::{group_instances as gi, products, shops};
 use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, ChangeContext, DomainEvent};

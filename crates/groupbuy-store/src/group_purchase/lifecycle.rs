@@ -10,7 +10,7 @@ use super::seats::{
 use crate::convert::to_db_time;
 use crate::db::{Backend, Database, DbConnection};
 use crate::error::StoreError;
-use crate::outbox;
+use crate::platform::outbox;
 use crate::schema::{group_instances as gi, group_participants as gp, products, shops};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};

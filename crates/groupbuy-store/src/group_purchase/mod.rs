@@ -19,7 +19,7 @@ pub(crate) use batch::JoinBatches;
 mod tests;
 
 use crate::db::Database;
-use crate::paging::parse_cursor;
+use crate::platform::paging::parse_cursor;
 use groupbuy_domain::group_purchase::{
     CheckoutRequest, CheckoutSession, CheckoutStatus, GroupDetail, GroupPurchaseStore, GroupStatus,
     Order, ParticipantDetail,

@@ -8,7 +8,7 @@ use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::paging::into_page;
+use crate::platform::paging::into_page;
 use crate::schema::{group_instances as gi, group_participants as gp, orders};
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{

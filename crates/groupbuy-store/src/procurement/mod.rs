@@ -16,8 +16,8 @@ mod sourcing;
 
 use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
-use crate::outbox;
-use crate::paging::parse_cursor;
+use crate::platform::outbox;
+use crate::platform::paging::parse_cursor;
 use diesel::prelude::*;
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::platform::{AuditDraft, ChangeContext, DomainEvent};
@@ -116,7 +116,7 @@ fn record(
     ctx: &ChangeContext,
 ) -> Result<(), StoreError> {
     for draft in audit {
-        crate::audit::append(conn, draft)?;
+        crate::platform::audit::append(conn, draft)?;
     }
     outbox::append(conn, events, &ctx.request_id, ctx.now)?;
     Ok(())

@@ -10,7 +10,7 @@ use super::{active_commitments, caller_org, find, viewer_of};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::paging::into_page;
+use crate::platform::paging::into_page;
 use diesel::prelude::*;
 use groupbuy_domain::platform::verify_chain;
 use groupbuy_domain::procurement::{
@@ -230,7 +230,7 @@ pub(super) fn audit(
     limit: i64,
 ) -> Result<Page<AuditRecord>, StoreError> {
     let g = audited(conn, caller, id)?;
-    crate::audit::page(conn, &g.subject(), after, limit, false)
+    crate::platform::audit::page(conn, &g.subject(), after, limit, false)
 }
 
 /// The verdict on the group buy's whole audit chain.
@@ -240,5 +240,8 @@ pub(super) fn verify_audit(
     id: GroupBuyId,
 ) -> Result<ChainVerdict, StoreError> {
     let g = audited(conn, caller, id)?;
-    Ok(verify_chain(&crate::audit::chain(conn, &g.subject())?))
+    Ok(verify_chain(&crate::platform::audit::chain(
+        conn,
+        &g.subject(),
+    )?))
 }

@@ -182,7 +182,7 @@ fn check_foreign_keys(conn: &mut DbConnection) -> Result<(), StoreError> {
 
 /// What the database now holds.
 fn counts(conn: &mut DbConnection, expired: u64) -> Result<SeedReport, StoreError> {
-    use crate::outbox::events;
+    use crate::platform::schema::events;
     use crate::schema::{group_participants, orders, products, shops, wallet_ledger, wallets};
     fn n(v: i64) -> u64 {
         u64::try_from(v).unwrap_or(0)

@@ -3,7 +3,7 @@
 
 use super::{seed, SeedPlan};
 use crate::db::Database;
-use crate::outbox::{event_subjects, events};
+use crate::platform::schema::{event_subjects, events};
 use crate::schema::{
     checkout_sessions as cs, group_instances as gi, group_participants as gp, orders, products,
     purchase_records as pr, wallet_ledger as wl, wallets,

@@ -15,7 +15,7 @@ use super::worker::{event_columns, EventRow};
 use crate::convert::{from_db_time, to_db_time};
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::outbox::events as ev;
+use crate::platform::schema::events as ev;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use groupbuy_domain::webhook::{DueDelivery, MAX_CLAIMED_PER_ENDPOINT, MAX_IN_FLIGHT_PER_ENDPOINT};

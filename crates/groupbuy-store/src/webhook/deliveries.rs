@@ -6,8 +6,8 @@ use super::schema::{webhook_attempts as wa, webhook_deliveries as wd, webhook_en
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::outbox;
-use crate::paging::into_page;
+use crate::platform::outbox;
+use crate::platform::paging::into_page;
 use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, DomainEvent, EventType};
 use groupbuy_domain::webhook::{

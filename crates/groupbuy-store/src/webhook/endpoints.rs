@@ -5,7 +5,7 @@ use super::schema::webhook_endpoints as we;
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::paging::into_page;
+use crate::platform::paging::into_page;
 use diesel::prelude::*;
 use groupbuy_domain::webhook::{
     too_many_endpoints, EndpointDraft, EndpointPatch, WebhookEndpoint, MAX_ENDPOINTS_PER_OWNER,

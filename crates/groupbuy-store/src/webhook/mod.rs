@@ -10,7 +10,7 @@ mod tests;
 mod worker;
 
 use crate::db::Database;
-use crate::paging::parse_cursor;
+use crate::platform::paging::parse_cursor;
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::webhook::{
     Delivery, DeliveryAttempt, DeliveryState, DueDelivery, EndpointDraft, EndpointPatch,

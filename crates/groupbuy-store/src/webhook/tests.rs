@@ -1,7 +1,7 @@
 //! Webhook endpoints and deliveries on both backends.
 
 use crate::db::Database;
-use crate::outbox;
+use crate::platform::outbox;
 use groupbuy_domain::platform::{Audience, DomainEvent, EventType};
 use groupbuy_domain::webhook::{
     AttemptOutcome, DeliveryAttempt, DeliveryState, EndpointDraft, EndpointPatch, RetrySchedule,

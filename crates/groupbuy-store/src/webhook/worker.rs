@@ -8,7 +8,7 @@ use super::schema::{webhook_attempts as wa, webhook_deliveries as wd, webhook_en
 use crate::convert::{from_db_time, to_db_time};
 use crate::db::{insert_if_absent, DbConnection};
 use crate::error::StoreError;
-use crate::outbox::events as ev;
+use crate::platform::schema::events as ev;
 use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, EventType};
 use groupbuy_domain::webhook::{DeliveryAttempt, DeliveryState, DueDelivery};

@@ -1,7 +1,7 @@
 //! Campaign entries on the shared audit trail: chained, tamper-evident, legacy adopted.
 
 use super::{ctx, h, merchant, s, setup, t0};
-use crate::audit;
+use crate::platform::audit;
 use crate::Database;
 use groupbuy_domain::campaign::{Action, CampaignStore};
 use groupbuy_domain::platform::verify_chain;

@@ -1,7 +1,7 @@
 //! Campaign transitions and the tipping point write their events in their transaction.
 
 use super::{ctx, h, interest, merchant, s, setup, t0};
-use crate::outbox::events;
+use crate::platform::schema::events;
 use crate::Database;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{Action, CampaignStore};

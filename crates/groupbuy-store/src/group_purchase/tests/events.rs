@@ -4,7 +4,7 @@
 
 use super::{buy, ctx, fund, product, t0, user};
 use crate::db::Database;
-use crate::outbox::events;
+use crate::platform::schema::events;
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
 use groupbuy_domain::platform::ChangeContext;

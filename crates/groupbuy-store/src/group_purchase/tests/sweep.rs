@@ -6,7 +6,7 @@ use super::{assert_money_conserved, buy, ctx, fund, product, t0, tzs};
 use crate::db::Database;
 use crate::group_purchase::lifecycle::fail_due;
 use crate::group_purchase::refunds::group_refunds_owed;
-use crate::outbox::events;
+use crate::platform::schema::events;
 use crate::schema::{
     group_instances as gi, group_participants as gp, products, wallet_ledger as wl,
 };

@@ -6,7 +6,7 @@ mod concurrency;
 mod lifecycle;
 mod pools;
 
-use crate::outbox::events;
+use crate::platform::schema::events;
 use crate::Database;
 use diesel::prelude::*;
 use groupbuy_domain::platform::ChangeContext;

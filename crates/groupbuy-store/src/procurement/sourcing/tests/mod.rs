@@ -3,7 +3,7 @@
 mod award;
 mod jobs;
 
-use crate::outbox::events;
+use crate::platform::schema::events;
 use crate::Database;
 use diesel::prelude::*;
 use groupbuy_domain::platform::ChangeContext;

@@ -1,21 +1,13 @@
 //! Request counters per key and fixed window (`rate_limit_windows`), shared by every
 //! instance on the database: the daily write quota and the support-report limit.
 
+use super::schema::rate_limit_windows;
 use crate::convert::to_db_time;
 use crate::db::{insert_if_absent, Database};
 use diesel::prelude::*;
 use groupbuy_domain::platform::{RateDecision, RateLimitStore, RateQuota};
 use groupbuy_domain::DomainError;
 use time::OffsetDateTime;
-
-diesel::table! {
-    /// One counter per key and window; `bucket` is `key@window-start` (Unix seconds).
-    rate_limit_windows (bucket) {
-        bucket -> Text,
-        hits -> BigInt,
-        expires_at -> Timestamp,
-    }
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = rate_limit_windows)]

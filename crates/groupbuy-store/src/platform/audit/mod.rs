@@ -127,7 +127,7 @@ pub(crate) fn page(
         (false, None) => query.order(audit_log::seq.asc()),
     };
     let rows: Vec<AuditRow> = query.load(conn)?;
-    crate::paging::into_page(rows, limit, |r| r.seq, AuditRow::into_domain)
+    crate::platform::paging::into_page(rows, limit, |r| r.seq, AuditRow::into_domain)
 }
 
 /// Every entry of a subject, oldest first (to verify the chain).

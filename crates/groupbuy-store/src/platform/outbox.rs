@@ -1,6 +1,7 @@
 //! The outbox: domain events written in the transaction of the change they describe, each
 //! with the next sequence number of its subject, for the webhook dispatcher to fan out.
 
+use super::schema::{event_subjects, events};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
@@ -8,31 +9,6 @@ use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, DomainEvent};
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-diesel::table! {
-    /// Every event, in commit order of `seq`.
-    events (seq) {
-        seq -> BigInt,
-        id -> Text,
-        event_type -> Text,
-        subject -> Text,
-        sequence -> BigInt,
-        audience_kind -> Text,
-        audience_id -> Text,
-        request_id -> Text,
-        data -> Text,
-        created_at -> Timestamp,
-        dispatched -> Bool,
-    }
-}
-
-diesel::table! {
-    /// The last sequence number given per subject.
-    event_subjects (subject) {
-        subject -> Text,
-        last_sequence -> BigInt,
-    }
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = events)]

@@ -1,0 +1,12 @@
+//! What every context shares: idempotency keys and the health check, the event outbox,
+//! rate-limit windows, cursor paging and the hash-chained audit log. Mirrors the domain's
+//! and the API's `platform` folders.
+
+pub(crate) mod audit;
+mod idempotency;
+pub mod outbox;
+pub(crate) mod paging;
+pub(crate) mod rate_limit;
+pub(crate) mod schema;
+
+pub(crate) use idempotency::{DONE, IN_FLIGHT};
