@@ -3,7 +3,7 @@
 
 use crate::helpers::TestApp;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use groupbuy_api::delivery::{sign, DeliverySettings};
+use groupbuy_api::jobs::webhook_delivery::{sign, DeliverySettings};
 use groupbuy_domain::webhook::RetrySchedule;
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@
 use crate::helpers::{assert_problem, TestApp};
 use crate::webhook::{endpoint, fast_apps, Receiver};
 use futures_util::FutureExt;
-use groupbuy_api::delivery::{DeliverySettings, HostLookup};
+use groupbuy_api::jobs::webhook_delivery::{DeliverySettings, HostLookup};
 use groupbuy_domain::webhook::{
     RetrySchedule, MAX_ENDPOINTS_PER_OWNER, MAX_QUEUED_TESTS_PER_ENDPOINT,
 };

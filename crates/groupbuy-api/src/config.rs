@@ -1,6 +1,6 @@
 //! Configuration, read once from the environment and validated at start.
 
-use crate::delivery::DeliverySettings;
+use crate::jobs::webhook_delivery::DeliverySettings;
 use crate::platform::auth::{DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
 use crate::platform::rate_limit::RateLimitConfig;
 use groupbuy_domain::webhook::RetrySchedule;

@@ -1,7 +1,6 @@
 //! The HTTP API of groupbuy: routes, envelope, errors, auth, idempotency, jobs.
 
 pub mod config;
-pub mod delivery;
 pub mod envelope;
 pub mod error;
 pub mod jobs;

@@ -1,7 +1,7 @@
 //! Building the application from configuration: database, state, routes, server, sweeps.
 
 use crate::config::Config;
-use crate::delivery::DeliveryMetrics;
+use crate::jobs::webhook_delivery::DeliveryMetrics;
 use crate::openapi::ApiDoc;
 use crate::platform::auth::JwtKeys;
 use crate::platform::body_deadline::{body_deadline, BodyDeadline};

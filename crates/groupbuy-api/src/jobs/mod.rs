@@ -5,6 +5,7 @@
 mod group_purchase;
 mod housekeeping;
 mod procurement;
+pub mod webhook_delivery;
 
 use crate::state::AppState;
 use actix_web::web;
@@ -70,14 +71,14 @@ impl JobRegistry {
 /// procurement expiry sweeps, housekeeping purges, and the webhook delivery worker.
 pub fn registry(
     sweep_interval: Duration,
-    delivery: crate::delivery::DeliverySettings,
-    metrics: Option<crate::delivery::DeliveryMetrics>,
+    delivery: crate::jobs::webhook_delivery::DeliverySettings,
+    metrics: Option<crate::jobs::webhook_delivery::DeliveryMetrics>,
 ) -> JobRegistry {
     let registry = JobRegistry::new();
     let registry = group_purchase::register(registry, sweep_interval);
     let registry = procurement::register(registry, sweep_interval);
     let registry = housekeeping::register(registry, sweep_interval);
-    crate::delivery::register(registry, delivery, metrics)
+    crate::jobs::webhook_delivery::register(registry, delivery, metrics)
 }
 
 /// The change context of a pass: its events carry the pass's own request id, as a

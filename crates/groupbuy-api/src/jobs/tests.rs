@@ -34,7 +34,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
 fn every_context_registers_its_jobs_once() {
     let names = registry(
         Duration::from_secs(1),
-        crate::delivery::DeliverySettings::default(),
+        crate::jobs::webhook_delivery::DeliverySettings::default(),
         None,
     )
     .names();

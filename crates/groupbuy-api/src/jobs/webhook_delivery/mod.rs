@@ -1,4 +1,4 @@
-//! The webhook delivery worker inside `serve`: fans outbox events out, sends due
+//! The webhook delivery job inside `serve`: fans outbox events out, sends due
 //! deliveries signed per Standard Webhooks 1.0, records every attempt. Safe on every
 //! instance (claims are leased in the database); a restart or a kill loses nothing.
 
