@@ -20,11 +20,11 @@ pub const AUDIT_ACTIONS: [&str; 7] = [
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
-    /// Id.
+    /// The shared audit entry's id without its `aud_` prefix.
     pub id: Uuid,
     /// The group-buy.
     pub group_buy_id: Uuid,
-    /// Who.
+    /// Who made the change (`user:<sub>`, `visitor:<uuid>` or `system:<job>`).
     pub actor: String,
     /// What (`create`, `publish`, `pause`, `close`, `interest.register`, `interest.update`,
     /// `interest.remove`).
@@ -35,6 +35,6 @@ pub struct AuditEntry {
     pub after_status: GroupBuyStatus,
     /// Request id.
     pub request_id: String,
-    /// When.
+    /// When the change happened (UTC, microsecond precision).
     pub created_at: OffsetDateTime,
 }

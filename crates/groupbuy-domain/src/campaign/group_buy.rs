@@ -188,15 +188,15 @@ pub struct Progress {
 /// A group-buy campaign.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupBuy {
-    /// Id.
+    /// Random UUID the store gives it at creation; internal, never changes.
     pub id: Uuid,
     /// Owning handle.
     pub handle: Handle,
     /// Slug, unique per handle.
     pub slug: Slug,
-    /// Title.
+    /// Trimmed title, 1 to 200 characters.
     pub title: String,
-    /// Description.
+    /// Free text up to 10000 characters; empty when none was given.
     pub description: String,
     /// Price per unit.
     pub unit_price: Money,
@@ -218,7 +218,7 @@ pub struct GroupBuy {
     pub published_at: Option<OffsetDateTime>,
     /// Last pause.
     pub paused_at: Option<OffsetDateTime>,
-    /// Close.
+    /// When it was closed; `None` until then (CLOSED is final, so it is set once).
     pub closed_at: Option<OffsetDateTime>,
     /// Last change of the campaign itself.
     pub updated_at: OffsetDateTime,
@@ -329,11 +329,11 @@ impl GroupBuy {
 /// The raw fields of a new group-buy, as a client sent them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupBuyFields {
-    /// Slug.
+    /// Slug as sent; parsing requires 3 to 40 characters of a-z, 0-9 and -.
     pub slug: String,
-    /// Title.
+    /// Title as sent; parsing trims it and requires 1 to 200 characters.
     pub title: String,
-    /// Description.
+    /// Free text as sent; absent means empty, at most 10000 characters.
     pub description: Option<String>,
     /// Unit price in major units.
     pub unit_price: Decimal,
@@ -352,7 +352,7 @@ pub struct GroupBuyFields {
 /// A validated new group-buy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupBuyDraft {
-    /// Slug.
+    /// URL name, unique among its handle's group-buys (the store enforces that).
     pub slug: Slug,
     /// Trimmed title, 1-200 characters.
     pub title: String,
@@ -360,7 +360,7 @@ pub struct GroupBuyDraft {
     pub description: String,
     /// Unit price (> 0).
     pub unit_price: Money,
-    /// Thresholds.
+    /// Close conditions: at least one of minimum participants and minimum quantity.
     pub thresholds: Thresholds,
     /// Cap (>= 1 and >= minQuantity).
     pub max_quantity: Option<i64>,

@@ -34,11 +34,11 @@ impl VisitorId {
 /// One visitor's interest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interest {
-    /// Id.
+    /// Random UUID the store gives it on first registration; kept across updates.
     pub id: Uuid,
     /// The group-buy.
     pub group_buy_id: Uuid,
-    /// Who.
+    /// Who registered it: a token's user or an anonymous cookie visitor; unique per group-buy.
     pub visitor: VisitorId,
     /// Units wanted (>= 1).
     pub quantity: i64,

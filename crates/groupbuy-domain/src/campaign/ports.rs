@@ -61,7 +61,7 @@ pub trait CampaignStore: Send + Sync {
     /// One group-buy of a handle the caller manages.
     ///
     /// # Errors
-    /// `NotFound`.
+    /// `NotFound` when the handle or slug is unknown, or the caller does not manage the handle.
     fn group_buy(
         &self,
         caller: &Principal,

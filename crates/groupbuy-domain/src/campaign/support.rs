@@ -88,7 +88,7 @@ pub struct SupportReport {
     pub client_ip: String,
     /// Id of the request that submitted it.
     pub submitted_request_id: String,
-    /// When.
+    /// When it was submitted (UTC, from the injected clock).
     pub created_at: OffsetDateTime,
 }
 

@@ -54,7 +54,7 @@ pub struct Product {
     pub id: Uuid,
     /// Owning shop.
     pub shop_id: Uuid,
-    /// Name.
+    /// Display name, trimmed, 1 to 200 characters.
     pub name: String,
     /// Image URL.
     pub image: Option<String>,
@@ -103,7 +103,7 @@ pub struct ProductDraft {
     pub regular_price: Money,
     /// Group price (< regular price).
     pub group_price: Money,
-    /// Stock.
+    /// Units on hand to start with (0 or more); a new product has none reserved.
     pub stock_quantity: i64,
     /// Group buying switch.
     pub group_buying_enabled: bool,
@@ -118,7 +118,7 @@ pub struct ProductDraft {
 /// The raw fields of a new product, as a client sent them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductFields {
-    /// Name.
+    /// Name as sent; parsing trims it and requires 1 to 200 characters.
     pub name: String,
     /// Image URL.
     pub image: Option<String>,
@@ -128,7 +128,7 @@ pub struct ProductFields {
     pub group_price: Decimal,
     /// ISO currency code, default TZS.
     pub currency: Option<String>,
-    /// Stock.
+    /// Units on hand as sent; must be 0 or more.
     pub stock_quantity: i64,
     /// Group buying switch.
     pub group_buying_enabled: bool,

@@ -108,13 +108,13 @@ impl GroupCode {
 /// One group of N seats for one product at a locked price.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupInstance {
-    /// Id.
+    /// Random UUID given when the group opens; never changes.
     pub id: Uuid,
     /// Code such as GP-A3X7K9.
     pub code: GroupCode,
     /// Name, `{code}-{productName}` until the initiator renames it.
     pub name: String,
-    /// Product.
+    /// The product whose seats it sells; transfers only move seats between its groups.
     pub product_id: Uuid,
     /// Shop of the product.
     pub shop_id: Uuid,
@@ -130,17 +130,17 @@ pub struct GroupInstance {
     pub total_seats: i32,
     /// Seats taken by ACTIVE participants.
     pub seats_occupied: i32,
-    /// Lifecycle.
+    /// OPEN until it fills (COMPLETED), expires unfilled (FAILED) or is emptied (DELETED).
     pub status: GroupStatus,
     /// Lifetime in hours when it opened.
     pub duration_hours: Decimal,
     /// Per-customer cap when it opened.
     pub max_per_customer: Option<i32>,
-    /// Opened.
+    /// When the initiator's checkout opened it (UTC, from the injected clock).
     pub created_at: OffsetDateTime,
-    /// Expires.
+    /// `created_at` plus the product's group time limit; no joins from then on.
     pub expires_at: OffsetDateTime,
-    /// Filled.
+    /// When the last seat was taken and it became COMPLETED; `None` until then.
     pub completed_at: Option<OffsetDateTime>,
     /// Last change.
     pub updated_at: OffsetDateTime,
@@ -166,11 +166,11 @@ impl GroupInstance {
 /// One user's participation in one group (unique per group and user).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Participant {
-    /// Id.
+    /// Random UUID given when the user first joins this group.
     pub id: Uuid,
-    /// Group.
+    /// The group instance joined ([`GroupInstance::id`]).
     pub group_id: Uuid,
-    /// User.
+    /// The participating user's id (a token's `sub`).
     pub user_id: String,
     /// User's display name.
     pub user_name: String,
@@ -180,7 +180,7 @@ pub struct Participant {
     pub quantity: i32,
     /// Money held for those seats (paid, or moved in with transferred seats).
     pub total_paid: Money,
-    /// Lifecycle.
+    /// ACTIVE while in the group; TRANSFERRED_OUT or REFUNDED once the seats have left.
     pub status: ParticipantStatus,
     /// First joined.
     pub joined_at: OffsetDateTime,
@@ -195,15 +195,15 @@ pub struct Participant {
 /// One paid purchase of seats.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PurchaseRecord {
-    /// Participant.
+    /// The participation the seats were bought for ([`Participant::id`]).
     pub participant_id: Uuid,
     /// Checkout session paid.
     pub checkout_session_id: Uuid,
-    /// Seats.
+    /// Seats bought in this purchase, not the participant's running total.
     pub quantity: i32,
     /// Amount debited.
     pub amount_paid: Money,
-    /// When.
+    /// When the session was paid (UTC, from the injected clock).
     pub purchased_at: OffsetDateTime,
     /// Wallet transaction id.
     pub transaction_id: Uuid,
@@ -212,7 +212,7 @@ pub struct PurchaseRecord {
 /// One transfer of seats between groups.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferRecord {
-    /// Id.
+    /// Random UUID given when the seats are moved.
     pub id: Uuid,
     /// User who moved.
     pub user_id: String,
@@ -232,7 +232,7 @@ pub struct TransferRecord {
     pub quantity: i32,
     /// Money moved with them.
     pub amount: Money,
-    /// When.
+    /// When the seats moved (UTC, from the injected clock).
     pub transferred_at: OffsetDateTime,
     /// `Transferred {n} seats from group {code}`.
     pub reason: String,

@@ -47,7 +47,7 @@ pub struct JoinCheck<'a> {
     pub quantity: i32,
     /// Seats the buyer already holds in it.
     pub already_held: i32,
-    /// Now.
+    /// The instant of the check (injected clock): an OPEN group at or past expiry refuses.
     pub now: OffsetDateTime,
 }
 
@@ -102,7 +102,7 @@ pub struct TransferCheck<'a> {
     pub held_in_target: i32,
     /// Seats to move.
     pub quantity: i32,
-    /// Now.
+    /// The instant of the check (injected clock): both groups must be OPEN and unexpired.
     pub now: OffsetDateTime,
 }
 

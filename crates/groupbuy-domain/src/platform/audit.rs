@@ -56,7 +56,7 @@ pub struct AuditDraft {
     pub request_id: String,
     /// Facts of the change worth keeping (quantities, ids).
     pub details: Value,
-    /// When.
+    /// When the change happened, in UTC; sealing truncates it to whole microseconds.
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }

@@ -19,8 +19,7 @@ pub fn require_read(caller: &Principal) -> Result<(), ProcurementRefusal> {
     require_scope(caller, SCOPE_READ)
 }
 
-/// A write: the token must hold `groupbuy:write` and name its organisation, which it
-/// returns.
+/// A write: the token must hold `groupbuy:write` and name its organisation, which it returns.
 ///
 /// # Errors
 /// `MissingScope` or `OrganisationRequired` (403).

@@ -60,7 +60,8 @@ pub struct Commitment {
     pub group_buy_id: GroupBuyId,
     /// The committing organisation.
     pub member_id: String,
-    /// Units.
+    /// Units committed, from the group buy's `min_commitment` to [`MAX_UNITS`]; a withdrawn
+    /// commitment keeps its last quantity.
     pub quantity: i64,
     /// The most it pays per unit, in the group buy's currency.
     pub price_ceiling: Money,

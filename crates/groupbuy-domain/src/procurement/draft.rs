@@ -15,11 +15,11 @@ pub const DEFAULT_CURRENCY: &str = "USD";
 /// The fields of `POST /groupbuy`, as received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupBuyFields {
-    /// Title.
+    /// Title as sent; parsing trims it and requires 1 to 200 characters.
     pub title: String,
-    /// Description.
+    /// Description as sent; a blank one counts as absent, at most 10000 characters.
     pub description: Option<String>,
-    /// Items.
+    /// What one unit contains, as sent: 1 to [`MAX_ITEMS`], each SKU once.
     pub items: Vec<Item>,
     /// Target, in units.
     pub target_quantity: i64,
@@ -48,7 +48,7 @@ pub struct GroupBuyDraft {
     pub min_commitment: i64,
     /// In the future at creation.
     pub deadline: OffsetDateTime,
-    /// Currency.
+    /// Currency of price ceilings and settlement; [`DEFAULT_CURRENCY`] when none was named.
     pub currency: Currency,
     /// Consistent rules.
     pub rules: Rules,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub struct GroupBuyEventData {
     /// `gb_...`.
     pub groupbuy_id: String,
-    /// Title.
+    /// The group buy's title as its organiser set it (1 to 200 characters).
     pub title: String,
     /// Status now.
     pub status: String,

@@ -181,11 +181,11 @@ pub struct Item {
 /// A group buy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupBuy {
-    /// Id.
+    /// `gb_<uuid simple hex>`, given at creation; the audit subject is `groupbuy:<id>`.
     pub id: GroupBuyId,
-    /// Title.
+    /// Trimmed title, 1 to 200 characters.
     pub title: String,
-    /// Description.
+    /// Free text up to 10000 characters; `None` when absent or blank.
     pub description: Option<String>,
     /// What one unit contains (1-100 items, unique SKUs).
     pub items: Vec<Item>,
@@ -197,7 +197,7 @@ pub struct GroupBuy {
     pub deadline: OffsetDateTime,
     /// Currency of price ceilings and, later, of settlement.
     pub currency: Currency,
-    /// Rules.
+    /// Caps, eligibility, visibility and settlement terms, checked against the quantities.
     pub rules: Rules,
     /// Lifecycle state.
     pub status: GroupBuyStatus,

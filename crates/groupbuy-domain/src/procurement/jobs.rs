@@ -121,7 +121,7 @@ impl fmt::Display for JobStatus {
 /// A durable job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
-    /// Id.
+    /// `job_<uuid simple hex>`, given when the job is queued; how a client polls it.
     pub id: JobId,
     /// What it does.
     pub job_type: JobType,

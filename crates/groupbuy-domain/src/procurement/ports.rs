@@ -63,7 +63,7 @@ pub trait ProcurementStore: Send + Sync {
     /// One group buy as the caller may see it.
     ///
     /// # Errors
-    /// `NotFound`.
+    /// `NotFound` when no group buy has this id, or the caller may not see it.
     fn get(&self, caller: &Principal, id: &GroupBuyId) -> Result<GroupBuyView, DomainError>;
 
     /// The group buys the caller may see, newest first.
@@ -78,8 +78,7 @@ pub trait ProcurementStore: Send + Sync {
         limit: i64,
     ) -> Result<Page<GroupBuyView>, DomainError>;
 
-    /// The commitments the caller may list ([`super::Viewer::commitments_scope`]), oldest
-    /// first.
+    /// The commitments the caller may list ([`super::Viewer::commitments_scope`]), oldest first.
     ///
     /// # Errors
     /// `NotFound`, `Validation` for a bad cursor.
@@ -152,7 +151,7 @@ pub trait ProcurementStore: Send + Sync {
     /// check the caller's access to what they show first).
     ///
     /// # Errors
-    /// `NotFound`.
+    /// `NotFound` when no group buy has this id; the caller's access is not checked here.
     fn organiser(&self, id: &GroupBuyId) -> Result<String, DomainError>;
 
     /// Recomputes the group buy's whole audit chain ([`crate::platform::verify_chain`]).

@@ -28,7 +28,7 @@ use time::OffsetDateTime;
 /// A settlement document under its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedDocument {
-    /// Id.
+    /// `doc_<uuid simple hex>`; how a viewer fetches this one document.
     pub id: DocumentId,
     /// The document, whole.
     pub document: Document,
@@ -37,7 +37,7 @@ pub struct IssuedDocument {
 /// A written settlement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettlementRecord {
-    /// Id.
+    /// `stl_<uuid simple hex>`, given when the settlement is written.
     pub id: SettlementId,
     /// The group buy.
     pub groupbuy_id: GroupBuyId,
@@ -318,7 +318,7 @@ impl SettlementViewer {
 /// A settlement as one viewer may see it; totals are over what it sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettlementView {
-    /// Id.
+    /// The settlement's own id (`stl_<uuid simple hex>`), the same for every viewer.
     pub id: SettlementId,
     /// The group buy.
     pub groupbuy_id: GroupBuyId,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 /// A user's wallet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wallet {
-    /// Owner.
+    /// The owner's user id (a token's `sub`); one wallet per user.
     pub user_id: String,
     /// Current balance (never negative).
     pub balance: Money,
@@ -63,7 +63,7 @@ pub struct LedgerEntry {
     pub id: Uuid,
     /// Wallet owner.
     pub user_id: String,
-    /// Why.
+    /// Why the money moved: an admin credit, a purchase or a refund.
     pub kind: LedgerKind,
     /// Signed amount.
     pub amount: Money,
@@ -71,7 +71,7 @@ pub struct LedgerEntry {
     pub balance_after: Money,
     /// Caller's or system reference (credit reference, checkout session, group code).
     pub reference: String,
-    /// When.
+    /// When the money moved (UTC, from the injected clock).
     pub created_at: OffsetDateTime,
 }
 

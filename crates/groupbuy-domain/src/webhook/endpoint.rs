@@ -82,7 +82,7 @@ pub struct WebhookEndpoint {
     pub disabled: bool,
     /// Why it was disabled (by its owner, or by a 410 answer).
     pub disabled_reason: Option<String>,
-    /// When.
+    /// When it was registered (UTC, from the injected clock).
     pub created_at: OffsetDateTime,
 }
 
@@ -117,7 +117,7 @@ pub struct EndpointDraft {
     pub url: String,
     /// Event filter.
     pub events: EventFilter,
-    /// Note.
+    /// The owner's note, at most 500 characters; a blank one is dropped.
     pub description: Option<String>,
 }
 

@@ -31,7 +31,7 @@ use time::OffsetDateTime;
 /// A written allocation: the plan, under its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Award {
-    /// Id.
+    /// `alloc_<uuid simple hex>`, given when the allocation is written.
     pub id: AllocationId,
     /// The group buy.
     pub groupbuy_id: GroupBuyId,
@@ -127,7 +127,7 @@ pub fn check_can_allocate(
 pub struct AwardLineData {
     /// The member.
     pub member_id: String,
-    /// Units.
+    /// Units this member gets from this vendor.
     pub quantity: i64,
     /// The vendor.
     pub vendor_id: String,
@@ -148,7 +148,7 @@ pub struct UnfilledData {
     pub member_id: String,
     /// Units not allocated.
     pub quantity: i64,
-    /// Why.
+    /// Why the member was left short, in words (`no vendor within price ceiling 9.50`).
     pub reason: String,
 }
 
@@ -316,7 +316,7 @@ impl AwardViewer {
 /// An allocation as one viewer may see it; totals are over what it sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwardView {
-    /// Id.
+    /// The allocation's own id (`alloc_<uuid simple hex>`), the same for every viewer.
     pub id: AllocationId,
     /// The group buy.
     pub groupbuy_id: GroupBuyId,

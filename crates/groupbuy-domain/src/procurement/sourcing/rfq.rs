@@ -136,7 +136,7 @@ impl RfqStatus {
 /// date and the group buy's status ([`Rfq::status`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rfq {
-    /// Id.
+    /// `rfq_<uuid simple hex>`, given when the RFQ is opened.
     pub id: RfqId,
     /// The group buy it sources.
     pub groupbuy_id: GroupBuyId,

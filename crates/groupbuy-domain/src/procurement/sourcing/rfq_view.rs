@@ -52,7 +52,7 @@ pub fn prices_visible(g: &GroupBuy, rfq: &Rfq, now: OffsetDateTime) -> bool {
 /// A response as a viewer sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseView {
-    /// Id.
+    /// `rsp_<uuid simple hex>`, the same for every version of the response.
     pub id: ResponseId,
     /// The vendor.
     pub vendor_id: String,
@@ -94,7 +94,7 @@ impl ResponseView {
 /// An RFQ as one viewer may see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RfqView {
-    /// Id.
+    /// `rfq_<uuid simple hex>`; a group buy has at most one RFQ.
     pub id: RfqId,
     /// The group buy.
     pub groupbuy_id: GroupBuyId,
