@@ -10,7 +10,7 @@ use diesel::{Connection, RunQueryDsl};
 
 /// A connection to a run's database, whichever backend.
 pub enum Db {
-    /// PostgreSQL.
+    /// PostgreSQL, opened from a `postgres://` or `postgresql://` URL.
     Pg(PgConnection),
     /// SQLite (a file path).
     Sqlite(SqliteConnection),

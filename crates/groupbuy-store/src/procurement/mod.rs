@@ -4,8 +4,8 @@
 //! `UPDATE ... RETURNING` (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises
 //! writers), lets the domain decide on the current row, then writes what it decided with
 //! one conditional UPDATE of the row (status, version and, for commitments, capacity in
-//! the predicate), its audit entries after it and its events to the outbox, all in one
-//! transaction.
+//! the predicate), its audit entries after it and its events to the outbox, all in
+//! one transaction.
 
 mod changes;
 mod create;

@@ -92,8 +92,7 @@ fn owned_by_within_limit(conn: &mut DbConnection, owner: &Principal) -> Result<(
     Ok(())
 }
 
-/// The caller's endpoints (their personal ones and their current organisation's), newest
-/// first.
+/// The caller's endpoints (their personal ones and their current organisation's), newest first.
 pub(super) fn list(
     conn: &mut DbConnection,
     caller: &Principal,

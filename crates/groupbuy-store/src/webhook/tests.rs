@@ -275,8 +275,7 @@ fn deliveries_fan_out_and_keep_subject_order(db: &Database) {
     assert_eq!(page.items[0].attempts[1].status_code, Some(200));
 }
 
-/// 410 disables the endpoint; replay and retry re-enqueue; a test event reaches only its
-/// endpoint.
+/// 410 disables the endpoint; replay and retry re-enqueue; a test event reaches only its endpoint.
 fn gone_disables_and_replay_requeues(db: &Database) {
     let e = db
         .create_endpoint(&who("m1", None), draft(&["*"]), "whsec_a", t0())

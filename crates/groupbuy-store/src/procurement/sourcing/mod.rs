@@ -2,8 +2,8 @@
 //! and its responses, the allocation and the settlement, and the durable jobs that open
 //! the RFQ and allocate. Like Procurement I, each use case is one transaction that takes
 //! the group buy's row lock, lets the domain decide, and writes the decision with
-//! conditional statements, audit entries after the group buy row's UPDATE, events to the
-//! outbox.
+//! conditional statements, audit entries after the group buy row's UPDATE, events to
+//! the outbox.
 
 mod jobs;
 mod read;
