@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 pub struct AppState {
     /// Shops and products.
     pub catalog: Arc<dyn CatalogStore>,
-    /// Wallets.
+    /// Users' wallets: balances, ledgers and the admin credit.
     pub wallets: Arc<dyn WalletStore>,
     /// Group purchases.
     pub group_purchases: Arc<dyn GroupPurchaseStore>,
@@ -39,7 +39,7 @@ pub struct AppState {
     pub webhooks: Arc<dyn WebhookStore>,
     /// `GROUPBUY_WEBHOOK_ALLOW_PRIVATE=1`: endpoints may point at loopback/private addresses.
     pub webhook_allow_private: bool,
-    /// Time.
+    /// The injected clock: handlers take the time from here, never from the system.
     pub clock: Arc<dyn Clock>,
     /// Token keys.
     pub jwt: JwtKeys,

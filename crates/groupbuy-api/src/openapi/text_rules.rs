@@ -20,8 +20,8 @@ const REFUSED: &str = r"\u0000-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF";
 const REFUSED_MULTILINE: &str =
     r"\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF";
 
-/// Adds the character patterns to the request bodies' schemas and the operations' string
-/// parameters.
+/// Adds the character patterns to the request bodies' schemas and the operations'
+/// string parameters.
 pub(super) fn add(api: &mut OpenApi) {
     let mut bodies = BTreeSet::new();
     for op in super::operations(api) {

@@ -36,7 +36,7 @@ pub struct CreateShopRequest {
 pub struct ShopView {
     /// Shop id.
     pub shop_id: Uuid,
-    /// Name.
+    /// Shop name as the merchant gave it, trimmed, 1 to 120 characters.
     pub shop_name: String,
     /// Logo URL.
     pub shop_logo: Option<String>,
@@ -63,7 +63,7 @@ impl From<Shop> for ShopView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateProductRequest {
-    /// Name.
+    /// Product name, 1 to 200 characters once trimmed.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub product_name: String,
     /// Image URL.
@@ -145,7 +145,7 @@ pub struct ProductView {
     pub product_id: Uuid,
     /// Shop id.
     pub shop_id: Uuid,
-    /// Name.
+    /// Product name, trimmed, 1 to 200 characters.
     pub product_name: String,
     /// Image URL.
     pub product_image: Option<String>,
@@ -155,7 +155,7 @@ pub struct ProductView {
     /// Group price.
     #[schema(value_type = crate::schema::Money)]
     pub group_price: Decimal,
-    /// Currency.
+    /// ISO 4217 code of both prices; TZS when the merchant named none.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Units in stock, including those held by open groups.

@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Health status.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthView {
-    /// `up`.
+    /// `up` from /healthz, `ready` from /readyz; a failed readiness check answers 503 instead.
     #[schema(value_type = crate::schema::HealthStatus)]
     pub status: String,
 }

@@ -23,12 +23,12 @@ use uuid::Uuid;
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WalletView {
-    /// Owner.
+    /// The owner's user id (the token's `sub`); callers see only their own wallet.
     pub user_id: String,
-    /// Balance.
+    /// Current balance, never negative; 0 before any money arrived.
     #[schema(value_type = crate::schema::Money)]
     pub balance: Decimal,
-    /// Currency.
+    /// ISO 4217 code the wallet holds, fixed by its first credit (TZS before any).
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Last change.
@@ -62,12 +62,12 @@ pub struct LedgerEntryView {
     /// Balance right after.
     #[schema(value_type = crate::schema::Money)]
     pub balance_after: Decimal,
-    /// Currency.
+    /// ISO 4217 code of the amount and balance: the wallet's currency.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
-    /// Reference.
+    /// The admin's credit reference, or the system's (checkout session, group code).
     pub reference: String,
-    /// When.
+    /// When the money moved (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
 }

@@ -118,8 +118,8 @@ pub fn register(
 }
 
 /// The delivery client: no redirects, no proxy (a proxy would resolve the name itself),
-/// names resolved by the checking resolver and connected to at exactly the addresses it
-/// checked.
+/// names resolved by the checking resolver and connected to at exactly the addresses
+/// it checked.
 ///
 /// # Errors
 /// When the TLS backend cannot be set up.

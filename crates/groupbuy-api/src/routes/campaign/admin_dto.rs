@@ -99,11 +99,11 @@ pub struct SupportReportRequest {
 pub struct SupportReportView {
     /// Report id.
     pub report_id: Uuid,
-    /// Summary.
+    /// One-line summary, trimmed, 1 to 200 characters.
     pub summary: String,
-    /// Details.
+    /// What happened, trimmed, 1 to 10000 characters.
     pub details: String,
-    /// Handle.
+    /// The handle the reporter named, as given (up to 200 characters); null when none.
     pub handle: Option<String>,
     /// Session id.
     pub session_id: Option<String>,
@@ -115,7 +115,7 @@ pub struct SupportReportView {
     pub reporter: String,
     /// X-Request-Id of the submission.
     pub submitted_request_id: String,
-    /// When.
+    /// When it was submitted (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
 }

@@ -132,20 +132,20 @@ pub struct ProgressView {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupBuyView {
-    /// Id.
+    /// Random UUID given at creation; URLs address a group-buy by handle and slug instead.
     pub id: Uuid,
     /// Owning handle.
     pub handle: String,
-    /// Slug.
+    /// URL name: 3 to 40 characters of a-z, 0-9 and -, unique under its handle.
     pub slug: String,
-    /// Title.
+    /// Trimmed title, 1 to 200 characters.
     pub title: String,
-    /// Description.
+    /// Free text up to 10000 characters; empty when none was given.
     pub description: String,
     /// Price per unit.
     #[schema(value_type = crate::schema::Money)]
     pub unit_price: Decimal,
-    /// Currency.
+    /// ISO 4217 code of the unit price; TZS when the creator named none.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Close conditions.
@@ -176,7 +176,7 @@ pub struct GroupBuyView {
     /// Last pause.
     #[schema(format = DateTime)]
     pub paused_at: Option<String>,
-    /// Close.
+    /// When it was closed; null until CLOSED.
     #[schema(format = DateTime)]
     pub closed_at: Option<String>,
     /// Last lifecycle change.
@@ -248,7 +248,7 @@ pub struct InterestBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InterestView {
-    /// Id.
+    /// Random UUID given on first registration; kept when the interest is updated.
     pub id: Uuid,
     /// The group-buy.
     pub group_buy_id: Uuid,
@@ -256,7 +256,7 @@ pub struct InterestView {
     pub visitor_id: String,
     /// Units wanted.
     pub quantity: i64,
-    /// Note.
+    /// The visitor's note to the merchant, trimmed, up to 1000 characters; null when none.
     pub note: Option<String>,
     /// First registration.
     #[schema(format = DateTime)]
@@ -284,7 +284,7 @@ impl From<Interest> for InterestView {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntryView {
-    /// Id.
+    /// The entry's id in the shared audit trail, without its `aud_` prefix.
     pub id: Uuid,
     /// `user:<sub>` or `visitor:<uuid>`.
     pub actor: String,

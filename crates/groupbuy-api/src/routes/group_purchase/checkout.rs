@@ -29,10 +29,10 @@ pub struct CheckoutMetadata {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateCheckoutRequest {
-    /// `GROUP_PURCHASE`.
+    /// Must be `GROUP_PURCHASE`; any other kind is refused.
     #[schema(value_type = crate::schema::SessionType)]
     pub session_type: String,
-    /// Product.
+    /// The product to buy group seats of.
     pub product_id: Uuid,
     /// Seats (>= 1).
     #[schema(minimum = 1, maximum = 2147483647)]

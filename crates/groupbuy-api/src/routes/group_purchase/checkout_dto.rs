@@ -13,15 +13,15 @@ use uuid::Uuid;
 pub struct CheckoutSessionView {
     /// Session id.
     pub session_id: Uuid,
-    /// GROUP_PURCHASE.
+    /// Always GROUP_PURCHASE, the only kind of session there is.
     #[schema(value_type = crate::schema::SessionType)]
     pub session_type: String,
     /// PENDING_PAYMENT or COMPLETED.
     #[schema(value_type = crate::schema::CheckoutStatus)]
     pub status: String,
-    /// Product.
+    /// The product whose seats are being bought.
     pub product_id: Uuid,
-    /// Seats.
+    /// Seats this session pays for (at least 1).
     pub quantity: i32,
     /// Price per seat.
     #[schema(value_type = crate::schema::Money)]
@@ -29,7 +29,7 @@ pub struct CheckoutSessionView {
     /// Amount to pay.
     #[schema(value_type = crate::schema::Money)]
     pub total_amount: Decimal,
-    /// Currency.
+    /// ISO 4217 code of both amounts: the product's currency.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Group joined or created.
@@ -38,10 +38,10 @@ pub struct CheckoutSessionView {
     pub group_code: Option<String>,
     /// Wallet transaction, once paid.
     pub transaction_id: Option<Uuid>,
-    /// Created.
+    /// When the session was created (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
-    /// Paid.
+    /// When it was paid (RFC 3339, UTC); null while PENDING_PAYMENT.
     #[schema(format = DateTime)]
     pub completed_at: Option<String>,
 }
@@ -52,27 +52,27 @@ pub struct CheckoutSessionView {
 pub struct OrderView {
     /// Order id.
     pub order_id: Uuid,
-    /// Group.
+    /// The group instance that completed and produced the order.
     pub group_instance_id: Uuid,
     /// Group code.
     pub group_code: String,
-    /// Product.
+    /// The product the group sold.
     pub product_id: Uuid,
-    /// Units.
+    /// Seats the participant held when the group completed.
     pub quantity: i32,
     /// Price per unit.
     #[schema(value_type = crate::schema::Money)]
     pub unit_price: Decimal,
-    /// Total.
+    /// The money held for those seats: what was paid, adjusted by any transfers.
     #[schema(value_type = crate::schema::Money)]
     pub total_amount: Decimal,
-    /// Currency.
+    /// ISO 4217 code of both amounts: the product's currency.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
-    /// CONFIRMED.
+    /// Always CONFIRMED: an order exists only once its group completed.
     #[schema(value_type = crate::schema::OrderStatus)]
     pub status: String,
-    /// Created.
+    /// When the group completed and the order was created (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
 }

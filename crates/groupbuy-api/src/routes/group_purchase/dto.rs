@@ -15,7 +15,7 @@ use uuid::Uuid;
 pub struct ParticipantPreview {
     /// User id.
     pub user_id: String,
-    /// Username.
+    /// Display name from the token's `name` claim, or the user id when it has none.
     pub user_name: String,
     /// Profile picture URL.
     pub user_profile_picture: Option<String>,
@@ -48,7 +48,7 @@ pub struct GroupSummary {
     /// Percentage saved vs the regular price.
     #[schema(value_type = f64, example = 46.67)]
     pub savings_percentage: Decimal,
-    /// Currency.
+    /// ISO 4217 code of the price: the product's currency.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Seats in total.
@@ -65,7 +65,7 @@ pub struct GroupSummary {
     /// OPEN, COMPLETED, FAILED or DELETED.
     #[schema(value_type = crate::schema::GroupStatus)]
     pub status: String,
-    /// Expiry.
+    /// When the group stops taking seats (RFC 3339, UTC); FAILED if not full by then.
     #[schema(format = DateTime)]
     pub expires_at: String,
     /// Whether it is past expiry (computed now).
@@ -82,12 +82,12 @@ pub struct GroupSummary {
 pub struct PurchaseView {
     /// Checkout session.
     pub checkout_session_id: Uuid,
-    /// Seats.
+    /// Seats bought in this purchase, not the running total.
     pub quantity: i32,
     /// Amount paid.
     #[schema(value_type = crate::schema::Money)]
     pub amount_paid: Decimal,
-    /// When.
+    /// When the purchase was paid (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub purchased_at: String,
     /// Wallet transaction id.
@@ -108,7 +108,7 @@ pub struct TransferView {
     pub to_group_code: Option<String>,
     /// Seats moved.
     pub quantity: i32,
-    /// When.
+    /// When the seats moved (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub transferred_at: String,
     /// `Transferred 2 seats from group GP-A3X7K9`.
@@ -123,7 +123,7 @@ pub struct ParticipantView {
     pub participant_id: Uuid,
     /// User id.
     pub user_id: String,
-    /// Username.
+    /// Display name from the token's `name` claim, or the user id when it has none.
     pub user_name: String,
     /// Profile picture.
     pub user_profile_picture: Option<String>,
@@ -135,7 +135,7 @@ pub struct ParticipantView {
     /// ACTIVE, TRANSFERRED_OUT or REFUNDED.
     #[schema(value_type = crate::schema::ParticipantStatus)]
     pub status: String,
-    /// Joined.
+    /// When the user first joined this group (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub joined_at: String,
     /// quantity / seatsOccupied x 100.
@@ -159,17 +159,17 @@ pub struct ParticipantView {
 pub struct GroupView {
     /// Group id.
     pub group_instance_id: Uuid,
-    /// Code.
+    /// Human-readable code: `GP-` and six upper-case letters or digits.
     pub group_code: String,
-    /// Name.
+    /// `{groupCode}-{productName}` until the initiator renames it.
     pub group_name: String,
-    /// Product.
+    /// The product whose seats the group sells.
     pub product_id: Uuid,
     /// Product name.
     pub product_name: String,
     /// Product image.
     pub product_image: Option<String>,
-    /// Shop.
+    /// The shop selling the product.
     pub shop_id: Uuid,
     /// Shop name.
     pub shop_name: String,
@@ -187,7 +187,7 @@ pub struct GroupView {
     /// savingsAmount / regularPrice x 100.
     #[schema(value_type = f64)]
     pub savings_percentage: Decimal,
-    /// Currency.
+    /// ISO 4217 code of every price: the product's currency.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Seats in total.
@@ -198,30 +198,30 @@ pub struct GroupView {
     pub seats_remaining: i32,
     /// Unique ACTIVE participants.
     pub total_participants: usize,
-    /// Progress.
+    /// seatsOccupied / totalSeats x 100, two decimals.
     #[schema(value_type = f64)]
     pub progress_percentage: Decimal,
-    /// Status.
+    /// OPEN, COMPLETED, FAILED or DELETED.
     #[schema(value_type = crate::schema::GroupStatus)]
     pub status: String,
     /// Past expiry now.
     pub is_expired: bool,
     /// All seats filled.
     pub is_full: bool,
-    /// Initiator.
+    /// User id of whoever opened the group; only they may rename it.
     pub initiator_id: String,
     /// Initiator's username.
     pub initiator_name: String,
     /// Lifetime in hours.
     #[schema(value_type = f64)]
     pub duration_hours: Decimal,
-    /// Opened.
+    /// When the first payment opened it (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
-    /// Expires.
+    /// createdAt plus the product's time limit (durationHours); no joins from then on.
     #[schema(format = DateTime)]
     pub expires_at: String,
-    /// Completed.
+    /// When the last seat was taken; null unless COMPLETED.
     #[schema(format = DateTime)]
     pub completed_at: Option<String>,
     /// Last change.
@@ -245,23 +245,23 @@ pub struct GroupView {
 pub struct ParticipationView {
     /// Participant id.
     pub participant_id: Uuid,
-    /// Group.
+    /// The group instance this participation is in.
     pub group_instance_id: Uuid,
     /// User id.
     pub user_id: String,
-    /// Username.
+    /// Display name from the token's `name` claim, or the user id when it has none.
     pub user_name: String,
     /// Profile picture.
     pub user_profile_picture: Option<String>,
-    /// Seats.
+    /// Seats the user holds in the group now (0 once all were transferred out).
     pub quantity: i32,
     /// Money held for the seats.
     #[schema(value_type = crate::schema::Money)]
     pub total_paid: Decimal,
-    /// Status.
+    /// ACTIVE, TRANSFERRED_OUT or REFUNDED.
     #[schema(value_type = crate::schema::ParticipantStatus)]
     pub status: String,
-    /// Joined.
+    /// When the user first joined this group (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub joined_at: String,
     /// Purchases made.
@@ -270,9 +270,9 @@ pub struct ParticipationView {
     pub has_transferred: bool,
     /// First checkout session.
     pub checkout_session_id: Option<Uuid>,
-    /// Purchases.
+    /// The user's paid purchases in this group, oldest first.
     pub purchase_history: Vec<PurchaseView>,
-    /// Transfers.
+    /// The user's transfers of seats into or out of this group, oldest first.
     pub transfer_history: Vec<TransferView>,
 }
 
@@ -282,7 +282,7 @@ pub struct ParticipationView {
 pub struct RenamedGroupView {
     /// Group id.
     pub group_instance_id: Uuid,
-    /// Code.
+    /// Human-readable code: `GP-` and six upper-case letters or digits.
     pub group_code: String,
     /// New name.
     pub group_name: String,
@@ -296,24 +296,24 @@ pub struct RenamedGroupView {
     /// Group price.
     #[schema(value_type = crate::schema::Money)]
     pub group_price: Decimal,
-    /// Seats.
+    /// Seats in total.
     pub total_seats: i32,
-    /// Filled.
+    /// Seats taken by ACTIVE participants.
     pub seats_occupied: i32,
-    /// Left.
+    /// Seats still free.
     pub seats_remaining: i32,
-    /// Participants.
+    /// Unique ACTIVE participants.
     pub total_participants: usize,
-    /// Status.
+    /// Always OPEN: only an OPEN, unexpired group can be renamed.
     #[schema(value_type = crate::schema::GroupStatus)]
     pub status: String,
-    /// Opened.
+    /// When the first payment opened it (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
-    /// Expires.
+    /// createdAt plus the product's time limit (durationHours); no joins from then on.
     #[schema(format = DateTime)]
     pub expires_at: String,
-    /// Renamed.
+    /// When the rename happened (RFC 3339, UTC): the group's last change.
     #[schema(format = DateTime)]
     pub updated_at: String,
 }

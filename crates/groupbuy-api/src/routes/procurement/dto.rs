@@ -153,7 +153,7 @@ pub struct CreateGroupBuyBody {
     /// Title, 1-200 characters.
     #[schema(example = "Copy paper for Q1", min_length = 1, max_length = 200)]
     pub title: String,
-    /// Description.
+    /// Free text up to 10000 characters; a blank one is kept as none.
     #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// 1-100 items, unique `sku`.
@@ -254,7 +254,7 @@ pub struct CommitmentView {
     pub groupbuy_id: String,
     /// The committing organisation.
     pub member_id: String,
-    /// Units.
+    /// Units committed (at least the group buy's `min_commitment`); a WITHDRAWN one keeps its last.
     pub quantity: i64,
     /// The most it pays per unit.
     #[schema(value_type = crate::schema::Money)]
@@ -294,9 +294,9 @@ impl From<Commitment> for CommitmentView {
 pub struct ProcurementGroupBuyView {
     /// `gb_...`.
     pub id: String,
-    /// Title.
+    /// Trimmed title, 1 to 200 characters.
     pub title: String,
-    /// Description.
+    /// Free text up to 10000 characters; null when absent or blank.
     pub description: Option<String>,
     /// What one committed unit contains.
     pub items: Vec<ItemBody>,
@@ -307,7 +307,7 @@ pub struct ProcurementGroupBuyView {
     /// When commitments close.
     #[schema(format = DateTime)]
     pub deadline: String,
-    /// Currency.
+    /// ISO 4217 code of price ceilings and settlement; USD when the organiser named none.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Rules, with defaults filled in.
@@ -319,7 +319,7 @@ pub struct ProcurementGroupBuyView {
     pub org_id: String,
     /// The user who created it.
     pub created_by: String,
-    /// Created.
+    /// When it was created (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
     /// Last changed.
@@ -327,7 +327,7 @@ pub struct ProcurementGroupBuyView {
     pub updated_at: String,
     /// Incremented by every change; the `ETag` header is `"<version>"`.
     pub version: i64,
-    /// Progress.
+    /// Progress toward the target; `members` only for the organiser and platform admins.
     pub stats: StatsView,
     /// The caller's organisation's ACTIVE commitment, if any.
     pub my_commitment: Option<CommitmentView>,
@@ -395,7 +395,7 @@ pub struct AuditEntryBody {
     pub seq: i64,
     /// `aud_...`.
     pub id: String,
-    /// When.
+    /// When it happened (RFC 3339 UTC, whole seconds; the hash covers microseconds).
     #[schema(format = DateTime)]
     pub at: String,
     /// Who (`user:<sub>`, `system:<job>`).

@@ -29,7 +29,7 @@ pub struct JobView {
     pub result_url: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
-    /// Enqueued.
+    /// When it was queued (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
     /// Succeeded or failed.
@@ -133,7 +133,7 @@ pub struct VendorResponseView {
     pub lead_time_days: Option<i64>,
     /// Free text.
     pub notes: Option<String>,
-    /// Submitted.
+    /// When this version arrived (RFC 3339, UTC); each revision is a new version.
     #[schema(format = DateTime)]
     pub submitted_at: String,
 }
@@ -186,7 +186,7 @@ pub struct RfqBody {
     /// When quoting closes.
     #[schema(format = DateTime)]
     pub due_date: String,
-    /// Opened.
+    /// When the RFQ was opened (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub opened_at: String,
     /// Currency of prices.
@@ -242,7 +242,7 @@ pub struct AllocationLineView {
     pub member_id: String,
     /// The vendor supplying it.
     pub vendor_id: String,
-    /// Units.
+    /// Units this member gets from this vendor.
     pub quantity: i64,
     /// The vendor's price per unit.
     #[schema(value_type = crate::schema::Money)]
@@ -289,14 +289,14 @@ pub struct AllocationView {
     /// `lowest_price_pro_rata` or `single_vendor`.
     #[schema(value_type = crate::schema::AllocationMethod)]
     pub method: String,
-    /// Currency.
+    /// ISO 4217 code of every amount: the group buy's currency.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// The lines.
     pub results: Vec<AllocationLineView>,
     /// What no vendor supplies.
     pub unfilled: Vec<UnfilledView>,
-    /// Sums.
+    /// Sums over the lines and shortfalls the caller sees, not the whole allocation.
     pub totals: AllocationTotalsView,
     /// When it was made.
     #[schema(format = DateTime)]
@@ -350,7 +350,7 @@ pub struct DocumentLineView {
     pub description: String,
     /// The unit's SKU (none on the fee line).
     pub sku: Option<String>,
-    /// Units.
+    /// Units charged (1 on the fee line).
     pub quantity: i64,
     /// Price per unit.
     #[schema(value_type = crate::schema::Money)]
@@ -383,7 +383,7 @@ pub struct DocumentView {
     /// Issue date + `rules.payment_terms_days`.
     #[schema(format = Date)]
     pub due_date: String,
-    /// Currency.
+    /// ISO 4217 code of every amount: the group buy's currency.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// Goods lines, then the organiser's fee line when there is a fee.
@@ -450,7 +450,7 @@ pub struct SettlementBody {
     pub groupbuy_id: String,
     /// The allocation it settles.
     pub allocation_id: String,
-    /// Currency.
+    /// ISO 4217 code of every amount: the group buy's currency.
     #[schema(value_type = crate::schema::Currency)]
     pub currency: String,
     /// The documents the caller may see.

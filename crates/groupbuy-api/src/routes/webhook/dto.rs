@@ -51,7 +51,7 @@ pub struct EndpointView {
     pub url: String,
     /// Event types received (`["*"]`: all).
     pub events: Vec<String>,
-    /// Note.
+    /// The owner's free-text note, at most 500 characters; null when none.
     pub description: Option<String>,
     /// No deliveries while true.
     pub disabled: bool,
