@@ -134,6 +134,7 @@ impl Application {
         if !migrated.is_empty() {
             tracing::info!(migrations = ?migrated, "migrations applied");
         }
+        config.check_auth()?;
         if config.jwt_secret.is_none() {
             tracing::warn!(
                 "GROUPBUY_JWT_SECRET is not set: using the PUBLIC DEVELOPMENT SECRET. Anyone can mint tokens. \

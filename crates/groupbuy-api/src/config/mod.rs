@@ -1,5 +1,7 @@
 //! Configuration, read once from the environment and validated at start.
 
+pub mod auth;
+
 use crate::delivery::DeliverySettings;
 use crate::platform::auth::{DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
 use crate::platform::rate_limit::RateLimitConfig;
@@ -13,7 +15,10 @@ pub struct Config {
     pub database_url: String,
     /// `GROUPBUY_BIND` (default `127.0.0.1:8080`).
     pub bind: String,
-    /// `GROUPBUY_JWT_SECRET`; `None` means the development secret.
+    /// `GROUPBUY_ENV` (default development): production refuses the development secret.
+    pub environment: auth::Environment,
+    /// `GROUPBUY_JWT_SECRET` or the contents of `GROUPBUY_JWT_SECRET_FILE` (at least 32
+    /// bytes); `None` means the development secret.
     pub jwt_secret: Option<String>,
     /// `GROUPBUY_JWT_ISSUER`, enforced when set.
     pub jwt_issuer: Option<String>,
@@ -59,6 +64,7 @@ impl Default for Config {
         Self {
             database_url: "groupbuy.db".into(),
             bind: "127.0.0.1:8080".into(),
+            environment: auth::Environment::Development,
             jwt_secret: None,
             jwt_issuer: None,
             jwt_audience: None,
@@ -141,10 +147,18 @@ impl Config {
             Some(_) => Some(number("GROUPBUY_WORKERS", 1usize)?),
             None => None,
         };
-        Ok(Self {
+        let environment = match var("GROUPBUY_ENV") {
+            Some(v) => auth::Environment::parse(&v)?,
+            None => d.environment,
+        };
+        let config = Self {
+            environment,
+            jwt_secret: auth::secret_from(
+                var("GROUPBUY_JWT_SECRET"),
+                var("GROUPBUY_JWT_SECRET_FILE"),
+            )?,
             database_url: var("DATABASE_URL").unwrap_or(d.database_url),
             bind: var("GROUPBUY_BIND").unwrap_or(d.bind),
-            jwt_secret: var("GROUPBUY_JWT_SECRET"),
             jwt_issuer: var("GROUPBUY_JWT_ISSUER"),
             jwt_audience: var("GROUPBUY_JWT_AUDIENCE"),
             jwt_max_ttl_seconds,
@@ -160,7 +174,18 @@ impl Config {
             body_timeout: Duration::from_millis(body_timeout_ms),
             max_connections,
             webhooks: webhook_settings()?,
-        })
+        };
+        config.check_auth()?;
+        Ok(config)
+    }
+
+    /// Refuses a short secret, and the development secret in production
+    /// ([`auth::check_secret`]).
+    ///
+    /// # Errors
+    /// A message saying what to set.
+    pub fn check_auth(&self) -> Result<(), String> {
+        auth::check_secret(self.jwt_secret.as_deref(), self.environment, false)
     }
 
     /// The secret tokens are signed with (the development one when unset).

@@ -1,0 +1,156 @@
+//! Who may sign tokens: the HS256 secret (from the environment or a file), the deployment
+//! environment, and the checks `serve` and `token` run before using them.
+
+use crate::platform::auth::DEV_SECRET;
+
+/// The shortest HS256 secret accepted, in bytes: a shorter one can be brute-forced from any
+/// token it signed (RFC 7518 section 3.2 asks for at least the hash size, 256 bits).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// `GROUPBUY_ENV`: what the process may fall back on when a secret is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Environment {
+    /// `development` (the default): with no secret, the public development secret is used
+    /// and `serve` warns.
+    #[default]
+    Development,
+    /// `production`: `serve` and `token` refuse to start on the development secret.
+    Production,
+}
+
+impl Environment {
+    /// Parses `GROUPBUY_ENV` (`development`, `production`; any case).
+    ///
+    /// # Errors
+    /// A message naming the variable and the accepted values.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Self::Development),
+            "production" | "prod" => Ok(Self::Production),
+            _ => Err(format!(
+                "GROUPBUY_ENV must be development or production, got {value:?}"
+            )),
+        }
+    }
+}
+
+/// The HS256 secret from `GROUPBUY_JWT_SECRET` or the file named by
+/// `GROUPBUY_JWT_SECRET_FILE` (one of the two; the file's trailing line break is not part of
+/// the secret), `None` when neither is set.
+///
+/// # Errors
+/// Both set, or the file unreadable.
+pub fn secret_from(value: Option<String>, file: Option<String>) -> Result<Option<String>, String> {
+    match (value, file) {
+        (Some(_), Some(_)) => {
+            Err("set GROUPBUY_JWT_SECRET or GROUPBUY_JWT_SECRET_FILE, not both".into())
+        }
+        (Some(v), None) => Ok(Some(v)),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("GROUPBUY_JWT_SECRET_FILE {path:?} cannot be read: {e}"))?;
+            let secret = text.trim_end_matches(['\r', '\n']).to_owned();
+            if secret.is_empty() {
+                return Err(format!("GROUPBUY_JWT_SECRET_FILE {path:?} is empty"));
+            }
+            Ok(Some(secret))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// Why this secret setup is refused, if it is: a configured secret shorter than
+/// [`MIN_SECRET_BYTES`]; in production, the development secret (unset while no provider
+/// verifies tokens instead, or set to its public value).
+///
+/// # Errors
+/// A message saying what to set.
+pub fn check_secret(
+    secret: Option<&str>,
+    environment: Environment,
+    provider_configured: bool,
+) -> Result<(), String> {
+    if let Some(secret) = secret {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(format!(
+                "GROUPBUY_JWT_SECRET is {} bytes; it must be at least {MIN_SECRET_BYTES} \
+                 (generate one with `openssl rand -hex 32`)",
+                secret.len()
+            ));
+        }
+    }
+    if environment == Environment::Production {
+        if secret == Some(DEV_SECRET) {
+            return Err(
+                "GROUPBUY_ENV=production refuses the public development secret as \
+                        GROUPBUY_JWT_SECRET"
+                    .into(),
+            );
+        }
+        if secret.is_none() && !provider_configured {
+            return Err("GROUPBUY_ENV=production needs GROUPBUY_JWT_SECRET (or \
+                        GROUPBUY_JWT_SECRET_FILE), or an identity provider \
+                        (GROUPBUY_OIDC_ISSUER or GROUPBUY_JWKS_URL); it will not run on the \
+                        public development secret"
+                .into());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_secret_is_refused_naming_the_minimum() {
+        let short = "x".repeat(31);
+        let error = check_secret(Some(&short), Environment::Development, false).unwrap_err();
+        assert!(error.contains("at least 32"), "{error}");
+        assert!(check_secret(Some(&"x".repeat(32)), Environment::Development, false).is_ok());
+        assert!(check_secret(Some("abc"), Environment::Production, true).is_err());
+    }
+
+    #[test]
+    fn production_refuses_the_development_secret_in_both_forms() {
+        assert!(check_secret(None, Environment::Development, false).is_ok());
+        let unset = check_secret(None, Environment::Production, false).unwrap_err();
+        assert!(unset.contains("GROUPBUY_ENV=production"), "{unset}");
+        assert!(check_secret(Some(DEV_SECRET), Environment::Production, false).is_err());
+        assert!(check_secret(Some(DEV_SECRET), Environment::Development, false).is_ok());
+        // a provider alone is enough in production
+        assert!(check_secret(None, Environment::Production, true).is_ok());
+        assert!(check_secret(Some(&"s".repeat(40)), Environment::Production, false).is_ok());
+    }
+
+    #[test]
+    fn the_environment_is_development_or_production() {
+        assert_eq!(
+            Environment::parse("Production"),
+            Ok(Environment::Production)
+        );
+        assert_eq!(
+            Environment::parse("development"),
+            Ok(Environment::Development)
+        );
+        assert!(Environment::parse("staging").is_err());
+    }
+
+    #[test]
+    fn the_secret_comes_from_the_variable_or_a_file_never_both() {
+        assert_eq!(secret_from(Some("a".into()), None), Ok(Some("a".into())));
+        assert_eq!(secret_from(None, None), Ok(None));
+        assert!(secret_from(Some("a".into()), Some("/x".into())).is_err());
+        let path = std::env::temp_dir().join(format!("gb-secret-{}", uuid::Uuid::new_v4()));
+        std::fs::write(&path, "s3cr3t-from-a-file\n").expect("write");
+        let file = Some(path.to_string_lossy().into_owned());
+        assert_eq!(
+            secret_from(None, file.clone()),
+            Ok(Some("s3cr3t-from-a-file".into()))
+        );
+        std::fs::write(&path, "\n").expect("write");
+        assert!(secret_from(None, file).is_err());
+        let _ = std::fs::remove_file(path);
+        assert!(secret_from(None, Some("/nonexistent/secret".into())).is_err());
+    }
+}
