@@ -3,6 +3,8 @@
 use crate::config::Config;
 use crate::delivery::DeliveryMetrics;
 use crate::openapi::ApiDoc;
+use crate::platform::auth::authenticate;
+use crate::platform::auth::jwks::Jwks;
 use crate::platform::auth::JwtKeys;
 use crate::platform::body_deadline::{body_deadline, BodyDeadline};
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
@@ -75,6 +77,8 @@ pub fn app(
         // any rate limit or quota; a refused (429) request releases the key it claimed.
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(idempotency))
+        // Before every reader of the caller: may fetch a provider's rotated keys.
+        .wrap(from_fn(authenticate))
         // Outside every reader of the body (idempotency, extractors).
         .wrap(from_fn(body_deadline))
         .wrap(from_fn(metrics_guard))
@@ -135,18 +139,7 @@ impl Application {
             tracing::info!(migrations = ?migrated, "migrations applied");
         }
         config.check_auth()?;
-        if config.jwt_secret.is_none() {
-            tracing::warn!(
-                "GROUPBUY_JWT_SECRET is not set: using the PUBLIC DEVELOPMENT SECRET. Anyone can mint tokens. \
-                 Set GROUPBUY_JWT_SECRET before exposing this service."
-            );
-        }
-        let jwt = JwtKeys::new(
-            config.secret(),
-            config.jwt_issuer.as_deref(),
-            config.jwt_audience.as_deref(),
-        )
-        .with_max_ttl(config.jwt_max_ttl_seconds);
+        let (jwt, jwks) = token_keys(&config)?;
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
         state.webhook_allow_private = config.webhooks.allow_private;
         let state = web::Data::new(state);
@@ -176,12 +169,17 @@ impl Application {
         .map_err(|e| e.to_string())?;
         crate::platform::idempotency::set_abort_after_commit(config.abort_after_commit);
         let (stop_sweeps, shutdown) = watch::channel(false);
-        let sweeps = crate::jobs::registry(
+        let keys_task = jwks.map(|jwks| {
+            let stop = shutdown.clone();
+            tokio::spawn(async move { jwks.keep_fresh(stop).await })
+        });
+        let mut sweeps = crate::jobs::registry(
             config.sweep_interval,
             config.webhooks.clone(),
             Some(delivery_metrics),
         )
         .spawn(state, shutdown);
+        sweeps.extend(keys_task);
         tracing::info!(port, database = %redact(&config.database_url), "groupbuy listening");
         Ok(Self {
             port,
@@ -214,6 +212,57 @@ impl Application {
         tracing::info!("groupbuy stopped");
         served
     }
+}
+
+/// The token verifier the configuration asks for: HS256 (the development secret when
+/// none is set and no provider is), the provider's keys (kept fresh by a task the caller
+/// spawns), or both; claims read by the configured map.
+fn token_keys(config: &Config) -> Result<(JwtKeys, Option<Arc<Jwks>>), String> {
+    let jwks = match &config.provider {
+        Some(p) => Some(Arc::new(Jwks::new(
+            p.source.clone(),
+            &p.issuer,
+            &p.audience,
+            p.timeout,
+        )?)),
+        None => None,
+    };
+    let keys = match (&jwks, config.hs256_enabled()) {
+        (Some(jwks), false) => {
+            let cookie = match &config.cookie_secret {
+                Some(secret) => secret.as_bytes().to_vec(),
+                None => {
+                    tracing::warn!(
+                        "GROUPBUY_COOKIE_SECRET is not set: this instance signs visitor cookies \
+                         with a random key, which other instances and restarts do not share"
+                    );
+                    rand::random::<[u8; 32]>().to_vec()
+                }
+            };
+            JwtKeys::provider_only(jwks.clone(), &cookie)
+        }
+        (jwks, _) => {
+            if config.jwt_secret.is_none() {
+                tracing::warn!(
+                    "GROUPBUY_JWT_SECRET is not set: using the PUBLIC DEVELOPMENT SECRET. Anyone can mint tokens. \
+                     Set GROUPBUY_JWT_SECRET before exposing this service."
+                );
+            }
+            let keys = JwtKeys::new(
+                config.secret(),
+                config.jwt_issuer.as_deref(),
+                config.jwt_audience.as_deref(),
+            );
+            match jwks {
+                Some(jwks) => keys.with_jwks(jwks.clone()),
+                None => keys,
+            }
+        }
+    };
+    let keys = keys
+        .with_claim_map(config.claim_map.clone())
+        .with_max_ttl(config.jwt_max_ttl_seconds);
+    Ok((keys, jwks))
 }
 
 /// A database URL without its password, for logs.

@@ -1,7 +1,10 @@
 //! Who may sign tokens: the HS256 secret (from the environment or a file), the deployment
 //! environment, and the checks `serve` and `token` run before using them.
 
+use crate::platform::auth::jwks::KeySource;
 use crate::platform::auth::DEV_SECRET;
+use std::path::PathBuf;
+use std::time::Duration;
 
 /// The shortest HS256 secret accepted, in bytes: a shorter one can be brute-forced from any
 /// token it signed (RFC 7518 section 3.2 asks for at least the hash size, 256 bits).
@@ -98,6 +101,73 @@ pub fn check_secret(
     Ok(())
 }
 
+/// The identity provider whose keys verify tokens (`GROUPBUY_OIDC_ISSUER` or
+/// `GROUPBUY_JWKS_URL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSettings {
+    /// Discovery, a key set URL or a key set file.
+    pub source: KeySource,
+    /// The `iss` every provider token carries: `GROUPBUY_OIDC_ISSUER`, or
+    /// `GROUPBUY_JWT_ISSUER` with `GROUPBUY_JWKS_URL`.
+    pub issuer: String,
+    /// `GROUPBUY_JWT_AUDIENCE`, which a provider token's `aud` must contain.
+    pub audience: String,
+    /// `GROUPBUY_OIDC_TIMEOUT_MS` (default 5000): the longest one request to the provider
+    /// may take.
+    pub timeout: Duration,
+}
+
+/// The provider settings from looked-up variables; `None` when neither
+/// `GROUPBUY_OIDC_ISSUER` nor `GROUPBUY_JWKS_URL` is set.
+///
+/// # Errors
+/// A message naming what is missing or malformed.
+pub fn provider_from(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Option<ProviderSettings>, String> {
+    let oidc_issuer = lookup("GROUPBUY_OIDC_ISSUER");
+    let jwks_url = lookup("GROUPBUY_JWKS_URL");
+    if oidc_issuer.is_none() && jwks_url.is_none() {
+        return Ok(None);
+    }
+    let issuer = oidc_issuer
+        .clone()
+        .or_else(|| lookup("GROUPBUY_JWT_ISSUER"))
+        .ok_or(
+            "GROUPBUY_JWKS_URL needs GROUPBUY_JWT_ISSUER: the iss the provider's tokens carry",
+        )?;
+    let audience = lookup("GROUPBUY_JWT_AUDIENCE").ok_or(
+        "GROUPBUY_OIDC_ISSUER and GROUPBUY_JWKS_URL need GROUPBUY_JWT_AUDIENCE: the aud \
+         the provider puts in tokens for groupbuy",
+    )?;
+    let is_url = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+    if oidc_issuer.as_deref().is_some_and(|i| !is_url(i)) {
+        return Err("GROUPBUY_OIDC_ISSUER must be an http(s) URL".into());
+    }
+    let source = match jwks_url {
+        Some(url) if is_url(&url) => KeySource::Url(url),
+        Some(path) => KeySource::File(PathBuf::from(path)),
+        None => KeySource::Discovery,
+    };
+    let timeout_ms = match lookup("GROUPBUY_OIDC_TIMEOUT_MS") {
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| *ms > 0)
+            .ok_or_else(|| {
+                format!("GROUPBUY_OIDC_TIMEOUT_MS must be a positive number, got {v:?}")
+            })?,
+        None => 5000,
+    };
+    Ok(Some(ProviderSettings {
+        source,
+        issuer,
+        audience,
+        timeout: Duration::from_millis(timeout_ms),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +204,44 @@ mod tests {
             Ok(Environment::Development)
         );
         assert!(Environment::parse("staging").is_err());
+    }
+
+    #[test]
+    fn a_provider_needs_an_issuer_and_an_audience() {
+        let with = |vars: &'static [(&'static str, &'static str)]| {
+            provider_from(|name| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            })
+        };
+        assert_eq!(with(&[]), Ok(None));
+        let no_audience = with(&[("GROUPBUY_OIDC_ISSUER", "https://idp/realms/shop")]);
+        assert!(no_audience.unwrap_err().contains("GROUPBUY_JWT_AUDIENCE"));
+        let discovery = with(&[
+            ("GROUPBUY_OIDC_ISSUER", "https://idp/realms/shop"),
+            ("GROUPBUY_JWT_AUDIENCE", "groupbuy"),
+        ])
+        .expect("valid")
+        .expect("configured");
+        assert_eq!(discovery.source, KeySource::Discovery);
+        assert_eq!(discovery.issuer, "https://idp/realms/shop");
+        let no_issuer = with(&[
+            ("GROUPBUY_JWKS_URL", "https://idp/keys"),
+            ("GROUPBUY_JWT_AUDIENCE", "groupbuy"),
+        ]);
+        assert!(no_issuer.unwrap_err().contains("GROUPBUY_JWT_ISSUER"));
+        let file = with(&[
+            ("GROUPBUY_JWKS_URL", "/etc/groupbuy/jwks.json"),
+            ("GROUPBUY_JWT_ISSUER", "https://idp"),
+            ("GROUPBUY_JWT_AUDIENCE", "groupbuy"),
+        ])
+        .expect("valid")
+        .expect("configured");
+        assert_eq!(
+            file.source,
+            KeySource::File(PathBuf::from("/etc/groupbuy/jwks.json"))
+        );
     }
 
     #[test]

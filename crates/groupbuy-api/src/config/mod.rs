@@ -3,7 +3,7 @@
 pub mod auth;
 
 use crate::delivery::DeliverySettings;
-use crate::platform::auth::{DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
+use crate::platform::auth::{ClaimMap, DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
 use crate::platform::rate_limit::RateLimitConfig;
 use groupbuy_domain::webhook::RetrySchedule;
 use std::time::Duration;
@@ -20,6 +20,14 @@ pub struct Config {
     /// `GROUPBUY_JWT_SECRET` or the contents of `GROUPBUY_JWT_SECRET_FILE` (at least 32
     /// bytes); `None` means the development secret.
     pub jwt_secret: Option<String>,
+    /// The identity provider whose keys also verify tokens (`GROUPBUY_OIDC_ISSUER` or
+    /// `GROUPBUY_JWKS_URL`); with no secret set, HS256 is then off.
+    pub provider: Option<auth::ProviderSettings>,
+    /// `GROUPBUY_JWT_*_CLAIM`: where tokens keep roles, organisation, scopes, name, picture.
+    pub claim_map: ClaimMap,
+    /// `GROUPBUY_COOKIE_SECRET` (at least 32 bytes): signs the visitor cookie when HS256
+    /// is off; unset then, each instance picks a random one.
+    pub cookie_secret: Option<String>,
     /// `GROUPBUY_JWT_ISSUER`, enforced when set.
     pub jwt_issuer: Option<String>,
     /// `GROUPBUY_JWT_AUDIENCE`, enforced when set.
@@ -66,6 +74,9 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             environment: auth::Environment::Development,
             jwt_secret: None,
+            provider: None,
+            claim_map: ClaimMap::default(),
+            cookie_secret: None,
             jwt_issuer: None,
             jwt_audience: None,
             jwt_max_ttl_seconds: DEFAULT_JWT_MAX_TTL_SECONDS,
@@ -157,6 +168,9 @@ impl Config {
                 var("GROUPBUY_JWT_SECRET"),
                 var("GROUPBUY_JWT_SECRET_FILE"),
             )?,
+            provider: auth::provider_from(var)?,
+            claim_map: ClaimMap::from_lookup(var)?,
+            cookie_secret: var("GROUPBUY_COOKIE_SECRET"),
             database_url: var("DATABASE_URL").unwrap_or(d.database_url),
             bind: var("GROUPBUY_BIND").unwrap_or(d.bind),
             jwt_issuer: var("GROUPBUY_JWT_ISSUER"),
@@ -185,7 +199,28 @@ impl Config {
     /// # Errors
     /// A message saying what to set.
     pub fn check_auth(&self) -> Result<(), String> {
-        auth::check_secret(self.jwt_secret.as_deref(), self.environment, false)
+        auth::check_secret(
+            self.jwt_secret.as_deref(),
+            self.environment,
+            self.provider.is_some(),
+        )?;
+        if self
+            .cookie_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < auth::MIN_SECRET_BYTES)
+        {
+            return Err(format!(
+                "GROUPBUY_COOKIE_SECRET must be at least {} bytes",
+                auth::MIN_SECRET_BYTES
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether HS256 tokens are accepted: a secret is set, or no provider is (the
+    /// development secret then).
+    pub fn hs256_enabled(&self) -> bool {
+        self.jwt_secret.is_some() || self.provider.is_none()
     }
 
     /// The secret tokens are signed with (the development one when unset).
