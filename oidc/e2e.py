@@ -1,5 +1,10 @@
 """groupbuy against a real OpenID provider (oidc-provider, oidc/provider.mjs) on loopback.
 
+A browser-style sign-in (authorization code with PKCE, the provider's login and consent forms
+posted) ends with a session for which /auth/me names the user with mapped roles; a tampered
+state, a replayed code, an off-site return_to and forms without the CSRF token are refused;
+sign-out ends the session; the development sign-in page exists only in development.
+
 Tokens the provider issues are accepted on every surface with roles (Keycloak layout,
 realm_access.roles), organisation and scopes mapped; the provider rotates its key mid-run
 (new kid accepted, old tokens still valid, cached keys survive the provider being down);
@@ -10,8 +15,11 @@ Standard library only. Usage: python3 oidc/e2e.py <groupbuy binary>
 """
 
 import base64
+import html
+import http.cookiejar
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -65,7 +73,8 @@ def wait_for(url, status=200, seconds=30):
 
 
 class Provider:
-    def __init__(self, directory, name, keys):
+    def __init__(self, directory, name, keys, groupbuy=""):
+        self.groupbuy = groupbuy
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self.keys_file = os.path.join(directory, f"{name}-keys.json")
@@ -79,7 +88,8 @@ class Provider:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["node", os.path.join(HERE, "provider.mjs"), "serve", str(self.port), self.keys_file],
+            ["node", os.path.join(HERE, "provider.mjs"), "serve", str(self.port), self.keys_file,
+             self.groupbuy],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         assert wait_for(self.issuer + "/.well-known/openid-configuration"), "provider up"
@@ -117,8 +127,8 @@ def kid_of(token):
 
 
 class Groupbuy:
-    def __init__(self, binary, directory, env):
-        self.port = free_port()
+    def __init__(self, binary, directory, env, port=None):
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         database = os.path.join(directory, f"gb-{uuid.uuid4().hex}.db")
         full = {
@@ -247,11 +257,152 @@ def encryption_only(binary, directory, idp):
         gb.stop()
 
 
+class Browser:
+    """An HTTP client keeping cookies and showing each redirect instead of following it."""
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), self._NoRedirect
+        )
+
+    def request(self, method, url, form=None):
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(url, data=data, method=method)
+        try:
+            with self.opener.open(request, timeout=10) as r:
+                return r.status, r.headers, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read().decode()
+
+    def follow(self, url, stop):
+        """GETs `url` and its redirects until one whose target starts with `stop`
+        (returned, not followed), or a page (status, url, body)."""
+        for _ in range(20):
+            status, headers, body = self.request("GET", url)
+            if status in (302, 303):
+                url = urllib.parse.urljoin(url, headers["Location"])
+                if url.startswith(stop):
+                    return status, url, body
+                continue
+            return status, url, body
+        raise AssertionError("redirect loop")
+
+    def submit(self, page_url, body, fields):
+        """Posts the page's form with its hidden inputs and `fields`; the next location."""
+        action = re.search(r'<form[^>]*action="([^"]+)"', body).group(1)
+        hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+        status, headers, _ = self.request(
+            "POST", urllib.parse.urljoin(page_url, html.unescape(action)), {**hidden, **fields}
+        )
+        assert status in (302, 303), status
+        return urllib.parse.urljoin(page_url, headers["Location"])
+
+    def cookie(self, name):
+        return next((c for c in self.jar if c.name == name), None)
+
+
+def provider_login(browser, gb, user, return_to="/auth/me"):
+    """Through the provider's login and consent forms up to groupbuy's callback URL."""
+    start = gb.base + "/auth/login?" + urllib.parse.urlencode({"return_to": return_to})
+    callback = gb.base + "/auth/callback"
+    status, url, body = browser.follow(start, callback)
+    for fields in ({"prompt": "login", "login": user, "password": "any"},
+                   {"prompt": "consent"}):
+        if url.startswith(callback):
+            break
+        assert status == 200, (status, url, body[:300])
+        status, url, body = browser.follow(browser.submit(url, body, fields), callback)
+    assert url.startswith(callback), (status, url, body[:300])
+    return url
+
+
+def browser_sign_in(gb, idp):
+    browser = Browser()
+    status, headers, _ = browser.request("GET", gb.base + "/auth/login?return_to=/auth/me")
+    location = headers.get("Location", "")
+    check("sign-in: to the provider with PKCE S256, state and nonce",
+          status == 303 and location.startswith(idp.issuer + "/auth?")
+          and "code_challenge_method=S256" in location and "state=" in location
+          and "nonce=" in location, f"{status} {location}")
+    for off_site in ("https://evil.test/", "//evil.test/x", "/\\evil.test"):
+        status, _, _ = browser.request(
+            "GET", gb.base + "/auth/login?" + urllib.parse.urlencode({"return_to": off_site})
+        )
+        check(f"sign-in: off-site return_to {off_site!r} refused", status == 400, status)
+    # a tampered state: refused, and that sign-in is spent
+    callback = provider_login(browser, gb, "alice")
+    tampered = re.sub(r"state=[^&]+", "state=tampered", callback)
+    status, _, body = browser.request("GET", tampered)
+    check("sign-in: tampered state refused", status == 400 and "state" in body, f"{status} {body}")
+    status, _, _ = browser.request("GET", callback)
+    check("sign-in: the spent sign-in cannot complete", status == 400, status)
+    # a real sign-in, then its code replayed with the sign-in cookie put back
+    callback = provider_login(browser, gb, "alice", "/auth/me?from=test")
+    saved = browser.cookie("gb_signin")
+    status, headers, _ = browser.request("GET", callback)
+    check("sign-in: callback returns to return_to with a session",
+          status == 303 and headers.get("Location") == "/auth/me?from=test"
+          and browser.cookie("gb_session") is not None, f"{status} {headers.get('Location')}")
+    session = browser.cookie("gb_session")
+    browser.jar.set_cookie(saved)
+    status, _, _ = browser.request("GET", callback)
+    check("sign-in: a replayed code refused by the provider", status == 401, status)
+    browser.jar.set_cookie(session)
+    status, _, body = browser.request("GET", gb.base + "/auth/me")
+    me = json.loads(body)["data"] if status == 200 else {}
+    check("sign-in: /auth/me names the user with mapped roles, organisation and scopes",
+          me.get("sub") == "alice" and me.get("roles") == ["merchant"]
+          and me.get("org_id") == "org_a" and "groupbuy:write" in me.get("scopes", []),
+          f"{status} {body}")
+    check("sign-in: the session is HttpOnly", session.has_nonstandard_attr("HttpOnly"))
+    status, _, _ = browser.request("GET", gb.base + "/api/v1/wallet")
+    check("sign-in: the API still takes bearer tokens only", status == 401, status)
+    status, _, _ = browser.request("POST", gb.base + "/auth/logout", {})
+    check("sign-out: a form without the CSRF token refused", status == 403, status)
+    status, _, _ = browser.request("POST", gb.base + "/auth/logout", {"csrf": "forged"})
+    check("sign-out: a wrong CSRF token refused", status == 403, status)
+    status, headers, _ = browser.request("POST", gb.base + "/auth/logout", {"csrf": me["csrf"]})
+    check("sign-out: to the provider's end-session endpoint",
+          status == 303 and headers["Location"].startswith(idp.issuer + "/session/end"),
+          f"{status} {headers.get('Location')}")
+    status, _, _ = browser.request("GET", gb.base + "/auth/me")
+    check("sign-out: the session is over", status == 401, status)
+    status, _, _ = browser.request("GET", gb.base + "/auth/dev")
+    check("/auth/dev does not exist with a provider", status == 404, status)
+
+
+def development_sign_in(binary, directory):
+    gb = Groupbuy(binary, directory, {})
+    try:
+        browser = Browser()
+        url = gb.base + "/auth/dev"
+        status, _, body = browser.request("GET", url)
+        check("development sign-in page says it is for development only",
+              status == 200 and "For development only" in body, status)
+        status, _, _ = browser.request("POST", url, {"sub": "dev", "roles": "merchant"})
+        check("development sign-in: a form without the CSRF token refused", status == 403, status)
+        location = browser.submit(url, body, {"sub": "dev", "roles": "merchant vendor",
+                                              "org_id": "org_dev"})
+        status, _, me = browser.request("GET", location)
+        check("development sign-in: /auth/me names the chosen subject, roles, organisation",
+              status == 200 and json.loads(me)["data"]["roles"] == ["merchant", "vendor"]
+              and json.loads(me)["data"]["org_id"] == "org_dev", f"{status} {me}")
+    finally:
+        gb.stop()
+
+
 def main():
     binary = sys.argv[1]
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as directory:
-        idp = Provider(directory, "idp", [json.loads(node("key", "k1"))])
+        port = free_port()
+        idp = Provider(directory, "idp", [json.loads(node("key", "k1"))],
+                       f"http://127.0.0.1:{port}")
         other = Provider(directory, "other", [json.loads(node("key", "o1"))])
         gb = None
         try:
@@ -259,13 +410,18 @@ def main():
                 "GROUPBUY_OIDC_ISSUER": idp.issuer, "GROUPBUY_JWT_AUDIENCE": AUDIENCE,
                 "GROUPBUY_JWT_ROLES_CLAIM": "/realm_access/roles",
                 "GROUPBUY_JWT_SECRET": SECRET,
-            })
+                "GROUPBUY_OIDC_CLIENT_ID": "groupbuy-web",
+                "GROUPBUY_OIDC_CLIENT_SECRET": "groupbuy-web-test-secret",
+                "GROUPBUY_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            }, port)
             check("ready once the provider's keys loaded", wait_for(gb.base + "/readyz"))
             surfaces(gb, idp)
+            browser_sign_in(gb, idp)
             hs256_side_by_side(gb, binary)
             rotation(gb, idp)
             attacks(gb, idp, other)
             encryption_only(binary, directory, idp)
+            development_sign_in(binary, directory)
         finally:
             if gb:
                 gb.stop()

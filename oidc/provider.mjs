@@ -1,7 +1,8 @@
 // A real OpenID provider (the certified `oidc-provider` package, pinned in package.json) for
 // groupbuy's provider-backed tests (oidc/e2e.py). Test-only: loopback, fixed test secrets.
 //
-//   node provider.mjs serve <port> <keys.json>     serves issuer http://127.0.0.1:<port>
+//   node provider.mjs serve <port> <keys.json> [<groupbuy base URL>]
+//                                                  serves issuer http://127.0.0.1:<port>
 //   node provider.mjs key <kid>                    prints a new private RSA JWK
 //   node provider.mjs sign <keys.json> <kid> <alg> <payload-json>
 //                                                  signs a JWT with a key of the set (the
@@ -10,7 +11,10 @@
 //
 // Clients (client_credentials, so each is one test user whose tokens the provider issues):
 // alice is a merchant of organisation org_a, bob a platform admin without an organisation.
-// Their roles are put where Keycloak puts them (realm_access.roles).
+// Their roles are put where Keycloak puts them (realm_access.roles). The same two are
+// accounts for the browser sign-in of the client groupbuy-web (authorization code + PKCE,
+// the package's development login and consent forms; any password), whose ID tokens carry
+// name, realm_access and org_id.
 import {
   createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign,
 } from 'node:crypto';
@@ -25,7 +29,7 @@ const USERS = {
 
 const b64url = (data) => Buffer.from(data).toString('base64url');
 
-function serve(port, keysFile) {
+function serve(port, keysFile, groupbuy) {
   const issuer = `http://127.0.0.1:${port}`;
   const jwks = JSON.parse(readFileSync(keysFile, 'utf8'));
   const clients = Object.keys(USERS).map((id) => ({
@@ -36,12 +40,42 @@ function serve(port, keysFile) {
     response_types: [],
     scope: 'groupbuy:read groupbuy:write procurement:write',
   }));
+  if (groupbuy) {
+    clients.push({
+      client_id: 'groupbuy-web',
+      client_secret: 'groupbuy-web-test-secret',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [`${groupbuy}/auth/callback`],
+      post_logout_redirect_uris: [`${groupbuy}/`],
+    });
+  }
   const provider = new Provider(issuer, {
     clients,
+    findAccount: (ctx, id) => {
+      const user = USERS[id];
+      if (!user) return undefined;
+      return {
+        accountId: id,
+        claims: () => ({
+          sub: id,
+          name: user.name,
+          preferred_username: id,
+          realm_access: { roles: user.roles },
+          ...(user.org ? { org_id: user.org } : {}),
+        }),
+      };
+    },
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username', 'realm_access', 'org_id'],
+    },
+    conformIdTokenClaims: false,
+    pkce: { required: () => true },
     scopes: ['openid', 'groupbuy:read', 'groupbuy:write', 'procurement:write'],
     jwks,
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -90,7 +124,7 @@ function signToken(keysFile, kid, alg, payloadJson) {
 }
 
 const [command, ...args] = process.argv.slice(2);
-if (command === 'serve') serve(Number(args[0]), args[1]);
+if (command === 'serve') serve(Number(args[0]), args[1], args[2]);
 else if (command === 'key') key(args[0]);
 else if (command === 'sign') signToken(...args);
 else {

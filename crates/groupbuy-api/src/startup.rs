@@ -1,11 +1,12 @@
 //! Building the application from configuration: database, state, routes, server, sweeps.
 
+use crate::config::auth::Environment;
 use crate::config::Config;
 use crate::delivery::DeliveryMetrics;
 use crate::openapi::ApiDoc;
 use crate::platform::auth::authenticate;
 use crate::platform::auth::jwks::Jwks;
-use crate::platform::auth::JwtKeys;
+use crate::platform::auth::{JwtKeys, DEV_SECRET};
 use crate::platform::body_deadline::{body_deadline, BodyDeadline};
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
 use crate::platform::fallback::{fallback, RouteTable};
@@ -15,6 +16,7 @@ use crate::platform::metrics::{http_metrics, metrics_guard, HttpMetrics};
 use crate::platform::rate_limit::{rate_limit, RateLimiter};
 use crate::platform::request::request_context;
 use crate::state::{AppState, SystemClock};
+use crate::web::{Mode, ProviderClient, WebAuth};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -47,6 +49,7 @@ impl AppState {
             health: db,
             clock,
             jwt,
+            web: None,
         }
     }
 }
@@ -103,6 +106,7 @@ pub fn app(
                     .body(crate::openapi::served_json())
             }),
         )
+        .configure(crate::web::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
@@ -140,7 +144,9 @@ impl Application {
         }
         config.check_auth()?;
         let (jwt, jwks) = token_keys(&config)?;
+        let web = web_auth(&config, jwks.as_ref());
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
+        state.web = web;
         state.webhook_allow_private = config.webhooks.allow_private;
         let state = web::Data::new(state);
         let routes = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
@@ -263,6 +269,42 @@ fn token_keys(config: &Config) -> Result<(JwtKeys, Option<Arc<Jwks>>), String> {
         .with_claim_map(config.claim_map.clone())
         .with_max_ttl(config.jwt_max_ttl_seconds);
     Ok((keys, jwks))
+}
+
+/// The browser sign-in the configuration offers: the provider's (with a client id), the
+/// development page (development secret, no provider), or none.
+fn web_auth(config: &Config, jwks: Option<&Arc<Jwks>>) -> Option<Arc<WebAuth>> {
+    let secure = config
+        .web
+        .as_ref()
+        .is_some_and(|w| w.public_url.starts_with("https://"));
+    let mode = match (jwks, &config.web) {
+        (Some(jwks), Some(w)) => Mode::Provider(ProviderClient {
+            jwks: jwks.clone(),
+            client_id: w.client_id.clone(),
+            client_secret: w.client_secret.clone(),
+            public_url: w.public_url.clone(),
+            scopes: w.scopes.clone(),
+        }),
+        (None, _)
+            if config.jwt_secret.is_none() && config.environment == Environment::Development =>
+        {
+            Mode::Development
+        }
+        _ => return None,
+    };
+    // Cookies sealed with the cookie secret, else the HS256 one, else a random key.
+    let secret = match (&config.cookie_secret, &config.jwt_secret, &mode) {
+        (Some(s), _, _) | (None, Some(s), _) => s.as_bytes().to_vec(),
+        (None, None, Mode::Development) => DEV_SECRET.as_bytes().to_vec(),
+        (None, None, Mode::Provider(_)) => rand::random::<[u8; 32]>().to_vec(),
+    };
+    Some(Arc::new(WebAuth::new(
+        mode,
+        &secret,
+        secure,
+        config.session_seconds,
+    )))
 }
 
 /// A database URL without its password, for logs.

@@ -168,6 +168,50 @@ pub fn provider_from(
     }))
 }
 
+/// The browser sign-in's client settings (`GROUPBUY_OIDC_CLIENT_ID` and friends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSettings {
+    /// `GROUPBUY_OIDC_CLIENT_ID`.
+    pub client_id: String,
+    /// `GROUPBUY_OIDC_CLIENT_SECRET`; unset for a public client.
+    pub client_secret: Option<String>,
+    /// `GROUPBUY_PUBLIC_URL` (without a trailing slash): the redirect URI's origin;
+    /// `https://` makes cookies `Secure`.
+    pub public_url: String,
+    /// `GROUPBUY_OIDC_SCOPES` (default `openid profile groupbuy:read groupbuy:write`).
+    pub scopes: String,
+}
+
+/// `GROUPBUY_SESSION_TTL_SECONDS` (default 8 hours): how long a browser session lasts.
+pub const DEFAULT_SESSION_SECONDS: i64 = 8 * 3600;
+
+/// The browser sign-in settings; `None` without `GROUPBUY_OIDC_CLIENT_ID`.
+///
+/// # Errors
+/// A client id without `GROUPBUY_OIDC_ISSUER` or without an http(s) `GROUPBUY_PUBLIC_URL`.
+pub fn web_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<WebSettings>, String> {
+    let Some(client_id) = lookup("GROUPBUY_OIDC_CLIENT_ID") else {
+        return Ok(None);
+    };
+    if lookup("GROUPBUY_OIDC_ISSUER").is_none() {
+        return Err(
+            "GROUPBUY_OIDC_CLIENT_ID needs GROUPBUY_OIDC_ISSUER (its discovery \
+                    names the sign-in endpoints)"
+                .into(),
+        );
+    }
+    let public_url = lookup("GROUPBUY_PUBLIC_URL")
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .ok_or("GROUPBUY_OIDC_CLIENT_ID needs GROUPBUY_PUBLIC_URL, an http(s) URL (for the redirect URI)")?;
+    Ok(Some(WebSettings {
+        client_id,
+        client_secret: lookup("GROUPBUY_OIDC_CLIENT_SECRET"),
+        public_url: public_url.trim_end_matches('/').to_owned(),
+        scopes: lookup("GROUPBUY_OIDC_SCOPES")
+            .unwrap_or_else(|| "openid profile groupbuy:read groupbuy:write".into()),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,11 @@ pub struct Config {
     /// The identity provider whose keys also verify tokens (`GROUPBUY_OIDC_ISSUER` or
     /// `GROUPBUY_JWKS_URL`); with no secret set, HS256 is then off.
     pub provider: Option<auth::ProviderSettings>,
+    /// The browser sign-in's client (`GROUPBUY_OIDC_CLIENT_ID`, `..._CLIENT_SECRET`,
+    /// `GROUPBUY_PUBLIC_URL`, `GROUPBUY_OIDC_SCOPES`).
+    pub web: Option<auth::WebSettings>,
+    /// `GROUPBUY_SESSION_TTL_SECONDS` (default 28800): how long a browser session lasts.
+    pub session_seconds: i64,
     /// `GROUPBUY_JWT_*_CLAIM`: where tokens keep roles, organisation, scopes, name, picture.
     pub claim_map: ClaimMap,
     /// `GROUPBUY_COOKIE_SECRET` (at least 32 bytes): signs the visitor cookie when HS256
@@ -75,6 +80,8 @@ impl Default for Config {
             environment: auth::Environment::Development,
             jwt_secret: None,
             provider: None,
+            web: None,
+            session_seconds: auth::DEFAULT_SESSION_SECONDS,
             claim_map: ClaimMap::default(),
             cookie_secret: None,
             jwt_issuer: None,
@@ -169,6 +176,8 @@ impl Config {
                 var("GROUPBUY_JWT_SECRET_FILE"),
             )?,
             provider: auth::provider_from(var)?,
+            web: auth::web_from(var)?,
+            session_seconds: number("GROUPBUY_SESSION_TTL_SECONDS", d.session_seconds)?,
             claim_map: ClaimMap::from_lookup(var)?,
             cookie_secret: var("GROUPBUY_COOKIE_SECRET"),
             database_url: var("DATABASE_URL").unwrap_or(d.database_url),

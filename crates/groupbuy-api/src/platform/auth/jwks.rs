@@ -66,6 +66,17 @@ pub enum Outcome {
     Refused(String),
 }
 
+/// The provider's endpoints for the browser sign-in, from its discovery document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// `authorization_endpoint`.
+    pub authorization: String,
+    /// `token_endpoint`.
+    pub token: String,
+    /// `end_session_endpoint`, when the provider has one (RP-initiated logout).
+    pub end_session: Option<String>,
+}
+
 /// The provider's keys and the rules every token verified by them must meet.
 pub struct Jwks {
     source: KeySource,
@@ -73,6 +84,7 @@ pub struct Jwks {
     validation_base: Validation,
     client: reqwest::Client,
     cache: RwLock<KeyCache>,
+    endpoints: RwLock<Option<Endpoints>>,
     last_unknown_kid_fetch: tokio::sync::Mutex<Option<Instant>>,
 }
 
@@ -110,6 +122,7 @@ impl Jwks {
             validation_base: validation,
             client,
             cache: RwLock::new(KeyCache::default()),
+            endpoints: RwLock::new(None),
             last_unknown_kid_fetch: tokio::sync::Mutex::new(None),
         })
     }
@@ -124,10 +137,48 @@ impl Jwks {
         self.cache.read().map(|c| c.loaded).unwrap_or(false)
     }
 
+    /// The browser sign-in endpoints of the last discovery document (`None` before it
+    /// loaded, and without discovery).
+    pub fn endpoints(&self) -> Option<Endpoints> {
+        self.endpoints.read().ok().and_then(|e| e.clone())
+    }
+
+    /// The HTTP client for the provider (bounded in time), for the code exchange too.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// Verifies `token` (whose decoded header is `header`) with the cached keys. The
     /// algorithm must be one the key allows: an HS256 header on an RSA key's `kid` is
     /// refused, never verified with the public key as a secret.
     pub fn verify(&self, token: &str, header: &Header) -> Outcome {
+        self.verify_with(token, header, &self.validation_base)
+    }
+
+    /// An ID token for `client_id` (its `aud`), with the same keys and rules otherwise;
+    /// refetches the keys once (rate-limited) for an unknown `kid`.
+    ///
+    /// # Errors
+    /// Why the token is refused.
+    pub async fn verify_id_token(&self, token: &str, client_id: &str) -> Result<Value, String> {
+        let header = jsonwebtoken::decode_header(token).map_err(|e| e.to_string())?;
+        let mut validation = self.validation_base.clone();
+        validation.set_audience(&[client_id]);
+        let outcome = match self.verify_with(token, &header, &validation) {
+            Outcome::UnknownKey => {
+                self.refresh_for_unknown_kid().await;
+                self.verify_with(token, &header, &validation)
+            }
+            outcome => outcome,
+        };
+        match outcome {
+            Outcome::Verified(payload) => Ok(payload),
+            Outcome::UnknownKey => Err("unknown kid".into()),
+            Outcome::Refused(reason) => Err(reason),
+        }
+    }
+
+    fn verify_with(&self, token: &str, header: &Header, validation: &Validation) -> Outcome {
         let Ok(cache) = self.cache.read() else {
             return Outcome::Refused("key cache poisoned".into());
         };
@@ -151,7 +202,7 @@ impl Jwks {
             .into_iter()
             .filter(|k| k.algorithms.contains(&header.alg))
         {
-            let mut validation = self.validation_base.clone();
+            let mut validation = validation.clone();
             validation.algorithms = vec![header.alg];
             match decode::<Value>(token, &key.key, &validation) {
                 Ok(data) => return Outcome::Verified(data.claims),
@@ -182,6 +233,10 @@ impl Jwks {
                 );
                 let (document, _) = self.fetch(&discovery).await?;
                 let jwks_uri = jwks_uri(&document, &self.issuer)?;
+                let endpoints = endpoints(&document);
+                if let Ok(mut slot) = self.endpoints.write() {
+                    *slot = endpoints;
+                }
                 self.fetch(&jwks_uri).await?
             }
         };
@@ -281,6 +336,22 @@ fn jwks_uri(document: &[u8], issuer: &str) -> Result<String, String> {
         .and_then(Value::as_str)
         .map(str::to_owned)
         .ok_or_else(|| "the discovery document has no jwks_uri".into())
+}
+
+/// The sign-in endpoints of a discovery document, when it names both required ones.
+fn endpoints(document: &[u8]) -> Option<Endpoints> {
+    let document: Value = serde_json::from_slice(document).ok()?;
+    let url = |name: &str| {
+        document
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Some(Endpoints {
+        authorization: url("authorization_endpoint")?,
+        token: url("token_endpoint")?,
+        end_session: url("end_session_endpoint"),
+    })
 }
 
 /// How long a response stays fresh by its `Cache-Control`, within the bounds.

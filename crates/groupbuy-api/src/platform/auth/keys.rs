@@ -172,8 +172,9 @@ impl JwtKeys {
         }
     }
 
-    /// The caller of a verified payload, when its claims are acceptable.
-    fn principal(&self, payload: &Value) -> Option<Principal> {
+    /// The caller of a verified payload, when its claims are acceptable (the claim map,
+    /// then [`Claims::refusal`]): for ID tokens of the browser sign-in too.
+    pub fn principal(&self, payload: &Value) -> Option<Principal> {
         let claims = match self.claims.read(payload) {
             Ok(claims) => claims,
             Err(reason) => {
