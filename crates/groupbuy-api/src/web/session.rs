@@ -199,7 +199,7 @@ mod tests {
         };
         assert_eq!(
             sign_in.challenge(),
-            "E9Melhoa2OwvFrEwTJZ3yyDv7ZL9ZqwQGdPS-kpnP5Q"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         let a = SignIn::new("/".into(), 0);
         let b = SignIn::new("/".into(), 0);
