@@ -188,7 +188,8 @@ pub const DEFAULT_SESSION_SECONDS: i64 = 8 * 3600;
 /// The browser sign-in settings; `None` without `GROUPBUY_OIDC_CLIENT_ID`.
 ///
 /// # Errors
-/// A client id without `GROUPBUY_OIDC_ISSUER` or without an http(s) `GROUPBUY_PUBLIC_URL`.
+/// A client id without `GROUPBUY_OIDC_ISSUER` (or with `GROUPBUY_JWKS_URL`, which skips
+/// discovery), or without an http(s) `GROUPBUY_PUBLIC_URL`.
 pub fn web_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<WebSettings>, String> {
     let Some(client_id) = lookup("GROUPBUY_OIDC_CLIENT_ID") else {
         return Ok(None);
@@ -197,6 +198,13 @@ pub fn web_from(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<WebSet
         return Err(
             "GROUPBUY_OIDC_CLIENT_ID needs GROUPBUY_OIDC_ISSUER (its discovery \
                     names the sign-in endpoints)"
+                .into(),
+        );
+    }
+    if lookup("GROUPBUY_JWKS_URL").is_some() {
+        return Err(
+            "GROUPBUY_OIDC_CLIENT_ID needs discovery for the sign-in endpoints: \
+                    unset GROUPBUY_JWKS_URL"
                 .into(),
         );
     }
@@ -286,6 +294,28 @@ mod tests {
             file.source,
             KeySource::File(PathBuf::from("/etc/groupbuy/jwks.json"))
         );
+    }
+
+    #[test]
+    fn the_browser_sign_in_needs_discovery_and_a_public_url() {
+        fn with(vars: &[(&str, &str)]) -> Result<Option<WebSettings>, String> {
+            web_from(|name| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            })
+        }
+        assert_eq!(with(&[]), Ok(None));
+        assert!(with(&[("GROUPBUY_OIDC_CLIENT_ID", "web")]).is_err());
+        let issuer = ("GROUPBUY_OIDC_ISSUER", "https://idp");
+        let public = ("GROUPBUY_PUBLIC_URL", "https://shop.example/");
+        let client = ("GROUPBUY_OIDC_CLIENT_ID", "web");
+        assert!(with(&[client, issuer]).is_err());
+        assert!(with(&[client, public]).is_err());
+        assert!(with(&[client, issuer, public, ("GROUPBUY_JWKS_URL", "/k.json")]).is_err());
+        let web = with(&[client, issuer, public]).expect("valid").expect("on");
+        assert_eq!(web.public_url, "https://shop.example");
+        assert_eq!(web.client_secret, None);
     }
 
     #[test]

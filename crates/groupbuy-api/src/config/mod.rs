@@ -31,7 +31,8 @@ pub struct Config {
     /// `GROUPBUY_JWT_*_CLAIM`: where tokens keep roles, organisation, scopes, name, picture.
     pub claim_map: ClaimMap,
     /// `GROUPBUY_COOKIE_SECRET` (at least 32 bytes): signs the visitor cookie when HS256
-    /// is off; unset then, each instance picks a random one.
+    /// is off, and seals browser sessions; unset, derived from the HS256 secret, else a
+    /// random one per instance.
     pub cookie_secret: Option<String>,
     /// `GROUPBUY_JWT_ISSUER`, enforced when set.
     pub jwt_issuer: Option<String>,
