@@ -14,10 +14,13 @@ use crate::platform::auth::jwks::Jwks;
 use crate::platform::fallback::{fallback, RouteTable};
 use crate::state::AppState;
 use actix_web::cookie::Key;
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use groupbuy_domain::Principal;
 use serde::{Deserialize, Serialize};
 use session::{Session, SESSION_COOKIE};
+use std::future::{ready, Ready};
 use std::sync::Arc;
 
 /// How browsers sign in, when they can.
@@ -150,23 +153,61 @@ fn now(state: &AppState) -> i64 {
     state.clock.now().unix_timestamp()
 }
 
+/// The signed-in browser of a request, for web pages and their forms: the same
+/// [`Principal`] a bearer token with the same claims gives, so no authorization rule is
+/// written twice; 401 without a live session (or where no sign-in mode exists).
+pub struct SessionCaller(pub Session);
+
+impl SessionCaller {
+    /// The caller, for the same authorization checks as the API's.
+    pub fn principal(&self) -> Principal {
+        self.0.principal()
+    }
+
+    /// 403 unless a state-changing form carries this session's CSRF token.
+    ///
+    /// # Errors
+    /// [`SignInRefusal::Csrf`] as a 403.
+    pub fn check_csrf(&self, token: Option<&str>) -> Result<(), ApiError> {
+        if token == Some(self.0.csrf.as_str()) {
+            Ok(())
+        } else {
+            Err(SignInRefusal::Csrf.into())
+        }
+    }
+}
+
+impl FromRequest for SessionCaller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.app_data::<web::Data<AppState>>().and_then(|state| {
+            let now = now(state);
+            state.web.as_deref()?.session(req, now)
+        });
+        ready(
+            session
+                .map(SessionCaller)
+                .ok_or_else(ApiError::unauthenticated),
+        )
+    }
+}
+
 /// `GET /auth/me`: the session's principal, or 401.
-async fn me(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let web = web_auth(&req, &state).await?;
-    let session = web
-        .session(&req, now(&state))
-        .ok_or_else(ApiError::unauthenticated)?;
-    Ok(ok(
+async fn me(caller: SessionCaller) -> HttpResponse {
+    let principal = caller.principal();
+    ok(
         "Signed in",
         MeView {
-            sub: session.sub,
-            name: session.name,
-            roles: session.roles,
-            scopes: session.scopes,
-            org_id: session.org_id,
-            csrf: session.csrf,
+            sub: principal.user_id,
+            name: principal.name,
+            roles: principal.roles,
+            scopes: principal.scopes,
+            org_id: principal.org_id,
+            csrf: caller.0.csrf,
         },
-    ))
+    )
 }
 
 /// A form's CSRF token.
@@ -180,15 +221,11 @@ struct CsrfForm {
 async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
+    caller: SessionCaller,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, ApiError> {
     let web = web_auth(&req, &state).await?;
-    let session = web
-        .session(&req, now(&state))
-        .ok_or_else(ApiError::unauthenticated)?;
-    if form.csrf.as_deref() != Some(session.csrf.as_str()) {
-        return Err(SignInRefusal::Csrf.into());
-    }
+    caller.check_csrf(form.csrf.as_deref())?;
     let location = match &web.mode {
         Mode::Provider(p) => p.jwks.endpoints().and_then(|e| e.end_session).map(|end| {
             url::Url::parse_with_params(
