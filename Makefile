@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi clients bench bench-join bench-scale reliability ci
+.PHONY: run build release test test-pg lint fmt openapi clients bench bench-join bench-scale reliability webhooks-e2e oidc-e2e ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -76,6 +76,14 @@ webhooks-e2e:
 	$(RELIABILITY_VENV)/bin/pip install -q -r webhooks/requirements.txt
 	$(CARGO) build -q -p groupbuy-api --bin groupbuy
 	$(RELIABILITY_VENV)/bin/python webhooks/e2e.py $${CARGO_TARGET_DIR:-target}/debug/groupbuy
+
+# Sign-in by a real OpenID provider (oidc/provider.mjs: the pinned npm package oidc-provider
+# on a loopback port): provider tokens on every surface with mapped roles, organisation and
+# scopes, key rotation, and the refused attacks (oidc/e2e.py, about 15 s; needs Node 20+ and npm).
+oidc-e2e:
+	cd oidc && npm ci --no-audit --no-fund --silent
+	$(CARGO) build -q -p groupbuy-api --bin groupbuy
+	python3 oidc/e2e.py $${CARGO_TARGET_DIR:-target}/debug/groupbuy
 
 ci:
 	bash .ci/run

@@ -20,7 +20,7 @@ PY="$ROOT/clients/python"
 
 step() { echo "== clients: $*"; }
 # One secret for the server and the tokens the programs mint (not the public dev secret).
-export GROUPBUY_JWT_SECRET=${GROUPBUY_JWT_SECRET:-clients-run-secret}
+export GROUPBUY_JWT_SECRET=${GROUPBUY_JWT_SECRET:-clients-run-secret-of-at-least-32-bytes}
 
 step "install the pinned tools (PyPI, npm)"
 python3 -m venv "$VENV"

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-SECRET = "webhooks-e2e-secret"
+SECRET = "webhooks-e2e-secret-of-at-least-32-bytes"
 HOST = "127.0.0.1"
 
 

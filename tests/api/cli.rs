@@ -52,7 +52,7 @@ async fn token_minted_by_the_cli_is_accepted_by_serve_with_the_same_secret() {
         // another secret: refused
         let out = groupbuy(
             &["token", "--sub", "x"],
-            &[("GROUPBUY_JWT_SECRET", "another")],
+            &[("GROUPBUY_JWT_SECRET", "another-secret-also-32-bytes-long")],
         );
         let token = String::from_utf8(out.stdout)
             .expect("utf8")
@@ -168,4 +168,55 @@ fn token_lifetime_never_passes_the_configured_maximum() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(lifetime(&out), 100_000);
+}
+
+#[test]
+fn a_short_secret_stops_serve_and_token_with_a_clear_message() {
+    for command in [&["serve"][..], &["token", "--sub", "a"][..]] {
+        let out = groupbuy(command, &[("GROUPBUY_JWT_SECRET", "abc")]);
+        assert!(!out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("at least 32"), "{said}");
+    }
+}
+
+#[test]
+fn production_refuses_the_development_secret() {
+    let out = groupbuy(&["serve"], &[("GROUPBUY_ENV", "production")]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("GROUPBUY_ENV=production"), "{said}");
+    let dev = groupbuy_api::platform::auth::DEV_SECRET;
+    let out = groupbuy(
+        &["token", "--sub", "a"],
+        &[("GROUPBUY_ENV", "production"), ("GROUPBUY_JWT_SECRET", dev)],
+    );
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+}
+
+#[actix_web::test]
+async fn the_secret_may_come_from_a_file() {
+    let path = std::env::temp_dir().join(format!("groupbuy-secret-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&path, format!("{SECRET}\n")).expect("write");
+    let file = path.to_string_lossy().into_owned();
+    let out = groupbuy(
+        &["token", "--sub", "from-file", "--ttl", "600"],
+        &[
+            ("GROUPBUY_JWT_SECRET_FILE", &file),
+            ("GROUPBUY_ENV", "production"),
+        ],
+    );
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).expect("utf8");
+    for app in TestApp::all().await {
+        app.get("/api/v1/wallet", Some(token.trim()))
+            .await
+            .expect(200);
+    }
 }

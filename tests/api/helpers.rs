@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use std::time::Duration;
 
-pub const SECRET: &str = "black-box-test-secret";
+pub const SECRET: &str = "black-box-test-secret-of-at-least-32-bytes";
 /// The bearer token `/metrics` asks of the test apps.
 pub const METRICS_TOKEN: &str = "black-box-metrics-token";
 

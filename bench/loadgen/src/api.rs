@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// `GROUPBUY_JWT_SECRET` of every server the harness starts.
-pub const SECRET: &str = "groupbuy-bench-secret";
+pub const SECRET: &str = "groupbuy-bench-secret-of-at-least-32-bytes";
 
 /// What a wallet is credited with (major units): no join ever runs short.
 const CREDIT: i64 = 1_000_000_000_000;

@@ -10,6 +10,7 @@ pub mod routes;
 pub mod schema;
 pub mod startup;
 pub mod state;
+pub mod web;
 
 pub use config::Config;
 pub use startup::{app, Application};

@@ -139,6 +139,13 @@ async fn main() -> ExitCode {
             org,
             ttl,
         } => {
+            if !config.hs256_enabled() {
+                eprintln!(
+                    "HS256 is off (an identity provider is configured and GROUPBUY_JWT_SECRET is not set): \
+                     set GROUPBUY_JWT_SECRET to mint tokens"
+                );
+                return ExitCode::FAILURE;
+            }
             if config.jwt_secret.is_none() {
                 eprintln!(
                     "warning: GROUPBUY_JWT_SECRET is not set; signing with the development secret"
@@ -170,7 +177,8 @@ async fn main() -> ExitCode {
                 config.secret(),
                 config.jwt_issuer.as_deref(),
                 config.jwt_audience.as_deref(),
-            );
+            )
+            .with_claim_map(config.claim_map.clone());
             match keys.mint(&claims) {
                 Ok(token) => {
                     println!("{token}");

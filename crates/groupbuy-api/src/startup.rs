@@ -1,9 +1,12 @@
 //! Building the application from configuration: database, state, routes, server, sweeps.
 
+use crate::config::auth::Environment;
 use crate::config::Config;
 use crate::jobs::webhook_delivery::DeliveryMetrics;
 use crate::openapi::ApiDoc;
-use crate::platform::auth::JwtKeys;
+use crate::platform::auth::authenticate;
+use crate::platform::auth::jwks::Jwks;
+use crate::platform::auth::{JwtKeys, DEV_SECRET};
 use crate::platform::body_deadline::{body_deadline, BodyDeadline};
 use crate::platform::extract::{path_error, query_error, MAX_BODY_BYTES};
 use crate::platform::fallback::{fallback, RouteTable};
@@ -13,6 +16,7 @@ use crate::platform::metrics::{http_metrics, metrics_guard, HttpMetrics};
 use crate::platform::rate_limit::{rate_limit, RateLimiter};
 use crate::platform::request::request_context;
 use crate::state::{AppState, SystemClock};
+use crate::web::{Mode, ProviderClient, WebAuth};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -45,6 +49,7 @@ impl AppState {
             health: db,
             clock,
             jwt,
+            web: None,
         }
     }
 }
@@ -75,6 +80,8 @@ pub fn app(
         // any rate limit or quota; a refused (429) request releases the key it claimed.
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(idempotency))
+        // Before every reader of the caller: may fetch a provider's rotated keys.
+        .wrap(from_fn(authenticate))
         // Outside every reader of the body (idempotency, extractors).
         .wrap(from_fn(body_deadline))
         .wrap(from_fn(metrics_guard))
@@ -99,6 +106,7 @@ pub fn app(
                     .body(crate::openapi::served_json())
             }),
         )
+        .configure(crate::web::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
@@ -134,19 +142,11 @@ impl Application {
         if !migrated.is_empty() {
             tracing::info!(migrations = ?migrated, "migrations applied");
         }
-        if config.jwt_secret.is_none() {
-            tracing::warn!(
-                "GROUPBUY_JWT_SECRET is not set: using the PUBLIC DEVELOPMENT SECRET. Anyone can mint tokens. \
-                 Set GROUPBUY_JWT_SECRET before exposing this service."
-            );
-        }
-        let jwt = JwtKeys::new(
-            config.secret(),
-            config.jwt_issuer.as_deref(),
-            config.jwt_audience.as_deref(),
-        )
-        .with_max_ttl(config.jwt_max_ttl_seconds);
+        config.check_auth()?;
+        let (jwt, jwks) = token_keys(&config)?;
+        let web = web_auth(&config, jwks.as_ref());
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
+        state.web = web;
         state.webhook_allow_private = config.webhooks.allow_private;
         let state = web::Data::new(state);
         let routes = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
@@ -175,12 +175,17 @@ impl Application {
         .map_err(|e| e.to_string())?;
         crate::platform::idempotency::set_abort_after_commit(config.abort_after_commit);
         let (stop_sweeps, shutdown) = watch::channel(false);
-        let sweeps = crate::jobs::registry(
+        let keys_task = jwks.map(|jwks| {
+            let stop = shutdown.clone();
+            tokio::spawn(async move { jwks.keep_fresh(stop).await })
+        });
+        let mut sweeps = crate::jobs::registry(
             config.sweep_interval,
             config.webhooks.clone(),
             Some(delivery_metrics),
         )
         .spawn(state, shutdown);
+        sweeps.extend(keys_task);
         tracing::info!(port, database = %redact(&config.database_url), "groupbuy listening");
         Ok(Self {
             port,
@@ -213,6 +218,93 @@ impl Application {
         tracing::info!("groupbuy stopped");
         served
     }
+}
+
+/// The token verifier the configuration asks for: HS256 (the development secret when
+/// none is set and no provider is), the provider's keys (kept fresh by a task the caller
+/// spawns), or both; claims read by the configured map.
+fn token_keys(config: &Config) -> Result<(JwtKeys, Option<Arc<Jwks>>), String> {
+    let jwks = match &config.provider {
+        Some(p) => Some(Arc::new(Jwks::new(
+            p.source.clone(),
+            &p.issuer,
+            &p.audience,
+            p.timeout,
+        )?)),
+        None => None,
+    };
+    let keys = match (&jwks, config.hs256_enabled()) {
+        (Some(jwks), false) => {
+            let cookie = match &config.cookie_secret {
+                Some(secret) => secret.as_bytes().to_vec(),
+                None => {
+                    tracing::warn!(
+                        "GROUPBUY_COOKIE_SECRET is not set: this instance signs visitor cookies \
+                         with a random key, which other instances and restarts do not share"
+                    );
+                    rand::random::<[u8; 32]>().to_vec()
+                }
+            };
+            JwtKeys::provider_only(jwks.clone(), &cookie)
+        }
+        (jwks, _) => {
+            if config.jwt_secret.is_none() {
+                tracing::warn!(
+                    "GROUPBUY_JWT_SECRET is not set: using the PUBLIC DEVELOPMENT SECRET. Anyone can mint tokens. \
+                     Set GROUPBUY_JWT_SECRET before exposing this service."
+                );
+            }
+            let keys = JwtKeys::new(
+                config.secret(),
+                config.jwt_issuer.as_deref(),
+                config.jwt_audience.as_deref(),
+            );
+            match jwks {
+                Some(jwks) => keys.with_jwks(jwks.clone()),
+                None => keys,
+            }
+        }
+    };
+    let keys = keys
+        .with_claim_map(config.claim_map.clone())
+        .with_max_ttl(config.jwt_max_ttl_seconds);
+    Ok((keys, jwks))
+}
+
+/// The browser sign-in the configuration offers: the provider's (with a client id), the
+/// development page (development secret, no provider), or none.
+fn web_auth(config: &Config, jwks: Option<&Arc<Jwks>>) -> Option<Arc<WebAuth>> {
+    let secure = config
+        .web
+        .as_ref()
+        .is_some_and(|w| w.public_url.starts_with("https://"));
+    let mode = match (jwks, &config.web) {
+        (Some(jwks), Some(w)) => Mode::Provider(ProviderClient {
+            jwks: jwks.clone(),
+            client_id: w.client_id.clone(),
+            client_secret: w.client_secret.clone(),
+            public_url: w.public_url.clone(),
+            scopes: w.scopes.clone(),
+        }),
+        (None, _)
+            if config.jwt_secret.is_none() && config.environment == Environment::Development =>
+        {
+            Mode::Development
+        }
+        _ => return None,
+    };
+    // Cookies sealed with the cookie secret, else the HS256 one, else a random key.
+    let secret = match (&config.cookie_secret, &config.jwt_secret, &mode) {
+        (Some(s), _, _) | (None, Some(s), _) => s.as_bytes().to_vec(),
+        (None, None, Mode::Development) => DEV_SECRET.as_bytes().to_vec(),
+        (None, None, Mode::Provider(_)) => rand::random::<[u8; 32]>().to_vec(),
+    };
+    Some(Arc::new(WebAuth::new(
+        mode,
+        &secret,
+        secure,
+        config.session_seconds,
+    )))
 }
 
 /// A database URL without its password, for logs.

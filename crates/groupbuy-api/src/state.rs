@@ -43,6 +43,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Token keys.
     pub jwt: JwtKeys,
+    /// Browser sign-in (`/auth/*`); `None` when no mode offers it.
+    pub web: Option<Arc<crate::web::WebAuth>>,
 }
 
 /// The wall clock, truncated to microseconds.

@@ -27,6 +27,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         health: Arc::new(MockHealthCheck::new()),
         clock: Arc::new(clock),
         jwt: JwtKeys::new("secret", None, None),
+        web: None,
     })
 }
 

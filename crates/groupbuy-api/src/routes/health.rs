@@ -4,6 +4,7 @@ use crate::envelope::{ok, Envelope};
 use crate::error::Problem;
 use crate::state::{blocking, AppState};
 use actix_web::{get, web, HttpResponse};
+use groupbuy_domain::DomainError;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -28,13 +29,18 @@ async fn healthz() -> HttpResponse {
     )
 }
 
-/// The database answers.
+/// The database answers and, with an identity provider, its keys have loaded.
 #[utoipa::path(operation_id = "platform.getReadiness", tag = "platform", responses(
     (status = 200, description = "Database reachable", body = Envelope<HealthView>),
-    (status = 503, description = "Database unreachable", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "Database unreachable, or the identity provider's keys not loaded yet", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::ApiError> {
+    if !state.jwt.ready() {
+        return Err(
+            DomainError::Unavailable("Identity provider keys not loaded yet".into()).into(),
+        );
+    }
     let health = state.health.clone();
     blocking(move || health.ping()).await?;
     Ok(ok(

@@ -35,6 +35,7 @@ fn state(
         health: Arc::new(health),
         clock: Arc::new(clock),
         jwt: JwtKeys::new(SECRET, None, None),
+        web: None,
     })
 }
 

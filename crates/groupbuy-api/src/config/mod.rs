@@ -1,7 +1,9 @@
 //! Configuration, read once from the environment and validated at start.
 
+pub mod auth;
+
 use crate::jobs::webhook_delivery::DeliverySettings;
-use crate::platform::auth::{DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
+use crate::platform::auth::{ClaimMap, DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
 use crate::platform::rate_limit::RateLimitConfig;
 use groupbuy_domain::webhook::RetrySchedule;
 use std::time::Duration;
@@ -13,8 +15,25 @@ pub struct Config {
     pub database_url: String,
     /// `GROUPBUY_BIND` (default `127.0.0.1:8080`).
     pub bind: String,
-    /// `GROUPBUY_JWT_SECRET`; `None` means the development secret.
+    /// `GROUPBUY_ENV` (default development): production refuses the development secret.
+    pub environment: auth::Environment,
+    /// `GROUPBUY_JWT_SECRET` or the contents of `GROUPBUY_JWT_SECRET_FILE` (at least 32
+    /// bytes); `None` means the development secret.
     pub jwt_secret: Option<String>,
+    /// The identity provider whose keys also verify tokens (`GROUPBUY_OIDC_ISSUER` or
+    /// `GROUPBUY_JWKS_URL`); with no secret set, HS256 is then off.
+    pub provider: Option<auth::ProviderSettings>,
+    /// The browser sign-in's client (`GROUPBUY_OIDC_CLIENT_ID`, `..._CLIENT_SECRET`,
+    /// `GROUPBUY_PUBLIC_URL`, `GROUPBUY_OIDC_SCOPES`).
+    pub web: Option<auth::WebSettings>,
+    /// `GROUPBUY_SESSION_TTL_SECONDS` (default 28800): how long a browser session lasts.
+    pub session_seconds: i64,
+    /// `GROUPBUY_JWT_*_CLAIM`: where tokens keep roles, organisation, scopes, name, picture.
+    pub claim_map: ClaimMap,
+    /// `GROUPBUY_COOKIE_SECRET` (at least 32 bytes): signs the visitor cookie when HS256
+    /// is off, and seals browser sessions; unset, derived from the HS256 secret, else a
+    /// random one per instance.
+    pub cookie_secret: Option<String>,
     /// `GROUPBUY_JWT_ISSUER`, enforced when set.
     pub jwt_issuer: Option<String>,
     /// `GROUPBUY_JWT_AUDIENCE`, enforced when set.
@@ -59,7 +78,13 @@ impl Default for Config {
         Self {
             database_url: "groupbuy.db".into(),
             bind: "127.0.0.1:8080".into(),
+            environment: auth::Environment::Development,
             jwt_secret: None,
+            provider: None,
+            web: None,
+            session_seconds: auth::DEFAULT_SESSION_SECONDS,
+            claim_map: ClaimMap::default(),
+            cookie_secret: None,
             jwt_issuer: None,
             jwt_audience: None,
             jwt_max_ttl_seconds: DEFAULT_JWT_MAX_TTL_SECONDS,
@@ -141,10 +166,23 @@ impl Config {
             Some(_) => Some(number("GROUPBUY_WORKERS", 1usize)?),
             None => None,
         };
-        Ok(Self {
+        let environment = match var("GROUPBUY_ENV") {
+            Some(v) => auth::Environment::parse(&v)?,
+            None => d.environment,
+        };
+        let config = Self {
+            environment,
+            jwt_secret: auth::secret_from(
+                var("GROUPBUY_JWT_SECRET"),
+                var("GROUPBUY_JWT_SECRET_FILE"),
+            )?,
+            provider: auth::provider_from(var)?,
+            web: auth::web_from(var)?,
+            session_seconds: number("GROUPBUY_SESSION_TTL_SECONDS", d.session_seconds)?,
+            claim_map: ClaimMap::from_lookup(var)?,
+            cookie_secret: var("GROUPBUY_COOKIE_SECRET"),
             database_url: var("DATABASE_URL").unwrap_or(d.database_url),
             bind: var("GROUPBUY_BIND").unwrap_or(d.bind),
-            jwt_secret: var("GROUPBUY_JWT_SECRET"),
             jwt_issuer: var("GROUPBUY_JWT_ISSUER"),
             jwt_audience: var("GROUPBUY_JWT_AUDIENCE"),
             jwt_max_ttl_seconds,
@@ -160,7 +198,39 @@ impl Config {
             body_timeout: Duration::from_millis(body_timeout_ms),
             max_connections,
             webhooks: webhook_settings()?,
-        })
+        };
+        config.check_auth()?;
+        Ok(config)
+    }
+
+    /// Refuses a short secret, and the development secret in production
+    /// ([`auth::check_secret`]).
+    ///
+    /// # Errors
+    /// A message saying what to set.
+    pub fn check_auth(&self) -> Result<(), String> {
+        auth::check_secret(
+            self.jwt_secret.as_deref(),
+            self.environment,
+            self.provider.is_some(),
+        )?;
+        if self
+            .cookie_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < auth::MIN_SECRET_BYTES)
+        {
+            return Err(format!(
+                "GROUPBUY_COOKIE_SECRET must be at least {} bytes",
+                auth::MIN_SECRET_BYTES
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether HS256 tokens are accepted: a secret is set, or no provider is (the
+    /// development secret then).
+    pub fn hs256_enabled(&self) -> bool {
+        self.jwt_secret.is_some() || self.provider.is_none()
     }
 
     /// The secret tokens are signed with (the development one when unset).
