@@ -70,14 +70,14 @@ pub struct CreateProductRequest {
     pub product_image: Option<String>,
     /// Price bought alone (> 0, at most the currency's decimals).
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     pub regular_price: Decimal,
     /// Group price per unit (> 0, < regularPrice).
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     pub group_price: Decimal,
     /// ISO 4217 currency (default TZS).
-    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
+    #[schema(value_type = Option<crate::openapi::enums::Currency>, example = "TZS")]
     pub currency: Option<String>,
     /// Units in stock (>= 0).
     #[schema(minimum = 0)]
@@ -108,11 +108,11 @@ pub struct UpdateProductRequest {
     pub product_image: Option<Option<String>>,
     /// New regular price.
     #[serde(default, deserialize_with = "optional_json_number")]
-    #[schema(value_type = Option<crate::schema::PositiveMoney>)]
+    #[schema(value_type = Option<crate::openapi::scalars::PositiveMoney>)]
     pub regular_price: Option<Decimal>,
     /// New group price.
     #[serde(default, deserialize_with = "optional_json_number")]
-    #[schema(value_type = Option<crate::schema::PositiveMoney>)]
+    #[schema(value_type = Option<crate::openapi::scalars::PositiveMoney>)]
     pub group_price: Option<Decimal>,
     /// New stock (not below units held by open groups).
     pub stock_quantity: Option<i64>,
@@ -150,13 +150,13 @@ pub struct ProductView {
     /// Image URL.
     pub product_image: Option<String>,
     /// Regular price.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub regular_price: Decimal,
     /// Group price.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub group_price: Decimal,
     /// Currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Units in stock, including those held by open groups.
     pub stock_quantity: i64,

@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthView {
     /// `up`.
-    #[schema(value_type = crate::schema::HealthStatus)]
+    #[schema(value_type = crate::openapi::enums::HealthStatus)]
     pub status: String,
 }
 

@@ -26,10 +26,10 @@ pub struct WalletView {
     /// Owner.
     pub user_id: String,
     /// Balance.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub balance: Decimal,
     /// Currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Last change.
     #[schema(format = DateTime)]
@@ -54,16 +54,16 @@ pub struct LedgerEntryView {
     /// Entry (transaction) id.
     pub transaction_id: Uuid,
     /// CREDIT, PURCHASE or REFUND.
-    #[schema(value_type = crate::schema::LedgerKind)]
+    #[schema(value_type = crate::openapi::enums::LedgerKind)]
     pub kind: String,
     /// Signed amount (debits negative).
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub amount: Decimal,
     /// Balance right after.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub balance_after: Decimal,
     /// Currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Reference.
     pub reference: String,
@@ -109,14 +109,14 @@ impl From<Page<LedgerEntry>> for LedgerPage {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditRequest {
     /// Amount to add (> 0).
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub amount: Decimal,
     /// Why (shown in the ledger), 1-200 characters.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub reference: String,
     /// Currency (default TZS; must match the wallet's).
-    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
+    #[schema(value_type = Option<crate::openapi::enums::Currency>, example = "TZS")]
     pub currency: Option<String>,
 }
 

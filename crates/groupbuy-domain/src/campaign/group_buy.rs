@@ -5,13 +5,25 @@ use super::handle::{Handle, Slug};
 use super::refusal::CampaignRefusal;
 use crate::error::DomainError;
 use crate::money::{Currency, Money};
+use crate::names::listed;
 use rust_decimal::Decimal;
 use std::fmt;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Where a group-buy is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Where a group-buy is in its lifecycle; its list and names are derived (`strum`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE", ascii_case_insensitive)]
 pub enum GroupBuyStatus {
     /// Being prepared; visible to its owner only.
     Draft,
@@ -24,30 +36,19 @@ pub enum GroupBuyStatus {
 }
 
 impl GroupBuyStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [Self; 4] = [Self::Draft, Self::Published, Self::Paused, Self::Closed];
-
     /// The stored and displayed name.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Draft => "DRAFT",
-            Self::Published => "PUBLISHED",
-            Self::Paused => "PAUSED",
-            Self::Closed => "CLOSED",
-        }
+        self.into()
     }
 
     /// Parses a name (case-insensitive); `Validation` on field `status` otherwise.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "status",
-                    format!("Unknown status {s}; use DRAFT, PUBLISHED, PAUSED or CLOSED"),
-                )
-            })
+        s.trim().parse().map_err(|_| {
+            DomainError::invalid(
+                "status",
+                format!("Unknown status {s}; use {}", listed::<Self>(" or ")),
+            )
+        })
     }
 
     /// Whether the public may see it (everything but DRAFT).
@@ -72,8 +73,9 @@ impl fmt::Display for GroupBuyStatus {
     }
 }
 
-/// An owner's lifecycle action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An owner's lifecycle action; its list and verbs are derived (`strum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Action {
     /// DRAFT or PAUSED -> PUBLISHED.
     Publish,
@@ -84,16 +86,9 @@ pub enum Action {
 }
 
 impl Action {
-    /// Every action.
-    pub const ALL: [Self; 3] = [Self::Publish, Self::Pause, Self::Close];
-
     /// The verb (`publish`), as routes and audit entries name it.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Publish => "publish",
-            Self::Pause => "pause",
-            Self::Close => "close",
-        }
+        self.into()
     }
 
     /// The status the action leads to.

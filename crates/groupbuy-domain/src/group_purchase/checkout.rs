@@ -6,8 +6,11 @@ use crate::money::Money;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Lifecycle of a checkout session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Lifecycle of a checkout session; its list and names are derived (`strum`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum CheckoutStatus {
     /// Created, not paid.
     PendingPayment,
@@ -16,24 +19,14 @@ pub enum CheckoutStatus {
 }
 
 impl CheckoutStatus {
-    /// All statuses.
-    pub const ALL: [CheckoutStatus; 2] = [Self::PendingPayment, Self::Completed];
-
     /// The stored and displayed name.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::PendingPayment => "PENDING_PAYMENT",
-            Self::Completed => "COMPLETED",
-        }
+        self.into()
     }
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "PENDING_PAYMENT" => Some(Self::PendingPayment),
-            "COMPLETED" => Some(Self::Completed),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

@@ -7,8 +7,19 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Lifecycle of a group instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Lifecycle of a group instance; its list and names are derived (`strum`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum GroupStatus {
     /// Accepting participants.
     Open,
@@ -21,30 +32,32 @@ pub enum GroupStatus {
 }
 
 impl GroupStatus {
-    /// All statuses, in the spec's order.
-    pub const ALL: [GroupStatus; 4] = [Self::Open, Self::Completed, Self::Failed, Self::Deleted];
-
     /// The stored and displayed name.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Open => "OPEN",
-            Self::Completed => "COMPLETED",
-            Self::Failed => "FAILED",
-            Self::Deleted => "DELETED",
-        }
+        self.into()
     }
 
     /// Parses a name; a clear 400 names the allowed values.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| GroupPurchaseRefusal::InvalidStatus(s.to_owned()).into())
+        s.parse()
+            .map_err(|_| GroupPurchaseRefusal::InvalidStatus(s.to_owned()).into())
     }
 }
 
-/// Lifecycle of one user's participation in one group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Lifecycle of one user's participation in one group; its list and names are derived
+/// (`strum`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum ParticipantStatus {
     /// In the group.
     Active,
@@ -55,26 +68,14 @@ pub enum ParticipantStatus {
 }
 
 impl ParticipantStatus {
-    /// All statuses.
-    pub const ALL: [ParticipantStatus; 3] = [Self::Active, Self::TransferredOut, Self::Refunded];
-
     /// The stored and displayed name.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::TransferredOut => "TRANSFERRED_OUT",
-            Self::Refunded => "REFUNDED",
-        }
+        self.into()
     }
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ACTIVE" => Some(Self::Active),
-            "TRANSFERRED_OUT" => Some(Self::TransferredOut),
-            "REFUNDED" => Some(Self::Refunded),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

@@ -20,9 +20,23 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 
-/// Whether a commitment counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether a commitment counts; its list and names are derived (`strum`, serde with the
+/// same case).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "UPPERCASE")]
+#[strum(serialize_all = "UPPERCASE", ascii_case_insensitive)]
 pub enum CommitmentStatus {
     /// Counted in the pool.
     Active,
@@ -33,10 +47,7 @@ pub enum CommitmentStatus {
 impl CommitmentStatus {
     /// The stored and displayed name (`ACTIVE`).
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Withdrawn => "WITHDRAWN",
-        }
+        self.into()
     }
 
     /// Parses a stored name.
@@ -44,10 +55,9 @@ impl CommitmentStatus {
     /// # Errors
     /// `Validation` on field `status`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        [Self::Active, Self::Withdrawn]
-            .into_iter()
-            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| DomainError::invalid("status", format!("Unknown commitment status {s}")))
+        s.trim()
+            .parse()
+            .map_err(|_| DomainError::invalid("status", format!("Unknown commitment status {s}")))
     }
 }
 

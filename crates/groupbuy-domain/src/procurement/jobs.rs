@@ -19,9 +19,22 @@ use time::{Duration, OffsetDateTime};
 /// How many times a job is claimed before it is failed for good.
 pub const MAX_ATTEMPTS: i32 = 5;
 
-/// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What a job does; its list and names are derived (`strum`, serde with the same case).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum JobType {
     /// Opens the RFQ: the group buy moves to SOURCING.
     Rfq,
@@ -30,15 +43,9 @@ pub enum JobType {
 }
 
 impl JobType {
-    /// Every type.
-    pub const ALL: [Self; 2] = [Self::Rfq, Self::Allocate];
-
     /// The wire and stored name (`rfq`).
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Rfq => "rfq",
-            Self::Allocate => "allocate",
-        }
+        self.into()
     }
 
     /// The type of a stored name.
@@ -46,10 +53,8 @@ impl JobType {
     /// # Errors
     /// `Validation` on field `type`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("type", format!("Unknown job type {s}")))
+        s.parse()
+            .map_err(|_| DomainError::invalid("type", format!("Unknown job type {s}")))
     }
 
     /// Where the result of a job of this type on `groupbuy_id` is read.
@@ -67,9 +72,22 @@ impl fmt::Display for JobType {
     }
 }
 
-/// Where a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Where a job is; its list and names are derived (`strum`, serde with the same case).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum JobStatus {
     /// Waiting for a worker.
     Queued,
@@ -82,17 +100,9 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
-    /// Every status.
-    pub const ALL: [Self; 4] = [Self::Queued, Self::Running, Self::Succeeded, Self::Failed];
-
     /// The wire and stored name (`queued`).
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
+        self.into()
     }
 
     /// The status of a stored name.
@@ -100,10 +110,8 @@ impl JobStatus {
     /// # Errors
     /// `Validation` on field `status`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("status", format!("Unknown job status {s}")))
+        s.parse()
+            .map_err(|_| DomainError::invalid("status", format!("Unknown job status {s}")))
     }
 
     /// Whether the job is done.

@@ -113,8 +113,20 @@ impl RfqDraft {
 }
 
 /// Whether an RFQ takes responses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "UPPERCASE")]
+#[strum(serialize_all = "UPPERCASE")]
 pub enum RfqStatus {
     /// Before its due date, while the group buy is SOURCING.
     Open,
@@ -125,10 +137,7 @@ pub enum RfqStatus {
 impl RfqStatus {
     /// The wire name (`OPEN`).
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Open => "OPEN",
-            Self::Closed => "CLOSED",
-        }
+        self.into()
     }
 }
 

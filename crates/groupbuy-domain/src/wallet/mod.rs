@@ -21,8 +21,19 @@ pub struct Wallet {
     pub updated_at: OffsetDateTime,
 }
 
-/// Why money moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Why money moved; its list and names are derived (`strum`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum LedgerKind {
     /// A platform-admin credit: the only way money enters.
     Credit,
@@ -33,26 +44,14 @@ pub enum LedgerKind {
 }
 
 impl LedgerKind {
-    /// All kinds.
-    pub const ALL: [LedgerKind; 3] = [Self::Credit, Self::Purchase, Self::Refund];
-
     /// The stored and displayed name.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Credit => "CREDIT",
-            Self::Purchase => "PURCHASE",
-            Self::Refund => "REFUND",
-        }
+        self.into()
     }
 
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "CREDIT" => Some(Self::Credit),
-            "PURCHASE" => Some(Self::Purchase),
-            "REFUND" => Some(Self::Refund),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

@@ -5,8 +5,11 @@ use crate::error::DomainError;
 use crate::platform::EventType;
 use time::{Duration, OffsetDateTime};
 
-/// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a delivery stands; its list and names are derived (`strum`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
+)]
+#[strum(serialize_all = "UPPERCASE")]
 pub enum DeliveryState {
     /// Not attempted yet (or re-enqueued).
     Pending,
@@ -21,24 +24,12 @@ pub enum DeliveryState {
 impl DeliveryState {
     /// Stored and shown name.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Succeeded => "SUCCEEDED",
-            Self::Failed => "FAILED",
-            Self::Exhausted => "EXHAUSTED",
-        }
+        self.into()
     }
 
     /// The state with this name.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Succeeded,
-            Self::Failed,
-            Self::Exhausted,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
+        s.parse().ok()
     }
 }
 

@@ -9,7 +9,7 @@ use crate::error::StoreError;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{GroupBuy, GroupBuyStatus, Rollup, RollupQuery, SupportReport};
 use groupbuy_domain::page::clamp_limit;
-use groupbuy_domain::Page;
+use groupbuy_domain::{IntoEnumIterator, Page};
 use time::OffsetDateTime;
 
 /// Most entries in each diagnostic list of the rollup.
@@ -34,7 +34,7 @@ pub(super) fn rollup(
         query
     };
     let mut counts_by_status = Vec::new();
-    for status in GroupBuyStatus::ALL {
+    for status in GroupBuyStatus::iter() {
         let n: i64 = scoped()
             .filter(group_buys::status.eq(status.as_str()))
             .count()

@@ -30,7 +30,7 @@ pub struct CheckoutMetadata {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateCheckoutRequest {
     /// `GROUP_PURCHASE`.
-    #[schema(value_type = crate::schema::SessionType)]
+    #[schema(value_type = crate::openapi::enums::SessionType)]
     pub session_type: String,
     /// Product.
     pub product_id: Uuid,
@@ -46,7 +46,7 @@ pub struct CreateCheckoutRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProcessPaymentRequest {
     /// Only `WALLET`.
-    #[schema(value_type = crate::schema::PaymentMethod)]
+    #[schema(value_type = crate::openapi::enums::PaymentMethod)]
     pub payment_method: String,
 }
 

@@ -14,23 +14,23 @@ pub struct CheckoutSessionView {
     /// Session id.
     pub session_id: Uuid,
     /// GROUP_PURCHASE.
-    #[schema(value_type = crate::schema::SessionType)]
+    #[schema(value_type = crate::openapi::enums::SessionType)]
     pub session_type: String,
     /// PENDING_PAYMENT or COMPLETED.
-    #[schema(value_type = crate::schema::CheckoutStatus)]
+    #[schema(value_type = crate::openapi::enums::CheckoutStatus)]
     pub status: String,
     /// Product.
     pub product_id: Uuid,
     /// Seats.
     pub quantity: i32,
     /// Price per seat.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub unit_price: Decimal,
     /// Amount to pay.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub total_amount: Decimal,
     /// Currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Group joined or created.
     pub group_instance_id: Option<Uuid>,
@@ -61,16 +61,16 @@ pub struct OrderView {
     /// Units.
     pub quantity: i32,
     /// Price per unit.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub unit_price: Decimal,
     /// Total.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub total_amount: Decimal,
     /// Currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// CONFIRMED.
-    #[schema(value_type = crate::schema::OrderStatus)]
+    #[schema(value_type = crate::openapi::enums::OrderStatus)]
     pub status: String,
     /// Created.
     #[schema(format = DateTime)]

@@ -22,7 +22,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct MyGroupsQuery {
     /// OPEN, COMPLETED, FAILED or DELETED (default: all).
-    #[param(value_type = Option<crate::schema::GroupStatus>)]
+    #[param(value_type = Option<crate::openapi::enums::GroupStatus>)]
     pub status: Option<String>,
     /// Most groups returned, 1-100 (default 50).
     #[param(minimum = 1, maximum = 100)]

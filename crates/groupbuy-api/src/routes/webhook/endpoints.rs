@@ -18,6 +18,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use groupbuy_domain::platform::EventType;
 use groupbuy_domain::platform::StoredResponse;
 use groupbuy_domain::webhook::{DeliveryState, EndpointDraft, EndpointPatch, WebhookEndpoint};
+use groupbuy_domain::IntoEnumIterator;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -337,8 +338,7 @@ async fn retry(
 ))]
 #[get("/webhooks/event-types")]
 async fn event_types() -> HttpResponse {
-    let all: Vec<EventTypeView> = EventType::ALL
-        .into_iter()
+    let all: Vec<EventTypeView> = EventType::iter()
         .map(|t| EventTypeView {
             event_type: t.as_str().to_owned(),
             description: t.description().to_owned(),

@@ -84,8 +84,10 @@ pub struct SettlementInput {
     pub first_sequence: u64,
 }
 
-/// Who owes whom: the organiser pays a vendor, a member pays the organiser.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Who owes whom: the organiser pays a vendor, a member pays the organiser. Its list and
+/// names are derived (`strum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "UPPERCASE")]
 pub enum DocumentKind {
     /// Owed to a vendor for the goods it supplies.
     Payable,
@@ -96,10 +98,7 @@ pub enum DocumentKind {
 impl DocumentKind {
     /// The wire name (`PAYABLE`, `RECEIVABLE`).
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Payable => "PAYABLE",
-            Self::Receivable => "RECEIVABLE",
-        }
+        self.into()
     }
 }
 
