@@ -2,6 +2,7 @@
 //! embedded migrations, and one transaction per use case implementing the domain ports.
 
 pub mod answer;
+mod as_text;
 mod audit;
 mod campaign;
 mod catalog;

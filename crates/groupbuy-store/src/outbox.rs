@@ -1,11 +1,12 @@
 //! The outbox: domain events written in the transaction of the change they describe, each
 //! with the next sequence number of its subject, for the webhook dispatcher to fan out.
 
+use crate::as_text::AsText;
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use diesel::prelude::*;
-use groupbuy_domain::platform::{Audience, DomainEvent};
+use groupbuy_domain::platform::{Audience, DomainEvent, EventType};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -38,7 +39,7 @@ diesel::table! {
 #[diesel(table_name = events)]
 struct NewEvent<'a> {
     id: String,
-    event_type: &'a str,
+    event_type: AsText<EventType>,
     subject: &'a str,
     sequence: i64,
     audience_kind: &'a str,
@@ -99,7 +100,7 @@ pub(crate) fn append(
         diesel::insert_into(events::table)
             .values(NewEvent {
                 id: id.clone(),
-                event_type: e.event_type.as_str(),
+                event_type: AsText(e.event_type),
                 subject: &e.subject,
                 sequence,
                 audience_kind: kind,
@@ -194,7 +195,7 @@ pub(crate) fn append_batch(
         };
         rows.push(NewEvent {
             id: new_event_id(),
-            event_type: e.event_type.as_str(),
+            event_type: AsText(e.event_type),
             subject: &e.subject,
             sequence: *slot,
             audience_kind: kind,

@@ -35,6 +35,7 @@ pub const DEFAULT_PAYMENT_TERMS_DAYS: u32 = 30;
     Deserialize,
     strum::EnumIter,
     strum::IntoStaticStr,
+    strum::EnumString,
 )]
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]

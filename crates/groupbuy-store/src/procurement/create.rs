@@ -5,6 +5,7 @@ use super::record;
 use super::rows::{GroupBuyRow, NewGroupBuy};
 use super::schema::procurement_organisers as organisers;
 use super::schema::{procurement_eligible_orgs as eligible, procurement_group_buys as gb};
+use crate::as_text::AsText;
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
@@ -51,7 +52,7 @@ fn open_pools_of(
 ) -> Result<Vec<GroupBuy>, StoreError> {
     gb::table
         .filter(gb::org_id.eq(org_id))
-        .filter(gb::status.eq(GroupBuyStatus::Open.as_str()))
+        .filter(gb::status.eq(AsText(GroupBuyStatus::Open)))
         .filter(gb::deadline.gt(to_db_time(now)))
         .order(gb::seq.asc())
         .select(GroupBuyRow::as_select())

@@ -86,7 +86,17 @@ pub struct SettlementInput {
 
 /// Who owes whom: the organiser pays a vendor, a member pays the organiser. Its list and
 /// names are derived (`strum`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::IntoStaticStr)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[strum(serialize_all = "UPPERCASE")]
 pub enum DocumentKind {
     /// Owed to a vendor for the goods it supplies.
