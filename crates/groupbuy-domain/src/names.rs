@@ -3,6 +3,39 @@
 
 use strum::IntoEnumIterator;
 
+/// Declares a closed set: an enum of unit variants that derives its list
+/// (`strum::EnumIter`), its wire name (`strum::IntoStaticStr`, with the enum's
+/// `#[strum(serialize_all = ...)]` or a variant's `#[strum(serialize = ...)]`) and its
+/// parsing (`strum::EnumString`), `Display` as the wire name, and `as_str()`. Attributes written inside (docs,
+/// further derives such as serde's, `#[strum]`, `#[serde]`) are kept, so a new variant
+/// is listed, named and parsed with no other edit.
+macro_rules! closed_set {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($body:tt)* }) => {
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            strum::EnumIter,
+            strum::IntoStaticStr,
+            strum::EnumString,
+            strum::Display,
+        )]
+        $(#[$meta])*
+        $vis enum $name { $($body)* }
+
+        impl $name {
+            /// The wire and stored name, as the enum's `strum` attributes derive it.
+            pub fn as_str(&self) -> &'static str {
+                self.into()
+            }
+        }
+    };
+}
+pub(crate) use closed_set;
+
 /// The wire names of every variant of `T`, in declaration order.
 pub fn names<T: IntoEnumIterator + Into<&'static str>>() -> Vec<&'static str> {
     T::iter().map(Into::into).collect()

@@ -5,42 +5,28 @@ use super::handle::{Handle, Slug};
 use super::refusal::CampaignRefusal;
 use crate::error::DomainError;
 use crate::money::{Currency, Money};
+use crate::names::closed_set;
 use crate::names::listed;
 use rust_decimal::Decimal;
-use std::fmt;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Where a group-buy is in its lifecycle; its list and names are derived (`strum`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE", ascii_case_insensitive)]
-pub enum GroupBuyStatus {
-    /// Being prepared; visible to its owner only.
-    Draft,
-    /// Public and taking interest.
-    Published,
-    /// Public, not taking interest.
-    Paused,
-    /// Final: thresholds were met and the campaign closed.
-    Closed,
+closed_set! {
+    /// Where a group-buy is in its lifecycle; its list and names are derived (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE", ascii_case_insensitive)]
+    pub enum GroupBuyStatus {
+        /// Being prepared; visible to its owner only.
+        Draft,
+        /// Public and taking interest.
+        Published,
+        /// Public, not taking interest.
+        Paused,
+        /// Final: thresholds were met and the campaign closed.
+        Closed,
+    }
 }
 
 impl GroupBuyStatus {
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// Parses a name (case-insensitive); `Validation` on field `status` otherwise.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         s.trim().parse().map_err(|_| {
@@ -67,30 +53,20 @@ impl GroupBuyStatus {
     }
 }
 
-impl fmt::Display for GroupBuyStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+closed_set! {
+    /// An owner's lifecycle action; its list and verbs are derived (`strum`).
+    #[strum(serialize_all = "lowercase")]
+    pub enum Action {
+        /// DRAFT or PAUSED -> PUBLISHED.
+        Publish,
+        /// PUBLISHED -> PAUSED.
+        Pause,
+        /// PUBLISHED or PAUSED -> CLOSED, when every threshold is met.
+        Close,
     }
-}
-
-/// An owner's lifecycle action; its list and verbs are derived (`strum`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::IntoStaticStr)]
-#[strum(serialize_all = "lowercase")]
-pub enum Action {
-    /// DRAFT or PAUSED -> PUBLISHED.
-    Publish,
-    /// PUBLISHED -> PAUSED.
-    Pause,
-    /// PUBLISHED or PAUSED -> CLOSED, when every threshold is met.
-    Close,
 }
 
 impl Action {
-    /// The verb (`publish`), as routes and audit entries name it.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// The status the action leads to.
     pub fn target(&self) -> GroupBuyStatus {
         match self {

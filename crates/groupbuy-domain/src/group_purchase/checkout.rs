@@ -3,27 +3,22 @@
 use super::refusal::GroupPurchaseRefusal;
 use crate::error::DomainError;
 use crate::money::Money;
+use crate::names::closed_set;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Lifecycle of a checkout session; its list and names are derived (`strum`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-pub enum CheckoutStatus {
-    /// Created, not paid.
-    PendingPayment,
-    /// Paid; the group was created or joined.
-    Completed,
+closed_set! {
+    /// Lifecycle of a checkout session; its list and names are derived (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    pub enum CheckoutStatus {
+        /// Created, not paid.
+        PendingPayment,
+        /// Paid; the group was created or joined.
+        Completed,
+    }
 }
 
 impl CheckoutStatus {
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
         s.parse().ok()

@@ -3,40 +3,27 @@
 use super::refusal::GroupPurchaseRefusal;
 use crate::error::DomainError;
 use crate::money::Money;
+use crate::names::closed_set;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Lifecycle of a group instance; its list and names are derived (`strum`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-pub enum GroupStatus {
-    /// Accepting participants.
-    Open,
-    /// All seats filled, orders created.
-    Completed,
-    /// Expired without filling, refunds issued.
-    Failed,
-    /// Soft deleted (emptied by transfers or by an admin).
-    Deleted,
+closed_set! {
+    /// Lifecycle of a group instance; its list and names are derived (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    pub enum GroupStatus {
+        /// Accepting participants.
+        Open,
+        /// All seats filled, orders created.
+        Completed,
+        /// Expired without filling, refunds issued.
+        Failed,
+        /// Soft deleted (emptied by transfers or by an admin).
+        Deleted,
+    }
 }
 
 impl GroupStatus {
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// Parses a name; a clear 400 names the allowed values.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         s.parse()
@@ -44,35 +31,21 @@ impl GroupStatus {
     }
 }
 
-/// Lifecycle of one user's participation in one group; its list and names are derived
-/// (`strum`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-pub enum ParticipantStatus {
-    /// In the group.
-    Active,
-    /// Left via transfer.
-    TransferredOut,
-    /// Group failed or was deleted; money returned.
-    Refunded,
+closed_set! {
+    /// Lifecycle of one user's participation in one group; its list and names are derived
+    /// (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    pub enum ParticipantStatus {
+        /// In the group.
+        Active,
+        /// Left via transfer.
+        TransferredOut,
+        /// Group failed or was deleted; money returned.
+        Refunded,
+    }
 }
 
 impl ParticipantStatus {
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
         s.parse().ok()

@@ -1,8 +1,8 @@
 //! Domain events: facts a transition decided, written to the outbox in the transaction
 //! that made them true and delivered to webhook endpoints afterwards.
 
+use crate::names::closed_set;
 use serde::Serialize;
-use std::fmt;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -14,95 +14,81 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-/// Every event type groupbuy emits. Each variant's wire name is its `strum(serialize)`,
-/// its catalogue description its doc comment ([`EventType::description`]); the catalogue
-/// lists them in declaration order (`EventType::iter()`, from
-/// [`strum::IntoEnumIterator`]), so a new variant is listed,
-/// parsed and described without another edit.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-)]
-pub enum EventType {
-    /// A group instance was opened by its first payment.
-    #[strum(serialize = "group.created")]
-    GroupCreated,
-    /// A group filled its last seat: COMPLETED, with one order per participant.
-    #[strum(serialize = "group.completed")]
-    GroupCompleted,
-    /// A group expired before filling: FAILED, every participant refunded.
-    #[strum(serialize = "group.failed")]
-    GroupFailed,
-    /// A platform admin deleted a group; its participants were refunded.
-    #[strum(serialize = "group.deleted")]
-    GroupDeleted,
-    /// Seats moved from one group to another of the same product.
-    #[strum(serialize = "seats.transferred")]
-    SeatsTransferred,
-    /// A campaign group-buy was published.
-    #[strum(serialize = "campaign.published")]
-    CampaignPublished,
-    /// A campaign group-buy was paused.
-    #[strum(serialize = "campaign.paused")]
-    CampaignPaused,
-    /// A campaign group-buy was closed.
-    #[strum(serialize = "campaign.closed")]
-    CampaignClosed,
-    /// A published campaign group-buy met all its close thresholds for the first time.
-    #[strum(serialize = "campaign.threshold_reached")]
-    CampaignThresholdReached,
-    /// A procurement group buy was created and is OPEN.
-    #[strum(serialize = "groupbuy.created")]
-    GroupBuyCreated,
-    /// An organisation committed to a procurement group buy.
-    #[strum(serialize = "commitment.created")]
-    CommitmentCreated,
-    /// An organisation changed the quantity or price ceiling of its commitment.
-    #[strum(serialize = "commitment.updated")]
-    CommitmentUpdated,
-    /// An organisation withdrew its commitment.
-    #[strum(serialize = "commitment.withdrawn")]
-    CommitmentWithdrawn,
-    /// A procurement group buy's commitments reached its target quantity for the first time.
-    #[strum(serialize = "groupbuy.target_reached")]
-    GroupBuyTargetReached,
-    /// A procurement group buy was cancelled by its organiser.
-    #[strum(serialize = "groupbuy.cancelled")]
-    GroupBuyCancelled,
-    /// A procurement group buy's deadline passed below target: EXPIRED.
-    #[strum(serialize = "groupbuy.expired")]
-    GroupBuyExpired,
-    /// A procurement group buy's RFQ opened to its invited vendors: SOURCING.
-    #[strum(serialize = "rfq.opened")]
-    RfqOpened,
-    /// An invited vendor responded to an RFQ, or revised its response.
-    #[strum(serialize = "vendor.response.received")]
-    VendorResponseReceived,
-    /// Vendors' supply was allocated to the members of a procurement group buy: ALLOCATED.
-    #[strum(serialize = "allocation.created")]
-    AllocationCreated,
-    /// A procurement group buy was settled into payables and receivables: SETTLED.
-    #[strum(serialize = "settlement.completed")]
-    SettlementCompleted,
-    /// A test delivery requested through the API.
-    #[strum(serialize = "webhook.test")]
-    WebhookTest,
+closed_set! {
+    /// Every event type groupbuy emits. Each variant's wire name is its `strum(serialize)`,
+    /// its catalogue description its doc comment ([`EventType::description`]); the catalogue
+    /// lists them in declaration order (`EventType::iter()`, from
+    /// [`strum::IntoEnumIterator`]), so a new variant is listed,
+    /// parsed and described without another edit.
+    #[derive(strum::EnumMessage)]
+    pub enum EventType {
+        /// A group instance was opened by its first payment.
+        #[strum(serialize = "group.created")]
+        GroupCreated,
+        /// A group filled its last seat: COMPLETED, with one order per participant.
+        #[strum(serialize = "group.completed")]
+        GroupCompleted,
+        /// A group expired before filling: FAILED, every participant refunded.
+        #[strum(serialize = "group.failed")]
+        GroupFailed,
+        /// A platform admin deleted a group; its participants were refunded.
+        #[strum(serialize = "group.deleted")]
+        GroupDeleted,
+        /// Seats moved from one group to another of the same product.
+        #[strum(serialize = "seats.transferred")]
+        SeatsTransferred,
+        /// A campaign group-buy was published.
+        #[strum(serialize = "campaign.published")]
+        CampaignPublished,
+        /// A campaign group-buy was paused.
+        #[strum(serialize = "campaign.paused")]
+        CampaignPaused,
+        /// A campaign group-buy was closed.
+        #[strum(serialize = "campaign.closed")]
+        CampaignClosed,
+        /// A published campaign group-buy met all its close thresholds for the first time.
+        #[strum(serialize = "campaign.threshold_reached")]
+        CampaignThresholdReached,
+        /// A procurement group buy was created and is OPEN.
+        #[strum(serialize = "groupbuy.created")]
+        GroupBuyCreated,
+        /// An organisation committed to a procurement group buy.
+        #[strum(serialize = "commitment.created")]
+        CommitmentCreated,
+        /// An organisation changed the quantity or price ceiling of its commitment.
+        #[strum(serialize = "commitment.updated")]
+        CommitmentUpdated,
+        /// An organisation withdrew its commitment.
+        #[strum(serialize = "commitment.withdrawn")]
+        CommitmentWithdrawn,
+        /// A procurement group buy's commitments reached its target quantity for the first time.
+        #[strum(serialize = "groupbuy.target_reached")]
+        GroupBuyTargetReached,
+        /// A procurement group buy was cancelled by its organiser.
+        #[strum(serialize = "groupbuy.cancelled")]
+        GroupBuyCancelled,
+        /// A procurement group buy's deadline passed below target: EXPIRED.
+        #[strum(serialize = "groupbuy.expired")]
+        GroupBuyExpired,
+        /// A procurement group buy's RFQ opened to its invited vendors: SOURCING.
+        #[strum(serialize = "rfq.opened")]
+        RfqOpened,
+        /// An invited vendor responded to an RFQ, or revised its response.
+        #[strum(serialize = "vendor.response.received")]
+        VendorResponseReceived,
+        /// Vendors' supply was allocated to the members of a procurement group buy: ALLOCATED.
+        #[strum(serialize = "allocation.created")]
+        AllocationCreated,
+        /// A procurement group buy was settled into payables and receivables: SETTLED.
+        #[strum(serialize = "settlement.completed")]
+        SettlementCompleted,
+        /// A test delivery requested through the API.
+        #[strum(serialize = "webhook.test")]
+        WebhookTest,
+    }
 }
 
 impl EventType {
-    /// The wire name (`group.completed`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// The type with this wire name.
     pub fn parse(name: &str) -> Option<Self> {
         name.parse().ok()
@@ -117,12 +103,6 @@ impl EventType {
 impl Serialize for EventType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
-    }
-}
-
-impl fmt::Display for EventType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

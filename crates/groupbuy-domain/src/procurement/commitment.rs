@@ -13,6 +13,7 @@ use super::refusal::ProcurementRefusal;
 use super::rules::MAX_UNITS;
 use crate::error::DomainError;
 use crate::money::Money;
+use crate::names::closed_set;
 use crate::platform::{AuditDraft, ChangeContext, DomainEvent, EventType};
 use crate::principal::Principal;
 use rust_decimal::Decimal;
@@ -20,36 +21,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 
-/// Whether a commitment counts; its list and names are derived (`strum`, serde with the
-/// same case).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[serde(rename_all = "UPPERCASE")]
-#[strum(serialize_all = "UPPERCASE", ascii_case_insensitive)]
-pub enum CommitmentStatus {
-    /// Counted in the pool.
-    Active,
-    /// Withdrawn by its organisation; kept for history, not counted.
-    Withdrawn,
+closed_set! {
+    /// Whether a commitment counts; its list and names are derived (`strum`, serde with the
+    /// same case).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    #[strum(serialize_all = "UPPERCASE", ascii_case_insensitive)]
+    pub enum CommitmentStatus {
+        /// Counted in the pool.
+        Active,
+        /// Withdrawn by its organisation; kept for history, not counted.
+        Withdrawn,
+    }
 }
 
 impl CommitmentStatus {
-    /// The stored and displayed name (`ACTIVE`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// Parses a stored name.
     ///
     /// # Errors

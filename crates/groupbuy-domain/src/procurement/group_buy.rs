@@ -7,50 +7,35 @@ use super::refusal::{At, ProcurementRefusal};
 use super::rules::Rules;
 use crate::error::DomainError;
 use crate::money::{percentage, Currency};
+use crate::names::closed_set;
 use crate::names::listed;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use time::OffsetDateTime;
 
-/// Where a group buy is in its lifecycle; its list and names are derived (`strum`, and
-/// serde with the same case).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[serde(rename_all = "UPPERCASE")]
-#[strum(serialize_all = "UPPERCASE", ascii_case_insensitive)]
-pub enum GroupBuyStatus {
-    /// Taking commitments until the deadline.
-    Open,
-    /// Commitments closed; vendors are quoting (Procurement II).
-    Sourcing,
-    /// Supply allocated to members (Procurement II).
-    Allocated,
-    /// Settled into payables and receivables (Procurement II). Final.
-    Settled,
-    /// Cancelled by its organiser. Final.
-    Cancelled,
-    /// Its deadline passed below target. Final.
-    Expired,
+closed_set! {
+    /// Where a group buy is in its lifecycle; its list and names are derived (`strum`, and
+    /// serde with the same case).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    #[strum(serialize_all = "UPPERCASE", ascii_case_insensitive)]
+    pub enum GroupBuyStatus {
+        /// Taking commitments until the deadline.
+        Open,
+        /// Commitments closed; vendors are quoting (Procurement II).
+        Sourcing,
+        /// Supply allocated to members (Procurement II).
+        Allocated,
+        /// Settled into payables and receivables (Procurement II). Final.
+        Settled,
+        /// Cancelled by its organiser. Final.
+        Cancelled,
+        /// Its deadline passed below target. Final.
+        Expired,
+    }
 }
 
 impl GroupBuyStatus {
-    /// The stored and displayed name (`OPEN`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// Parses a name (case-insensitive).
     ///
     /// # Errors
@@ -83,38 +68,28 @@ impl GroupBuyStatus {
     }
 }
 
-impl fmt::Display for GroupBuyStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+closed_set! {
+    /// Something done to a group buy; its list and names are derived (`strum`).
+    #[strum(serialize_all = "lowercase")]
+    pub enum Action {
+        /// An organisation commits (or changes its commitment). OPEN only.
+        Commit,
+        /// An organisation withdraws its commitment. OPEN only.
+        Withdraw,
+        /// The organiser cancels: OPEN|SOURCING -> CANCELLED.
+        Cancel,
+        /// The organiser opens an RFQ: OPEN -> SOURCING (Procurement II).
+        Rfq,
+        /// The organiser allocates supply: SOURCING -> ALLOCATED (Procurement II).
+        Allocate,
+        /// The organiser settles: ALLOCATED -> SETTLED (Procurement II).
+        Settle,
+        /// The sweep expires a pool past its deadline below target: OPEN -> EXPIRED.
+        Expire,
     }
-}
-
-/// Something done to a group buy; its list and names are derived (`strum`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::IntoStaticStr)]
-#[strum(serialize_all = "lowercase")]
-pub enum Action {
-    /// An organisation commits (or changes its commitment). OPEN only.
-    Commit,
-    /// An organisation withdraws its commitment. OPEN only.
-    Withdraw,
-    /// The organiser cancels: OPEN|SOURCING -> CANCELLED.
-    Cancel,
-    /// The organiser opens an RFQ: OPEN -> SOURCING (Procurement II).
-    Rfq,
-    /// The organiser allocates supply: SOURCING -> ALLOCATED (Procurement II).
-    Allocate,
-    /// The organiser settles: ALLOCATED -> SETTLED (Procurement II).
-    Settle,
-    /// The sweep expires a pool past its deadline below target: OPEN -> EXPIRED.
-    Expire,
 }
 
 impl Action {
-    /// The action's name as routes and audit entries say it (`commit`, `rfq`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// How a sentence says it: `Cannot <verb> a group buy ...`.
     pub fn verb(&self) -> &'static str {
         match self {

@@ -11,43 +11,28 @@ use super::group_buy::GroupBuy;
 use super::ids::{GroupBuyId, JobId};
 use super::sourcing_refusal::SourcingRefusal;
 use crate::error::DomainError;
+use crate::names::closed_set;
 use crate::principal::Principal;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use time::{Duration, OffsetDateTime};
 
 /// How many times a job is claimed before it is failed for good.
 pub const MAX_ATTEMPTS: i32 = 5;
 
-/// What a job does; its list and names are derived (`strum`, serde with the same case).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum JobType {
-    /// Opens the RFQ: the group buy moves to SOURCING.
-    Rfq,
-    /// Allocates supply: the group buy moves to ALLOCATED.
-    Allocate,
+closed_set! {
+    /// What a job does; its list and names are derived (`strum`, serde with the same case).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum JobType {
+        /// Opens the RFQ: the group buy moves to SOURCING.
+        Rfq,
+        /// Allocates supply: the group buy moves to ALLOCATED.
+        Allocate,
+    }
 }
 
 impl JobType {
-    /// The wire and stored name (`rfq`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// The type of a stored name.
     ///
     /// # Errors
@@ -66,45 +51,24 @@ impl JobType {
     }
 }
 
-impl fmt::Display for JobType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+closed_set! {
+    /// Where a job is; its list and names are derived (`strum`, serde with the same case).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum JobStatus {
+        /// Waiting for a worker.
+        Queued,
+        /// Claimed by a worker.
+        Running,
+        /// Done; `result_url` says where its result is. Final.
+        Succeeded,
+        /// Done without effect; `error` says why. Final.
+        Failed,
     }
-}
-
-/// Where a job is; its list and names are derived (`strum`, serde with the same case).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum JobStatus {
-    /// Waiting for a worker.
-    Queued,
-    /// Claimed by a worker.
-    Running,
-    /// Done; `result_url` says where its result is. Final.
-    Succeeded,
-    /// Done without effect; `error` says why. Final.
-    Failed,
 }
 
 impl JobStatus {
-    /// The wire and stored name (`queued`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// The status of a stored name.
     ///
     /// # Errors
@@ -117,12 +81,6 @@ impl JobStatus {
     /// Whether the job is done.
     pub fn is_final(&self) -> bool {
         matches!(self, Self::Succeeded | Self::Failed)
-    }
-}
-
-impl fmt::Display for JobStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -10,6 +10,7 @@ use super::ids::{GroupBuyId, RfqId};
 use super::lifecycle::{check_if_match, Transition};
 use super::sourcing_refusal::SourcingRefusal;
 use crate::error::DomainError;
+use crate::names::closed_set;
 use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};
 pub use crate::principal::SCOPE_PROCUREMENT_WRITE;
 use serde::{Deserialize, Serialize};
@@ -112,32 +113,16 @@ impl RfqDraft {
     }
 }
 
-/// Whether an RFQ takes responses.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-)]
-#[serde(rename_all = "UPPERCASE")]
-#[strum(serialize_all = "UPPERCASE")]
-pub enum RfqStatus {
-    /// Before its due date, while the group buy is SOURCING.
-    Open,
-    /// Past its due date, or the group buy left SOURCING.
-    Closed,
-}
-
-impl RfqStatus {
-    /// The wire name (`OPEN`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
+closed_set! {
+    /// Whether an RFQ takes responses.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum RfqStatus {
+        /// Before its due date, while the group buy is SOURCING.
+        Open,
+        /// Past its due date, or the group buy left SOURCING.
+        Closed,
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::refusal::ProcurementRefusal;
 use crate::error::DomainError;
+use crate::names::closed_set;
 use crate::names::names;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -21,73 +22,38 @@ pub const MAX_PAYMENT_TERMS_DAYS: u32 = 365;
 /// Payment terms when the rules do not say.
 pub const DEFAULT_PAYMENT_TERMS_DAYS: u32 = 30;
 
-/// Who may see a group buy; its list and names are derived (`strum`, serde with the same
-/// case).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum Visibility {
-    /// Every organisation sees it and may commit if eligible.
-    #[default]
-    Public,
-    /// Only the organiser, the listed eligible and the committed organisations see it.
-    Private,
-}
-
-impl Visibility {
-    /// The wire name (`public`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
+closed_set! {
+    /// Who may see a group buy; its list and names are derived (`strum`, serde with the same
+    /// case).
+    #[derive(Default, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum Visibility {
+        /// Every organisation sees it and may commit if eligible.
+        #[default]
+        Public,
+        /// Only the organiser, the listed eligible and the committed organisations see it.
+        Private,
     }
 }
 
-/// How Procurement II shares vendors' supply among members. Its list and names are
-/// derived (`strum`, serde with the same case); each method's published description is
-/// its doc comment ([`AllocationMethod::description`]).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::EnumIter,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum AllocationMethod {
-    /// cheapest responses first, short supply split in proportion to need
-    #[default]
-    LowestPriceProRata,
-    /// the cheapest vendor able to supply everything takes it all
-    SingleVendor,
+closed_set! {
+    /// How Procurement II shares vendors' supply among members. Its list and names are
+    /// derived (`strum`, serde with the same case); each method's published description is
+    /// its doc comment ([`AllocationMethod::description`]).
+    #[derive(Default, Serialize, Deserialize, strum::EnumMessage)]
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    pub enum AllocationMethod {
+        /// cheapest responses first, short supply split in proportion to need
+        #[default]
+        LowestPriceProRata,
+        /// the cheapest vendor able to supply everything takes it all
+        SingleVendor,
+    }
 }
 
 impl AllocationMethod {
-    /// The wire name (`lowest_price_pro_rata`).
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// The method of a wire name, if it is one.
     pub fn parse(name: &str) -> Option<Self> {
         name.parse().ok()
@@ -97,12 +63,6 @@ impl AllocationMethod {
     /// place it is written).
     pub fn description(&self) -> &'static str {
         strum::EnumMessage::get_documentation(self).unwrap_or_default()
-    }
-}
-
-impl std::fmt::Display for AllocationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

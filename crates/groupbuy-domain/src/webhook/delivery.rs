@@ -2,31 +2,26 @@
 //! answer means (Standard Webhooks 1.0).
 
 use crate::error::DomainError;
+use crate::names::closed_set;
 use crate::platform::EventType;
 use time::{Duration, OffsetDateTime};
 
-/// Where a delivery stands; its list and names are derived (`strum`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
-)]
-#[strum(serialize_all = "UPPERCASE")]
-pub enum DeliveryState {
-    /// Not attempted yet (or re-enqueued).
-    Pending,
-    /// Delivered: the endpoint answered 2xx.
-    Succeeded,
-    /// The last attempt failed; another is scheduled.
-    Failed,
-    /// Every scheduled attempt failed (or the endpoint is gone).
-    Exhausted,
+closed_set! {
+    /// Where a delivery stands; its list and names are derived (`strum`).
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum DeliveryState {
+        /// Not attempted yet (or re-enqueued).
+        Pending,
+        /// Delivered: the endpoint answered 2xx.
+        Succeeded,
+        /// The last attempt failed; another is scheduled.
+        Failed,
+        /// Every scheduled attempt failed (or the endpoint is gone).
+        Exhausted,
+    }
 }
 
 impl DeliveryState {
-    /// Stored and shown name.
-    pub fn as_str(&self) -> &'static str {
-        self.into()
-    }
-
     /// The state with this name.
     pub fn parse(s: &str) -> Option<Self> {
         s.parse().ok()
