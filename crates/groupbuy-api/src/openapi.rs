@@ -4,6 +4,7 @@ pub mod enums;
 mod headers;
 mod links;
 mod negotiation;
+pub mod responses;
 pub mod scalars;
 mod text_rules;
 mod webhooks;

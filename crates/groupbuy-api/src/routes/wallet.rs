@@ -123,8 +123,8 @@ pub struct CreditRequest {
 /// The caller's wallet.
 #[utoipa::path(operation_id = "wallet.get", tag = "wallet", security(("bearer" = [])), responses(
     (status = 200, description = "The wallet", body = Envelope<WalletView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
 ))]
 #[get("/api/v1/wallet")]
 async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
@@ -142,8 +142,8 @@ async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
 #[utoipa::path(operation_id = "wallet.listTransactions", tag = "wallet", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Ledger page", body = Envelope<PageView<LedgerEntryView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/wallet/transactions")]
@@ -169,8 +169,8 @@ async fn list_transactions(
            ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = CreditRequest, responses(
     (status = 201, description = "Credited", body = Envelope<LedgerEntryView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Currency differs from the wallet's, or key in use", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid amount, or key reused", body = Problem, content_type = "application/problem+json"),
