@@ -3,7 +3,7 @@
 
 use crate::as_text::AsText;
 use crate::convert::to_db_time;
-use crate::db::DbConnection;
+use crate::db::{on_backend, DbConnection};
 use crate::error::StoreError;
 use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, DomainEvent, EventType};
@@ -62,22 +62,13 @@ fn next_sequence(conn: &mut DbConnection, subject: &str) -> Result<i64, StoreErr
         event_subjects::subject.eq(subject),
         event_subjects::last_sequence.eq(1_i64),
     );
-    let next = match conn {
-        DbConnection::Pg(c) => diesel::insert_into(event_subjects::table)
-            .values(row)
-            .on_conflict(event_subjects::subject)
-            .do_update()
-            .set(event_subjects::last_sequence.eq(event_subjects::last_sequence + 1))
-            .returning(event_subjects::last_sequence)
-            .get_result(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(event_subjects::table)
-            .values(row)
-            .on_conflict(event_subjects::subject)
-            .do_update()
-            .set(event_subjects::last_sequence.eq(event_subjects::last_sequence + 1))
-            .returning(event_subjects::last_sequence)
-            .get_result(c)?,
-    };
+    let next = on_backend!(conn, |c| diesel::insert_into(event_subjects::table)
+        .values(row)
+        .on_conflict(event_subjects::subject)
+        .do_update()
+        .set(event_subjects::last_sequence.eq(event_subjects::last_sequence + 1))
+        .returning(event_subjects::last_sequence)
+        .get_result(c))?;
     Ok(next)
 }
 

@@ -7,7 +7,7 @@ use super::schema::procurement_organisers as organisers;
 use super::schema::{procurement_eligible_orgs as eligible, procurement_group_buys as gb};
 use crate::as_text::AsText;
 use crate::convert::to_db_time;
-use crate::db::DbConnection;
+use crate::db::{on_backend, DbConnection};
 use crate::error::StoreError;
 use diesel::prelude::*;
 use groupbuy_domain::platform::ChangeContext;
@@ -26,20 +26,12 @@ fn lock_organiser(conn: &mut DbConnection, org_id: &str) -> Result<(), StoreErro
         organisers::org_id.eq(org_id),
         organisers::pools_created.eq(1_i64),
     );
-    match conn {
-        DbConnection::Pg(c) => diesel::insert_into(organisers::table)
-            .values(row)
-            .on_conflict(organisers::org_id)
-            .do_update()
-            .set(organisers::pools_created.eq(organisers::pools_created + 1))
-            .execute(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(organisers::table)
-            .values(row)
-            .on_conflict(organisers::org_id)
-            .do_update()
-            .set(organisers::pools_created.eq(organisers::pools_created + 1))
-            .execute(c)?,
-    };
+    on_backend!(conn, |c| diesel::insert_into(organisers::table)
+        .values(row)
+        .on_conflict(organisers::org_id)
+        .do_update()
+        .set(organisers::pools_created.eq(organisers::pools_created + 1))
+        .execute(c))?;
     Ok(())
 }
 
