@@ -111,6 +111,16 @@ pub fn test_rate_limits() -> RateLimitConfig {
     }
 }
 
+/// Every event the app emitted must match the catalogue it publishes
+/// ([`crate::published`]); a test that panicked already failed, so it is not checked again.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            crate::published::check_emitted(&self.db);
+        }
+    }
+}
+
 impl TestApp {
     /// One app per configured backend.
     pub async fn all() -> Vec<TestApp> {

@@ -15,6 +15,7 @@ mod input;
 mod openapi;
 mod platform;
 mod procurement;
+mod published;
 mod rate_limit;
 mod sealed;
 mod shutdown;

@@ -98,7 +98,7 @@ impl<T: Payload> ComposeSchema for Envelope<T> {
             .required("success")
             .property(
                 "httpStatus",
-                Ref::from_schema_name(crate::schema::SuccessStatus::name()),
+                Ref::from_schema_name(crate::openapi::enums::SuccessStatus::name()),
             )
             .required("httpStatus")
             .property(
@@ -127,8 +127,8 @@ impl<T: Payload> ToSchema for Envelope<T> {
 
     fn schemas(schemas: &mut Schemas) {
         schemas.push((
-            crate::schema::SuccessStatus::name().into_owned(),
-            crate::schema::SuccessStatus::schema(),
+            crate::openapi::enums::SuccessStatus::name().into_owned(),
+            crate::openapi::enums::SuccessStatus::schema(),
         ));
         T::register(schemas);
     }

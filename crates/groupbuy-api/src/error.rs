@@ -29,7 +29,7 @@ pub struct Problem {
     pub success: bool,
     /// HTTP status name (`BAD_REQUEST`).
     #[serde(rename = "httpStatus")]
-    #[schema(value_type = crate::schema::ProblemStatus)]
+    #[schema(value_type = crate::openapi::enums::ProblemStatus)]
     pub http_status: String,
     /// What went wrong, for humans.
     pub message: String,

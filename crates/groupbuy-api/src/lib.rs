@@ -7,7 +7,6 @@ pub mod jobs;
 pub mod openapi;
 pub mod platform;
 pub mod routes;
-pub mod schema;
 pub mod startup;
 pub mod state;
 pub mod web;

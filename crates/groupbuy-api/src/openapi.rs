@@ -1,8 +1,11 @@
 //! The OpenAPI document, generated from the registered routes.
 
+pub mod enums;
 mod headers;
 mod links;
 mod negotiation;
+pub mod responses;
+pub mod scalars;
 mod text_rules;
 mod webhooks;
 

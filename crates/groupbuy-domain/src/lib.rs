@@ -7,12 +7,17 @@ pub mod clock;
 pub mod error;
 pub mod group_purchase;
 pub mod money;
+pub mod names;
 pub mod page;
 pub mod platform;
 pub mod principal;
 pub mod procurement;
 pub mod wallet;
 pub mod webhook;
+
+/// Brings `iter()` of every closed set (statuses, kinds, actions, event types) into scope:
+/// each derives its list with `strum::EnumIter`, so no list is kept by hand.
+pub use strum::IntoEnumIterator;
 
 pub use clock::Clock;
 pub use error::{DomainError, DomainResult, Refusal};

@@ -2,6 +2,7 @@
 //! PostgreSQL database when `GROUPBUY_TEST_POSTGRES_URL` is set. Dropped with the value.
 
 use crate::db::{Database, PoolSettings};
+use crate::error::StoreError;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use std::path::PathBuf;
@@ -100,6 +101,29 @@ impl TestDatabase {
             url: url.to_owned(),
             cleanup: Cleanup::None,
         }
+    }
+
+    /// Every event the outbox holds, as `(type, data)` in commit order, for tests that
+    /// check what the app emitted against what it publishes (the event catalogue).
+    ///
+    /// # Errors
+    /// When the events cannot be read (a test that broke its database on purpose).
+    ///
+    /// # Panics
+    /// When a stored `data` is not JSON.
+    #[allow(clippy::expect_used)]
+    pub fn emitted_events(&self) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
+        use crate::platform::schema::events;
+        let rows: Vec<(String, String)> = self.db.read(|c| {
+            Ok(events::table
+                .select((events::event_type, events::data))
+                .order(events::seq)
+                .load(c)?)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(t, data)| (t, serde_json::from_str(&data).expect("stored data is JSON")))
+            .collect())
     }
 
     /// Both backends that are configured: SQLite always, PostgreSQL when enabled.

@@ -3,6 +3,7 @@
 
 use crate::routes::webhook::catalogue::envelope_schema;
 use groupbuy_domain::platform::EventType;
+use groupbuy_domain::IntoEnumIterator;
 use serde_json::{json, Map, Value};
 
 fn header(name: &str, description: &str) -> Value {
@@ -24,7 +25,7 @@ pub fn webhooks() -> Value {
         header("X-Request-Id", "The request (or sweep pass) that caused the event."),
     ]);
     let mut hooks = Map::new();
-    for t in EventType::ALL {
+    for t in EventType::iter() {
         let operation = json!({
             "operationId": format!("webhook.{}", t.as_str().replace('.', "_")),
             "summary": t.description(),

@@ -216,13 +216,19 @@ pub struct PageQuery {
 
 /// A page size: absent means 20; outside 1-100 is a 422 naming `limit`.
 pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
-    use groupbuy_domain::page::{DEFAULT_LIMIT, MAX_LIMIT};
+    limit_or(limit, groupbuy_domain::page::DEFAULT_LIMIT)
+}
+
+/// A list's size: absent means `default`; outside 1-100 is a 422 naming `limit`. The one
+/// bound of every list, paged or plain.
+pub fn limit_or(limit: Option<i64>, default: i64) -> Result<i64, ApiError> {
+    use groupbuy_domain::page::MAX_LIMIT;
     match limit {
-        None => Ok(DEFAULT_LIMIT),
+        None => Ok(default),
         Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
         Some(_) => Err(ApiError::invalid_field(
             "limit",
-            "limit must be between 1 and 100",
+            format!("limit must be between 1 and {MAX_LIMIT}"),
         )),
     }
 }

@@ -70,14 +70,14 @@ pub struct CreateProductRequest {
     pub product_image: Option<String>,
     /// Price bought alone (> 0, at most the currency's decimals).
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     pub regular_price: Decimal,
     /// Group price per unit (> 0, < regularPrice).
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     pub group_price: Decimal,
     /// ISO 4217 currency (default TZS).
-    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
+    #[schema(value_type = Option<crate::openapi::enums::Currency>, example = "TZS")]
     pub currency: Option<String>,
     /// Units in stock (>= 0).
     #[schema(minimum = 0)]
@@ -108,11 +108,11 @@ pub struct UpdateProductRequest {
     pub product_image: Option<Option<String>>,
     /// New regular price.
     #[serde(default, deserialize_with = "optional_json_number")]
-    #[schema(value_type = Option<crate::schema::PositiveMoney>)]
+    #[schema(value_type = Option<crate::openapi::scalars::PositiveMoney>)]
     pub regular_price: Option<Decimal>,
     /// New group price.
     #[serde(default, deserialize_with = "optional_json_number")]
-    #[schema(value_type = Option<crate::schema::PositiveMoney>)]
+    #[schema(value_type = Option<crate::openapi::scalars::PositiveMoney>)]
     pub group_price: Option<Decimal>,
     /// New stock (not below units held by open groups).
     pub stock_quantity: Option<i64>,
@@ -150,13 +150,13 @@ pub struct ProductView {
     /// Image URL.
     pub product_image: Option<String>,
     /// Regular price.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub regular_price: Decimal,
     /// Group price.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub group_price: Decimal,
     /// ISO 4217 code of both prices; TZS when the merchant named none.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Units in stock, including those held by open groups.
     pub stock_quantity: i64,
@@ -207,10 +207,10 @@ impl From<Product> for ProductView {
 /// Opens a shop owned by the calling merchant.
 #[utoipa::path(operation_id = "shops.create", tag = "catalog", security(("bearer" = [])), request_body = CreateShopRequest, responses(
     (status = 201, description = "Shop created", body = Envelope<ShopView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role merchant or scope", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[post("/api/v1/shops")]
 async fn create_shop(
@@ -257,11 +257,11 @@ async fn get_shop(
 #[utoipa::path(operation_id = "products.create", tag = "catalog", security(("bearer" = [])), params(("shopId" = Uuid, Path, description = "Shop id")),
     request_body = CreateProductRequest, responses(
     (status = 201, description = "Product created", body = Envelope<ProductView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Shop not found (or not yours)", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[post("/api/v1/shops/{shopId}/products")]
 async fn create_product(
@@ -324,12 +324,12 @@ async fn get_product(
 #[utoipa::path(operation_id = "products.update", tag = "catalog", security(("bearer" = [])), params(("productId" = Uuid, Path, description = "Product id")),
     request_body = UpdateProductRequest, responses(
     (status = 200, description = "Product updated", body = Envelope<ProductView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Product not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Stock below units held by open groups", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[patch("/api/v1/products/{productId}")]
 async fn update_product(

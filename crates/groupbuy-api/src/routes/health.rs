@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthView {
     /// `up` from /healthz, `ready` from /readyz; a failed readiness check answers 503 instead.
-    #[schema(value_type = crate::schema::HealthStatus)]
+    #[schema(value_type = crate::openapi::enums::HealthStatus)]
     pub status: String,
 }
 

@@ -26,10 +26,10 @@ pub struct WalletView {
     /// The owner's user id (the token's `sub`); callers see only their own wallet.
     pub user_id: String,
     /// Current balance, never negative; 0 before any money arrived.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub balance: Decimal,
     /// ISO 4217 code the wallet holds, fixed by its first credit (TZS before any).
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Last change.
     #[schema(format = DateTime)]
@@ -54,16 +54,16 @@ pub struct LedgerEntryView {
     /// Entry (transaction) id.
     pub transaction_id: Uuid,
     /// CREDIT, PURCHASE or REFUND.
-    #[schema(value_type = crate::schema::LedgerKind)]
+    #[schema(value_type = crate::openapi::enums::LedgerKind)]
     pub kind: String,
     /// Signed amount (debits negative).
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub amount: Decimal,
     /// Balance right after.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub balance_after: Decimal,
     /// ISO 4217 code of the amount and balance: the wallet's currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// The admin's credit reference, or the system's (checkout session, group code).
     pub reference: String,
@@ -109,22 +109,22 @@ impl From<Page<LedgerEntry>> for LedgerPage {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditRequest {
     /// Amount to add (> 0).
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub amount: Decimal,
     /// Why (shown in the ledger), 1-200 characters.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub reference: String,
     /// Currency (default TZS; must match the wallet's).
-    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
+    #[schema(value_type = Option<crate::openapi::enums::Currency>, example = "TZS")]
     pub currency: Option<String>,
 }
 
 /// The caller's wallet.
 #[utoipa::path(operation_id = "wallet.get", tag = "wallet", security(("bearer" = [])), responses(
     (status = 200, description = "The wallet", body = Envelope<WalletView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
 ))]
 #[get("/api/v1/wallet")]
 async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
@@ -142,8 +142,8 @@ async fn get_wallet(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespon
 #[utoipa::path(operation_id = "wallet.listTransactions", tag = "wallet", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Ledger page", body = Envelope<PageView<LedgerEntryView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/wallet/transactions")]
@@ -169,8 +169,8 @@ async fn list_transactions(
            ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = CreditRequest, responses(
     (status = 201, description = "Credited", body = Envelope<LedgerEntryView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Currency differs from the wallet's, or key in use", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid amount, or key reused", body = Problem, content_type = "application/problem+json"),

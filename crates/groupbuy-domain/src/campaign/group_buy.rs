@@ -5,49 +5,36 @@ use super::handle::{Handle, Slug};
 use super::refusal::CampaignRefusal;
 use crate::error::DomainError;
 use crate::money::{Currency, Money};
+use crate::names::closed_set;
+use crate::names::listed;
 use rust_decimal::Decimal;
-use std::fmt;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Where a group-buy is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GroupBuyStatus {
-    /// Being prepared; visible to its owner only.
-    Draft,
-    /// Public and taking interest.
-    Published,
-    /// Public, not taking interest.
-    Paused,
-    /// Final: thresholds were met and the campaign closed.
-    Closed,
+closed_set! {
+    /// Where a group-buy is in its lifecycle; its list and names are derived (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE", ascii_case_insensitive)]
+    pub enum GroupBuyStatus {
+        /// Being prepared; visible to its owner only.
+        Draft,
+        /// Public and taking interest.
+        Published,
+        /// Public, not taking interest.
+        Paused,
+        /// Final: thresholds were met and the campaign closed.
+        Closed,
+    }
 }
 
 impl GroupBuyStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [Self; 4] = [Self::Draft, Self::Published, Self::Paused, Self::Closed];
-
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Draft => "DRAFT",
-            Self::Published => "PUBLISHED",
-            Self::Paused => "PAUSED",
-            Self::Closed => "CLOSED",
-        }
-    }
-
     /// Parses a name (case-insensitive); `Validation` on field `status` otherwise.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    "status",
-                    format!("Unknown status {s}; use DRAFT, PUBLISHED, PAUSED or CLOSED"),
-                )
-            })
+        s.trim().parse().map_err(|_| {
+            DomainError::invalid(
+                "status",
+                format!("Unknown status {s}; use {}", listed::<Self>(" or ")),
+            )
+        })
     }
 
     /// Whether the public may see it (everything but DRAFT).
@@ -66,36 +53,20 @@ impl GroupBuyStatus {
     }
 }
 
-impl fmt::Display for GroupBuyStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+closed_set! {
+    /// An owner's lifecycle action; its list and verbs are derived (`strum`).
+    #[strum(serialize_all = "lowercase")]
+    pub enum Action {
+        /// DRAFT or PAUSED -> PUBLISHED.
+        Publish,
+        /// PUBLISHED -> PAUSED.
+        Pause,
+        /// PUBLISHED or PAUSED -> CLOSED, when every threshold is met.
+        Close,
     }
-}
-
-/// An owner's lifecycle action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// DRAFT or PAUSED -> PUBLISHED.
-    Publish,
-    /// PUBLISHED -> PAUSED.
-    Pause,
-    /// PUBLISHED or PAUSED -> CLOSED, when every threshold is met.
-    Close,
 }
 
 impl Action {
-    /// Every action.
-    pub const ALL: [Self; 3] = [Self::Publish, Self::Pause, Self::Close];
-
-    /// The verb (`publish`), as routes and audit entries name it.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Publish => "publish",
-            Self::Pause => "pause",
-            Self::Close => "close",
-        }
-    }
-
     /// The status the action leads to.
     pub fn target(&self) -> GroupBuyStatus {
         match self {

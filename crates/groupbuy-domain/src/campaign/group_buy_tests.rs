@@ -1,4 +1,5 @@
 use super::*;
+use crate::IntoEnumIterator;
 use crate::Refusal;
 use proptest::prelude::*;
 use time::Duration;
@@ -201,7 +202,7 @@ fn refused_transitions_name_the_state_and_the_allowed_actions() {
     );
     let mut c = z.clone();
     c.status = GroupBuyStatus::Closed;
-    for a in Action::ALL {
+    for a in Action::iter() {
         assert_eq!(
             msg(&c, a),
             format!(
@@ -303,7 +304,7 @@ fn capacity_respects_max_quantity() {
 
 #[test]
 fn statuses_round_trip() {
-    for s in GroupBuyStatus::ALL {
+    for s in GroupBuyStatus::iter() {
         assert_eq!(GroupBuyStatus::parse(s.as_str()).expect("parse"), s);
     }
     assert_eq!(
@@ -322,7 +323,7 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        prop::sample::select(Action::ALL.to_vec()).prop_map(Step::Act),
+        prop::sample::select(Action::iter().collect::<Vec<_>>()).prop_map(Step::Act),
         (1i64..40).prop_map(Step::Join),
         (1i64..40).prop_map(Step::Leave),
     ]

@@ -3,37 +3,25 @@
 use super::refusal::GroupPurchaseRefusal;
 use crate::error::DomainError;
 use crate::money::Money;
+use crate::names::closed_set;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Lifecycle of a checkout session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckoutStatus {
-    /// Created, not paid.
-    PendingPayment,
-    /// Paid; the group was created or joined.
-    Completed,
+closed_set! {
+    /// Lifecycle of a checkout session; its list and names are derived (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    pub enum CheckoutStatus {
+        /// Created, not paid.
+        PendingPayment,
+        /// Paid; the group was created or joined.
+        Completed,
+    }
 }
 
 impl CheckoutStatus {
-    /// All statuses.
-    pub const ALL: [CheckoutStatus; 2] = [Self::PendingPayment, Self::Completed];
-
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::PendingPayment => "PENDING_PAYMENT",
-            Self::Completed => "COMPLETED",
-        }
-    }
-
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "PENDING_PAYMENT" => Some(Self::PendingPayment),
-            "COMPLETED" => Some(Self::Completed),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

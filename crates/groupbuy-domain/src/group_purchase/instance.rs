@@ -3,78 +3,52 @@
 use super::refusal::GroupPurchaseRefusal;
 use crate::error::DomainError;
 use crate::money::Money;
+use crate::names::closed_set;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Lifecycle of a group instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GroupStatus {
-    /// Accepting participants.
-    Open,
-    /// All seats filled, orders created.
-    Completed,
-    /// Expired without filling, refunds issued.
-    Failed,
-    /// Soft deleted (emptied by transfers or by an admin).
-    Deleted,
+closed_set! {
+    /// Lifecycle of a group instance; its list and names are derived (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    pub enum GroupStatus {
+        /// Accepting participants.
+        Open,
+        /// All seats filled, orders created.
+        Completed,
+        /// Expired without filling, refunds issued.
+        Failed,
+        /// Soft deleted (emptied by transfers or by an admin).
+        Deleted,
+    }
 }
 
 impl GroupStatus {
-    /// All statuses, in the spec's order.
-    pub const ALL: [GroupStatus; 4] = [Self::Open, Self::Completed, Self::Failed, Self::Deleted];
-
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Open => "OPEN",
-            Self::Completed => "COMPLETED",
-            Self::Failed => "FAILED",
-            Self::Deleted => "DELETED",
-        }
-    }
-
     /// Parses a name; a clear 400 names the allowed values.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| GroupPurchaseRefusal::InvalidStatus(s.to_owned()).into())
+        s.parse()
+            .map_err(|_| GroupPurchaseRefusal::InvalidStatus(s.to_owned()).into())
     }
 }
 
-/// Lifecycle of one user's participation in one group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ParticipantStatus {
-    /// In the group.
-    Active,
-    /// Left via transfer.
-    TransferredOut,
-    /// Group failed or was deleted; money returned.
-    Refunded,
+closed_set! {
+    /// Lifecycle of one user's participation in one group; its list and names are derived
+    /// (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    pub enum ParticipantStatus {
+        /// In the group.
+        Active,
+        /// Left via transfer.
+        TransferredOut,
+        /// Group failed or was deleted; money returned.
+        Refunded,
+    }
 }
 
 impl ParticipantStatus {
-    /// All statuses.
-    pub const ALL: [ParticipantStatus; 3] = [Self::Active, Self::TransferredOut, Self::Refunded];
-
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::TransferredOut => "TRANSFERRED_OUT",
-            Self::Refunded => "REFUNDED",
-        }
-    }
-
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ACTIVE" => Some(Self::Active),
-            "TRANSFERRED_OUT" => Some(Self::TransferredOut),
-            "REFUNDED" => Some(Self::Refunded),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

@@ -26,12 +26,6 @@ impl std::fmt::Display for TransferSide {
     }
 }
 
-impl std::fmt::Display for GroupStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// `2025-10-02T20:30:45Z`, as the expiry refusal prints it.
 struct At(OffsetDateTime);
 

@@ -1,8 +1,8 @@
 //! Domain events: facts a transition decided, written to the outbox in the transaction
 //! that made them true and delivered to webhook endpoints afterwards.
 
+use crate::names::closed_set;
 use serde::Serialize;
-use std::fmt;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -14,186 +14,95 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-/// Every event type groupbuy emits, with its wire name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum EventType {
-    /// A group instance was opened by its first payment.
-    #[serde(rename = "group.created")]
-    GroupCreated,
-    /// A group filled: COMPLETED, with one order per ACTIVE participant.
-    #[serde(rename = "group.completed")]
-    GroupCompleted,
-    /// A group expired: FAILED, with every participant's refund.
-    #[serde(rename = "group.failed")]
-    GroupFailed,
-    /// A platform admin deleted a group; its participants were refunded.
-    #[serde(rename = "group.deleted")]
-    GroupDeleted,
-    /// Seats moved from one group to another.
-    #[serde(rename = "seats.transferred")]
-    SeatsTransferred,
-    /// A campaign group-buy was published.
-    #[serde(rename = "campaign.published")]
-    CampaignPublished,
-    /// A campaign group-buy was paused.
-    #[serde(rename = "campaign.paused")]
-    CampaignPaused,
-    /// A campaign group-buy was closed.
-    #[serde(rename = "campaign.closed")]
-    CampaignClosed,
-    /// A published campaign group-buy met all its close thresholds for the first time.
-    #[serde(rename = "campaign.threshold_reached")]
-    CampaignThresholdReached,
-    /// A procurement group buy was created (OPEN).
-    #[serde(rename = "groupbuy.created")]
-    GroupBuyCreated,
-    /// An organisation committed to a procurement group buy for the first time (or again
-    /// after withdrawing).
-    #[serde(rename = "commitment.created")]
-    CommitmentCreated,
-    /// An organisation changed the quantity or price ceiling of its commitment.
-    #[serde(rename = "commitment.updated")]
-    CommitmentUpdated,
-    /// An organisation withdrew its commitment.
-    #[serde(rename = "commitment.withdrawn")]
-    CommitmentWithdrawn,
-    /// A procurement group buy's commitments reached its target quantity for the first time.
-    #[serde(rename = "groupbuy.target_reached")]
-    GroupBuyTargetReached,
-    /// A procurement group buy was cancelled by its organiser.
-    #[serde(rename = "groupbuy.cancelled")]
-    GroupBuyCancelled,
-    /// A procurement group buy's deadline passed below target: EXPIRED.
-    #[serde(rename = "groupbuy.expired")]
-    GroupBuyExpired,
-    /// The organiser's RFQ opened: the group buy is SOURCING.
-    #[serde(rename = "rfq.opened")]
-    RfqOpened,
-    /// An invited vendor responded to an RFQ (or revised its response).
-    #[serde(rename = "vendor.response.received")]
-    VendorResponseReceived,
-    /// Supply was allocated to members: the group buy is ALLOCATED.
-    #[serde(rename = "allocation.created")]
-    AllocationCreated,
-    /// The allocation was settled into payables and receivables: SETTLED.
-    #[serde(rename = "settlement.completed")]
-    SettlementCompleted,
-    /// A test delivery asked for by the endpoint's owner.
-    #[serde(rename = "webhook.test")]
-    WebhookTest,
+closed_set! {
+    /// Every event type groupbuy emits. Each variant's wire name is its `strum(serialize)`,
+    /// its catalogue description its doc comment ([`EventType::description`]); the catalogue
+    /// lists them in declaration order (`EventType::iter()`, from
+    /// [`strum::IntoEnumIterator`]), so a new variant is listed,
+    /// parsed and described without another edit.
+    #[derive(strum::EnumMessage)]
+    pub enum EventType {
+        /// A group instance was opened by its first payment.
+        #[strum(serialize = "group.created")]
+        GroupCreated,
+        /// A group filled its last seat: COMPLETED, with one order per participant.
+        #[strum(serialize = "group.completed")]
+        GroupCompleted,
+        /// A group expired before filling: FAILED, every participant refunded.
+        #[strum(serialize = "group.failed")]
+        GroupFailed,
+        /// A platform admin deleted a group; its participants were refunded.
+        #[strum(serialize = "group.deleted")]
+        GroupDeleted,
+        /// Seats moved from one group to another of the same product.
+        #[strum(serialize = "seats.transferred")]
+        SeatsTransferred,
+        /// A campaign group-buy was published.
+        #[strum(serialize = "campaign.published")]
+        CampaignPublished,
+        /// A campaign group-buy was paused.
+        #[strum(serialize = "campaign.paused")]
+        CampaignPaused,
+        /// A campaign group-buy was closed.
+        #[strum(serialize = "campaign.closed")]
+        CampaignClosed,
+        /// A published campaign group-buy met all its close thresholds for the first time.
+        #[strum(serialize = "campaign.threshold_reached")]
+        CampaignThresholdReached,
+        /// A procurement group buy was created and is OPEN.
+        #[strum(serialize = "groupbuy.created")]
+        GroupBuyCreated,
+        /// An organisation committed to a procurement group buy.
+        #[strum(serialize = "commitment.created")]
+        CommitmentCreated,
+        /// An organisation changed the quantity or price ceiling of its commitment.
+        #[strum(serialize = "commitment.updated")]
+        CommitmentUpdated,
+        /// An organisation withdrew its commitment.
+        #[strum(serialize = "commitment.withdrawn")]
+        CommitmentWithdrawn,
+        /// A procurement group buy's commitments reached its target quantity for the first time.
+        #[strum(serialize = "groupbuy.target_reached")]
+        GroupBuyTargetReached,
+        /// A procurement group buy was cancelled by its organiser.
+        #[strum(serialize = "groupbuy.cancelled")]
+        GroupBuyCancelled,
+        /// A procurement group buy's deadline passed below target: EXPIRED.
+        #[strum(serialize = "groupbuy.expired")]
+        GroupBuyExpired,
+        /// A procurement group buy's RFQ opened to its invited vendors: SOURCING.
+        #[strum(serialize = "rfq.opened")]
+        RfqOpened,
+        /// An invited vendor responded to an RFQ, or revised its response.
+        #[strum(serialize = "vendor.response.received")]
+        VendorResponseReceived,
+        /// Vendors' supply was allocated to the members of a procurement group buy: ALLOCATED.
+        #[strum(serialize = "allocation.created")]
+        AllocationCreated,
+        /// A procurement group buy was settled into payables and receivables: SETTLED.
+        #[strum(serialize = "settlement.completed")]
+        SettlementCompleted,
+        /// A test delivery requested through the API.
+        #[strum(serialize = "webhook.test")]
+        WebhookTest,
+    }
 }
 
 impl EventType {
-    /// Every type, in catalogue order.
-    pub const ALL: [EventType; 21] = [
-        Self::GroupCreated,
-        Self::GroupCompleted,
-        Self::GroupFailed,
-        Self::GroupDeleted,
-        Self::SeatsTransferred,
-        Self::CampaignPublished,
-        Self::CampaignPaused,
-        Self::CampaignClosed,
-        Self::CampaignThresholdReached,
-        Self::GroupBuyCreated,
-        Self::CommitmentCreated,
-        Self::CommitmentUpdated,
-        Self::CommitmentWithdrawn,
-        Self::GroupBuyTargetReached,
-        Self::GroupBuyCancelled,
-        Self::GroupBuyExpired,
-        Self::RfqOpened,
-        Self::VendorResponseReceived,
-        Self::AllocationCreated,
-        Self::SettlementCompleted,
-        Self::WebhookTest,
-    ];
-
-    /// The wire name (`group.completed`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::GroupCreated => "group.created",
-            Self::GroupCompleted => "group.completed",
-            Self::GroupFailed => "group.failed",
-            Self::GroupDeleted => "group.deleted",
-            Self::SeatsTransferred => "seats.transferred",
-            Self::CampaignPublished => "campaign.published",
-            Self::CampaignPaused => "campaign.paused",
-            Self::CampaignClosed => "campaign.closed",
-            Self::CampaignThresholdReached => "campaign.threshold_reached",
-            Self::GroupBuyCreated => "groupbuy.created",
-            Self::CommitmentCreated => "commitment.created",
-            Self::CommitmentUpdated => "commitment.updated",
-            Self::CommitmentWithdrawn => "commitment.withdrawn",
-            Self::GroupBuyTargetReached => "groupbuy.target_reached",
-            Self::GroupBuyCancelled => "groupbuy.cancelled",
-            Self::GroupBuyExpired => "groupbuy.expired",
-            Self::RfqOpened => "rfq.opened",
-            Self::VendorResponseReceived => "vendor.response.received",
-            Self::AllocationCreated => "allocation.created",
-            Self::SettlementCompleted => "settlement.completed",
-            Self::WebhookTest => "webhook.test",
-        }
-    }
-
     /// The type with this wire name.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == name)
+        name.parse().ok()
     }
 
-    /// One line for the event catalogue.
+    /// One line for the event catalogue: the variant's doc comment.
     pub fn description(&self) -> &'static str {
-        match self {
-            Self::GroupCreated => "A group instance was opened by its first payment.",
-            Self::GroupCompleted => {
-                "A group filled its last seat: COMPLETED, with one order per participant."
-            }
-            Self::GroupFailed => {
-                "A group expired before filling: FAILED, every participant refunded."
-            }
-            Self::GroupDeleted => {
-                "A platform admin deleted a group; its participants were refunded."
-            }
-            Self::SeatsTransferred => "Seats moved from one group to another of the same product.",
-            Self::CampaignPublished => "A campaign group-buy was published.",
-            Self::CampaignPaused => "A campaign group-buy was paused.",
-            Self::CampaignClosed => "A campaign group-buy was closed.",
-            Self::CampaignThresholdReached => {
-                "A published campaign group-buy met all its close thresholds for the first time."
-            }
-            Self::GroupBuyCreated => "A procurement group buy was created and is OPEN.",
-            Self::CommitmentCreated => "An organisation committed to a procurement group buy.",
-            Self::CommitmentUpdated => {
-                "An organisation changed the quantity or price ceiling of its commitment."
-            }
-            Self::CommitmentWithdrawn => "An organisation withdrew its commitment.",
-            Self::GroupBuyTargetReached => {
-                "A procurement group buy's commitments reached its target quantity for the first time."
-            }
-            Self::GroupBuyCancelled => "A procurement group buy was cancelled by its organiser.",
-            Self::GroupBuyExpired => {
-                "A procurement group buy's deadline passed below target: EXPIRED."
-            }
-            Self::RfqOpened => {
-                "A procurement group buy's RFQ opened to its invited vendors: SOURCING."
-            }
-            Self::VendorResponseReceived => {
-                "An invited vendor responded to an RFQ, or revised its response."
-            }
-            Self::AllocationCreated => {
-                "Vendors' supply was allocated to the members of a procurement group buy: ALLOCATED."
-            }
-            Self::SettlementCompleted => {
-                "A procurement group buy was settled into payables and receivables: SETTLED."
-            }
-            Self::WebhookTest => "A test delivery requested through the API.",
-        }
+        strum::EnumMessage::get_documentation(self).unwrap_or_default()
     }
 }
 
-impl fmt::Display for EventType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+impl Serialize for EventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -241,10 +150,11 @@ impl DomainEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::IntoEnumIterator;
 
     #[test]
     fn every_type_round_trips_through_its_wire_name() {
-        for t in EventType::ALL {
+        for t in EventType::iter() {
             assert_eq!(EventType::parse(t.as_str()), Some(t));
             assert_eq!(
                 serde_json::to_value(t).expect("json"),

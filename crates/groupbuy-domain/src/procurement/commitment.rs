@@ -13,6 +13,7 @@ use super::refusal::ProcurementRefusal;
 use super::rules::MAX_UNITS;
 use crate::error::DomainError;
 use crate::money::Money;
+use crate::names::closed_set;
 use crate::platform::{AuditDraft, ChangeContext, DomainEvent, EventType};
 use crate::principal::Principal;
 use rust_decimal::Decimal;
@@ -20,34 +21,29 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 
-/// Whether a commitment counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum CommitmentStatus {
-    /// Counted in the pool.
-    Active,
-    /// Withdrawn by its organisation; kept for history, not counted.
-    Withdrawn,
+closed_set! {
+    /// Whether a commitment counts; its list and names are derived (`strum`, serde with the
+    /// same case).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    #[strum(serialize_all = "UPPERCASE", ascii_case_insensitive)]
+    pub enum CommitmentStatus {
+        /// Counted in the pool.
+        Active,
+        /// Withdrawn by its organisation; kept for history, not counted.
+        Withdrawn,
+    }
 }
 
 impl CommitmentStatus {
-    /// The stored and displayed name (`ACTIVE`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Withdrawn => "WITHDRAWN",
-        }
-    }
-
     /// Parses a stored name.
     ///
     /// # Errors
     /// `Validation` on field `status`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        [Self::Active, Self::Withdrawn]
-            .into_iter()
-            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| DomainError::invalid("status", format!("Unknown commitment status {s}")))
+        s.trim()
+            .parse()
+            .map_err(|_| DomainError::invalid("status", format!("Unknown commitment status {s}")))
     }
 }
 

@@ -7,64 +7,44 @@ use super::refusal::{At, ProcurementRefusal};
 use super::rules::Rules;
 use crate::error::DomainError;
 use crate::money::{percentage, Currency};
+use crate::names::closed_set;
+use crate::names::listed;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use time::OffsetDateTime;
 
-/// Where a group buy is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum GroupBuyStatus {
-    /// Taking commitments until the deadline.
-    Open,
-    /// Commitments closed; vendors are quoting (Procurement II).
-    Sourcing,
-    /// Supply allocated to members (Procurement II).
-    Allocated,
-    /// Settled into payables and receivables (Procurement II). Final.
-    Settled,
-    /// Cancelled by its organiser. Final.
-    Cancelled,
-    /// Its deadline passed below target. Final.
-    Expired,
+closed_set! {
+    /// Where a group buy is in its lifecycle; its list and names are derived (`strum`, and
+    /// serde with the same case).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    #[strum(serialize_all = "UPPERCASE", ascii_case_insensitive)]
+    pub enum GroupBuyStatus {
+        /// Taking commitments until the deadline.
+        Open,
+        /// Commitments closed; vendors are quoting (Procurement II).
+        Sourcing,
+        /// Supply allocated to members (Procurement II).
+        Allocated,
+        /// Settled into payables and receivables (Procurement II). Final.
+        Settled,
+        /// Cancelled by its organiser. Final.
+        Cancelled,
+        /// Its deadline passed below target. Final.
+        Expired,
+    }
 }
 
 impl GroupBuyStatus {
-    /// Every status, in lifecycle order.
-    pub const ALL: [Self; 6] = [
-        Self::Open,
-        Self::Sourcing,
-        Self::Allocated,
-        Self::Settled,
-        Self::Cancelled,
-        Self::Expired,
-    ];
-
-    /// The stored and displayed name (`OPEN`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Open => "OPEN",
-            Self::Sourcing => "SOURCING",
-            Self::Allocated => "ALLOCATED",
-            Self::Settled => "SETTLED",
-            Self::Cancelled => "CANCELLED",
-            Self::Expired => "EXPIRED",
-        }
-    }
-
     /// Parses a name (case-insensitive).
     ///
     /// # Errors
     /// `Validation` on field `status`, listing the statuses.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                let all = Self::ALL.map(|st| st.as_str()).join(", ");
-                DomainError::invalid("status", format!("Unknown status {s}; use one of {all}"))
-            })
+        s.trim().parse().map_err(|_| {
+            let all = listed::<Self>(", ");
+            DomainError::invalid("status", format!("Unknown status {s}; use one of {all}"))
+        })
     }
 
     /// The actions a caller may take from this status (the sweep's `expire` is not one).
@@ -88,56 +68,28 @@ impl GroupBuyStatus {
     }
 }
 
-impl fmt::Display for GroupBuyStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+closed_set! {
+    /// Something done to a group buy; its list and names are derived (`strum`).
+    #[strum(serialize_all = "lowercase")]
+    pub enum Action {
+        /// An organisation commits (or changes its commitment). OPEN only.
+        Commit,
+        /// An organisation withdraws its commitment. OPEN only.
+        Withdraw,
+        /// The organiser cancels: OPEN|SOURCING -> CANCELLED.
+        Cancel,
+        /// The organiser opens an RFQ: OPEN -> SOURCING (Procurement II).
+        Rfq,
+        /// The organiser allocates supply: SOURCING -> ALLOCATED (Procurement II).
+        Allocate,
+        /// The organiser settles: ALLOCATED -> SETTLED (Procurement II).
+        Settle,
+        /// The sweep expires a pool past its deadline below target: OPEN -> EXPIRED.
+        Expire,
     }
-}
-
-/// Something done to a group buy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// An organisation commits (or changes its commitment). OPEN only.
-    Commit,
-    /// An organisation withdraws its commitment. OPEN only.
-    Withdraw,
-    /// The organiser cancels: OPEN|SOURCING -> CANCELLED.
-    Cancel,
-    /// The organiser opens an RFQ: OPEN -> SOURCING (Procurement II).
-    Rfq,
-    /// The organiser allocates supply: SOURCING -> ALLOCATED (Procurement II).
-    Allocate,
-    /// The organiser settles: ALLOCATED -> SETTLED (Procurement II).
-    Settle,
-    /// The sweep expires a pool past its deadline below target: OPEN -> EXPIRED.
-    Expire,
 }
 
 impl Action {
-    /// Every action.
-    pub const ALL: [Self; 7] = [
-        Self::Commit,
-        Self::Withdraw,
-        Self::Cancel,
-        Self::Rfq,
-        Self::Allocate,
-        Self::Settle,
-        Self::Expire,
-    ];
-
-    /// The action's name as routes and audit entries say it (`commit`, `rfq`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Commit => "commit",
-            Self::Withdraw => "withdraw",
-            Self::Cancel => "cancel",
-            Self::Rfq => "rfq",
-            Self::Allocate => "allocate",
-            Self::Settle => "settle",
-            Self::Expire => "expire",
-        }
-    }
-
     /// How a sentence says it: `Cannot <verb> a group buy ...`.
     pub fn verb(&self) -> &'static str {
         match self {

@@ -9,6 +9,7 @@ use crate::procurement::draft::{GroupBuyDraft, GroupBuyFields};
 use crate::procurement::ids::GroupBuyId;
 use crate::procurement::rules::Rules;
 use crate::DomainError;
+use crate::IntoEnumIterator;
 use serde_json::json;
 use time::macros::datetime;
 use time::Duration;
@@ -82,7 +83,7 @@ pub(crate) fn fields() -> GroupBuyFields {
 
 #[test]
 fn statuses_have_uppercase_wire_names_and_parse_back() {
-    for s in GroupBuyStatus::ALL {
+    for s in GroupBuyStatus::iter() {
         assert_eq!(GroupBuyStatus::parse(s.as_str()).expect("known"), s);
         assert_eq!(
             GroupBuyStatus::parse(&s.as_str().to_lowercase()).expect("known"),
@@ -142,7 +143,7 @@ fn each_status_allows_its_actions_and_names_them_when_refusing() {
     assert!(g.check_action(Expire).is_ok());
     g.status = GroupBuyStatus::Sourcing;
     assert!(g.check_action(Expire).is_err());
-    for a in Action::ALL {
+    for a in Action::iter() {
         assert!(!a.as_str().is_empty() && !a.verb().is_empty());
     }
 }

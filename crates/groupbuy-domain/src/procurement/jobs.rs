@@ -11,45 +11,35 @@ use super::group_buy::GroupBuy;
 use super::ids::{GroupBuyId, JobId};
 use super::sourcing::refusal::SourcingRefusal;
 use crate::error::DomainError;
+use crate::names::closed_set;
 use crate::principal::Principal;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use time::{Duration, OffsetDateTime};
 
 /// How many times a job is claimed before it is failed for good.
 pub const MAX_ATTEMPTS: i32 = 5;
 
-/// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobType {
-    /// Opens the RFQ: the group buy moves to SOURCING.
-    Rfq,
-    /// Allocates supply: the group buy moves to ALLOCATED.
-    Allocate,
+closed_set! {
+    /// What a job does; its list and names are derived (`strum`, serde with the same case).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum JobType {
+        /// Opens the RFQ: the group buy moves to SOURCING.
+        Rfq,
+        /// Allocates supply: the group buy moves to ALLOCATED.
+        Allocate,
+    }
 }
 
 impl JobType {
-    /// Every type.
-    pub const ALL: [Self; 2] = [Self::Rfq, Self::Allocate];
-
-    /// The wire and stored name (`rfq`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Rfq => "rfq",
-            Self::Allocate => "allocate",
-        }
-    }
-
     /// The type of a stored name.
     ///
     /// # Errors
     /// `Validation` on field `type`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("type", format!("Unknown job type {s}")))
+        s.parse()
+            .map_err(|_| DomainError::invalid("type", format!("Unknown job type {s}")))
     }
 
     /// Where the result of a job of this type on `groupbuy_id` is read.
@@ -61,60 +51,36 @@ impl JobType {
     }
 }
 
-impl fmt::Display for JobType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+closed_set! {
+    /// Where a job is; its list and names are derived (`strum`, serde with the same case).
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum JobStatus {
+        /// Waiting for a worker.
+        Queued,
+        /// Claimed by a worker.
+        Running,
+        /// Done; `result_url` says where its result is. Final.
+        Succeeded,
+        /// Done without effect; `error` says why. Final.
+        Failed,
     }
-}
-
-/// Where a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobStatus {
-    /// Waiting for a worker.
-    Queued,
-    /// Claimed by a worker.
-    Running,
-    /// Done; `result_url` says where its result is. Final.
-    Succeeded,
-    /// Done without effect; `error` says why. Final.
-    Failed,
 }
 
 impl JobStatus {
-    /// Every status.
-    pub const ALL: [Self; 4] = [Self::Queued, Self::Running, Self::Succeeded, Self::Failed];
-
-    /// The wire and stored name (`queued`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
-
     /// The status of a stored name.
     ///
     /// # Errors
     /// `Validation` on field `status`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("status", format!("Unknown job status {s}")))
+        s.parse()
+            .map_err(|_| DomainError::invalid("status", format!("Unknown job status {s}")))
     }
 
     /// Whether the job is done.
     pub fn is_final(&self) -> bool {
         matches!(self, Self::Succeeded | Self::Failed)
-    }
-}
-
-impl fmt::Display for JobStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -3,6 +3,7 @@
 use super::*;
 use crate::procurement::group_buy::tests::{caller, pool, t0};
 use crate::procurement::rules::Rules;
+use crate::IntoEnumIterator;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -22,11 +23,11 @@ fn job() -> Job {
 
 #[test]
 fn names_are_lowercase_on_the_wire_and_parse_back() {
-    for t in JobType::ALL {
+    for t in JobType::iter() {
         assert_eq!(JobType::parse(t.as_str()).expect("known"), t);
         assert_eq!(serde_json::to_value(t).expect("json"), json!(t.as_str()));
     }
-    for s in JobStatus::ALL {
+    for s in JobStatus::iter() {
         assert_eq!(JobStatus::parse(s.as_str()).expect("known"), s);
         assert_eq!(serde_json::to_value(s).expect("json"), json!(s.as_str()));
     }

@@ -5,6 +5,8 @@
 
 use super::refusal::ProcurementRefusal;
 use crate::error::DomainError;
+use crate::names::closed_set;
+use crate::names::names;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -20,59 +22,47 @@ pub const MAX_PAYMENT_TERMS_DAYS: u32 = 365;
 /// Payment terms when the rules do not say.
 pub const DEFAULT_PAYMENT_TERMS_DAYS: u32 = 30;
 
-/// Who may see a group buy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Visibility {
-    /// Every organisation sees it and may commit if eligible.
-    #[default]
-    Public,
-    /// Only the organiser, the listed eligible and the committed organisations see it.
-    Private,
-}
-
-impl Visibility {
-    /// The wire name (`public`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-        }
+closed_set! {
+    /// Who may see a group buy; its list and names are derived (`strum`, serde with the same
+    /// case).
+    #[derive(Default, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    #[strum(serialize_all = "lowercase")]
+    pub enum Visibility {
+        /// Every organisation sees it and may commit if eligible.
+        #[default]
+        Public,
+        /// Only the organiser, the listed eligible and the committed organisations see it.
+        Private,
     }
 }
 
-/// How Procurement II shares vendors' supply among members.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AllocationMethod {
-    /// Cheapest responses first, short supply split pro rata (largest remainder).
-    #[default]
-    LowestPriceProRata,
-    /// The cheapest vendor able to supply everything takes everything.
-    SingleVendor,
+closed_set! {
+    /// How Procurement II shares vendors' supply among members. Its list and names are
+    /// derived (`strum`, serde with the same case); each method's published description is
+    /// its doc comment ([`AllocationMethod::description`]).
+    #[derive(Default, Serialize, Deserialize, strum::EnumMessage)]
+    #[serde(rename_all = "snake_case")]
+    #[strum(serialize_all = "snake_case")]
+    pub enum AllocationMethod {
+        /// cheapest responses first, short supply split in proportion to need
+        #[default]
+        LowestPriceProRata,
+        /// the cheapest vendor able to supply everything takes it all
+        SingleVendor,
+    }
 }
 
 impl AllocationMethod {
-    /// Every method.
-    pub const ALL: [Self; 2] = [Self::LowestPriceProRata, Self::SingleVendor];
-
-    /// The wire name (`lowest_price_pro_rata`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::LowestPriceProRata => "lowest_price_pro_rata",
-            Self::SingleVendor => "single_vendor",
-        }
-    }
-
     /// The method of a wire name, if it is one.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == name)
+        name.parse().ok()
     }
-}
 
-impl std::fmt::Display for AllocationMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+    /// What the method does, as the API documents it: the variant's doc comment (the one
+    /// place it is written).
+    pub fn description(&self) -> &'static str {
+        strum::EnumMessage::get_documentation(self).unwrap_or_default()
     }
 }
 
@@ -194,7 +184,7 @@ fn eligible_orgs(value: &Value) -> Result<Vec<String>, DomainError> {
 }
 
 fn allocation(value: &Value) -> Result<Allocation, DomainError> {
-    let methods = AllocationMethod::ALL.map(|m| m.as_str()).join(" or ");
+    let methods = names::<AllocationMethod>().join(" or ");
     let object = value.as_object().ok_or_else(|| {
         invalid(
             "allocation",
@@ -214,7 +204,7 @@ fn allocation(value: &Value) -> Result<Allocation, DomainError> {
         }
         parsed.method = value
             .as_str()
-            .and_then(|s| AllocationMethod::ALL.into_iter().find(|m| m.as_str() == s))
+            .and_then(AllocationMethod::parse)
             .ok_or_else(|| {
                 invalid(
                     "allocation.method",

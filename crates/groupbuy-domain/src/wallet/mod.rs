@@ -7,6 +7,7 @@ pub use ports::MockWalletStore;
 pub use ports::WalletStore;
 
 use crate::money::Money;
+use crate::names::closed_set;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -21,38 +22,23 @@ pub struct Wallet {
     pub updated_at: OffsetDateTime,
 }
 
-/// Why money moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LedgerKind {
-    /// A platform-admin credit: the only way money enters.
-    Credit,
-    /// A group purchase paid from the wallet.
-    Purchase,
-    /// A refund of a failed or deleted group.
-    Refund,
+closed_set! {
+    /// Why money moved; its list and names are derived (`strum`).
+    #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+    pub enum LedgerKind {
+        /// A platform-admin credit: the only way money enters.
+        Credit,
+        /// A group purchase paid from the wallet.
+        Purchase,
+        /// A refund of a failed or deleted group.
+        Refund,
+    }
 }
 
 impl LedgerKind {
-    /// All kinds.
-    pub const ALL: [LedgerKind; 3] = [Self::Credit, Self::Purchase, Self::Refund];
-
-    /// The stored and displayed name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Credit => "CREDIT",
-            Self::Purchase => "PURCHASE",
-            Self::Refund => "REFUND",
-        }
-    }
-
     /// Parses a stored name.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "CREDIT" => Some(Self::Credit),
-            "PURCHASE" => Some(Self::Purchase),
-            "REFUND" => Some(Self::Refund),
-            _ => None,
-        }
+        s.parse().ok()
     }
 }
 

@@ -2,43 +2,29 @@
 //! answer means (Standard Webhooks 1.0).
 
 use crate::error::DomainError;
+use crate::names::closed_set;
 use crate::platform::EventType;
 use time::{Duration, OffsetDateTime};
 
-/// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryState {
-    /// Not attempted yet (or re-enqueued).
-    Pending,
-    /// Delivered: the endpoint answered 2xx.
-    Succeeded,
-    /// The last attempt failed; another is scheduled.
-    Failed,
-    /// Every scheduled attempt failed (or the endpoint is gone).
-    Exhausted,
+closed_set! {
+    /// Where a delivery stands; its list and names are derived (`strum`).
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum DeliveryState {
+        /// Not attempted yet (or re-enqueued).
+        Pending,
+        /// Delivered: the endpoint answered 2xx.
+        Succeeded,
+        /// The last attempt failed; another is scheduled.
+        Failed,
+        /// Every scheduled attempt failed (or the endpoint is gone).
+        Exhausted,
+    }
 }
 
 impl DeliveryState {
-    /// Stored and shown name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Succeeded => "SUCCEEDED",
-            Self::Failed => "FAILED",
-            Self::Exhausted => "EXHAUSTED",
-        }
-    }
-
     /// The state with this name.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Succeeded,
-            Self::Failed,
-            Self::Exhausted,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
+        s.parse().ok()
     }
 }
 

@@ -6,10 +6,11 @@ use super::schema::{group_buys, support_reports};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{GroupBuy, GroupBuyStatus, Rollup, RollupQuery, SupportReport};
 use groupbuy_domain::page::clamp_limit;
-use groupbuy_domain::Page;
+use groupbuy_domain::{IntoEnumIterator, Page};
 use time::OffsetDateTime;
 
 /// Most entries in each diagnostic list of the rollup.
@@ -34,15 +35,15 @@ pub(super) fn rollup(
         query
     };
     let mut counts_by_status = Vec::new();
-    for status in GroupBuyStatus::ALL {
+    for status in GroupBuyStatus::iter() {
         let n: i64 = scoped()
-            .filter(group_buys::status.eq(status.as_str()))
+            .filter(group_buys::status.eq(AsText(status)))
             .count()
             .get_result(conn)?;
         counts_by_status.push((status, n));
     }
     let stuck: Vec<GroupBuyRow> = scoped()
-        .filter(group_buys::status.eq(GroupBuyStatus::Draft.as_str()))
+        .filter(group_buys::status.eq(AsText(GroupBuyStatus::Draft)))
         .filter(group_buys::created_at.lt(to_db_time(now - q.stuck_draft_age)))
         .select(GroupBuyRow::as_select())
         .order(group_buys::seq.asc())
@@ -50,8 +51,8 @@ pub(super) fn rollup(
         .load(conn)?;
     let past: Vec<GroupBuyRow> = scoped()
         .filter(group_buys::status.eq_any([
-            GroupBuyStatus::Published.as_str(),
-            GroupBuyStatus::Paused.as_str(),
+            AsText(GroupBuyStatus::Published),
+            AsText(GroupBuyStatus::Paused),
         ]))
         .filter(group_buys::closes_at.lt(to_db_time(now)))
         .select(GroupBuyRow::as_select())
@@ -64,7 +65,7 @@ pub(super) fn rollup(
         .order(group_buys::seq.desc())
         .limit(limit + 1);
     if let Some(status) = q.status {
-        items = items.filter(group_buys::status.eq(status.as_str()));
+        items = items.filter(group_buys::status.eq(AsText(status)));
     }
     if let Some(seq) = after {
         items = items.filter(group_buys::seq.lt(seq));

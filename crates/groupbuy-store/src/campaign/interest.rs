@@ -10,6 +10,7 @@ use super::{
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use crate::platform::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
@@ -77,7 +78,7 @@ fn move_counters(
     quantity: i64,
     statuses: &[GroupBuyStatus],
 ) -> Result<bool, StoreError> {
-    let names: Vec<&str> = statuses.iter().map(GroupBuyStatus::as_str).collect();
+    let names: Vec<_> = statuses.iter().copied().map(AsText).collect();
     let changed = diesel::update(
         group_buys::table
             .filter(group_buys::id.eq(g.id.to_string()))
@@ -201,7 +202,7 @@ fn tip(conn: &mut DbConnection, counted: &GroupBuy, ctx: &ChangeContext) -> Resu
         group_buys::table
             .filter(group_buys::id.eq(counted.id.to_string()))
             .filter(group_buys::threshold_reached_at.is_null())
-            .filter(group_buys::status.eq(GroupBuyStatus::Published.as_str()))
+            .filter(group_buys::status.eq(AsText(GroupBuyStatus::Published)))
             .filter(group_buys::participants.ge(counted.thresholds.min_participants().unwrap_or(0)))
             .filter(group_buys::quantity.ge(counted.thresholds.min_quantity().unwrap_or(0))),
     )

@@ -22,7 +22,7 @@ use groupbuy_domain::campaign::{
 };
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::platform::AuditDraft;
-use groupbuy_domain::{DomainError, Page, Principal};
+use groupbuy_domain::{DomainError, IntoEnumIterator, Page, Principal};
 use rows::{GroupBuyRow, HandleRow};
 use schema::{campaign_handles, group_buys};
 use time::OffsetDateTime;
@@ -166,7 +166,7 @@ impl CampaignStore for Database {
         let limit = clamp_limit(Some(limit));
         self.read(|conn| {
             managed_handle(conn, caller, handle)?;
-            let statuses = status.map_or_else(|| GroupBuyStatus::ALL.to_vec(), |s| vec![s]);
+            let statuses = status.map_or_else(|| GroupBuyStatus::iter().collect(), |s| vec![s]);
             owner::list(conn, handle, &statuses, after, limit)
         })
     }
@@ -238,8 +238,7 @@ impl CampaignStore for Database {
         let limit = clamp_limit(Some(limit));
         self.read(|conn| {
             load_handle(conn, handle)?;
-            let public: Vec<_> = GroupBuyStatus::ALL
-                .into_iter()
+            let public: Vec<_> = GroupBuyStatus::iter()
                 .filter(GroupBuyStatus::is_public)
                 .collect();
             owner::list(conn, handle, &public, after, limit)

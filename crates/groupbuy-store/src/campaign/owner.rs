@@ -6,6 +6,7 @@ use super::{append_audit, insert_if_absent, into_page, lock_group_buy, managed_h
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use crate::platform::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
@@ -64,7 +65,7 @@ pub(super) fn list(
     after: Option<i64>,
     limit: i64,
 ) -> Result<Page<GroupBuy>, StoreError> {
-    let names: Vec<&str> = statuses.iter().map(GroupBuyStatus::as_str).collect();
+    let names: Vec<_> = statuses.iter().copied().map(AsText).collect();
     let mut query = group_buys::table
         .filter(group_buys::handle.eq(handle.as_str()))
         .filter(group_buys::status.eq_any(names))
@@ -103,12 +104,12 @@ pub(super) fn transition(
     let changed = diesel::update(
         group_buys::table
             .filter(group_buys::id.eq(current.id.to_string()))
-            .filter(group_buys::status.eq(current.status.as_str()))
+            .filter(group_buys::status.eq(AsText(current.status)))
             .filter(group_buys::participants.ge(min_participants))
             .filter(group_buys::quantity.ge(min_quantity)),
     )
     .set((
-        group_buys::status.eq(next.status.as_str()),
+        group_buys::status.eq(AsText(next.status)),
         group_buys::published_at.eq(next.published_at.map(to_db_time)),
         group_buys::paused_at.eq(next.paused_at.map(to_db_time)),
         group_buys::closed_at.eq(next.closed_at.map(to_db_time)),

@@ -5,16 +5,13 @@ use super::schema::{
 };
 use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     stored_thresholds, AuditEntry, GroupBuy, GroupBuyStatus, Handle, HandleProfile, Interest, Slug,
     SupportReport, SupportReportDraft, VisitorId,
 };
 use time::PrimitiveDateTime;
-
-fn status(s: &str) -> Result<GroupBuyStatus, StoreError> {
-    GroupBuyStatus::parse(s).map_err(|_| StoreError::Corrupt(format!("status {s}")))
-}
 
 fn handle(s: &str) -> Result<Handle, StoreError> {
     Handle::parse(s).map_err(|_| StoreError::Corrupt(format!("handle {s}")))
@@ -66,7 +63,7 @@ pub(super) struct GroupBuyRow {
     pub min_quantity: Option<i64>,
     pub max_quantity: Option<i64>,
     pub closes_at: PrimitiveDateTime,
-    pub status: String,
+    pub status: AsText<GroupBuyStatus>,
     pub participants: i64,
     pub quantity: i64,
     pub created_at: PrimitiveDateTime,
@@ -90,7 +87,7 @@ impl GroupBuyRow {
             thresholds: stored_thresholds(self.min_participants, self.min_quantity),
             max_quantity: self.max_quantity,
             closes_at: from_db_time(self.closes_at),
-            status: status(&self.status)?,
+            status: self.status.0,
             participants: self.participants,
             quantity: self.quantity,
             created_at: from_db_time(self.created_at),
@@ -118,7 +115,7 @@ pub(super) struct NewGroupBuy {
     pub min_quantity: Option<i64>,
     pub max_quantity: Option<i64>,
     pub closes_at: PrimitiveDateTime,
-    pub status: String,
+    pub status: AsText<GroupBuyStatus>,
     pub participants: i64,
     pub quantity: i64,
     pub created_at: PrimitiveDateTime,
@@ -139,7 +136,7 @@ impl NewGroupBuy {
             min_quantity: g.thresholds.min_quantity(),
             max_quantity: g.max_quantity,
             closes_at: to_db_time(g.closes_at),
-            status: g.status.as_str().to_owned(),
+            status: AsText(g.status),
             participants: g.participants,
             quantity: g.quantity,
             created_at: to_db_time(g.created_at),
@@ -198,8 +195,8 @@ pub(super) struct AuditRow {
     pub group_buy_id: String,
     pub actor: String,
     pub action: String,
-    pub before_status: Option<String>,
-    pub after_status: String,
+    pub before_status: Option<AsText<GroupBuyStatus>>,
+    pub after_status: AsText<GroupBuyStatus>,
     pub request_id: String,
     pub created_at: PrimitiveDateTime,
 }
@@ -211,8 +208,8 @@ impl AuditRow {
             group_buy_id: parse_uuid(&self.group_buy_id)?,
             actor: self.actor.clone(),
             action: self.action.clone(),
-            before_status: self.before_status.as_deref().map(status).transpose()?,
-            after_status: status(&self.after_status)?,
+            before_status: self.before_status.map(|s| s.0),
+            after_status: self.after_status.0,
             request_id: self.request_id.clone(),
             created_at: from_db_time(self.created_at),
         })

@@ -20,20 +20,27 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs the same Diesel code on the backend `conn` holds, `$c` bound to its connection:
+/// for statements MultiConnection cannot build (upserts, `ON CONFLICT`) that are written
+/// alike for both backends, so the code is written once and only compiled twice.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// `INSERT ... ON CONFLICT DO NOTHING` on either backend (MultiConnection cannot express
 /// it); evaluates to the number of rows inserted.
 macro_rules! insert_if_absent {
     ($conn:expr, $table:expr, $row:expr) => {
-        match $conn {
-            $crate::db::DbConnection::Pg(c) => diesel::insert_into($table)
-                .values($row)
-                .on_conflict_do_nothing()
-                .execute(c),
-            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table)
-                .values($row)
-                .on_conflict_do_nothing()
-                .execute(c),
-        }
+        $crate::db::on_backend!($conn, |c| diesel::insert_into($table)
+            .values($row)
+            .on_conflict_do_nothing()
+            .execute(c))
     };
 }
 pub(crate) use insert_if_absent;

@@ -1,12 +1,13 @@
 //! The outbox: domain events written in the transaction of the change they describe, each
 //! with the next sequence number of its subject, for the webhook dispatcher to fan out.
 
+use super::as_text::AsText;
 use super::schema::{event_subjects, events};
 use crate::convert::to_db_time;
-use crate::db::DbConnection;
+use crate::db::{on_backend, DbConnection};
 use crate::error::StoreError;
 use diesel::prelude::*;
-use groupbuy_domain::platform::{Audience, DomainEvent};
+use groupbuy_domain::platform::{Audience, DomainEvent, EventType};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -14,7 +15,7 @@ use uuid::Uuid;
 #[diesel(table_name = events)]
 struct NewEvent<'a> {
     id: String,
-    event_type: &'a str,
+    event_type: AsText<EventType>,
     subject: &'a str,
     sequence: i64,
     audience_kind: &'a str,
@@ -37,22 +38,13 @@ fn next_sequence(conn: &mut DbConnection, subject: &str) -> Result<i64, StoreErr
         event_subjects::subject.eq(subject),
         event_subjects::last_sequence.eq(1_i64),
     );
-    let next = match conn {
-        DbConnection::Pg(c) => diesel::insert_into(event_subjects::table)
-            .values(row)
-            .on_conflict(event_subjects::subject)
-            .do_update()
-            .set(event_subjects::last_sequence.eq(event_subjects::last_sequence + 1))
-            .returning(event_subjects::last_sequence)
-            .get_result(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(event_subjects::table)
-            .values(row)
-            .on_conflict(event_subjects::subject)
-            .do_update()
-            .set(event_subjects::last_sequence.eq(event_subjects::last_sequence + 1))
-            .returning(event_subjects::last_sequence)
-            .get_result(c)?,
-    };
+    let next = on_backend!(conn, |c| diesel::insert_into(event_subjects::table)
+        .values(row)
+        .on_conflict(event_subjects::subject)
+        .do_update()
+        .set(event_subjects::last_sequence.eq(event_subjects::last_sequence + 1))
+        .returning(event_subjects::last_sequence)
+        .get_result(c))?;
     Ok(next)
 }
 
@@ -75,7 +67,7 @@ pub(crate) fn append(
         diesel::insert_into(events::table)
             .values(NewEvent {
                 id: id.clone(),
-                event_type: e.event_type.as_str(),
+                event_type: AsText(e.event_type),
                 subject: &e.subject,
                 sequence,
                 audience_kind: kind,
@@ -170,7 +162,7 @@ pub(crate) fn append_batch(
         };
         rows.push(NewEvent {
             id: new_event_id(),
-            event_type: e.event_type.as_str(),
+            event_type: AsText(e.event_type),
             subject: &e.subject,
             sequence: *slot,
             audience_kind: kind,

@@ -8,6 +8,7 @@ use super::{caller_org, commitment_of, find, lock, record, viewer_of};
 use crate::convert::to_db_time;
 use crate::db::{insert_if_absent, DbConnection};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::{
@@ -32,7 +33,7 @@ pub(super) fn move_counters(
     let changed = diesel::update(
         gb::table
             .filter(gb::id.eq(read.id.to_string()))
-            .filter(gb::status.eq(GroupBuyStatus::Open.as_str()))
+            .filter(gb::status.eq(AsText(GroupBuyStatus::Open)))
             .filter(gb::version.eq(read.version))
             .filter(gb::deadline.gt(to_db_time(now)))
             .filter(
@@ -62,11 +63,11 @@ pub(super) fn move_status(
     let changed = diesel::update(
         gb::table
             .filter(gb::id.eq(read.id.to_string()))
-            .filter(gb::status.eq(read.status.as_str()))
+            .filter(gb::status.eq(AsText(read.status)))
             .filter(gb::version.eq(read.version)),
     )
     .set((
-        gb::status.eq(next.status.as_str()),
+        gb::status.eq(AsText(next.status)),
         gb::version.eq(next.version),
         gb::updated_at.eq(to_db_time(next.updated_at)),
     ))
@@ -104,7 +105,7 @@ fn save_commitment(
         .set((
             cmt::quantity.eq(c.quantity),
             cmt::price_ceiling_minor.eq(c.price_ceiling.minor()),
-            cmt::status.eq(c.status.as_str()),
+            cmt::status.eq(AsText(c.status)),
             cmt::updated_at.eq(to_db_time(c.updated_at)),
         ))
         .execute(conn)?;
@@ -201,10 +202,10 @@ pub(super) fn withdraw(
     let withdrawn = diesel::update(
         cmt::table
             .filter(cmt::id.eq(decision.commitment.id.to_string()))
-            .filter(cmt::status.eq(CommitmentStatus::Active.as_str())),
+            .filter(cmt::status.eq(AsText(CommitmentStatus::Active))),
     )
     .set((
-        cmt::status.eq(CommitmentStatus::Withdrawn.as_str()),
+        cmt::status.eq(AsText(CommitmentStatus::Withdrawn)),
         cmt::updated_at.eq(to_db_time(ctx.now)),
     ))
     .execute(conn)?;
@@ -241,7 +242,7 @@ pub(super) fn due(
     limit: i64,
 ) -> Result<Vec<GroupBuyId>, StoreError> {
     let ids: Vec<String> = gb::table
-        .filter(gb::status.eq(GroupBuyStatus::Open.as_str()))
+        .filter(gb::status.eq(AsText(GroupBuyStatus::Open)))
         .filter(gb::deadline.le(to_db_time(ctx.now)))
         .filter(gb::committed_quantity.lt(gb::target_quantity))
         .filter(gb::allow_partial.eq(false).or(gb::committed_quantity.eq(0)))

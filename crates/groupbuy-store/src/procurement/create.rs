@@ -6,8 +6,9 @@ use super::rows::{GroupBuyRow, NewGroupBuy};
 use super::schema::procurement_organisers as organisers;
 use super::schema::{procurement_eligible_orgs as eligible, procurement_group_buys as gb};
 use crate::convert::to_db_time;
-use crate::db::DbConnection;
+use crate::db::{on_backend, DbConnection};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::{
@@ -25,20 +26,12 @@ fn lock_organiser(conn: &mut DbConnection, org_id: &str) -> Result<(), StoreErro
         organisers::org_id.eq(org_id),
         organisers::pools_created.eq(1_i64),
     );
-    match conn {
-        DbConnection::Pg(c) => diesel::insert_into(organisers::table)
-            .values(row)
-            .on_conflict(organisers::org_id)
-            .do_update()
-            .set(organisers::pools_created.eq(organisers::pools_created + 1))
-            .execute(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(organisers::table)
-            .values(row)
-            .on_conflict(organisers::org_id)
-            .do_update()
-            .set(organisers::pools_created.eq(organisers::pools_created + 1))
-            .execute(c)?,
-    };
+    on_backend!(conn, |c| diesel::insert_into(organisers::table)
+        .values(row)
+        .on_conflict(organisers::org_id)
+        .do_update()
+        .set(organisers::pools_created.eq(organisers::pools_created + 1))
+        .execute(c))?;
     Ok(())
 }
 
@@ -51,7 +44,7 @@ fn open_pools_of(
 ) -> Result<Vec<GroupBuy>, StoreError> {
     gb::table
         .filter(gb::org_id.eq(org_id))
-        .filter(gb::status.eq(GroupBuyStatus::Open.as_str()))
+        .filter(gb::status.eq(AsText(GroupBuyStatus::Open)))
         .filter(gb::deadline.gt(to_db_time(now)))
         .order(gb::seq.asc())
         .select(GroupBuyRow::as_select())

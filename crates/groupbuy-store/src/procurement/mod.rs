@@ -16,6 +16,7 @@ mod sourcing;
 
 use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use crate::platform::outbox;
 use crate::platform::paging::parse_cursor;
 use diesel::prelude::*;
@@ -99,7 +100,7 @@ fn active_commitments(
 ) -> Result<Vec<Commitment>, StoreError> {
     cmt::table
         .filter(cmt::group_buy_id.eq(g.id.to_string()))
-        .filter(cmt::status.eq(CommitmentStatus::Active.as_str()))
+        .filter(cmt::status.eq(AsText(CommitmentStatus::Active)))
         .select(CommitmentRow::as_select())
         .load::<CommitmentRow>(conn)?
         .into_iter()

@@ -10,6 +10,7 @@ use super::{active_commitments, caller_org, find, viewer_of};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use crate::platform::paging::into_page;
 use diesel::prelude::*;
 use groupbuy_domain::platform::verify_chain;
@@ -65,7 +66,7 @@ pub(super) fn list(
         query = query.filter(gb::seq.lt(seq));
     }
     if let Some(status) = filter.status {
-        query = query.filter(gb::status.eq(status.as_str()));
+        query = query.filter(gb::status.eq(AsText(status)));
     }
     if let Some(before) = filter.deadline_before {
         query = query.filter(gb::deadline.lt(to_db_time(before)));
@@ -79,13 +80,13 @@ pub(super) fn list(
     if let Some(user) = &filter.created_by {
         query = query.filter(gb::created_by.eq(user.clone()));
     }
-    let public = Visibility::Public.as_str();
+    let public = AsText(Visibility::Public);
     if !caller.is_platform_admin() {
         query = match caller_org(caller) {
             Some(org) => {
                 let committed = cmt::table
                     .filter(cmt::member_id.eq(org.to_owned()))
-                    .filter(cmt::status.eq(CommitmentStatus::Active.as_str()))
+                    .filter(cmt::status.eq(AsText(CommitmentStatus::Active)))
                     .select(cmt::group_buy_id);
                 let listed = eligible::table
                     .filter(eligible::org_id.eq(org.to_owned()))
@@ -153,7 +154,7 @@ fn active_by_pool(
         .collect();
     let mut query = cmt::table
         .filter(cmt::group_buy_id.eq_any(currencies.keys().cloned().collect::<Vec<_>>()))
-        .filter(cmt::status.eq(CommitmentStatus::Active.as_str()))
+        .filter(cmt::status.eq(AsText(CommitmentStatus::Active)))
         .select(CommitmentRow::as_select())
         .order(cmt::seq.asc())
         .into_boxed();

@@ -3,9 +3,11 @@
 use super::schema::{procurement_commitments, procurement_group_buys};
 use crate::convert::{from_db_time, parse_currency, to_db_time};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::procurement::{
     Commitment, CommitmentId, CommitmentStatus, GroupBuy, GroupBuyId, GroupBuyStatus, Item, Rules,
+    Visibility,
 };
 use groupbuy_domain::{Currency, Money};
 use time::PrimitiveDateTime;
@@ -42,8 +44,8 @@ pub(super) struct GroupBuyRow {
     pub max_quantity: Option<i64>,
     pub max_per_member: Option<i64>,
     pub allow_partial: bool,
-    pub visibility: String,
-    pub status: String,
+    pub visibility: AsText<Visibility>,
+    pub status: AsText<GroupBuyStatus>,
     pub version: i64,
     pub committed_quantity: i64,
     pub members: i64,
@@ -62,7 +64,7 @@ impl GroupBuyRow {
         let columns_agree = rules.max_quantity == self.max_quantity
             && rules.max_per_member == self.max_per_member
             && rules.allow_partial == self.allow_partial
-            && rules.visibility.as_str() == self.visibility;
+            && rules.visibility == self.visibility.0;
         if !columns_agree {
             return Err(corrupt("rule columns of group buy", &self.id));
         }
@@ -76,8 +78,7 @@ impl GroupBuyRow {
             deadline: from_db_time(self.deadline),
             currency: parse_currency(&self.currency)?,
             rules,
-            status: GroupBuyStatus::parse(&self.status)
-                .map_err(|_| corrupt("status", &self.status))?,
+            status: self.status.0,
             org_id: self.org_id,
             created_by: self.created_by,
             created_at: from_db_time(self.created_at),
@@ -108,8 +109,8 @@ pub(super) struct NewGroupBuy {
     pub max_quantity: Option<i64>,
     pub max_per_member: Option<i64>,
     pub allow_partial: bool,
-    pub visibility: String,
-    pub status: String,
+    pub visibility: AsText<Visibility>,
+    pub status: AsText<GroupBuyStatus>,
     pub version: i64,
     pub committed_quantity: i64,
     pub members: i64,
@@ -135,8 +136,8 @@ impl NewGroupBuy {
             max_quantity: g.rules.max_quantity,
             max_per_member: g.rules.max_per_member,
             allow_partial: g.rules.allow_partial,
-            visibility: g.rules.visibility.as_str().to_owned(),
-            status: g.status.as_str().to_owned(),
+            visibility: AsText(g.rules.visibility),
+            status: AsText(g.status),
             version: g.version,
             committed_quantity: g.committed_quantity,
             members: g.members,
@@ -158,7 +159,7 @@ pub(super) struct CommitmentRow {
     pub member_id: String,
     pub quantity: i64,
     pub price_ceiling_minor: i64,
-    pub status: String,
+    pub status: AsText<CommitmentStatus>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
 }
@@ -172,7 +173,7 @@ impl CommitmentRow {
             member_id: c.member_id.clone(),
             quantity: c.quantity,
             price_ceiling_minor: c.price_ceiling.minor(),
-            status: c.status.as_str().to_owned(),
+            status: AsText(c.status),
             created_at: to_db_time(c.created_at),
             updated_at: to_db_time(c.updated_at),
         }
@@ -186,8 +187,7 @@ impl CommitmentRow {
             member_id: self.member_id,
             quantity: self.quantity,
             price_ceiling: Money::from_minor(self.price_ceiling_minor, currency),
-            status: CommitmentStatus::parse(&self.status)
-                .map_err(|_| corrupt("commitment status", &self.status))?,
+            status: self.status.0,
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),
         })

@@ -143,7 +143,7 @@ fn due(
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let body = serde_json::json!({
         "id": event_id,
-        "type": event_type,
+        "type": event_type.0,
         "created_at": created,
         "request_id": request_id,
         "subject": subject,

@@ -3,9 +3,11 @@
 use super::endpoints::visible;
 use super::rows::{AttemptRow, DeliveryRow, NewDelivery};
 use super::schema::{webhook_attempts as wa, webhook_deliveries as wd, webhook_endpoints as we};
+use super::worker::OUTSTANDING;
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use crate::platform::outbox;
 use crate::platform::paging::into_page;
 use diesel::prelude::*;
@@ -77,7 +79,7 @@ pub(super) fn list(
         .limit(limit + 1)
         .into_boxed();
     if let Some(s) = state {
-        query = query.filter(wd::state.eq(s.as_str()));
+        query = query.filter(wd::state.eq(AsText(s)));
     }
     if let Some(seq) = before {
         query = query.filter(wd::seq.lt(seq));
@@ -100,8 +102,8 @@ pub(super) fn replay(
         wd::table
             .filter(wd::endpoint_id.eq(endpoint_id))
             .filter(wd::state.eq_any([
-                DeliveryState::Failed.as_str(),
-                DeliveryState::Exhausted.as_str(),
+                AsText(DeliveryState::Failed),
+                AsText(DeliveryState::Exhausted),
             ]))
             .filter(wd::created_at.ge(to_db_time(since))),
     )
@@ -114,7 +116,7 @@ pub(super) fn replay(
 #[derive(AsChangeset)]
 #[diesel(table_name = wd, treat_none_as_null = true)]
 struct Requeue {
-    state: &'static str,
+    state: AsText<DeliveryState>,
     attempt_count: i32,
     next_attempt_at: Option<time::PrimitiveDateTime>,
     locked_until: Option<time::PrimitiveDateTime>,
@@ -123,7 +125,7 @@ struct Requeue {
 
 fn requeue(now: OffsetDateTime) -> Requeue {
     Requeue {
-        state: DeliveryState::Pending.as_str(),
+        state: AsText(DeliveryState::Pending),
         attempt_count: 0,
         next_attempt_at: Some(to_db_time(now)),
         locked_until: None,
@@ -169,10 +171,7 @@ fn tests_within_limit(
     let queued: i64 = wd::table
         .filter(wd::endpoint_id.eq(endpoint_id))
         .filter(wd::subject.eq(subject))
-        .filter(wd::state.eq_any([
-            DeliveryState::Pending.as_str(),
-            DeliveryState::Failed.as_str(),
-        ]))
+        .filter(wd::state.eq_any(OUTSTANDING))
         .count()
         .get_result(conn)?;
     if queued >= MAX_QUEUED_TESTS_PER_ENDPOINT {
@@ -213,10 +212,10 @@ pub(super) fn send_test(
             id: id.clone(),
             endpoint_id,
             event_id: &event_id,
-            event_type: EventType::WebhookTest.as_str(),
+            event_type: AsText(EventType::WebhookTest),
             subject: &event.subject,
             sequence,
-            state: DeliveryState::Pending.as_str(),
+            state: AsText(DeliveryState::Pending),
             attempt_count: 0,
             next_attempt_at: Some(to_db_time(now)),
             created_at: to_db_time(now),

@@ -3,6 +3,7 @@
 use super::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
 use crate::convert::{from_db_time, to_db_time};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::platform::EventType;
 use groupbuy_domain::webhook::{
@@ -73,8 +74,8 @@ pub(super) struct DeliveryRow {
     pub id: String,
     pub endpoint_id: String,
     pub event_id: String,
-    pub event_type: String,
-    pub state: String,
+    pub event_type: AsText<EventType>,
+    pub state: AsText<DeliveryState>,
     pub next_attempt_at: Option<PrimitiveDateTime>,
 }
 
@@ -87,10 +88,8 @@ impl DeliveryRow {
             id: self.id,
             endpoint_id: self.endpoint_id,
             event_id: self.event_id,
-            event_type: EventType::parse(&self.event_type)
-                .ok_or_else(|| StoreError::Corrupt(format!("event type {}", self.event_type)))?,
-            state: DeliveryState::parse(&self.state)
-                .ok_or_else(|| StoreError::Corrupt(format!("delivery state {}", self.state)))?,
+            event_type: self.event_type.0,
+            state: self.state.0,
             attempts,
             next_attempt_at: self.next_attempt_at.map(from_db_time),
         })
@@ -104,10 +103,10 @@ pub(super) struct NewDelivery<'a> {
     pub id: String,
     pub endpoint_id: &'a str,
     pub event_id: &'a str,
-    pub event_type: &'a str,
+    pub event_type: AsText<EventType>,
     pub subject: &'a str,
     pub sequence: i64,
-    pub state: &'a str,
+    pub state: AsText<DeliveryState>,
     pub attempt_count: i32,
     pub next_attempt_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,

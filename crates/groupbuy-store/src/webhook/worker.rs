@@ -8,17 +8,24 @@ use super::schema::{webhook_attempts as wa, webhook_deliveries as wd, webhook_en
 use crate::convert::{from_db_time, to_db_time};
 use crate::db::{insert_if_absent, DbConnection};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use crate::platform::schema::events as ev;
 use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, EventType};
 use groupbuy_domain::webhook::{DeliveryAttempt, DeliveryState, DueDelivery};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
+/// The states of a delivery still to be made: every other state is final.
+pub(super) const OUTSTANDING: [AsText<DeliveryState>; 2] = [
+    AsText(DeliveryState::Pending),
+    AsText(DeliveryState::Failed),
+];
+
 /// An outbox event's columns, as [`event_columns`] selects them.
 pub(super) type EventRow = (
     i64,
     String,
-    String,
+    AsText<EventType>,
     String,
     i64,
     String,
@@ -76,9 +83,7 @@ pub(super) fn dispatch(
 ) -> Result<usize, StoreError> {
     let events = claim_events(conn, limit)?;
     for (_, id, event_type, subject, sequence, kind, who, _, _, _) in &events {
-        let Some(t) = EventType::parse(event_type) else {
-            return Err(StoreError::Corrupt(format!("event type {event_type}")));
-        };
+        let t = event_type.0;
         let audience = match kind.as_str() {
             "ORGANISATION" => Audience::Organisation(who.clone()),
             _ => Audience::User(who.clone()),
@@ -103,10 +108,10 @@ pub(super) fn dispatch(
                 id: new_delivery_id(),
                 endpoint_id: &endpoint.id,
                 event_id: id,
-                event_type,
+                event_type: *event_type,
                 subject,
                 sequence: *sequence,
-                state: DeliveryState::Pending.as_str(),
+                state: AsText(DeliveryState::Pending),
                 attempt_count: 0,
                 next_attempt_at: Some(to_db_time(now)),
                 created_at: to_db_time(now),
@@ -166,10 +171,7 @@ pub(super) fn outbox_lag(
         .select(diesel::dsl::min(ev::created_at))
         .first(conn)?;
     let waiting: Option<PrimitiveDateTime> = wd::table
-        .filter(wd::state.eq_any([
-            DeliveryState::Pending.as_str(),
-            DeliveryState::Failed.as_str(),
-        ]))
+        .filter(wd::state.eq_any(OUTSTANDING))
         .select(diesel::dsl::min(wd::created_at))
         .first(conn)?;
     Ok([undispatched, waiting]

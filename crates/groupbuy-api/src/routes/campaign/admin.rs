@@ -25,7 +25,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 #[utoipa::path(operation_id = "campaignAdmin.getRollup", tag = "campaigns-admin", security(("bearer" = [])), params(RollupParams), responses(
     (status = 200, description = "The rollup", body = Envelope<RollupView>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad status, handle, stuckDraftHours, or limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -75,7 +75,7 @@ async fn rollup(
 /// limit (`GROUPBUY_RATE_LIMIT_SUPPORT`, default 5 per minute), counted in the database.
 #[utoipa::path(operation_id = "support.submitReport", tag = "support", security((), ("bearer" = [])), request_body = SupportReportRequest, responses(
     (status = 201, description = "Report stored; data.reportId", body = Envelope<SupportReportView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
     (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field (summary 1-200, details 1-10000)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -118,7 +118,7 @@ async fn submit_report(
 #[utoipa::path(operation_id = "campaignAdmin.listSupportReports", tag = "campaigns-admin", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Reports", body = Envelope<PageView<SupportReportView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]

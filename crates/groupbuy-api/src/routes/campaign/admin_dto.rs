@@ -14,7 +14,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct RollupParams {
     /// Only this status in `items`.
-    #[param(value_type = Option<crate::schema::GroupBuyStatus>)]
+    #[param(value_type = Option<crate::openapi::enums::GroupBuyStatus>)]
     pub status: Option<String>,
     /// Only this handle.
     #[param(pattern = "^[a-z0-9-]{3,40}$")]
@@ -36,7 +36,7 @@ pub struct RollupParams {
 #[serde(rename_all = "camelCase")]
 pub struct RollupView {
     /// Group-buys per status (every status listed).
-    #[schema(value_type = crate::schema::GroupBuyStatusCounts)]
+    #[schema(value_type = crate::openapi::enums::GroupBuyStatusCounts)]
     pub counts_by_status: BTreeMap<String, i64>,
     /// The age in hours after which a draft counts as stuck.
     pub stuck_draft_hours: i64,

@@ -76,11 +76,11 @@ pub struct CreateGroupBuyRequest {
     #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// Price per unit (> 0, at most the currency's decimals).
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub unit_price: Decimal,
     /// ISO 4217 currency (default TZS).
-    #[schema(value_type = Option<crate::schema::Currency>, example = "TZS")]
+    #[schema(value_type = Option<crate::openapi::enums::Currency>, example = "TZS")]
     pub currency: Option<String>,
     /// Close conditions.
     pub thresholds: ThresholdsBody,
@@ -143,10 +143,10 @@ pub struct GroupBuyView {
     /// Free text up to 10000 characters; empty when none was given.
     pub description: String,
     /// Price per unit.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub unit_price: Decimal,
     /// ISO 4217 code of the unit price; TZS when the creator named none.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Close conditions.
     pub thresholds: ThresholdsBody,
@@ -156,10 +156,10 @@ pub struct GroupBuyView {
     #[schema(format = DateTime)]
     pub closes_at: String,
     /// DRAFT, PUBLISHED, PAUSED or CLOSED.
-    #[schema(value_type = crate::schema::GroupBuyStatus)]
+    #[schema(value_type = crate::openapi::enums::GroupBuyStatus)]
     pub status: String,
     /// Actions allowed from this status (publish, pause, close).
-    #[schema(value_type = Vec<crate::schema::GroupBuyAction>)]
+    #[schema(value_type = Vec<crate::openapi::enums::GroupBuyAction>)]
     pub allowed_actions: Vec<String>,
     /// Visitors with an interest.
     pub participants: i64,
@@ -289,13 +289,13 @@ pub struct AuditEntryView {
     /// `user:<sub>` or `visitor:<uuid>`.
     pub actor: String,
     /// create, publish, pause, close, interest.register, interest.update, interest.remove.
-    #[schema(value_type = crate::schema::AuditAction)]
+    #[schema(value_type = crate::openapi::enums::AuditAction)]
     pub action: String,
     /// Status before (null on create).
-    #[schema(value_type = Option<crate::schema::GroupBuyStatus>)]
+    #[schema(value_type = Option<crate::openapi::enums::GroupBuyStatus>)]
     pub before_status: Option<String>,
     /// Status after.
-    #[schema(value_type = crate::schema::GroupBuyStatus)]
+    #[schema(value_type = crate::openapi::enums::GroupBuyStatus)]
     pub after_status: String,
     /// X-Request-Id of the change.
     pub request_id: String,
@@ -325,7 +325,7 @@ pub use crate::envelope::PageView;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only this status (DRAFT, PUBLISHED, PAUSED, CLOSED).
-    #[param(value_type = Option<crate::schema::GroupBuyStatus>)]
+    #[param(value_type = Option<crate::openapi::enums::GroupBuyStatus>)]
     pub status: Option<String>,
     /// Cursor from the previous page.
     #[param(pattern = "^[0-9]{0,18}$")]

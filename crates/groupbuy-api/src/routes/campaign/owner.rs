@@ -26,11 +26,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Claims a handle for the calling merchant.
 #[utoipa::path(operation_id = "handles.create", tag = "campaigns", security(("bearer" = [])), request_body = CreateHandleRequest, responses(
     (status = 201, description = "Handle claimed", body = Envelope<HandleView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role merchant or scope", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Handle taken", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[post("/v2/handles")]
 async fn create_handle(
@@ -79,12 +79,12 @@ async fn get_handle(
 #[utoipa::path(operation_id = "groupBuys.create", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$")),
     request_body = CreateGroupBuyRequest, responses(
     (status = 201, description = "Group-buy created as DRAFT", body = Envelope<GroupBuyView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Slug taken under this handle", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[post("/v2/handles/{handle}/group-buys")]
 async fn create_group_buy(
@@ -130,8 +130,8 @@ async fn create_group_buy(
 #[utoipa::path(operation_id = "groupBuys.list", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"), ListParams), responses(
     (status = 200, description = "Group-buys", body = Envelope<PageView<GroupBuyView>>),
     (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad status, or limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -160,9 +160,9 @@ async fn list_group_buys(
 #[utoipa::path(operation_id = "groupBuys.get", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "The group-buy", body = Envelope<GroupBuyView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
+    crate::openapi::responses::NotYours,
 ))]
 #[get("/v2/handles/{handle}/group-buys/{groupBuySlug}")]
 async fn get_group_buy(
@@ -184,9 +184,9 @@ async fn get_group_buy(
 #[utoipa::path(operation_id = "groupBuys.listInterests", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$"), PageQuery), responses(
     (status = 200, description = "Interests", body = Envelope<PageView<InterestView>>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
+    crate::openapi::responses::NotYours,
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v2/handles/{handle}/group-buys/{groupBuySlug}/interests")]
@@ -212,9 +212,9 @@ async fn list_interests(
 #[utoipa::path(operation_id = "groupBuys.listAudit", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$"), PageQuery), responses(
     (status = 200, description = "Audit entries", body = Envelope<PageView<AuditEntryView>>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
+    crate::openapi::responses::NotYours,
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v2/handles/{handle}/group-buys/{groupBuySlug}/audit")]
@@ -260,9 +260,9 @@ async fn act(
 #[utoipa::path(operation_id = "groupBuys.publish", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Published; the new state", body = Envelope<GroupBuyView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
     (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v2/handles/{handle}/group-buys/{groupBuySlug}/publish")]
@@ -278,9 +278,9 @@ async fn publish(
 #[utoipa::path(operation_id = "groupBuys.pause", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Paused; the new state", body = Envelope<GroupBuyView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
     (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v2/handles/{handle}/group-buys/{groupBuySlug}/pause")]
@@ -296,9 +296,9 @@ async fn pause(
 #[utoipa::path(operation_id = "groupBuys.close", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Closed; the new state", body = Envelope<GroupBuyView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
     (status = 409, description = "Not allowed from the current state, or thresholds not met (lists each)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v2/handles/{handle}/group-buys/{groupBuySlug}/close")]

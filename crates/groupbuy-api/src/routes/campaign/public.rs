@@ -64,11 +64,11 @@ async fn get_public(
     responses(
     (status = 200, description = "Interest updated", body = Envelope<InterestView>),
     (status = 201, description = "Interest registered", body = Envelope<InterestView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
     (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not found or not public", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "PAUSED, CLOSED, past closesAt, or maxQuantity would be exceeded", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[put("/v2/public/group-buys/{handle}/{groupBuySlug}/my-interest")]
 async fn put_interest(

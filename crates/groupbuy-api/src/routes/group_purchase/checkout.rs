@@ -30,7 +30,7 @@ pub struct CheckoutMetadata {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateCheckoutRequest {
     /// Must be `GROUP_PURCHASE`; any other kind is refused.
-    #[schema(value_type = crate::schema::SessionType)]
+    #[schema(value_type = crate::openapi::enums::SessionType)]
     pub session_type: String,
     /// The product to buy group seats of.
     pub product_id: Uuid,
@@ -46,7 +46,7 @@ pub struct CreateCheckoutRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProcessPaymentRequest {
     /// Only `WALLET`.
-    #[schema(value_type = crate::schema::PaymentMethod)]
+    #[schema(value_type = crate::openapi::enums::PaymentMethod)]
     pub payment_method: String,
 }
 
@@ -54,10 +54,10 @@ pub struct ProcessPaymentRequest {
 #[utoipa::path(operation_id = "checkoutSessions.create", tag = "checkout", security(("bearer" = [])), request_body = CreateCheckoutRequest, responses(
     (status = 201, description = "Checkout session created", body = Envelope<CheckoutSessionView>),
     (status = 400, description = "A group purchase rule refused it", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 404, description = "Product or group not found", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[post("/api/v1/checkout-sessions")]
 async fn create_session(
@@ -91,8 +91,8 @@ async fn create_session(
     request_body = ProcessPaymentRequest, responses(
     (status = 200, description = "Payment processed; group created or joined", body = Envelope<CheckoutSessionView>),
     (status = 400, description = "Refused: not WALLET, insufficient balance, group full/expired...", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 404, description = "Session not found", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Idempotency-Key in use", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field or key reused", body = Problem, content_type = "application/problem+json"),
@@ -126,7 +126,7 @@ async fn process_payment(
 /// Your checkout session.
 #[utoipa::path(operation_id = "checkoutSessions.getById", tag = "checkout", security(("bearer" = [])), params(("sessionId" = Uuid, Path, description = "Session id")), responses(
     (status = 200, description = "The session", body = Envelope<CheckoutSessionView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 404, description = "Session not found", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/checkout-sessions/{sessionId}")]
@@ -147,7 +147,7 @@ async fn get_session(
 /// Your orders, newest first.
 #[utoipa::path(operation_id = "orders.listMine", tag = "checkout", security(("bearer" = [])), params(PageQuery), responses(
     (status = 200, description = "Orders", body = Envelope<PageView<OrderView>>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/orders/my-orders")]
@@ -170,7 +170,7 @@ async fn my_orders(
 /// One of your orders.
 #[utoipa::path(operation_id = "orders.getById", tag = "checkout", security(("bearer" = [])), params(("orderId" = Uuid, Path, description = "Order id")), responses(
     (status = 200, description = "The order", body = Envelope<OrderView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 404, description = "Order not found", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/orders/{orderId}")]

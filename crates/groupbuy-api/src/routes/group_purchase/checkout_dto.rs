@@ -14,23 +14,23 @@ pub struct CheckoutSessionView {
     /// Session id.
     pub session_id: Uuid,
     /// Always GROUP_PURCHASE, the only kind of session there is.
-    #[schema(value_type = crate::schema::SessionType)]
+    #[schema(value_type = crate::openapi::enums::SessionType)]
     pub session_type: String,
     /// PENDING_PAYMENT or COMPLETED.
-    #[schema(value_type = crate::schema::CheckoutStatus)]
+    #[schema(value_type = crate::openapi::enums::CheckoutStatus)]
     pub status: String,
     /// The product whose seats are being bought.
     pub product_id: Uuid,
     /// Seats this session pays for (at least 1).
     pub quantity: i32,
     /// Price per seat.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub unit_price: Decimal,
     /// Amount to pay.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub total_amount: Decimal,
     /// ISO 4217 code of both amounts: the product's currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Group joined or created.
     pub group_instance_id: Option<Uuid>,
@@ -61,16 +61,16 @@ pub struct OrderView {
     /// Seats the participant held when the group completed.
     pub quantity: i32,
     /// Price per unit.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub unit_price: Decimal,
     /// The money held for those seats: what was paid, adjusted by any transfers.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub total_amount: Decimal,
     /// ISO 4217 code of both amounts: the product's currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Always CONFIRMED: an order exists only once its group completed.
-    #[schema(value_type = crate::schema::OrderStatus)]
+    #[schema(value_type = crate::openapi::enums::OrderStatus)]
     pub status: String,
     /// When the group completed and the order was created (RFC 3339, UTC).
     #[schema(format = DateTime)]

@@ -43,13 +43,13 @@ pub struct GroupSummary {
     /// Shop name.
     pub shop_name: String,
     /// Locked group price per seat.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub group_price: Decimal,
     /// Percentage saved vs the regular price.
     #[schema(value_type = f64, example = 46.67)]
     pub savings_percentage: Decimal,
     /// ISO 4217 code of the price: the product's currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Seats in total.
     pub total_seats: i32,
@@ -63,7 +63,7 @@ pub struct GroupSummary {
     #[schema(value_type = f64, example = 40.00)]
     pub progress_percentage: Decimal,
     /// OPEN, COMPLETED, FAILED or DELETED.
-    #[schema(value_type = crate::schema::GroupStatus)]
+    #[schema(value_type = crate::openapi::enums::GroupStatus)]
     pub status: String,
     /// When the group stops taking seats (RFC 3339, UTC); FAILED if not full by then.
     #[schema(format = DateTime)]
@@ -85,7 +85,7 @@ pub struct PurchaseView {
     /// Seats bought in this purchase, not the running total.
     pub quantity: i32,
     /// Amount paid.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub amount_paid: Decimal,
     /// When the purchase was paid (RFC 3339, UTC).
     #[schema(format = DateTime)]
@@ -130,10 +130,10 @@ pub struct ParticipantView {
     /// Seats held.
     pub quantity: i32,
     /// Money held for the seats.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub total_paid: Decimal,
     /// ACTIVE, TRANSFERRED_OUT or REFUNDED.
-    #[schema(value_type = crate::schema::ParticipantStatus)]
+    #[schema(value_type = crate::openapi::enums::ParticipantStatus)]
     pub status: String,
     /// When the user first joined this group (RFC 3339, UTC).
     #[schema(format = DateTime)]
@@ -176,19 +176,19 @@ pub struct GroupView {
     /// Shop logo.
     pub shop_logo: Option<String>,
     /// Regular price.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub regular_price: Decimal,
     /// Locked group price.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub group_price: Decimal,
     /// regularPrice - groupPrice.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub savings_amount: Decimal,
     /// savingsAmount / regularPrice x 100.
     #[schema(value_type = f64)]
     pub savings_percentage: Decimal,
     /// ISO 4217 code of every price: the product's currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Seats in total.
     pub total_seats: i32,
@@ -202,7 +202,7 @@ pub struct GroupView {
     #[schema(value_type = f64)]
     pub progress_percentage: Decimal,
     /// OPEN, COMPLETED, FAILED or DELETED.
-    #[schema(value_type = crate::schema::GroupStatus)]
+    #[schema(value_type = crate::openapi::enums::GroupStatus)]
     pub status: String,
     /// Past expiry now.
     pub is_expired: bool,
@@ -256,10 +256,10 @@ pub struct ParticipationView {
     /// Seats the user holds in the group now (0 once all were transferred out).
     pub quantity: i32,
     /// Money held for the seats.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub total_paid: Decimal,
     /// ACTIVE, TRANSFERRED_OUT or REFUNDED.
-    #[schema(value_type = crate::schema::ParticipantStatus)]
+    #[schema(value_type = crate::openapi::enums::ParticipantStatus)]
     pub status: String,
     /// When the user first joined this group (RFC 3339, UTC).
     #[schema(format = DateTime)]
@@ -291,10 +291,10 @@ pub struct RenamedGroupView {
     /// Product image.
     pub product_image: Option<String>,
     /// Regular price.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub regular_price: Decimal,
     /// Group price.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub group_price: Decimal,
     /// Seats in total.
     pub total_seats: i32,
@@ -305,7 +305,7 @@ pub struct RenamedGroupView {
     /// Unique ACTIVE participants.
     pub total_participants: usize,
     /// Always OPEN: only an OPEN, unexpired group can be renamed.
-    #[schema(value_type = crate::schema::GroupStatus)]
+    #[schema(value_type = crate::openapi::enums::GroupStatus)]
     pub status: String,
     /// When the first payment opened it (RFC 3339, UTC).
     #[schema(format = DateTime)]

@@ -22,7 +22,7 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct MyGroupsQuery {
     /// OPEN, COMPLETED, FAILED or DELETED (default: all).
-    #[param(value_type = Option<crate::schema::GroupStatus>)]
+    #[param(value_type = Option<crate::openapi::enums::GroupStatus>)]
     pub status: Option<String>,
     /// Most groups returned, 1-100 (default 50).
     #[param(minimum = 1, maximum = 100)]
@@ -43,14 +43,7 @@ const DEFAULT_GROUP_LIMIT: i64 = 50;
 
 /// A group list's bound: absent means 50; outside 1-100 is a 422 naming `limit`.
 fn group_limit(limit: Option<i64>) -> Result<i64, ApiError> {
-    match limit {
-        None => Ok(DEFAULT_GROUP_LIMIT),
-        Some(l) if (1..=groupbuy_domain::page::MAX_LIMIT).contains(&l) => Ok(l),
-        Some(_) => Err(ApiError::invalid_field(
-            "limit",
-            "limit must be between 1 and 100",
-        )),
-    }
+    crate::platform::extract::limit_or(limit, DEFAULT_GROUP_LIMIT)
 }
 
 /// Body of the transfer.
@@ -109,8 +102,8 @@ async fn available(
 #[utoipa::path(operation_id = "groupPurchases.getById", tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
     (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
     (status = 400, description = "Bad group id", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 404, description = "Group not found with ID", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/group-purchases/{groupId}")]
@@ -135,8 +128,8 @@ async fn by_id(
 /// A group by its code.
 #[utoipa::path(operation_id = "groupPurchases.getByCode", tag = "group-purchases", security(("bearer" = [])), params(("groupCode" = String, Path, description = "Code such as GP-A3X7K9", pattern = "^GP-[A-Z0-9]{6}$")), responses(
     (status = 200, description = "Group retrieved successfully", body = Envelope<GroupView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 404, description = "Group not found with code", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/group-purchases/code/{groupCode}")]
@@ -162,8 +155,8 @@ async fn by_code(
 #[utoipa::path(operation_id = "groupPurchases.listMyGroups", tag = "group-purchases", security(("bearer" = [])), params(MyGroupsQuery), responses(
     (status = 200, description = "My groups retrieved successfully", body = Envelope<Vec<GroupSummary>>),
     (status = 400, description = "Invalid status", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 422, description = "limit outside 1-100", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api/v1/group-purchases/my-groups")]
@@ -192,8 +185,8 @@ async fn my_groups(
 /// Your ACTIVE participations with purchase and transfer history.
 #[utoipa::path(operation_id = "groupPurchases.listMyParticipations", tag = "group-purchases", security(("bearer" = [])), responses(
     (status = 200, description = "My participations retrieved successfully", body = Envelope<Vec<ParticipationView>>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
 ))]
 #[get("/api/v1/group-purchases/my-participations")]
 async fn my_participations(
@@ -211,11 +204,11 @@ async fn my_participations(
 #[utoipa::path(operation_id = "groupPurchases.transfer", tag = "group-purchases", security(("bearer" = [])), request_body = TransferRequest, responses(
     (status = 200, description = "Seats transferred successfully", body = Envelope<ParticipationView>),
     (status = 400, description = "A transfer rule refused it", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 404, description = "Not a participant, or group not found", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Idempotency-Key in use, or a group changed meanwhile", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[post("/api/v1/group-purchases/transfer")]
 async fn transfer(
@@ -249,10 +242,10 @@ async fn transfer(
     request_body = RenameRequest, responses(
     (status = 200, description = "Group name updated successfully", body = Envelope<RenamedGroupView>),
     (status = 400, description = "A rename rule refused it", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-    (status = 403, description = "Missing scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingScope,
     (status = 404, description = "Group not found", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[patch("/api/v1/groups/{groupId}/name")]
 async fn rename(
@@ -279,7 +272,7 @@ async fn rename(
 #[utoipa::path(operation_id = "groupPurchases.adminDelete", tag = "group-purchases", security(("bearer" = [])), params(("groupId" = Uuid, Path, description = "Group id")), responses(
     (status = 200, description = "Group deleted", body = Envelope<GroupView>),
     (status = 400, description = "Completed or already deleted", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing role platform-admin", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Group not found", body = Problem, content_type = "application/problem+json"),
 ))]

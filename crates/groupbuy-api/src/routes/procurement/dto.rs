@@ -53,7 +53,7 @@ impl From<Item> for ItemBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AllocationRule {
     /// How short supply is shared.
-    #[schema(value_type = crate::schema::AllocationMethod)]
+    #[schema(value_type = crate::openapi::enums::AllocationMethod)]
     pub method: String,
 }
 
@@ -70,7 +70,7 @@ pub struct RulesView {
     pub eligible_orgs: Option<Vec<String>>,
     /// `public` (default): every organisation sees it; `private`: only the organiser, the
     /// eligible and the committed organisations.
-    #[schema(value_type = crate::schema::Visibility)]
+    #[schema(value_type = crate::openapi::enums::Visibility)]
     pub visibility: String,
     /// `{"method": "lowest_price_pro_rata" | "single_vendor"}` (default the first).
     pub allocation: AllocationRule,
@@ -110,7 +110,7 @@ impl From<&Rules> for RulesView {
 #[allow(dead_code)]
 pub struct AllocationRuleBody {
     /// How short supply is shared (default lowest_price_pro_rata).
-    #[schema(value_type = Option<crate::schema::AllocationMethod>)]
+    #[schema(value_type = Option<crate::openapi::enums::AllocationMethod>)]
     pub method: Option<String>,
 }
 
@@ -127,10 +127,10 @@ pub struct RulesBody {
     #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub max_per_member: Option<i64>,
     /// Organisations allowed to commit (1-1000 ids of 1-200 characters); absent = any.
-    #[schema(min_items = 1, max_items = 1000, value_type = Option<Vec<crate::schema::OrgIdText>>)]
+    #[schema(min_items = 1, max_items = 1000, value_type = Option<Vec<crate::openapi::scalars::OrgIdText>>)]
     pub eligible_orgs: Option<Vec<String>>,
     /// `public` (default) or `private`.
-    #[schema(value_type = Option<crate::schema::Visibility>)]
+    #[schema(value_type = Option<crate::openapi::enums::Visibility>)]
     pub visibility: Option<String>,
     /// `{"method": ...}`.
     pub allocation: Option<AllocationRuleBody>,
@@ -169,7 +169,7 @@ pub struct CreateGroupBuyBody {
     #[schema(format = DateTime, example = "2026-12-31T18:00:00Z")]
     pub deadline: String,
     /// ISO 4217 (default USD).
-    #[schema(value_type = Option<crate::schema::Currency>, example = "USD")]
+    #[schema(value_type = Option<crate::openapi::enums::Currency>, example = "USD")]
     pub currency: Option<String>,
     /// Rules; unknown names are 422.
     #[schema(value_type = Option<RulesBody>)]
@@ -184,7 +184,7 @@ pub struct CommitBody {
     #[schema(minimum = 1, example = 40)]
     pub quantity: i64,
     /// The most the organisation pays per unit (> 0, the currency's decimals).
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub price_ceiling: Decimal,
 }
@@ -227,10 +227,10 @@ pub struct CommitmentsSummaryView {
     /// Their units.
     pub total_quantity: i64,
     /// The lowest price ceiling among them.
-    #[schema(value_type = Option<crate::schema::Money>)]
+    #[schema(value_type = Option<crate::openapi::scalars::Money>)]
     pub lowest_price_ceiling: Option<Decimal>,
     /// The highest.
-    #[schema(value_type = Option<crate::schema::Money>)]
+    #[schema(value_type = Option<crate::openapi::scalars::Money>)]
     pub highest_price_ceiling: Option<Decimal>,
 }
 
@@ -257,13 +257,13 @@ pub struct CommitmentView {
     /// Units committed (at least the group buy's `min_commitment`); a WITHDRAWN one keeps its last.
     pub quantity: i64,
     /// The most it pays per unit.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub price_ceiling: Decimal,
     /// Currency of the price ceiling.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// ACTIVE or WITHDRAWN.
-    #[schema(value_type = crate::schema::CommitmentStatus)]
+    #[schema(value_type = crate::openapi::enums::CommitmentStatus)]
     pub status: String,
     /// First committed.
     #[schema(format = DateTime)]
@@ -308,12 +308,12 @@ pub struct ProcurementGroupBuyView {
     #[schema(format = DateTime)]
     pub deadline: String,
     /// ISO 4217 code of price ceilings and settlement; USD when the organiser named none.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Rules, with defaults filled in.
     pub rules: RulesView,
     /// Lifecycle state.
-    #[schema(value_type = crate::schema::ProcurementStatus)]
+    #[schema(value_type = crate::openapi::enums::ProcurementStatus)]
     pub status: String,
     /// The organising organisation.
     pub org_id: String,
@@ -367,7 +367,7 @@ impl From<GroupBuyView> for ProcurementGroupBuyView {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only this status.
-    #[param(value_type = Option<crate::schema::ProcurementStatus>)]
+    #[param(value_type = Option<crate::openapi::enums::ProcurementStatus>)]
     pub status: Option<String>,
     /// Deadline strictly before (RFC 3339).
     #[param(format = DateTime)]
@@ -403,7 +403,7 @@ pub struct AuditEntryBody {
     /// The acting organisation.
     pub org_id: Option<String>,
     /// What was done (`create`, `commitment.create`, `cancel`, ...).
-    #[schema(value_type = crate::schema::ProcurementAuditAction)]
+    #[schema(value_type = crate::openapi::enums::ProcurementAuditAction)]
     pub action: String,
     /// Status before.
     pub from_status: Option<String>,

@@ -53,7 +53,7 @@ pub(super) fn organiser_view(
     (status = 400, description = "Malformed body or no Idempotency-Key", body = Problem, content_type = "application/problem+json"),
     (status = 403, description = "Missing scope groupbuy:write or no organisation", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Contradictory rules or an overlapping OPEN pool", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[post("/groupbuy")]
 async fn create(

@@ -104,11 +104,11 @@ async fn get_rfq(
     request_body = ResponseBody, responses(
     (status = 200, description = "Revised", body = Envelope<VendorResponseView>),
     (status = 201, description = "First response", body = Envelope<VendorResponseView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
     (status = 403, description = "Missing scope groupbuy:write or not a vendor", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "Not invited (or no RFQ)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Past the due date, or already allocated", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::InvalidField,
 ))]
 #[post("/groupbuy/{id}/rfq/responses")]
 async fn respond(

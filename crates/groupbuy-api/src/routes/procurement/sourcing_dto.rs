@@ -18,10 +18,10 @@ pub struct JobView {
     pub id: String,
     /// What it does.
     #[serde(rename = "type")]
-    #[schema(value_type = crate::schema::JobType)]
+    #[schema(value_type = crate::openapi::enums::JobType)]
     pub job_type: String,
     /// Where it is.
-    #[schema(value_type = crate::schema::JobStatus)]
+    #[schema(value_type = crate::openapi::enums::JobStatus)]
     pub status: String,
     /// The group buy it works on.
     pub groupbuy_id: String,
@@ -93,7 +93,7 @@ pub struct OpenRfqBody {
 #[serde(deny_unknown_fields)]
 pub struct ResponseBody {
     /// Price per committed unit (> 0, the currency's decimals).
-    #[schema(value_type = crate::schema::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub unit_price: Decimal,
     /// Units the vendor can supply (>= 1).
@@ -120,7 +120,7 @@ pub struct VendorResponseView {
     /// 1 for the first, + 1 per revision.
     pub version: i64,
     /// Null while sealed bids hide it.
-    #[schema(value_type = Option<crate::schema::Money>)]
+    #[schema(value_type = Option<crate::openapi::scalars::Money>)]
     pub unit_price: Option<Decimal>,
     /// Units offered.
     pub available_quantity: i64,
@@ -181,7 +181,7 @@ pub struct RfqBody {
     /// The group buy.
     pub groupbuy_id: String,
     /// OPEN (taking responses) or CLOSED.
-    #[schema(value_type = crate::schema::RfqStatus)]
+    #[schema(value_type = crate::openapi::enums::RfqStatus)]
     pub status: String,
     /// When quoting closes.
     #[schema(format = DateTime)]
@@ -190,7 +190,7 @@ pub struct RfqBody {
     #[schema(format = DateTime)]
     pub opened_at: String,
     /// Currency of prices.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// What one unit contains.
     pub items: Vec<ItemBody>,
@@ -245,10 +245,10 @@ pub struct AllocationLineView {
     /// Units this member gets from this vendor.
     pub quantity: i64,
     /// The vendor's price per unit.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub unit_price: Decimal,
     /// `quantity x unit_price`.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub amount: Decimal,
     /// The rule that decided it (`lowest price within ceiling`).
     pub rule: String,
@@ -275,7 +275,7 @@ pub struct AllocationTotalsView {
     /// Units unfilled.
     pub unfilled_quantity: i64,
     /// Value of the allocated units.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub amount: Decimal,
 }
 
@@ -287,10 +287,10 @@ pub struct AllocationView {
     /// The group buy.
     pub groupbuy_id: String,
     /// `lowest_price_pro_rata` or `single_vendor`.
-    #[schema(value_type = crate::schema::AllocationMethod)]
+    #[schema(value_type = crate::openapi::enums::AllocationMethod)]
     pub method: String,
     /// ISO 4217 code of every amount: the group buy's currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// The lines.
     pub results: Vec<AllocationLineView>,
@@ -353,10 +353,10 @@ pub struct DocumentLineView {
     /// Units charged (1 on the fee line).
     pub quantity: i64,
     /// Price per unit.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub unit_price: Decimal,
     /// `quantity x unit_price`.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub amount: Decimal,
     /// The member the line concerns.
     pub member_id: Option<String>,
@@ -371,7 +371,7 @@ pub struct DocumentView {
     pub id: String,
     /// PAYABLE or RECEIVABLE.
     #[serde(rename = "type")]
-    #[schema(value_type = crate::schema::DocumentType)]
+    #[schema(value_type = crate::openapi::enums::DocumentType)]
     pub kind: String,
     /// Its number.
     pub number: String,
@@ -384,15 +384,15 @@ pub struct DocumentView {
     #[schema(format = Date)]
     pub due_date: String,
     /// ISO 4217 code of every amount: the group buy's currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// Goods lines, then the organiser's fee line when there is a fee.
     pub lines: Vec<DocumentLineView>,
     /// The organiser's fee this document carries.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub fee: Decimal,
     /// The sum of its lines.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub total: Decimal,
 }
 
@@ -431,13 +431,13 @@ impl From<IssuedDocument> for DocumentView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettlementTotalsView {
     /// Owed to vendors.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub payables: Decimal,
     /// Owed by members.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub receivables: Decimal,
     /// The organiser's fees.
-    #[schema(value_type = crate::schema::Money)]
+    #[schema(value_type = crate::openapi::scalars::Money)]
     pub fees: Decimal,
 }
 
@@ -451,7 +451,7 @@ pub struct SettlementBody {
     /// The allocation it settles.
     pub allocation_id: String,
     /// ISO 4217 code of every amount: the group buy's currency.
-    #[schema(value_type = crate::schema::Currency)]
+    #[schema(value_type = crate::openapi::enums::Currency)]
     pub currency: String,
     /// The documents the caller may see.
     pub documents: Vec<DocumentView>,

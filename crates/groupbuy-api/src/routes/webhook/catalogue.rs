@@ -1,5 +1,6 @@
 //! The event catalogue: each type with its description and the JSON schema of its `data`.
 
+use groupbuy_domain::names::names;
 use groupbuy_domain::platform::EventType;
 use serde_json::{json, Value};
 
@@ -20,11 +21,7 @@ fn money() -> Value {
 }
 
 fn procurement_status() -> Value {
-    let all: Vec<&str> = groupbuy_domain::procurement::GroupBuyStatus::ALL
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
-    json!({"type": "string", "enum": all})
+    json!({"type": "string", "enum": names::<groupbuy_domain::procurement::GroupBuyStatus>()})
 }
 
 fn lines(required: &[&str], properties: Value) -> Value {
@@ -122,7 +119,7 @@ pub fn data_schema(t: EventType) -> Value {
             json!({
                 "group_buy_id": uuid(), "handle": {"type": "string"}, "slug": {"type": "string"},
                 "title": {"type": "string"},
-                "status": {"type": "string", "enum": ["DRAFT", "PUBLISHED", "PAUSED", "CLOSED"]},
+                "status": {"type": "string", "enum": names::<groupbuy_domain::campaign::GroupBuyStatus>()},
                 "previous_status": {"type": ["string", "null"]},
                 "unit_price": money(), "currency": {"type": "string"},
                 "participants": {"type": "integer"}, "quantity": {"type": "integer"},
@@ -183,7 +180,7 @@ pub fn data_schema(t: EventType) -> Value {
                 "quantity": {"type": "integer"},
                 "previous_quantity": {"type": ["integer", "null"]},
                 "price_ceiling": money(), "currency": {"type": "string"},
-                "status": {"type": "string", "enum": ["ACTIVE", "WITHDRAWN"]},
+                "status": {"type": "string", "enum": names::<groupbuy_domain::procurement::CommitmentStatus>()},
                 "committed_quantity": {"type": "integer"}, "members": {"type": "integer"},
                 "at": date_time()
             }),
@@ -264,7 +261,7 @@ pub fn data_schema(t: EventType) -> Value {
                     "currency": {"type": "string"},
                     "documents": lines(&["id", "type", "number", "counterparty", "total"], json!({
                         "id": {"type": "string"},
-                        "type": {"type": "string", "enum": ["PAYABLE", "RECEIVABLE"]},
+                        "type": {"type": "string", "enum": names::<groupbuy_domain::procurement::settlement::DocumentKind>()},
                         "number": {"type": "string"}, "counterparty": {"type": "string"},
                         "due_date": {"type": "string", "format": "date"},
                         "fee": money(), "total": money()

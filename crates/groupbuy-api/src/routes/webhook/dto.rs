@@ -124,10 +124,10 @@ pub struct DeliveryView {
     /// The event (also the `webhook-id` header).
     pub event_id: String,
     /// Its type.
-    #[schema(value_type = crate::schema::EventType)]
+    #[schema(value_type = crate::openapi::enums::EventType)]
     pub event_type: String,
     /// PENDING, SUCCEEDED, FAILED (another attempt is scheduled) or EXHAUSTED.
-    #[schema(value_type = crate::schema::DeliveryState)]
+    #[schema(value_type = crate::openapi::enums::DeliveryState)]
     pub state: String,
     /// Every attempt, oldest first.
     pub attempts: Vec<AttemptView>,
@@ -162,7 +162,7 @@ pub struct DeliveriesQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// Only deliveries in this state: PENDING, SUCCEEDED, FAILED, EXHAUSTED.
-    #[param(value_type = Option<crate::schema::DeliveryState>)]
+    #[param(value_type = Option<crate::openapi::enums::DeliveryState>)]
     pub state: Option<String>,
 }
 
@@ -187,7 +187,7 @@ pub struct ReplayView {
 pub struct EventTypeView {
     /// The wire name (`group.completed`).
     #[serde(rename = "type")]
-    #[schema(value_type = crate::schema::EventType)]
+    #[schema(value_type = crate::openapi::enums::EventType)]
     pub event_type: String,
     /// What it means.
     pub description: String,

@@ -18,6 +18,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use groupbuy_domain::platform::EventType;
 use groupbuy_domain::platform::StoredResponse;
 use groupbuy_domain::webhook::{DeliveryState, EndpointDraft, EndpointPatch, WebhookEndpoint};
+use groupbuy_domain::IntoEnumIterator;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -45,8 +46,8 @@ fn with_secret(
 /// Registers an endpoint; the secret is shown only here and on rotation.
 #[utoipa::path(operation_id = "webhooks.createEndpoint", tag = "webhooks", security(("bearer" = [])), request_body = CreateEndpointRequest, responses(
     (status = 201, description = "Registered, with its secret", body = Envelope<EndpointWithSecretView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The owner (user, or the token's organisation) already has 20 endpoints (webhook-endpoint-limit)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid url or unknown event type", body = Problem, content_type = "application/problem+json"),
@@ -84,7 +85,7 @@ async fn create(
 #[utoipa::path(operation_id = "webhooks.listEndpoints", tag = "webhooks", security(("bearer" = [])), params(crate::platform::extract::PageQuery), responses(
     (status = 200, description = "Endpoints", body = Envelope<PageView<EndpointView>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad limit", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -108,9 +109,9 @@ async fn list(
 /// One endpoint.
 #[utoipa::path(operation_id = "webhooks.getEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), responses(
     (status = 200, description = "The endpoint", body = Envelope<EndpointView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
 ))]
 #[get("/webhooks/endpoints/{id}")]
 async fn get_one(
@@ -130,11 +131,11 @@ async fn get_one(
 /// Changes url, events, description or disabled.
 #[utoipa::path(operation_id = "webhooks.updateEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), request_body = UpdateEndpointRequest, responses(
     (status = 200, description = "Changed", body = Envelope<EndpointView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
+    crate::openapi::responses::InvalidField,
 ))]
 #[patch("/webhooks/endpoints/{id}")]
 async fn update(
@@ -163,9 +164,9 @@ async fn update(
 /// Deletes an endpoint and its delivery history.
 #[utoipa::path(operation_id = "webhooks.deleteEndpoint", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), responses(
     (status = 200, description = "Deleted; the endpoint as it was", body = Envelope<EndpointView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
 ))]
 #[delete("/webhooks/endpoints/{id}")]
 async fn remove(
@@ -186,9 +187,9 @@ async fn remove(
 #[utoipa::path(operation_id = "webhooks.rotateSecret", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$"),
     ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")), responses(
     (status = 200, description = "Rotated, with the new secret", body = Envelope<EndpointWithSecretView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
     (status = 409, description = "Idempotency-Key in use", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Idempotency-Key reused", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -222,9 +223,9 @@ async fn rotate(
 /// Sends a `webhook.test` event to this endpoint.
 #[utoipa::path(operation_id = "webhooks.sendTest", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), responses(
     (status = 202, description = "Enqueued", body = Envelope<DeliveryView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
     (status = 409, description = "The endpoint is disabled (webhook-endpoint-disabled), or 10 test deliveries already wait at it (webhook-tests-queued)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/webhooks/endpoints/{id}/test")]
@@ -248,9 +249,9 @@ async fn test(
 #[utoipa::path(operation_id = "webhooks.listDeliveries", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$"), DeliveriesQuery), responses(
     (status = 200, description = "Deliveries", body = Envelope<PageView<DeliveryView>>),
     (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:read", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
     (status = 422, description = "Bad limit or state", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/webhooks/endpoints/{id}/deliveries")]
@@ -283,10 +284,10 @@ async fn deliveries(
 /// Re-enqueues every failed or exhausted delivery since `since`.
 #[utoipa::path(operation_id = "webhooks.replay", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Endpoint id", pattern = "^we_[0-9a-f]{32}$")), request_body = ReplayRequest, responses(
     (status = 202, description = "Re-enqueued", body = Envelope<ReplayView>),
-    (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MalformedBody,
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
     (status = 422, description = "since is not RFC 3339", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/webhooks/endpoints/{id}/replay")]
@@ -311,9 +312,9 @@ async fn replay(
 /// Re-enqueues one delivery.
 #[utoipa::path(operation_id = "webhooks.retryDelivery", tag = "webhooks", security(("bearer" = [])), params(("id" = String, Path, description = "Delivery id", pattern = "^dlv_[0-9a-f]{32}$")), responses(
     (status = 202, description = "Re-enqueued", body = Envelope<DeliveryView>),
-    (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "Not found (or not yours)", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::NotYours,
 ))]
 #[post("/webhooks/deliveries/{id}/retry")]
 async fn retry(
@@ -337,8 +338,7 @@ async fn retry(
 ))]
 #[get("/webhooks/event-types")]
 async fn event_types() -> HttpResponse {
-    let all: Vec<EventTypeView> = EventType::ALL
-        .into_iter()
+    let all: Vec<EventTypeView> = EventType::iter()
         .map(|t| EventTypeView {
             event_type: t.as_str().to_owned(),
             description: t.description().to_owned(),

@@ -20,6 +20,7 @@ pub use refusal::SettlementRefusal;
 use super::allocation::apportion::largest_remainder;
 use super::allocation::AllocationLine;
 use crate::money::{Currency, Money};
+use crate::names::closed_set;
 use std::collections::BTreeMap;
 use time::{Date, Duration};
 
@@ -84,22 +85,15 @@ pub struct SettlementInput {
     pub first_sequence: u64,
 }
 
-/// Who owes whom: the organiser pays a vendor, a member pays the organiser.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DocumentKind {
-    /// Owed to a vendor for the goods it supplies.
-    Payable,
-    /// Owed by a member for its goods and its share of the fee.
-    Receivable,
-}
-
-impl DocumentKind {
-    /// The wire name (`PAYABLE`, `RECEIVABLE`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Payable => "PAYABLE",
-            Self::Receivable => "RECEIVABLE",
-        }
+closed_set! {
+    /// Who owes whom: the organiser pays a vendor, a member pays the organiser. Its list and
+    /// names are derived (`strum`).
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum DocumentKind {
+        /// Owed to a vendor for the goods it supplies.
+        Payable,
+        /// Owed by a member for its goods and its share of the fee.
+        Receivable,
     }
 }
 

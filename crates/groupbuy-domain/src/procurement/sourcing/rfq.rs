@@ -4,6 +4,7 @@
 
 use super::refusal::SourcingRefusal;
 use crate::error::DomainError;
+use crate::names::closed_set;
 use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};
 pub use crate::principal::SCOPE_PROCUREMENT_WRITE;
 use crate::procurement::access::Viewer;
@@ -112,23 +113,16 @@ impl RfqDraft {
     }
 }
 
-/// Whether an RFQ takes responses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum RfqStatus {
-    /// Before its due date, while the group buy is SOURCING.
-    Open,
-    /// Past its due date, or the group buy left SOURCING.
-    Closed,
-}
-
-impl RfqStatus {
-    /// The wire name (`OPEN`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Open => "OPEN",
-            Self::Closed => "CLOSED",
-        }
+closed_set! {
+    /// Whether an RFQ takes responses.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "UPPERCASE")]
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum RfqStatus {
+        /// Before its due date, while the group buy is SOURCING.
+        Open,
+        /// Past its due date, or the group buy left SOURCING.
+        Closed,
     }
 }
 

@@ -9,6 +9,7 @@ use super::{commitments_in_order, responses_of, rfq_of};
 use crate::convert::to_db_time;
 use crate::db::{insert_if_absent, DbConnection};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use crate::procurement::changes::move_status;
 use crate::procurement::{lock, record, viewer_of};
 use diesel::prelude::*;
@@ -28,7 +29,7 @@ const CANDIDATES: i64 = 8;
 
 /// The jobs of `g` still queued or running.
 fn pending(conn: &mut DbConnection, g: &GroupBuy) -> Result<Vec<Job>, StoreError> {
-    let open = [JobStatus::Queued.as_str(), JobStatus::Running.as_str()];
+    let open = [AsText(JobStatus::Queued), AsText(JobStatus::Running)];
     jobs::table
         .filter(jobs::groupbuy_id.eq(g.id.to_string()))
         .filter(jobs::status.eq_any(open))
@@ -107,8 +108,8 @@ pub(super) fn claim(
     let t = to_db_time(now);
     let query = jobs::table
         .filter(
-            jobs::status.eq(JobStatus::Queued.as_str()).or(jobs::status
-                .eq(JobStatus::Running.as_str())
+            jobs::status.eq(AsText(JobStatus::Queued)).or(jobs::status
+                .eq(AsText(JobStatus::Running))
                 .and(jobs::locked_until.le(t))),
         )
         .order((jobs::created_at.asc(), jobs::seq.asc()))
@@ -129,11 +130,11 @@ pub(super) fn claim(
         let taken = diesel::update(
             jobs::table
                 .filter(jobs::id.eq(job.id.to_string()))
-                .filter(jobs::status.eq(job.status.as_str()))
+                .filter(jobs::status.eq(AsText(job.status)))
                 .filter(jobs::attempts.eq(job.attempts)),
         )
         .set((
-            jobs::status.eq(started.status.as_str()),
+            jobs::status.eq(AsText(started.status)),
             jobs::attempts.eq(started.attempts),
             jobs::started_at.eq(started.started_at.map(to_db_time)),
             jobs::locked_until.eq(Some(to_db_time(now + lease))),
@@ -192,11 +193,11 @@ pub(super) fn run(
     let done = diesel::update(
         jobs::table
             .filter(jobs::id.eq(job.id.to_string()))
-            .filter(jobs::status.eq(JobStatus::Running.as_str()))
+            .filter(jobs::status.eq(AsText(JobStatus::Running)))
             .filter(jobs::attempts.eq(job.attempts)),
     )
     .set((
-        jobs::status.eq(finished.status.as_str()),
+        jobs::status.eq(AsText(finished.status)),
         jobs::result_url.eq(finished.result_url.clone()),
         jobs::error.eq(finished.error.clone()),
         jobs::finished_at.eq(finished.finished_at.map(to_db_time)),

@@ -17,6 +17,7 @@ use super::schema::procurement_commitments as cmt;
 use crate::convert::{from_db_time, parse_currency};
 use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::settlement::SettlementTotals;
@@ -74,7 +75,7 @@ fn commitments_in_order(
 ) -> Result<Vec<Commitment>, StoreError> {
     cmt::table
         .filter(cmt::group_buy_id.eq(g.id.to_string()))
-        .filter(cmt::status.eq(CommitmentStatus::Active.as_str()))
+        .filter(cmt::status.eq(AsText(CommitmentStatus::Active)))
         .order(cmt::seq.asc())
         .select(CommitmentRow::as_select())
         .load::<CommitmentRow>(conn)?

@@ -4,10 +4,12 @@ use super::schema::{
     procurement_allocations, procurement_documents, procurement_jobs, procurement_rfqs,
     procurement_settlements, procurement_vendor_responses,
 };
-use super::stored::{from_json, parse_kind, to_json, StoredDocument, StoredPlan};
+use super::stored::{from_json, to_json, StoredDocument, StoredPlan};
 use crate::convert::{from_db_time, to_db_time};
 use crate::error::StoreError;
+use crate::platform::as_text::AsText;
 use diesel::prelude::*;
+use groupbuy_domain::procurement::settlement::DocumentKind;
 use groupbuy_domain::procurement::{
     AllocationId, Award, DocumentId, GroupBuyId, IssuedDocument, Job, JobId, JobStatus, JobType,
     ResponseId, Rfq, RfqId, SettlementId, VendorResponse,
@@ -32,8 +34,8 @@ pub(super) struct JobRow {
     #[diesel(skip_insertion)]
     pub seq: i64,
     pub id: String,
-    pub job_type: String,
-    pub status: String,
+    pub job_type: AsText<JobType>,
+    pub status: AsText<JobStatus>,
     pub groupbuy_id: String,
     pub org_id: String,
     pub requested_by: String,
@@ -53,8 +55,8 @@ impl JobRow {
         Ok(Self {
             seq: 0,
             id: j.id.to_string(),
-            job_type: j.job_type.as_str().to_owned(),
-            status: j.status.as_str().to_owned(),
+            job_type: AsText(j.job_type),
+            status: AsText(j.status),
             groupbuy_id: j.groupbuy_id.to_string(),
             org_id: j.org_id.clone(),
             requested_by: j.requested_by.clone(),
@@ -73,10 +75,8 @@ impl JobRow {
     pub fn into_domain(self) -> Result<Job, StoreError> {
         Ok(Job {
             id: JobId::parse(&self.id).map_err(|_| corrupt("job id", &self.id))?,
-            job_type: JobType::parse(&self.job_type)
-                .map_err(|_| corrupt("job type", &self.job_type))?,
-            status: JobStatus::parse(&self.status)
-                .map_err(|_| corrupt("job status", &self.status))?,
+            job_type: self.job_type.0,
+            status: self.status.0,
             groupbuy_id: gb_id(&self.groupbuy_id)?,
             org_id: self.org_id,
             requested_by: self.requested_by,
@@ -229,7 +229,7 @@ pub(super) struct DocumentRow {
     pub id: String,
     pub settlement_id: String,
     pub groupbuy_id: String,
-    pub kind: String,
+    pub kind: AsText<DocumentKind>,
     pub number: String,
     pub counterparty: String,
     pub body: String,
@@ -246,7 +246,7 @@ impl DocumentRow {
             id: d.id.to_string(),
             settlement_id: settlement.to_string(),
             groupbuy_id: g.to_string(),
-            kind: d.document.kind.as_str().to_owned(),
+            kind: AsText(d.document.kind),
             number: d.document.number.clone(),
             counterparty: d.document.counterparty.clone(),
             body: to_json(&StoredDocument::of(&d.document))?,
@@ -259,7 +259,7 @@ impl DocumentRow {
         Ok(IssuedDocument {
             id: DocumentId::parse(&self.id).map_err(|_| corrupt("document id", &self.id))?,
             document: body.into_domain(
-                parse_kind(&self.kind)?,
+                self.kind.0,
                 self.number,
                 self.counterparty,
                 self.total_minor,

@@ -49,7 +49,7 @@ struct StoredUnfilled {
 /// An allocation plan as stored.
 #[derive(Serialize, Deserialize)]
 pub(super) struct StoredPlan {
-    method: String,
+    method: AllocationMethod,
     currency: String,
     results: Vec<StoredLine>,
     unfilled: Vec<StoredUnfilled>,
@@ -61,7 +61,7 @@ pub(super) struct StoredPlan {
 impl StoredPlan {
     pub fn of(p: &AllocationPlan) -> Self {
         Self {
-            method: p.method.as_str().to_owned(),
+            method: p.method,
             currency: p.currency.code().to_owned(),
             results: p
                 .results
@@ -93,8 +93,7 @@ impl StoredPlan {
 
     pub fn into_domain(self) -> Result<AllocationPlan, StoreError> {
         Ok(AllocationPlan {
-            method: AllocationMethod::parse(&self.method)
-                .ok_or_else(|| corrupt("allocation method", &self.method))?,
+            method: self.method,
             currency: parse_currency(&self.currency)?,
             results: self
                 .results
@@ -147,14 +146,6 @@ pub(super) struct StoredDocument {
     currency: String,
     lines: Vec<StoredDocumentLine>,
     fee_minor: i64,
-}
-
-/// The stored name of a document's kind.
-pub(super) fn parse_kind(s: &str) -> Result<DocumentKind, StoreError> {
-    [DocumentKind::Payable, DocumentKind::Receivable]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| corrupt("document kind", s))
 }
 
 fn day(julian: i32) -> Result<Date, StoreError> {

@@ -1,8 +1,8 @@
-//! The document's vocabulary: every closed set (statuses, kinds, actions, currencies,
-//! status names) as a named enum schema, and money as a named number schema. The values
-//! come from the domain's own lists, so the document cannot drift from what is served.
-//! These are documentation types: the DTO fields stay strings on the wire and name these
-//! with `#[schema(value_type = ...)]`.
+//! The document's enums: every closed set (statuses, kinds, actions, currencies, status
+//! names) as a named string enum schema. The values come from the domain's derived lists
+//! (`strum::EnumIter`), so the document cannot drift from what is served. These are
+//! documentation types: the DTO fields stay strings on the wire and name these with
+//! `#[schema(value_type = ...)]`.
 
 use groupbuy_domain::campaign::{Action, GroupBuyStatus as DomainGroupBuyStatus, AUDIT_ACTIONS};
 use groupbuy_domain::group_purchase::{
@@ -10,15 +10,21 @@ use groupbuy_domain::group_purchase::{
     ParticipantStatus as DomainParticipantStatus,
 };
 use groupbuy_domain::money::Currency as DomainCurrency;
+use groupbuy_domain::names::names;
+use groupbuy_domain::procurement::AllocationMethod as DomainAllocationMethod;
 use groupbuy_domain::wallet::LedgerKind as DomainLedgerKind;
-use serde_json::{json, Value};
-use utoipa::openapi::extensions::ExtensionsBuilder;
+use groupbuy_domain::IntoEnumIterator;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+/// Every wire name of the closed set `T`, in its declaration order.
+fn wire_names<T: IntoEnumIterator + Into<&'static str>>() -> Vec<String> {
+    names::<T>().into_iter().map(str::to_owned).collect()
+}
+
 /// A string enum schema of `values`.
-fn closed_set(description: &str, values: Vec<String>) -> RefOr<Schema> {
+fn closed_set(description: impl Into<String>, values: Vec<String>) -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .description(Some(description))
@@ -28,7 +34,7 @@ fn closed_set(description: &str, values: Vec<String>) -> RefOr<Schema> {
 
 /// Declares a documentation type whose schema is a string enum.
 macro_rules! closed_set {
-    ($(#[$doc:meta])* $name:ident, $description:literal, $values:expr) => {
+    ($(#[$doc:meta])* $name:ident, $description:expr, $values:expr) => {
         $(#[$doc])*
         #[derive(Debug)]
         pub struct $name;
@@ -47,21 +53,21 @@ closed_set!(
     /// Lifecycle of a group instance.
     GroupStatus,
     "Lifecycle of a group instance: OPEN accepts participants; COMPLETED filled and created orders; FAILED expired and refunded; DELETED soft deleted.",
-    DomainGroupStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+    wire_names::<DomainGroupStatus>()
 );
 
 closed_set!(
     /// Lifecycle of one participation.
     ParticipantStatus,
     "Lifecycle of one participation: ACTIVE holds seats; TRANSFERRED_OUT moved them to another group; REFUNDED got its money back.",
-    DomainParticipantStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+    wire_names::<DomainParticipantStatus>()
 );
 
 closed_set!(
     /// Lifecycle of a checkout session.
     CheckoutStatus,
     "Lifecycle of a checkout session: PENDING_PAYMENT until paid, then COMPLETED.",
-    DomainCheckoutStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+    wire_names::<DomainCheckoutStatus>()
 );
 
 closed_set!(
@@ -89,21 +95,21 @@ closed_set!(
     /// Why money moved in a wallet.
     LedgerKind,
     "Why money moved: CREDIT by a platform admin; PURCHASE of group seats; REFUND of a failed or deleted group.",
-    DomainLedgerKind::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+    wire_names::<DomainLedgerKind>()
 );
 
 closed_set!(
     /// Lifecycle of a campaign group-buy.
     GroupBuyStatus,
     "Lifecycle of a group-buy: DRAFT (owner only) -> PUBLISHED <-> PAUSED -> CLOSED.",
-    DomainGroupBuyStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+    wire_names::<DomainGroupBuyStatus>()
 );
 
 closed_set!(
     /// An owner's lifecycle action on a group-buy.
     GroupBuyAction,
     "An owner's lifecycle action on a group-buy (the last segment of its route).",
-    Action::ALL.iter().map(|a| a.as_str().to_owned()).collect()
+    wire_names::<Action>()
 );
 
 closed_set!(
@@ -131,21 +137,21 @@ closed_set!(
     /// Where a webhook delivery stands.
     DeliveryState,
     "PENDING (not attempted yet), SUCCEEDED (a 2xx answer), FAILED (the last attempt failed; another is scheduled) or EXHAUSTED (no attempt left, or the endpoint answered 410).",
-    ["PENDING", "SUCCEEDED", "FAILED", "EXHAUSTED"].iter().map(|s| (*s).to_owned()).collect()
+    wire_names::<groupbuy_domain::webhook::DeliveryState>()
 );
 
 closed_set!(
     /// The event types webhooks deliver.
     EventType,
     "An event type (see GET /webhooks/event-types).",
-    groupbuy_domain::platform::EventType::ALL.iter().map(|t| t.as_str().to_owned()).collect()
+    wire_names::<groupbuy_domain::platform::EventType>()
 );
 
 closed_set!(
     /// Lifecycle of a procurement group buy.
     ProcurementStatus,
     "Lifecycle of a procurement group buy: OPEN (taking commitments) -> SOURCING (RFQ out) -> ALLOCATED -> SETTLED; OPEN or SOURCING -> CANCELLED; OPEN past its deadline below target -> EXPIRED.",
-    groupbuy_domain::procurement::GroupBuyStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect()
+    wire_names::<groupbuy_domain::procurement::GroupBuyStatus>()
 );
 
 closed_set!(
@@ -159,62 +165,58 @@ closed_set!(
     /// What a durable job does.
     JobType,
     "rfq opens the RFQ (the group buy moves to SOURCING); allocate allocates supply (ALLOCATED).",
-    groupbuy_domain::procurement::JobType::ALL.iter().map(|t| t.as_str().to_owned()).collect()
+    wire_names::<groupbuy_domain::procurement::JobType>()
 );
 
 closed_set!(
     /// Where a durable job is.
     JobStatus,
     "queued, running, succeeded (result_url says where to read the result) or failed (error says why).",
-    ["queued", "running", "succeeded", "failed"].iter().map(|s| (*s).to_owned()).collect()
+    wire_names::<groupbuy_domain::procurement::JobStatus>()
 );
 
 closed_set!(
     /// Whether an RFQ takes responses.
     RfqStatus,
     "OPEN before its due date while the group buy is SOURCING; CLOSED otherwise.",
-    vec!["OPEN".to_owned(), "CLOSED".to_owned()]
+    wire_names::<groupbuy_domain::procurement::RfqStatus>()
 );
 
 closed_set!(
     /// Which side a settlement document is.
     DocumentType,
     "PAYABLE (owed to a vendor) or RECEIVABLE (owed by a member).",
-    vec!["PAYABLE".to_owned(), "RECEIVABLE".to_owned()]
+    wire_names::<groupbuy_domain::procurement::settlement::DocumentKind>()
 );
 
 closed_set!(
     /// Whether a commitment counts.
     CommitmentStatus,
     "ACTIVE (counted in the pool) or WITHDRAWN (kept for history).",
-    [
-        groupbuy_domain::procurement::CommitmentStatus::Active,
-        groupbuy_domain::procurement::CommitmentStatus::Withdrawn,
-    ]
-    .iter()
-    .map(|s| s.as_str().to_owned())
-    .collect()
+    wire_names::<groupbuy_domain::procurement::CommitmentStatus>()
 );
 
 closed_set!(
     /// Who may see a procurement group buy.
     Visibility,
     "public: every organisation; private: the organiser, the eligible and the committed organisations.",
-    [
-        groupbuy_domain::procurement::Visibility::Public,
-        groupbuy_domain::procurement::Visibility::Private,
-    ]
-    .iter()
-    .map(|v| v.as_str().to_owned())
-    .collect()
+    wire_names::<groupbuy_domain::procurement::Visibility>()
 );
 
 closed_set!(
     /// How short supply is shared among members.
     AllocationMethod,
-    "lowest_price_pro_rata: cheapest responses first, short supply split in proportion to need; single_vendor: the cheapest vendor able to supply everything takes it all.",
-    groupbuy_domain::procurement::AllocationMethod::ALL.iter().map(|m| m.as_str().to_owned()).collect()
+    allocation_methods(),
+    wire_names::<DomainAllocationMethod>()
 );
+
+/// `name: what it does; ...`, from each method's own description.
+fn allocation_methods() -> String {
+    let each: Vec<String> = DomainAllocationMethod::iter()
+        .map(|m| format!("{}: {}", m.as_str(), m.description()))
+        .collect();
+    format!("{}.", each.join("; "))
+}
 
 /// Group-buys per status: every status is listed, with 0 when none.
 #[derive(Debug, utoipa::ToSchema)]
@@ -262,99 +264,10 @@ closed_set!(
     status_names(&PROBLEM_STATUSES)
 );
 
-/// How money is written: the rule generators carry into documentation.
-const MONEY_RULE: &str = "An exact amount of money in the currency named next to it, as a JSON \
-number with at most that currency's decimal places (x-decimal-places; TZS has 2, so 80000.00). \
-Amounts are stored exactly as integer minor units: an amount with more decimals than its \
-currency allows (such as 0.1+0.2-0.1 = 0.20000000000000004) is refused with 422, never rounded. \
-Clients should compute in minor units or decimals, not binary floating point.";
-
-/// The currencies' decimal places, as the `x-decimal-places` extension shows them.
-fn decimal_places() -> Value {
-    Value::Object(
-        DomainCurrency::supported()
-            .map(|c| (c.code().to_owned(), json!(c.scale())))
-            .collect(),
-    )
-}
-
-/// A money schema: `positive` ones are what requests send as prices and credits.
-fn money(positive: bool) -> RefOr<Schema> {
-    let mut builder = ObjectBuilder::new()
-        .schema_type(Type::Number)
-        .description(Some(if positive {
-            format!("{MONEY_RULE} Must be greater than 0.")
-        } else {
-            format!("{MONEY_RULE} Signed where it is a ledger movement (debits negative).")
-        }))
-        .examples([json!(80000.00)])
-        // One extension only: utoipa keeps extensions in a HashMap, and the committed
-        // document must come out the same on every run.
-        .extensions(Some(
-            ExtensionsBuilder::new()
-                .add("x-decimal-places", decimal_places())
-                .build(),
-        ));
-    if positive {
-        // What every currency's parser refuses: less than one minor unit of the finest
-        // currency, more than MAX_MINOR units of the coarsest (x-decimal-places says the
-        // rest, per currency).
-        let scales = || DomainCurrency::supported().map(|c| c.scale());
-        let finest = scales().max().unwrap_or(0);
-        let coarsest = scales().min().unwrap_or(0);
-        let smallest = 10f64.powi(-i32::try_from(finest).unwrap_or(0));
-        let largest = groupbuy_domain::money::Money::MAX_MINOR as f64
-            / 10f64.powi(i32::try_from(coarsest).unwrap_or(0));
-        builder = builder.minimum(Some(smallest)).maximum(Some(largest));
-    }
-    builder.into()
-}
-
-/// An exact amount of money (responses).
-#[derive(Debug)]
-pub struct Money;
-
-impl PartialSchema for Money {
-    fn schema() -> RefOr<Schema> {
-        money(false)
-    }
-}
-
-impl ToSchema for Money {}
-
-/// An exact, positive amount of money (request prices and credits).
-#[derive(Debug)]
-pub struct PositiveMoney;
-
-impl PartialSchema for PositiveMoney {
-    fn schema() -> RefOr<Schema> {
-        money(true)
-    }
-}
-
-impl ToSchema for PositiveMoney {}
-
-/// An organisation id a request names (`rules.eligible_orgs`): not blank, at most 200
-/// bytes (so at most 200 characters).
-#[derive(Debug)]
-pub struct OrgIdText;
-
-impl PartialSchema for OrgIdText {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(200))
-            .pattern(Some(r"\S"))
-            .into()
-    }
-}
-
-impl ToSchema for OrgIdText {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     fn values<T: PartialSchema>() -> Vec<Value> {
         let schema = serde_json::to_value(T::schema()).expect("json");
@@ -446,21 +359,8 @@ mod tests {
             .map(String::as_str)
             .collect();
         keys.sort_unstable();
-        let mut statuses: Vec<&str> = DomainGroupBuyStatus::ALL
-            .iter()
-            .map(|s| s.as_str())
-            .collect();
+        let mut statuses: Vec<&str> = DomainGroupBuyStatus::iter().map(|s| s.as_str()).collect();
         statuses.sort_unstable();
         assert_eq!(keys, statuses);
-    }
-
-    #[test]
-    fn money_names_each_currencys_decimal_places() {
-        let schema = serde_json::to_value(PositiveMoney::schema()).expect("json");
-        assert_eq!(schema["x-decimal-places"]["TZS"], 2);
-        assert_eq!(schema["x-decimal-places"]["UGX"], 0);
-        assert_eq!(schema["x-decimal-places"]["KWD"], 3);
-        assert_eq!(schema["minimum"], 0.001);
-        assert_eq!(schema["maximum"], 1e15);
     }
 }
