@@ -8,6 +8,7 @@ use crate::paging::{into_page, parse_cursor};
 use crate::schema::{wallet_ledger, wallets};
 use diesel::prelude::*;
 use groupbuy_domain::page::clamp_limit;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::wallet::{self, LedgerEntry, LedgerKind, Wallet, WalletStore};
 use groupbuy_domain::{Currency, DomainError, Money, Page};
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -256,6 +257,7 @@ impl WalletStore for Database {
         amount: Money,
         reference: &str,
         now: OffsetDateTime,
+        answer: Answer<LedgerEntry>,
     ) -> Result<LedgerEntry, DomainError> {
         if amount.minor() <= 0 {
             return Err(DomainError::invalid(
@@ -263,7 +265,9 @@ impl WalletStore for Database {
                 "amount must be greater than 0",
             ));
         }
-        self.write(|conn| post_entry(conn, user_id, LedgerKind::Credit, amount, reference, now))
+        self.write_answered(answer, |conn| {
+            post_entry(conn, user_id, LedgerKind::Credit, amount, reference, now)
+        })
     }
 }
 
@@ -280,8 +284,10 @@ mod tests {
     }
 
     fn credits_accumulate_and_ledger_is_newest_first(db: &Database) {
-        db.credit("u1", tzs(1000), "first", now()).expect("credit");
-        db.credit("u1", tzs(500), "second", now()).expect("credit");
+        db.credit("u1", tzs(1000), "first", now(), Answer::none())
+            .expect("credit");
+        db.credit("u1", tzs(500), "second", now(), Answer::none())
+            .expect("credit");
         assert_eq!(db.wallet("u1", now()).expect("wallet").balance, tzs(1500));
         let page = db.transactions("u1", None, 1).expect("page");
         assert_eq!(page.items[0].reference, "second");
@@ -294,7 +300,8 @@ mod tests {
     }
 
     fn balance_never_goes_negative(db: &Database) {
-        db.credit("u1", tzs(100), "c", now()).expect("credit");
+        db.credit("u1", tzs(100), "c", now(), Answer::none())
+            .expect("credit");
         let err = db
             .write(|conn| post_entry(conn, "u1", LedgerKind::Purchase, tzs(-101), "p", now()))
             .expect_err("must be refused");
@@ -312,24 +319,26 @@ mod tests {
     /// backend (PostgreSQL raised on BIGINT overflow, SQLite turned it into a float).
     fn balances_stop_at_the_bound(db: &Database) {
         let max = Money::max(Currency::TZS);
-        db.credit("rich", max, "c", now()).expect("up to the bound");
+        db.credit("rich", max, "c", now(), Answer::none())
+            .expect("up to the bound");
         let err = db
-            .credit("rich", tzs(1), "c", now())
+            .credit("rich", tzs(1), "c", now(), Answer::none())
             .expect_err("past the bound");
         assert!(matches!(err, DomainError::Validation { ref field, .. } if field == "amount"));
         assert_eq!(db.wallet("rich", now()).expect("wallet").balance, max);
         db.write(|conn| post_entry(conn, "rich", LedgerKind::Purchase, tzs(-1), "p", now()))
             .expect("debit");
-        db.credit("rich", tzs(1), "c", now())
+        db.credit("rich", tzs(1), "c", now(), Answer::none())
             .expect("back to the bound");
         assert_eq!(db.wallet("rich", now()).expect("wallet").balance, max);
     }
 
     fn another_currency_is_refused(db: &Database) {
-        db.credit("u1", tzs(100), "c", now()).expect("credit");
+        db.credit("u1", tzs(100), "c", now(), Answer::none())
+            .expect("credit");
         let usd = Currency::parse("USD").expect("usd");
         let err = db
-            .credit("u1", Money::from_minor(1, usd), "c", now())
+            .credit("u1", Money::from_minor(1, usd), "c", now(), Answer::none())
             .expect_err("must be refused");
         assert!(matches!(err, DomainError::Conflict(_)));
     }
@@ -338,7 +347,10 @@ mod tests {
         let threads: Vec<_> = (0..16)
             .map(|_| {
                 let db = db.clone();
-                std::thread::spawn(move || db.credit("hot", tzs(10), "c", now()).expect("credit"))
+                std::thread::spawn(move || {
+                    db.credit("hot", tzs(10), "c", now(), Answer::none())
+                        .expect("credit")
+                })
             })
             .collect();
         for t in threads {

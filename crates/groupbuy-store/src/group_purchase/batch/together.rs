@@ -46,7 +46,7 @@ struct Decided {
 pub(super) fn pay_together(
     conn: &mut DbConnection,
     group_id: Uuid,
-    batch: &mut [Payment],
+    batch: &[Payment],
 ) -> Result<Option<Vec<Outcome>>, StoreError> {
     let Some(mut group) = lock_group(conn, group_id)? else {
         return Ok(None);
@@ -82,15 +82,15 @@ pub(super) fn pay_together(
             filled_by = Some(i);
         }
         outcomes.push(match decision {
-            Ok((_, session)) => Outcome::Paid(session),
+            Ok((_, session)) => Outcome::Paid(session, None),
             Err(e) => Outcome::Refused(e),
         });
     }
     // Answers first: a key answered elsewhere meanwhile (its lease taken over) fails the
     // whole batch, and every payer pays alone, where that refusal undoes only its own.
-    for (p, outcome) in batch.iter_mut().zip(&outcomes) {
-        if let Outcome::Paid(session) = outcome {
-            p.answer.record(conn, session)?;
+    for (p, outcome) in batch.iter().zip(&mut outcomes) {
+        if let Outcome::Paid(session, stored) = outcome {
+            *stored = crate::answer::record(conn, &p.answer, session)?;
         }
     }
     write(conn, &group, decided)?;
