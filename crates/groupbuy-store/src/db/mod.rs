@@ -73,6 +73,21 @@ macro_rules! insert_rows {
 }
 pub(crate) use insert_rows;
 
+/// Numbered bind placeholders for hand-written SQL, one per call: `$1`, `$2`, ... on
+/// PostgreSQL, `?` on SQLite.
+pub(crate) fn placeholders(conn: &DbConnection) -> impl FnMut() -> String {
+    let pg = matches!(conn, DbConnection::Pg(_));
+    let mut n = 0;
+    move || {
+        n += 1;
+        if pg {
+            format!("${n}")
+        } else {
+            "?".to_owned()
+        }
+    }
+}
+
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
