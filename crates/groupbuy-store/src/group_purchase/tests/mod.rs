@@ -1,5 +1,6 @@
 //! Group purchase use cases on both backends, with money conservation checked after each.
 
+mod answers;
 mod batches;
 mod consistency;
 mod contention;
