@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use groupbuy_domain::catalog::{
     CatalogStore, GroupTimeLimit, Product, ProductDraft, ProductPatch, Shop, ShopDraft,
 };
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::{DomainError, Principal};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -166,9 +167,10 @@ impl CatalogStore for Database {
         owner: &Principal,
         draft: ShopDraft,
         now: OffsetDateTime,
+        answer: Answer<Shop>,
     ) -> Result<Shop, DomainError> {
         let shop = draft.into_shop(Uuid::new_v4(), &owner.user_id, now);
-        self.write(|conn| {
+        self.write_answered(answer, |conn| {
             diesel::insert_into(shops::table)
                 .values(ShopRow::from_domain(&shop))
                 .execute(conn)?;
@@ -186,8 +188,9 @@ impl CatalogStore for Database {
         shop_id: Uuid,
         draft: ProductDraft,
         now: OffsetDateTime,
+        answer: Answer<Product>,
     ) -> Result<Product, DomainError> {
-        self.write(|conn| {
+        self.write_answered(answer, |conn| {
             owned_shop(conn, owner, shop_id)?;
             let product = draft.into_product(Uuid::new_v4(), shop_id, now);
             diesel::insert_into(products::table)
@@ -328,10 +331,11 @@ mod tests {
                 &owner,
                 ShopDraft::parse("TechWorld", None).expect("valid"),
                 now(),
+                Answer::none(),
             )
             .expect("shop");
         let created = db
-            .create_product(&owner, shop.id, draft(), now())
+            .create_product(&owner, shop.id, draft(), now(), Answer::none())
             .expect("product");
         let loaded = db.product(created.id).expect("load");
         assert_eq!(loaded, created);
@@ -345,14 +349,15 @@ mod tests {
                 &merchant("m1"),
                 ShopDraft::parse("Mine", None).expect("valid"),
                 now(),
+                Answer::none(),
             )
             .expect("shop");
         let err = db
-            .create_product(&merchant("m2"), shop.id, draft(), now())
+            .create_product(&merchant("m2"), shop.id, draft(), now(), Answer::none())
             .expect_err("must be refused");
         assert!(matches!(err, DomainError::NotFound(_)));
         let p = db
-            .create_product(&merchant("m1"), shop.id, draft(), now())
+            .create_product(&merchant("m1"), shop.id, draft(), now(), Answer::none())
             .expect("product");
         let err = db
             .update_product(&merchant("m2"), p.id, ProductPatch::default(), now())
@@ -367,10 +372,11 @@ mod tests {
                 &owner,
                 ShopDraft::parse("Mine", None).expect("valid"),
                 now(),
+                Answer::none(),
             )
             .expect("shop");
         let p = db
-            .create_product(&owner, shop.id, draft(), now())
+            .create_product(&owner, shop.id, draft(), now(), Answer::none())
             .expect("product");
         let patch = ProductPatch {
             stock_quantity: Some(7),

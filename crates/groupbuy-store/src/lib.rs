@@ -1,7 +1,6 @@
 //! Diesel storage of groupbuy: one schema over SQLite and PostgreSQL, the r2d2 pool,
 //! embedded migrations, and one transaction per use case implementing the domain ports.
 
-pub mod answer;
 mod campaign;
 mod catalog;
 mod convert;

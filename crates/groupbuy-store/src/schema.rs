@@ -197,6 +197,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Closed groups whose ACTIVE participants are still owed their refunds.
+    group_refunds_owed (group_id) {
+        group_id -> Text,
+        queued_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     group_participants_json,
     participant_histories_json,

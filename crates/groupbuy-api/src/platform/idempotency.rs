@@ -12,11 +12,9 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
-use groupbuy_domain::platform::{IdempotencyBegin, StoredResponse};
+use groupbuy_domain::platform::{Answer, IdempotencyBegin, StoredResponse};
 use groupbuy_domain::DomainError;
-use groupbuy_store::answer::AnswerOnCommit;
 use sha2::{Digest, Sha256};
-use std::any::Any;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use time::Duration;
@@ -111,43 +109,44 @@ pub fn set_abort_after_commit(on: bool) {
 }
 
 /// Runs a use case with effects on the blocking pool and answers with `render`'s output.
-/// When the request holds an Idempotency-Key, the rendered answer is stored on the key in
-/// the same transaction as the effect, so a crash between COMMIT and the response leaves
-/// a key that replays the answer instead of one that runs the request again.
+/// When the request holds an Idempotency-Key, the use case receives the key's [`Answer`]
+/// and passes it to the write transaction of its effect, which stores the rendered answer
+/// on the key before COMMIT: a crash between COMMIT and the response leaves a key that
+/// replays the answer instead of one that runs the request again. Without a key it
+/// receives [`Answer::none`].
 ///
 /// # Errors
 /// The use case's refusal, mapped to HTTP.
 pub async fn answer_with_effect<T, F, R>(use_case: F, render: R) -> Result<HttpResponse, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce() -> Result<T, DomainError> + Send + 'static,
+    F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
     R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
 {
     let claim = CLAIM.try_with(Claim::clone).ok();
     let render = Arc::new(render);
-    let answer = blocking(move || {
-        let armed = claim.map(|c| {
+    let answer = match claim {
+        Some(c) => {
             let render = render.clone();
-            AnswerOnCommit::arm(
-                c.owner,
-                c.key,
-                Box::new(move |v: &dyn Any| v.downcast_ref::<T>().map(|t| render(t))),
-            )
-        });
-        let value = use_case()?;
-        match armed.and_then(|a| a.committed()) {
-            Some(answer) => {
+            Answer::on_key(c.owner, c.key, move |t: &T| render(t))
+        }
+        None => Answer::none(),
+    };
+    let response = blocking(move || {
+        let value = use_case(answer.clone())?;
+        match answer.stored() {
+            Some(stored) => {
                 if ABORT_AFTER_COMMIT.load(Ordering::Relaxed) {
                     tracing::error!("failpoint: aborting between COMMIT and the response");
                     std::process::abort();
                 }
-                Ok(answer)
+                Ok(stored)
             }
             None => Ok(render(&value)),
         }
     })
     .await?;
-    Ok(send(answer))
+    Ok(send(response))
 }
 
 /// The middleware: refusals are answered here as problem responses.

@@ -224,7 +224,7 @@ async fn create_shop(
     let now = state.clock.now();
     let catalog = state.catalog.clone();
     answer_with_effect(
-        move || catalog.create_shop(&owner, draft, now),
+        move |answer| catalog.create_shop(&owner, draft, now, answer),
         |shop| {
             render(
                 StatusCode::CREATED,
@@ -288,7 +288,7 @@ async fn create_product(
     let now = state.clock.now();
     let catalog = state.catalog.clone();
     answer_with_effect(
-        move || catalog.create_product(&owner, shop_id, draft, now),
+        move |answer| catalog.create_product(&owner, shop_id, draft, now, answer),
         |product| {
             render(
                 StatusCode::CREATED,

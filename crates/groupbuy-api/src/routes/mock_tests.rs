@@ -161,7 +161,7 @@ async fn authorization_is_checked_before_the_store_is_touched() {
 #[actix_web::test]
 async fn a_rule_refusal_is_a_400_with_its_message() {
     let mut wallets = MockWalletStore::new();
-    wallets.expect_credit().returning(|_, _, _, _| {
+    wallets.expect_credit().returning(|_, _, _, _, _| {
         Err(DomainError::Conflict(Refusal::new(
             "currency-mismatch",
             "Wallet currency USD does not match TZS",

@@ -201,7 +201,7 @@ async fn credit_wallet(
     let now = state.clock.now();
     let wallets = state.wallets.clone();
     answer_with_effect(
-        move || wallets.credit(&user, amount, &reference, now),
+        move |answer| wallets.credit(&user, amount, &reference, now, answer),
         |entry| {
             render(
                 StatusCode::CREATED,

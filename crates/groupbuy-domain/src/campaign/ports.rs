@@ -7,6 +7,7 @@ use super::{
 };
 use crate::error::DomainError;
 use crate::page::Page;
+use crate::platform::Answer;
 use crate::principal::Principal;
 use time::OffsetDateTime;
 
@@ -25,6 +26,7 @@ pub trait CampaignStore: Send + Sync {
         owner: &Principal,
         draft: HandleDraft,
         now: OffsetDateTime,
+        answer: Answer<HandleProfile>,
     ) -> Result<HandleProfile, DomainError>;
 
     /// A handle (public).
@@ -43,6 +45,7 @@ pub trait CampaignStore: Send + Sync {
         handle: &Handle,
         draft: GroupBuyDraft,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError>;
 
     /// The handle's group-buys, newest first, optionally of one status.
@@ -93,6 +96,7 @@ pub trait CampaignStore: Send + Sync {
         slug: &Slug,
         action: Action,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError>;
 
     /// The audit entries of a group-buy the caller manages, newest first.

@@ -2,6 +2,7 @@
 
 use super::{Product, ProductDraft, ProductPatch, Shop, ShopDraft};
 use crate::error::DomainError;
+use crate::platform::Answer;
 use crate::principal::Principal;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -18,6 +19,7 @@ pub trait CatalogStore: Send + Sync {
         owner: &Principal,
         draft: ShopDraft,
         now: OffsetDateTime,
+        answer: Answer<Shop>,
     ) -> Result<Shop, DomainError>;
 
     /// A shop by id (public).
@@ -36,6 +38,7 @@ pub trait CatalogStore: Send + Sync {
         shop_id: Uuid,
         draft: ProductDraft,
         now: OffsetDateTime,
+        answer: Answer<Product>,
     ) -> Result<Product, DomainError>;
 
     /// A product by id (public).

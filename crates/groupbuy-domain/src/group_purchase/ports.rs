@@ -6,6 +6,7 @@ use super::instance::GroupStatus;
 use super::views::{GroupDetail, ParticipantDetail};
 use crate::error::DomainError;
 use crate::page::Page;
+use crate::platform::Answer;
 use crate::platform::ChangeContext;
 use crate::principal::Principal;
 use time::OffsetDateTime;
@@ -23,6 +24,7 @@ pub trait GroupPurchaseStore: Send + Sync {
         buyer: &Principal,
         request: CheckoutRequest,
         ctx: &ChangeContext,
+        answer: Answer<CheckoutSession>,
     ) -> Result<CheckoutSession, DomainError>;
 
     /// The buyer's own session.
@@ -41,6 +43,7 @@ pub trait GroupPurchaseStore: Send + Sync {
         buyer: &Principal,
         session_id: Uuid,
         ctx: &ChangeContext,
+        answer: Answer<CheckoutSession>,
     ) -> Result<CheckoutSession, DomainError>;
 
     /// OPEN, unexpired, not full groups of a product.
@@ -94,6 +97,7 @@ pub trait GroupPurchaseStore: Send + Sync {
         target: Uuid,
         quantity: i32,
         ctx: &ChangeContext,
+        answer: Answer<ParticipantDetail>,
     ) -> Result<ParticipantDetail, DomainError>;
 
     /// Renames a group (initiator only).

@@ -1,7 +1,97 @@
 //! Idempotency-Key records: one per (caller, key), replayed on retries.
 
 use crate::error::{DomainError, Refusal};
+use std::sync::{Arc, OnceLock};
 use time::{Duration, OffsetDateTime};
+
+/// How an idempotent request's answer is rendered from its use case's result.
+type Render<T> = dyn Fn(&T) -> StoredResponse + Send + Sync;
+
+/// The answer a request holding an Idempotency-Key stores on its key in the SAME
+/// transaction as its effect (a crash between COMMIT and the response then leaves a key
+/// that replays, never one that runs again). Passed explicitly by the handler to the use
+/// case, which hands it to the store's write transaction; [`Answer::none`] for a request
+/// without a key (and in tests). Clones share one answer: a payment batched on another
+/// thread records its payer's answer there.
+pub struct Answer<T> {
+    keyed: Option<Arc<Keyed<T>>>,
+}
+
+struct Keyed<T> {
+    caller: String,
+    key: String,
+    render: Box<Render<T>>,
+    /// Set by the store once the transaction that stored the answer has committed.
+    committed: OnceLock<StoredResponse>,
+}
+
+impl<T> Answer<T> {
+    /// No key: nothing is stored with the effect.
+    pub fn none() -> Self {
+        Self { keyed: None }
+    }
+
+    /// The answer `render` gives the result, to store on `caller`'s `key`.
+    pub fn on_key(
+        caller: impl Into<String>,
+        key: impl Into<String>,
+        render: impl Fn(&T) -> StoredResponse + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            keyed: Some(Arc::new(Keyed {
+                caller: caller.into(),
+                key: key.into(),
+                render: Box::new(render),
+                committed: OnceLock::new(),
+            })),
+        }
+    }
+
+    /// The `(caller, key)` the answer is stored on and the answer to store for `value`;
+    /// `None` without a key.
+    pub fn render(&self, value: &T) -> Option<(&str, &str, StoredResponse)> {
+        self.keyed
+            .as_deref()
+            .map(|k| (k.caller.as_str(), k.key.as_str(), (k.render)(value)))
+    }
+
+    /// Called by the store after COMMIT: `response` is now the answer on the key.
+    pub fn committed(&self, response: StoredResponse) {
+        if let Some(k) = &self.keyed {
+            // A second commit cannot happen: the key is stored conditionally on being in
+            // flight, so a later attempt to store it again is refused.
+            let _ = k.committed.set(response);
+        }
+    }
+
+    /// The answer that committed with the effect, if one did.
+    pub fn stored(&self) -> Option<StoredResponse> {
+        self.keyed.as_ref().and_then(|k| k.committed.get().cloned())
+    }
+}
+
+impl<T> Clone for Answer<T> {
+    fn clone(&self) -> Self {
+        Self {
+            keyed: self.keyed.clone(),
+        }
+    }
+}
+
+impl<T> Default for Answer<T> {
+    fn default() -> Self {
+        Self::none()
+    }
+}
+
+impl<T> std::fmt::Debug for Answer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.keyed {
+            Some(k) => write!(f, "Answer({}, {})", k.caller, k.key),
+            None => f.write_str("Answer(none)"),
+        }
+    }
+}
 
 /// The refusal of an attempt whose key another attempt (one that took over its lease)
 /// answered first: its own effect is rolled back, and a retry receives that answer.

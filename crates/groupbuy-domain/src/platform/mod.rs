@@ -14,7 +14,9 @@ pub use context::ChangeContext;
 pub use events::{rfc3339, Audience, DomainEvent, EventType};
 #[cfg(feature = "mock")]
 pub use idempotency::MockIdempotencyStore;
-pub use idempotency::{answered_elsewhere, IdempotencyBegin, IdempotencyStore, StoredResponse};
+pub use idempotency::{
+    answered_elsewhere, Answer, IdempotencyBegin, IdempotencyStore, StoredResponse,
+};
 #[cfg(feature = "mock")]
 pub use rate_limit::MockRateLimitStore;
 pub use rate_limit::{RateDecision, RateLimitStore, RateQuota};

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::error::DomainError;
 use crate::page::Page;
+use crate::platform::Answer;
 use crate::platform::ChangeContext;
 use crate::principal::Principal;
 use time::OffsetDateTime;
@@ -58,6 +59,7 @@ pub trait ProcurementStore: Send + Sync {
         caller: &Principal,
         draft: GroupBuyDraft,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError>;
 
     /// One group buy as the caller may see it.
@@ -102,6 +104,7 @@ pub trait ProcurementStore: Send + Sync {
         request: CommitRequest,
         if_match: Option<String>,
         ctx: &ChangeContext,
+        answer: Answer<CommitOutcome>,
     ) -> Result<CommitOutcome, DomainError>;
 
     /// Withdraws the caller's organisation's commitment ([`GroupBuy::withdraw`]).
@@ -114,6 +117,7 @@ pub trait ProcurementStore: Send + Sync {
         id: &GroupBuyId,
         if_match: Option<String>,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError>;
 
     /// Cancels a group buy ([`GroupBuy::cancel`]).
@@ -126,6 +130,7 @@ pub trait ProcurementStore: Send + Sync {
         id: &GroupBuyId,
         if_match: Option<String>,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError>;
 
     /// Expires up to `limit` group buys due at `ctx.now` ([`GroupBuy::expire`]); returns

@@ -4,6 +4,7 @@ use super::{LedgerEntry, Wallet};
 use crate::error::DomainError;
 use crate::money::Money;
 use crate::page::Page;
+use crate::platform::Answer;
 use time::OffsetDateTime;
 
 /// Storage of wallets and their ledgers.
@@ -36,5 +37,6 @@ pub trait WalletStore: Send + Sync {
         amount: Money,
         reference: &str,
         now: OffsetDateTime,
+        answer: Answer<LedgerEntry>,
     ) -> Result<LedgerEntry, DomainError>;
 }

@@ -21,6 +21,7 @@ use groupbuy_domain::campaign::{
     Rollup, RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
 };
 use groupbuy_domain::page::clamp_limit;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::AuditDraft;
 use groupbuy_domain::{DomainError, IntoEnumIterator, Page, Principal};
 use rows::{GroupBuyRow, HandleRow};
@@ -136,8 +137,9 @@ impl CampaignStore for Database {
         owner: &Principal,
         draft: HandleDraft,
         now: OffsetDateTime,
+        answer: Answer<HandleProfile>,
     ) -> Result<HandleProfile, DomainError> {
-        self.write(|conn| owner::create_handle(conn, owner, draft, now))
+        self.write_answered(answer, |conn| owner::create_handle(conn, owner, draft, now))
     }
 
     fn handle(&self, handle: &Handle) -> Result<HandleProfile, DomainError> {
@@ -150,8 +152,11 @@ impl CampaignStore for Database {
         handle: &Handle,
         draft: GroupBuyDraft,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError> {
-        self.write(|conn| owner::create_group_buy(conn, caller, handle, draft, ctx))
+        self.write_answered(answer, |conn| {
+            owner::create_group_buy(conn, caller, handle, draft, ctx)
+        })
     }
 
     fn group_buys(
@@ -207,8 +212,11 @@ impl CampaignStore for Database {
         slug: &Slug,
         action: Action,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError> {
-        self.write(|conn| owner::transition(conn, caller, handle, slug, action, ctx))
+        self.write_answered(answer, |conn| {
+            owner::transition(conn, caller, handle, slug, action, ctx)
+        })
     }
 
     fn audit(

@@ -6,6 +6,7 @@ use super::{write_transaction, DbConnection};
 use crate::error::StoreError;
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use groupbuy_domain::platform::Answer;
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -50,7 +51,7 @@ fn migrate_holding_lock(conn: &mut DbConnection) -> Result<Vec<String>, StoreErr
         })?,
     };
     // Data the schema change cannot move by itself: hashes are computed in Rust.
-    let adopted = write_transaction(conn, crate::campaign::adopt_legacy_audit)?;
+    let adopted = write_transaction(conn, &Answer::none(), crate::campaign::adopt_legacy_audit)?;
     if adopted > 0 {
         tracing::info!(
             entries = adopted,

@@ -1,11 +1,12 @@
 //! Connections, the pool, migrations and transactions over either backend.
 
-use crate::answer;
 use crate::error::StoreError;
+use crate::platform::answer;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::DomainError;
 use parking_lot::{Mutex, MutexGuard};
 use std::sync::Arc;
@@ -78,6 +79,21 @@ macro_rules! insert_rows {
     };
 }
 pub(crate) use insert_rows;
+
+/// Numbered bind placeholders for hand-written SQL, one per call: `$1`, `$2`, ... on
+/// PostgreSQL, `?` on SQLite.
+pub(crate) fn placeholders(conn: &DbConnection) -> impl FnMut() -> String {
+    let pg = matches!(conn, DbConnection::Pg(_));
+    let mut n = 0;
+    move || {
+        n += 1;
+        if pg {
+            format!("${n}")
+        } else {
+            "?".to_owned()
+        }
+    }
+}
 
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,26 +324,46 @@ impl Database {
     }
 
     /// Runs `f` in one write transaction (IMMEDIATE on SQLite), rolled back on any error.
-    pub(crate) fn write<T: 'static>(
+    pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
     ) -> Result<T, DomainError> {
+        self.write_answered(Answer::none(), f)
+    }
+
+    /// Like [`Database::write`], storing `answer` (the idempotent request's answer for
+    /// `f`'s result) on its key before COMMIT (see [`crate::platform::answer`]).
+    pub(crate) fn write_answered<T>(
+        &self,
+        answer: Answer<T>,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, DomainError> {
         let mut conn = self.writer()?;
-        write_transaction(&mut conn, f).map_err(DomainError::from)
+        write_transaction(&mut conn, &answer, f).map_err(DomainError::from)
     }
 
     /// Like [`Database::write`], retried (up to 3 more times) when PostgreSQL aborts the
     /// transaction as a deadlock victim or serialization failure, or SQLite stays busy:
     /// use cases that lock a wallet and a group in different orders (payment vs. expiry
     /// refunds) may meet at the instant a group expires, and the loser simply runs again.
-    pub(crate) fn write_retrying<T: 'static>(
+    pub(crate) fn write_retrying<T>(
         &self,
+        f: impl Fn(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, DomainError> {
+        self.write_retrying_answered(Answer::none(), f)
+    }
+
+    /// [`Database::write_retrying`] storing `answer` like [`Database::write_answered`]
+    /// (each attempt stores it again: a rolled-back attempt stored nothing).
+    pub(crate) fn write_retrying_answered<T>(
+        &self,
+        answer: Answer<T>,
         f: impl Fn(&mut DbConnection) -> Result<T, StoreError>,
     ) -> Result<T, DomainError> {
         let mut attempt = 0;
         loop {
             let mut conn = self.writer()?;
-            match write_transaction(&mut conn, &f) {
+            match write_transaction(&mut conn, &answer, &f) {
                 Err(StoreError::Query(e)) if attempt < 3 && is_transient(&e) => {
                     attempt += 1;
                     tracing::warn!(error = %e, attempt, "transient transaction failure; retrying");
@@ -364,31 +400,31 @@ pub(crate) fn is_transient(err: &diesel::result::Error) -> bool {
 /// write lock is taken up front (another process's writers queue on busy_timeout instead
 /// of failing with SQLITE_BUSY when they upgrade a read lock).
 ///
-/// An idempotent request's armed answer ([`crate::answer`]) is stored in the same
-/// transaction, just before COMMIT.
-pub(crate) fn write_transaction<T: 'static>(
+/// `answer` (an idempotent request's, or none) is stored on its key in the same
+/// transaction, just before COMMIT, and handed to it once COMMIT succeeded.
+pub(crate) fn write_transaction<T>(
     conn: &mut DbConnection,
+    answer: &Answer<T>,
     f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     let with_answer = |c: &mut DbConnection| {
         let value = f(c)?;
-        answer::record(c, &value)?;
-        Ok(value)
+        let stored = answer::record(c, answer, &value)?;
+        Ok((value, stored))
     };
-    let outcome = match conn {
+    let (value, stored) = match conn {
         DbConnection::Pg(_) => conn.transaction(with_answer),
         DbConnection::Sqlite(_) => guarded(conn, "BEGIN IMMEDIATE", with_answer),
-    };
-    match &outcome {
-        Ok(_) => answer::committed(),
-        Err(_) => answer::rolled_back(),
+    }?;
+    if let Some(response) = stored {
+        answer.committed(response);
     }
-    outcome
+    Ok(value)
 }
 
 /// A write transaction begun by hand (IMMEDIATE on SQLite), unknown to diesel's
 /// transaction manager, so `f` may divide it with its own SAVEPOINTs; rolled back when
-/// `f` or COMMIT fails. No armed answer is recorded: `f` records each request's own.
+/// `f` or COMMIT fails. `f` records each request's answer itself ([`crate::platform::answer::record`]).
 pub(crate) fn manual_transaction<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,

@@ -15,7 +15,7 @@ use crate::schema::{
     checkout_sessions as cs, group_instances as gi, group_participants as gp, products,
     purchase_records,
 };
-use crate::wallet::{move_balance, record_entries};
+use crate::wallet::post_entry;
 use diesel::prelude::*;
 use groupbuy_domain::catalog::Product;
 use groupbuy_domain::group_purchase::{
@@ -24,7 +24,7 @@ use groupbuy_domain::group_purchase::{
     ParticipantStatus, Transition,
 };
 use groupbuy_domain::platform::{Audience, ChangeContext};
-use groupbuy_domain::wallet::{LedgerEntry, LedgerKind};
+use groupbuy_domain::wallet::LedgerKind;
 use groupbuy_domain::{DomainError, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -153,25 +153,21 @@ pub(crate) fn pay(
     Ok(paid)
 }
 
-/// Rows a payment appends that nothing reads before COMMIT (its ledger entry, its
-/// purchase record): written by one multi-row statement per table, for one payment or
-/// for a whole batch of them.
+/// Rows a payment appends that nothing reads before COMMIT (its purchase record):
+/// written by one multi-row statement, for one payment or for a whole batch of them.
 #[derive(Default)]
 pub(crate) struct Appended {
-    pub(crate) entries: Vec<LedgerEntry>,
     pub(crate) purchases: Vec<PurchaseRow>,
 }
 
 impl Appended {
     /// Takes over another payment's rows.
     pub(crate) fn extend(&mut self, other: Appended) {
-        self.entries.extend(other.entries);
         self.purchases.extend(other.purchases);
     }
 
     /// Writes the rows (inside the payments' transaction).
     pub(crate) fn write(self, conn: &mut DbConnection) -> Result<(), StoreError> {
-        record_entries(conn, &self.entries)?;
         insert_rows!(conn, purchase_records::table, &self.purchases[..])?;
         Ok(())
     }
@@ -208,7 +204,8 @@ pub(crate) fn pay_appending(
         return load_session(conn, &buyer.user_id, session_id);
     };
     let mut session = claimed.into_domain()?;
-    let debit = move_balance(
+    // The debit and its ledger entry, before any lock on the group is taken.
+    let debit = post_entry(
         conn,
         &buyer.user_id,
         LedgerKind::Purchase,
@@ -277,7 +274,6 @@ pub(crate) fn pay_appending(
     session.group_instance_id = Some(group.id);
     session.group_code = Some(group.code.as_str().to_owned());
     session.transaction_id = Some(debit.id);
-    appended.entries.push(debit);
     Ok(session)
 }
 

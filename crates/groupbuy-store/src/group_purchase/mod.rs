@@ -25,6 +25,7 @@ use groupbuy_domain::group_purchase::{
     Order, ParticipantDetail,
 };
 use groupbuy_domain::page::MAX_LIMIT;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::OffsetDateTime;
@@ -36,9 +37,10 @@ impl GroupPurchaseStore for Database {
         buyer: &Principal,
         request: CheckoutRequest,
         ctx: &ChangeContext,
+        answer: Answer<CheckoutSession>,
     ) -> Result<CheckoutSession, DomainError> {
         let session = self.query(|conn| checkout::prepare(conn, buyer, request, ctx.now))?;
-        self.write(move |conn| checkout::insert(conn, session))
+        self.write_answered(answer, move |conn| checkout::insert(conn, session))
     }
 
     fn checkout(
@@ -54,16 +56,19 @@ impl GroupPurchaseStore for Database {
         buyer: &Principal,
         session_id: Uuid,
         ctx: &ChangeContext,
+        answer: Answer<CheckoutSession>,
     ) -> Result<CheckoutSession, DomainError> {
         // A session that joins an existing group pays in that group's next batch; one
         // that opens a group (or was paid already) has nothing to share a lock with.
         let session =
             self.query(|conn| checkout::load_session(conn, &buyer.user_id, session_id))?;
         match session.group_instance_id {
-            Some(group_id) if session.status == CheckoutStatus::PendingPayment => {
-                self.joins().pay(self, group_id, buyer, session_id, ctx)
-            }
-            _ => self.write_retrying(|conn| checkout::pay(conn, buyer, session_id, ctx)),
+            Some(group_id) if session.status == CheckoutStatus::PendingPayment => self
+                .joins()
+                .pay(self, group_id, buyer, session_id, ctx, answer),
+            _ => self.write_retrying_answered(answer, |conn| {
+                checkout::pay(conn, buyer, session_id, ctx)
+            }),
         }
     }
 
@@ -107,8 +112,11 @@ impl GroupPurchaseStore for Database {
         target: Uuid,
         quantity: i32,
         ctx: &ChangeContext,
+        answer: Answer<ParticipantDetail>,
     ) -> Result<ParticipantDetail, DomainError> {
-        self.write_retrying(|conn| transfer::transfer(conn, user, source, target, quantity, ctx))
+        self.write_retrying_answered(answer, |conn| {
+            transfer::transfer(conn, user, source, target, quantity, ctx)
+        })
     }
 
     fn rename(

@@ -4,7 +4,7 @@
 
 use super::rows::{GroupRow, NewOrderRow, ParticipantRow};
 use crate::convert::to_db_time;
-use crate::db::DbConnection;
+use crate::db::{placeholders, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp, orders, products};
 use diesel::prelude::*;
@@ -405,7 +405,6 @@ fn release_stock_of(conn: &mut DbConnection, groups: &[&GroupInstance]) -> Resul
     let rows: Vec<(String, i64)> = seats.into_iter().collect();
     for chunk in rows.chunks(1000) {
         let ids: Vec<&String> = chunk.iter().map(|(id, _)| id).collect();
-        let pg = matches!(conn, DbConnection::Pg(_));
         if let DbConnection::Pg(c) = conn {
             let _: Vec<String> = products::table
                 .filter(products::id.eq_any(&ids))
@@ -414,15 +413,7 @@ fn release_stock_of(conn: &mut DbConnection, groups: &[&GroupInstance]) -> Resul
                 .for_update()
                 .load(c)?;
         }
-        let mut n = 0;
-        let mut param = || {
-            n += 1;
-            if pg {
-                format!("${n}")
-            } else {
-                "?".to_owned()
-            }
-        };
+        let mut param = placeholders(conn);
         let values: Vec<String> = chunk
             .iter()
             .map(|_| format!("({}, {})", param(), param()))

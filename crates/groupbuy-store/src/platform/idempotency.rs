@@ -110,19 +110,7 @@ impl IdempotencyStore for Database {
     ) -> Result<(), DomainError> {
         self.write(|conn| {
             // Conditional: an answer that committed with its effect stays as it is.
-            diesel::update(
-                ik::table
-                    .find((caller, key))
-                    .filter(ik::state.eq(IN_FLIGHT)),
-            )
-            .set((
-                ik::state.eq(DONE),
-                ik::response_status.eq(i32::from(response.status)),
-                ik::response_body.eq(&response.body),
-                ik::content_type.eq(&response.content_type),
-                ik::response_headers.eq(response.headers_json()),
-            ))
-            .execute(conn)?;
+            crate::platform::answer::store_on_key(conn, caller, key, &response)?;
             Ok(())
         })
     }

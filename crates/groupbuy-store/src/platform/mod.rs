@@ -2,6 +2,7 @@
 //! rate-limit windows, cursor paging and the hash-chained audit log. Mirrors the domain's
 //! and the API's `platform` folders.
 
+pub(crate) mod answer;
 pub(crate) mod as_text;
 pub(crate) mod audit;
 mod idempotency;

@@ -21,6 +21,7 @@ use crate::platform::outbox;
 use crate::platform::paging::parse_cursor;
 use diesel::prelude::*;
 use groupbuy_domain::page::clamp_limit;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::{AuditDraft, ChangeContext, DomainEvent};
 use groupbuy_domain::procurement::{
     AuditRecord, ChainVerdict, CommitOutcome, CommitRequest, Commitment, CommitmentStatus,
@@ -129,8 +130,9 @@ impl ProcurementStore for Database {
         caller: &Principal,
         draft: GroupBuyDraft,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError> {
-        self.write(|conn| create::create(conn, caller, draft, ctx))
+        self.write_answered(answer, |conn| create::create(conn, caller, draft, ctx))
     }
 
     fn get(&self, caller: &Principal, id: &GroupBuyId) -> Result<GroupBuyView, DomainError> {
@@ -168,8 +170,11 @@ impl ProcurementStore for Database {
         request: CommitRequest,
         if_match: Option<String>,
         ctx: &ChangeContext,
+        answer: Answer<CommitOutcome>,
     ) -> Result<CommitOutcome, DomainError> {
-        self.write(|conn| changes::commit(conn, caller, *id, request, if_match.as_deref(), ctx))
+        self.write_answered(answer, |conn| {
+            changes::commit(conn, caller, *id, request, if_match.as_deref(), ctx)
+        })
     }
 
     fn withdraw(
@@ -178,8 +183,11 @@ impl ProcurementStore for Database {
         id: &GroupBuyId,
         if_match: Option<String>,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError> {
-        self.write(|conn| changes::withdraw(conn, caller, *id, if_match.as_deref(), ctx))
+        self.write_answered(answer, |conn| {
+            changes::withdraw(conn, caller, *id, if_match.as_deref(), ctx)
+        })
     }
 
     fn cancel(
@@ -188,8 +196,11 @@ impl ProcurementStore for Database {
         id: &GroupBuyId,
         if_match: Option<String>,
         ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError> {
-        self.write(|conn| changes::cancel(conn, caller, *id, if_match.as_deref(), ctx))
+        self.write_answered(answer, |conn| {
+            changes::cancel(conn, caller, *id, if_match.as_deref(), ctx)
+        })
     }
 
     fn expire_due(&self, ctx: &ChangeContext, limit: i64) -> Result<usize, DomainError> {

@@ -44,7 +44,7 @@ async fn create_handle(
     let now = state.clock.now();
     let store = state.campaigns.clone();
     answer_with_effect(
-        move || store.create_handle(&owner, draft, now),
+        move |answer| store.create_handle(&owner, draft, now, answer),
         |profile| {
             render(
                 StatusCode::CREATED,
@@ -114,7 +114,7 @@ async fn create_group_buy(
     let ctx = change(format!("user:{}", caller.user_id), now);
     let store = state.campaigns.clone();
     answer_with_effect(
-        move || store.create_group_buy(&caller, &handle, draft, &ctx),
+        move |answer| store.create_group_buy(&caller, &handle, draft, &ctx, answer),
         |g| {
             render(
                 StatusCode::CREATED,
@@ -247,7 +247,7 @@ async fn act(
     let ctx = change(format!("user:{}", caller.user_id), state.clock.now());
     let store = state.campaigns.clone();
     answer_with_effect(
-        move || store.transition(&caller, &handle, &slug, action, &ctx),
+        move |answer| store.transition(&caller, &handle, &slug, action, &ctx, answer),
         |g| {
             let message = format!("Group-buy is now {}", g.status);
             render(StatusCode::OK, &message, GroupBuyView::from(g.clone()))

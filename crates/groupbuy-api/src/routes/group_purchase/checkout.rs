@@ -72,7 +72,7 @@ async fn create_session(
     let ctx = change(format!("user:{}", buyer.user_id), state.clock.now());
     let store = state.group_purchases.clone();
     answer_with_effect(
-        move || store.create_checkout(&buyer, request, &ctx),
+        move |answer| store.create_checkout(&buyer, request, &ctx, answer),
         |session| {
             render(
                 StatusCode::CREATED,
@@ -111,7 +111,7 @@ async fn process_payment(
     let ctx = change(format!("user:{}", buyer.user_id), state.clock.now());
     let (id, store) = (path.into_inner(), state.group_purchases.clone());
     answer_with_effect(
-        move || store.pay(&buyer, id, &ctx),
+        move |answer| store.pay(&buyer, id, &ctx, answer),
         |session| {
             render(
                 StatusCode::OK,

@@ -225,7 +225,16 @@ async fn transfer(
     let ctx = change(format!("user:{}", user.user_id), state.clock.now());
     let store = state.group_purchases.clone();
     answer_with_effect(
-        move || store.transfer(&user, b.source_group_id, b.target_group_id, quantity, &ctx),
+        move |answer| {
+            store.transfer(
+                &user,
+                b.source_group_id,
+                b.target_group_id,
+                quantity,
+                &ctx,
+                answer,
+            )
+        },
         |moved| {
             render(
                 StatusCode::OK,

@@ -39,7 +39,7 @@ async fn allocate(
     let ctx = context(&caller, state.clock.now());
     let store = state.sourcing.clone();
     answer_with_effect(
-        move || store.enqueue_allocation(&caller, &id, &ctx),
+        move |answer| store.enqueue_allocation(&caller, &id, &ctx, answer),
         |job: &Job| accepted(job, "Allocation job accepted"),
     )
     .await
@@ -94,7 +94,7 @@ async fn settle(
     let ctx = context(&caller, state.clock.now());
     let store = state.sourcing.clone();
     answer_with_effect(
-        move || store.settle(&caller, &id, &ctx),
+        move |answer| store.settle(&caller, &id, &ctx, answer),
         |view: &SettlementView| {
             render(
                 StatusCode::CREATED,

@@ -52,7 +52,7 @@ async fn commit(
     let expected = if_match(&req);
     let store = state.procurement.clone();
     answer_with_effect(
-        move || store.commit(&caller, &id, request, expected, &ctx),
+        move |answer| store.commit(&caller, &id, request, expected, &ctx, answer),
         |outcome: &CommitOutcome| {
             let (status, message) = if outcome.created {
                 (StatusCode::CREATED, "Commitment created successfully")
@@ -95,7 +95,7 @@ async fn withdraw(
     let expected = if_match(&req);
     let store = state.procurement.clone();
     answer_with_effect(
-        move || store.withdraw(&caller, &id, expected, &ctx),
+        move |answer| store.withdraw(&caller, &id, expected, &ctx, answer),
         |g: &GroupBuy| {
             let (name, value) = etag_header(g.version);
             StoredResponse {

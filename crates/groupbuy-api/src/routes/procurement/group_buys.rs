@@ -84,7 +84,7 @@ async fn create(
     let store = state.procurement.clone();
     let viewer = caller.clone();
     answer_with_effect(
-        move || store.create(&caller, draft, &ctx),
+        move |answer| store.create(&caller, draft, &ctx, answer),
         move |g: &GroupBuy| {
             // A new pool has no commitments yet: its organiser's summary is all zeros.
             let view = organiser_view(&viewer, g, Some(CommitmentsSummary::of(&[])));
@@ -185,7 +185,7 @@ async fn cancel(
     let store = state.procurement.clone();
     let viewer = caller.clone();
     answer_with_effect(
-        move || store.cancel(&caller, &id, expected, &ctx),
+        move |answer| store.cancel(&caller, &id, expected, &ctx, answer),
         move |g: &GroupBuy| {
             let view = organiser_view(&viewer, g, None);
             group_buy_answer(StatusCode::OK, "Group buy cancelled successfully", view)

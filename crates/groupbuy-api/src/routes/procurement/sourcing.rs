@@ -70,7 +70,7 @@ async fn open(
     let expected = if_match(&req);
     let store = state.sourcing.clone();
     answer_with_effect(
-        move || store.enqueue_rfq(&caller, &id, draft, expected, &ctx),
+        move |answer| store.enqueue_rfq(&caller, &id, draft, expected, &ctx, answer),
         |job: &Job| accepted(job, "RFQ job accepted"),
     )
     .await
@@ -131,7 +131,7 @@ async fn respond(
     let ctx = super::context(&caller, state.clock.now());
     let store = state.sourcing.clone();
     answer_with_effect(
-        move || store.submit_response(&caller, &id, fields, &ctx),
+        move |answer| store.submit_response(&caller, &id, fields, &ctx, answer),
         |outcome: &ResponseOutcome| {
             let (status, message) = if outcome.created {
                 (StatusCode::CREATED, "Response submitted successfully")

@@ -68,7 +68,9 @@ async fn create(
     )?;
     let (now, store, secret) = (state.clock.now(), state.webhooks.clone(), new_secret());
     answer_with_effect(
-        move || {
+        // The secret is chosen here and the store's result lacks it: this answer is
+        // stored by the middleware after the response, not with the effect.
+        move |_answer| {
             store
                 .create_endpoint(&owner, draft, &secret, now)
                 .map(|e| (e, secret))
@@ -207,7 +209,9 @@ async fn rotate(
         new_secret(),
     );
     answer_with_effect(
-        move || {
+        // The secret is chosen here and the store's result lacks it: this answer is
+        // stored by the middleware after the response, not with the effect.
+        move |_answer| {
             store
                 .rotate_secret(&caller, &id, &secret, now + ROTATION_OVERLAP, now)
                 .map(|e| (e, secret))

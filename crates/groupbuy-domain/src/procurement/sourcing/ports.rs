@@ -9,6 +9,7 @@
 //! scopes itself ([`crate::procurement::check_can_settle`]), as they are part of its rule.
 
 use crate::error::DomainError;
+use crate::platform::Answer;
 use crate::platform::ChangeContext;
 use crate::principal::Principal;
 use crate::procurement::{
@@ -42,6 +43,7 @@ pub trait SourcingStore: Send + Sync {
         draft: RfqDraft,
         if_match: Option<String>,
         ctx: &ChangeContext,
+        answer: Answer<Job>,
     ) -> Result<Job, DomainError>;
 
     /// Queues the job that allocates `id`, after [`crate::procurement::check_can_allocate`] (a dry run)
@@ -54,6 +56,7 @@ pub trait SourcingStore: Send + Sync {
         caller: &Principal,
         id: &GroupBuyId,
         ctx: &ChangeContext,
+        answer: Answer<Job>,
     ) -> Result<Job, DomainError>;
 
     /// One job, for the organising organisation ([`Job::require_visible_to`]).
@@ -103,6 +106,7 @@ pub trait SourcingStore: Send + Sync {
         id: &GroupBuyId,
         fields: ResponseFields,
         ctx: &ChangeContext,
+        answer: Answer<ResponseOutcome>,
     ) -> Result<ResponseOutcome, DomainError>;
 
     /// The allocation of `id` as the caller may see it ([`crate::procurement::AwardView::new`]).
@@ -122,6 +126,7 @@ pub trait SourcingStore: Send + Sync {
         caller: &Principal,
         id: &GroupBuyId,
         ctx: &ChangeContext,
+        answer: Answer<SettlementView>,
     ) -> Result<SettlementView, DomainError>;
 
     /// The settlement of `id` as the caller may see it ([`crate::procurement::SettlementView::new`]).

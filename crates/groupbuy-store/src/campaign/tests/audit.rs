@@ -5,6 +5,7 @@ use crate::platform::audit;
 use crate::Database;
 use groupbuy_domain::campaign::{Action, CampaignStore};
 use groupbuy_domain::platform::verify_chain;
+use groupbuy_domain::platform::Answer;
 
 const SUBJECT: &str = "campaign:gharart/lamps";
 
@@ -20,6 +21,7 @@ fn campaign_entries_form_one_verifiable_chain(db: &Database) {
         &s("lamps"),
         Action::Pause,
         &ctx("user:m1", t0()),
+        Answer::none(),
     )
     .expect("pause");
     let entries = chain(db);

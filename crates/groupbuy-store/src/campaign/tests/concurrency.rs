@@ -1,6 +1,7 @@
 //! The concurrency guarantees: one interest per visitor, exact counters, one winner.
 
 use super::*;
+use groupbuy_domain::platform::Answer;
 
 fn same_visitor_in_100_threads_counts_once(db: &Database) {
     setup(db, "hot", true);
@@ -29,6 +30,7 @@ fn hundred_visitors_in_100_threads_count_exactly(db: &Database) {
         &merchant("m1"),
         HandleDraft::parse("gharart", "G").expect("d"),
         t0(),
+        Answer::none(),
     )
     .expect("h");
     let draft = GroupBuyDraft::parse(
@@ -46,14 +48,21 @@ fn hundred_visitors_in_100_threads_count_exactly(db: &Database) {
         t0(),
     )
     .expect("draft");
-    db.create_group_buy(&merchant("m1"), &h(), draft, &ctx("m1", t0()))
-        .expect("create");
+    db.create_group_buy(
+        &merchant("m1"),
+        &h(),
+        draft,
+        &ctx("m1", t0()),
+        Answer::none(),
+    )
+    .expect("create");
     db.transition(
         &merchant("m1"),
         &h(),
         &s("hot"),
         Action::Publish,
         &ctx("m1", t0()),
+        Answer::none(),
     )
     .expect("publish");
     let threads: Vec<_> = (0..100)
@@ -85,6 +94,7 @@ fn hundred_visitors_without_cap(db: &Database) {
         &merchant("m1"),
         HandleDraft::parse("gharart", "G").expect("d"),
         t0(),
+        Answer::none(),
     )
     .expect("h");
     let draft = GroupBuyDraft::parse(
@@ -102,14 +112,21 @@ fn hundred_visitors_without_cap(db: &Database) {
         t0(),
     )
     .expect("draft");
-    db.create_group_buy(&merchant("m1"), &h(), draft, &ctx("m1", t0()))
-        .expect("create");
+    db.create_group_buy(
+        &merchant("m1"),
+        &h(),
+        draft,
+        &ctx("m1", t0()),
+        Answer::none(),
+    )
+    .expect("create");
     db.transition(
         &merchant("m1"),
         &h(),
         &s("open"),
         Action::Publish,
         &ctx("m1", t0()),
+        Answer::none(),
     )
     .expect("publish");
     let threads: Vec<_> = (0..100i64)
@@ -159,6 +176,7 @@ fn concurrent_transitions_have_one_winner(db: &Database) {
                     &s("race"),
                     Action::Pause,
                     &ctx("m1", t0()),
+                    Answer::none(),
                 )
             })
         })

@@ -5,6 +5,7 @@ use crate::platform::schema::events;
 use crate::Database;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{Action, CampaignStore};
+use groupbuy_domain::platform::Answer;
 
 /// (type, subject, sequence, audience, request id) of every stored event, in order.
 fn stored(db: &Database) -> Vec<(String, String, i64, String, String)> {
@@ -58,6 +59,7 @@ fn transitions_and_the_tipping_point_say_so_once(db: &Database) {
         &s("lamps"),
         Action::Pause,
         &ctx("user:m1", t0()),
+        Answer::none(),
     )
     .expect("pause");
     assert!(db
@@ -66,7 +68,8 @@ fn transitions_and_the_tipping_point_say_so_once(db: &Database) {
             &h(),
             &s("lamps"),
             Action::Pause,
-            &ctx("user:m1", t0())
+            &ctx("user:m1", t0()),
+            Answer::none(),
         )
         .is_err());
     db.transition(
@@ -75,6 +78,7 @@ fn transitions_and_the_tipping_point_say_so_once(db: &Database) {
         &s("lamps"),
         Action::Close,
         &ctx("user:m1", t0()),
+        Answer::none(),
     )
     .expect("close");
     let all: Vec<(String, i64)> = stored(db).into_iter().map(|e| (e.0, e.2)).collect();

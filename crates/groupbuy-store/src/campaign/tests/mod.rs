@@ -10,6 +10,7 @@ use groupbuy_domain::campaign::{
     HandleDraft, InterestRequest, RollupQuery, Slug, SupportReportDraft, SupportReportFields,
     VisitorId,
 };
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::{DomainError, Principal};
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
@@ -58,6 +59,7 @@ fn setup(db: &Database, slug: &str, publish: bool) {
             &merchant("m1"),
             HandleDraft::parse("gharart", "Gharart").expect("d"),
             t0(),
+            Answer::none(),
         )
         .expect("handle");
     }
@@ -76,8 +78,14 @@ fn setup(db: &Database, slug: &str, publish: bool) {
         t0(),
     )
     .expect("draft");
-    db.create_group_buy(&merchant("m1"), &h(), draft, &ctx("user:m1", t0()))
-        .expect("create");
+    db.create_group_buy(
+        &merchant("m1"),
+        &h(),
+        draft,
+        &ctx("user:m1", t0()),
+        Answer::none(),
+    )
+    .expect("create");
     if publish {
         db.transition(
             &merchant("m1"),
@@ -85,6 +93,7 @@ fn setup(db: &Database, slug: &str, publish: bool) {
             &s(slug),
             Action::Publish,
             &ctx("user:m1", t0()),
+            Answer::none(),
         )
         .expect("publish");
     }
@@ -107,6 +116,7 @@ fn handles_are_unique_and_owned(db: &Database) {
         &merchant("m2"),
         HandleDraft::parse("gharart", "X").expect("d"),
         t0(),
+        Answer::none(),
     );
     assert!(matches!(again, Err(DomainError::Conflict(m)) if m.contains("already taken")));
     assert_eq!(db.handle(&h()).expect("handle").owner_id, "m1");
@@ -129,7 +139,13 @@ fn handles_are_unique_and_owned(db: &Database) {
     )
     .expect("draft");
     assert!(matches!(
-        db.create_group_buy(&merchant("m1"), &h(), dup, &ctx("user:m1", t0())),
+        db.create_group_buy(
+            &merchant("m1"),
+            &h(),
+            dup,
+            &ctx("user:m1", t0()),
+            Answer::none()
+        ),
         Err(DomainError::Conflict(_))
     ));
 }
@@ -137,7 +153,14 @@ fn handles_are_unique_and_owned(db: &Database) {
 fn lifecycle_and_close_thresholds(db: &Database) {
     setup(db, "lamps", false);
     let m1 = merchant("m1");
-    let pause = db.transition(&m1, &h(), &s("lamps"), Action::Pause, &ctx("user:m1", t0()));
+    let pause = db.transition(
+        &m1,
+        &h(),
+        &s("lamps"),
+        Action::Pause,
+        &ctx("user:m1", t0()),
+        Answer::none(),
+    );
     assert!(
         matches!(pause, Err(DomainError::Conflict(m)) if m == "Cannot pause a DRAFT group-buy; allowed from DRAFT: publish")
     );
@@ -152,19 +175,34 @@ fn lifecycle_and_close_thresholds(db: &Database) {
             &s("lamps"),
             Action::Publish,
             &ctx("user:m1", t0()),
+            Answer::none(),
         )
         .expect("publish");
     assert_eq!(p.status, GroupBuyStatus::Published);
     for v in ["a", "b"] {
         assert!(interest(db, "lamps", v, 2).expect("interest"));
     }
-    let close = db.transition(&m1, &h(), &s("lamps"), Action::Close, &ctx("user:m1", t0()));
+    let close = db.transition(
+        &m1,
+        &h(),
+        &s("lamps"),
+        Action::Close,
+        &ctx("user:m1", t0()),
+        Answer::none(),
+    );
     assert!(
         matches!(close, Err(DomainError::Conflict(m)) if m == "Cannot close: thresholds not met: participants 2/3, quantity 4/5")
     );
     interest(db, "lamps", "c", 1).expect("interest");
     let closed = db
-        .transition(&m1, &h(), &s("lamps"), Action::Close, &ctx("user:m1", t0()))
+        .transition(
+            &m1,
+            &h(),
+            &s("lamps"),
+            Action::Close,
+            &ctx("user:m1", t0()),
+            Answer::none(),
+        )
         .expect("close");
     assert_eq!(closed.status, GroupBuyStatus::Closed);
     let stored = db.public_group_buy(&h(), &s("lamps")).expect("public");
@@ -252,6 +290,7 @@ fn paused_and_past_close_refuse_interest(db: &Database) {
         &s("lamps"),
         Action::Pause,
         &ctx("user:m1", t0()),
+        Answer::none(),
     )
     .expect("pause");
     assert!(

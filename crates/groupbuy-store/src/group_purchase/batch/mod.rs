@@ -13,12 +13,12 @@
 mod together;
 
 use super::checkout::{self, Appended};
-use crate::answer::Detached;
 use crate::db::{is_transient, manual_transaction, Database, DbConnection};
 use crate::error::StoreError;
+use crate::platform::answer;
 use diesel::connection::SimpleConnection;
 use groupbuy_domain::group_purchase::CheckoutSession;
-use groupbuy_domain::platform::ChangeContext;
+use groupbuy_domain::platform::{Answer, ChangeContext, StoredResponse};
 use groupbuy_domain::{DomainError, Principal};
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
@@ -52,7 +52,8 @@ struct Payment {
     buyer: Principal,
     session_id: Uuid,
     ctx: ChangeContext,
-    answer: Detached,
+    /// The payer's idempotent answer, stored by whichever transaction pays it.
+    answer: Answer<CheckoutSession>,
     wake: SyncSender<Wake>,
 }
 
@@ -60,13 +61,16 @@ struct Payment {
 enum Wake {
     /// Its turn to apply the next batch.
     Lead,
-    /// Its payment's outcome, with its idempotent answer handed back.
-    Done(Box<(Outcome, Detached)>),
+    /// Its payment's outcome (its idempotent answer, if stored, handed over already).
+    Done(Box<Outcome>),
 }
 
 /// How one payment of a batch ended.
+// Short-lived, one per payment and mostly `Paid`: boxing would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
-    Paid(CheckoutSession),
+    /// Paid, with the answer stored on the payer's key, handed over once the batch commits.
+    Paid(CheckoutSession, Option<StoredResponse>),
     Refused(DomainError),
     /// Not decided in the batch (a deadlock victim, or the batch's transaction failed):
     /// the payer runs it alone, which is safe since paying a paid session is a no-op.
@@ -82,13 +86,14 @@ impl JoinBatches {
         buyer: &Principal,
         session_id: Uuid,
         ctx: &ChangeContext,
+        answer: Answer<CheckoutSession>,
     ) -> Result<CheckoutSession, DomainError> {
         let (wake, woken) = sync_channel(2);
         let payment = Payment {
             buyer: buyer.clone(),
             session_id,
             ctx: ctx.clone(),
-            answer: Detached::take(),
+            answer: answer.clone(),
             wake,
         };
         let leads = {
@@ -100,7 +105,7 @@ impl JoinBatches {
         if leads {
             self.lead(db, group_id);
         }
-        self.await_outcome(db, group_id, &woken, buyer, session_id, ctx)
+        self.await_outcome(db, group_id, &woken, (buyer, session_id, ctx), answer)
     }
 
     fn await_outcome(
@@ -108,22 +113,19 @@ impl JoinBatches {
         db: &Database,
         group_id: Uuid,
         woken: &Receiver<Wake>,
-        buyer: &Principal,
-        session_id: Uuid,
-        ctx: &ChangeContext,
+        (buyer, session_id, ctx): (&Principal, Uuid, &ChangeContext),
+        answer: Answer<CheckoutSession>,
     ) -> Result<CheckoutSession, DomainError> {
         loop {
             match woken.recv() {
                 Ok(Wake::Lead) => self.lead(db, group_id),
-                Ok(Wake::Done(done)) => {
-                    let (outcome, answer) = *done;
-                    answer.attach();
-                    return match outcome {
-                        Outcome::Paid(session) => Ok(session),
+                Ok(Wake::Done(outcome)) => {
+                    return match *outcome {
+                        Outcome::Paid(session, _) => Ok(session),
                         Outcome::Refused(e) => Err(e),
-                        Outcome::Alone => {
-                            db.write_retrying(|conn| checkout::pay(conn, buyer, session_id, ctx))
-                        }
+                        Outcome::Alone => db.write_retrying_answered(answer, |conn| {
+                            checkout::pay(conn, buyer, session_id, ctx)
+                        }),
                     };
                 }
                 // The leader died with this payment (a panic): nothing of it committed
@@ -201,27 +203,25 @@ impl Drop for Handover<'_> {
 /// A payment alone in its batch is paid as if unbatched (no savepoint, no batch reads:
 /// fewer statements). False when the batch failed as a whole and its payers pay
 /// alone.
-fn apply(db: &Database, group_id: Uuid, mut batch: Vec<Payment>) -> bool {
+fn apply(db: &Database, group_id: Uuid, batch: Vec<Payment>) -> bool {
     if batch.len() == 1 {
         for payment in batch {
             // Paid here, by the leader holding the line, so later payers queue behind it.
-            payment.answer.attach();
-            let paid = db.write_retrying(|conn| {
+            let paid = db.write_retrying_answered(payment.answer, |conn| {
                 checkout::pay(conn, &payment.buyer, payment.session_id, &payment.ctx)
             });
             let outcome = match paid {
-                Ok(session) => Outcome::Paid(session),
+                Ok(session) => Outcome::Paid(session, None),
                 Err(e) => Outcome::Refused(e),
             };
-            let done = Wake::Done(Box::new((outcome, Detached::take())));
-            let _ = payment.wake.try_send(done);
+            let _ = payment.wake.try_send(Wake::Done(Box::new(outcome)));
         }
         return true;
     }
     let outcomes = db.writer().and_then(|mut conn| {
         manual_transaction(&mut conn, |conn| match conn {
-            DbConnection::Pg(_) => together::pay_together(conn, group_id, &mut batch),
-            DbConnection::Sqlite(_) => pay_each(conn, &mut batch).map(Some),
+            DbConnection::Pg(_) => together::pay_together(conn, group_id, &batch),
+            DbConnection::Sqlite(_) => pay_each(conn, &batch).map(Some),
         })
     });
     let together = matches!(outcomes, Ok(Some(_)));
@@ -230,19 +230,18 @@ fn apply(db: &Database, group_id: Uuid, mut batch: Vec<Payment>) -> bool {
         Ok(None) => batch.iter().map(|_| Outcome::Alone).collect(),
         Err(e) => {
             tracing::warn!(error = %e, payments = batch.len(), "payment batch failed; each pays alone");
-            for p in &mut batch {
-                p.answer.settle(false);
-            }
             batch.iter().map(|_| Outcome::Alone).collect()
         }
     };
-    for (mut payment, outcome) in batch.into_iter().zip(outcomes) {
-        // Answers recorded in a batch that failed to commit were settled above.
-        payment.answer.settle(matches!(outcome, Outcome::Paid(_)));
+    for (payment, mut outcome) in batch.into_iter().zip(outcomes) {
+        // Committed: the answers stored with the payments are now theirs.
+        if let Outcome::Paid(_, stored) = &mut outcome {
+            if let Some(response) = stored.take() {
+                payment.answer.committed(response);
+            }
+        }
         // A payer that is gone (cannot happen short of a panic) needs no answer.
-        let _ = payment
-            .wake
-            .try_send(Wake::Done(Box::new((outcome, payment.answer))));
+        let _ = payment.wake.try_send(Wake::Done(Box::new(outcome)));
     }
     together
 }
@@ -251,26 +250,25 @@ fn apply(db: &Database, group_id: Uuid, mut batch: Vec<Payment>) -> bool {
 /// Fails (and the whole transaction rolls back) only when the savepoints themselves do.
 /// The ledger entries and purchase records of the accepted payments are written at the
 /// end, one multi-row statement each.
-fn pay_each(conn: &mut DbConnection, batch: &mut [Payment]) -> Result<Vec<Outcome>, StoreError> {
+fn pay_each(conn: &mut DbConnection, batch: &[Payment]) -> Result<Vec<Outcome>, StoreError> {
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut appended = Appended::default();
     conn.batch_execute("SAVEPOINT payment")?;
-    for p in batch.iter_mut() {
+    for p in batch {
         let mut own = Appended::default();
         let paid = checkout::pay_appending(conn, &p.buyer, p.session_id, &p.ctx, &mut own)
             .and_then(|session| {
-                p.answer.record(conn, &session)?;
-                Ok(session)
+                let stored = answer::record(conn, &p.answer, &session)?;
+                Ok((session, stored))
             });
         match paid {
-            Ok(session) => {
+            Ok((session, stored)) => {
                 conn.batch_execute("RELEASE SAVEPOINT payment; SAVEPOINT payment")?;
                 appended.extend(own);
-                outcomes.push(Outcome::Paid(session));
+                outcomes.push(Outcome::Paid(session, stored));
             }
             Err(e) => {
                 conn.batch_execute("ROLLBACK TO SAVEPOINT payment")?;
-                p.answer.settle(false);
                 outcomes.push(match e {
                     StoreError::Query(ref q) if is_transient(q) => Outcome::Alone,
                     other => Outcome::Refused(DomainError::from(other)),

@@ -14,13 +14,11 @@ use super::{Outcome, Payment};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{
-    checkout_sessions as cs, group_instances as gi, group_participants as gp, wallets,
-};
-use crate::wallet::currency_mismatch;
+use crate::schema::{checkout_sessions as cs, group_instances as gi, group_participants as gp};
+use crate::wallet::{currency_mismatch, lock_wallets, post_entries};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Text, Timestamp};
+use diesel::sql_types::{Array, Text, Timestamp};
 use diesel::upsert::excluded;
 use groupbuy_domain::group_purchase::{
     CheckoutSession, CheckoutStatus, GroupInstance, Participant,
@@ -35,8 +33,9 @@ use uuid::Uuid;
 #[derive(Default)]
 struct Decided {
     sessions: Vec<CheckoutSession>,
-    balances: HashMap<String, i64>,
     participants: HashMap<String, Participant>,
+    /// The debits, in queue order (a buyer's last one carries the wallet's balance).
+    entries: Vec<LedgerEntry>,
     appended: Appended,
 }
 
@@ -46,25 +45,21 @@ struct Decided {
 pub(super) fn pay_together(
     conn: &mut DbConnection,
     group_id: Uuid,
-    batch: &mut [Payment],
+    batch: &[Payment],
 ) -> Result<Option<Vec<Outcome>>, StoreError> {
     let Some(mut group) = lock_group(conn, group_id)? else {
         return Ok(None);
     };
-    let DbConnection::Pg(pg) = conn else {
-        return Err(StoreError::Corrupt(
-            "set-based payments need PostgreSQL".into(),
-        ));
-    };
-    let mut sessions = read_sessions(pg, batch)?;
+    let mut sessions = read_sessions(pg(conn)?, batch)?;
     let buyers: Vec<String> = {
         let mut b: Vec<String> = batch.iter().map(|p| p.buyer.user_id.clone()).collect();
         b.sort();
         b.dedup();
         b
     };
-    let wallets = lock_wallets(pg, &buyers)?;
-    let mut participations = read_participations(pg, &group, &buyers)?;
+    let names: Vec<&str> = buyers.iter().map(String::as_str).collect();
+    let wallets = lock_wallets(conn, &names)?;
+    let mut participations = read_participations(pg(conn)?, &group, &buyers)?;
     let mut decided = Decided::default();
     let mut balances: HashMap<String, (String, i64)> = wallets;
     let mut outcomes = Vec::with_capacity(batch.len());
@@ -82,15 +77,15 @@ pub(super) fn pay_together(
             filled_by = Some(i);
         }
         outcomes.push(match decision {
-            Ok((_, session)) => Outcome::Paid(session),
+            Ok((_, session)) => Outcome::Paid(session, None),
             Err(e) => Outcome::Refused(e),
         });
     }
     // Answers first: a key answered elsewhere meanwhile (its lease taken over) fails the
     // whole batch, and every payer pays alone, where that refusal undoes only its own.
-    for (p, outcome) in batch.iter_mut().zip(&outcomes) {
-        if let Outcome::Paid(session) = outcome {
-            p.answer.record(conn, session)?;
+    for (p, outcome) in batch.iter().zip(&mut outcomes) {
+        if let Outcome::Paid(session, stored) = outcome {
+            *stored = crate::platform::answer::record(conn, &p.answer, session)?;
         }
     }
     write(conn, &group, decided)?;
@@ -162,7 +157,6 @@ fn decide(
     // Decided: from here on the batch's state moves.
     *group = joined;
     balances.insert(buyer.clone(), (held_currency, after.minor()));
-    decided.balances.insert(buyer.clone(), after.minor());
     let debit = LedgerEntry {
         id: Uuid::new_v4(),
         user_id: buyer.clone(),
@@ -190,7 +184,7 @@ fn decide(
         transaction_id: Some(debit.id),
         ..session
     };
-    decided.appended.entries.push(debit);
+    decided.entries.push(debit);
     participations.insert(buyer.clone(), participant.clone());
     decided.participants.insert(buyer.clone(), participant);
     sessions.insert(paid.id, paid.clone());
@@ -213,24 +207,6 @@ fn read_sessions(
         .collect()
 }
 
-/// The buyers' wallets (currency, balance), locked in user order so batches of different
-/// groups sharing buyers cannot deadlock on them.
-fn lock_wallets(
-    pg: &mut PgConnection,
-    buyers: &[String],
-) -> Result<HashMap<String, (String, i64)>, StoreError> {
-    let rows: Vec<(String, String, i64)> = wallets::table
-        .filter(wallets::user_id.eq_any(buyers))
-        .order(wallets::user_id)
-        .select((wallets::user_id, wallets::currency, wallets::balance_minor))
-        .for_update()
-        .load(pg)?;
-    Ok(rows
-        .into_iter()
-        .map(|(user, currency, balance)| (user, (currency, balance)))
-        .collect())
-}
-
 /// The buyers' participations in the group (read under its lock), by user.
 fn read_participations(
     pg: &mut PgConnection,
@@ -246,6 +222,16 @@ fn read_participations(
     rows.into_iter()
         .map(|r| r.into_domain(currency).map(|p| (p.user_id.clone(), p)))
         .collect()
+}
+
+/// The PostgreSQL connection under `conn` (this file's statements are PostgreSQL's).
+fn pg(conn: &mut DbConnection) -> Result<&mut PgConnection, StoreError> {
+    match conn {
+        DbConnection::Pg(pg) => Ok(pg),
+        DbConnection::Sqlite(_) => Err(StoreError::Corrupt(
+            "set-based payments need PostgreSQL".into(),
+        )),
+    }
 }
 
 #[derive(QueryableByName)]
@@ -266,11 +252,6 @@ fn write(
     if decided.sessions.is_empty() {
         return Ok(());
     }
-    let DbConnection::Pg(pg) = conn else {
-        return Err(StoreError::Corrupt(
-            "set-based payments need PostgreSQL".into(),
-        ));
-    };
     let ids: Vec<String> = decided.sessions.iter().map(|s| s.id.to_string()).collect();
     let txs: Vec<String> = decided
         .sessions
@@ -293,23 +274,12 @@ fn write(
     .bind::<Array<Text>, _>(&ids)
     .bind::<Array<Text>, _>(&txs)
     .bind::<Array<Timestamp>, _>(&at)
-    .load(pg)?;
+    .load(pg(conn)?)?;
     if claimed.len() != ids.len() {
         return Err(groupbuy_domain::group_purchase::GroupPurchaseRefusal::PaidElsewhere.into());
     }
-    let (users, balances): (Vec<String>, Vec<i64>) = decided.balances.into_iter().unzip();
-    let moved = diesel::sql_query(
-        "UPDATE wallets AS w SET balance_minor = v.balance, updated_at = $1 \
-         FROM unnest($2::text[], $3::bigint[]) AS v(user_id, balance) \
-         WHERE w.user_id = v.user_id",
-    )
-    .bind::<Timestamp, _>(to_db_time(group.updated_at))
-    .bind::<Array<Text>, _>(&users)
-    .bind::<Array<BigInt>, _>(&balances)
-    .execute(pg)?;
-    if moved != users.len() {
-        return Err(StoreError::Corrupt("a debited wallet vanished".into()));
-    }
+    post_entries(conn, &decided.entries, group.updated_at)?;
+    let pg = pg(conn)?;
     let rows: Vec<ParticipantRow> = decided
         .participants
         .values()

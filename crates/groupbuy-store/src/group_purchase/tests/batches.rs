@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{
     CheckoutRequest, CheckoutSession, CheckoutStatus, GroupPurchaseStore, GroupStatus,
 };
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::DomainError;
 use std::sync::{Arc, Barrier};
@@ -22,6 +23,7 @@ fn session(db: &Database, who: &str, product: Uuid, group: Uuid) -> CheckoutSess
             group_instance_id: Some(group),
         },
         &ctx(t0()),
+        Answer::none(),
     )
     .expect("session")
 }
@@ -70,7 +72,7 @@ fn batches_mixing_accepted_and_refused_payments(db: &Database) {
                     who.clone(),
                     affords,
                     s.id,
-                    db.pay(&user(&who), s.id, &ctx(t0())),
+                    db.pay(&user(&who), s.id, &ctx(t0()), Answer::none()),
                 )
             })
         })
@@ -118,14 +120,16 @@ fn batches_mixing_accepted_and_refused_payments(db: &Database) {
     // again is refused for that reason (not "already paid"), and still debits nothing.
     let (who, sid) = &short[0];
     fund(db, who, 80_000);
-    match db.pay(&user(who), *sid, &ctx(t0())) {
+    match db.pay(&user(who), *sid, &ctx(t0()), Answer::none()) {
         Err(DomainError::Rule(m)) => assert_eq!(m, "Group is full. Seats occupied: 30/30"),
         other => panic!("expected the group to be full, got {other:?}"),
     }
     assert_eq!(db.wallet(who, t0()).expect("wallet").balance, tzs(81_000));
     // Paying an accepted session again answers with the same payment and charges nothing.
     let (who, sid, first) = &paid[0];
-    let again = db.pay(&user(who), *sid, &ctx(t0())).expect("replay");
+    let again = db
+        .pay(&user(who), *sid, &ctx(t0()), Answer::none())
+        .expect("replay");
     assert_eq!(again.transaction_id, first.transaction_id);
     let purchases: i64 = db
         .read(|conn| {
@@ -169,7 +173,7 @@ fn batches_of_two_groups_and_strangers_sessions(db: &Database) {
             let (db, barrier) = (db.clone(), barrier.clone());
             std::thread::spawn(move || {
                 barrier.wait();
-                (own, db.pay(&user(&who), sid, &ctx(t0())))
+                (own, db.pay(&user(&who), sid, &ctx(t0()), Answer::none()))
             })
         })
         .collect();

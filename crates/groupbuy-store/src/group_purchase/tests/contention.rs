@@ -5,6 +5,7 @@ use crate::db::Database;
 use crate::schema::{orders, wallet_ledger};
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{CheckoutStatus, GroupPurchaseStore, GroupStatus};
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::DomainError;
 use std::sync::{Arc, Barrier};
@@ -89,7 +90,7 @@ fn mixed_transfers_and_purchases(db: &Database) {
                     } else {
                         (g2, g1)
                     };
-                    let _ = db.transfer(&user(&m), from, to, 1, &ctx(t0()));
+                    let _ = db.transfer(&user(&m), from, to, 1, &ctx(t0()), Answer::none());
                     let _ = buy(&db, &m, p, 1, Some(to), t0());
                 }
             })
@@ -227,6 +228,7 @@ fn one_session_paid_concurrently_is_charged_once(db: &Database) {
                 group_instance_id: Some(g),
             },
             &ctx(t0()),
+            Answer::none(),
         )
         .expect("session");
     let barrier = Arc::new(Barrier::new(10));
@@ -235,7 +237,7 @@ fn one_session_paid_concurrently_is_charged_once(db: &Database) {
             let (db, barrier) = (db.clone(), barrier.clone());
             std::thread::spawn(move || {
                 barrier.wait();
-                db.pay(&user("twice"), session.id, &ctx(t0()))
+                db.pay(&user("twice"), session.id, &ctx(t0()), Answer::none())
             })
         })
         .collect();

@@ -7,6 +7,7 @@ use crate::db::Database;
 use crate::platform::schema::events;
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
 use serde_json::Value;
 use time::Duration;
@@ -126,9 +127,11 @@ fn transfers_and_deletion_say_so(db: &Database) {
     let g1 = buy(db, "a", p, 2, None, t0()).expect("g1");
     let g2 = buy(db, "b", p, 1, None, t0()).expect("g2");
     // Refused: more seats than held. Nothing is written.
-    assert!(db.transfer(&user("a"), g1, g2, 3, &ctx(t0())).is_err());
+    assert!(db
+        .transfer(&user("a"), g1, g2, 3, &ctx(t0()), Answer::none())
+        .is_err());
     assert_eq!(stored(db).len(), 2);
-    db.transfer(&user("a"), g1, g2, 2, &ctx(t0()))
+    db.transfer(&user("a"), g1, g2, 2, &ctx(t0()), Answer::none())
         .expect("transfer");
     let e = stored(db);
     assert_eq!(

@@ -1,5 +1,6 @@
 //! Group purchase use cases on both backends, with money conservation checked after each.
 
+mod answers;
 mod batches;
 mod consistency;
 mod contention;
@@ -16,6 +17,7 @@ use groupbuy_domain::catalog::{CatalogStore, ProductDraft, ProductFields, ShopDr
 use groupbuy_domain::group_purchase::{
     CheckoutRequest, GroupPurchaseStore, GroupStatus, ParticipantStatus,
 };
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::{Currency, DomainError, Money, Principal, Refusal};
@@ -52,7 +54,12 @@ fn product(db: &Database, seats: i32, cap: Option<i32>) -> Uuid {
         ..Default::default()
     };
     let shop = db
-        .create_shop(&m, ShopDraft::parse("Shop", None).expect("valid"), t0())
+        .create_shop(
+            &m,
+            ShopDraft::parse("Shop", None).expect("valid"),
+            t0(),
+            Answer::none(),
+        )
         .expect("shop");
     let draft = ProductDraft::parse(ProductFields {
         name: "Headphones".into(),
@@ -67,7 +74,7 @@ fn product(db: &Database, seats: i32, cap: Option<i32>) -> Uuid {
         max_per_customer: cap,
     })
     .expect("valid");
-    db.create_product(&m, shop.id, draft, t0())
+    db.create_product(&m, shop.id, draft, t0(), Answer::none())
         .expect("product")
         .id
 }
@@ -89,13 +96,15 @@ fn buy(
             group_instance_id: group,
         },
         &ctx(now),
+        Answer::none(),
     )?;
-    let paid = db.pay(&user(who), session.id, &ctx(now))?;
+    let paid = db.pay(&user(who), session.id, &ctx(now), Answer::none())?;
     Ok(paid.group_instance_id.expect("group id"))
 }
 
 fn fund(db: &Database, who: &str, major: i64) {
-    db.credit(who, tzs(major), "test", t0()).expect("credit");
+    db.credit(who, tzs(major), "test", t0(), Answer::none())
+        .expect("credit");
 }
 
 /// credits == wallet balances + money held by OPEN groups + money of completed orders.
@@ -222,9 +231,12 @@ fn refusals_leave_everything_untouched(db: &Database) {
                 group_instance_id: Some(g),
             },
             &ctx(t0()),
+            Answer::none(),
         )
         .expect("session");
-    let err = db.pay(&user("poor"), session.id, &ctx(t0())).unwrap_err();
+    let err = db
+        .pay(&user("poor"), session.id, &ctx(t0()), Answer::none())
+        .unwrap_err();
     assert!(
         matches!(err, DomainError::Rule(ref m) if m.starts_with("Insufficient wallet balance")),
         "{err:?}"
@@ -249,16 +261,20 @@ fn refusals_leave_everything_untouched(db: &Database) {
                 group_instance_id: Some(g),
             },
             &ctx(t0()),
+            Answer::none(),
         )
         .expect("session");
-    let paid = db.pay(&user("b"), s.id, &ctx(t0())).expect("paid");
+    let paid = db
+        .pay(&user("b"), s.id, &ctx(t0()), Answer::none())
+        .expect("paid");
     assert_eq!(
-        db.pay(&user("b"), s.id, &ctx(t0())).expect("paid again"),
+        db.pay(&user("b"), s.id, &ctx(t0()), Answer::none())
+            .expect("paid again"),
         paid
     );
     // another buyer cannot pay (or see) it
     assert!(matches!(
-        db.pay(&user("c"), s.id, &ctx(t0())),
+        db.pay(&user("c"), s.id, &ctx(t0()), Answer::none()),
         Err(DomainError::NotFound(_))
     ));
     assert_eq!(db.wallet("b", t0()).expect("wallet").balance, tzs(120_000));
@@ -272,7 +288,7 @@ fn scenario_2_transfers_move_seats_and_money(db: &Database) {
     let g1 = buy(db, "a", p, 3, None, t0()).expect("g1");
     let g2 = buy(db, "b", p, 1, None, t0()).expect("g2");
     let moved = db
-        .transfer(&user("a"), g1, g2, 2, &ctx(t0()))
+        .transfer(&user("a"), g1, g2, 2, &ctx(t0()), Answer::none())
         .expect("transfer");
     assert_eq!(moved.participant.quantity, 2);
     assert_eq!(moved.participant.total_paid, tzs(160_000));
@@ -293,7 +309,9 @@ fn scenario_2_transfers_move_seats_and_money(db: &Database) {
             .quantity,
         1
     );
-    let err = db.transfer(&user("a"), g1, g2, 2, &ctx(t0())).unwrap_err();
+    let err = db
+        .transfer(&user("a"), g1, g2, 2, &ctx(t0()), Answer::none())
+        .unwrap_err();
     assert_eq!(
         err,
         DomainError::Rule(Refusal::new(
@@ -302,11 +320,12 @@ fn scenario_2_transfers_move_seats_and_money(db: &Database) {
         ))
     );
     assert_eq!(
-        db.transfer(&user("c"), g1, g2, 1, &ctx(t0())).unwrap_err(),
+        db.transfer(&user("c"), g1, g2, 1, &ctx(t0()), Answer::none())
+            .unwrap_err(),
         DomainError::NotFound("You are not a participant in the source group".into())
     );
     // full transfer empties g1: it is deleted and its stock released
-    db.transfer(&user("a"), g1, g2, 1, &ctx(t0()))
+    db.transfer(&user("a"), g1, g2, 1, &ctx(t0()), Answer::none())
         .expect("full transfer");
     let g1d = db.group(g1).expect("g1");
     assert_eq!(g1d.group.status, GroupStatus::Deleted);

@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::group_purchase::reads;
 use diesel::connection::{Connection, InstrumentationEvent};
 use groupbuy_domain::group_purchase::{GroupDetail, GroupPurchaseStore, ParticipantDetail};
+use groupbuy_domain::platform::Answer;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use time::Duration;
@@ -50,7 +51,7 @@ fn crowded(db: &Database, joiners: usize) -> (Uuid, Uuid, Uuid) {
     buy(db, "u0", p, 1, Some(g1), t0() + Duration::seconds(1)).expect("again");
     let later = t0() + Duration::minutes(1);
     let g2 = buy(db, "z", p, 1, None, later).expect("g2");
-    db.transfer(&user("a"), g1, g2, 1, &ctx(later))
+    db.transfer(&user("a"), g1, g2, 1, &ctx(later), Answer::none())
         .expect("transfer");
     (p, g1, g2)
 }

@@ -5,13 +5,14 @@
 use super::{assert_money_conserved, buy, ctx, fund, product, t0, tzs};
 use crate::db::Database;
 use crate::group_purchase::lifecycle::fail_due;
-use crate::group_purchase::refunds::group_refunds_owed;
 use crate::platform::schema::events;
+use crate::schema::group_refunds_owed;
 use crate::schema::{
     group_instances as gi, group_participants as gp, products, wallet_ledger as wl,
 };
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::wallet::WalletStore;
 use groupbuy_domain::{DomainError, Money};
 use std::collections::HashMap;
@@ -190,7 +191,7 @@ fn a_refund_the_wallet_cannot_take_stays_owed(db: &Database) {
     let g = buy(db, "rich", p, 1, None, t0()).expect("open");
     buy(db, "other", p, 1, Some(g), t0()).expect("join");
     let max = Money::max(groupbuy_domain::Currency::TZS);
-    db.credit("rich", max, "to the top", t0())
+    db.credit("rich", max, "to the top", t0(), Answer::none())
         .expect("credit to the bound");
     let later = ctx(t0() + Duration::hours(2));
     assert_eq!(db.expire_due(&later, 10).expect("sweep"), 1);

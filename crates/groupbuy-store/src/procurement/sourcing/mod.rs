@@ -19,6 +19,7 @@ use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
 use crate::platform::as_text::AsText;
 use diesel::prelude::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::settlement::SettlementTotals;
 use groupbuy_domain::procurement::{
@@ -141,8 +142,11 @@ impl SourcingStore for Database {
         draft: RfqDraft,
         if_match: Option<String>,
         ctx: &ChangeContext,
+        answer: Answer<Job>,
     ) -> Result<Job, DomainError> {
-        self.write(|conn| jobs::enqueue_rfq(conn, caller, *id, &draft, if_match.as_deref(), ctx))
+        self.write_answered(answer, |conn| {
+            jobs::enqueue_rfq(conn, caller, *id, &draft, if_match.as_deref(), ctx)
+        })
     }
 
     fn enqueue_allocation(
@@ -150,8 +154,11 @@ impl SourcingStore for Database {
         caller: &Principal,
         id: &GroupBuyId,
         ctx: &ChangeContext,
+        answer: Answer<Job>,
     ) -> Result<Job, DomainError> {
-        self.write(|conn| jobs::enqueue_allocation(conn, caller, *id, ctx))
+        self.write_answered(answer, |conn| {
+            jobs::enqueue_allocation(conn, caller, *id, ctx)
+        })
     }
 
     fn job(&self, caller: &Principal, job_id: &JobId) -> Result<Job, DomainError> {
@@ -181,8 +188,11 @@ impl SourcingStore for Database {
         id: &GroupBuyId,
         fields: ResponseFields,
         ctx: &ChangeContext,
+        answer: Answer<ResponseOutcome>,
     ) -> Result<ResponseOutcome, DomainError> {
-        self.write(|conn| write::submit_response(conn, caller, *id, fields, ctx))
+        self.write_answered(answer, |conn| {
+            write::submit_response(conn, caller, *id, fields, ctx)
+        })
     }
 
     fn allocation(&self, caller: &Principal, id: &GroupBuyId) -> Result<AwardView, DomainError> {
@@ -194,8 +204,9 @@ impl SourcingStore for Database {
         caller: &Principal,
         id: &GroupBuyId,
         ctx: &ChangeContext,
+        answer: Answer<SettlementView>,
     ) -> Result<SettlementView, DomainError> {
-        self.write(|conn| write::settle(conn, caller, *id, ctx))
+        self.write_answered(answer, |conn| write::settle(conn, caller, *id, ctx))
     }
 
     fn settlement(

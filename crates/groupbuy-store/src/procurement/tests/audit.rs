@@ -1,13 +1,14 @@
 //! The pool's audit trail: who reads it, its order, and a tampered row named by verify.
 
 use super::*;
+use groupbuy_domain::platform::Answer;
 use serde_json::json;
 
 fn the_audit_chain_is_readable_and_tamper_evident(db: &Database) {
     let g = create(db, "acme", &["GLV-1"], json!({}));
     commit(db, "beta", &g, 4).expect("beta");
     commit(db, "beta", &g, 6).expect("beta again");
-    db.withdraw(&org("beta"), &g.id, None, &ctx("beta"))
+    db.withdraw(&org("beta"), &g.id, None, &ctx("beta"), Answer::none())
         .expect("withdraw");
     let page = db.audit(&org("acme"), &g.id, None, 2).expect("audit");
     let rest = db

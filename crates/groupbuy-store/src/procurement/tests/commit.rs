@@ -1,6 +1,7 @@
 //! Commitments: upsert (201/200), capacity, If-Match, withdraw, who sees which.
 
 use super::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::procurement::{CommitmentStatus, GroupBuyId};
 use serde_json::json;
 
@@ -54,6 +55,7 @@ fn commits_upsert_within_capacity(db: &Database) {
         },
         Some("\"1\"".into()),
         &ctx("beta"),
+        Answer::none(),
     );
     assert!(matches!(stale, Err(DomainError::PreconditionFailed(m)) if m.contains("\"4\"")));
     assert!(matches!(
@@ -104,13 +106,19 @@ fn withdraw_and_renew(db: &Database) {
     let first = commit(db, "beta", &g, 6).expect("beta");
     commit(db, "gamma", &g, 4).expect("gamma");
     let after = db
-        .withdraw(&org("beta"), &g.id, Some("\"3\"".into()), &ctx("beta"))
+        .withdraw(
+            &org("beta"),
+            &g.id,
+            Some("\"3\"".into()),
+            &ctx("beta"),
+            Answer::none(),
+        )
         .expect("withdraw");
     assert_eq!(
         (after.committed_quantity, after.members, after.version),
         (4, 1, 4)
     );
-    let again = db.withdraw(&org("beta"), &g.id, None, &ctx("beta"));
+    let again = db.withdraw(&org("beta"), &g.id, None, &ctx("beta"), Answer::none());
     assert!(matches!(again, Err(DomainError::NotFound(m)) if m == "Commitment not found"));
     let all = db.commitments(&org("acme"), &g.id, None, 10).expect("all");
     assert_eq!(all.items[0].status, CommitmentStatus::Withdrawn);

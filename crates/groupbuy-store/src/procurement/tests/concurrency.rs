@@ -1,6 +1,7 @@
 //! Capacity under contention: a pool with room for 20 raced by 50 organisations.
 
 use super::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::procurement::CommitmentStatus;
 use serde_json::json;
 
@@ -148,6 +149,7 @@ fn db_create_capped(db: &Database, max: i64) -> GroupBuy {
             ..draft(&["GLV-1"], json!({ "max_quantity": max }))
         },
         &ctx("acme"),
+        Answer::none(),
     )
     .expect("create")
 }

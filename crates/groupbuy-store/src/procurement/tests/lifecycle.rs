@@ -1,6 +1,7 @@
 //! Cancel and the expiry sweep.
 
 use super::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::procurement::GroupBuyStatus;
 use serde_json::json;
 
@@ -11,22 +12,34 @@ fn status(db: &Database, g: &GroupBuy) -> GroupBuyStatus {
 fn only_the_organiser_cancels_an_open_pool(db: &Database) {
     let g = create(db, "acme", &["GLV-1"], json!({}));
     commit(db, "beta", &g, 2).expect("commit");
-    let member = db.cancel(&org("beta"), &g.id, None, &ctx("beta"));
+    let member = db.cancel(&org("beta"), &g.id, None, &ctx("beta"), Answer::none());
     assert!(
         matches!(member, Err(DomainError::Forbidden(_))),
         "{member:?}"
     );
-    let stale = db.cancel(&org("acme"), &g.id, Some("\"1\"".into()), &ctx("acme"));
+    let stale = db.cancel(
+        &org("acme"),
+        &g.id,
+        Some("\"1\"".into()),
+        &ctx("acme"),
+        Answer::none(),
+    );
     assert!(matches!(stale, Err(DomainError::PreconditionFailed(_))));
     let cancelled = db
-        .cancel(&org("acme"), &g.id, Some("\"2\"".into()), &ctx("acme"))
+        .cancel(
+            &org("acme"),
+            &g.id,
+            Some("\"2\"".into()),
+            &ctx("acme"),
+            Answer::none(),
+        )
         .expect("cancel");
     assert_eq!(
         (cancelled.status, cancelled.version),
         (GroupBuyStatus::Cancelled, 3)
     );
     assert_eq!(status(db, &g), GroupBuyStatus::Cancelled);
-    let twice = db.cancel(&org("acme"), &g.id, None, &ctx("acme"));
+    let twice = db.cancel(&org("acme"), &g.id, None, &ctx("acme"), Answer::none());
     assert!(matches!(twice, Err(DomainError::Conflict(r)) if r.message().contains("CANCELLED")));
     let late = commit(db, "gamma", &g, 1);
     assert!(matches!(late, Err(DomainError::Conflict(r)) if r.message().contains("CANCELLED")));
@@ -78,6 +91,7 @@ fn the_sweep_expires_pools_below_target_once(db: &Database) {
         },
         None,
         &at("gamma", after),
+        Answer::none(),
     );
     assert!(
         matches!(&late, Err(DomainError::Conflict(r)) if r.message().contains("deadline")),

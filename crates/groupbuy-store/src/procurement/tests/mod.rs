@@ -9,6 +9,7 @@ mod pools;
 use crate::platform::schema::events;
 use crate::Database;
 use diesel::prelude::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::{
     CommitOutcome, CommitRequest, GroupBuy, GroupBuyDraft, GroupBuyFields, Item, ProcurementStore,
@@ -85,7 +86,7 @@ fn draft(skus: &[&str], rules: serde_json::Value) -> GroupBuyDraft {
 }
 
 fn create(db: &Database, by: &str, skus: &[&str], rules: serde_json::Value) -> GroupBuy {
-    db.create(&org(by), draft(skus, rules), &ctx(by))
+    db.create(&org(by), draft(skus, rules), &ctx(by), Answer::none())
         .expect("create")
 }
 
@@ -104,6 +105,7 @@ fn commit(
         },
         None,
         &ctx(by),
+        Answer::none(),
     )
 }
 

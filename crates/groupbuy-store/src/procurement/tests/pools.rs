@@ -1,6 +1,7 @@
 //! Creating, reading and listing pools: overlap, tenancy, filters.
 
 use super::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::procurement::{GroupBuyFilter, GroupBuyId, GroupBuyStatus};
 use serde_json::json;
 
@@ -15,6 +16,7 @@ fn creates_and_refuses_an_overlapping_pool(db: &Database) {
         &org("acme"),
         draft(&["X-9", "MSK-1"], json!({})),
         &ctx("acme"),
+        Answer::none(),
     );
     let Err(DomainError::Conflict(refusal)) = again else {
         panic!("expected an overlap conflict, got {again:?}");
@@ -33,7 +35,7 @@ fn creates_and_refuses_an_overlapping_pool(db: &Database) {
     create(db, "beta", &["GLV-1"], json!({}));
     create(db, "acme", &["X-9"], json!({}));
     // A pool no longer OPEN frees its SKUs.
-    db.cancel(&org("acme"), &g.id, None, &ctx("acme"))
+    db.cancel(&org("acme"), &g.id, None, &ctx("acme"), Answer::none())
         .expect("cancel");
     create(db, "acme", &["GLV-1"], json!({}));
     let stored = db.get(&org("acme"), &g.id).expect("get").group_buy;
@@ -45,7 +47,7 @@ fn creates_and_refuses_an_overlapping_pool(db: &Database) {
         ..org("x")
     };
     assert!(matches!(
-        db.create(&nobody, draft(&["Z"], json!({})), &ctx("x")),
+        db.create(&nobody, draft(&["Z"], json!({})), &ctx("x"), Answer::none()),
         Err(DomainError::Forbidden(r)) if r.message() == "Organisation required"
     ));
     assert_eq!(types(db, &g), ["groupbuy.created", "groupbuy.cancelled"]);
@@ -56,7 +58,12 @@ fn concurrent_creates_of_one_organisation_never_overlap(db: &Database) {
         .map(|_| {
             let db = db.clone();
             std::thread::spawn(move || {
-                db.create(&org("acme"), draft(&["GLV-1"], json!({})), &ctx("acme"))
+                db.create(
+                    &org("acme"),
+                    draft(&["GLV-1"], json!({})),
+                    &ctx("acme"),
+                    Answer::none(),
+                )
             })
         })
         .collect();
@@ -133,7 +140,7 @@ fn lists_filter_and_page(db: &Database) {
     for (i, by) in ["acme", "beta", "acme", "gamma", "acme"].iter().enumerate() {
         all.push(create(db, by, &[&format!("SKU-{i}")], json!({})));
     }
-    db.cancel(&org("acme"), &all[0].id, None, &ctx("acme"))
+    db.cancel(&org("acme"), &all[0].id, None, &ctx("acme"), Answer::none())
         .expect("cancel");
     let list = |filter: GroupBuyFilter| -> Vec<GroupBuyId> {
         db.list(&org("zeta"), filter, None, 100)

@@ -1,6 +1,7 @@
 //! Responses, the allocation job with the worked pro-rata example, and settling once.
 
 use super::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::procurement::settlement::DocumentKind;
 use groupbuy_domain::procurement::JobType;
 use groupbuy_domain::DomainError;
@@ -23,7 +24,13 @@ fn respond(
     fields: ResponseFields,
     h: i64,
 ) -> Result<groupbuy_domain::procurement::ResponseOutcome, DomainError> {
-    db.submit_response(&vendor(who), &g.id, fields, &at(who, hours(h)))
+    db.submit_response(
+        &vendor(who),
+        &g.id,
+        fields,
+        &at(who, hours(h)),
+        Answer::none(),
+    )
 }
 
 /// Mills 9.00 for 60 (revised from 9.50), Farm 11.00 for 100.
@@ -39,7 +46,12 @@ fn quoted(db: &Database) -> GroupBuy {
 fn allocated(db: &Database) -> GroupBuy {
     let g = quoted(db);
     let job = db
-        .enqueue_allocation(&org("org_acme"), &g.id, &at("acme", hours(24)))
+        .enqueue_allocation(
+            &org("org_acme"),
+            &g.id,
+            &at("acme", hours(24)),
+            Answer::none(),
+        )
         .expect("enqueue allocation");
     assert_eq!(job.job_type, JobType::Allocate);
     let done = claim_and_run(db, hours(24));
@@ -78,8 +90,13 @@ fn responses_are_versioned_and_refused_when_closed(db: &Database) {
         matches!(uninvited, Err(DomainError::NotFound(_))),
         "{uninvited:?}"
     );
-    let not_vendor =
-        db.submit_response(&org("org_a"), &g.id, quote("8.00", 10), &at("a", hours(3)));
+    let not_vendor = db.submit_response(
+        &org("org_a"),
+        &g.id,
+        quote("8.00", 10),
+        &at("a", hours(3)),
+        Answer::none(),
+    );
     assert!(
         matches!(not_vendor, Err(DomainError::Forbidden(_))),
         "{not_vendor:?}"
@@ -160,13 +177,13 @@ fn the_allocation_job_shares_the_short_vendor_pro_rata(db: &Database) {
 fn settling_balances_and_happens_once(db: &Database) {
     let g = allocated(db);
     let acme = org("org_acme");
-    let member = db.settle(&org("org_a"), &g.id, &at("a", hours(30)));
+    let member = db.settle(&org("org_a"), &g.id, &at("a", hours(30)), Answer::none());
     assert!(
         matches!(member, Err(DomainError::Forbidden(_))),
         "{member:?}"
     );
     let settled = db
-        .settle(&acme, &g.id, &at("acme", hours(30)))
+        .settle(&acme, &g.id, &at("acme", hours(30)), Answer::none())
         .expect("settle");
     let sum = |kind| {
         settled
@@ -183,7 +200,7 @@ fn settling_balances_and_happens_once(db: &Database) {
     );
     assert_eq!(sum(DocumentKind::Payable), 62_800);
     assert_eq!(settled.documents.len(), 5, "2 payables, 3 receivables");
-    let twice = db.settle(&acme, &g.id, &at("acme", hours(31)));
+    let twice = db.settle(&acme, &g.id, &at("acme", hours(31)), Answer::none());
     assert!(
         matches!(&twice, Err(DomainError::Conflict(r)) if r.message() == "Group buy already settled"),
         "{twice:?}"
@@ -222,7 +239,12 @@ fn concurrent_settles_write_the_money_once(db: &Database) {
         .map(|i| {
             let (db, id) = (db.clone(), g.id);
             std::thread::spawn(move || {
-                db.settle(&org("org_acme"), &id, &at(&format!("acme-{i}"), hours(30)))
+                db.settle(
+                    &org("org_acme"),
+                    &id,
+                    &at(&format!("acme-{i}"), hours(30)),
+                    Answer::none(),
+                )
             })
         })
         .collect::<Vec<_>>()

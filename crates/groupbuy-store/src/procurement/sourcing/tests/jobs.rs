@@ -1,6 +1,7 @@
 //! Queuing, claiming and running jobs: refusals at once, exactly once, leases.
 
 use super::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::procurement::{JobType, RfqStatus};
 use groupbuy_domain::DomainError;
 use serde_json::json;
@@ -15,8 +16,16 @@ fn conflict_naming(result: Result<Job, DomainError>, text: &str) {
 fn a_request_that_cannot_succeed_is_refused_when_queued(db: &Database) {
     let g = pool(db, 10, json!({}));
     let acme = org("org_acme");
-    let ask =
-        |who: &Principal| db.enqueue_rfq(who, &g.id, rfq_draft(), None, &at("acme", hours(1)));
+    let ask = |who: &Principal| {
+        db.enqueue_rfq(
+            who,
+            &g.id,
+            rfq_draft(),
+            None,
+            &at("acme", hours(1)),
+            Answer::none(),
+        )
+    };
     conflict_naming(ask(&acme), "no commitments");
     commit(db, "org_beta", &g, 3, "12.50");
     conflict_naming(ask(&acme), "target not reached (3/10)");
@@ -32,13 +41,14 @@ fn a_request_that_cannot_succeed_is_refused_when_queued(db: &Database) {
         rfq_draft(),
         Some("\"1\"".into()),
         &at("acme", hours(1)),
+        Answer::none(),
     );
     assert!(
         matches!(stale, Err(DomainError::PreconditionFailed(_))),
         "{stale:?}"
     );
     conflict_naming(
-        db.enqueue_allocation(&acme, &g.id, &at("acme", hours(1))),
+        db.enqueue_allocation(&acme, &g.id, &at("acme", hours(1)), Answer::none()),
         "OPEN",
     );
     let job = ask(&acme).expect("queued");
@@ -103,6 +113,7 @@ fn a_job_runs_exactly_once(db: &Database) {
         rfq_draft(),
         None,
         &at("acme", hours(1)),
+        Answer::none(),
     )
     .expect("enqueue");
     // Concurrent claimers: one gets the job.
@@ -143,6 +154,7 @@ fn a_job_whose_worker_died_is_claimed_again(db: &Database) {
         rfq_draft(),
         None,
         &at("acme", hours(1)),
+        Answer::none(),
     )
     .expect("enqueue");
     let lease = Duration::minutes(5);
@@ -175,11 +187,18 @@ fn a_refused_job_fails_with_the_refusal_and_writes_nothing(db: &Database) {
         rfq_draft(),
         None,
         &at("acme", hours(1)),
+        Answer::none(),
     )
     .expect("enqueue");
     // The organiser cancels while the job waits.
-    db.cancel(&org("org_acme"), &g.id, None, &at("acme", hours(1)))
-        .expect("cancel");
+    db.cancel(
+        &org("org_acme"),
+        &g.id,
+        None,
+        &at("acme", hours(1)),
+        Answer::none(),
+    )
+    .expect("cancel");
     let failed = claim_and_run(db, hours(2));
     assert_eq!(failed.status, JobStatus::Failed);
     assert!(
@@ -206,6 +225,7 @@ fn a_job_that_keeps_dying_gives_up(db: &Database) {
         rfq_draft(),
         None,
         &at("acme", hours(1)),
+        Answer::none(),
     )
     .expect("enqueue");
     let lease = Duration::minutes(5);

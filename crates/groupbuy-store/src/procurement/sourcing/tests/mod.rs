@@ -6,6 +6,7 @@ mod jobs;
 use crate::platform::schema::events;
 use crate::Database;
 use diesel::prelude::*;
+use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::{
     CommitRequest, GroupBuy, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, InvitedVendor, Item,
@@ -86,7 +87,7 @@ fn pool(db: &Database, target: i64, rules: serde_json::Value) -> GroupBuy {
         t0(),
     )
     .expect("draft");
-    db.create(&org("org_acme"), draft, &at("acme", t0()))
+    db.create(&org("org_acme"), draft, &at("acme", t0()), Answer::none())
         .expect("create")
 }
 
@@ -100,6 +101,7 @@ fn commit(db: &Database, member: &str, g: &GroupBuy, quantity: i64, ceiling: &st
         },
         None,
         &at(member, t0()),
+        Answer::none(),
     )
     .expect("commit");
 }
@@ -139,6 +141,7 @@ fn sourcing(db: &Database, g: &GroupBuy) -> Job {
         rfq_draft(),
         None,
         &at("acme", hours(1)),
+        Answer::none(),
     )
     .expect("enqueue");
     let done = claim_and_run(db, hours(1));
