@@ -358,7 +358,8 @@ def scenario_fuzz(res: Result, seed: int):
     cmd = [
         os.path.join(ROOT, ".ci", ".venv", "bin", "schemathesis"), "run", f"{base}/openapi.json",
         "--checks", checks, "--max-examples", str(examples), "--seed", str(seed), "--workers", "1",
-        "--report", "ndjson", "--report-dir", tmp, "--continue-on-failure", "--no-shrink",
+        "--report", "ndjson,json", "--report-dir", tmp, "--report-json-path", os.path.join(tmp, "schemathesis-report.json"),
+        "--continue-on-failure", "--no-shrink",
     ]
     # Fresh Idempotency-Keys for valid generated ones (reliability/fuzz_hooks.py says why).
     env = dict(os.environ, SCHEMATHESIS_HOOKS="fuzz_hooks", PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
@@ -375,6 +376,7 @@ def scenario_fuzz(res: Result, seed: int):
         res.violations.append(f"schemathesis failed (exit {p.returncode}); full output in {tmp}/schemathesis.out")
         res.say("schemathesis output tail:\n" + "\n".join(out.splitlines()[-40:]))
         del failures
+    coverage_warnings(res, tmp)
     probes, leaks = cross_user_probe(server.port)
     res.figures["cross_user_probes"] = probes
     res.violations += leaks
@@ -385,6 +387,36 @@ def scenario_fuzz(res: Result, seed: int):
     if server.panicked():
         res.violations.append("the server panicked under fuzzing")
     drop_database(url)
+
+
+# Issue 17 item 14: the schema says what validation enforces, and the stateful phase
+# reaches (almost) every operation on an id.
+MAX_VALIDATION_MISMATCH = 0
+MAX_MISSING_TEST_DATA = 5
+
+
+def coverage_warnings(res: Result, report_dir: str) -> None:
+    """The two warnings of schemathesis' run report that say the fuzzer did not reach the
+    operations: "mostly rejected generated data" (validation stricter than the schema) and
+    "only ever answered 404" (no id it could use). Each is a figure, and over its bound a
+    violation naming the operations."""
+    path = os.path.join(report_dir, "schemathesis-report.json")
+    try:
+        with open(path) as f:
+            warnings = json.load(f).get("warnings", {})
+    except (OSError, ValueError) as e:
+        res.violations.append(f"no schemathesis run report in {report_dir}: {e!r}")
+        return
+    mismatch = warnings.get("validation_mismatch", [])
+    missing = warnings.get("missing_test_data", [])
+    res.figures["mostly_rejected_ops"] = len(mismatch)
+    res.figures["only_404_ops"] = len(missing)
+    res.say(f"mostly rejected generated data: {len(mismatch)} operations {mismatch}")
+    res.say(f"only ever answered 404: {len(missing)} operations {missing}")
+    if len(mismatch) > MAX_VALIDATION_MISMATCH:
+        res.violations.append(f"{len(mismatch)} operations mostly rejected generated data (schema looser than validation; at most {MAX_VALIDATION_MISMATCH}): {mismatch}")
+    if len(missing) > MAX_MISSING_TEST_DATA:
+        res.violations.append(f"{len(missing)} operations only ever answered 404 (at most {MAX_MISSING_TEST_DATA}): {missing}")
 
 
 def count_cases(report_dir: str) -> int:

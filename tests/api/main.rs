@@ -12,6 +12,7 @@ mod head;
 mod helpers;
 mod idempotency;
 mod input;
+mod numbers;
 mod openapi;
 mod platform;
 mod procurement;

@@ -2,6 +2,7 @@
 
 mod headers;
 mod links;
+mod money_rules;
 mod negotiation;
 mod text_rules;
 mod webhooks;
@@ -270,7 +271,9 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     headers::ResponseHeaders.modify(&mut api);
     VisitorCookie.modify(&mut api);
     negotiation::XmlNegotiation.modify(&mut api);
+    webhooks::endpoint_rules(&mut api);
     text_rules::add(&mut api);
+    money_rules::add(&mut api);
     links::add(&mut api);
     api
 }
