@@ -12,7 +12,15 @@ exercised. Each rule below is one the server enforces with a 4xx on data the sch
   quote's validity, a campaign's closesAt) depend on the clock: a generated one in the
   past becomes a date one to sixty days ahead.
 - SKUs in one group buy and vendors in one RFQ must be unique (after trimming): a repeated
-  one gets its position appended.
+  vendor gets its position appended, every SKU a random tag (an organisation's open pools
+  may not share a SKU either).
+- A pool's rules must agree with its quantities (max_quantity >= target_quantity and
+  min_commitment, max_per_member >= min_commitment) and name the fuzz organisations when
+  they list eligible ones, so the peers can commit.
+- Rules across two fields: a product's group price is below its regular price (a pair
+  the other way round is swapped, an equal one gets a price of 1), a campaign's maxQuantity is at least its
+  thresholds.minQuantity (raised to it), a transfer's target group is not its source (a
+  fresh id instead).
 - If-Match must be the ETag the client read: outside the stateful phase (whose links carry
   the ETag of the response they follow) a generated one can only be stale, a 412, so it is
   left out, as a client that does not use conditional requests does.
@@ -37,10 +45,12 @@ FUTURE = {
     ("POST", "/groupbuy/{id}/rfq/responses"): ("valid_until",),
     ("POST", "/v2/handles/{handle}/group-buys"): ("closesAt",),
 }
+# The organisations of the fuzz users (reliability/run.py).
+FUZZ_ORGS = ("org-fuzz-alice", "org-fuzz-bob")
 # Arrays whose members' field must be unique (trimmed), by operation.
 UNIQUE = {
-    ("POST", "/groupbuy"): ("items", "sku", 64),
-    ("POST", "/groupbuy/{id}/rfq"): ("vendors", "vendor_id", 200),
+    ("POST", "/groupbuy"): ("items", "sku", 64, True),
+    ("POST", "/groupbuy/{id}/rfq"): ("vendors", "vendor_id", 100, False),
 }
 
 
@@ -68,17 +78,70 @@ def _future(value) -> str | None:
     return ahead.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _unique(items, field: str, limit: int) -> None:
+def _unique(items, field: str, limit: int, everywhere: bool) -> None:
+    """Unique in `items`, and with `everywhere` across the run: an organisation's open pools
+    may not share a SKU (409 "Overlaps group buy"), so each generated SKU gets a random tag."""
     seen = set()
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get(field), str):
             continue
         value = item[field].strip()
-        if value in seen:
+        if everywhere:
+            tag = "-" + uuid.uuid4().hex[:6]
+            value = value[: limit - len(tag)].strip() + tag
+            item[field] = value
+        elif value in seen:
             suffix = f"-{i}"
             value = (value[: limit - len(suffix)] + suffix).strip()
             item[field] = value
         seen.add(value)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _procurement_rules(body: dict) -> None:
+    """The pool's rules agree with its quantities (else a 409 "Contradictory rules"), and
+    the fuzz organisations may commit to it."""
+    target, least = body.get("target_quantity"), body.get("min_commitment")
+    rules = body.get("rules")
+    if not isinstance(rules, dict):
+        return
+    cap = rules.get("max_quantity")
+    floor = max(n for n in (target, least, 1) if _number(n))
+    if _number(cap) and cap < floor:
+        rules["max_quantity"] = floor
+    per_member = rules.get("max_per_member")
+    if _number(per_member) and _number(least) and per_member < least:
+        rules["max_per_member"] = least
+    orgs = rules.get("eligible_orgs")
+    if isinstance(orgs, list):
+        orgs.extend(o for o in FUZZ_ORGS if o not in orgs and len(orgs) < 1000)
+
+
+def _cross_field(key, body: dict) -> None:
+    if key == ("POST", "/groupbuy"):
+        _procurement_rules(body)
+    elif key == ("POST", "/api/v1/shops/{shopId}/products"):
+        regular, group = body.get("regularPrice"), body.get("groupPrice")
+        if _number(regular) and _number(group) and group > regular:
+            body["regularPrice"], body["groupPrice"] = group, regular
+        elif _number(regular) and group == regular:
+            # 1 is a whole amount in every currency.
+            if regular > 1:
+                body["groupPrice"] = 1
+            elif regular < 1:
+                body["regularPrice"] = 1
+    elif key == ("POST", "/api/v1/group-purchases/transfer"):
+        if body.get("sourceGroupId") is not None and body.get("sourceGroupId") == body.get("targetGroupId"):
+            body["targetGroupId"] = str(uuid.uuid4())
+    elif key == ("POST", "/v2/handles/{handle}/group-buys"):
+        thresholds = body.get("thresholds")
+        least = thresholds.get("minQuantity") if isinstance(thresholds, dict) else None
+        cap = body.get("maxQuantity")
+        if _number(least) and _number(cap) and cap < least:
+            body["maxQuantity"] = least
 
 
 @schemathesis.hook
@@ -97,10 +160,11 @@ def before_call(context, case, kwargs):
             ahead = _future(body.get(field))
             if ahead is not None:
                 body[field] = ahead
+        _cross_field(key, body)
         if key in UNIQUE:
-            array, field, limit = UNIQUE[key]
+            array, field, limit, everywhere = UNIQUE[key]
             if isinstance(body.get(array), list):
-                _unique(body[array], field, limit)
+                _unique(body[array], field, limit, everywhere)
     if key == ("POST", "/groupbuy") and isinstance(body, dict):
         rules = body.get("rules")
         if rules is None:
