@@ -25,6 +25,13 @@ exercised. Each rule below is one the server enforces with a 4xx on data the sch
   the ETag of the response they follow) a generated one can only be stale, a 412, so it is
   left out, as a client that does not use conditional requests does.
 
+Operations on an id answer 404 for every id the fuzzer makes up, and the objects the
+stateful phase creates rarely reach the state an operation needs (a settled pool, a paid
+session, a published campaign) within one chain: in half of the valid cases outside the
+stateful phase, such an operation is sent to a fixture in that state
+(reliability/fuzz_fixtures.py, ids in GROUPBUY_FUZZ_FIXTURES), with the invited vendor's
+token where only a vendor may act.
+
 A public procurement pool is readable by every organisation by design, and schemathesis's
 object-level check cannot tell it from a leak once the pool is off the first page of
 `GET /groupbuy` (its "listed to the peer" exemption reads only that page): the pools the
@@ -32,6 +39,8 @@ fuzzer creates are made private, the ones with a boundary for Bob to cross.
 """
 
 import datetime
+import json
+import os
 import random
 import uuid
 
@@ -45,6 +54,8 @@ FUTURE = {
     ("POST", "/groupbuy/{id}/rfq/responses"): ("valid_until",),
     ("POST", "/v2/handles/{handle}/group-buys"): ("closesAt",),
 }
+# Path parameters (and an Authorization) per operation label, from reliability/run.py.
+FIXTURES = json.loads(os.environ.get("GROUPBUY_FUZZ_FIXTURES") or "{}")
 # The organisations of the fuzz users (reliability/run.py).
 FUZZ_ORGS = ("org-fuzz-alice", "org-fuzz-bob")
 # Arrays whose members' field must be unique (trimmed), by operation.
@@ -144,6 +155,25 @@ def _cross_field(key, body: dict) -> None:
             body["maxQuantity"] = least
 
 
+def _fixture(case, headers: dict, key) -> None:
+    fixture = FIXTURES.get(f"{key[0]} {key[1]}")
+    if not fixture or _phase(case) == "stateful" or _negative(case, ParameterLocation.PATH):
+        return
+    if random.random() < 0.5:
+        return
+    for name, value in fixture.items():
+        if name == "authorization":
+            for h in [h for h in headers if h.lower() == "authorization"]:
+                del headers[h]
+            headers["Authorization"] = value
+            case.headers = headers
+        elif name == "body":
+            if isinstance(case.body, dict) and not _negative(case, ParameterLocation.BODY):
+                case.body.update(value)
+        elif case.path_parameters is not None and name in case.path_parameters:
+            case.path_parameters[name] = value
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     headers = case.headers or {}
@@ -153,8 +183,9 @@ def before_call(context, case, kwargs):
             headers[name] = str(uuid.uuid4())
         elif lower == "if-match" and _phase(case) != "stateful" and not _negative(case, ParameterLocation.HEADER):
             del headers[name]
-    body = case.body
     key = (case.method.upper(), case.path)
+    _fixture(case, headers, key)
+    body = case.body
     if isinstance(body, dict) and not _negative(case, ParameterLocation.BODY):
         for field in FUTURE.get(key, ()):
             ahead = _future(body.get(field))

@@ -105,6 +105,7 @@ pub struct CreateProductRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProductRequest {
     /// New name.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub product_name: Option<String>,
     /// New image URL (null clears it).
     #[serde(default, deserialize_with = "nullable")]
@@ -118,19 +119,21 @@ pub struct UpdateProductRequest {
     #[serde(default, deserialize_with = "optional_json_number")]
     #[schema(value_type = Option<crate::schema::PositiveMoney>)]
     pub group_price: Option<Decimal>,
-    /// New stock (not below units held by open groups).
+    /// New stock (>= 0, not below units held by open groups).
+    #[schema(minimum = 0)]
     pub stock_quantity: Option<i64>,
     /// New switch.
     pub group_buying_enabled: Option<bool>,
-    /// New seats per group (open groups keep theirs).
+    /// New seats per group, >= 1 (open groups keep theirs).
+    #[schema(minimum = 1)]
     pub group_max_size: Option<i32>,
     /// New lifetime in hours, 0.00027778 (one second) to 8760 (open groups keep theirs).
     #[serde(default, deserialize_with = "optional_json_number")]
     #[schema(value_type = Option<f64>, minimum = 0.00027778, maximum = 8760)]
     pub group_time_limit_hours: Option<Decimal>,
-    /// New cap (null removes it).
+    /// New cap, >= 1 (null removes it).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1)]
     pub max_per_customer: Option<Option<i32>>,
 }
 
