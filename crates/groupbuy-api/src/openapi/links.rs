@@ -139,11 +139,19 @@ const SOURCES: &[Source] = &[
     ),
 ];
 
+/// (source operation, its status, target operation, (body field, JSON pointer) pairs).
+type BodySource = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 /// Ids an operation takes in its body, not its path: (source operation, its status, target
 /// operation, (body field, JSON pointer in the source's answer) pairs). The link's
 /// `requestBody` names only these fields; a client (and schemathesis, which merges it into
 /// the body it generates) fills in the rest.
-const BODY_SOURCES: &[(&str, &str, &str, &[(&str, &str)])] = &[(
+const BODY_SOURCES: &[BodySource] = &[(
     "products.create",
     "201",
     "checkoutSessions.create",
