@@ -17,6 +17,7 @@ mod openapi;
 mod platform;
 mod procurement;
 mod rate_limit;
+mod schema_rules;
 mod sealed;
 mod shutdown;
 mod slow_body;
