@@ -195,7 +195,8 @@ fn money_is_exact_and_documented() {
     let mut n = 0;
     for (at, schema) in &found {
         let name = at.rsplit('.').next().unwrap_or_default();
-        if money.contains(&name) {
+        // A currency's `then` narrows an amount declared as money next to it.
+        if money.contains(&name) && !at.contains("/then") {
             let r = reference(schema).unwrap_or_else(|| panic!("{at} is not Money: {schema}"));
             assert!(
                 r.ends_with("/Money") || r.ends_with("/PositiveMoney"),
@@ -212,6 +213,27 @@ fn money_is_exact_and_documented() {
         .as_str()
         .unwrap_or_default()
         .contains("422"));
+    // Each currency's step and bounds next to the currency a body sends (issue 17, item 14).
+    assert_eq!(
+        doc["components"]["schemas"]["PositiveMoney"]["multipleOf"],
+        0.001
+    );
+    let rules = doc["components"]["schemas"]["CreditRequest"]["allOf"]
+        .as_array()
+        .expect("per-currency rules");
+    let tzs = rules
+        .iter()
+        .find(|r| {
+            r["if"]["properties"]["currency"]["enum"]
+                .as_array()
+                .is_some_and(|codes| codes.contains(&serde_json::json!("TZS")))
+        })
+        .expect("a rule for TZS");
+    assert_eq!(tzs["then"]["properties"]["amount"]["multipleOf"], 0.01);
+    assert_eq!(
+        tzs["then"]["properties"]["amount"]["maximum"],
+        10_000_000_000_000_i64
+    );
 }
 
 #[test]
@@ -329,13 +351,16 @@ fn every_event_type_is_a_documented_webhook_with_its_payload() {
         <groupbuy_domain::platform::EventType as groupbuy_domain::IntoEnumIterator>::iter().count()
     );
     // The rest of the document is utoipa's, untouched by appending the member (but for
-    // the links' `operationId`, which utoipa 5 writes in snake_case).
+    // the links' `operationId` and `requestBody`, which utoipa 5 writes in snake_case).
     let mut without = doc.clone();
     without.as_object_mut().expect("object").remove("webhooks");
     let utoipa = serde_json::to_string(&groupbuy_api::openapi::document()).expect("json");
-    let paths: serde_json::Value =
-        serde_json::from_str(&utoipa.replace("\"operation_id\":", "\"operationId\":"))
-            .expect("json");
+    let paths: serde_json::Value = serde_json::from_str(
+        &utoipa
+            .replace("\"operation_id\":", "\"operationId\":")
+            .replace("\"request_body\":", "\"requestBody\":"),
+    )
+    .expect("json");
     assert_eq!(without, paths);
 }
 

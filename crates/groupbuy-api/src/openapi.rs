@@ -3,7 +3,9 @@
 pub mod enums;
 mod headers;
 mod links;
+mod money_rules;
 mod negotiation;
+mod one_of_fields;
 pub mod responses;
 pub mod scalars;
 mod text_rules;
@@ -273,7 +275,10 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     headers::ResponseHeaders.modify(&mut api);
     VisitorCookie.modify(&mut api);
     negotiation::XmlNegotiation.modify(&mut api);
+    webhooks::endpoint_rules(&mut api);
     text_rules::add(&mut api);
+    money_rules::add(&mut api);
+    one_of_fields::add(&mut api);
     links::add(&mut api);
     api
 }
@@ -339,12 +344,13 @@ impl Modify for VisitorCookie {
 /// The document as pretty JSON with a trailing newline (what `openapi/openapi.json` holds
 /// and `GET /openapi.json` serves), with the top-level `webhooks` OpenAPI 3.1 defines.
 pub fn document_json() -> String {
-    // utoipa 5 serializes a Link's `operationId` as `operation_id` (no serde rename):
-    // the only snake_case key it writes, renamed here.
+    // utoipa 5 serializes a Link's `operationId` and `requestBody` as `operation_id` and
+    // `request_body` (no serde rename): the only snake_case keys it writes, renamed here.
     let paths = document()
         .to_pretty_json()
         .unwrap_or_default()
-        .replace("\"operation_id\": ", "\"operationId\": ");
+        .replace("\"operation_id\": ", "\"operationId\": ")
+        .replace("\"request_body\": ", "\"requestBody\": ");
     let hooks = serde_json::to_string_pretty(&webhooks::webhooks()).unwrap_or_default();
     // utoipa 5 has no `webhooks` field and serializes only `x-` extensions, and a round
     // trip through `serde_json::Value` would reorder every key: append the member as text.

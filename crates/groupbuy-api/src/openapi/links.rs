@@ -108,6 +108,24 @@ const SOURCES: &[Source] = &[
         &[("groupBuySlug", "/data/slug")],
     ),
     (
+        "checkoutSessions.processPayment",
+        "200",
+        "/api/v1/platform-admin/group-purchases/{groupId}",
+        &[("groupId", "/data/groupInstanceId")],
+    ),
+    (
+        "settlement.create",
+        "201",
+        "/groupbuy/{id}/settlement/documents/{doc_id}",
+        &[("doc_id", "/data/documents/0/id")],
+    ),
+    (
+        "settlement.get",
+        "200",
+        "/groupbuy/{id}/settlement/documents/{doc_id}",
+        &[("doc_id", "/data/documents/0/id")],
+    ),
+    (
         "webhooks.createEndpoint",
         "201",
         "/webhooks/endpoints/{id}",
@@ -121,6 +139,25 @@ const SOURCES: &[Source] = &[
     ),
 ];
 
+/// (source operation, its status, target operation, (body field, JSON pointer) pairs).
+type BodySource = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Ids an operation takes in its body, not its path: (source operation, its status, target
+/// operation, (body field, JSON pointer in the source's answer) pairs). The link's
+/// `requestBody` names only these fields; a client (and schemathesis, which merges it into
+/// the body it generates) fills in the rest.
+const BODY_SOURCES: &[BodySource] = &[(
+    "products.create",
+    "201",
+    "checkoutSessions.create",
+    &[("productId", "/data/productId")],
+)];
+
 /// The `{name}` parameters of a path template.
 fn path_params(path: &str) -> Vec<&str> {
     path.split('/')
@@ -129,8 +166,39 @@ fn path_params(path: &str) -> Vec<&str> {
 }
 
 /// Adds the links of [`SOURCES`]: from the source's answer to every operation under the
-/// prefix whose path parameters are all known.
+/// prefix whose path parameters are all known; then those of [`BODY_SOURCES`].
 pub fn add(api: &mut OpenApi) {
+    add_path_links(api);
+    for op in super::operations(api) {
+        let id = op.operation_id.clone().unwrap_or_default();
+        for (source, status, target, fields) in BODY_SOURCES {
+            let Some(RefOr::T(response)) = (*source == id)
+                .then(|| op.responses.responses.get_mut(*status))
+                .flatten()
+            else {
+                continue;
+            };
+            let body: serde_json::Map<String, serde_json::Value> = fields
+                .iter()
+                .map(|(field, pointer)| {
+                    (
+                        (*field).to_owned(),
+                        format!("$response.body#{pointer}").into(),
+                    )
+                })
+                .collect();
+            let link = LinkBuilder::new()
+                .operation_id(*target)
+                .request_body(Some(serde_json::Value::Object(body)));
+            response
+                .links
+                .insert((*target).to_owned(), link.build().into());
+        }
+    }
+}
+
+/// The path-parameter links of [`SOURCES`].
+fn add_path_links(api: &mut OpenApi) {
     let mut targets = Vec::new();
     for (path, item) in &api.paths.paths {
         let ops = [&item.get, &item.put, &item.post, &item.delete, &item.patch];

@@ -53,7 +53,12 @@ fn money(positive: bool) -> RefOr<Schema> {
         let smallest = 10f64.powi(-i32::try_from(finest).unwrap_or(0));
         let largest = groupbuy_domain::money::Money::MAX_MINOR as f64
             / 10f64.powi(i32::try_from(coarsest).unwrap_or(0));
-        builder = builder.minimum(Some(smallest)).maximum(Some(largest));
+        // Every amount is a whole number of the finest currency's minor units
+        // (openapi/money_rules.rs states each currency's own step next to its code).
+        builder = builder
+            .minimum(Some(smallest))
+            .maximum(Some(largest))
+            .multiple_of(Some(smallest));
     }
     builder.into()
 }

@@ -68,3 +68,44 @@ fn with_components(mut schema: Value) -> Value {
     walk(None, &mut schema);
     schema
 }
+
+/// The endpoint bodies that send an event filter and a target URL.
+const ENDPOINT_BODIES: &[&str] = &["CreateEndpointRequest", "UpdateEndpointRequest"];
+
+/// What `EventFilter::parse` and the URL rule accept, stated on the endpoint bodies: each
+/// `events` item is a catalogue name or `"*"` (the server answers anything else with 422
+/// "Unknown event type"), and `url` is an absolute http(s) URL naming a host. (The rule on
+/// private and loopback addresses depends on the server's configuration and is left to the
+/// description.)
+pub(super) fn endpoint_rules(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let mut names: Vec<Value> = EventType::iter().map(|t| json!(t.as_str())).collect();
+    names.push(json!("*"));
+    for name in ENDPOINT_BODIES {
+        let Some(schema) = components.schemas.get_mut(*name) else {
+            continue;
+        };
+        let mut value = serde_json::to_value(&*schema).unwrap_or_default();
+        if let Some(items) = value.pointer_mut("/properties/events/items") {
+            items["enum"] = Value::Array(names.clone());
+        }
+        if let Some(events) = value.pointer_mut("/properties/events") {
+            events["minItems"] = json!(1);
+        }
+        if let Some(url) = value.pointer_mut("/properties/url") {
+            url["format"] = json!("uri");
+            url["pattern"] = json!(URL_PATTERN);
+            url["maxLength"] = json!(2048);
+        }
+        if let Ok(typed) = serde_json::from_value::<RefOr<utoipa::openapi::schema::Schema>>(value) {
+            *schema = typed;
+        }
+    }
+}
+
+/// An absolute http or https URL with a host (no credentials, no spaces): the shape the
+/// server's WHATWG parser and its scheme and host rules accept.
+const URL_PATTERN: &str = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@\\]+([/?#][^\s]*)?$";

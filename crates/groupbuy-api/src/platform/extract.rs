@@ -1,7 +1,7 @@
 //! Body and parameter parsing that always answers in problem JSON, naming the field.
 
 use crate::error::ApiError;
-use crate::platform::{body, text};
+use crate::platform::{body, integral, text};
 use actix_web::dev::Payload;
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{web, FromRequest, HttpRequest};
@@ -56,7 +56,7 @@ pub fn parse_json<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, Api
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::bad_request("Request body must be a JSON object"));
     }
-    let value = body::unique_value(bytes).map_err(|e| match e {
+    let mut value = body::unique_value(bytes).map_err(|e| match e {
         body::Parsed::Malformed(m) => ApiError::bad_request(format!("Malformed JSON body: {m}")),
         body::Parsed::Duplicate(field) => ApiError::invalid_field(
             field.clone(),
@@ -64,7 +64,14 @@ pub fn parse_json<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, Api
         ),
     })?;
     let schema = serde_json::to_value(T::schema()).unwrap_or_default();
-    let mut errors = body::violations(&value, &schema, crate::openapi::served_value());
+    let root = crate::openapi::served_value();
+    // `40.0` where the document says integer is an integer (JSON Schema's reading).
+    let normalised = integral::normalise(&mut value, &schema, root)
+        .then(|| serde_json::to_vec(&value))
+        .transpose()
+        .map_err(|e| ApiError::bad_request(format!("Malformed JSON body: {e}")))?;
+    let bytes = normalised.as_deref().unwrap_or(bytes);
+    let mut errors = body::violations(&value, &schema, root);
     match typed::<T>(bytes) {
         // Serde's refusal first (its wording is the established one), then every other
         // field the schema refuses.

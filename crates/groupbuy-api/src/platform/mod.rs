@@ -9,6 +9,7 @@ pub mod extract;
 pub mod fallback;
 pub mod head;
 pub mod idempotency;
+pub mod integral;
 pub mod metrics;
 pub mod rate_limit;
 pub mod request;

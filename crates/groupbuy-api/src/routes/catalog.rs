@@ -62,6 +62,9 @@ impl From<Shop> for ShopView {
 /// Body of `POST /api/v1/shops/{shopId}/products`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"productName": "Premium Wireless Headphones", "regularPrice": 150000,
+    "groupPrice": 80000, "currency": "TZS", "stockQuantity": 1000, "groupBuyingEnabled": true,
+    "groupMaxSize": 10, "groupTimeLimitHours": 24, "maxPerCustomer": 10}))]
 pub struct CreateProductRequest {
     /// Product name, 1 to 200 characters once trimmed.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
@@ -70,11 +73,11 @@ pub struct CreateProductRequest {
     pub product_image: Option<String>,
     /// Price bought alone (> 0, at most the currency's decimals).
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney, example = 150000)]
     pub regular_price: Decimal,
     /// Group price per unit (> 0, < regularPrice).
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
+    #[schema(value_type = crate::openapi::scalars::PositiveMoney, example = 80000)]
     pub group_price: Decimal,
     /// ISO 4217 currency (default TZS).
     #[schema(value_type = Option<crate::openapi::enums::Currency>, example = "TZS")]
@@ -87,9 +90,10 @@ pub struct CreateProductRequest {
     /// Seats per group (>= 1).
     #[schema(minimum = 1)]
     pub group_max_size: i32,
-    /// Group lifetime in decimal hours (> 0, at most 8760).
+    /// Group lifetime in decimal hours: at least one second (0.00027778, the schema's
+    /// decimal spelling of 1/3600), at most 8760.
     #[serde(deserialize_with = "json_number")]
-    #[schema(value_type = f64, example = 24, exclusive_minimum = 0, maximum = 8760)]
+    #[schema(value_type = f64, example = 24, minimum = 0.00027778, maximum = 8760)]
     pub group_time_limit_hours: Decimal,
     /// Most seats per customer per group (>= 1).
     #[schema(minimum = 1)]
@@ -101,6 +105,7 @@ pub struct CreateProductRequest {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateProductRequest {
     /// New name.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub product_name: Option<String>,
     /// New image URL (null clears it).
     #[serde(default, deserialize_with = "nullable")]
@@ -114,19 +119,21 @@ pub struct UpdateProductRequest {
     #[serde(default, deserialize_with = "optional_json_number")]
     #[schema(value_type = Option<crate::openapi::scalars::PositiveMoney>)]
     pub group_price: Option<Decimal>,
-    /// New stock (not below units held by open groups).
+    /// New stock (>= 0, not below units held by open groups).
+    #[schema(minimum = 0)]
     pub stock_quantity: Option<i64>,
     /// New switch.
     pub group_buying_enabled: Option<bool>,
-    /// New seats per group (open groups keep theirs).
+    /// New seats per group, >= 1 (open groups keep theirs).
+    #[schema(minimum = 1)]
     pub group_max_size: Option<i32>,
-    /// New lifetime in hours (open groups keep theirs).
+    /// New lifetime in hours, 0.00027778 (one second) to 8760 (open groups keep theirs).
     #[serde(default, deserialize_with = "optional_json_number")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, minimum = 0.00027778, maximum = 8760)]
     pub group_time_limit_hours: Option<Decimal>,
-    /// New cap (null removes it).
+    /// New cap, >= 1 (null removes it).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1)]
     pub max_per_customer: Option<Option<i32>>,
 }
 

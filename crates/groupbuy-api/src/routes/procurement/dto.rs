@@ -23,7 +23,7 @@ pub struct ItemBody {
     #[schema(example = "box", min_length = 1, max_length = 32)]
     pub unit: String,
     /// How many of `unit` one committed unit holds.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub quantity_per_unit: Option<i64>,
 }
 
@@ -61,10 +61,10 @@ pub struct AllocationRule {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RulesView {
     /// Capacity in units; null = no cap.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub max_quantity: Option<i64>,
     /// The most one organisation may commit; null = no cap.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub max_per_member: Option<i64>,
     /// Organisations allowed to commit; null = any. Never empty.
     pub eligible_orgs: Option<Vec<String>>,
@@ -160,10 +160,10 @@ pub struct CreateGroupBuyBody {
     #[schema(min_items = 1, max_items = 100)]
     pub items: Vec<ItemBody>,
     /// Units the pool aims for (>= 1).
-    #[schema(minimum = 1, example = 500)]
+    #[schema(minimum = 1, maximum = 1_000_000_000, example = 500)]
     pub target_quantity: i64,
     /// The smallest commitment a member may make (>= 1).
-    #[schema(minimum = 1, example = 10)]
+    #[schema(minimum = 1, maximum = 1_000_000_000, example = 10)]
     pub min_commitment: i64,
     /// When commitments close (RFC 3339, in the future).
     #[schema(format = DateTime, example = "2026-12-31T18:00:00Z")]
@@ -181,7 +181,7 @@ pub struct CreateGroupBuyBody {
 #[serde(deny_unknown_fields)]
 pub struct CommitBody {
     /// Units (>= the group buy's `min_commitment`).
-    #[schema(minimum = 1, example = 40)]
+    #[schema(minimum = 1, maximum = 1_000_000_000, example = 40)]
     pub quantity: i64,
     /// The most the organisation pays per unit (> 0, the currency's decimals).
     #[schema(value_type = crate::openapi::scalars::PositiveMoney)]

@@ -97,7 +97,7 @@ pub struct ResponseBody {
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub unit_price: Decimal,
     /// Units the vendor can supply (>= 1).
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub available_quantity: i64,
     /// Until when the offer holds (RFC 3339).
     #[schema(format = DateTime)]
