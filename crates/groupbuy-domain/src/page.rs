@@ -20,3 +20,8 @@ pub const DEFAULT_LIMIT: i64 = 20;
 pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
 }
+
+/// The 422 for a `cursor` that is not one this API gave out.
+pub fn invalid_cursor() -> crate::DomainError {
+    crate::DomainError::invalid("cursor", "cursor is not a valid page cursor")
+}

@@ -52,3 +52,50 @@ impl Principal {
         self.name.clone().unwrap_or_else(|| self.user_id.clone())
     }
 }
+
+/// The 403 for a token without `scope`: one text and one problem `type` on every surface
+/// (procurement's own refusal says the same).
+pub fn missing_scope(scope: &str) -> crate::DomainError {
+    crate::DomainError::Forbidden(crate::error::Refusal::new(
+        "missing-scope",
+        format!("Missing scope: {scope}"),
+    ))
+}
+
+/// The 403 for a caller without `role` (`merchant`, `platform-admin`, `vendor`).
+pub fn missing_role(role: &str) -> crate::DomainError {
+    crate::DomainError::Forbidden(crate::error::Refusal::new(
+        "missing-role",
+        format!("Missing required role: {role}"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DomainError;
+
+    #[test]
+    fn a_missing_scope_reads_the_same_as_procurements_refusal() {
+        let DomainError::Forbidden(r) = missing_scope("groupbuy:write") else {
+            panic!("a missing scope is a 403");
+        };
+        assert_eq!(
+            (r.kind(), r.message()),
+            ("missing-scope", "Missing scope: groupbuy:write")
+        );
+        let ours = crate::procurement::ProcurementRefusal::MissingScope("groupbuy:write");
+        assert_eq!(ours.to_string(), r.message());
+    }
+
+    #[test]
+    fn a_missing_role_names_the_role_with_its_own_type() {
+        let DomainError::Forbidden(r) = missing_role("merchant") else {
+            panic!("a missing role is a 403");
+        };
+        assert_eq!(
+            (r.kind(), r.message()),
+            ("missing-role", "Missing required role: merchant")
+        );
+    }
+}

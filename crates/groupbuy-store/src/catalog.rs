@@ -141,12 +141,12 @@ pub(crate) fn load_product(
 }
 
 fn shop_not_found(id: Uuid) -> DomainError {
-    DomainError::NotFound(format!("Shop not found with ID: {id}"))
+    groupbuy_domain::catalog::shop_not_found(id)
 }
 
 /// The message seed 001 gives for a missing product.
 pub(crate) fn product_not_found() -> DomainError {
-    DomainError::NotFound("Product not found".into())
+    groupbuy_domain::catalog::product_not_found()
 }
 
 /// The caller's shop, or NotFound (another merchant's shop is indistinguishable from none).

@@ -48,7 +48,7 @@ impl From<StoreError> for DomainError {
             StoreError::Domain(e) => e,
             StoreError::Pool(_) | StoreError::Connect(_) => {
                 tracing::warn!(error = %err, "database unavailable");
-                DomainError::Unavailable("The database is busy; retry shortly".into())
+                groupbuy_domain::platform::database_busy()
             }
             other => {
                 tracing::error!(error = %other, "storage failure");

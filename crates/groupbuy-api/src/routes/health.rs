@@ -4,7 +4,6 @@ use crate::envelope::{ok, Envelope};
 use crate::error::Problem;
 use crate::state::{blocking, AppState};
 use actix_web::{get, web, HttpResponse};
-use groupbuy_domain::DomainError;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -37,9 +36,7 @@ async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::ApiError> {
     if !state.jwt.ready() {
-        return Err(
-            DomainError::Unavailable("Identity provider keys not loaded yet".into()).into(),
-        );
+        return Err(groupbuy_domain::platform::provider_keys_not_loaded().into());
     }
     let health = state.health.clone();
     blocking(move || health.ping()).await?;

@@ -22,7 +22,7 @@ pub use interest::{Interest, InterestOutcome, InterestRequest, VisitorId};
 pub use ports::CampaignStore;
 #[cfg(feature = "mock")]
 pub use ports::MockCampaignStore;
-pub use refusal::{group_buy_not_found, handle_not_found, CampaignRefusal};
+pub use refusal::{group_buy_not_found, handle_not_found, interest_not_found, CampaignRefusal};
 pub use rollup::{
     is_past_close_still_open, is_stuck_draft, Rollup, RollupQuery, DEFAULT_STUCK_DRAFT_HOURS,
 };

@@ -125,3 +125,8 @@ pub fn handle_not_found() -> DomainError {
 pub fn group_buy_not_found() -> DomainError {
     DomainError::NotFound("Group-buy not found".into())
 }
+
+/// The 404 for withdrawing an interest this visitor never registered.
+pub fn interest_not_found() -> DomainError {
+    DomainError::NotFound("No interest registered for this visitor".into())
+}

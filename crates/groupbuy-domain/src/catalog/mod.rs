@@ -11,3 +11,16 @@ pub use product::{
     stock_below_reserved, GroupTimeLimit, Product, ProductDraft, ProductFields, ProductPatch,
 };
 pub use shop::{Shop, ShopDraft};
+
+use crate::DomainError;
+
+/// Seed 001's 404 for a shop that does not exist (another merchant's shop is
+/// indistinguishable from none).
+pub fn shop_not_found(id: impl std::fmt::Display) -> DomainError {
+    DomainError::NotFound(format!("Shop not found with ID: {id}"))
+}
+
+/// Seed 001's 404 for a product that does not exist or is not the caller's.
+pub fn product_not_found() -> DomainError {
+    DomainError::NotFound("Product not found".into())
+}

@@ -21,7 +21,10 @@ pub use lifecycle::{Closure, Completion, OpenGroup, Transition};
 pub use ports::GroupPurchaseStore;
 #[cfg(feature = "mock")]
 pub use ports::MockGroupPurchaseStore;
-pub use refusal::{GroupPurchaseRefusal, TransferSide};
+pub use refusal::{
+    group_code_not_found, group_not_found, group_not_visible, order_not_found, session_not_found,
+    GroupPurchaseRefusal, TransferSide,
+};
 pub use rules::{
     check_join, check_new_group, check_rename, check_transfer, parse_group_name, JoinCheck,
     TransferCheck,

@@ -251,3 +251,29 @@ impl From<GroupPurchaseRefusal> for DomainError {
         }
     }
 }
+
+/// Seed 001's 404 for a group id that does not exist.
+pub fn group_not_found(id: impl std::fmt::Display) -> DomainError {
+    DomainError::NotFound(format!("Group not found with ID: {id}"))
+}
+
+/// Seed 001's 404 for a group code that does not exist.
+pub fn group_code_not_found(code: &str) -> DomainError {
+    DomainError::NotFound(format!("Group not found with code: {code}"))
+}
+
+/// The 404 for a group the caller may not act on (rename, delete): indistinguishable
+/// from a missing one.
+pub fn group_not_visible() -> DomainError {
+    DomainError::NotFound("Group not found".into())
+}
+
+/// Seed 001's 404 for a checkout session that does not exist or is not the caller's.
+pub fn session_not_found(id: impl std::fmt::Display) -> DomainError {
+    DomainError::NotFound(format!("Checkout session not found with ID: {id}"))
+}
+
+/// The 404 for an order that does not exist or is not the caller's.
+pub fn order_not_found() -> DomainError {
+    DomainError::NotFound("Order not found".into())
+}

@@ -32,3 +32,14 @@ pub trait HealthCheck: Send + Sync {
     /// `Unavailable` when the database cannot be reached.
     fn ping(&self) -> Result<(), DomainError>;
 }
+
+/// The 503 for a database that cannot be reached or whose pool is exhausted: the request
+/// changed nothing and may be retried.
+pub fn database_busy() -> crate::DomainError {
+    crate::DomainError::Unavailable("The database is busy; retry shortly".into())
+}
+
+/// The 503 `/readyz` gives while the identity provider's signing keys have not loaded.
+pub fn provider_keys_not_loaded() -> crate::DomainError {
+    crate::DomainError::Unavailable("Identity provider keys not loaded yet".into())
+}

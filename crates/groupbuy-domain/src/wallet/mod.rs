@@ -95,6 +95,12 @@ pub fn post(balance: Money, delta: Money) -> Result<Money, crate::DomainError> {
     Ok(after)
 }
 
+/// The 503 for a wallet whose balance kept changing under three conditional updates in a
+/// row: the client retries (a rare, hot wallet), nothing was written.
+pub fn wallet_busy() -> crate::DomainError {
+    crate::DomainError::Unavailable("The wallet is busy; retry shortly".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

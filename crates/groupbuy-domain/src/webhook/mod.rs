@@ -20,3 +20,15 @@ pub use limits::{
 pub use ports::MockWebhookStore;
 pub use ports::WebhookStore;
 pub use target::is_internal_ip;
+
+use crate::DomainError;
+
+/// The 404 for an endpoint that does not exist or is not the caller's.
+pub fn endpoint_not_found(id: &str) -> DomainError {
+    DomainError::NotFound(format!("Webhook endpoint not found with ID: {id}"))
+}
+
+/// The 404 for a delivery that does not exist or whose endpoint is not the caller's.
+pub fn delivery_not_found(id: &str) -> DomainError {
+    DomainError::NotFound(format!("Delivery not found with ID: {id}"))
+}

@@ -277,9 +277,7 @@ impl CampaignStore for Database {
         self.read(|conn| {
             let g = interest::public_group_buy(conn, handle, slug)?;
             interest::find(conn, g.id, visitor)?
-                .ok_or_else(|| {
-                    DomainError::NotFound("No interest registered for this visitor".into())
-                })?
+                .ok_or_else(groupbuy_domain::campaign::interest_not_found)?
                 .into_domain()
         })
     }

@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 /// `Checkout session not found with ID: ...` (also someone else's session).
 pub(crate) fn session_not_found(id: Uuid) -> DomainError {
-    DomainError::NotFound(format!("Checkout session not found with ID: {id}"))
+    groupbuy_domain::group_purchase::session_not_found(id)
 }
 
 /// The buyer's session row.

@@ -33,7 +33,7 @@ pub(crate) fn rename(
     now: OffsetDateTime,
 ) -> Result<GroupDetail, StoreError> {
     let group = load_group(conn, group_id)?
-        .ok_or_else(|| DomainError::NotFound("Group not found".into()))?;
+        .ok_or_else(groupbuy_domain::group_purchase::group_not_visible)?;
     let renamed = group.rename(user_id, name, now)?;
     let taken = || StoreError::from(Refused::NameTaken(renamed.name.clone()));
     let clash: i64 = gi::table

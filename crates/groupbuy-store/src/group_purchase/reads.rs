@@ -16,7 +16,7 @@ use groupbuy_domain::group_purchase::{
     ParticipantStatus,
 };
 use groupbuy_domain::page::clamp_limit;
-use groupbuy_domain::{DomainError, Page};
+use groupbuy_domain::Page;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -71,7 +71,7 @@ pub(crate) fn by_code(conn: &mut DbConnection, code: &str) -> Result<GroupDetail
         .select(NamedGroupRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| DomainError::NotFound(format!("Group not found with code: {code}")))?;
+        .ok_or_else(|| groupbuy_domain::group_purchase::group_code_not_found(code))?;
     one(assemble(vec![row])?)
 }
 
@@ -176,6 +176,6 @@ pub(crate) fn order(conn: &mut DbConnection, user_id: &str, id: Uuid) -> Result<
         .select(OrderRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| StoreError::from(DomainError::NotFound("Order not found".into())))?
+        .ok_or_else(|| StoreError::from(groupbuy_domain::group_purchase::order_not_found()))?
         .into_domain()
 }

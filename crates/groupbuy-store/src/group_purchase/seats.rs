@@ -48,7 +48,7 @@ pub(crate) fn load_group(
 
 /// `Group not found with ID: ...`.
 pub(crate) fn group_not_found(id: Uuid) -> DomainError {
-    DomainError::NotFound(format!("Group not found with ID: {id}"))
+    groupbuy_domain::group_purchase::group_not_found(id)
 }
 
 /// The user's participation row in a group, whatever its status.

@@ -9,7 +9,7 @@ pub(crate) fn parse_cursor(cursor: Option<String>) -> Result<Option<i64>, Domain
         .filter(|c| !c.is_empty())
         .map(|c| {
             c.parse::<i64>()
-                .map_err(|_| DomainError::invalid("cursor", "cursor is not a valid page cursor"))
+                .map_err(|_| groupbuy_domain::page::invalid_cursor())
         })
         .transpose()
 }

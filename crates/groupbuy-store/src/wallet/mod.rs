@@ -172,9 +172,7 @@ pub(crate) fn post_entry(
         wallet::post(Money::from_minor(balance, currency), delta)?;
         attempts += 1;
         if attempts == 3 {
-            return Err(
-                DomainError::Unavailable("The wallet is busy; retry shortly".into()).into(),
-            );
+            return Err(groupbuy_domain::wallet::wallet_busy().into());
         }
     };
     let entry = LedgerEntry {

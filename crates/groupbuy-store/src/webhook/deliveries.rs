@@ -16,7 +16,7 @@ use groupbuy_domain::webhook::{
     endpoint_disabled, too_many_queued_tests, Delivery, DeliveryState,
     MAX_QUEUED_TESTS_PER_ENDPOINT,
 };
-use groupbuy_domain::{DomainError, Page, Principal};
+use groupbuy_domain::{Page, Principal};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -140,11 +140,7 @@ pub(super) fn retry(
     id: &str,
     now: OffsetDateTime,
 ) -> Result<Delivery, StoreError> {
-    let not_found = || {
-        StoreError::from(DomainError::NotFound(format!(
-            "Delivery not found with ID: {id}"
-        )))
-    };
+    let not_found = || StoreError::from(groupbuy_domain::webhook::delivery_not_found(id));
     let delivery = load(conn, id)?.ok_or_else(not_found)?;
     visible(conn, caller, &delivery.endpoint_id).map_err(|_| not_found())?;
     diesel::update(wd::table.filter(wd::id.eq(id)))

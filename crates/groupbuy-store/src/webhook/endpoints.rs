@@ -10,12 +10,12 @@ use diesel::prelude::*;
 use groupbuy_domain::webhook::{
     too_many_endpoints, EndpointDraft, EndpointPatch, WebhookEndpoint, MAX_ENDPOINTS_PER_OWNER,
 };
-use groupbuy_domain::{DomainError, Page, Principal};
+use groupbuy_domain::{Page, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 fn not_found(id: &str) -> StoreError {
-    DomainError::NotFound(format!("Webhook endpoint not found with ID: {id}")).into()
+    groupbuy_domain::webhook::endpoint_not_found(id).into()
 }
 
 /// The caller's endpoint, or NotFound (another owner's is indistinguishable from none).

@@ -137,9 +137,7 @@ impl Auth {
         if self.0.has_scope(scope) {
             Ok(&self.0)
         } else {
-            Err(ApiError::forbidden(format!(
-                "Missing required scope: {scope}"
-            )))
+            Err(groupbuy_domain::principal::missing_scope(scope).into())
         }
     }
 
@@ -148,9 +146,7 @@ impl Auth {
         if self.0.has_role(role) {
             Ok(&self.0)
         } else {
-            Err(ApiError::forbidden(format!(
-                "Missing required role: {role}"
-            )))
+            Err(groupbuy_domain::principal::missing_role(role).into())
         }
     }
 
