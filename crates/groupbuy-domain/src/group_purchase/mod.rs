@@ -5,6 +5,7 @@ mod checkout;
 mod events;
 mod instance;
 mod lifecycle;
+mod pay;
 mod ports;
 mod refusal;
 mod rules;
@@ -18,6 +19,7 @@ pub use instance::{
     TransferRecord,
 };
 pub use lifecycle::{Closure, Completion, OpenGroup, Transition};
+pub use pay::{pay, Members, PayIds, PayInto, PayRequest, Payment};
 pub use ports::GroupPurchaseStore;
 #[cfg(feature = "mock")]
 pub use ports::MockGroupPurchaseStore;

@@ -4,8 +4,8 @@
 use super::emit::{emit, product_audience};
 use super::rows::{GroupRow, ParticipantRow, PurchaseRow, SessionRow};
 use super::seats::{
-    complete_if_full, gain_seats, group_not_found, load_group, load_participation, take_seats,
-    SeatGain,
+    active_participants, group_not_found, load_group, load_participation, take_seats,
+    write_completion, write_participant,
 };
 use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
@@ -15,17 +15,17 @@ use crate::schema::{
     checkout_sessions as cs, group_instances as gi, group_participants as gp, products,
     purchase_records,
 };
-use crate::wallet::post_entry;
+use crate::wallet::post;
 use diesel::prelude::*;
 use groupbuy_domain::catalog::Product;
 use groupbuy_domain::group_purchase::{
-    check_join, check_new_group, CheckoutRequest, CheckoutSession, CheckoutStatus, GroupCode,
-    GroupInstance, GroupPurchaseRefusal as Refused, JoinCheck, OpenGroup, Participant,
-    ParticipantStatus, Transition,
+    self as gp_domain, check_join, check_new_group, CheckoutRequest, CheckoutSession,
+    CheckoutStatus, GroupCode, GroupInstance, GroupPurchaseRefusal as Refused, JoinCheck, Members,
+    OpenGroup, ParticipantStatus, PayIds, PayInto, PayRequest,
 };
-use groupbuy_domain::platform::{Audience, ChangeContext};
-use groupbuy_domain::wallet::LedgerKind;
-use groupbuy_domain::{DomainError, Principal};
+use groupbuy_domain::platform::ChangeContext;
+use groupbuy_domain::wallet::{LedgerEntry, LedgerKind};
+use groupbuy_domain::{DomainError, Money, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -203,64 +203,108 @@ pub(crate) fn pay_appending(
         // not found.)
         return load_session(conn, &buyer.user_id, session_id);
     };
-    let mut session = claimed.into_domain()?;
-    // The debit and its ledger entry, before any lock on the group is taken.
-    let debit = post_entry(
+    // The session as it was before the claim (its filter proves it was pending).
+    let session = CheckoutSession {
+        status: CheckoutStatus::PendingPayment,
+        completed_at: None,
+        ..claimed.into_domain()?
+    };
+    // The debit and its ledger entry, before any lock on the group is taken: the
+    // conditional UPDATE decides it under contention; the domain's decision below explains
+    // a refusal and makes the same entry.
+    let total = session.total_amount;
+    let debit = post(
         conn,
-        &buyer.user_id,
-        LedgerKind::Purchase,
-        groupbuy_domain::Money::from_minor(
-            -session.total_amount.minor(),
-            session.total_amount.currency(),
-        ),
-        &format!("checkout:{session_id}"),
-        now,
+        LedgerEntry {
+            id: Uuid::new_v4(),
+            user_id: buyer.user_id.clone(),
+            kind: LedgerKind::Purchase,
+            amount: Money::from_minor(-total.minor(), total.currency()),
+            balance_after: total,
+            reference: format!("checkout:{session_id}"),
+            created_at: now,
+        },
     )?;
-    let (group, existing, mut events, audience) = match session.group_instance_id {
+    let wallet_before = debit.balance_after.plus(total)?;
+    let ids = PayIds {
+        debit: debit.id,
+        purchase: Uuid::new_v4(),
+        participant: Uuid::new_v4(),
+    };
+    let buyer_name = buyer.display_name();
+    let request = |into, participation| PayRequest {
+        session: &session,
+        into,
+        participation,
+        wallet: wallet_before,
+        buyer_name: &buyer_name,
+        buyer_picture: buyer.picture.as_deref(),
+        ids,
+        now,
+    };
+    let paid = match session.group_instance_id {
         Some(group_id) => {
-            let (group, existing) = join(conn, buyer, &session, group_id, now)?;
-            (group, existing, Vec::new(), None)
+            let q = session.quantity;
+            let Some(after) = take_seats(conn, group_id, q, now)? else {
+                let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
+                group.join(q, 0, session.unit_price, now)?;
+                return Err(Refused::SeatsTakenMeanwhile.into());
+            };
+            let existing = load_participation(conn, &after, &buyer.user_id)?;
+            // Only a completion tells the shop's owner anything and needs the members: no
+            // read on an ordinary join.
+            let members = if after.is_full() {
+                Some((
+                    active_participants(conn, &after)?,
+                    product_audience(conn, session.product_id)?,
+                ))
+            } else {
+                None
+            };
+            // Seats are already counted: the domain decides on the group as it was before
+            // this purchase, and the rollback undoes the UPDATE if it refuses.
+            let before = GroupInstance {
+                seats_occupied: after.seats_occupied - q,
+                ..after
+            };
+            let into = PayInto::Join {
+                group: &before,
+                completing: members
+                    .as_ref()
+                    .map(|(active, audience)| Members { active, audience }),
+            };
+            gp_domain::pay(request(into, existing.as_ref()), Uuid::new_v4)?
         }
         None => {
             let audience = product_audience(conn, session.product_id)?;
-            let opened = open_group(conn, buyer, &session, &audience, now)?;
-            (opened.state, None, opened.events, Some(audience))
+            let product = load_product(conn, session.product_id)?.ok_or_else(product_not_found)?;
+            let into = PayInto::Open(OpenGroup {
+                id: Uuid::new_v4(),
+                code: unused_code(conn)?,
+                product: &product,
+                initiator_id: &buyer.user_id,
+                initiator_name: buyer.display_name(),
+                quantity: session.quantity,
+                session_price: session.unit_price,
+                audience: &audience,
+            });
+            let paid = gp_domain::pay(request(into, None), Uuid::new_v4)?;
+            insert_group(conn, &paid.group)?;
+            paid
         }
     };
-    let participant = gain_seats(
-        conn,
-        &group,
-        &buyer.user_id,
-        existing,
-        SeatGain {
-            quantity: session.quantity,
-            amount: session.total_amount,
-            purchase_session: Some(session.id),
-            first_session: None,
-            user_name: &buyer.display_name(),
-            user_picture: buyer.picture.as_deref(),
-            by_transfer: false,
-        },
-        now,
-    )?;
-    appended.purchases.push(PurchaseRow {
-        id: Uuid::new_v4().to_string(),
-        participant_id: participant.id.to_string(),
-        checkout_session_id: session.id.to_string(),
-        quantity: session.quantity,
-        amount_minor: session.total_amount.minor(),
-        currency: session.total_amount.currency().code().to_owned(),
-        transaction_id: debit.id.to_string(),
-        purchased_at: to_db_time(now),
-    });
-    if group.is_full() {
-        // Only a completion tells the shop's owner anything: no read on an ordinary join.
-        let audience = match audience {
-            Some(a) => a,
-            None => product_audience(conn, session.product_id)?,
-        };
-        events.extend(complete_if_full(conn, &group, &audience, now)?);
+    debug_assert_eq!(paid.debit, debit, "the domain's debit is the one posted");
+    write_participant(conn, &paid.participant, paid.new_participant, now)?;
+    appended
+        .purchases
+        .push(PurchaseRow::from_domain(paid.purchase_id, &paid.purchase));
+    if let Some(done) = &paid.completion {
+        // The group row is locked by the seat UPDATE: it cannot have changed since.
+        if !write_completion(conn, &paid.group, done, now)? {
+            return Err(Refused::GroupChangedMeanwhile.into());
+        }
     }
+    let group = paid.completion.as_ref().map_or(&paid.group, |c| &c.group);
     diesel::update(cs::table.find(session_id.to_string()))
         .set((
             cs::group_instance_id.eq(Some(group.id.to_string())),
@@ -268,75 +312,18 @@ pub(crate) fn pay_appending(
             cs::transaction_id.eq(Some(debit.id.to_string())),
         ))
         .execute(conn)?;
-    emit(conn, &events, ctx)?;
-    session.status = CheckoutStatus::Completed;
-    session.completed_at = Some(now);
-    session.group_instance_id = Some(group.id);
-    session.group_code = Some(group.code.as_str().to_owned());
-    session.transaction_id = Some(debit.id);
-    Ok(session)
+    emit(conn, &paid.events, ctx)?;
+    Ok(paid.session)
 }
 
-/// Takes seats in an existing group: the conditional seat UPDATE enforces under
-/// contention what the domain's join decides; a refusal explains itself with the fresh
-/// row. Returns the group as updated and the buyer's participation read under its lock.
-fn join(
-    conn: &mut DbConnection,
-    buyer: &Principal,
-    session: &CheckoutSession,
-    group_id: Uuid,
-    now: OffsetDateTime,
-) -> Result<(GroupInstance, Option<Participant>), StoreError> {
-    let q = session.quantity;
-    let Some(group) = take_seats(conn, group_id, q, now)? else {
-        let group = load_group(conn, group_id)?.ok_or_else(|| group_not_found(group_id))?;
-        group.join(q, 0, session.unit_price, now)?;
-        return Err(Refused::SeatsTakenMeanwhile.into());
-    };
-    let existing = load_participation(conn, &group, &buyer.user_id)?;
-    let held = existing
-        .as_ref()
-        .filter(|p| p.status == ParticipantStatus::Active)
-        .map_or(0, |p| p.quantity);
-    // Seats are already counted: the domain decides on the group as it was before this
-    // purchase (caps, price), and the rollback undoes the UPDATE if it refuses.
-    let before = GroupInstance {
-        seats_occupied: group.seats_occupied - q,
-        ..group.clone()
-    };
-    before.join(q, held, session.unit_price, now)?;
-    Ok((group, existing))
-}
-
-/// Opens a new group with the buyer as initiator (`group.created`), holding stock for
-/// all its seats so a group that fills can always be delivered.
-fn open_group(
-    conn: &mut DbConnection,
-    buyer: &Principal,
-    session: &CheckoutSession,
-    audience: &Audience,
-    now: OffsetDateTime,
-) -> Result<Transition<GroupInstance>, StoreError> {
-    let product = load_product(conn, session.product_id)?.ok_or_else(product_not_found)?;
-    let opened = GroupInstance::open(
-        OpenGroup {
-            id: Uuid::new_v4(),
-            code: unused_code(conn)?,
-            product: &product,
-            initiator_id: &buyer.user_id,
-            initiator_name: buyer.display_name(),
-            quantity: session.quantity,
-            session_price: session.unit_price,
-            audience,
-        },
-        now,
-    )?;
-    // The domain checked the stock it read; this conditional hold enforces it against
-    // groups opened concurrently.
-    let seats = i64::from(opened.state.total_seats);
+/// Inserts a group the domain opened, holding stock for all its seats so a group that
+/// fills can always be delivered: the domain checked the stock it read; this conditional
+/// hold enforces it against groups opened concurrently.
+fn insert_group(conn: &mut DbConnection, group: &GroupInstance) -> Result<(), StoreError> {
+    let seats = i64::from(group.total_seats);
     let held = diesel::update(
         products::table
-            .find(product.id.to_string())
+            .find(group.product_id.to_string())
             .filter((products::reserved_quantity + seats).le(products::stock_quantity)),
     )
     .set(products::reserved_quantity.eq(products::reserved_quantity + seats))
@@ -345,9 +332,9 @@ fn open_group(
         return Err(Refused::StockTaken.into());
     }
     diesel::insert_into(gi::table)
-        .values(GroupRow::from_domain(&opened.state))
+        .values(GroupRow::from_domain(group))
         .execute(conn)?;
-    Ok(opened)
+    Ok(())
 }
 
 /// A fresh GP-XXXXXX code (the unique index is the backstop).

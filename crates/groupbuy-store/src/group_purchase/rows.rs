@@ -14,6 +14,7 @@ use groupbuy_domain::group_purchase::{
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use time::PrimitiveDateTime;
+use uuid::Uuid;
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value}"))
@@ -226,6 +227,20 @@ impl PurchaseRow {
             purchased_at: from_db_time(self.purchased_at),
             transaction_id: parse_uuid(&self.transaction_id)?,
         })
+    }
+
+    /// The row of a purchase record the domain decided, under its `id`.
+    pub fn from_domain(id: Uuid, p: &PurchaseRecord) -> Self {
+        Self {
+            id: id.to_string(),
+            participant_id: p.participant_id.to_string(),
+            checkout_session_id: p.checkout_session_id.to_string(),
+            quantity: p.quantity,
+            amount_minor: p.amount_paid.minor(),
+            currency: p.amount_paid.currency().code().to_owned(),
+            transaction_id: p.transaction_id.to_string(),
+            purchased_at: to_db_time(p.purchased_at),
+        }
     }
 }
 

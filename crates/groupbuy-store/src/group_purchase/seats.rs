@@ -9,7 +9,9 @@ use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp, orders, products};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use groupbuy_domain::group_purchase::{GroupInstance, GroupStatus, Participant, ParticipantStatus};
+use groupbuy_domain::group_purchase::{
+    Completion, GroupInstance, GroupStatus, Participant, ParticipantStatus,
+};
 use groupbuy_domain::platform::{Audience, DomainEvent};
 use groupbuy_domain::{DomainError, Money};
 use std::collections::BTreeMap;
@@ -203,7 +205,19 @@ pub(crate) fn gain_seats(
 ) -> Result<Participant, StoreError> {
     let known = existing.is_some();
     let p = gained(group, user_id, existing, &gain, now)?;
-    if known {
+    write_participant(conn, &p, !known, now)?;
+    Ok(p)
+}
+
+/// Writes a participation as decided: inserted when `new`, else its changing columns
+/// updated (no read back: this runs while the hot group row is locked).
+pub(crate) fn write_participant(
+    conn: &mut DbConnection,
+    p: &Participant,
+    new: bool,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    if !new {
         diesel::update(gp::table.find(p.id.to_string()))
             .set((
                 gp::quantity.eq(p.quantity),
@@ -216,10 +230,10 @@ pub(crate) fn gain_seats(
             .execute(conn)?;
     } else {
         diesel::insert_into(gp::table)
-            .values(participant_row(&p, now))
+            .values(participant_row(p, now))
             .execute(conn)?;
     }
-    Ok(p)
+    Ok(())
 }
 
 /// The group's ACTIVE participants, read while its row is locked.
@@ -253,6 +267,21 @@ pub(crate) fn complete_if_full(
     let Some(done) = group.complete(&active, Uuid::new_v4, audience, now) else {
         return Ok(Vec::new());
     };
+    if !write_completion(conn, group, &done, now)? {
+        return Ok(Vec::new());
+    }
+    Ok(done.events)
+}
+
+/// Writes a completion the domain decided for `group` (its row locked by this
+/// transaction): the conditional status change makes it happen once (false when it did
+/// not), its orders, and the held stock becoming sold stock.
+pub(crate) fn write_completion(
+    conn: &mut DbConnection,
+    group: &GroupInstance,
+    done: &Completion,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
     let completed = diesel::update(
         gi::table
             .find(group.id.to_string())
@@ -266,7 +295,7 @@ pub(crate) fn complete_if_full(
     ))
     .execute(conn)?;
     if completed == 0 {
-        return Ok(Vec::new());
+        return Ok(false);
     }
     for o in &done.orders {
         diesel::insert_into(orders::table)
@@ -293,7 +322,7 @@ pub(crate) fn complete_if_full(
             products::reserved_quantity.eq(products::reserved_quantity - seats),
         ))
         .execute(conn)?;
-    Ok(done.events)
+    Ok(true)
 }
 
 /// Writes a closure the domain decided (`before` -> `after`, FAILED or DELETED) exactly

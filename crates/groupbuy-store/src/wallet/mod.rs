@@ -133,6 +133,29 @@ pub(crate) fn post_entry(
     reference: &str,
     now: OffsetDateTime,
 ) -> Result<LedgerEntry, StoreError> {
+    post(
+        conn,
+        LedgerEntry {
+            id: Uuid::new_v4(),
+            user_id: user_id.to_owned(),
+            kind,
+            amount: delta,
+            balance_after: delta,
+            reference: reference.to_owned(),
+            created_at: now,
+        },
+    )
+}
+
+/// [`post_entry`] of an entry the caller made (its id known beforehand, as a payment's
+/// transaction id is): moves `entry.amount` and appends the entry with the balance the
+/// move left (whatever `balance_after` it came with). Returns the entry as appended.
+pub(crate) fn post(
+    conn: &mut DbConnection,
+    mut entry: LedgerEntry,
+) -> Result<LedgerEntry, StoreError> {
+    let (user_id, delta, now) = (entry.user_id.clone(), entry.amount, entry.created_at);
+    let user_id = user_id.as_str();
     let currency = delta.currency();
     // Only money coming in may open a wallet; a debit of a missing wallet is refused below.
     if delta.minor() > 0 {
@@ -175,15 +198,7 @@ pub(crate) fn post_entry(
             return Err(groupbuy_domain::wallet::wallet_busy().into());
         }
     };
-    let entry = LedgerEntry {
-        id: Uuid::new_v4(),
-        user_id: user_id.to_owned(),
-        kind,
-        amount: delta,
-        balance_after: Money::from_minor(balance, currency),
-        reference: reference.to_owned(),
-        created_at: now,
-    };
+    entry.balance_after = Money::from_minor(balance, currency);
     record_entries(conn, std::slice::from_ref(&entry))?;
     Ok(entry)
 }

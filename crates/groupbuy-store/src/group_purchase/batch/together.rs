@@ -9,7 +9,7 @@
 use super::super::checkout::{session_not_found, Appended};
 use super::super::emit::{emit, product_audience};
 use super::super::rows::{ParticipantRow, PurchaseRow, SessionRow};
-use super::super::seats::{complete_if_full, gained, lock_group, participant_row, SeatGain};
+use super::super::seats::{complete_if_full, lock_group, participant_row};
 use super::{Outcome, Payment};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
@@ -21,10 +21,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Text, Timestamp};
 use diesel::upsert::excluded;
 use groupbuy_domain::group_purchase::{
-    CheckoutSession, CheckoutStatus, GroupInstance, Participant,
+    pay, CheckoutSession, CheckoutStatus, GroupInstance, Participant, PayIds, PayInto, PayRequest,
 };
-use groupbuy_domain::wallet::{self, LedgerEntry, LedgerKind};
-use groupbuy_domain::{DomainError, Money};
+use groupbuy_domain::wallet::LedgerEntry;
+use groupbuy_domain::{Currency, DomainError, Money};
 use std::collections::HashMap;
 use time::PrimitiveDateTime;
 use uuid::Uuid;
@@ -119,77 +119,51 @@ fn decide(
     if session.status != CheckoutStatus::PendingPayment {
         return Ok((false, session));
     }
-    let amount = session.total_amount;
-    let currency = amount.currency();
+    let currency = session.total_amount.currency();
     let (held_currency, balance) = balances
         .get(buyer)
         .cloned()
         .unwrap_or_else(|| (currency.code().to_owned(), 0));
-    if held_currency != currency.code() {
-        return Err(currency_mismatch(&held_currency, currency));
-    }
-    let after = wallet::post(
-        Money::from_minor(balance, currency),
-        Money::from_minor(-amount.minor(), currency),
-    )?;
-    let existing = participations.get(buyer).cloned();
-    let held = existing
-        .as_ref()
-        .filter(|e| e.status == groupbuy_domain::group_purchase::ParticipantStatus::Active)
-        .map_or(0, |e| e.quantity);
-    let joined = group.join(session.quantity, held, session.unit_price, now)?;
-    let participant = gained(
-        group,
-        buyer,
-        existing,
-        &SeatGain {
-            quantity: session.quantity,
-            amount,
-            purchase_session: Some(session.id),
-            first_session: None,
-            user_name: &p.buyer.display_name(),
-            user_picture: p.buyer.picture.as_deref(),
-            by_transfer: false,
+    let held =
+        Currency::parse(&held_currency).map_err(|_| currency_mismatch(&held_currency, currency))?;
+    // The completion, if this payment fills the group, is written once for the whole
+    // batch after its writes (see `pay_together`).
+    let paid = pay(
+        PayRequest {
+            session: &session,
+            into: PayInto::Join {
+                group,
+                completing: None,
+            },
+            participation: participations.get(buyer),
+            wallet: Money::from_minor(balance, held),
+            buyer_name: &p.buyer.display_name(),
+            buyer_picture: p.buyer.picture.as_deref(),
+            ids: PayIds {
+                debit: Uuid::new_v4(),
+                purchase: Uuid::new_v4(),
+                participant: Uuid::new_v4(),
+            },
+            now,
         },
-        now,
-    )
-    .map_err(DomainError::from)?;
+        Uuid::new_v4,
+    )?;
     // Decided: from here on the batch's state moves.
-    *group = joined;
-    balances.insert(buyer.clone(), (held_currency, after.minor()));
-    let debit = LedgerEntry {
-        id: Uuid::new_v4(),
-        user_id: buyer.clone(),
-        kind: LedgerKind::Purchase,
-        amount: Money::from_minor(-amount.minor(), currency),
-        balance_after: after,
-        reference: format!("checkout:{}", session.id),
-        created_at: now,
-    };
-    decided.appended.purchases.push(PurchaseRow {
-        id: Uuid::new_v4().to_string(),
-        participant_id: participant.id.to_string(),
-        checkout_session_id: session.id.to_string(),
-        quantity: session.quantity,
-        amount_minor: amount.minor(),
-        currency: currency.code().to_owned(),
-        transaction_id: debit.id.to_string(),
-        purchased_at: to_db_time(now),
-    });
-    let paid = CheckoutSession {
-        status: CheckoutStatus::Completed,
-        completed_at: Some(now),
-        group_instance_id: Some(group.id),
-        group_code: Some(group.code.as_str().to_owned()),
-        transaction_id: Some(debit.id),
-        ..session
-    };
-    decided.entries.push(debit);
-    participations.insert(buyer.clone(), participant.clone());
-    decided.participants.insert(buyer.clone(), participant);
-    sessions.insert(paid.id, paid.clone());
-    decided.sessions.push(paid.clone());
-    Ok((true, paid))
+    *group = paid.group;
+    balances.insert(
+        buyer.clone(),
+        (held_currency, paid.debit.balance_after.minor()),
+    );
+    decided
+        .appended
+        .purchases
+        .push(PurchaseRow::from_domain(paid.purchase_id, &paid.purchase));
+    decided.entries.push(paid.debit);
+    participations.insert(buyer.clone(), paid.participant.clone());
+    decided.participants.insert(buyer.clone(), paid.participant);
+    sessions.insert(paid.session.id, paid.session.clone());
+    decided.sessions.push(paid.session.clone());
+    Ok((true, paid.session))
 }
 
 /// The batch's sessions, by id (whoever owns them: `decide` checks).

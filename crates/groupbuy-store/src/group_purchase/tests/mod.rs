@@ -6,6 +6,7 @@ mod consistency;
 mod contention;
 mod events;
 mod reads;
+mod statements;
 mod sweep;
 
 use crate::db::Database;

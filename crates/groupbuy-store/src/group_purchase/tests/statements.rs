@@ -1,0 +1,65 @@
+//! A payment sends a fixed number of statements: deciding it in the domain added none to
+//! the hot path (claim, debit, seats, participation, purchase record, session, and only a
+//! filling payment reads the members and writes the completion).
+
+use super::{ctx, fund, product, t0, user};
+use crate::db::{Database, DbConnection};
+use crate::group_purchase::checkout;
+use diesel::connection::{Connection, InstrumentationEvent};
+use groupbuy_domain::group_purchase::{CheckoutRequest, GroupPurchaseStore};
+use groupbuy_domain::platform::Answer;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Pays `who`'s new session for one seat (of `group`, or a new group) and counts the
+/// statements of its transaction; returns the group paid into.
+fn pay_counted(db: &Database, who: &str, p: Uuid, group: Option<Uuid>) -> (Uuid, usize) {
+    let buyer = user(who);
+    let session = db
+        .create_checkout(
+            &buyer,
+            CheckoutRequest {
+                product_id: p,
+                quantity: 1,
+                group_instance_id: group,
+            },
+            &ctx(t0()),
+            Answer::none(),
+        )
+        .expect("session");
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&sent);
+    let paid = db
+        .write(|conn: &mut DbConnection| {
+            conn.set_instrumentation(move |e: InstrumentationEvent<'_>| {
+                if matches!(e, InstrumentationEvent::StartQuery { .. }) {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+            let paid = checkout::pay(conn, &buyer, session.id, &ctx(t0()));
+            conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+            paid
+        })
+        .expect("paid");
+    (
+        paid.group_instance_id.expect("group"),
+        sent.load(Ordering::SeqCst),
+    )
+}
+
+fn a_payment_sends_a_fixed_number_of_statements(db: &Database) {
+    let p = product(db, 3, None);
+    for who in ["a", "b", "c"] {
+        fund(db, who, 1_000_000);
+    }
+    let (g, opened) = pay_counted(db, "a", p, None);
+    let (_, joined) = pay_counted(db, "b", p, Some(g));
+    let (_, filled) = pay_counted(db, "c", p, Some(g));
+    // Measured before the domain decided payments (ee66586) and after: the same.
+    assert_eq!(opened, 13, "open a group");
+    assert_eq!(joined, 8, "join");
+    assert_eq!(filled, 17, "join and complete (3 orders)");
+}
+
+crate::on_both_backends!(a_payment_sends_a_fixed_number_of_statements);
