@@ -45,10 +45,10 @@ class Fixtures:
             raise RuntimeError(f"fixture {method} {path}: {r.status} {r.raw[:300]!r}")
         return r
 
-    def _wait(self, reply) -> None:
+    def _wait(self, reply, who: str | None = None) -> None:
         location = reply.headers.get("location")
         for _ in range(100):
-            job = self._send("GET", location).data
+            job = self._send("GET", location, who=who).data
             if job.get("status") in ("succeeded", "failed"):
                 if job["status"] != "succeeded":
                     raise RuntimeError(f"fixture job {location}: {job}")
@@ -56,8 +56,9 @@ class Fixtures:
             time.sleep(0.1)
         raise RuntimeError(f"fixture job {location} did not finish")
 
-    def pool(self, commit: bool) -> str:
-        """An open pool of 10 units (its target reached when `commit`)."""
+    def pool(self, commit: bool, who: str | None = None) -> str:
+        """An open pool of 10 units (its target reached when `commit`), organised by `who`
+        (the organiser by default)."""
         self.n += 1
         body = {
             "title": f"Fixture pool {self.n}",
@@ -71,14 +72,14 @@ class Fixtures:
             "currency": "BHD",
             "rules": {"visibility": "private", "allow_partial": True},
         }
-        gid = self._send("POST", "/groupbuy", body).data["id"]
+        gid = self._send("POST", "/groupbuy", body, who=who).data["id"]
         if commit:
-            self._send("POST", f"/groupbuy/{gid}/commit", {"quantity": 10, "price_ceiling": 100})
+            self._send("POST", f"/groupbuy/{gid}/commit", {"quantity": 10, "price_ceiling": 100}, who=who)
         return gid
 
-    def rfq(self, gid: str) -> dict:
-        r = self._send("POST", f"/groupbuy/{gid}/rfq", {"vendors": [{"vendor_id": VENDOR, "name": "Fixture vendor"}], "due_date": _at(10)})
-        self._wait(r)
+    def rfq(self, gid: str, who: str | None = None) -> dict:
+        r = self._send("POST", f"/groupbuy/{gid}/rfq", {"vendors": [{"vendor_id": VENDOR, "name": "Fixture vendor"}], "due_date": _at(10)}, who=who)
+        self._wait(r, who)
         return {"job_id": r.data["id"]}
 
     def quote(self, gid: str) -> None:
@@ -163,8 +164,14 @@ class Fixtures:
         open_pool = self.pool(commit=False)  # commit
         committed = self.pool(commit=True)  # withdraw
         reached = self.pool(commit=True)  # open an RFQ
-        quoted = self.pool(commit=True)  # the vendor answers; allocation
+        quoted = self.pool(commit=True)  # allocation
         job = self.rfq(quoted)
+        self.quote(quoted)
+        # The pool the vendor answers belongs to an organisation the fuzzer cannot act for:
+        # alice may cancel her own pools, and a cancelled RFQ refuses every later response.
+        keeper = token("fuzz-fixture-keeper", org="org-fuzz-keeper", scope="groupbuy:read groupbuy:write procurement:write")
+        answered = self.pool(commit=True, who=keeper)
+        self.rfq(answered, who=keeper)
         allocated = self.pool(commit=True)  # settlement
         self.rfq(allocated)
         self.quote(allocated)
@@ -180,7 +187,7 @@ class Fixtures:
             "DELETE /groupbuy/{id}/commit": {"id": committed},
             "POST /groupbuy/{id}/rfq": {"id": reached},
             # Only an invited vendor answers an RFQ.
-            "POST /groupbuy/{id}/rfq/responses": {"id": quoted, AS: "Bearer " + self.vendor},
+            "POST /groupbuy/{id}/rfq/responses": {"id": answered, AS: "Bearer " + self.vendor},
             "POST /groupbuy/{id}/allocate": {"id": quoted},
             "POST /groupbuy/{id}/settle": {"id": allocated},
             "GET /groupbuy/{id}/rfq": read,
