@@ -95,11 +95,6 @@ impl ApiError {
         .with_header(header::WWW_AUTHENTICATE, "Bearer")
     }
 
-    /// 403 naming what is missing.
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
-    }
-
     /// 404.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not-found", message)

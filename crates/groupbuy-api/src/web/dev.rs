@@ -2,8 +2,8 @@
 //! served only with the development secret and no provider; any other mode has no such
 //! route (404).
 
-use super::session::{self, Session, SESSION_COOKIE};
-use super::{not_found, now, web_auth, Mode, SignInRefusal};
+use super::session::{self, Session};
+use super::{not_found, now, return_path, see_other, web_auth, Mode, SignInRefusal};
 use crate::error::ApiError;
 use crate::platform::auth::SCOPE_READ;
 use crate::state::AppState;
@@ -73,8 +73,7 @@ pub async fn sign_in(
     if expected.is_none() || form.csrf != expected {
         return Err(SignInRefusal::Csrf.into());
     }
-    let return_to = form.return_to.as_deref().unwrap_or("/auth/me");
-    let return_to = session::same_origin_path(return_to).ok_or(SignInRefusal::OffSiteReturn)?;
+    let return_to = return_path(form.return_to.as_deref())?;
     let sub = form.sub.trim();
     if sub.is_empty() || sub.chars().count() > 255 || sub.chars().any(char::is_control) {
         return Err(ApiError::invalid_field("sub", "1-255 characters"));
@@ -103,16 +102,8 @@ pub async fn sign_in(
         org_id: blank_is_none(&form.org_id),
     };
     let session = Session::new(principal, now(&state) + web.session_seconds);
-    let cookie = session::write(
-        &web.key,
-        SESSION_COOKIE,
-        &session,
-        web.session_seconds,
-        web.secure,
-    );
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", return_to))
+    Ok(see_other(return_to)
         .cookie(session::removal(DEV_CSRF_COOKIE, web.secure))
-        .cookie(cookie)
+        .cookie(web.session_cookie(&session))
         .finish())
 }

@@ -70,6 +70,17 @@ impl WebAuth {
         }
     }
 
+    /// The cookie carrying a new `session`: encrypted, HttpOnly, as long as a session lasts.
+    fn session_cookie(&self, session: &Session) -> actix_web::cookie::Cookie<'static> {
+        session::write(
+            &self.key,
+            SESSION_COOKIE,
+            session,
+            self.session_seconds,
+            self.secure,
+        )
+    }
+
     /// The session of this request: present, authentic and not expired.
     pub fn session(&self, req: &HttpRequest, now: i64) -> Option<Session> {
         session::read::<Session>(req, &self.key, SESSION_COOKIE).filter(|s| s.expires > now)
@@ -253,4 +264,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/auth/logout", web::post().to(logout))
         .route("/auth/dev", web::get().to(dev::page))
         .route("/auth/dev", web::post().to(dev::sign_in));
+}
+
+/// Where a sign-in returns to: `return_to` (default `/auth/me`), a same-origin path only.
+fn return_path(return_to: Option<&str>) -> Result<String, SignInRefusal> {
+    session::same_origin_path(return_to.unwrap_or("/auth/me")).ok_or(SignInRefusal::OffSiteReturn)
+}
+
+/// A 303 to `location`, for the sign-in redirects.
+fn see_other(location: String) -> actix_web::HttpResponseBuilder {
+    let mut builder = HttpResponse::SeeOther();
+    builder.insert_header(("Location", location));
+    builder
 }

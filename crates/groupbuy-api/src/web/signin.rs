@@ -2,8 +2,8 @@
 //! that checks them, exchanges the code and verifies the ID token with the same keys and
 //! claim mapping as bearer tokens.
 
-use super::session::{self, Session, SignIn, SESSION_COOKIE, SIGN_IN_COOKIE, SIGN_IN_SECONDS};
-use super::{now, web_auth, Mode, ProviderClient, SignInRefusal, WebAuth};
+use super::session::{self, Session, SignIn, SIGN_IN_COOKIE, SIGN_IN_SECONDS};
+use super::{now, return_path, see_other, web_auth, Mode, ProviderClient, SignInRefusal, WebAuth};
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -24,8 +24,7 @@ pub async fn login(
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let web = web_auth(&req, &state).await?;
-    let return_to = query.return_to.as_deref().unwrap_or("/auth/me");
-    let return_to = session::same_origin_path(return_to).ok_or(SignInRefusal::OffSiteReturn)?;
+    let return_to = return_path(query.return_to.as_deref())?;
     let provider = match &web.mode {
         Mode::Provider(p) => p,
         Mode::Development => {
@@ -84,13 +83,7 @@ pub async fn callback(
     let spent = session::removal(SIGN_IN_COOKIE, web.secure);
     match finish(&req, &state, web, &query).await {
         Ok((session, return_to)) => {
-            let cookie = session::write(
-                &web.key,
-                SESSION_COOKIE,
-                &session,
-                web.session_seconds,
-                web.secure,
-            );
+            let cookie = web.session_cookie(&session);
             Ok(see_other(return_to).cookie(spent).cookie(cookie).finish())
         }
         Err(refusal) => {
@@ -192,10 +185,4 @@ async fn exchange(
 
 fn redirect_uri(provider: &ProviderClient) -> String {
     format!("{}/auth/callback", provider.public_url)
-}
-
-fn see_other(location: String) -> actix_web::HttpResponseBuilder {
-    let mut builder = HttpResponse::SeeOther();
-    builder.insert_header(("Location", location));
-    builder
 }
