@@ -4,7 +4,7 @@
 //! documentation types: the DTO fields stay strings on the wire and name these with
 //! `#[schema(value_type = ...)]`.
 
-use groupbuy_domain::campaign::{Action, GroupBuyStatus as DomainGroupBuyStatus, AUDIT_ACTIONS};
+use groupbuy_domain::campaign::{Action, GroupBuyStatus as DomainGroupBuyStatus};
 use groupbuy_domain::group_purchase::{
     CheckoutStatus as DomainCheckoutStatus, GroupStatus as DomainGroupStatus,
     ParticipantStatus as DomainParticipantStatus,
@@ -116,7 +116,7 @@ closed_set!(
     /// What an audit entry records.
     AuditAction,
     "What an audit entry records: creation, a lifecycle action, or an interest change.",
-    AUDIT_ACTIONS.iter().map(|a| (*a).to_owned()).collect()
+    wire_names::<groupbuy_domain::campaign::AuditAction>()
 );
 
 closed_set!(
@@ -158,7 +158,7 @@ closed_set!(
     /// What a procurement audit entry records.
     ProcurementAuditAction,
     "What a group buy's audit entry records: its creation, a commitment change, reaching the target, or a lifecycle action.",
-    groupbuy_domain::procurement::AUDIT_ACTIONS.iter().map(|a| (*a).to_owned()).collect()
+    wire_names::<groupbuy_domain::procurement::AuditAction>()
 );
 
 closed_set!(

@@ -1,21 +1,49 @@
 //! Immutable audit entries of campaign and interest changes.
 
 use super::group_buy::GroupBuyStatus;
+use crate::names::closed_set;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use crate::platform::ChangeContext;
 
-/// Every audit action: the lifecycle verbs plus creation and interest changes.
-pub const AUDIT_ACTIONS: [&str; 7] = [
-    "create",
-    "publish",
-    "pause",
-    "close",
-    "interest.register",
-    "interest.update",
-    "interest.remove",
-];
+closed_set! {
+    /// What a campaign's audit entry records: creation, the owner's lifecycle verbs
+    /// ([`super::Action`]) and interest changes; its list and wire names are derived.
+    pub enum AuditAction {
+        /// The campaign was created (a draft).
+        #[strum(serialize = "create")]
+        Create,
+        /// Published (or republished after a pause).
+        #[strum(serialize = "publish")]
+        Publish,
+        /// Paused.
+        #[strum(serialize = "pause")]
+        Pause,
+        /// Closed with its thresholds met.
+        #[strum(serialize = "close")]
+        Close,
+        /// A visitor registered interest for the first time.
+        #[strum(serialize = "interest.register")]
+        InterestRegister,
+        /// A visitor changed their interest.
+        #[strum(serialize = "interest.update")]
+        InterestUpdate,
+        /// A visitor withdrew their interest.
+        #[strum(serialize = "interest.remove")]
+        InterestRemove,
+    }
+}
+
+impl From<super::Action> for AuditAction {
+    fn from(action: super::Action) -> Self {
+        match action {
+            super::Action::Publish => Self::Publish,
+            super::Action::Pause => Self::Pause,
+            super::Action::Close => Self::Close,
+        }
+    }
+}
 
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ mod refusal;
 mod rollup;
 mod support;
 
-pub use audit::{AuditEntry, ChangeContext, AUDIT_ACTIONS};
+pub use audit::{AuditAction, AuditEntry, ChangeContext};
 pub use events::campaign_subject;
 pub use group_buy::{
     stored_thresholds, Action, GroupBuy, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, Progress,

@@ -5,7 +5,7 @@
 //! [`GroupBuy::capacity_refusal`] for the same text.
 
 use super::access::Viewer;
-use super::events::{audit, commitment_event};
+use super::events::{audit, commitment_event, AuditAction};
 use super::group_buy::{Action, GroupBuy, GroupBuyStatus};
 use super::ids::{CommitmentId, GroupBuyId};
 use super::lifecycle::{acting_org, check_if_match};
@@ -234,9 +234,9 @@ impl GroupBuy {
         };
         let previous = active.map(|c| c.quantity);
         let (kind, action) = if created {
-            (EventType::CommitmentCreated, "commitment.create")
+            (EventType::CommitmentCreated, AuditAction::CommitmentCreate)
         } else {
-            (EventType::CommitmentUpdated, "commitment.update")
+            (EventType::CommitmentUpdated, AuditAction::CommitmentUpdate)
         };
         let mut events = vec![commitment_event(kind, &counted, &commitment, previous, ctx)];
         let details = commitment_details(&commitment, previous, &counted);
@@ -313,7 +313,7 @@ impl GroupBuy {
         let from = Some(GroupBuyStatus::Open);
         let entry = audit(
             &group_buy,
-            "commitment.withdraw",
+            AuditAction::CommitmentWithdraw,
             from,
             Some(member),
             details,

@@ -2,7 +2,8 @@
 //! endpoints (subject `groupbuy:<id>`) and the audit entries of the group buy's chain.
 
 use super::commitment::Commitment;
-use super::group_buy::{GroupBuy, GroupBuyStatus};
+use super::group_buy::{Action, GroupBuy, GroupBuyStatus};
+use crate::names::closed_set;
 use crate::platform::{rfc3339, Audience, AuditDraft, ChangeContext, DomainEvent, EventType};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -123,40 +124,76 @@ pub(crate) fn commitment_event(
     DomainEvent::new(kind, g.subject(), organiser(g), &data)
 }
 
-/// Every action a group buy's audit chain records.
-pub const AUDIT_ACTIONS: [&str; 11] = [
-    "create",
-    "commitment.create",
-    "commitment.update",
-    "commitment.withdraw",
-    "target_reached",
-    "cancel",
-    "expire",
-    "rfq",
-    "rfq.response",
-    "allocate",
-    "settle",
-];
+closed_set! {
+    /// What a group buy's audit chain records; its list and wire names are derived.
+    pub enum AuditAction {
+        /// The pool was created.
+        #[strum(serialize = "create")]
+        Create,
+        /// An organisation committed for the first time.
+        #[strum(serialize = "commitment.create")]
+        CommitmentCreate,
+        /// An organisation changed its commitment.
+        #[strum(serialize = "commitment.update")]
+        CommitmentUpdate,
+        /// An organisation withdrew its commitment.
+        #[strum(serialize = "commitment.withdraw")]
+        CommitmentWithdraw,
+        /// The committed quantity reached the target.
+        #[strum(serialize = "target_reached")]
+        TargetReached,
+        /// The organiser cancelled.
+        #[strum(serialize = "cancel")]
+        Cancel,
+        /// The sweep expired the pool below target.
+        #[strum(serialize = "expire")]
+        Expire,
+        /// The organiser opened an RFQ.
+        #[strum(serialize = "rfq")]
+        Rfq,
+        /// A vendor answered the RFQ.
+        #[strum(serialize = "rfq.response")]
+        RfqResponse,
+        /// The organiser allocated supply.
+        #[strum(serialize = "allocate")]
+        Allocate,
+        /// The organiser settled.
+        #[strum(serialize = "settle")]
+        Settle,
+    }
+}
+
+impl From<Action> for AuditAction {
+    /// The entry a lifecycle action leaves (committing is recorded as a commitment
+    /// change, withdrawing as a withdrawal).
+    fn from(action: Action) -> Self {
+        match action {
+            Action::Commit => Self::CommitmentUpdate,
+            Action::Withdraw => Self::CommitmentWithdraw,
+            Action::Cancel => Self::Cancel,
+            Action::Rfq => Self::Rfq,
+            Action::Allocate => Self::Allocate,
+            Action::Settle => Self::Settle,
+            Action::Expire => Self::Expire,
+        }
+    }
+}
 
 /// An audit entry of `g`'s chain: `action` by the context's actor for `org_id`, moving
 /// from `from` to `g`'s status now.
 pub(crate) fn audit(
     g: &GroupBuy,
-    action: &str,
+    action: AuditAction,
     from: Option<GroupBuyStatus>,
     org_id: Option<&str>,
     details: serde_json::Value,
     ctx: &ChangeContext,
 ) -> AuditDraft {
-    debug_assert!(
-        AUDIT_ACTIONS.contains(&action),
-        "undeclared audit action {action}"
-    );
     AuditDraft {
         subject: g.subject(),
         actor: ctx.actor.clone(),
         org_id: org_id.map(str::to_owned),
-        action: action.to_owned(),
+        action: action.as_str().to_owned(),
         from_status: from.map(|s| s.as_str().to_owned()),
         to_status: Some(g.status.as_str().to_owned()),
         request_id: ctx.request_id.clone(),

@@ -5,7 +5,7 @@
 
 use super::access::Viewer;
 use super::draft::GroupBuyDraft;
-use super::events::{audit, group_buy_event};
+use super::events::{audit, group_buy_event, AuditAction};
 use super::group_buy::{check_overlap, etag, Action, GroupBuy, GroupBuyStatus};
 use super::ids::GroupBuyId;
 use super::refusal::ProcurementRefusal;
@@ -113,7 +113,14 @@ impl GroupBuyDraft {
             "rules": g.rules,
         });
         let events = vec![group_buy_event(EventType::GroupBuyCreated, g, None, ctx)];
-        let audit = vec![audit(g, "create", None, Some(&g.org_id), details, ctx)];
+        let audit = vec![audit(
+            g,
+            AuditAction::Create,
+            None,
+            Some(&g.org_id),
+            details,
+            ctx,
+        )];
         Ok(Transition {
             group_buy,
             events,
@@ -160,7 +167,7 @@ impl GroupBuy {
         };
         let entry = audit(
             &next,
-            action.as_str(),
+            AuditAction::from(action),
             Some(self.status),
             org_id,
             details,
@@ -236,7 +243,7 @@ impl GroupBuy {
         });
         let entry = audit(
             &reached,
-            "target_reached",
+            AuditAction::TargetReached,
             Some(self.status),
             None,
             details,

@@ -29,7 +29,7 @@ pub use commitment::{
     CommitDecision, CommitRequest, Commitment, CommitmentChange, CommitmentStatus, WithdrawDecision,
 };
 pub use draft::{GroupBuyDraft, GroupBuyFields, DEFAULT_CURRENCY, MAX_ITEMS};
-pub use events::{CommitmentEventData, GroupBuyEventData, AUDIT_ACTIONS};
+pub use events::{AuditAction, CommitmentEventData, GroupBuyEventData};
 pub use group_buy::{
     check_overlap, etag, overlap, overlaps, subject, Action, GroupBuy, GroupBuyStats,
     GroupBuyStatus, Item,
@@ -44,8 +44,8 @@ pub use ports::MockProcurementStore;
 pub use ports::{CommitOutcome, GroupBuyFilter, ProcurementStore};
 pub use refusal::{At, ProcurementRefusal};
 pub use rules::{
-    Allocation, AllocationMethod, Rules, Visibility, DEFAULT_PAYMENT_TERMS_DAYS, MAX_ELIGIBLE_ORGS,
-    MAX_ORGANISER_FEE_BPS, MAX_PAYMENT_TERMS_DAYS, MAX_UNITS, RULE_NAMES,
+    Allocation, AllocationMethod, RuleName, Rules, Visibility, DEFAULT_PAYMENT_TERMS_DAYS,
+    MAX_ELIGIBLE_ORGS, MAX_ORGANISER_FEE_BPS, MAX_PAYMENT_TERMS_DAYS, MAX_UNITS,
 };
 pub use settle::{
     check_can_settle, document_number_prefix, settle_transition, DocumentSummaryData,

@@ -114,18 +114,31 @@ impl Default for Rules {
     }
 }
 
-/// Every rule name a request may send.
-pub const RULE_NAMES: [&str; 9] = [
-    "max_quantity",
-    "max_per_member",
-    "eligible_orgs",
-    "visibility",
-    "allocation",
-    "allow_partial",
-    "organiser_fee_bps",
-    "payment_terms_days",
-    "sealed_bids",
-];
+closed_set! {
+    /// A rule a request's `rules` object may name; parsing one is an exhaustive match, so
+    /// a rule added here without its reader does not compile.
+    #[strum(serialize_all = "snake_case")]
+    pub enum RuleName {
+        /// `max_quantity`: the most the pool takes in all.
+        MaxQuantity,
+        /// `max_per_member`: the most one organisation may commit.
+        MaxPerMember,
+        /// `eligible_orgs`: who may commit (absent: anyone).
+        EligibleOrgs,
+        /// `visibility`: public or private.
+        Visibility,
+        /// `allocation`: how short supply is shared.
+        Allocation,
+        /// `allow_partial`: whether sourcing may fall short of the target.
+        AllowPartial,
+        /// `organiser_fee_bps`: the organiser's fee.
+        OrganiserFeeBps,
+        /// `payment_terms_days`: days until payment is due.
+        PaymentTermsDays,
+        /// `sealed_bids`: whether vendors see each other's prices.
+        SealedBids,
+    }
+}
 
 fn invalid(name: &str, message: impl Into<String>) -> DomainError {
     DomainError::invalid(format!("rules.{name}"), message)
@@ -231,19 +244,21 @@ impl Rules {
         };
         let mut rules = Rules::default();
         for (name, value) in object {
-            if !RULE_NAMES.contains(&name.as_str()) {
+            let Ok(rule) = name.parse::<RuleName>() else {
                 return Err(invalid(name, format!("Unknown rule: {name}")));
-            }
+            };
             if value.is_null() {
                 continue;
             }
-            match name.as_str() {
-                "max_quantity" => rules.max_quantity = Some(integer(name, value, 1, MAX_UNITS)?),
-                "max_per_member" => {
+            match rule {
+                RuleName::MaxQuantity => {
+                    rules.max_quantity = Some(integer(name, value, 1, MAX_UNITS)?);
+                }
+                RuleName::MaxPerMember => {
                     rules.max_per_member = Some(integer(name, value, 1, MAX_UNITS)?);
                 }
-                "eligible_orgs" => rules.eligible_orgs = Some(eligible_orgs(value)?),
-                "visibility" => {
+                RuleName::EligibleOrgs => rules.eligible_orgs = Some(eligible_orgs(value)?),
+                RuleName::Visibility => {
                     rules.visibility = match value.as_str() {
                         Some("public") => Visibility::Public,
                         Some("private") => Visibility::Private,
@@ -252,17 +267,17 @@ impl Rules {
                         }
                     }
                 }
-                "allocation" => rules.allocation = allocation(value)?,
-                "allow_partial" => rules.allow_partial = boolean(name, value)?,
-                "organiser_fee_bps" => {
+                RuleName::Allocation => rules.allocation = allocation(value)?,
+                RuleName::AllowPartial => rules.allow_partial = boolean(name, value)?,
+                RuleName::OrganiserFeeBps => {
                     let bps = integer(name, value, 0, i64::from(MAX_ORGANISER_FEE_BPS))?;
                     rules.organiser_fee_bps = u32::try_from(bps).unwrap_or(0);
                 }
-                "payment_terms_days" => {
+                RuleName::PaymentTermsDays => {
                     let days = integer(name, value, 1, i64::from(MAX_PAYMENT_TERMS_DAYS))?;
                     rules.payment_terms_days = u32::try_from(days).unwrap_or(1);
                 }
-                _ => rules.sealed_bids = boolean(name, value)?,
+                RuleName::SealedBids => rules.sealed_bids = boolean(name, value)?,
             }
         }
         Ok(rules)

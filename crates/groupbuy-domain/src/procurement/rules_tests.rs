@@ -128,3 +128,26 @@ fn eligibility_is_the_list_or_anyone() {
     assert!(listed.is_eligible("org_a") && listed.lists("org_a"));
     assert!(!listed.is_eligible("org_b") && !listed.lists("org_b"));
 }
+
+/// Every declared rule name is read by the parser (a `null` takes its default) and a
+/// wrong-typed value is refused naming that rule: none is silently taken for another.
+#[test]
+fn every_declared_rule_is_read_under_its_own_name() {
+    use crate::procurement::RuleName;
+    use strum::IntoEnumIterator;
+    for rule in RuleName::iter() {
+        let name = rule.as_str();
+        assert_eq!(
+            Rules::from_json(&json!({ name: null })).expect("null takes the default"),
+            Rules::default(),
+            "{name}"
+        );
+        let wrong = if name == "eligible_orgs" { json!(7) } else { json!({"x": [1]}) };
+        match Rules::from_json(&json!({ name: wrong })) {
+            Err(DomainError::Validation { field, .. }) => {
+                assert!(field.starts_with(&format!("rules.{name}")), "{name}: {field}");
+            }
+            other => panic!("{name}: a wrong value was not refused: {other:?}"),
+        }
+    }
+}

@@ -14,8 +14,8 @@ use crate::platform::as_text::AsText;
 use crate::platform::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
-    CampaignRefusal, ChangeContext, GroupBuy, GroupBuyStatus, Handle, Interest, InterestOutcome,
-    InterestRequest, Slug, VisitorId,
+    AuditAction, CampaignRefusal, ChangeContext, GroupBuy, GroupBuyStatus, Handle, Interest,
+    InterestOutcome, InterestRequest, Slug, VisitorId,
 };
 use groupbuy_domain::platform::Audience;
 use groupbuy_domain::{DomainError, Page};
@@ -169,9 +169,9 @@ pub(super) fn put(
         return Err(DomainError::from(CampaignRefusal::MaxQuantityTaken).into());
     }
     let action = if created {
-        "interest.register"
+        AuditAction::InterestRegister
     } else {
-        "interest.update"
+        AuditAction::InterestUpdate
     };
     append_audit(conn, &g, action, Some(g.status), g.status, ctx)?;
     let counted = GroupBuy {
@@ -241,6 +241,13 @@ pub(super) fn remove(
     )? {
         return Err(DomainError::from(CampaignRefusal::InterestFrozen).into());
     }
-    append_audit(conn, &g, "interest.remove", Some(g.status), g.status, ctx)?;
+    append_audit(
+        conn,
+        &g,
+        AuditAction::InterestRemove,
+        Some(g.status),
+        g.status,
+        ctx,
+    )?;
     Ok(true)
 }

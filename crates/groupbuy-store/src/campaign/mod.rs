@@ -16,9 +16,9 @@ use crate::db::{Database, DbConnection};
 use crate::error::StoreError;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
-    campaign_subject, Action, AuditEntry, CampaignStore, ChangeContext, GroupBuy, GroupBuyDraft,
-    GroupBuyStatus, Handle, HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest,
-    Rollup, RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
+    campaign_subject, Action, AuditAction, AuditEntry, CampaignStore, ChangeContext, GroupBuy,
+    GroupBuyDraft, GroupBuyStatus, Handle, HandleDraft, HandleProfile, Interest, InterestOutcome,
+    InterestRequest, Rollup, RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
 };
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::platform::Answer;
@@ -106,7 +106,7 @@ pub(super) fn lock_group_buy(
 pub(super) fn append_audit(
     conn: &mut DbConnection,
     g: &GroupBuy,
-    action: &str,
+    action: AuditAction,
     before: Option<GroupBuyStatus>,
     after: GroupBuyStatus,
     ctx: &ChangeContext,
@@ -117,7 +117,7 @@ pub(super) fn append_audit(
             subject: campaign_subject(g),
             actor: ctx.actor.clone(),
             org_id: None,
-            action: action.to_owned(),
+            action: action.as_str().to_owned(),
             from_status: before.map(|s| s.as_str().to_owned()),
             to_status: Some(after.as_str().to_owned()),
             request_id: ctx.request_id.clone(),

@@ -10,8 +10,8 @@ use crate::platform::as_text::AsText;
 use crate::platform::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
-    campaign_subject, Action, AuditEntry, CampaignRefusal, ChangeContext, GroupBuy, GroupBuyDraft,
-    GroupBuyStatus, Handle, HandleDraft, HandleProfile, Slug,
+    campaign_subject, Action, AuditAction, AuditEntry, CampaignRefusal, ChangeContext, GroupBuy,
+    GroupBuyDraft, GroupBuyStatus, Handle, HandleDraft, HandleProfile, Slug,
 };
 use groupbuy_domain::platform::{Audience, AuditRecord, AUDIT_ID_PREFIX};
 use groupbuy_domain::{DomainError, Page, Principal};
@@ -53,7 +53,7 @@ pub(super) fn create_group_buy(
         })
         .into());
     }
-    append_audit(conn, &g, "create", None, g.status, ctx)?;
+    append_audit(conn, &g, AuditAction::Create, None, g.status, ctx)?;
     Ok(g)
 }
 
@@ -122,7 +122,7 @@ pub(super) fn transition(
     append_audit(
         conn,
         &current,
-        action.as_str(),
+        action.into(),
         Some(current.status),
         next.status,
         ctx,

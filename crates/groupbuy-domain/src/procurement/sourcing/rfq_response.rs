@@ -10,7 +10,7 @@ use crate::platform::{rfc3339, AuditDraft, ChangeContext, DomainEvent, EventType
 use crate::principal::Principal;
 use crate::procurement::access::Viewer;
 use crate::procurement::draft::units;
-use crate::procurement::events::{audit, organiser};
+use crate::procurement::events::{audit, organiser, AuditAction};
 use crate::procurement::group_buy::{GroupBuy, GroupBuyStatus};
 use crate::procurement::ids::{ResponseId, RfqId};
 use crate::procurement::refusal::At;
@@ -298,7 +298,14 @@ pub fn submit_response(
         "available_quantity": response.available_quantity,
         "valid_until": rfc3339(response.valid_until),
     });
-    let entry = audit(g, "rfq.response", Some(g.status), None, details, ctx);
+    let entry = audit(
+        g,
+        AuditAction::RfqResponse,
+        Some(g.status),
+        None,
+        details,
+        ctx,
+    );
     Ok(ResponseDecision {
         created: response.version == 1,
         response,

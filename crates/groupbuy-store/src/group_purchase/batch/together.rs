@@ -9,7 +9,7 @@
 use super::super::checkout::{session_not_found, Appended};
 use super::super::emit::{emit, product_audience};
 use super::super::rows::{ParticipantRow, PurchaseRow, SessionRow};
-use super::super::seats::{complete_if_full, lock_group, participant_row};
+use super::super::seats::{active_participants, lock_group, participant_row, write_completion};
 use super::{Outcome, Payment};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
@@ -21,8 +21,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Text, Timestamp};
 use diesel::upsert::excluded;
 use groupbuy_domain::group_purchase::{
-    pay, CheckoutSession, CheckoutStatus, GroupInstance, Participant, PayIds, PayInto, PayRequest,
+    pay, CheckoutSession, CheckoutStatus, Completion, GroupInstance, Members, Participant, PayIds,
+    PayInto, PayRequest,
 };
+use groupbuy_domain::platform::{Audience, DomainEvent};
 use groupbuy_domain::wallet::LedgerEntry;
 use groupbuy_domain::{Currency, DomainError, Money};
 use std::collections::HashMap;
@@ -37,6 +39,42 @@ struct Decided {
     /// The debits, in queue order (a buyer's last one carries the wallet's balance).
     entries: Vec<LedgerEntry>,
     appended: Appended,
+    /// The completion the domain decided with the payment that filled the group, its
+    /// events, and that payment's place in the batch (whose context tells them).
+    completion: Option<(Completion, Vec<DomainEvent>, usize)>,
+}
+
+/// What deciding a completion needs, read only for a batch that can fill its group: the
+/// shop's owner and the group's ACTIVE participants by user, kept current as the batch's
+/// payments are decided.
+struct Filling {
+    audience: Audience,
+    active: HashMap<String, Participant>,
+}
+
+impl Filling {
+    /// The members when the batch's pending seats can fill `group`, `None` otherwise (an
+    /// ordinary batch reads nothing more).
+    fn read_if_fillable(
+        conn: &mut DbConnection,
+        group: &GroupInstance,
+        sessions: &HashMap<Uuid, CheckoutSession>,
+    ) -> Result<Option<Self>, StoreError> {
+        let pending: i32 = sessions
+            .values()
+            .filter(|s| s.status == CheckoutStatus::PendingPayment)
+            .map(|s| s.quantity)
+            .sum();
+        if group.seats_occupied.saturating_add(pending) < group.total_seats {
+            return Ok(None);
+        }
+        let audience = product_audience(conn, group.product_id)?;
+        let active = active_participants(conn, group)?
+            .into_iter()
+            .map(|p| (p.user_id.clone(), p))
+            .collect();
+        Ok(Some(Self { audience, active }))
+    }
 }
 
 /// Pays the batch (all joining `group_id`) in the caller's transaction; `None` when the
@@ -62,20 +100,18 @@ pub(super) fn pay_together(
     let mut participations = read_participations(pg(conn)?, &group, &buyers)?;
     let mut decided = Decided::default();
     let mut balances: HashMap<String, (String, i64)> = wallets;
+    let mut filling = Filling::read_if_fillable(conn, &group, &sessions)?;
     let mut outcomes = Vec::with_capacity(batch.len());
-    let mut filled_by = None;
     for (i, p) in batch.iter().enumerate() {
         let decision = decide(
-            p,
+            (i, p),
             &mut group,
             &mut sessions,
             &mut balances,
             &mut participations,
+            filling.as_mut(),
             &mut decided,
         );
-        if decision.as_ref().is_ok_and(|(fresh, _)| *fresh) && group.is_full() {
-            filled_by = Some(i);
-        }
         outcomes.push(match decision {
             Ok((_, session)) => Outcome::Paid(session, None),
             Err(e) => Outcome::Refused(e),
@@ -88,12 +124,13 @@ pub(super) fn pay_together(
             *stored = crate::platform::answer::record(conn, &p.answer, session)?;
         }
     }
+    let completion = decided.completion.take();
     write(conn, &group, decided)?;
-    if let Some(i) = filled_by {
+    if let Some((done, events, i)) = completion {
         let ctx = &batch[i].ctx;
-        let audience = product_audience(conn, group.product_id)?;
-        let events = complete_if_full(conn, &group, &audience, ctx.now)?;
-        emit(conn, &events, ctx)?;
+        if write_completion(conn, &group, &done, ctx.now)? {
+            emit(conn, &events, ctx)?;
+        }
     }
     Ok(Some(outcomes))
 }
@@ -102,11 +139,12 @@ pub(super) fn pay_together(
 /// the session, the wallet, then the seats. `Ok((true, _))` for a new payment,
 /// `Ok((false, _))` for a session paid already (answered as it stands).
 fn decide(
-    p: &Payment,
+    (i, p): (usize, &Payment),
     group: &mut GroupInstance,
     sessions: &mut HashMap<Uuid, CheckoutSession>,
     balances: &mut HashMap<String, (String, i64)>,
     participations: &mut HashMap<String, Participant>,
+    filling: Option<&mut Filling>,
     decided: &mut Decided,
 ) -> Result<(bool, CheckoutSession), DomainError> {
     let now = p.ctx.now;
@@ -126,15 +164,20 @@ fn decide(
         .unwrap_or_else(|| (currency.code().to_owned(), 0));
     let held =
         Currency::parse(&held_currency).map_err(|_| currency_mismatch(&held_currency, currency))?;
-    // The completion, if this payment fills the group, is written once for the whole
-    // batch after its writes (see `pay_together`).
+    // The domain decides the completion with the payment that fills the group; it is
+    // written once, after the batch's writes (see `pay_together`).
+    let active: Vec<Participant> = filling
+        .as_deref()
+        .map(|f| f.active.values().cloned().collect())
+        .unwrap_or_default();
+    let completing = filling.as_deref().map(|f| Members {
+        active: &active,
+        audience: &f.audience,
+    });
     let paid = pay(
         PayRequest {
             session: &session,
-            into: PayInto::Join {
-                group,
-                completing: None,
-            },
+            into: PayInto::Join { group, completing },
             participation: participations.get(buyer),
             wallet: Money::from_minor(balance, held),
             buyer_name: &p.buyer.display_name(),
@@ -159,6 +202,12 @@ fn decide(
         .purchases
         .push(PurchaseRow::from_domain(paid.purchase_id, &paid.purchase));
     decided.entries.push(paid.debit);
+    if let Some(f) = filling {
+        f.active.insert(buyer.clone(), paid.participant.clone());
+    }
+    if let Some(done) = paid.completion {
+        decided.completion = Some((done, paid.events, i));
+    }
     participations.insert(buyer.clone(), paid.participant.clone());
     decided.participants.insert(buyer.clone(), paid.participant);
     sessions.insert(paid.session.id, paid.session.clone());
