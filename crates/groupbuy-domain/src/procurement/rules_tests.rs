@@ -142,10 +142,17 @@ fn every_declared_rule_is_read_under_its_own_name() {
             Rules::default(),
             "{name}"
         );
-        let wrong = if name == "eligible_orgs" { json!(7) } else { json!({"x": [1]}) };
+        let wrong = if name == "eligible_orgs" {
+            json!(7)
+        } else {
+            json!({"x": [1]})
+        };
         match Rules::from_json(&json!({ name: wrong })) {
             Err(DomainError::Validation { field, .. }) => {
-                assert!(field.starts_with(&format!("rules.{name}")), "{name}: {field}");
+                assert!(
+                    field.starts_with(&format!("rules.{name}")),
+                    "{name}: {field}"
+                );
             }
             other => panic!("{name}: a wrong value was not refused: {other:?}"),
         }

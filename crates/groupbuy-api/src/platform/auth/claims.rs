@@ -115,27 +115,66 @@ impl Claims {
 /// (RFC 6901) into its payload, from `GROUPBUY_JWT_*_CLAIM`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimMap {
-    roles: String,
-    org: String,
-    scope: String,
-    name: String,
-    picture: String,
+    roles: Pointer,
+    org: Pointer,
+    scope: Pointer,
+    name: Pointer,
+    picture: Pointer,
 }
 
 impl Default for ClaimMap {
     fn default() -> Self {
         Self {
-            roles: "/roles".into(),
-            org: "/org_id".into(),
-            scope: "/scope".into(),
-            name: "/name".into(),
-            picture: "/picture".into(),
+            roles: Pointer::top("roles"),
+            org: Pointer::top("org_id"),
+            scope: Pointer::top("scope"),
+            name: Pointer::top("name"),
+            picture: Pointer::top("picture"),
         }
     }
 }
 
 /// Where the display name is read when the name claim is absent (OIDC standard claim).
-const NAME_FALLBACK: &str = "/preferred_username";
+const NAME_FALLBACK: &str = "preferred_username";
+
+/// A JSON pointer (RFC 6901) split into its unescaped tokens once, when configured: every
+/// request reads five claims through these, and re-parsing a pointer string per read
+/// (`serde_json::Value::pointer`) cost more than verifying the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pointer(Vec<String>);
+
+impl Pointer {
+    /// The pointer `/a/b~1c` as tokens `a`, `b/c`.
+    fn parse(pointer: &str) -> Self {
+        Self(
+            pointer
+                .split('/')
+                .skip(1)
+                .map(|t| t.replace("~1", "/").replace("~0", "~"))
+                .collect(),
+        )
+    }
+
+    /// The pointer to the top-level claim `name`.
+    fn top(name: &str) -> Self {
+        Self(vec![name.to_owned()])
+    }
+
+    /// The value it points at in `payload`, read as `Value::pointer` reads it (array
+    /// indices without leading zeros or sign).
+    fn find<'a>(&self, payload: &'a Value) -> Option<&'a Value> {
+        self.0.iter().try_fold(payload, |at, token| match at {
+            Value::Object(map) => map.get(token),
+            Value::Array(items) => {
+                if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+                    return None;
+                }
+                token.parse::<usize>().ok().and_then(|i| items.get(i))
+            }
+            _ => None,
+        })
+    }
+}
 
 impl ClaimMap {
     /// A map from settings looked up by name (`GROUPBUY_JWT_ROLES_CLAIM`, `..._ORG_CLAIM`,
@@ -147,9 +186,11 @@ impl ClaimMap {
     /// A message naming a blank setting.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let d = Self::default();
-        let get = |name: &str, default: String| -> Result<String, String> {
+        let get = |name: &str, default: Pointer| -> Result<Pointer, String> {
             match lookup(name) {
-                Some(v) => pointer(&v).ok_or_else(|| format!("{name} must not be blank")),
+                Some(v) => pointer(&v)
+                    .map(|p| Pointer::parse(&p))
+                    .ok_or_else(|| format!("{name} must not be blank")),
                 None => Ok(default),
             }
         };
@@ -170,9 +211,9 @@ impl ClaimMap {
     /// # Errors
     /// Why the payload is refused.
     pub fn read(&self, payload: &Value) -> Result<Claims, &'static str> {
-        let sub = string(payload, "/sub")?.ok_or("no sub")?;
-        let exp = number(payload, "/exp")?.ok_or("no exp")?;
-        let audiences = strings(payload, "/aud")?;
+        let sub = string(payload.get("sub"))?.ok_or("no sub")?;
+        let exp = number(payload.get("exp"))?.ok_or("no exp")?;
+        let audiences = strings(payload.get("aud"))?;
         if audiences.len() > MAX_AUDIENCES
             || audiences
                 .iter()
@@ -180,21 +221,21 @@ impl ClaimMap {
         {
             return Err("aud refused");
         }
-        let name = match string(payload, &self.name)? {
+        let name = match string(self.name.find(payload))? {
             Some(name) => Some(name),
-            None => string(payload, NAME_FALLBACK)?,
+            None => string(payload.get(NAME_FALLBACK))?,
         };
-        let scopes = strings(payload, &self.scope)?;
+        let scopes = strings(self.scope.find(payload))?;
         Ok(Claims {
             sub,
             name,
-            picture: string(payload, &self.picture)?,
+            picture: string(self.picture.find(payload))?,
             scope: (!scopes.is_empty()).then(|| scopes.join(" ")),
-            roles: strings(payload, &self.roles)?,
-            org_id: string(payload, &self.org)?,
+            roles: strings(self.roles.find(payload))?,
+            org_id: string(self.org.find(payload))?,
             exp,
-            iat: number(payload, "/iat")?,
-            iss: string(payload, "/iss")?,
+            iat: number(payload.get("iat"))?,
+            iss: string(payload.get("iss"))?,
             aud: audiences.into_iter().next(),
         })
     }
@@ -203,13 +244,18 @@ impl ClaimMap {
     /// is what `serve` reads with the same settings.
     pub fn write(&self, claims: &Claims) -> Value {
         let mut payload = Value::Object(Map::new());
-        let mut put = |pointer: &str, value: Value| set(&mut payload, pointer, value);
-        put("/sub", claims.sub.clone().into());
-        put("/exp", claims.exp.into());
+        let mut put = |pointer: &Pointer, value: Value| set(&mut payload, pointer, value);
+        put(&Pointer::top("sub"), claims.sub.clone().into());
+        put(&Pointer::top("exp"), claims.exp.into());
+        let (iat, iss, aud) = (
+            Pointer::top("iat"),
+            Pointer::top("iss"),
+            Pointer::top("aud"),
+        );
         let optional = [
-            ("/iat", claims.iat.map(Value::from)),
-            ("/iss", claims.iss.clone().map(Value::from)),
-            ("/aud", claims.aud.clone().map(Value::from)),
+            (&iat, claims.iat.map(Value::from)),
+            (&iss, claims.iss.clone().map(Value::from)),
+            (&aud, claims.aud.clone().map(Value::from)),
             (&self.name, claims.name.clone().map(Value::from)),
             (&self.picture, claims.picture.clone().map(Value::from)),
             (&self.scope, claims.scope.clone().map(Value::from)),
@@ -243,18 +289,18 @@ fn pointer(setting: &str) -> Option<String> {
     }
 }
 
-/// The string at `pointer`; `None` when absent or null.
-fn string(payload: &Value, pointer: &str) -> Result<Option<String>, &'static str> {
-    match payload.pointer(pointer) {
+/// The string a claim holds; `None` when absent or null.
+fn string(claim: Option<&Value>) -> Result<Option<String>, &'static str> {
+    match claim {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err("a claim that should be a string is not"),
     }
 }
 
-/// The whole number of seconds at `pointer` (a fractional one is truncated).
-fn number(payload: &Value, pointer: &str) -> Result<Option<i64>, &'static str> {
-    match payload.pointer(pointer) {
+/// The whole number of seconds a claim holds (a fractional one is truncated).
+fn number(claim: Option<&Value>) -> Result<Option<i64>, &'static str> {
+    match claim {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
@@ -265,10 +311,10 @@ fn number(payload: &Value, pointer: &str) -> Result<Option<i64>, &'static str> {
     }
 }
 
-/// The strings at `pointer`: an array of strings, or one string split on ASCII spaces
+/// The strings a claim holds: an array of strings, or one string split on ASCII spaces
 /// (the OAuth `scope` form; a role never contains a space).
-fn strings(payload: &Value, pointer: &str) -> Result<Vec<String>, &'static str> {
-    match payload.pointer(pointer) {
+fn strings(claim: Option<&Value>) -> Result<Vec<String>, &'static str> {
+    match claim {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::String(s)) => Ok(s
             .split(' ')
@@ -288,13 +334,8 @@ fn strings(payload: &Value, pointer: &str) -> Result<Vec<String>, &'static str> 
 }
 
 /// Sets `value` at `pointer`, creating the objects on the way.
-fn set(payload: &mut Value, pointer: &str, value: Value) {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let Some((last, path)) = tokens.split_last() else {
+fn set(payload: &mut Value, pointer: &Pointer, value: Value) {
+    let Some((last, path)) = pointer.0.split_last() else {
         return;
     };
     let mut at = payload;
