@@ -326,3 +326,40 @@ fn discovery_must_name_exactly_the_configured_issuer() {
     assert!(jwks_uri(&document(&format!("{ISSUER}/")), ISSUER).is_err());
     assert!(jwks_uri(b"{\"issuer\": \"x\"}", "x").is_err());
 }
+
+/// With the shared secret alone (no provider), only HS256 with that secret passes: the
+/// header is left to `decode`, which refuses `none`, other algorithms and other secrets.
+#[test]
+fn the_secret_alone_takes_only_hs256_with_that_secret() {
+    use base64::Engine;
+    let keys = JwtKeys::new(SECRET, None, None);
+    let good = sign(
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+        Algorithm::HS256,
+        None,
+        &payload(),
+    );
+    assert!(keys.verify(&good).is_some());
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let none = format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&payload()));
+    let refused = [
+        none,
+        sign(&rsa1(), Algorithm::RS256, None, &payload()),
+        sign(
+            &EncodingKey::from_secret(b"another-secret-of-at-least-32-bytes!!"),
+            Algorithm::HS256,
+            None,
+            &payload(),
+        ),
+        sign(
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+            Algorithm::HS384,
+            None,
+            &payload(),
+        ),
+        format!("{good}x"),
+    ];
+    for token in refused {
+        assert!(keys.verify(&token).is_none(), "{token}");
+    }
+}

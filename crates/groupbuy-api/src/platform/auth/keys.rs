@@ -148,20 +148,28 @@ impl JwtKeys {
     /// The verified payload: HS256 headers go to the secret, every other algorithm to
     /// the provider's keys (which allow only their own algorithms).
     fn payload(&self, token: &str) -> Result<Value, Unknown> {
+        let hs256_payload = |hs256: &Hs256| {
+            decode::<Value>(token, &hs256.decoding, &hs256.validation)
+                .map(|d| d.claims)
+                .map_err(|e| {
+                    tracing::debug!(error = %e, "token refused");
+                    Unknown::Refused
+                })
+        };
+        let (hs256, jwks) = match (&self.hs256, &self.jwks) {
+            // The secret alone: `decode` reads the header itself and refuses any other
+            // algorithm, so it is not parsed twice (about 11,000 instructions a request).
+            (Some(hs256), None) => return hs256_payload(hs256),
+            (hs256, Some(jwks)) => (hs256, jwks),
+            (None, None) => return Err(Unknown::Refused),
+        };
         let header = decode_header(token).map_err(|e| {
             tracing::debug!(error = %e, "token refused");
             Unknown::Refused
         })?;
         if header.alg == Algorithm::HS256 {
-            let hs256 = self.hs256.as_ref().ok_or(Unknown::Refused)?;
-            return decode::<Value>(token, &hs256.decoding, &hs256.validation)
-                .map(|d| d.claims)
-                .map_err(|e| {
-                    tracing::debug!(error = %e, "token refused");
-                    Unknown::Refused
-                });
+            return hs256_payload(hs256.as_ref().ok_or(Unknown::Refused)?);
         }
-        let jwks = self.jwks.as_ref().ok_or(Unknown::Refused)?;
         match jwks.verify(token, &header) {
             Outcome::Verified(payload) => Ok(payload),
             Outcome::UnknownKey => Err(Unknown::Key),
