@@ -93,7 +93,8 @@ class Fixtures:
         return self._send("POST", f"/groupbuy/{gid}/settle", {}).data["documents"][0]["id"]
 
     def catalog(self) -> dict:
-        """A product of a shop, a paid session (its group and order) and an unpaid one."""
+        """A product of a shop, a paid session (its group and order) and an unpaid one, and
+        orders of the shop to ship, deliver and cancel."""
         shop = self._send("POST", "/api/v1/shops", {"shopName": "Fixture shop"}).data["shopId"]
 
         def product(seats: int) -> str:
@@ -111,8 +112,12 @@ class Fixtures:
         product, single = product(1000), product(1)
         paid = session(product)
         group = pay(paid)
-        pay(session(single))  # a group of one completes: its order
+        for _ in range(4):
+            pay(session(single))  # a group of one completes: its order
         orders = self._send("GET", "/api/v1/orders/my-orders").data["items"]
+        # One order each for shipping, delivering (shipped already) and cancelling.
+        to_ship, to_deliver, to_cancel = (o["orderId"] for o in orders[1:4])
+        self._send("POST", f"/api/v1/orders/{to_deliver}/ship", {"carrier": "Fixture Post", "trackingNumber": "FX1"})
         return {
             "GET /api/v1/products/{productId}": {"productId": product},
             "PATCH /api/v1/products/{productId}": {"productId": product},
@@ -124,6 +129,10 @@ class Fixtures:
             "GET /api/v1/group-purchases/code/{groupCode}": {"groupCode": group["groupCode"]},
             "PATCH /api/v1/groups/{groupId}/name": {"groupId": group["groupInstanceId"]},
             "GET /api/v1/orders/{orderId}": {"orderId": orders[0]["orderId"]},
+            "GET /api/v1/shops/{shopId}/orders": {"shopId": shop},
+            "POST /api/v1/orders/{orderId}/ship": {"orderId": to_ship},
+            "POST /api/v1/orders/{orderId}/deliver": {"orderId": to_deliver},
+            "POST /api/v1/orders/{orderId}/cancel": {"orderId": to_cancel},
         }
 
     def campaign(self) -> dict:

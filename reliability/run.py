@@ -457,7 +457,16 @@ def cross_user_probe(port: int) -> tuple[int, list[str]]:
         ("POST", f"/v2/handles/{handle}/group-buys", {"slug": "slug-two", "title": "t", "unitPrice": 5, "thresholds": {"minParticipants": 1}, "closesAt": closes}),
         ("DELETE", f"/api/v1/platform-admin/group-purchases/{group}", None),
         ("POST", "/api/v1/platform-admin/wallets/probe-bob/credit", {"amount": 1, "reference": "self"}),
-    ] + [("GET", f"/api/v1/orders/{o['orderId']}", None) for o in orders]
+        ("GET", f"/api/v1/shops/{shop}/orders", None),
+    ] + [("GET", f"/api/v1/orders/{o['orderId']}", None) for o in orders] + [
+        (method, f"/api/v1/orders/{o['orderId']}/{action}", body)
+        for o in orders
+        for method, action, body in [
+            ("POST", "ship", {"carrier": "Bob Post", "trackingNumber": "B1"}),
+            ("POST", "deliver", None),
+            ("POST", "cancel", {"reason": "bob was here"}),
+        ]
+    ]
     for method, path, body in denied:
         n += 1
         r = request(port, method, path, b, body, new_key("p") if method == "POST" else None)

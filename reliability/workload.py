@@ -90,6 +90,7 @@ class Workload:
         self.merchant = f"{label}-merchant"
         self.admin = f"{label}-admin"
         self.products: list[Product] = []
+        self.shop = None
         self.posted: list[Posted] = []
         self.ops: dict = {}
         self.inconsistent_reads: list = []
@@ -110,6 +111,7 @@ class Workload:
         r, _, _ = c.call("POST", "/api/v1/shops", mt, {"shopName": f"{self.label} shop"}, new_key("shop"))
         expect(r, 201, "create shop")
         shop = r.data["shopId"]
+        self.shop = shop
         # Four long-lived products of various group sizes, two whose groups live 7.2 s and
         # rarely fill, so the sweep fails them and refunds during the run.
         specs = [(3, False), (4, False), (6, False), (10, False), (40, True), (60, True)]
@@ -289,6 +291,35 @@ class Workload:
         finally:
             p.lock.release_write()
 
+    def fulfil(self, c, rng):
+        """The merchant ships or cancels one of its CONFIRMED orders, or delivers a SHIPPED
+        one, with a key. A cancellation gives units back to stock, so it shares the
+        product's lock with payments (a stock edit then sees no restock in between)."""
+        mt = token(self.merchant, "merchant")
+        status = rng.choice(["CONFIRMED", "CONFIRMED", "SHIPPED"])
+        r, _, _ = c.call("GET", f"/api/v1/shops/{self.shop}/orders?status={status}&limit=20", mt)
+        self.count("list_orders")
+        self.check_status(r, "list orders")
+        if r is None or r.status != 200 or not r.data["items"]:
+            return
+        o = rng.choice(r.data["items"])
+        if status == "SHIPPED":
+            action, body = "deliver", None
+        elif rng.random() < 0.5:
+            action, body = "ship", {"carrier": "Reliability Post", "trackingNumber": f"RP{uuid.uuid4().hex[:12]}"}
+        else:
+            action, body = "cancel", {"reason": "reliability cancellation"}
+        p = next((x for x in self.products if x.id == o["productId"]), None)
+        if p is None:
+            return
+        p.lock.acquire_read()
+        try:
+            key = new_key(action)
+            path = f"/api/v1/orders/{o['orderId']}/{action}"
+            self.post(c, action, path, mt, body, key, {"order": o["orderId"]})
+        finally:
+            p.lock.release_read()
+
     def interest(self, c, rng):
         user = rng.choice(self.users)
         path = f"/v2/public/group-buys/{self.handle}/{self.slug}/my-interest"
@@ -334,6 +365,7 @@ class Workload:
         ("rename_group", 4),
         ("rename_product", 8),
         ("edit_stock", 3),
+        ("fulfil", 4),
         ("interest", 8),
         ("read_group", 8),
         ("read_wallet", 3),
@@ -419,8 +451,10 @@ def check_invariants(url: str, wl: Workload | None) -> tuple[list[str], dict]:
     ):
         v.append(f"order {oid}: total {total} != participant paid {paid}")
 
-    # Stock: stock == initial + harness edits - sold; reserved == seats of OPEN groups.
+    # Stock: stock == initial + harness edits - sold + cancelled orders' units (a
+    # cancellation gives them back); reserved == seats of OPEN groups.
     sold = dict(q("SELECT product_id, SUM(total_seats) FROM group_instances WHERE status = 'COMPLETED' GROUP BY product_id"))
+    restocked = dict(q("SELECT product_id, SUM(quantity) FROM orders WHERE status = 'CANCELLED' GROUP BY product_id"))
     held = dict(q("SELECT product_id, SUM(total_seats) FROM group_instances WHERE status = 'OPEN' GROUP BY product_id"))
     stock_rows = q("SELECT id, stock_quantity, reserved_quantity FROM products")
     deltas = {p.id: p.stock_delta for p in wl.products} if wl else {}
@@ -428,20 +462,22 @@ def check_invariants(url: str, wl: Workload | None) -> tuple[list[str], dict]:
         if reserved != held.get(pid, 0):
             v.append(f"product {pid}: reserved {reserved} != seats of OPEN groups {held.get(pid, 0)}")
         if wl and pid in deltas:
-            want = INITIAL_STOCK + deltas[pid] - sold.get(pid, 0)
+            want = INITIAL_STOCK + deltas[pid] - sold.get(pid, 0) + restocked.get(pid, 0)
             if stock != want:
                 v.append(
-                    f"product {pid}: stock {stock} != initial {INITIAL_STOCK} + edits {deltas[pid]:+} - sold {sold.get(pid, 0)} = {want} (off by {stock - want:+})"
+                    f"product {pid}: stock {stock} != initial {INITIAL_STOCK} + edits {deltas[pid]:+} - sold {sold.get(pid, 0)}"
+                    f" + cancelled {restocked.get(pid, 0)} = {want} (off by {stock - want:+})"
                 )
 
-    # Money: credits == balances + held by OPEN groups + completed orders, to the cent.
+    # Money: credits == balances + held by OPEN groups + orders not cancelled (a
+    # cancellation refunded its buyer), to the cent.
     ((credits,),) = q("SELECT COALESCE(SUM(amount_minor), 0) FROM wallet_ledger WHERE kind = 'CREDIT'")
     ((balances,),) = q("SELECT COALESCE(SUM(balance_minor), 0) FROM wallets")
     ((held_money,),) = q(
         """SELECT COALESCE(SUM(p.total_paid_minor), 0) FROM group_participants p
            JOIN group_instances g ON g.id = p.group_id WHERE g.status = 'OPEN' AND p.status = 'ACTIVE'"""
     )
-    ((paid_out,),) = q("SELECT COALESCE(SUM(total_minor), 0) FROM orders")
+    ((paid_out,),) = q("SELECT COALESCE(SUM(total_minor), 0) FROM orders WHERE status <> 'CANCELLED'")
     if credits != balances + held_money + paid_out:
         v.append(
             f"money: credits {credits} != balances {balances} + held {held_money} + paid out {paid_out} (off by {credits - balances - held_money - paid_out:+} minor units)"
@@ -471,6 +507,21 @@ def check_invariants(url: str, wl: Workload | None) -> tuple[list[str], dict]:
     ):
         v.append(f"session {sid}: {n} purchase records")
 
+    # Each cancelled order refunded its total once, under its own reference; no other order
+    # was refunded; a shipped or delivered order has its tracking.
+    for oid, status, total, n, refunded in q(
+        """SELECT o.id, o.status, o.total_minor, COUNT(l.id), COALESCE(SUM(l.amount_minor), 0) FROM orders o
+           LEFT JOIN wallet_ledger l ON l.kind = 'REFUND' AND l.reference = 'order-cancel:' || o.id
+           GROUP BY o.id, o.status, o.total_minor
+           HAVING (o.status = 'CANCELLED') <> (COUNT(l.id) = 1) OR (COUNT(l.id) = 1 AND SUM(l.amount_minor) <> o.total_minor)"""
+    ):
+        v.append(f"order {oid} ({status}, total {total}): {n} refunds totalling {refunded}")
+    for oid, status in q(
+        """SELECT id, status FROM orders WHERE status IN ('SHIPPED', 'DELIVERED')
+           AND (carrier IS NULL OR tracking_number IS NULL OR shipped_at IS NULL)"""
+    ):
+        v.append(f"order {oid}: {status} without its carrier, tracking number or shipping time")
+
     # Campaign counters match the interests.
     for gb, parts, qty, n, s in q(
         """SELECT b.id, b.participants, b.quantity, COUNT(i.id), COALESCE(SUM(i.quantity), 0)
@@ -484,6 +535,8 @@ def check_invariants(url: str, wl: Workload | None) -> tuple[list[str], dict]:
         figures[f"groups_{status.lower()}"] = n
     ((figures["orders"],),) = q("SELECT COUNT(*) FROM orders")
     ((figures["refunds"],),) = q("SELECT COUNT(*) FROM wallet_ledger WHERE kind = 'REFUND'")
+    for status, n in q("SELECT status, COUNT(*) FROM orders GROUP BY status"):
+        figures[f"orders_{status.lower()}"] = n
     ((figures["transfers"],),) = q("SELECT COUNT(*) FROM seat_transfers")
     ((figures["interests"],),) = q("SELECT COUNT(*) FROM group_buy_interests")
     if wl is not None:
@@ -499,6 +552,9 @@ def check_acknowledged(url: str, wl: Workload) -> list[str]:
         "SELECT reference, COUNT(*), SUM(amount_minor) FROM wallet_ledger WHERE kind = 'CREDIT' GROUP BY reference"
     )}
     sessions = {sid: (status, tx) for sid, status, tx in q("SELECT id, status, transaction_id FROM checkout_sessions")}
+    orders = dict(q("SELECT id, status FROM orders"))
+    # What an acknowledged order action left (a later action may have moved it on).
+    reached = {"ship": ("SHIPPED", "DELIVERED"), "deliver": ("DELIVERED",), "cancel": ("CANCELLED",)}
     keys_by_kind: dict = {}
     for p in wl.posted:
         keys_by_kind[p.kind] = keys_by_kind.get(p.kind, 0) + 1
@@ -513,6 +569,9 @@ def check_acknowledged(url: str, wl: Workload) -> list[str]:
                     v.append(f"credit {p.key} acknowledged {p.status} but the ledger has {n} entries totalling {total}")
             elif p.status is not None and n:
                 v.append(f"credit {p.key} answered {p.status} yet applied")
+        elif p.kind in reached and p.status == 200:
+            if orders.get(p.info["order"]) not in reached[p.kind]:
+                v.append(f"{p.kind} of order {p.info['order']} acknowledged but stored {orders.get(p.info['order'])}")
         elif p.kind == "session" and p.status == 201:
             if p.data["sessionId"] not in sessions:
                 v.append(f"session {p.data['sessionId']} acknowledged but not in the database")

@@ -14,6 +14,7 @@ mod idempotency;
 mod input;
 mod numbers;
 mod openapi;
+mod order;
 mod platform;
 mod procurement;
 mod published;

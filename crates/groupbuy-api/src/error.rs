@@ -272,6 +272,24 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_order_transition_is_a_409_with_its_own_type() {
+        use groupbuy_domain::order::{OrderRefusal, OrderStatus};
+        let e = ApiError::from(DomainError::from(OrderRefusal::NotCancellable(
+            OrderStatus::Shipped,
+        )));
+        assert_eq!(e.status_code().as_u16(), 409);
+        let problem = e.problem();
+        assert_eq!(
+            problem.problem_type,
+            "https://groupbuy.dev/problems/order-not-cancellable"
+        );
+        assert_eq!(
+            problem.detail,
+            "Cannot cancel an order with status: SHIPPED. Only a CONFIRMED order can be cancelled"
+        );
+    }
+
+    #[test]
     fn internal_errors_hide_their_cause() {
         let e = ApiError::from(DomainError::Internal(
             "connection string postgres://secret".into(),

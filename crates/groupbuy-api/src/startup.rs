@@ -39,6 +39,7 @@ impl AppState {
             catalog: db.clone(),
             wallets: db.clone(),
             group_purchases: db.clone(),
+            orders: db.clone(),
             campaigns: db.clone(),
             procurement: db.clone(),
             sourcing: db.clone(),

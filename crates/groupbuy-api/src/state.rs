@@ -6,6 +6,7 @@ use actix_web::web;
 use groupbuy_domain::campaign::CampaignStore;
 use groupbuy_domain::catalog::CatalogStore;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
+use groupbuy_domain::order::OrderStore;
 use groupbuy_domain::platform::{HealthCheck, IdempotencyStore, RateLimitStore};
 use groupbuy_domain::procurement::{ProcurementStore, SourcingStore};
 use groupbuy_domain::wallet::WalletStore;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub wallets: Arc<dyn WalletStore>,
     /// Group purchases.
     pub group_purchases: Arc<dyn GroupPurchaseStore>,
+    /// Orders: the buyer's, and the merchant's to ship, deliver or cancel.
+    pub orders: Arc<dyn OrderStore>,
     /// Campaigns (`/v2`).
     pub campaigns: Arc<dyn CampaignStore>,
     /// Idempotency records.

@@ -8,6 +8,7 @@ pub mod error;
 pub mod group_purchase;
 pub mod money;
 pub mod names;
+pub mod order;
 pub mod page;
 pub mod platform;
 pub mod principal;

@@ -74,6 +74,7 @@ mod tests {
         }
         use crate::procurement as p;
         check::<crate::platform::EventType>();
+        check::<crate::order::OrderStatus>();
         check::<p::GroupBuyStatus>();
         check::<p::CommitmentStatus>();
         check::<p::JobType>();

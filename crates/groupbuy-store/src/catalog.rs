@@ -6,7 +6,8 @@ use crate::error::StoreError;
 use crate::schema::{products, shops};
 use diesel::prelude::*;
 use groupbuy_domain::catalog::{
-    CatalogStore, GroupTimeLimit, Product, ProductDraft, ProductPatch, Shop, ShopDraft,
+    manages_shop, CatalogStore, GroupTimeLimit, Product, ProductDraft, ProductPatch, Shop,
+    ShopDraft,
 };
 use groupbuy_domain::platform::Answer;
 use groupbuy_domain::{DomainError, Principal};
@@ -150,13 +151,13 @@ pub(crate) fn product_not_found() -> DomainError {
 }
 
 /// The caller's shop, or NotFound (another merchant's shop is indistinguishable from none).
-fn owned_shop(
+pub(crate) fn owned_shop(
     conn: &mut DbConnection,
     owner: &Principal,
     shop_id: Uuid,
 ) -> Result<Shop, StoreError> {
     match load_shop(conn, shop_id)? {
-        Some(shop) if shop.owner_id == owner.user_id || owner.is_platform_admin() => Ok(shop),
+        Some(shop) if manages_shop(owner, &shop.owner_id) => Ok(shop),
         _ => Err(shop_not_found(shop_id).into()),
     }
 }

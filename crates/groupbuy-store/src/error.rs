@@ -1,6 +1,7 @@
 //! The one error type of the store crate.
 
 use groupbuy_domain::group_purchase::GroupPurchaseRefusal;
+use groupbuy_domain::order::OrderRefusal;
 use groupbuy_domain::procurement::ProcurementRefusal;
 use groupbuy_domain::DomainError;
 use thiserror::Error;
@@ -31,6 +32,13 @@ pub enum StoreError {
 /// A group-purchase refusal rolls the transaction back like any domain error.
 impl From<GroupPurchaseRefusal> for StoreError {
     fn from(r: GroupPurchaseRefusal) -> Self {
+        Self::Domain(r.into())
+    }
+}
+
+/// An order refusal rolls the transaction back like any domain error.
+impl From<OrderRefusal> for StoreError {
+    fn from(r: OrderRefusal) -> Self {
         Self::Domain(r.into())
     }
 }

@@ -173,10 +173,18 @@ diesel::table! {
         total_minor -> BigInt,
         status -> Text,
         created_at -> Timestamp,
+        shop_id -> Text,
+        carrier -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        shipped_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
     }
 }
 
 diesel::joinable!(products -> shops (shop_id));
+diesel::joinable!(orders -> shops (shop_id));
 diesel::joinable!(group_instances -> products (product_id));
 diesel::joinable!(group_participants -> group_instances (group_id));
 diesel::table! {

@@ -17,6 +17,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         catalog: Arc::new(MockCatalogStore::new()),
         wallets: Arc::new(MockWalletStore::new()),
         group_purchases: Arc::new(groups),
+        orders: Arc::new(groupbuy_domain::order::MockOrderStore::new()),
         procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
         sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
         campaigns: Arc::new(MockCampaignStore::new()),

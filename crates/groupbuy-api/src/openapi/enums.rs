@@ -11,6 +11,7 @@ use groupbuy_domain::group_purchase::{
 };
 use groupbuy_domain::money::Currency as DomainCurrency;
 use groupbuy_domain::names::names;
+use groupbuy_domain::order::OrderStatus as DomainOrderStatus;
 use groupbuy_domain::procurement::AllocationMethod as DomainAllocationMethod;
 use groupbuy_domain::wallet::LedgerKind as DomainLedgerKind;
 use groupbuy_domain::IntoEnumIterator;
@@ -73,8 +74,8 @@ closed_set!(
 closed_set!(
     /// Status of an order.
     OrderStatus,
-    "Status of an order: CONFIRMED once its group completed.",
-    vec!["CONFIRMED".to_owned()]
+    "Status of an order: CONFIRMED once its group completed; SHIPPED by its merchant with a carrier and tracking number; DELIVERED; or CANCELLED before shipment, its buyer refunded.",
+    wire_names::<DomainOrderStatus>()
 );
 
 closed_set!(
@@ -94,7 +95,7 @@ closed_set!(
 closed_set!(
     /// Why money moved in a wallet.
     LedgerKind,
-    "Why money moved: CREDIT by a platform admin; PURCHASE of group seats; REFUND of a failed or deleted group.",
+    "Why money moved: CREDIT by a platform admin; PURCHASE of group seats; REFUND of a failed or deleted group, or of a cancelled order.",
     wire_names::<DomainLedgerKind>()
 );
 

@@ -84,6 +84,12 @@ const SOURCES: &[Source] = &[
         &[("orderId", "/data/items/0/orderId")],
     ),
     (
+        "orders.listByShop",
+        "200",
+        "/api/v1/orders/{orderId}",
+        &[("orderId", "/data/items/0/orderId")],
+    ),
+    (
         "handles.create",
         "201",
         "/v2/handles/{handle}",

@@ -34,6 +34,13 @@ problem_response!(
     "Missing scope"
 );
 problem_response!(
+    /// 403: a merchant action by a caller who is neither a merchant nor a platform admin,
+    /// or whose token lacks the write scope.
+    MissingMerchantRole,
+    403,
+    "Missing role merchant (platform admins pass) or scope"
+);
+problem_response!(
     /// 404: no such resource, or one the caller may not see (the same answer, so
     /// existence does not leak).
     NotYours,

@@ -266,7 +266,7 @@ async fn get_shop(
     (status = 201, description = "Product created", body = Envelope<ProductView>),
     crate::openapi::responses::MalformedBody,
     crate::openapi::responses::Unauthenticated,
-    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MissingMerchantRole,
     (status = 404, description = "Shop not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     crate::openapi::responses::InvalidField,
 ))]
@@ -333,7 +333,7 @@ async fn get_product(
     (status = 200, description = "Product updated", body = Envelope<ProductView>),
     crate::openapi::responses::MalformedBody,
     crate::openapi::responses::Unauthenticated,
-    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MissingMerchantRole,
     (status = 404, description = "Product not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Stock below units held by open groups", body = Problem, content_type = "application/problem+json"),
     crate::openapi::responses::InvalidField,

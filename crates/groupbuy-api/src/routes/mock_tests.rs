@@ -25,6 +25,7 @@ fn state(
         catalog: Arc::new(catalog),
         wallets: Arc::new(wallets),
         group_purchases: Arc::new(groupbuy_domain::group_purchase::MockGroupPurchaseStore::new()),
+        orders: Arc::new(groupbuy_domain::order::MockOrderStore::new()),
         procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
         sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
         campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),

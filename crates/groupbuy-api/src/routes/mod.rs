@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod catalog;
 pub mod group_purchase;
 pub mod health;
+pub mod order;
 pub mod procurement;
 pub mod wallet;
 pub mod webhook;
@@ -16,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
     catalog::configure(cfg);
     group_purchase::configure(cfg);
+    order::configure(cfg);
     wallet::configure(cfg);
     campaign::configure(cfg);
     procurement::configure(cfg);

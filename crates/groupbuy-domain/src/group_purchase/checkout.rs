@@ -1,4 +1,4 @@
-//! Checkout sessions (what the shopper pays) and the orders a completed group creates.
+//! Checkout sessions: what the shopper pays.
 
 use super::refusal::GroupPurchaseRefusal;
 use crate::error::DomainError;
@@ -90,33 +90,6 @@ pub struct CheckoutSession {
     pub created_at: OffsetDateTime,
     /// Paid.
     pub completed_at: Option<OffsetDateTime>,
-}
-
-/// An order created when a group completes, one per ACTIVE participant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Order {
-    /// Id.
-    pub id: Uuid,
-    /// Group.
-    pub group_instance_id: Uuid,
-    /// Group code.
-    pub group_code: String,
-    /// Buyer.
-    pub user_id: String,
-    /// Participant.
-    pub participant_id: Uuid,
-    /// Product.
-    pub product_id: Uuid,
-    /// Seats (units).
-    pub quantity: i32,
-    /// Locked group price.
-    pub unit_price: Money,
-    /// Money held for the seats.
-    pub total_amount: Money,
-    /// `CONFIRMED`.
-    pub status: String,
-    /// Created.
-    pub created_at: OffsetDateTime,
 }
 
 #[cfg(test)]

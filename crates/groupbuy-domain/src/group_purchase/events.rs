@@ -1,9 +1,9 @@
 //! The events group purchases emit and their payloads (`data`, snake_case, money as JSON
 //! numbers with the currency's decimals, times RFC 3339 UTC).
 
-use super::checkout::Order;
 use super::instance::GroupInstance;
 use crate::money::Money;
+use crate::order::Order;
 use crate::platform::{rfc3339, Audience, DomainEvent, EventType};
 use rust_decimal::Decimal;
 use serde::Serialize;

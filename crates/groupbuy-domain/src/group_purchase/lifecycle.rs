@@ -3,13 +3,13 @@
 //! the new state with the events that describe it, or a typed refusal. The store writes
 //! what they decide with conditional statements, which enforce it under contention.
 
-use super::checkout::Order;
 use super::events::{self, Refund};
 use super::instance::{GroupCode, GroupInstance, GroupStatus, Participant, ParticipantStatus};
 use super::refusal::GroupPurchaseRefusal as Refused;
 use super::rules::{check_join, check_new_group, check_rename, parse_group_name, JoinCheck};
 use crate::catalog::Product;
 use crate::money::Money;
+use crate::order::{Order, OrderStatus};
 use crate::platform::{Audience, DomainEvent, EventType};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -159,14 +159,21 @@ impl GroupInstance {
                 id: order_id(),
                 group_instance_id: self.id,
                 group_code: self.code.as_str().to_owned(),
+                shop_id: self.shop_id,
                 user_id: p.user_id.clone(),
                 participant_id: p.id,
                 product_id: self.product_id,
                 quantity: p.quantity,
                 unit_price: self.unit_price,
                 total_amount: p.total_paid,
-                status: "CONFIRMED".into(),
+                status: OrderStatus::Confirmed,
+                carrier: None,
+                tracking_number: None,
                 created_at: now,
+                shipped_at: None,
+                delivered_at: None,
+                cancelled_at: None,
+                cancel_reason: None,
             })
             .collect();
         let events = vec![events::completed(&group, &orders, audience)];

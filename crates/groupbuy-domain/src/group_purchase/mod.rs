@@ -12,7 +12,9 @@ mod rules;
 mod transfer;
 mod views;
 
-pub use checkout::{CheckoutRequest, CheckoutSession, CheckoutStatus, Order};
+/// Orders have their own context ([`crate::order`]); a completion creates them.
+pub use crate::order::{order_not_found, Order};
+pub use checkout::{CheckoutRequest, CheckoutSession, CheckoutStatus};
 pub use events::{group_subject, Refund};
 pub use instance::{
     GroupCode, GroupInstance, GroupStatus, Participant, ParticipantStatus, PurchaseRecord,
@@ -24,7 +26,7 @@ pub use ports::GroupPurchaseStore;
 #[cfg(feature = "mock")]
 pub use ports::MockGroupPurchaseStore;
 pub use refusal::{
-    group_code_not_found, group_not_found, group_not_visible, order_not_found, session_not_found,
+    group_code_not_found, group_not_found, group_not_visible, session_not_found,
     GroupPurchaseRefusal, TransferSide,
 };
 pub use rules::{

@@ -1,18 +1,17 @@
 //! The storage port of group purchases: one method per use case, each one transaction;
 //! every method that changes state takes the change context its events carry.
 
-use super::checkout::{CheckoutRequest, CheckoutSession, Order};
+use super::checkout::{CheckoutRequest, CheckoutSession};
 use super::instance::GroupStatus;
 use super::views::{GroupDetail, ParticipantDetail};
 use crate::error::DomainError;
-use crate::page::Page;
 use crate::platform::Answer;
 use crate::platform::ChangeContext;
 use crate::principal::Principal;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// Storage of group instances, participants, checkout sessions and orders.
+/// Storage of group instances, participants and checkout sessions (orders: [`crate::order::OrderStore`]).
 #[cfg_attr(feature = "mock", mockall::automock)]
 pub trait GroupPurchaseStore: Send + Sync {
     /// Opens a checkout session after the same checks payment will repeat.
@@ -125,21 +124,4 @@ pub trait GroupPurchaseStore: Send + Sync {
     /// # Errors
     /// Storage failures (the next sweep retries).
     fn expire_due(&self, ctx: &ChangeContext, batch: i64) -> Result<usize, DomainError>;
-
-    /// The user's orders, newest first.
-    ///
-    /// # Errors
-    /// `Validation` for a bad cursor.
-    fn my_orders(
-        &self,
-        user_id: &str,
-        cursor: Option<String>,
-        limit: i64,
-    ) -> Result<Page<Order>, DomainError>;
-
-    /// One of the user's orders.
-    ///
-    /// # Errors
-    /// `NotFound` (`Order not found`) when missing or another user's.
-    fn order(&self, user_id: &str, order_id: Uuid) -> Result<Order, DomainError>;
 }

@@ -272,8 +272,3 @@ pub fn group_not_visible() -> DomainError {
 pub fn session_not_found(id: impl std::fmt::Display) -> DomainError {
     DomainError::NotFound(format!("Checkout session not found with ID: {id}"))
 }
-
-/// The 404 for an order that does not exist or is not the caller's.
-pub fn order_not_found() -> DomainError {
-    DomainError::NotFound("Order not found".into())
-}

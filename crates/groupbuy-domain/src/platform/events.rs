@@ -82,6 +82,15 @@ closed_set! {
         /// A procurement group buy was settled into payables and receivables: SETTLED.
         #[strum(serialize = "settlement.completed")]
         SettlementCompleted,
+        /// A merchant shipped an order: SHIPPED, with its carrier and tracking number.
+        #[strum(serialize = "order.shipped")]
+        OrderShipped,
+        /// A merchant marked a shipped order delivered: DELIVERED.
+        #[strum(serialize = "order.delivered")]
+        OrderDelivered,
+        /// A merchant cancelled an order before shipment: CANCELLED, the buyer refunded.
+        #[strum(serialize = "order.cancelled")]
+        OrderCancelled,
         /// A test delivery requested through the API.
         #[strum(serialize = "webhook.test")]
         WebhookTest,

@@ -30,7 +30,7 @@ closed_set! {
         Credit,
         /// A group purchase paid from the wallet.
         Purchase,
-        /// A refund of a failed or deleted group.
+        /// A refund of a failed or deleted group, or of a cancelled order (`order-cancel:<id>`).
         Refund,
     }
 }

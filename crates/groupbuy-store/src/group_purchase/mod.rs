@@ -16,18 +16,17 @@ mod transfer;
 pub(crate) use batch::JoinBatches;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use crate::db::Database;
-use crate::platform::paging::parse_cursor;
 use groupbuy_domain::group_purchase::{
     CheckoutRequest, CheckoutSession, CheckoutStatus, GroupDetail, GroupPurchaseStore, GroupStatus,
-    Order, ParticipantDetail,
+    ParticipantDetail,
 };
 use groupbuy_domain::page::MAX_LIMIT;
 use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
-use groupbuy_domain::{DomainError, Page, Principal};
+use groupbuy_domain::{DomainError, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -141,19 +140,5 @@ impl GroupPurchaseStore for Database {
 
     fn expire_due(&self, ctx: &ChangeContext, batch: i64) -> Result<usize, DomainError> {
         lifecycle::expire_due(self, ctx, batch)
-    }
-
-    fn my_orders(
-        &self,
-        user_id: &str,
-        cursor: Option<String>,
-        limit: i64,
-    ) -> Result<Page<Order>, DomainError> {
-        let before = parse_cursor(cursor)?;
-        self.read(|conn| reads::my_orders(conn, user_id, before, Some(limit)))
-    }
-
-    fn order(&self, user_id: &str, order_id: Uuid) -> Result<Order, DomainError> {
-        self.read(|conn| reads::order(conn, user_id, order_id))
     }
 }

@@ -2,21 +2,17 @@
 
 use super::details::{assemble, histories, named_groups, NamedGroupRow};
 use super::json_rows;
-use super::rows::{OrderRow, ParticipantRow};
+use super::rows::ParticipantRow;
 use super::seats::group_not_found;
 use crate::catalog::{load_product, product_not_found};
 use crate::convert::to_db_time;
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::platform::paging::into_page;
-use crate::schema::{group_instances as gi, group_participants as gp, orders};
+use crate::schema::{group_instances as gi, group_participants as gp};
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{
-    GroupDetail, GroupInstance, GroupStatus, Order, Participant, ParticipantDetail,
-    ParticipantStatus,
+    GroupDetail, GroupInstance, GroupStatus, Participant, ParticipantDetail, ParticipantStatus,
 };
-use groupbuy_domain::page::clamp_limit;
-use groupbuy_domain::Page;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -145,37 +141,4 @@ pub(crate) fn my_participations(
             json_rows::with_histories(row.into_domain(&currency)?, &purchases, &transfers)
         })
         .collect()
-}
-
-/// The user's orders, newest first.
-pub(crate) fn my_orders(
-    conn: &mut DbConnection,
-    user_id: &str,
-    before: Option<i64>,
-    limit: Option<i64>,
-) -> Result<Page<Order>, StoreError> {
-    let limit = clamp_limit(limit);
-    let mut query = orders::table
-        .filter(orders::user_id.eq(user_id))
-        .order(orders::seq.desc())
-        .limit(limit + 1)
-        .select(OrderRow::as_select())
-        .into_boxed();
-    if let Some(seq) = before {
-        query = query.filter(orders::seq.lt(seq));
-    }
-    let rows: Vec<OrderRow> = query.load(conn)?;
-    into_page(rows, limit, |r| r.seq, OrderRow::into_domain)
-}
-
-/// One of the user's orders.
-pub(crate) fn order(conn: &mut DbConnection, user_id: &str, id: Uuid) -> Result<Order, StoreError> {
-    orders::table
-        .filter(orders::id.eq(id.to_string()))
-        .filter(orders::user_id.eq(user_id))
-        .select(OrderRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| StoreError::from(groupbuy_domain::group_purchase::order_not_found()))?
-        .into_domain()
 }

@@ -3,12 +3,11 @@
 use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
 use crate::error::StoreError;
 use crate::schema::{
-    checkout_sessions, group_instances, group_participants, orders, purchase_records,
-    seat_transfers,
+    checkout_sessions, group_instances, group_participants, purchase_records, seat_transfers,
 };
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{
-    CheckoutSession, CheckoutStatus, GroupCode, GroupInstance, GroupStatus, Order, Participant,
+    CheckoutSession, CheckoutStatus, GroupCode, GroupInstance, GroupStatus, Participant,
     ParticipantStatus, PurchaseRecord, TransferRecord,
 };
 use rust_decimal::Decimal;
@@ -280,61 +279,6 @@ impl TransferRow {
             amount: money(self.amount_minor, &self.currency)?,
             transferred_at: from_db_time(self.transferred_at),
             reason: self.reason,
-        })
-    }
-}
-
-/// An `orders` row as inserted.
-#[derive(Insertable)]
-#[diesel(table_name = orders)]
-pub(crate) struct NewOrderRow {
-    pub id: String,
-    pub group_id: String,
-    pub group_code: String,
-    pub user_id: String,
-    pub participant_id: String,
-    pub product_id: String,
-    pub quantity: i32,
-    pub currency: String,
-    pub unit_price_minor: i64,
-    pub total_minor: i64,
-    pub status: String,
-    pub created_at: PrimitiveDateTime,
-}
-
-/// An `orders` row as read.
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = orders)]
-pub(crate) struct OrderRow {
-    pub seq: i64,
-    pub id: String,
-    pub group_id: String,
-    pub group_code: String,
-    pub user_id: String,
-    pub participant_id: String,
-    pub product_id: String,
-    pub quantity: i32,
-    pub currency: String,
-    pub unit_price_minor: i64,
-    pub total_minor: i64,
-    pub status: String,
-    pub created_at: PrimitiveDateTime,
-}
-
-impl OrderRow {
-    pub fn into_domain(self) -> Result<Order, StoreError> {
-        Ok(Order {
-            id: parse_uuid(&self.id)?,
-            group_instance_id: parse_uuid(&self.group_id)?,
-            group_code: self.group_code,
-            user_id: self.user_id,
-            participant_id: parse_uuid(&self.participant_id)?,
-            product_id: parse_uuid(&self.product_id)?,
-            quantity: self.quantity,
-            unit_price: money(self.unit_price_minor, &self.currency)?,
-            total_amount: money(self.total_minor, &self.currency)?,
-            status: self.status,
-            created_at: from_db_time(self.created_at),
         })
     }
 }

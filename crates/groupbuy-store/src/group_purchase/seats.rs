@@ -2,11 +2,11 @@
 //! completion (orders exactly once) and refunds (exactly once). All run inside the
 //! caller's transaction and change state only through conditional statements.
 
-use super::rows::{GroupRow, NewOrderRow, ParticipantRow};
+use super::rows::{GroupRow, ParticipantRow};
 use crate::convert::to_db_time;
 use crate::db::{placeholders, DbConnection};
 use crate::error::StoreError;
-use crate::schema::{group_instances as gi, group_participants as gp, orders, products};
+use crate::schema::{group_instances as gi, group_participants as gp, products};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use groupbuy_domain::group_purchase::{
@@ -297,24 +297,7 @@ pub(crate) fn write_completion(
     if completed == 0 {
         return Ok(false);
     }
-    for o in &done.orders {
-        diesel::insert_into(orders::table)
-            .values(NewOrderRow {
-                id: o.id.to_string(),
-                group_id: o.group_instance_id.to_string(),
-                group_code: o.group_code.clone(),
-                user_id: o.user_id.clone(),
-                participant_id: o.participant_id.to_string(),
-                product_id: o.product_id.to_string(),
-                quantity: o.quantity,
-                currency: o.unit_price.currency().code().to_owned(),
-                unit_price_minor: o.unit_price.minor(),
-                total_minor: o.total_amount.minor(),
-                status: o.status.clone(),
-                created_at: to_db_time(now),
-            })
-            .execute(conn)?;
-    }
+    crate::order::insert_orders(conn, &done.orders)?;
     let seats = i64::from(group.total_seats);
     diesel::update(products::table.find(group.product_id.to_string()))
         .set((

@@ -333,7 +333,7 @@ pub(super) fn statements(d: Dialect, s: &Shape, now: i64) -> Vec<String> {
         "CREATE TEMP TABLE seed_parts AS
            SELECT q.idx, q.g, q.s, q.idx % {users} AS u,
                   {uuid} AS id, {uuid} AS session_id, {uuid} AS debit_id, {uuid} AS purchase_id,
-                  g.id AS group_id, g.code, g.st, g.closed, p.id AS product_id, p.price,
+                  g.id AS group_id, g.code, g.st, g.closed, p.id AS product_id, p.shop_id, p.price,
                   CASE WHEN q.s = 0 AND g.extra = 1 THEN 2 ELSE 1 END AS qty,
                   g.created + q.s * {step} AS joined
            FROM (SELECT i AS idx,
@@ -398,9 +398,9 @@ pub(super) fn statements(d: Dialect, s: &Shape, now: i64) -> Vec<String> {
     ));
     out.push(format!(
         "INSERT INTO orders (id, group_id, group_code, user_id, participant_id, product_id,
-             quantity, currency, unit_price_minor, total_minor, status, created_at)
-           SELECT {uuid}, group_id, code, 'seed-user-' || u, id, product_id, qty, 'TZS', price,
-                  qty * price, 'CONFIRMED', {closed}
+             shop_id, quantity, currency, unit_price_minor, total_minor, status, created_at)
+           SELECT {uuid}, group_id, code, 'seed-user-' || u, id, product_id, shop_id, qty, 'TZS',
+                  price, qty * price, 'CONFIRMED', {closed}
            FROM seed_parts WHERE st = 'COMPLETED' ORDER BY closed, idx;
          UPDATE products SET reserved_quantity = (
              SELECT COALESCE(SUM(total_seats), 0) FROM group_instances

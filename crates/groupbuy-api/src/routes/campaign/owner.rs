@@ -81,7 +81,7 @@ async fn get_handle(
     (status = 201, description = "Group-buy created as DRAFT", body = Envelope<GroupBuyView>),
     crate::openapi::responses::MalformedBody,
     crate::openapi::responses::Unauthenticated,
-    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MissingMerchantRole,
     (status = 404, description = "Handle not found (or not yours)", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "Slug taken under this handle", body = Problem, content_type = "application/problem+json"),
     crate::openapi::responses::InvalidField,
@@ -261,7 +261,7 @@ async fn act(
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Published; the new state", body = Envelope<GroupBuyView>),
     crate::openapi::responses::Unauthenticated,
-    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MissingMerchantRole,
     crate::openapi::responses::NotYours,
     (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -279,7 +279,7 @@ async fn publish(
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Paused; the new state", body = Envelope<GroupBuyView>),
     crate::openapi::responses::Unauthenticated,
-    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MissingMerchantRole,
     crate::openapi::responses::NotYours,
     (status = 409, description = "Not allowed from the current state (names it and the allowed actions)", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -297,7 +297,7 @@ async fn pause(
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "Closed; the new state", body = Envelope<GroupBuyView>),
     crate::openapi::responses::Unauthenticated,
-    (status = 403, description = "Missing role merchant (platform admins pass) or scope", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::MissingMerchantRole,
     crate::openapi::responses::NotYours,
     (status = 409, description = "Not allowed from the current state, or thresholds not met (lists each)", body = Problem, content_type = "application/problem+json"),
 ))]

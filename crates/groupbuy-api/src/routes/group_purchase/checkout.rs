@@ -1,12 +1,11 @@
-//! Checkout sessions paid from the wallet, and the orders completed groups create.
+//! Checkout sessions paid from the wallet (the orders they lead to: [`crate::routes::order`]).
 
-use super::checkout_dto::{CheckoutSessionView, OrderPage, OrderView};
+use super::checkout_dto::CheckoutSessionView;
 use crate::envelope::render;
-use crate::envelope::{ok, Envelope, PageView};
+use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::JsonBody;
-use crate::platform::extract::{page_limit, PageQuery};
 use crate::platform::idempotency::answer_with_effect;
 use crate::platform::request::change;
 use crate::state::{blocking, AppState};
@@ -144,52 +143,9 @@ async fn get_session(
     ))
 }
 
-/// Your orders, newest first.
-#[utoipa::path(operation_id = "orders.listMine", tag = "checkout", security(("bearer" = [])), params(PageQuery), responses(
-    (status = 200, description = "Orders", body = Envelope<PageView<OrderView>>),
-    crate::openapi::responses::Unauthenticated,
-    (status = 422, description = "Limit outside 1-100", body = Problem, content_type = "application/problem+json"),
-))]
-#[get("/api/v1/orders/my-orders")]
-async fn my_orders(
-    state: web::Data<AppState>,
-    auth: Auth,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let user = auth.reader()?.user_id.clone();
-    let (q, store) = (query.into_inner(), state.group_purchases.clone());
-    let limit = page_limit(q.limit)?;
-    let page = blocking(move || store.my_orders(&user, q.cursor, limit)).await?;
-    let data = OrderPage {
-        items: page.items.into_iter().map(OrderView::from).collect(),
-        next_cursor: page.next_cursor,
-    };
-    Ok(ok("Orders retrieved successfully", data))
-}
-
-/// One of your orders.
-#[utoipa::path(operation_id = "orders.getById", tag = "checkout", security(("bearer" = [])), params(("orderId" = Uuid, Path, description = "Order id")), responses(
-    (status = 200, description = "The order", body = Envelope<OrderView>),
-    crate::openapi::responses::Unauthenticated,
-    (status = 404, description = "Order not found", body = Problem, content_type = "application/problem+json"),
-))]
-#[get("/api/v1/orders/{orderId}")]
-async fn get_order(
-    state: web::Data<AppState>,
-    auth: Auth,
-    path: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let user = auth.reader()?.user_id.clone();
-    let (id, store) = (path.into_inner(), state.group_purchases.clone());
-    let order = blocking(move || store.order(&user, id)).await?;
-    Ok(ok("Order retrieved successfully", OrderView::from(order)))
-}
-
-/// Registers the routes (my-orders before `{orderId}`).
+/// Registers the routes.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_session)
         .service(process_payment)
-        .service(get_session)
-        .service(my_orders)
-        .service(get_order);
+        .service(get_session);
 }

@@ -1,7 +1,7 @@
-//! The JSON shapes of checkout sessions and orders.
+//! The JSON shape of checkout sessions.
 
 use crate::envelope::rfc3339;
-use groupbuy_domain::group_purchase::{CheckoutSession, Order};
+use groupbuy_domain::group_purchase::CheckoutSession;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -46,46 +46,6 @@ pub struct CheckoutSessionView {
     pub completed_at: Option<String>,
 }
 
-/// An order.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderView {
-    /// Order id.
-    pub order_id: Uuid,
-    /// The group instance that completed and produced the order.
-    pub group_instance_id: Uuid,
-    /// Group code.
-    pub group_code: String,
-    /// The product the group sold.
-    pub product_id: Uuid,
-    /// Seats the participant held when the group completed.
-    pub quantity: i32,
-    /// Price per unit.
-    #[schema(value_type = crate::openapi::scalars::Money)]
-    pub unit_price: Decimal,
-    /// The money held for those seats: what was paid, adjusted by any transfers.
-    #[schema(value_type = crate::openapi::scalars::Money)]
-    pub total_amount: Decimal,
-    /// ISO 4217 code of both amounts: the product's currency.
-    #[schema(value_type = crate::openapi::enums::Currency)]
-    pub currency: String,
-    /// Always CONFIRMED: an order exists only once its group completed.
-    #[schema(value_type = crate::openapi::enums::OrderStatus)]
-    pub status: String,
-    /// When the group completed and the order was created (RFC 3339, UTC).
-    #[schema(format = DateTime)]
-    pub created_at: String,
-}
-
-/// A page of orders (documented as `PageView_OrderView`).
-#[derive(Debug, Serialize)]
-pub struct OrderPage {
-    /// Orders, newest first.
-    pub items: Vec<OrderView>,
-    /// Next page cursor.
-    pub next_cursor: Option<String>,
-}
-
 impl From<CheckoutSession> for CheckoutSessionView {
     fn from(s: CheckoutSession) -> Self {
         Self {
@@ -106,21 +66,4 @@ impl From<CheckoutSession> for CheckoutSessionView {
     }
 }
 
-impl From<Order> for OrderView {
-    fn from(o: Order) -> Self {
-        Self {
-            order_id: o.id,
-            group_instance_id: o.group_instance_id,
-            group_code: o.group_code,
-            product_id: o.product_id,
-            quantity: o.quantity,
-            unit_price: o.unit_price.to_decimal(),
-            total_amount: o.total_amount.to_decimal(),
-            currency: o.unit_price.currency().code().to_owned(),
-            status: o.status,
-            created_at: rfc3339(o.created_at),
-        }
-    }
-}
-
-crate::payload!(CheckoutSessionView, OrderView);
+crate::payload!(CheckoutSessionView);

@@ -1,4 +1,5 @@
-//! Group purchases (`/api/v1`, seed 001): checkout, groups, transfers, orders.
+//! Group purchases (`/api/v1`, seed 001): checkout, groups, transfers (orders:
+//! [`super::order`]).
 
 mod checkout;
 pub mod checkout_dto;

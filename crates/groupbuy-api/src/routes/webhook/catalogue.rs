@@ -24,6 +24,10 @@ fn procurement_status() -> Value {
     json!({"type": "string", "enum": names::<groupbuy_domain::procurement::GroupBuyStatus>()})
 }
 
+fn order_status() -> Value {
+    json!({"type": "string", "enum": names::<groupbuy_domain::order::OrderStatus>()})
+}
+
 fn lines(required: &[&str], properties: Value) -> Value {
     json!({"type": "array", "items": object(required, properties)})
 }
@@ -271,6 +275,40 @@ pub fn data_schema(t: EventType) -> Value {
                 "at": date_time()
             }),
         ),
+        EventType::OrderShipped | EventType::OrderDelivered | EventType::OrderCancelled => object(
+            &[
+                "order_id",
+                "shop_id",
+                "user_id",
+                "product_id",
+                "group_id",
+                "group_code",
+                "quantity",
+                "total",
+                "currency",
+                "status",
+                "previous_status",
+                "carrier",
+                "tracking_number",
+                "cancel_reason",
+                "refund",
+                "at",
+            ],
+            json!({
+                "order_id": uuid(), "shop_id": uuid(),
+                "user_id": {"type": "string", "description": "The buyer"},
+                "product_id": uuid(),
+                "group_id": {"type": ["string", "null"], "format": "uuid", "description": "The group whose completion created the order"},
+                "group_code": {"type": ["string", "null"]},
+                "quantity": {"type": "integer"}, "total": money(), "currency": {"type": "string"},
+                "status": order_status(), "previous_status": order_status(),
+                "carrier": {"type": ["string", "null"], "description": "Set once SHIPPED"},
+                "tracking_number": {"type": ["string", "null"], "description": "Set once SHIPPED"},
+                "cancel_reason": {"type": ["string", "null"], "description": "Set once CANCELLED"},
+                "refund": {"type": ["number", "null"], "description": "What order.cancelled paid back to the buyer's wallet"},
+                "at": date_time()
+            }),
+        ),
         EventType::WebhookTest => object(
             &["endpoint_id"],
             json!({"endpoint_id": {"type": "string"}, "message": {"type": "string"}}),
@@ -288,7 +326,7 @@ pub fn envelope_schema(t: EventType) -> Value {
             "type": {"type": "string", "enum": [t.as_str()]},
             "created_at": {"type": "string", "format": "date-time"},
             "request_id": {"type": "string", "description": "X-Request-Id of the request (or sweep pass) that caused it"},
-            "subject": {"type": "string", "description": "group:<id>, campaign:<handle>/<slug>, groupbuy:<id>"},
+            "subject": {"type": "string", "description": "group:<id>, order:<id>, campaign:<handle>/<slug>, groupbuy:<id>"},
             "sequence": {"type": "integer", "description": "Increases per subject: order what arrives out of order"},
             "data": data_schema(t)
         }

@@ -2,6 +2,7 @@
 
 mod answers;
 mod batches;
+mod conservation;
 mod consistency;
 mod contention;
 mod events;
@@ -10,14 +11,14 @@ mod statements;
 mod sweep;
 
 use crate::db::Database;
-use crate::schema::{
-    group_instances as gi, group_participants as gp, orders, products, wallet_ledger, wallets,
-};
+use crate::schema::products;
+pub(crate) use conservation::assert_money_conserved;
 use diesel::prelude::*;
 use groupbuy_domain::catalog::{CatalogStore, ProductDraft, ProductFields, ShopDraft};
 use groupbuy_domain::group_purchase::{
     CheckoutRequest, GroupPurchaseStore, GroupStatus, ParticipantStatus,
 };
+use groupbuy_domain::order::OrderStore;
 use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::wallet::WalletStore;
@@ -26,16 +27,16 @@ use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-fn t0() -> OffsetDateTime {
+pub(crate) fn t0() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_760_000_000).expect("time")
 }
 
 /// A change made at `now` in request `req-test`.
-fn ctx(now: OffsetDateTime) -> ChangeContext {
+pub(crate) fn ctx(now: OffsetDateTime) -> ChangeContext {
     ChangeContext::new("user:test", "req-test", now)
 }
 
-fn user(id: &str) -> Principal {
+pub(crate) fn user(id: &str) -> Principal {
     Principal {
         user_id: id.into(),
         name: Some(format!("{id}_name")),
@@ -43,12 +44,12 @@ fn user(id: &str) -> Principal {
     }
 }
 
-fn tzs(major: i64) -> Money {
+pub(crate) fn tzs(major: i64) -> Money {
     Money::from_minor(major * 100, Currency::TZS)
 }
 
 /// A product (price 80 000 TZS, `seats` per group, 1 h groups) in a new shop.
-fn product(db: &Database, seats: i32, cap: Option<i32>) -> Uuid {
+pub(crate) fn product(db: &Database, seats: i32, cap: Option<i32>) -> Uuid {
     let m = Principal {
         user_id: "merchant".into(),
         roles: vec!["merchant".into()],
@@ -81,7 +82,7 @@ fn product(db: &Database, seats: i32, cap: Option<i32>) -> Uuid {
 }
 
 /// Credits and buys; returns the group id.
-fn buy(
+pub(crate) fn buy(
     db: &Database,
     who: &str,
     product: Uuid,
@@ -103,48 +104,9 @@ fn buy(
     Ok(paid.group_instance_id.expect("group id"))
 }
 
-fn fund(db: &Database, who: &str, major: i64) {
+pub(crate) fn fund(db: &Database, who: &str, major: i64) {
     db.credit(who, tzs(major), "test", t0(), Answer::none())
         .expect("credit");
-}
-
-/// credits == wallet balances + money held by OPEN groups + money of completed orders.
-fn assert_money_conserved(db: &Database) {
-    db.read(|conn| {
-        let credits: Vec<i64> = wallet_ledger::table
-            .filter(wallet_ledger::kind.eq("CREDIT"))
-            .select(wallet_ledger::amount_minor)
-            .load(conn)?;
-        let balances: Vec<i64> = wallets::table.select(wallets::balance_minor).load(conn)?;
-        let held: Vec<i64> = gp::table
-            .inner_join(gi::table)
-            .filter(gi::status.eq("OPEN"))
-            .filter(gp::status.eq("ACTIVE"))
-            .select(gp::total_paid_minor)
-            .load(conn)?;
-        let ordered: Vec<i64> = orders::table.select(orders::total_minor).load(conn)?;
-        let credits: i64 = credits.iter().sum();
-        let accounted: i64 =
-            balances.iter().sum::<i64>() + held.iter().sum::<i64>() + ordered.iter().sum::<i64>();
-        assert_eq!(credits, accounted, "money is conserved");
-        // Invariant 1: seats_occupied == sum of ACTIVE quantities in every live group
-        // (failed and deleted groups keep their last count for history; nobody is ACTIVE).
-        let groups: Vec<(String, i32, i32)> = gi::table
-            .filter(gi::status.eq_any(["OPEN", "COMPLETED"]))
-            .select((gi::id, gi::seats_occupied, gi::total_seats))
-            .load(conn)?;
-        for (id, occupied, total) in groups {
-            let qty: Vec<i32> = gp::table
-                .filter(gp::group_id.eq(&id))
-                .filter(gp::status.eq("ACTIVE"))
-                .select(gp::quantity)
-                .load(conn)?;
-            assert_eq!(occupied, qty.iter().sum::<i32>(), "seats of {id}");
-            assert!(occupied <= total);
-        }
-        Ok(())
-    })
-    .expect("read");
 }
 
 fn scenario_1_create_join_complete(db: &Database) {

@@ -1,0 +1,68 @@
+//! Orders: what a completed group leaves its shop's merchant to ship. One order per ACTIVE
+//! participant is created CONFIRMED when the group completes; the merchant (or a platform
+//! admin) then ships and delivers it, or cancels it before shipment, which refunds the
+//! buyer and gives the units back to stock. Every transition is decided here
+//! ([`Order::apply`]) and written by the store with a conditional statement, so of two
+//! concurrent transitions of one order exactly one happens.
+
+mod events;
+mod lifecycle;
+mod ports;
+mod refusal;
+mod text;
+
+#[cfg(test)]
+mod lifecycle_tests;
+
+pub use events::order_subject;
+pub use lifecycle::{OrderAction, OrderChange, OrderCommand, OrderRefund, OrderStatus, Restock};
+#[cfg(feature = "mock")]
+pub use ports::MockOrderStore;
+pub use ports::OrderStore;
+pub use refusal::{order_not_found, OrderRefusal};
+pub use text::{CancelReason, Shipment};
+
+use crate::money::Money;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// An order: the units one buyer gets from a completed group, and where they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// Its id; events about it have the subject `order:<id>`.
+    pub id: Uuid,
+    /// The group whose completion created it.
+    pub group_instance_id: Uuid,
+    /// That group's code.
+    pub group_code: String,
+    /// The shop that sells the product and ships the order.
+    pub shop_id: Uuid,
+    /// The buyer's user id: the wallet a cancellation refunds.
+    pub user_id: String,
+    /// The buyer's participation in the group.
+    pub participant_id: Uuid,
+    /// The product: the stock a cancellation gives the units back to.
+    pub product_id: Uuid,
+    /// Units ordered: the seats the buyer held when the group completed.
+    pub quantity: i32,
+    /// The group price locked when the group opened.
+    pub unit_price: Money,
+    /// The money paid for the units (held by the platform; refunded on cancellation).
+    pub total_amount: Money,
+    /// Where it is in its lifecycle.
+    pub status: OrderStatus,
+    /// Who carries it, once SHIPPED.
+    pub carrier: Option<String>,
+    /// The carrier's tracking number, once SHIPPED.
+    pub tracking_number: Option<String>,
+    /// When it was created (its group completed).
+    pub created_at: OffsetDateTime,
+    /// When it was shipped.
+    pub shipped_at: Option<OffsetDateTime>,
+    /// When it was delivered.
+    pub delivered_at: Option<OffsetDateTime>,
+    /// When it was cancelled.
+    pub cancelled_at: Option<OffsetDateTime>,
+    /// Why it was cancelled, as the merchant said.
+    pub cancel_reason: Option<String>,
+}

@@ -1,0 +1,10 @@
+DROP INDEX orders_shop_status_idx;
+DROP INDEX orders_shop_idx;
+ALTER TABLE orders
+    DROP COLUMN cancel_reason,
+    DROP COLUMN cancelled_at,
+    DROP COLUMN delivered_at,
+    DROP COLUMN shipped_at,
+    DROP COLUMN tracking_number,
+    DROP COLUMN carrier,
+    DROP COLUMN shop_id;
