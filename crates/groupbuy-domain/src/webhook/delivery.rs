@@ -188,6 +188,10 @@ pub struct DueDelivery {
     pub body: String,
     /// The endpoint (to disable on 410).
     pub endpoint_id: String,
+    /// The end of the lease this attempt was claimed under. Its result is recorded as the
+    /// delivery's state only while the delivery still holds this lease: a retry or replay
+    /// that requeued it meanwhile wins, so the redelivery it promised is not overwritten.
+    pub leased_until: OffsetDateTime,
 }
 
 #[cfg(test)]

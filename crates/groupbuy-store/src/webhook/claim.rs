@@ -85,6 +85,12 @@ pub(super) fn claim_due(
             .bind::<BigInt, _>(limit)
             .load(c)?,
     };
+    // Whole microseconds, as both databases store them: the lease is matched exactly when
+    // the attempt is recorded (`worker::record_attempt`).
+    let leased_until = to_db_time(now + lease);
+    let leased_until = leased_until
+        .replace_nanosecond(leased_until.nanosecond() / 1_000 * 1_000)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut claimed = Vec::with_capacity(candidates.len());
     for c in candidates {
         // Conditional, so a lease taken meanwhile (it cannot be, under the lock or
@@ -94,10 +100,10 @@ pub(super) fn claim_due(
                 .filter(wd::id.eq(&c.id))
                 .filter(wd::locked_until.is_null().or(wd::locked_until.le(t))),
         )
-        .set(wd::locked_until.eq(Some(to_db_time(now + lease))))
+        .set(wd::locked_until.eq(Some(leased_until)))
         .execute(conn)?;
         if taken == 1 {
-            claimed.push(due(conn, c, now)?);
+            claimed.push(due(conn, c, now, from_db_time(leased_until))?);
         }
     }
     Ok(claimed)
@@ -108,6 +114,7 @@ fn due(
     conn: &mut DbConnection,
     claimed: Claimable,
     now: OffsetDateTime,
+    leased_until: OffsetDateTime,
 ) -> Result<DueDelivery, StoreError> {
     let Claimable {
         id,
@@ -162,5 +169,6 @@ fn due(
         request_id,
         body,
         endpoint_id,
+        leased_until,
     })
 }

@@ -144,15 +144,25 @@ pub(super) fn record_attempt(
     let mut row = AttemptRow::from_domain(&due.id, attempt);
     row.attempt = last.unwrap_or(0) + 1;
     insert_if_absent!(conn, wa::table, &row)?;
-    diesel::update(wd::table.filter(wd::id.eq(&due.id)))
-        .set((
-            wd::state.eq(state.as_str()),
-            wd::attempt_count.eq(due.attempts_made + 1),
-            wd::next_attempt_at.eq(next_attempt_at.map(to_db_time)),
-            wd::locked_until.eq(None::<PrimitiveDateTime>),
-            wd::updated_at.eq(to_db_time(attempt.at)),
-        ))
-        .execute(conn)?;
+    // Only under the lease it was claimed with: a retry or replay that requeued the
+    // delivery while this attempt was in flight keeps its PENDING state (the attempt
+    // stays in the history), so the redelivery it answered 202 for happens.
+    let current = diesel::update(
+        wd::table
+            .filter(wd::id.eq(&due.id))
+            .filter(wd::locked_until.eq(Some(to_db_time(due.leased_until)))),
+    )
+    .set((
+        wd::state.eq(state.as_str()),
+        wd::attempt_count.eq(due.attempts_made + 1),
+        wd::next_attempt_at.eq(next_attempt_at.map(to_db_time)),
+        wd::locked_until.eq(None::<PrimitiveDateTime>),
+        wd::updated_at.eq(to_db_time(attempt.at)),
+    ))
+    .execute(conn)?;
+    if current == 0 {
+        return Ok(());
+    }
     if let Some(reason) = disable {
         diesel::update(we::table.filter(we::id.eq(&due.endpoint_id)))
             .set((we::disabled.eq(true), we::disabled_reason.eq(Some(reason))))
