@@ -189,7 +189,8 @@ def surfaces(gb, idp):
 def hs256_side_by_side(gb, binary):
     token = subprocess.run([binary, "token", "--sub", "service", "--ttl", "600"], check=True,
                            capture_output=True, text=True,
-                           env={**os.environ, "GROUPBUY_JWT_SECRET": SECRET}).stdout.strip()
+                           env={**os.environ, "GROUPBUY_JWT_SECRET": SECRET,
+                                "GROUPBUY_JWT_AUDIENCE": AUDIENCE}).stdout.strip()
     check("HS256 tokens of `groupbuy token` accepted alongside",
           gb.call("GET", "/api/v1/wallet", token)[0] == 200)
 

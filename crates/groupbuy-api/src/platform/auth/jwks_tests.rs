@@ -363,3 +363,32 @@ fn the_secret_alone_takes_only_hs256_with_that_secret() {
         assert!(keys.verify(&token).is_none(), "{token}");
     }
 }
+
+#[test]
+fn a_configured_issuer_and_audience_must_be_in_every_shared_secret_token() {
+    let keys = JwtKeys::new(SECRET, Some("https://groupbuy.example"), Some("groupbuy"));
+    let key = EncodingKey::from_secret(SECRET.as_bytes());
+    let with = |extra: Value| {
+        let mut claims = payload();
+        let map = claims.as_object_mut().expect("object");
+        map.remove("iss");
+        map.remove("aud");
+        for (k, v) in extra.as_object().expect("object") {
+            claims[k] = v.clone();
+        }
+        sign(&key, Algorithm::HS256, None, &claims)
+    };
+    let both = json!({"iss": "https://groupbuy.example", "aud": "groupbuy"});
+    assert!(keys.verify(&with(both)).is_some());
+    for (what, claims) in [
+        ("neither", json!({})),
+        ("no aud", json!({"iss": "https://groupbuy.example"})),
+        ("no iss", json!({"aud": "groupbuy"})),
+        (
+            "another audience",
+            json!({"iss": "https://groupbuy.example", "aud": "billing"}),
+        ),
+    ] {
+        assert!(keys.verify(&with(claims)).is_none(), "{what}");
+    }
+}

@@ -30,10 +30,15 @@ pub struct JwtKeys {
 }
 
 impl JwtKeys {
-    /// Keys for an HS256 secret; `issuer`/`audience` are enforced when given.
+    /// Keys for an HS256 secret; `issuer`/`audience` are enforced when given: a token
+    /// must then carry them (one without `iss` or `aud` is refused, not waved through, so a
+    /// token minted for another service sharing the secret does not work here).
     pub fn new(secret: &str, issuer: Option<&str>, audience: Option<&str>) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        let mut required = vec!["exp", "sub"];
+        required.extend(issuer.map(|_| "iss"));
+        required.extend(audience.map(|_| "aud"));
+        validation.set_required_spec_claims(&required);
         validation.leeway = LEEWAY_SECONDS;
         // A token is not valid before its `nbf`, when it carries one.
         validation.validate_nbf = true;
