@@ -80,7 +80,8 @@ impl fmt::Display for Currency {
 }
 
 /// `Amount is too large`: an amount beyond what groupbuy stores.
-fn too_large() -> DomainError {
+/// The refusal of an amount past the bound or overflowing (`amount-too-large`).
+pub(crate) fn too_large() -> DomainError {
     DomainError::Rule(Refusal::new("amount-too-large", "Amount is too large"))
 }
 

@@ -29,6 +29,12 @@ impl VisitorId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The signed-in user behind it (`user:<sub>`); `None` for an anonymous visitor, who
+    /// has no wallet to pay a pre-order from.
+    pub fn user_id(&self) -> Option<&str> {
+        self.0.strip_prefix("user:")
+    }
 }
 
 /// One visitor's interest.
@@ -116,6 +122,8 @@ mod tests {
     #[test]
     fn visitor_ids_are_namespaced() {
         assert_eq!(VisitorId::user("u1").as_str(), "user:u1");
+        assert_eq!(VisitorId::user("u1").user_id(), Some("u1"));
+        assert_eq!(VisitorId::anonymous(Uuid::nil()).user_id(), None);
         assert!(VisitorId::anonymous(Uuid::nil())
             .as_str()
             .starts_with("visitor:"));

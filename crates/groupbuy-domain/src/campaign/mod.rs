@@ -7,6 +7,7 @@ mod group_buy;
 mod handle;
 mod interest;
 mod ports;
+mod preorder;
 mod refusal;
 mod rollup;
 mod support;
@@ -22,6 +23,10 @@ pub use interest::{Interest, InterestOutcome, InterestRequest, VisitorId};
 pub use ports::CampaignStore;
 #[cfg(feature = "mock")]
 pub use ports::MockCampaignStore;
+pub use preorder::{
+    open_preorders, Preorder, PreorderStatus, PreorderTerms, PreordersOpened,
+    MAX_PAYMENT_WINDOW_HOURS,
+};
 pub use refusal::{group_buy_not_found, handle_not_found, interest_not_found, CampaignRefusal};
 pub use rollup::{
     is_past_close_still_open, is_stuck_draft, Rollup, RollupQuery, DEFAULT_STUCK_DRAFT_HOURS,

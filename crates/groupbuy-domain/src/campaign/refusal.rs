@@ -4,7 +4,9 @@
 use super::group_buy::{Action, GroupBuyStatus};
 use super::handle::{Handle, Slug};
 use crate::error::{DomainError, Refusal};
+use crate::platform::rfc3339;
 use thiserror::Error;
+use time::OffsetDateTime;
 
 /// Why a campaign change was refused (each answers 409).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -58,6 +60,13 @@ pub enum CampaignRefusal {
     /// The handle belongs to someone.
     #[error("Handle {0} is already taken")]
     HandleTaken(Handle),
+    /// A pre-order's payment window has passed (expired, or past its deadline and not yet
+    /// swept): nothing is charged.
+    #[error("Cannot pay: the pre-order's payment window closed at {}", rfc3339(*.0))]
+    PreorderExpired(OffsetDateTime),
+    /// A pre-order is paid once; a retry with the same Idempotency-Key gets the first answer.
+    #[error("The pre-order is already paid")]
+    PreorderPaid,
     /// The slug is used by another group-buy of the handle.
     #[error("Slug {slug} is already used by another group-buy of {handle}")]
     SlugTaken {
@@ -92,11 +101,13 @@ impl CampaignRefusal {
             Self::ThresholdsNotMet(_) => "thresholds-not-met",
             Self::HandleTaken(_) => "handle-taken",
             Self::SlugTaken { .. } => "slug-taken",
+            Self::PreorderExpired(_) => "preorder-expired",
+            Self::PreorderPaid => "preorder-paid",
         }
     }
 
     /// Every problem kind this context answers with, for the API document.
-    pub const KINDS: [&'static str; 9] = [
+    pub const KINDS: [&'static str; 11] = [
         "not-accepting-interest",
         "closes-at-passed",
         "group-buy-closed",
@@ -106,6 +117,8 @@ impl CampaignRefusal {
         "thresholds-not-met",
         "handle-taken",
         "slug-taken",
+        "preorder-expired",
+        "preorder-paid",
     ];
 }
 
