@@ -105,21 +105,6 @@ impl CampaignRefusal {
             Self::PreorderPaid => "preorder-paid",
         }
     }
-
-    /// Every problem kind this context answers with, for the API document.
-    pub const KINDS: [&'static str; 11] = [
-        "not-accepting-interest",
-        "closes-at-passed",
-        "group-buy-closed",
-        "max-quantity-exceeded",
-        "concurrent-change",
-        "invalid-transition",
-        "thresholds-not-met",
-        "handle-taken",
-        "slug-taken",
-        "preorder-expired",
-        "preorder-paid",
-    ];
 }
 
 /// The one conversion into the crate's error: every campaign refusal is a 409.

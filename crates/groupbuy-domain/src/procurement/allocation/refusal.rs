@@ -51,14 +51,6 @@ impl AllocationRefusal {
             Self::TooLarge => "amount-too-large",
         }
     }
-
-    /// Every problem kind allocation answers with, for the API document.
-    pub const KINDS: [&'static str; 4] = [
-        "nothing-committed",
-        "no-valid-response",
-        "allocation-conflict",
-        "amount-too-large",
-    ];
 }
 
 /// The one conversion into the crate's error: every allocation refusal is a 409, known before
