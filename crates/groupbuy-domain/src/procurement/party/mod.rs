@@ -5,6 +5,7 @@
 
 mod codes;
 mod identifiers;
+mod ports;
 mod refusal;
 mod tax;
 
@@ -12,6 +13,9 @@ mod tax;
 mod tests;
 
 pub use identifiers::{country, email, gln, vat_id, ElectronicAddress, UnitCode};
+#[cfg(feature = "mock")]
+pub use ports::MockPartyStore;
+pub use ports::{PartyReading, PartyStore};
 pub use refusal::PartyRefusal;
 pub use tax::{Vat, VatCategory, MAX_VAT_RATE_HUNDREDTHS};
 
