@@ -90,7 +90,25 @@ class Fixtures:
         self._wait(self._send("POST", f"/groupbuy/{gid}/allocate", {}))
 
     def settle(self, gid: str) -> str:
+        self.parties(gid)
         return self._send("POST", f"/groupbuy/{gid}/settle", {}).data["documents"][0]["id"]
+
+    def parties(self, gid: str) -> None:
+        """Fills in every party of the pool's allocation (a platform admin), as settling
+        needs (issue 22: the invoices name them)."""
+        admin = token("fuzz-admin", "platform-admin")
+        organiser = self._send("GET", f"/groupbuy/{gid}").data["org_id"]
+        lines = self._send("GET", f"/groupbuy/{gid}/allocation").data["results"]
+        paths = {f"/groupbuy/organisations/{organiser}"}
+        for line in lines:
+            paths.add(f"/groupbuy/organisations/{line['member_id']}")
+            paths.add(f"/groupbuy/vendors/{line['vendor_id']}")
+        body = {"legal_name": "Fixture party SA", "vat_id": "BE0403578495",
+                "postal_address": {"street": "Rue Haute 1", "city": "Brussels", "postal_code": "1000", "country": "BE"},
+                "electronic_address": {"scheme": "0088", "identifier": "5798000012349"},
+                "default_vat": {"category": "S", "rate": 21}}
+        for path in sorted(paths):
+            self._send("PUT", path, body, who=admin)
 
     def catalog(self) -> dict:
         """A product of a shop, a paid session (its group and order) and an unpaid one, and

@@ -25,6 +25,7 @@ mod shutdown;
 mod slow_body;
 mod sourcing;
 mod tenancy;
+mod ubl_parties;
 mod wallet;
 mod webhook;
 mod webhook_isolation;

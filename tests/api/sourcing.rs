@@ -37,6 +37,40 @@ pub(crate) fn vendor(app: &TestApp, id: &str) -> String {
     app.token_full(id, None, &["vendor"], RW, 3600)
 }
 
+/// A complete party body named `name` (Belgian, VAT registered, a GLN address).
+pub(crate) fn party_body(name: &str) -> Value {
+    json!({
+        "legal_name": format!("{name} SA"),
+        "postal_address": {"street": "Rue Haute 1", "city": "Brussels", "postal_code": "1000", "country": "BE"},
+        "vat_id": "BE0403578495",
+        "electronic_address": {"scheme": "0088", "identifier": "5798000012349"},
+        "contact_email": "ap@example.com",
+        "default_vat": {"category": "S", "rate": 21}
+    })
+}
+
+/// Every party of these tests filled in by a platform admin, as settling needs.
+pub(crate) async fn fill_parties(app: &TestApp) {
+    let admin = app.token("ops", &["platform-admin"]);
+    let paths = ["org_acme", "org_a", "org_b", "org_c"]
+        .map(|o| format!("/groupbuy/organisations/{o}"))
+        .into_iter()
+        .chain(["vendor_mills", "vendor_farm"].map(|v| format!("/groupbuy/vendors/{v}")));
+    for path in paths {
+        let name = path.rsplit('/').next().unwrap_or("x").to_owned();
+        send(
+            app,
+            Method::PUT,
+            &path,
+            &admin,
+            Some(party_body(&name)),
+            None,
+        )
+        .await
+        .expect(200);
+    }
+}
+
 /// A pool of org_acme with members A (50 at 10.00), B (30 at 10.00) and C (20 at 12.00).
 async fn pooled(app: &TestApp, sku: &str, fee_bps: u32) -> String {
     let rules = json!({"organiser_fee_bps": fee_bps, "payment_terms_days": 14});
@@ -400,6 +434,7 @@ async fn from_rfq_to_settlement_every_document_balances() {
         quote(&app, &id, "vendor_farm", 10.5, 100).await.expect(409);
 
         // Settlement: both scopes; once; the same key replays it.
+        fill_parties(&app).await;
         send(
             &app,
             Method::POST,
@@ -551,7 +586,8 @@ async fn from_rfq_to_settlement_every_document_balances() {
             .expect("PayableAmount");
         assert_eq!(
             minor(&json!(payable.parse::<f64>().expect("number"))),
-            minor(&mine[0]["total"])
+            minor(&mine[0]["invoice"]["total_with_tax"]),
+            "the invoice's payable is the document's total with its VAT"
         );
         assert!(
             xml.contains("<cbc:InvoicedQuantity unitCode=\"C62\">"),
@@ -756,6 +792,7 @@ async fn every_sourcing_event_reaches_the_organiser_signed_with_the_seed_payload
         .expect(202);
         finished(&app, &r.header("location").expect("Location")).await;
         let fin = app.org_token("alice", "org_acme", FINANCE);
+        fill_parties(&app).await;
         send(
             &app,
             Method::POST,

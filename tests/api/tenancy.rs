@@ -26,6 +26,7 @@ async fn settled_private(app: &TestApp) -> (String, Vec<String>) {
     let job = finished(app, &r.expect(202).header("location").expect("Location")).await;
     assert_eq!(job["status"], "succeeded", "{job}");
     let fin = app.org_token("alice", "org_acme", FINANCE);
+    crate::sourcing::fill_parties(app).await;
     let path = format!("/groupbuy/{id}/settle");
     let s = send(app, Method::POST, &path, &fin, None, Some("settle-secret")).await;
     let docs = s.expect(201).data()["documents"]

@@ -43,6 +43,7 @@ impl AppState {
             campaigns: db.clone(),
             procurement: db.clone(),
             sourcing: db.clone(),
+            parties: db.clone(),
             idempotency: db.clone(),
             rate_limits: db.clone(),
             webhooks: db.clone(),

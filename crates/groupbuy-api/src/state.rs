@@ -38,6 +38,8 @@ pub struct AppState {
     pub procurement: Arc<dyn ProcurementStore>,
     /// RFQs, vendors' responses, allocations, settlements and their durable jobs.
     pub sourcing: Arc<dyn SourcingStore>,
+    /// Parties' legal data (organisations and vendors).
+    pub parties: Arc<dyn groupbuy_domain::procurement::party::PartyStore>,
     /// Webhook endpoints and deliveries.
     pub webhooks: Arc<dyn WebhookStore>,
     /// `GROUPBUY_WEBHOOK_ALLOW_PRIVATE=1`: endpoints may point at loopback/private addresses.

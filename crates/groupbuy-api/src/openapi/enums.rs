@@ -205,6 +205,20 @@ closed_set!(
 );
 
 closed_set!(
+    /// Which kind of party: an organisation or a vendor.
+    PartyKind,
+    "organisation: organises pools and commits to them; vendor: quotes and supplies.",
+    wire_names::<groupbuy_domain::procurement::party::PartyKind>()
+);
+
+closed_set!(
+    /// A VAT category of UNCL5305.
+    VatCategory,
+    "S: standard rate; Z: zero rated; E: exempt; AE: reverse charge; K: intra-community supply; G: export; O: not subject to VAT.",
+    wire_names::<groupbuy_domain::procurement::party::VatCategory>()
+);
+
+closed_set!(
     /// How short supply is shared among members.
     AllocationMethod,
     allocation_methods(),

@@ -28,6 +28,7 @@ fn state(
         orders: Arc::new(groupbuy_domain::order::MockOrderStore::new()),
         procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
         sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
+        parties: Arc::new(groupbuy_domain::procurement::party::MockPartyStore::new()),
         campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         rate_limits: Arc::new(MockRateLimitStore::new()),

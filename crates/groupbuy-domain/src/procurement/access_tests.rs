@@ -31,6 +31,7 @@ fn commitment(org: &str, quantity: i64, ceiling: i64, status: CommitmentStatus) 
         member_id: org.into(),
         quantity,
         price_ceiling: Money::from_minor(ceiling, g.currency),
+        purchase_order_ref: None,
         status,
         created_at: t0(),
         updated_at: t0(),

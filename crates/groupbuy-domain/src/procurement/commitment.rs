@@ -61,6 +61,9 @@ pub struct Commitment {
     pub quantity: i64,
     /// The most it pays per unit, in the group buy's currency.
     pub price_ceiling: Money,
+    /// The member's purchase order reference: its invoice's buyer reference (the pool's
+    /// id when none).
+    pub purchase_order_ref: Option<String>,
     /// Whether it counts.
     pub status: CommitmentStatus,
     /// First commitment.
@@ -77,13 +80,18 @@ impl Commitment {
 }
 
 /// `POST /groupbuy/{id}/commit` as received.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitRequest {
     /// Units (at least the group buy's `min_commitment`).
     pub quantity: i64,
     /// Price ceiling per unit in the currency's decimals (> 0).
     pub price_ceiling: Decimal,
+    /// Purchase order reference, 1-200 characters; blank is none.
+    pub purchase_order_ref: Option<String>,
 }
+
+/// The longest purchase order reference.
+pub const MAX_PURCHASE_ORDER_REF: usize = 200;
 
 /// What committing decided.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,6 +201,11 @@ impl GroupBuy {
             ));
         }
         let price_ceiling = Money::positive(request.price_ceiling, self.currency, "price_ceiling")?;
+        let purchase_order_ref = request
+            .purchase_order_ref
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| super::draft::text("purchase_order_ref", &r, MAX_PURCHASE_ORDER_REF))
+            .transpose()?;
         let own = active.map_or(0, |c| c.quantity);
         if self
             .capacity_for(own)
@@ -201,7 +214,10 @@ impl GroupBuy {
             return Err(self.capacity_refusal(own).into());
         }
         if let Some(c) = active {
-            if c.quantity == request.quantity && c.price_ceiling == price_ceiling {
+            if c.quantity == request.quantity
+                && c.price_ceiling == price_ceiling
+                && c.purchase_order_ref == purchase_order_ref
+            {
                 return Ok(self.unchanged(c.clone()));
             }
         }
@@ -209,6 +225,7 @@ impl GroupBuy {
             Some(c) => Commitment {
                 quantity: request.quantity,
                 price_ceiling,
+                purchase_order_ref,
                 status: CommitmentStatus::Active,
                 updated_at: ctx.now,
                 ..c.clone()
@@ -219,6 +236,7 @@ impl GroupBuy {
                 member_id: member.to_owned(),
                 quantity: request.quantity,
                 price_ceiling,
+                purchase_order_ref,
                 status: CommitmentStatus::Active,
                 created_at: ctx.now,
                 updated_at: ctx.now,

@@ -15,6 +15,7 @@ pub(super) fn req(quantity: i64, ceiling: i64) -> CommitRequest {
     CommitRequest {
         quantity,
         price_ceiling: Decimal::from(ceiling),
+        purchase_order_ref: None,
     }
 }
 
@@ -239,6 +240,7 @@ fn commit_refusals_in_order_with_their_texts() {
     let cents = CommitRequest {
         quantity: 10,
         price_ceiling: Decimal::new(1001, 3),
+        purchase_order_ref: None,
     };
     assert!(g.commit(by(&beta, None), cents, cmt_id(1), &ctx()).is_err());
     assert_eq!(
@@ -270,6 +272,7 @@ fn capacity_counts_everyone_elses_commitments_and_not_ones_own() {
         member_id: "org_beta".into(),
         quantity: 20,
         price_ceiling: crate::money::Money::from_minor(100, g.currency),
+        purchase_order_ref: None,
         status: CommitmentStatus::Active,
         created_at: t0(),
         updated_at: t0(),

@@ -2,6 +2,7 @@
 //! order the request lists them, then 409 for rules that contradict the quantities.
 
 use super::group_buy::Item;
+use super::party::UnitCode;
 use super::rules::{Rules, MAX_UNITS};
 use crate::error::DomainError;
 use crate::money::Currency;
@@ -98,11 +99,18 @@ fn items(raw: Vec<Item>) -> Result<Vec<Item>, DomainError> {
             .quantity_per_unit
             .map(|q| units(&format!("items[{i}].quantity_per_unit"), q))
             .transpose()?;
+        let unit_code = item
+            .unit_code
+            .map(|c| {
+                UnitCode::parse(&format!("items[{i}].unit_code"), &c).map(|c| c.as_str().to_owned())
+            })
+            .transpose()?;
         parsed.push(Item {
             sku,
             name,
             unit,
             quantity_per_unit,
+            unit_code,
         });
     }
     Ok(parsed)

@@ -128,6 +128,10 @@ pub struct Item {
     /// How many of `unit` one committed unit holds, when it says.
     #[serde(default)]
     pub quantity_per_unit: Option<i64>,
+    /// UN/ECE Recommendation 20 code of the unit (`KGM`, `XBG`, `EA`), when it says: the
+    /// unit code its invoices state (`C62` when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_code: Option<String>,
 }
 
 /// A group buy.

@@ -41,6 +41,7 @@ pub(crate) fn item(sku: &str) -> Item {
         name: format!("Item {sku}"),
         unit: "box".into(),
         quantity_per_unit: Some(12),
+        unit_code: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! Parsed from the request's `rules` object, each bad field named (`rules.<name>`, 422);
 //! rules that contradict the pool's quantities are refused with 409.
 
+use super::party::Vat;
 use super::refusal::ProcurementRefusal;
 use crate::error::DomainError;
 use crate::names::closed_set;
@@ -96,6 +97,8 @@ pub struct Rules {
     pub payment_terms_days: u32,
     /// Whether vendors' prices stay hidden from the organiser until the RFQ's due date.
     pub sealed_bids: bool,
+    /// The VAT of the organiser's fee; the organiser's `default_vat` when none.
+    pub organiser_fee_vat: Option<Vat>,
 }
 
 impl Default for Rules {
@@ -110,6 +113,7 @@ impl Default for Rules {
             organiser_fee_bps: 0,
             payment_terms_days: DEFAULT_PAYMENT_TERMS_DAYS,
             sealed_bids: false,
+            organiser_fee_vat: None,
         }
     }
 }
@@ -137,6 +141,8 @@ closed_set! {
         PaymentTermsDays,
         /// `sealed_bids`: whether vendors see each other's prices.
         SealedBids,
+        /// `organiser_fee_vat`: the VAT category and rate of the organiser's fee.
+        OrganiserFeeVat,
     }
 }
 
@@ -228,6 +234,39 @@ fn allocation(value: &Value) -> Result<Allocation, DomainError> {
     Ok(parsed)
 }
 
+/// `{"category": "S", "rate": 21}`, the wire shape of a VAT.
+fn vat(value: &Value) -> Result<Vat, DomainError> {
+    let field = "rules.organiser_fee_vat";
+    let shape = || {
+        DomainError::invalid(
+            field,
+            format!("{field} must be an object {{\"category\": ..., \"rate\": ...}}"),
+        )
+    };
+    let object = value.as_object().ok_or_else(shape)?;
+    if object.keys().any(|k| k != "category" && k != "rate") {
+        return Err(shape());
+    }
+    let category = object
+        .get("category")
+        .and_then(Value::as_str)
+        .ok_or_else(shape)?;
+    let rate = match object.get("rate") {
+        None | Some(Value::Null) => None,
+        Some(r) => Some(
+            r.to_string()
+                .parse::<rust_decimal::Decimal>()
+                .map_err(|_| {
+                    DomainError::invalid(
+                        format!("{field}.rate"),
+                        format!("{field}.rate must be a number"),
+                    )
+                })?,
+        ),
+    };
+    Vat::parse(field, category, rate)
+}
+
 impl Rules {
     /// Parses the request's `rules` (absent or `null` = every default): unknown names,
     /// wrong types and out-of-range values are 422 naming `rules.<name>`; a `null` rule
@@ -278,6 +317,7 @@ impl Rules {
                     rules.payment_terms_days = u32::try_from(days).unwrap_or(1);
                 }
                 RuleName::SealedBids => rules.sealed_bids = boolean(name, value)?,
+                RuleName::OrganiserFeeVat => rules.organiser_fee_vat = Some(vat(value)?),
             }
         }
         Ok(rules)

@@ -8,7 +8,8 @@ use super::group_buy::{Action, GroupBuy};
 use super::ids::{AllocationId, DocumentId, GroupBuyId, SettlementId};
 use super::lifecycle::Transition;
 use super::settlement::{
-    settle, AwardedLine, Document, DocumentKind, ItemInfo, SettlementInput, SettlementTotals,
+    invoice_terms, settle, AwardedLine, Document, DocumentKind, InvoicingInput, ItemInfo,
+    SettlementInput, SettlementTotals,
 };
 use super::sourcing::award::Award;
 use super::sourcing::refusal::SourcingRefusal;
@@ -136,11 +137,12 @@ fn date(d: time::Date) -> String {
 /// issued on `ctx.now`'s date, due `rules.payment_terms_days` later, with
 /// `rules.organiser_fee_bps` shared among the receivables; numbered
 /// `{number_prefix}-0001` on; vendors named as `rfq` invited them; each document's id
-/// from `mint`. SETTLED, `settlement.completed`, audit `settle`.
+/// from `mint`; each document's invoice terms from `invoicing` (the parties' data as it
+/// stands now, copied into the document). SETTLED, `settlement.completed`, audit `settle`.
 ///
 /// # Errors
 /// `AlreadySettled` or `InvalidTransition` (409) by status; a `SettlementRefusal`
-/// otherwise (nothing to settle, amounts too large).
+/// otherwise (nothing to settle, amounts too large, party data missing, O mixed).
 #[allow(clippy::too_many_arguments)]
 pub fn settle_transition(
     g: &GroupBuy,
@@ -150,6 +152,7 @@ pub fn settle_transition(
     id: SettlementId,
     number_prefix: &str,
     mint: &mut dyn FnMut() -> DocumentId,
+    invoicing: &InvoicingInput,
     ctx: &ChangeContext,
 ) -> Result<(SettlementRecord, Transition), DomainError> {
     g.check_action(Action::Settle)?;
@@ -174,12 +177,17 @@ pub fn settle_transition(
         first_sequence: 1,
     };
     let settled = settle(&input).map_err(SourcingRefusal::from)?;
+    let terms = invoice_terms(&settled.documents, invoicing).map_err(SourcingRefusal::from)?;
     let documents: Vec<IssuedDocument> = settled
         .documents
         .into_iter()
-        .map(|document| IssuedDocument {
+        .zip(terms)
+        .map(|(document, terms)| IssuedDocument {
             id: mint(),
-            document,
+            document: Document {
+                invoice: Some(terms),
+                ..document
+            },
         })
         .collect();
     let money = |minor| Money::from_minor(minor, currency).to_decimal();

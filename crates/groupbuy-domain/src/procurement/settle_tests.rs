@@ -5,6 +5,7 @@ use crate::procurement::group_buy::tests::{caller, ctx, t0};
 use crate::procurement::group_buy::GroupBuyStatus;
 use crate::procurement::refusal::ProcurementRefusal;
 use crate::procurement::rules::Rules;
+use crate::procurement::settlement::InvoicingInput;
 use crate::procurement::sourcing::award::tests::awarded;
 use crate::procurement::sourcing::rfq_response::tests::vendor_caller;
 use time::macros::date;
@@ -15,6 +16,15 @@ fn finance(org: &str) -> Principal {
     let mut p = caller(org);
     p.scopes.push(SCOPE_FINANCE_WRITE.into());
     p
+}
+
+/// Every party of the worked award, complete.
+fn everyone() -> InvoicingInput {
+    crate::procurement::settlement::complete_invoicing(
+        "org_acme",
+        ["org_a", "org_b", "org_c"],
+        ["v_mills", "v_farm"],
+    )
 }
 
 fn with_fee() -> Rules {
@@ -38,9 +48,18 @@ fn settled(rules: Rules) -> (GroupBuy, SettlementRecord, Transition) {
     };
     let id = SettlementId::new(Uuid::from_u128(50));
     let prefix = document_number_prefix(&g);
-    let (record, t) =
-        settle_transition(&g, "org_acme", &award, &rfq, id, &prefix, &mut mint, &later)
-            .expect("settles");
+    let (record, t) = settle_transition(
+        &g,
+        "org_acme",
+        &award,
+        &rfq,
+        id,
+        &prefix,
+        &mut mint,
+        &everyone(),
+        &later,
+    )
+    .expect("settles");
     (g, record, t)
 }
 
@@ -158,6 +177,7 @@ fn settling_says_so_and_cannot_happen_twice() {
         record.id,
         "X",
         &mut || DocumentId::new(Uuid::from_u128(1)),
+        &everyone(),
         &ctx(),
     )
     .expect_err("twice");

@@ -105,6 +105,7 @@ fn save_commitment(
         .set((
             cmt::quantity.eq(c.quantity),
             cmt::price_ceiling_minor.eq(c.price_ceiling.minor()),
+            cmt::purchase_order_ref.eq(c.purchase_order_ref.as_deref()),
             cmt::status.eq(AsText(c.status)),
             cmt::updated_at.eq(to_db_time(c.updated_at)),
         ))
@@ -117,7 +118,7 @@ pub(super) fn commit(
     conn: &mut DbConnection,
     caller: &Principal,
     id: GroupBuyId,
-    request: CommitRequest,
+    request: &CommitRequest,
     if_match: Option<&str>,
     ctx: &ChangeContext,
 ) -> Result<CommitOutcome, StoreError> {
@@ -129,7 +130,7 @@ pub(super) fn commit(
         if_match,
     };
     let new_id = CommitmentId::new(Uuid::new_v4());
-    let decision = g.commit(change, request, new_id, ctx)?;
+    let decision = g.commit(change, request.clone(), new_id, ctx)?;
     if decision.changed {
         let moved = move_counters(
             conn,
@@ -140,7 +141,7 @@ pub(super) fn commit(
             ctx.now,
         )?;
         if !moved {
-            return Err(refusal_after_race(conn, id, existing.as_ref(), request)?.into());
+            return Err(refusal_after_race(conn, id, existing.as_ref(), request.quantity)?.into());
         }
         save_commitment(conn, &decision.commitment, existing.is_none())?;
         record(conn, decision.audit, &decision.events, ctx)?;
@@ -158,13 +159,11 @@ fn refusal_after_race(
     conn: &mut DbConnection,
     id: GroupBuyId,
     existing: Option<&Commitment>,
-    request: CommitRequest,
+    quantity: i64,
 ) -> Result<ProcurementRefusal, StoreError> {
     let now = find(conn, id)?;
     let own = existing.filter(|c| c.is_active()).map_or(0, |c| c.quantity);
-    let short = now
-        .capacity_for(own)
-        .is_some_and(|limit| request.quantity > limit);
+    let short = now.capacity_for(own).is_some_and(|limit| quantity > limit);
     Ok(if short {
         now.capacity_refusal(own)
     } else {

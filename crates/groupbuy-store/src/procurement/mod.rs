@@ -9,6 +9,7 @@
 
 mod changes;
 mod create;
+mod party;
 mod read;
 mod rows;
 pub mod schema;
@@ -173,7 +174,7 @@ impl ProcurementStore for Database {
         answer: Answer<CommitOutcome>,
     ) -> Result<CommitOutcome, DomainError> {
         self.write_answered(answer, |conn| {
-            changes::commit(conn, caller, *id, request, if_match.as_deref(), ctx)
+            changes::commit(conn, caller, *id, &request, if_match.as_deref(), ctx)
         })
     }
 

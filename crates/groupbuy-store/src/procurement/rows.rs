@@ -162,6 +162,7 @@ pub(super) struct CommitmentRow {
     pub status: AsText<CommitmentStatus>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    pub purchase_order_ref: Option<String>,
 }
 
 impl CommitmentRow {
@@ -176,6 +177,7 @@ impl CommitmentRow {
             status: AsText(c.status),
             created_at: to_db_time(c.created_at),
             updated_at: to_db_time(c.updated_at),
+            purchase_order_ref: c.purchase_order_ref.clone(),
         }
     }
 
@@ -187,6 +189,7 @@ impl CommitmentRow {
             member_id: self.member_id,
             quantity: self.quantity,
             price_ceiling: Money::from_minor(self.price_ceiling_minor, currency),
+            purchase_order_ref: self.purchase_order_ref,
             status: self.status.0,
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),

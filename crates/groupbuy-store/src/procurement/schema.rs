@@ -57,6 +57,18 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        purchase_order_ref -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Each organisation's and vendor's legal data (a JSON profile) at its version.
+    procurement_parties (kind, party_id) {
+        kind -> Text,
+        party_id -> Text,
+        version -> BigInt,
+        profile -> Text,
+        updated_at -> Timestamp,
     }
 }
 

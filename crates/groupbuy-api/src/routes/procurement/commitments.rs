@@ -47,6 +47,7 @@ async fn commit(
     let request = CommitRequest {
         quantity: body.0.quantity,
         price_ceiling: body.0.price_ceiling,
+        purchase_order_ref: body.0.purchase_order_ref,
     };
     let ctx = context(&caller, state.clock.now());
     let expected = if_match(&req);

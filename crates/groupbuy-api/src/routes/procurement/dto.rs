@@ -25,6 +25,11 @@ pub struct ItemBody {
     /// How many of `unit` one committed unit holds.
     #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub quantity_per_unit: Option<i64>,
+    /// UN/ECE Recommendation 20 unit code its invoices state (`KGM`, `XBG`, `EA`; `C62`
+    /// when none).
+    #[schema(example = "XBG", max_length = 3)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_code: Option<String>,
 }
 
 impl From<ItemBody> for Item {
@@ -34,6 +39,7 @@ impl From<ItemBody> for Item {
             name: b.name,
             unit: b.unit,
             quantity_per_unit: b.quantity_per_unit,
+            unit_code: b.unit_code,
         }
     }
 }
@@ -45,6 +51,7 @@ impl From<Item> for ItemBody {
             name: i.name,
             unit: i.unit,
             quantity_per_unit: i.quantity_per_unit,
+            unit_code: i.unit_code,
         }
     }
 }
@@ -84,6 +91,8 @@ pub struct RulesView {
     pub payment_terms_days: u32,
     /// Whether vendors' prices stay hidden until the RFQ's due date (default false).
     pub sealed_bids: bool,
+    /// The VAT of the organiser's fee; null: the organiser's `default_vat`.
+    pub organiser_fee_vat: Option<super::party_dto::VatView>,
 }
 
 impl From<&Rules> for RulesView {
@@ -100,6 +109,7 @@ impl From<&Rules> for RulesView {
             organiser_fee_bps: r.organiser_fee_bps,
             payment_terms_days: r.payment_terms_days,
             sealed_bids: r.sealed_bids,
+            organiser_fee_vat: r.organiser_fee_vat.map(Into::into),
         }
     }
 }
@@ -144,6 +154,8 @@ pub struct RulesBody {
     pub payment_terms_days: Option<u32>,
     /// Whether prices stay hidden until the RFQ's due date (default false).
     pub sealed_bids: Option<bool>,
+    /// The VAT of the organiser's fee (default: the organiser's `default_vat`).
+    pub organiser_fee_vat: Option<super::party_dto::VatBody>,
 }
 
 /// Body of `POST /groupbuy`.
@@ -187,6 +199,10 @@ pub struct CommitBody {
     #[schema(value_type = crate::openapi::scalars::PositiveMoney)]
     #[serde(deserialize_with = "crate::platform::extract::json_number")]
     pub price_ceiling: Decimal,
+    /// The member's purchase order reference (1-200 characters): its invoice's buyer
+    /// reference (default: the pool's id).
+    #[schema(example = "PO-2026-0042", max_length = 200)]
+    pub purchase_order_ref: Option<String>,
 }
 
 /// Progress of a group buy toward its target.
@@ -271,6 +287,8 @@ pub struct CommitmentView {
     /// Last changed.
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// The purchase order reference, when given.
+    pub purchase_order_ref: Option<String>,
 }
 
 impl From<Commitment> for CommitmentView {
@@ -285,6 +303,7 @@ impl From<Commitment> for CommitmentView {
             status: c.status.as_str().to_owned(),
             created_at: rfc3339(c.created_at),
             updated_at: rfc3339(c.updated_at),
+            purchase_order_ref: c.purchase_order_ref,
         }
     }
 }

@@ -8,9 +8,12 @@ mod award;
 mod commitments;
 pub mod dto;
 mod group_buys;
+mod parties;
+pub mod party_dto;
 mod sourcing;
 pub mod sourcing_dto;
 pub mod ubl;
+mod ubl_en16931;
 
 use crate::error::ApiError;
 use crate::platform::request::change;
@@ -59,6 +62,7 @@ fn context(caller: &Principal, now: time::OffsetDateTime) -> ChangeContext {
 
 /// Registers the routes.
 pub fn configure(cfg: &mut ServiceConfig) {
+    parties::configure(cfg);
     group_buys::configure(cfg);
     commitments::configure(cfg);
     audit::configure(cfg);

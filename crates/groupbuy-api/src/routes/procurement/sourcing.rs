@@ -127,6 +127,7 @@ async fn respond(
         valid_until: instant(&b.valid_until, "valid_until")?,
         lead_time_days: b.lead_time_days,
         notes: b.notes,
+        vat: b.vat.map(super::party_dto::VatBody::fields),
     };
     let ctx = super::context(&caller, state.clock.now());
     let store = state.sourcing.clone();

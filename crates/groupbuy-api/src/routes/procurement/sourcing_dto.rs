@@ -108,6 +108,8 @@ pub struct ResponseBody {
     /// Free text.
     #[schema(max_length = 2000)]
     pub notes: Option<String>,
+    /// The VAT category and rate of the price (default: the vendor's `default_vat`).
+    pub vat: Option<super::party_dto::VatBody>,
 }
 
 /// A vendor's response (its latest version in an RFQ view).
@@ -391,9 +393,13 @@ pub struct DocumentView {
     /// The organiser's fee this document carries.
     #[schema(value_type = crate::openapi::scalars::Money)]
     pub fee: Decimal,
-    /// The sum of its lines.
+    /// The sum of its lines (net of VAT).
     #[schema(value_type = crate::openapi::scalars::Money)]
     pub total: Decimal,
+    /// Seller, buyer and VAT as its invoice states them, copied at settlement; absent on
+    /// documents settled before parties existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<super::party_dto::InvoiceView>,
 }
 
 impl From<IssuedDocument> for DocumentView {
@@ -423,6 +429,9 @@ impl From<IssuedDocument> for DocumentView {
                 .collect(),
             fee: major(doc.fee_minor, c),
             total: major(doc.total_minor, c),
+            invoice: doc
+                .invoice
+                .map(|t| super::party_dto::InvoiceView::new(t, doc.total_minor, c)),
         }
     }
 }

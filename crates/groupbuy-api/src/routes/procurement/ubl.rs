@@ -18,7 +18,7 @@ const PROFILE: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
 /// UN/ECE Rec 20 "one" (a committed unit).
 const UNIT_CODE: &str = "C62";
 /// UNCL1001 commercial invoice.
-const INVOICE_TYPE: &str = "380";
+pub(super) const INVOICE_TYPE: &str = "380";
 
 /// Who sells and who buys in a document: for a payable the vendor invoices the organising
 /// organisation; for a receivable the organiser invoices its member.
@@ -27,30 +27,58 @@ pub struct Parties<'a> {
     pub organiser: &'a str,
 }
 
-type XmlResult = Result<(), quick_xml::Error>;
+pub(super) type XmlResult = Result<(), quick_xml::Error>;
 
-struct Ubl {
+/// An indenting XML writer with the few shapes a UBL invoice needs.
+pub(super) struct Ubl {
     w: Writer<Cursor<Vec<u8>>>,
 }
 
 impl Ubl {
-    fn open(&mut self, name: &str) -> XmlResult {
+    /// A document under way: the declaration and the `Invoice` root with its namespaces.
+    pub(super) fn start() -> Result<Self, quick_xml::Error> {
+        let mut x = Ubl {
+            w: Writer::new_with_indent(Cursor::new(Vec::new()), b' ', 2),
+        };
+        x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        let mut root = BytesStart::new("Invoice");
+        root.push_attribute(("xmlns", INVOICE_NS));
+        root.push_attribute(("xmlns:cac", CAC_NS));
+        root.push_attribute(("xmlns:cbc", CBC_NS));
+        x.w.write_event(Event::Start(root))?;
+        x.text("cbc:CustomizationID", CUSTOMIZATION)?;
+        x.text("cbc:ProfileID", PROFILE)?;
+        Ok(x)
+    }
+
+    /// Closes the root and returns the text.
+    pub(super) fn finish(mut self) -> Result<String, quick_xml::Error> {
+        self.close("Invoice")?;
+        Ok(String::from_utf8_lossy(&self.w.into_inner().into_inner()).into_owned())
+    }
+
+    pub(super) fn open(&mut self, name: &str) -> XmlResult {
         self.w
             .write_event(Event::Start(BytesStart::new(name)))
             .map_err(Into::into)
     }
 
-    fn close(&mut self, name: &str) -> XmlResult {
+    pub(super) fn close(&mut self, name: &str) -> XmlResult {
         self.w
             .write_event(Event::End(BytesEnd::new(name)))
             .map_err(Into::into)
     }
 
-    fn text(&mut self, name: &str, value: &str) -> XmlResult {
+    pub(super) fn text(&mut self, name: &str, value: &str) -> XmlResult {
         self.text_with(name, value, &[])
     }
 
-    fn text_with(&mut self, name: &str, value: &str, attrs: &[(&str, &str)]) -> XmlResult {
+    pub(super) fn text_with(
+        &mut self,
+        name: &str,
+        value: &str,
+        attrs: &[(&str, &str)],
+    ) -> XmlResult {
         let mut start = BytesStart::new(name);
         for a in attrs {
             start.push_attribute(*a);
@@ -84,22 +112,17 @@ impl Ubl {
     }
 }
 
-/// The document as a UBL 2.1 Invoice.
+/// The document as a UBL 2.1 Invoice: one that passes EN 16931 and Peppol BIS Billing 3.0
+/// when the document carries its invoice terms (settled since parties exist, see
+/// `ubl_en16931.rs`); otherwise the form documents settled before that were exported in.
 ///
 /// # Errors
 /// Only if the writer fails, which an in-memory buffer does not.
 pub fn invoice(doc: &Document, parties: &Parties<'_>) -> Result<String, quick_xml::Error> {
-    let mut x = Ubl {
-        w: Writer::new_with_indent(Cursor::new(Vec::new()), b' ', 2),
-    };
-    x.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let mut root = BytesStart::new("Invoice");
-    root.push_attribute(("xmlns", INVOICE_NS));
-    root.push_attribute(("xmlns:cac", CAC_NS));
-    root.push_attribute(("xmlns:cbc", CBC_NS));
-    x.w.write_event(Event::Start(root))?;
-    x.text("cbc:CustomizationID", CUSTOMIZATION)?;
-    x.text("cbc:ProfileID", PROFILE)?;
+    if let Some(terms) = &doc.invoice {
+        return super::ubl_en16931::invoice(doc, terms);
+    }
+    let mut x = Ubl::start()?;
     x.text("cbc:ID", &doc.number)?;
     x.text("cbc:IssueDate", &doc.issue_date.to_string())?;
     x.text("cbc:DueDate", &doc.due_date.to_string())?;
@@ -160,8 +183,7 @@ pub fn invoice(doc: &Document, parties: &Parties<'_>) -> Result<String, quick_xm
         x.close("cac:Price")?;
         x.close("cac:InvoiceLine")?;
     }
-    x.close("Invoice")?;
-    Ok(String::from_utf8_lossy(&x.w.into_inner().into_inner()).into_owned())
+    x.finish()
 }
 
 #[cfg(test)]
@@ -204,6 +226,7 @@ mod tests {
             ],
             fee_minor: 879,
             total_minor: 36_029,
+            invoice: None,
         }
     }
 

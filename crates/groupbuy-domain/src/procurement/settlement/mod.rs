@@ -8,13 +8,24 @@
 //!
 //! Each document line is one allocation line; a group buy's items describe what one
 //! committed unit contains, so a line's description and SKU are the unit's.
+//!
+//! EN 16931 states every invoice amount with at most two decimals (BR-DEC-*), so in a
+//! three-decimal currency (KWD, BHD) each line amount and the fee are rounded half up to
+//! a multiple of 10 minor units ([`invoice_step`]); the unit price keeps its three decimals.
+//! Receivables still equal payables plus the fee exactly.
 
+mod invoicing;
 mod refusal;
 mod wording;
 
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+pub(crate) use invoicing::complete_invoicing;
+pub use invoicing::{
+    invoice_terms, InvoiceTerms, InvoicingInput, MissingData, PartySnapshot, VatSubtotal,
+};
 pub use refusal::SettlementRefusal;
 
 use super::allocation::apportion::largest_remainder;
@@ -137,8 +148,17 @@ pub struct Document {
     pub lines: Vec<DocumentLine>,
     /// The organiser's fee this document carries (0 on payables).
     pub fee_minor: i64,
-    /// The sum of the lines.
+    /// The sum of the lines (net of VAT).
     pub total_minor: i64,
+    /// Seller, buyer and VAT as the invoice states them; none on documents issued before
+    /// parties existed.
+    pub invoice: Option<InvoiceTerms>,
+}
+
+/// The minor units invoice amounts are multiples of in `currency`: 1 up to two decimals,
+/// 10 for a three-decimal currency (EN 16931 allows two decimals on amounts).
+pub fn invoice_step(currency: Currency) -> i64 {
+    10_i64.pow(currency.scale().saturating_sub(2))
 }
 
 /// Sums over a settlement's documents.
@@ -184,13 +204,14 @@ pub fn settle(input: &SettlementInput) -> Result<Settlement, SettlementRefusal> 
         .ok_or(SettlementRefusal::DueDateOutOfRange(
             input.payment_terms_days,
         ))?;
+    let step = invoice_step(input.currency);
     let amounts = input
         .lines
         .iter()
-        .map(amount)
+        .map(|l| amount(l, step))
         .collect::<Result<Vec<i64>, _>>()?;
     let goods_total = bounded_sum(amounts.iter().copied())?;
-    let fee_total = organiser_fee(goods_total, input.organiser_fee_bps)?;
+    let fee_total = organiser_fee(goods_total, input.organiser_fee_bps, step)?;
 
     let priced = || input.lines.iter().zip(&amounts);
     let vendors = first_appearances(input.lines.iter().map(|l| l.vendor_id.as_str()));
@@ -206,7 +227,12 @@ pub fn settle(input: &SettlementInput) -> Result<Settlement, SettlementRefusal> 
         .iter()
         .map(|m| goods_of(m))
         .collect::<Result<Vec<i64>, _>>()?;
-    let fees = largest_remainder(fee_total, &member_goods).ok_or(SettlementRefusal::TooLarge)?;
+    // Shared in whole steps, so each share is an invoice amount too.
+    let fees: Vec<i64> = largest_remainder(fee_total / step, &member_goods)
+        .ok_or(SettlementRefusal::TooLarge)?
+        .into_iter()
+        .map(|f| f * step)
+        .collect();
 
     let unit = wording::unit_name(&input.items);
     let sku = wording::unit_sku(&input.items);
@@ -240,6 +266,7 @@ pub fn settle(input: &SettlementInput) -> Result<Settlement, SettlementRefusal> 
             total_minor: bounded_sum(lines.iter().map(|l| l.amount_minor))?,
             lines,
             fee_minor,
+            invoice: None,
         };
         sequence = sequence
             .checked_add(1)
@@ -307,8 +334,9 @@ pub fn settle(input: &SettlementInput) -> Result<Settlement, SettlementRefusal> 
     Ok(Settlement { documents, totals })
 }
 
-/// A line's amount, refusing malformed lines and amounts past the bound.
-fn amount(line: &AwardedLine) -> Result<i64, SettlementRefusal> {
+/// A line's amount rounded half up to a multiple of `step`, refusing malformed lines and
+/// amounts past the bound.
+fn amount(line: &AwardedLine, step: i64) -> Result<i64, SettlementRefusal> {
     if line.quantity < 1 || line.unit_price_minor < 0 {
         return Err(SettlementRefusal::InvalidLine {
             member_id: line.member_id.clone(),
@@ -317,13 +345,21 @@ fn amount(line: &AwardedLine) -> Result<i64, SettlementRefusal> {
     }
     line.quantity
         .checked_mul(line.unit_price_minor)
+        .and_then(|a| round_to(a, step))
         .filter(|a| *a <= Money::MAX_MINOR)
         .ok_or(SettlementRefusal::TooLarge)
 }
 
-/// `goods * bps / 10,000` rounded half up; goods and bps are never negative here.
-fn organiser_fee(goods_minor: i64, bps: u32) -> Result<i64, SettlementRefusal> {
-    let fee = (i128::from(goods_minor) * i128::from(bps) + 5_000) / 10_000;
+/// `value` (not negative) rounded half up to a multiple of `step`.
+fn round_to(value: i64, step: i64) -> Option<i64> {
+    value.checked_add(step / 2).map(|v| v / step * step)
+}
+
+/// `goods * bps / 10,000` rounded half up to a multiple of `step`; goods and bps are never
+/// negative here.
+fn organiser_fee(goods_minor: i64, bps: u32, step: i64) -> Result<i64, SettlementRefusal> {
+    let unit = 10_000 * i128::from(step);
+    let fee = (i128::from(goods_minor) * i128::from(bps) + unit / 2) / unit * i128::from(step);
     i64::try_from(fee).map_err(|_| SettlementRefusal::TooLarge)
 }
 

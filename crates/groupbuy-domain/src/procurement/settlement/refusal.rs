@@ -1,8 +1,18 @@
 //! Every refusal of a settlement: its `Display` is the one place its text is written, and its
 //! kind names its RFC 9457 problem type.
 
+use super::invoicing::MissingData;
 use crate::error::{DomainError, Refusal};
 use thiserror::Error;
+
+/// `organisation org_acme: legal_name, vat_id; vendor vendor_mills: electronic_address`.
+fn listed(missing: &[MissingData]) -> String {
+    missing
+        .iter()
+        .map(|m| format!("{}: {}", m.party, m.fields.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 /// Why an allocation cannot be settled into documents.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -30,6 +40,12 @@ pub enum SettlementRefusal {
     /// The document number sequence would pass `u64::MAX`.
     #[error("Document number sequence exhausted")]
     SequenceExhausted,
+    /// Parties lack data their invoices need: every party and field, at once (409).
+    #[error("Cannot settle: the invoices need party data that is missing: {}", listed(.0))]
+    MissingPartyData(Vec<MissingData>),
+    /// A document would mix VAT category O with another, which EN 16931 forbids (BR-O-11) (409).
+    #[error("Cannot settle: document {0} would mix VAT category O (not subject to VAT) with another category; an invoice with O lines has only O lines")]
+    NotSubjectMixed(String),
 }
 
 impl SettlementRefusal {
@@ -40,6 +56,8 @@ impl SettlementRefusal {
             Self::FeeOutOfRange(_) | Self::DueDateOutOfRange(_) => "validation",
             Self::InvalidLine { .. } | Self::SequenceExhausted => "internal",
             Self::TooLarge => "amount-too-large",
+            Self::MissingPartyData(_) => "party-data-missing",
+            Self::NotSubjectMixed(_) => "vat-categories-incompatible",
         }
     }
 }
@@ -50,7 +68,9 @@ impl From<SettlementRefusal> for DomainError {
     fn from(r: SettlementRefusal) -> Self {
         let message = r.to_string();
         match r {
-            SettlementRefusal::NothingAllocated => {
+            SettlementRefusal::NothingAllocated
+            | SettlementRefusal::MissingPartyData(_)
+            | SettlementRefusal::NotSubjectMixed(_) => {
                 DomainError::Conflict(Refusal::new(r.kind(), message))
             }
             SettlementRefusal::FeeOutOfRange(_) => {

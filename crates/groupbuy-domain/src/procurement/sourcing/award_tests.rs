@@ -25,6 +25,7 @@ fn commitment(
         member_id: member.into(),
         quantity,
         price_ceiling: Money::from_minor(ceiling_minor, Currency::parse("USD").expect("usd")),
+        purchase_order_ref: None,
         status: CommitmentStatus::Active,
         created_at: t0() - Duration::days(1),
         updated_at: t0() - Duration::days(1) + Duration::minutes(minutes),

@@ -33,6 +33,7 @@ fn commitments(rows: &[(i64, i64)]) -> Vec<Commitment> {
             member_id: format!("org_{i}"),
             quantity: *quantity,
             price_ceiling: Money::from_minor(*ceiling, usd()),
+            purchase_order_ref: None,
             status: CommitmentStatus::Active,
             created_at: t0(),
             updated_at: t0() + Duration::minutes(i64::try_from(i).expect("small")),
@@ -64,6 +65,7 @@ proptest! {
                 valid_until: t0() + Duration::days(10),
                 lead_time_days: None,
                 notes: None,
+                vat: None,
                 submitted_at: t0() + Duration::hours(1),
             })
             .collect();
@@ -90,7 +92,13 @@ proptest! {
         let prefix = document_number_prefix(&t.group_buy);
         let (record, _) = settle_transition(
             &t.group_buy, "org_acme", &award, &rfq, SettlementId::new(Uuid::from_u128(50)),
-            &prefix, &mut mint, &later,
+            &prefix, &mut mint,
+            &crate::procurement::settlement::complete_invoicing(
+                "org_acme",
+                award.plan.results.iter().map(|l| l.member_id.as_str()),
+                award.plan.results.iter().map(|l| l.vendor_id.as_str()),
+            ),
+            &later,
         ).expect("settles");
         let sum = |kind| record.documents.iter().filter(|d| d.document.kind == kind).map(|d| d.document.total_minor).sum::<i64>();
         prop_assert_eq!(sum(DocumentKind::Receivable), sum(DocumentKind::Payable) + record.totals.fees_minor);

@@ -13,6 +13,7 @@ use crate::procurement::draft::units;
 use crate::procurement::events::{audit, organiser, AuditAction};
 use crate::procurement::group_buy::{GroupBuy, GroupBuyStatus};
 use crate::procurement::ids::{ResponseId, RfqId};
+use crate::procurement::party::Vat;
 use crate::procurement::refusal::At;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,8 @@ pub struct ResponseFields {
     pub lead_time_days: Option<i64>,
     /// Free text (at most 2000 characters); blank is none.
     pub notes: Option<String>,
+    /// The VAT category (UNCL5305) and rate (percent) of the price, when it says.
+    pub vat: Option<(String, Option<Decimal>)>,
 }
 
 /// A validated response.
@@ -55,6 +58,8 @@ pub struct ResponseDraft {
     pub lead_time_days: Option<i64>,
     /// Free text.
     pub notes: Option<String>,
+    /// The VAT of the price.
+    pub vat: Option<Vat>,
 }
 
 impl ResponseDraft {
@@ -96,12 +101,14 @@ impl ResponseDraft {
                 format!("notes must be at most {MAX_NOTES} characters"),
             ));
         }
+        let vat = f.vat.map(|(c, r)| Vat::parse("vat", &c, r)).transpose()?;
         Ok(Self {
             unit_price,
             available_quantity,
             valid_until: f.valid_until,
             lead_time_days: f.lead_time_days,
             notes,
+            vat,
         })
     }
 }
@@ -127,6 +134,8 @@ pub struct VendorResponse {
     pub lead_time_days: Option<i64>,
     /// Free text.
     pub notes: Option<String>,
+    /// The VAT of the price (the vendor's `default_vat` applies when none).
+    pub vat: Option<Vat>,
     /// When this version arrived.
     pub submitted_at: OffsetDateTime,
 }
@@ -263,6 +272,7 @@ pub fn submit_response(
         valid_until: draft.valid_until,
         lead_time_days: draft.lead_time_days,
         notes: draft.notes,
+        vat: draft.vat,
         submitted_at: ctx.now,
     };
     let sealed = g.rules.sealed_bids;

@@ -25,6 +25,7 @@ pub(crate) fn fields(price: &str, available: i64) -> ResponseFields {
         valid_until: t0() + Duration::days(10),
         lead_time_days: Some(7),
         notes: Some("Palletised".into()),
+        vat: None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! conditional statements, audit entries after the group buy row's UPDATE, events to
 //! the outbox.
 
+mod invoicing;
 mod jobs;
 mod read;
 mod rows;
@@ -51,6 +52,32 @@ fn rfq_of(conn: &mut DbConnection, g: &GroupBuy) -> Result<Option<Rfq>, StoreErr
         .optional()?
         .map(RfqRow::into_domain)
         .transpose()
+}
+
+/// The pools whose RFQ invited `vendor` (group buy ids). The vendors are a JSON list: a
+/// text match narrows the rows, parsing each decides.
+pub(super) fn pools_inviting(
+    conn: &mut DbConnection,
+    vendor: &str,
+) -> Result<std::collections::BTreeSet<String>, StoreError> {
+    // The id as the JSON text holds it (quotes included), LIKE's wildcards escaped.
+    let quoted = serde_json::to_string(vendor).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let escaped = quoted
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    rfqs::table
+        .filter(rfqs::vendors.like(format!("%{escaped}%")).escape('\\'))
+        .select(RfqRow::as_select())
+        .load::<RfqRow>(conn)?
+        .into_iter()
+        .map(RfqRow::into_domain)
+        .filter_map(|r| match r {
+            Ok(rfq) if rfq.invited(vendor).is_none() => None,
+            Ok(rfq) => Some(Ok(rfq.groupbuy_id.to_string())),
+            Err(e) => Some(Err(e)),
+        })
+        .collect()
 }
 
 /// Every version of every response to `rfq`, in arrival order.

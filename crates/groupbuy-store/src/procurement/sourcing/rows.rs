@@ -9,6 +9,7 @@ use crate::convert::{from_db_time, to_db_time};
 use crate::error::StoreError;
 use crate::platform::as_text::AsText;
 use diesel::prelude::*;
+use groupbuy_domain::procurement::party::{Vat, VatCategory};
 use groupbuy_domain::procurement::settlement::DocumentKind;
 use groupbuy_domain::procurement::{
     AllocationId, Award, DocumentId, GroupBuyId, IssuedDocument, Job, JobId, JobStatus, JobType,
@@ -139,6 +140,8 @@ pub(super) struct ResponseRow {
     pub lead_time_days: Option<i64>,
     pub notes: Option<String>,
     pub submitted_at: PrimitiveDateTime,
+    pub vat_category: Option<AsText<VatCategory>>,
+    pub vat_rate_hundredths: Option<i64>,
 }
 
 impl ResponseRow {
@@ -154,6 +157,8 @@ impl ResponseRow {
             lead_time_days: r.lead_time_days,
             notes: r.notes.clone(),
             submitted_at: to_db_time(r.submitted_at),
+            vat_category: r.vat.map(|v| AsText(v.category)),
+            vat_rate_hundredths: r.vat.map(|v| i64::from(v.rate_hundredths)),
         }
     }
 
@@ -169,6 +174,14 @@ impl ResponseRow {
             valid_until: from_db_time(self.valid_until),
             lead_time_days: self.lead_time_days,
             notes: self.notes,
+            vat: match (self.vat_category, self.vat_rate_hundredths) {
+                (Some(AsText(category)), Some(rate)) => Some(Vat {
+                    category,
+                    rate_hundredths: u32::try_from(rate)
+                        .map_err(|_| corrupt("vat rate", &rate.to_string()))?,
+                }),
+                _ => None,
+            },
             submitted_at: from_db_time(self.submitted_at),
         })
     }

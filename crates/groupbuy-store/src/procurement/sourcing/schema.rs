@@ -47,6 +47,8 @@ diesel::table! {
         lead_time_days -> Nullable<BigInt>,
         notes -> Nullable<Text>,
         submitted_at -> Timestamp,
+        vat_category -> Nullable<Text>,
+        vat_rate_hundredths -> Nullable<BigInt>,
     }
 }
 

@@ -7,7 +7,9 @@ use crate::error::StoreError;
 use groupbuy_domain::procurement::allocation::{
     AllocationLine, AllocationMethod, AllocationPlan, AllocationTotals, Unfilled,
 };
-use groupbuy_domain::procurement::settlement::{Document, DocumentKind, DocumentLine};
+use groupbuy_domain::procurement::settlement::{
+    Document, DocumentKind, DocumentLine, InvoiceTerms,
+};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -137,7 +139,9 @@ struct StoredDocumentLine {
     vendor_id: Option<String>,
 }
 
-/// A document's body as stored; dates as Julian day numbers.
+/// A document's body as stored; dates as Julian day numbers. `invoice` (the parties and
+/// VAT copied at settlement, issue 22) is absent from documents settled before it, which
+/// read back exactly as they were.
 #[derive(Serialize, Deserialize)]
 pub(super) struct StoredDocument {
     counterparty_name: Option<String>,
@@ -146,6 +150,8 @@ pub(super) struct StoredDocument {
     currency: String,
     lines: Vec<StoredDocumentLine>,
     fee_minor: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invoice: Option<InvoiceTerms>,
 }
 
 fn day(julian: i32) -> Result<Date, StoreError> {
@@ -173,6 +179,7 @@ impl StoredDocument {
                 })
                 .collect(),
             fee_minor: d.fee_minor,
+            invoice: d.invoice.clone(),
         }
     }
 
@@ -207,6 +214,7 @@ impl StoredDocument {
                 .collect(),
             fee_minor: self.fee_minor,
             total_minor,
+            invoice: self.invoice,
         })
     }
 }

@@ -1,5 +1,6 @@
 //! The synchronous changes of sourcing: a vendor's response, and settling.
 
+use super::invoicing::invoicing_input;
 use super::rows::{DocumentRow, ResponseRow, SettlementRow};
 use super::schema::{
     procurement_documents as docs, procurement_settlements as stl,
@@ -69,6 +70,9 @@ pub(super) fn settle(
     check_can_settle(&g, &viewer, caller)?;
     let award = award_of(conn, &g)?.ok_or(SourcingRefusal::AllocationNotFound)?;
     let rfq = rfq_of(conn, &g)?.ok_or(SourcingRefusal::RfqNotFound)?;
+    // Read in the settling transaction, so the documents copy the parties as they stand
+    // at COMMIT; a later edit of a party changes no issued document.
+    let invoicing = invoicing_input(conn, &g, &award, &rfq)?;
     let mut mint = || DocumentId::new(Uuid::new_v4());
     let (settled, t) = settle_transition(
         &g,
@@ -78,6 +82,7 @@ pub(super) fn settle(
         SettlementId::new(Uuid::new_v4()),
         &document_number_prefix(&g),
         &mut mint,
+        &invoicing,
         ctx,
     )?;
     if !move_status(conn, &g, &t.group_buy)? {

@@ -52,6 +52,7 @@ fn commits_upsert_within_capacity(db: &Database) {
         CommitRequest {
             quantity: 4,
             price_ceiling: Decimal::ONE,
+            purchase_order_ref: None,
         },
         Some("\"1\"".into()),
         &ctx("beta"),

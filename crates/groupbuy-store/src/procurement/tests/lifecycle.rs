@@ -88,6 +88,7 @@ fn the_sweep_expires_pools_below_target_once(db: &Database) {
         CommitRequest {
             quantity: 1,
             price_ceiling: Decimal::ONE,
+            purchase_order_ref: None,
         },
         None,
         &at("gamma", after),

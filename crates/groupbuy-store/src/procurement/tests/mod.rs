@@ -72,6 +72,7 @@ fn draft(skus: &[&str], rules: serde_json::Value) -> GroupBuyDraft {
                     name: "Gloves".into(),
                     unit: "box".into(),
                     quantity_per_unit: Some(100),
+                    unit_code: None,
                 })
                 .collect(),
             target_quantity: 10,
@@ -102,6 +103,7 @@ fn commit(
         CommitRequest {
             quantity,
             price_ceiling: Decimal::new(1250, 2),
+            purchase_order_ref: None,
         },
         None,
         &ctx(by),

@@ -43,7 +43,7 @@ fn quoted(db: &Database) -> GroupBuy {
 }
 
 /// Allocated by its job at t0 + 1 day.
-fn allocated(db: &Database) -> GroupBuy {
+pub(super) fn allocated(db: &Database) -> GroupBuy {
     let g = quoted(db);
     let job = db
         .enqueue_allocation(
@@ -176,6 +176,7 @@ fn the_allocation_job_shares_the_short_vendor_pro_rata(db: &Database) {
 
 fn settling_balances_and_happens_once(db: &Database) {
     let g = allocated(db);
+    super::parties::fill_parties(db);
     let acme = org("org_acme");
     let member = db.settle(&org("org_a"), &g.id, &at("a", hours(30)), Answer::none());
     assert!(
@@ -235,6 +236,7 @@ fn settling_balances_and_happens_once(db: &Database) {
 /// rest are told it is settled, and the money is written once.
 fn concurrent_settles_write_the_money_once(db: &Database) {
     let g = allocated(db);
+    super::parties::fill_parties(db);
     let outcomes: Vec<_> = (0..12)
         .map(|i| {
             let (db, id) = (db.clone(), g.id);

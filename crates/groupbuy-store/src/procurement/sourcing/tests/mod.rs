@@ -2,6 +2,7 @@
 
 mod award;
 mod jobs;
+mod parties;
 
 use crate::platform::schema::events;
 use crate::Database;
@@ -77,6 +78,7 @@ fn pool(db: &Database, target: i64, rules: serde_json::Value) -> GroupBuy {
                 name: "Maize flour".into(),
                 unit: "bag".into(),
                 quantity_per_unit: Some(1),
+                unit_code: Some("XBG".into()),
             }],
             target_quantity: target,
             min_commitment: 1,
@@ -98,6 +100,7 @@ fn commit(db: &Database, member: &str, g: &GroupBuy, quantity: i64, ceiling: &st
         CommitRequest {
             quantity,
             price_ceiling: Decimal::from_str(ceiling).expect("ceiling"),
+            purchase_order_ref: None,
         },
         None,
         &at(member, t0()),
@@ -157,6 +160,7 @@ fn quote(price: &str, quantity: i64) -> ResponseFields {
         valid_until: t0() + Duration::days(10),
         lead_time_days: Some(5),
         notes: None,
+        vat: Some(("S".into(), Some(Decimal::from(21)))),
     }
 }
 
