@@ -59,6 +59,27 @@ impl LedgerKind {
     pub fn parse(s: &str) -> Option<Self> {
         s.parse().ok()
     }
+
+    /// Whether lines of this kind are written to accounts of `account`'s kind: a wallet's
+    /// are CREDIT, PURCHASE and REFUND; a merchant balance's the settlements,
+    /// cancellations, payouts and both sides of the commission, which the platform's
+    /// revenue shares.
+    pub fn is_on(self, account: AccountKind) -> bool {
+        match self {
+            Self::Credit | Self::Purchase | Self::Refund => account == AccountKind::Wallet,
+            Self::OrderSettled | Self::OrderCancelled | Self::Payout => {
+                account == AccountKind::Merchant
+            }
+            Self::Commission | Self::CommissionReversed => account != AccountKind::Wallet,
+        }
+    }
+
+    /// The kinds whose lines are written to accounts of `account`'s kind, in declaration
+    /// order (the lists the API documents for a wallet and for a shop's statement).
+    pub fn on(account: AccountKind) -> impl Iterator<Item = Self> {
+        use strum::IntoEnumIterator;
+        Self::iter().filter(move |k| k.is_on(account))
+    }
 }
 
 /// One movement the domain decided, before the store posts it: which account, why, how
@@ -222,6 +243,13 @@ mod tests {
             assert_eq!(LedgerKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(LedgerKind::OrderSettled.as_str(), "ORDER_SETTLED");
+        let wallet: Vec<LedgerKind> = LedgerKind::on(AccountKind::Wallet).collect();
+        assert_eq!(
+            wallet,
+            [LedgerKind::Credit, LedgerKind::Purchase, LedgerKind::Refund]
+        );
+        assert_eq!(LedgerKind::on(AccountKind::Merchant).count(), 5);
+        assert_eq!(LedgerKind::on(AccountKind::Platform).count(), 2);
     }
 
     #[test]
