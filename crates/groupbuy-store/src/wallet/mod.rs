@@ -17,10 +17,11 @@ pub(crate) use batch::{lock_wallets, open_wallets, post_entries};
 pub(crate) use reads::lines_of;
 
 use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
-use crate::db::{insert_if_absent, insert_rows, DbConnection};
+use crate::db::{insert_if_absent, insert_rows, on_backend, placeholders, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{wallet_ledger, wallets};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use groupbuy_domain::wallet::{self, Account, LedgerEntry, LedgerKind, Posting};
 use groupbuy_domain::{Currency, DomainError, Money};
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -258,6 +259,13 @@ fn move_account(
         low = low.min(running);
         high = high.max(running);
     }
+    // Money only coming in to a merchant or platform account (a settlement): opened and
+    // moved by one statement.
+    if low == 0 && !account.single_currency() && high <= Money::MAX_MINOR {
+        if let Some(balance) = upsert(conn, account, currency, (running, high), now)? {
+            return Ok(balance);
+        }
+    }
     // Only money coming in may open an account; a debit of a missing one is refused below.
     if high > 0 {
         ensure_account(conn, account, currency, now)?;
@@ -304,6 +312,55 @@ fn move_account(
         }
     }
     Err(wallet::wallet_busy().into())
+}
+
+/// The balance an upsert left.
+#[derive(QueryableByName)]
+struct Moved {
+    #[diesel(sql_type = BigInt)]
+    balance_minor: i64,
+}
+
+/// Opens `account` with `net`, or adds `net` to it, in one statement, unless that takes it
+/// past the bound on the way (`high`: the highest running sum): then `None`, and the
+/// caller's ordinary path explains the refusal. For accounts keyed by (kind, owner,
+/// currency) only: a wallet's other unique key would make the conflict an error.
+fn upsert(
+    conn: &mut DbConnection,
+    account: &Account,
+    currency: Currency,
+    (net, high): (i64, i64),
+    now: OffsetDateTime,
+) -> Result<Option<i64>, StoreError> {
+    let mut p = placeholders(conn);
+    // SQLite's `?` binds by position in the text: the binds below follow it.
+    let sql = format!(
+        "INSERT INTO wallets (account_kind, user_id, currency, balance_minor, updated_at) \
+         VALUES ({}, {}, {}, {}, {}) \
+         ON CONFLICT (account_kind, user_id, currency) DO UPDATE \
+         SET balance_minor = wallets.balance_minor + excluded.balance_minor, \
+             updated_at = excluded.updated_at \
+         WHERE wallets.balance_minor + {} <= {} \
+         RETURNING balance_minor",
+        p(),
+        p(),
+        p(),
+        p(),
+        p(),
+        p(),
+        p()
+    );
+    let moved: Option<Moved> = on_backend!(conn, |c| diesel::sql_query(&sql)
+        .bind::<Text, _>(account.kind().as_str())
+        .bind::<Text, _>(account.owner())
+        .bind::<Text, _>(currency.code())
+        .bind::<BigInt, _>(net)
+        .bind::<Timestamp, _>(to_db_time(now))
+        .bind::<BigInt, _>(high)
+        .bind::<BigInt, _>(Money::MAX_MINOR)
+        .get_result(c)
+        .optional())?;
+    Ok(moved.map(|m| m.balance_minor))
 }
 
 #[cfg(test)]

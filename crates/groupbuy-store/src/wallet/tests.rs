@@ -189,7 +189,34 @@ fn a_merchant_debit_past_the_balance_refuses_everything(db: &Database) {
     assert_eq!(lines.items[0].balance_after, tzs(100));
 }
 
+/// A settlement (one statement that opens or moves the account) never passes the bound.
+fn a_merchant_balance_stops_at_the_bound(db: &Database) {
+    let shop = Account::merchant(Uuid::new_v4());
+    let max = Money::max(Currency::TZS).minor();
+    // Each a distinct order's (the ledger settles an order once).
+    let settle = |minor| {
+        [Posting {
+            reference: format!("order:{}", Uuid::new_v4()),
+            ..posting(shop.clone(), LedgerKind::OrderSettled, minor)
+        }]
+    };
+    db.write(|conn| post_postings(conn, &settle(max - 1), now()))
+        .expect("opened");
+    db.write(|conn| post_postings(conn, &settle(1), now()))
+        .expect("up to the bound");
+    let err = db
+        .write(|conn| post_postings(conn, &settle(1), now()))
+        .expect_err("past the bound");
+    assert!(matches!(err, DomainError::Validation { .. }), "{err:?}");
+    let lines = db
+        .read(|conn| lines_of(conn, &shop, None, 10))
+        .expect("lines");
+    assert_eq!(lines.items.len(), 2);
+    assert_eq!(lines.items[0].balance_after.minor(), max);
+}
+
 crate::on_both_backends!(
+    a_merchant_balance_stops_at_the_bound,
     merchant_and_platform_accounts_are_their_own,
     a_merchant_debit_past_the_balance_refuses_everything,
     credits_accumulate_and_ledger_is_newest_first,
