@@ -458,6 +458,10 @@ def cross_user_probe(port: int) -> tuple[int, list[str]]:
         ("DELETE", f"/api/v1/platform-admin/group-purchases/{group}", None),
         ("POST", "/api/v1/platform-admin/wallets/probe-bob/credit", {"amount": 1, "reference": "self"}),
         ("GET", f"/api/v1/shops/{shop}/orders", None),
+        ("GET", f"/api/v1/shops/{shop}/balance", None),
+        ("GET", f"/api/v1/shops/{shop}/statement", None),
+        ("POST", f"/api/v1/platform-admin/shops/{shop}/payouts", {"amount": 1, "reference": "bob was here"}),
+        ("PUT", f"/api/v1/platform-admin/shops/{shop}/commission", {"commissionBps": 10000}),
     ] + [("GET", f"/api/v1/orders/{o['orderId']}", None) for o in orders] + [
         (method, f"/api/v1/orders/{o['orderId']}/{action}", body)
         for o in orders

@@ -320,6 +320,23 @@ class Workload:
         finally:
             p.lock.release_read()
 
+    def payout(self, c, rng):
+        """A platform admin pays out part of the shop's balance, with a key (required).
+        Concurrent with settlements and cancellations: a 409 (insufficient-shop-balance)
+        is a legitimate refusal; a 201 must be in the ledger once."""
+        key = new_key("payout")
+        ref = "rel payout " + key
+        amount = rng.randint(100, 2000)
+        self.post(
+            c,
+            "payout",
+            f"/api/v1/platform-admin/shops/{self.shop}/payouts",
+            token(self.admin, "platform-admin"),
+            {"amount": amount, "reference": ref},
+            key,
+            {"minor": amount * MINOR, "reference": ref},
+        )
+
     def interest(self, c, rng):
         user = rng.choice(self.users)
         path = f"/v2/public/group-buys/{self.handle}/{self.slug}/my-interest"
@@ -361,6 +378,7 @@ class Workload:
     OPS = [
         ("pay", 40),
         ("credit", 6),
+        ("payout", 2),
         ("transfer", 6),
         ("rename_group", 4),
         ("rename_product", 8),
@@ -469,25 +487,48 @@ def check_invariants(url: str, wl: Workload | None) -> tuple[list[str], dict]:
                     f" + cancelled {restocked.get(pid, 0)} = {want} (off by {stock - want:+})"
                 )
 
-    # Money: credits == balances + held by OPEN groups + orders not cancelled (a
-    # cancellation refunded its buyer), to the cent.
+    # Money, to the cent, on the one ledger (docs/LEDGER.md): credits == wallet balances +
+    # held by OPEN groups + merchant balances + platform revenue + payouts. A completed
+    # order's money is in its shop's balance (less commission, in the platform's); a
+    # cancellation gave it back to the buyer's wallet.
     ((credits,),) = q("SELECT COALESCE(SUM(amount_minor), 0) FROM wallet_ledger WHERE kind = 'CREDIT'")
-    ((balances,),) = q("SELECT COALESCE(SUM(balance_minor), 0) FROM wallets")
+    by_kind = dict(q("SELECT account_kind, COALESCE(SUM(balance_minor), 0) FROM wallets GROUP BY account_kind"))
+    balances, merchants, platform = (by_kind.get(k, 0) for k in ("WALLET", "MERCHANT", "PLATFORM"))
     ((held_money,),) = q(
         """SELECT COALESCE(SUM(p.total_paid_minor), 0) FROM group_participants p
            JOIN group_instances g ON g.id = p.group_id WHERE g.status = 'OPEN' AND p.status = 'ACTIVE'"""
     )
-    ((paid_out,),) = q("SELECT COALESCE(SUM(total_minor), 0) FROM orders WHERE status <> 'CANCELLED'")
-    if credits != balances + held_money + paid_out:
+    ((paid_out,),) = q("SELECT COALESCE(-SUM(amount_minor), 0) FROM wallet_ledger WHERE kind = 'PAYOUT'")
+    accounted = balances + held_money + merchants + platform + paid_out
+    if credits != accounted:
         v.append(
-            f"money: credits {credits} != balances {balances} + held {held_money} + paid out {paid_out} (off by {credits - balances - held_money - paid_out:+} minor units)"
+            f"money: credits {credits} != wallets {balances} + held {held_money} + merchants {merchants}"
+            f" + platform {platform} + payouts {paid_out} (off by {credits - accounted:+} minor units)"
         )
-    for user, bal, ledger in q(
-        """SELECT w.user_id, w.balance_minor, COALESCE(SUM(l.amount_minor), 0) FROM wallets w
-           LEFT JOIN wallet_ledger l ON l.user_id = w.user_id GROUP BY w.user_id, w.balance_minor
-           HAVING w.balance_minor <> COALESCE(SUM(l.amount_minor), 0)"""
+    for kind, owner, cur, bal, ledger in q(
+        """SELECT w.account_kind, w.user_id, w.currency, w.balance_minor, COALESCE(SUM(l.amount_minor), 0)
+           FROM wallets w LEFT JOIN wallet_ledger l ON l.account_kind = w.account_kind
+             AND l.user_id = w.user_id AND l.currency = w.currency
+           GROUP BY w.account_kind, w.user_id, w.currency, w.balance_minor
+           HAVING w.balance_minor <> COALESCE(SUM(l.amount_minor), 0) OR w.balance_minor < 0"""
     ):
-        v.append(f"wallet {user}: balance {bal} != sum of its ledger {ledger}")
+        v.append(f"{kind} {owner} ({cur}): balance {bal} != sum of its ledger {ledger}")
+    # Every order settled once into its shop (total in, its commission out); a cancelled
+    # one reversed once; none other.
+    for oid, status, total, commission, settled, charged, reversed_ in q(
+        """SELECT o.id, o.status, o.total_minor, o.commission_minor,
+                  COUNT(l.id) FILTER (WHERE l.kind = 'ORDER_SETTLED' AND l.amount_minor = o.total_minor),
+                  COALESCE(-SUM(l.amount_minor) FILTER (WHERE l.kind = 'COMMISSION'), 0),
+                  COUNT(l.id) FILTER (WHERE l.kind = 'ORDER_CANCELLED' AND l.amount_minor = -o.total_minor)
+           FROM orders o LEFT JOIN wallet_ledger l ON l.account_kind = 'MERCHANT' AND l.user_id = o.shop_id
+             AND l.reference IN ('order:' || o.id, 'order-cancel:' || o.id)
+           GROUP BY o.id, o.status, o.total_minor, o.commission_minor"""
+    ):
+        if settled != 1 or charged != commission or reversed_ != (1 if status == "CANCELLED" else 0):
+            v.append(
+                f"order {oid} ({status}, total {total}, commission {commission}): settled {settled}x,"
+                f" commission lines {charged}, reversed {reversed_}x"
+            )
     # One debit per paid session, one refund per participant of a failed group.
     for ref, n in q("SELECT reference, COUNT(*) FROM wallet_ledger WHERE kind = 'PURCHASE' GROUP BY reference HAVING COUNT(*) > 1"):
         v.append(f"{n} PURCHASE debits for {ref}")
@@ -538,6 +579,7 @@ def check_invariants(url: str, wl: Workload | None) -> tuple[list[str], dict]:
     for status, n in q("SELECT status, COUNT(*) FROM orders GROUP BY status"):
         figures[f"orders_{status.lower()}"] = n
     ((figures["transfers"],),) = q("SELECT COUNT(*) FROM seat_transfers")
+    ((figures["payouts"],),) = q("SELECT COUNT(*) FROM wallet_ledger WHERE kind = 'PAYOUT'")
     ((figures["interests"],),) = q("SELECT COUNT(*) FROM group_buy_interests")
     if wl is not None:
         v += check_acknowledged(url, wl)
@@ -550,6 +592,9 @@ def check_acknowledged(url: str, wl: Workload) -> list[str]:
     q = lambda sql, *p: query(url, sql, p)  # noqa: E731
     credits = {ref: (n, total) for ref, n, total in q(
         "SELECT reference, COUNT(*), SUM(amount_minor) FROM wallet_ledger WHERE kind = 'CREDIT' GROUP BY reference"
+    )}
+    payouts = {ref: (n, total) for ref, n, total in q(
+        "SELECT reference, COUNT(*), SUM(amount_minor) FROM wallet_ledger WHERE kind = 'PAYOUT' GROUP BY reference"
     )}
     sessions = {sid: (status, tx) for sid, status, tx in q("SELECT id, status, transaction_id FROM checkout_sessions")}
     orders = dict(q("SELECT id, status FROM orders"))
@@ -569,6 +614,14 @@ def check_acknowledged(url: str, wl: Workload) -> list[str]:
                     v.append(f"credit {p.key} acknowledged {p.status} but the ledger has {n} entries totalling {total}")
             elif p.status is not None and n:
                 v.append(f"credit {p.key} answered {p.status} yet applied")
+        elif p.kind == "payout":
+            n, total = payouts.get(p.info["reference"], (0, 0))
+            if n > 1:
+                v.append(f"payout {p.key}: applied {n} times")
+            if p.status == 201 and (n != 1 or -total != p.info["minor"]):
+                v.append(f"payout {p.key} acknowledged but the ledger has {n} lines totalling {total}")
+            elif p.status is not None and p.status != 201 and n:
+                v.append(f"payout {p.key} answered {p.status} yet applied")
         elif p.kind in reached and p.status == 200:
             if orders.get(p.info["order"]) not in reached[p.kind]:
                 v.append(f"{p.kind} of order {p.info['order']} acknowledged but stored {orders.get(p.info['order'])}")

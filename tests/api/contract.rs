@@ -354,8 +354,22 @@ async fn idempotency_key_is_documented_required_exactly_where_its_absence_is_a_4
                 refused.push(name.to_owned());
             }
         }
+        // The platform admin's payouts (a shop that does not exist: the key is checked first).
+        let admin = app.token("admin", &["platform-admin"]);
+        let payouts = format!("/api/v1/platform-admin/shops/{}/payouts", uuid::Uuid::nil());
+        let body = json!({"amount": 1, "reference": "r"});
+        let r = app
+            .call(Method::POST, &payouts, Some(&admin), Some(body), &[])
+            .await;
+        if r.status.as_u16() == 400
+            && r.body["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("/idempotency-key-required"))
+        {
+            refused.push("POST /api/v1/platform-admin/shops/{shopId}/payouts".to_owned());
+        }
         refused.sort();
-        assert_eq!(refused.len(), 5, "{refused:?}");
+        assert_eq!(refused.len(), 6, "{refused:?}");
         assert_eq!(required, refused, "({})", app.backend);
     }
 }

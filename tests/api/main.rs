@@ -12,6 +12,7 @@ mod head;
 mod helpers;
 mod idempotency;
 mod input;
+mod ledger;
 mod numbers;
 mod openapi;
 mod order;

@@ -40,6 +40,7 @@ impl AppState {
             wallets: db.clone(),
             group_purchases: db.clone(),
             orders: db.clone(),
+            ledger: db.clone(),
             campaigns: db.clone(),
             procurement: db.clone(),
             sourcing: db.clone(),
@@ -139,7 +140,8 @@ impl Application {
                 checkout_timeout: config.pool_timeout,
             },
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+        .with_default_commission(config.commission);
         let migrated = db.migrate().map_err(|e| e.to_string())?;
         if !migrated.is_empty() {
             tracing::info!(migrations = ?migrated, "migrations applied");

@@ -6,6 +6,7 @@ use actix_web::web;
 use groupbuy_domain::campaign::CampaignStore;
 use groupbuy_domain::catalog::CatalogStore;
 use groupbuy_domain::group_purchase::GroupPurchaseStore;
+use groupbuy_domain::ledger::LedgerStore;
 use groupbuy_domain::order::OrderStore;
 use groupbuy_domain::platform::{HealthCheck, IdempotencyStore, RateLimitStore};
 use groupbuy_domain::procurement::{ProcurementStore, SourcingStore};
@@ -26,6 +27,8 @@ pub struct AppState {
     pub group_purchases: Arc<dyn GroupPurchaseStore>,
     /// Orders: the buyer's, and the merchant's to ship, deliver or cancel.
     pub orders: Arc<dyn OrderStore>,
+    /// The merchant ledger: shops' balances and statements, payouts, commission rates.
+    pub ledger: Arc<dyn LedgerStore>,
     /// Campaigns (`/v2`).
     pub campaigns: Arc<dyn CampaignStore>,
     /// Idempotency records.

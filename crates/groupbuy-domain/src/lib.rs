@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod clock;
 pub mod error;
 pub mod group_purchase;
+pub mod ledger;
 pub mod money;
 pub mod names;
 pub mod order;

@@ -205,6 +205,12 @@ impl Money {
             .ok_or_else(too_large)
     }
 
+    /// The same amount with the opposite sign (a debit of a credit); amounts stay within
+    /// `MAX_MINOR`, so this never overflows.
+    pub fn negated(&self) -> Self {
+        Self::from_minor(self.minor.saturating_neg(), self.currency)
+    }
+
     fn same_currency(&self, other: Money) -> Result<(), DomainError> {
         if self.currency == other.currency {
             Ok(())

@@ -7,6 +7,7 @@ mod convert;
 mod db;
 mod error;
 mod group_purchase;
+mod ledger;
 mod order;
 pub mod platform;
 mod procurement;

@@ -7,6 +7,8 @@ diesel::table! {
         name -> Text,
         logo -> Nullable<Text>,
         created_at -> Timestamp,
+        /// The shop's own commission rate in basis points (NULL: the platform's default).
+        commission_bps -> Nullable<Integer>,
     }
 }
 
@@ -31,7 +33,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    wallets (user_id) {
+    /// Every account of the ledger (migration 000014): a user's wallet, a shop's merchant
+    /// balance or the platform's revenue, named by `account_kind` and `user_id` (its owner).
+    wallets (account_kind, user_id, currency) {
+        account_kind -> Text,
         user_id -> Text,
         currency -> Text,
         balance_minor -> BigInt,
@@ -43,6 +48,7 @@ diesel::table! {
     wallet_ledger (seq) {
         seq -> BigInt,
         id -> Text,
+        account_kind -> Text,
         user_id -> Text,
         kind -> Text,
         amount_minor -> BigInt,
@@ -180,6 +186,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         cancelled_at -> Nullable<Timestamp>,
         cancel_reason -> Nullable<Text>,
+        commission_minor -> BigInt,
     }
 }
 

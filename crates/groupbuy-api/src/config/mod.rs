@@ -5,6 +5,7 @@ pub mod auth;
 use crate::jobs::webhook_delivery::DeliverySettings;
 use crate::platform::auth::{ClaimMap, DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
 use crate::platform::rate_limit::RateLimitConfig;
+use groupbuy_domain::ledger::CommissionRate;
 use groupbuy_domain::webhook::RetrySchedule;
 use std::time::Duration;
 
@@ -71,6 +72,9 @@ pub struct Config {
     /// `GROUPBUY_WEBHOOK_RETRY_SCHEDULE`, `GROUPBUY_WEBHOOK_TIMEOUT_MS` (15000),
     /// `GROUPBUY_WEBHOOK_POLL_MS` (500), `GROUPBUY_WEBHOOK_ALLOW_PRIVATE=1`.
     pub webhooks: DeliverySettings,
+    /// `GROUPBUY_COMMISSION_BPS` (default 0, at most 10000): the platform's commission on
+    /// the completed orders of shops without a rate of their own, in basis points.
+    pub commission: CommissionRate,
 }
 
 impl Default for Config {
@@ -99,6 +103,7 @@ impl Default for Config {
             body_timeout: Duration::from_millis(10_000),
             max_connections: 768,
             webhooks: DeliverySettings::default(),
+            commission: CommissionRate::ZERO,
         }
     }
 }
@@ -115,6 +120,13 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
             .map_err(|_| format!("{name} must be a positive number, got {v:?}")),
         None => Ok(default),
     }
+}
+
+/// `GROUPBUY_COMMISSION_BPS`, refused outside 0-10000.
+fn commission() -> Result<CommissionRate, String> {
+    const NAME: &str = "GROUPBUY_COMMISSION_BPS";
+    let bps: i64 = number(NAME, 0)?;
+    CommissionRate::from_bps(bps, NAME).map_err(|e| e.to_string())
 }
 
 /// The webhook delivery settings from the environment.
@@ -198,6 +210,7 @@ impl Config {
             body_timeout: Duration::from_millis(body_timeout_ms),
             max_connections,
             webhooks: webhook_settings()?,
+            commission: commission()?,
         };
         config.check_auth()?;
         Ok(config)

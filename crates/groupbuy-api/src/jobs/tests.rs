@@ -18,6 +18,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         wallets: Arc::new(MockWalletStore::new()),
         group_purchases: Arc::new(groups),
         orders: Arc::new(groupbuy_domain::order::MockOrderStore::new()),
+        ledger: Arc::new(groupbuy_domain::ledger::MockLedgerStore::new()),
         procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
         sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
         parties: Arc::new(groupbuy_domain::procurement::party::MockPartyStore::new()),

@@ -13,7 +13,7 @@ use groupbuy_domain::money::Currency as DomainCurrency;
 use groupbuy_domain::names::names;
 use groupbuy_domain::order::OrderStatus as DomainOrderStatus;
 use groupbuy_domain::procurement::AllocationMethod as DomainAllocationMethod;
-use groupbuy_domain::wallet::LedgerKind as DomainLedgerKind;
+use groupbuy_domain::wallet::{AccountKind, LedgerKind as DomainLedgerKind};
 use groupbuy_domain::IntoEnumIterator;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
@@ -22,6 +22,13 @@ use utoipa::{PartialSchema, ToSchema};
 /// Every wire name of the closed set `T`, in its declaration order.
 fn wire_names<T: IntoEnumIterator + Into<&'static str>>() -> Vec<String> {
     names::<T>().into_iter().map(str::to_owned).collect()
+}
+
+/// The wire names of the ledger kinds written to accounts of `account`'s kind.
+fn kinds_on(account: AccountKind) -> Vec<String> {
+    DomainLedgerKind::on(account)
+        .map(|k| k.as_str().to_owned())
+        .collect()
 }
 
 /// A string enum schema of `values`.
@@ -96,7 +103,14 @@ closed_set!(
     /// Why money moved in a wallet.
     LedgerKind,
     "Why money moved: CREDIT by a platform admin; PURCHASE of group seats; REFUND of a failed or deleted group, or of a cancelled order.",
-    wire_names::<DomainLedgerKind>()
+    kinds_on(AccountKind::Wallet)
+);
+
+closed_set!(
+    /// Why money moved in a shop's merchant balance.
+    StatementLineKind,
+    "Why a shop's balance moved: ORDER_SETTLED when an order's group completed (its total in); COMMISSION, the platform's commission on it (out); ORDER_CANCELLED, a cancelled order's total given back to its buyer (out); COMMISSION_REVERSED, that order's commission given back (in); PAYOUT, money a platform admin recorded as sent to the shop (out).",
+    kinds_on(AccountKind::Merchant)
 );
 
 closed_set!(

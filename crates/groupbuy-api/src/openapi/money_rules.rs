@@ -19,6 +19,7 @@ pub(super) const BODIES: &[(&str, Currency)] = &[
     ("CreditRequest", Currency::TZS),
     ("CreateProductRequest", Currency::TZS),
     ("CreateGroupBuyRequest", Currency::TZS),
+    ("PayoutRequest", Currency::TZS),
 ];
 
 /// The positive-money schema every amount of these bodies refers to.

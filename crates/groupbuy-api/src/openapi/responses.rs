@@ -41,6 +41,12 @@ problem_response!(
     "Missing role merchant (platform admins pass) or scope"
 );
 problem_response!(
+    /// 403: a platform-admin action by anyone else, or a token lacking the write scope.
+    MissingPlatformAdminRole,
+    403,
+    "Missing role platform-admin or scope"
+);
+problem_response!(
     /// 404: no such resource, or one the caller may not see (the same answer, so
     /// existence does not leak).
     NotYours,

@@ -26,6 +26,7 @@ fn state(
         wallets: Arc::new(wallets),
         group_purchases: Arc::new(groupbuy_domain::group_purchase::MockGroupPurchaseStore::new()),
         orders: Arc::new(groupbuy_domain::order::MockOrderStore::new()),
+        ledger: Arc::new(groupbuy_domain::ledger::MockLedgerStore::new()),
         procurement: Arc::new(groupbuy_domain::procurement::MockProcurementStore::new()),
         sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
         parties: Arc::new(groupbuy_domain::procurement::party::MockPartyStore::new()),

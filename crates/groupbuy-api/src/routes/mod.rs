@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod catalog;
 pub mod group_purchase;
 pub mod health;
+pub mod ledger;
 pub mod order;
 pub mod procurement;
 pub mod wallet;
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     catalog::configure(cfg);
     group_purchase::configure(cfg);
     order::configure(cfg);
+    ledger::configure(cfg);
     wallet::configure(cfg);
     campaign::configure(cfg);
     procurement::configure(cfg);

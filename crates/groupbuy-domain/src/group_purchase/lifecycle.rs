@@ -8,9 +8,11 @@ use super::instance::{GroupCode, GroupInstance, GroupStatus, Participant, Partic
 use super::refusal::GroupPurchaseRefusal as Refused;
 use super::rules::{check_join, check_new_group, check_rename, parse_group_name, JoinCheck};
 use crate::catalog::Product;
+use crate::ledger::CommissionRate;
 use crate::money::Money;
 use crate::order::{Order, OrderStatus};
 use crate::platform::{Audience, DomainEvent, EventType};
+use crate::wallet::Posting;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -30,8 +32,21 @@ pub struct Completion {
     pub group: GroupInstance,
     /// The orders to create.
     pub orders: Vec<Order>,
+    /// The orders' money moved out of "held": into the shop's merchant balance, less the
+    /// commission into the platform's revenue ([`crate::ledger::settle`] of each order).
+    pub settlement: Vec<Posting>,
     /// `group.completed`.
     pub events: Vec<DomainEvent>,
+}
+
+/// Who sells what a completing group's orders are for: who hears of the completion and
+/// what commission its orders are charged.
+#[derive(Debug, Clone, Copy)]
+pub struct Seller<'a> {
+    /// The shop's owner, told `group.completed`.
+    pub audience: &'a Audience,
+    /// The shop's commission rate now ([`crate::ledger::ShopCommission::effective`]).
+    pub commission: CommissionRate,
 }
 
 /// A group that failed or was deleted, with the refunds it owes.
@@ -64,6 +79,8 @@ pub struct OpenGroup<'a> {
     pub session_price: Money,
     /// Who hears about it: the shop's owner.
     pub audience: &'a Audience,
+    /// The shop's commission rate, charged if this payment alone fills the group.
+    pub commission: CommissionRate,
 }
 
 impl GroupInstance {
@@ -134,13 +151,14 @@ impl GroupInstance {
     }
 
     /// Completes an OPEN group whose every seat is taken: one CONFIRMED order per ACTIVE
-    /// participant (ids from `order_id`) for what they hold, and `group.completed`.
+    /// participant (ids from `order_id`) for what they hold, each charged the shop's
+    /// `commission` once (settled by [`crate::ledger::settle`]), and `group.completed`.
     /// `None` when the group is not OPEN or not full: nothing to do.
     pub fn complete(
         &self,
         participants: &[Participant],
         mut order_id: impl FnMut() -> Uuid,
-        audience: &Audience,
+        seller: Seller<'_>,
         now: OffsetDateTime,
     ) -> Option<Completion> {
         if self.status != GroupStatus::Open || !self.is_full() {
@@ -166,6 +184,7 @@ impl GroupInstance {
                 quantity: p.quantity,
                 unit_price: self.unit_price,
                 total_amount: p.total_paid,
+                commission: seller.commission.on(p.total_paid),
                 status: OrderStatus::Confirmed,
                 carrier: None,
                 tracking_number: None,
@@ -176,10 +195,12 @@ impl GroupInstance {
                 cancel_reason: None,
             })
             .collect();
-        let events = vec![events::completed(&group, &orders, audience)];
+        let settlement = orders.iter().flat_map(crate::ledger::settle).collect();
+        let events = vec![events::completed(&group, &orders, seller.audience)];
         Some(Completion {
             group,
             orders,
+            settlement,
             events,
         })
     }

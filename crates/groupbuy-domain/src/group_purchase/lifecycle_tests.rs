@@ -9,11 +9,19 @@ use super::super::transfer::transfer;
 use super::*;
 use crate::error::DomainError;
 use crate::money::Currency;
+use crate::wallet::{Account, LedgerKind};
 use proptest::prelude::*;
 use time::Duration;
 
 fn shop_owner() -> Audience {
     Audience::User("merchant".into())
+}
+
+fn seller(audience: &Audience) -> Seller<'_> {
+    Seller {
+        audience,
+        commission: CommissionRate::ZERO,
+    }
 }
 
 fn member(g: &GroupInstance, user: &str, qty: i32, status: ParticipantStatus) -> Participant {
@@ -36,6 +44,7 @@ fn open(quantity: i32, session_price: Money) -> Result<Transition<GroupInstance>
             quantity,
             session_price,
             audience: &shop_owner(),
+            commission: CommissionRate::ZERO,
         },
         t0(),
     )
@@ -125,7 +134,7 @@ fn complete_orders_every_active_participant_once() {
                 n += 1;
                 Uuid::from_u128(n)
             },
-            &shop_owner(),
+            seller(&shop_owner()),
             t0(),
         )
         .expect("full");
@@ -150,12 +159,49 @@ fn complete_orders_every_active_participant_once() {
         Uuid::from_u128(1).to_string()
     );
     assert!(group(4, 3)
-        .complete(&ps, Uuid::nil, &shop_owner(), t0())
+        .complete(&ps, Uuid::nil, seller(&shop_owner()), t0())
         .is_none());
     assert!(done
         .group
-        .complete(&ps, Uuid::nil, &shop_owner(), t0())
+        .complete(&ps, Uuid::nil, seller(&shop_owner()), t0())
         .is_none());
+}
+
+#[test]
+fn complete_charges_each_order_its_commission_once_and_settles_it() {
+    let g = group(4, 4);
+    let ps = vec![
+        member(&g, "a", 3, ParticipantStatus::Active),
+        member(&g, "b", 1, ParticipantStatus::Active),
+    ];
+    let owner = shop_owner();
+    let rate = CommissionRate::from_bps(333, "commissionBps").expect("rate");
+    let s = Seller {
+        audience: &owner,
+        commission: rate,
+    };
+    let done = g.complete(&ps, Uuid::new_v4, s, t0()).expect("full");
+    for o in &done.orders {
+        assert_eq!(o.commission, rate.on(o.total_amount));
+    }
+    let to = |account: &Account| -> i64 {
+        done.settlement
+            .iter()
+            .filter(|p| &p.account == account)
+            .map(|p| p.amount.minor())
+            .sum()
+    };
+    let total: i64 = done.orders.iter().map(|o| o.total_amount.minor()).sum();
+    let commission: i64 = done.orders.iter().map(|o| o.commission.minor()).sum();
+    assert!(commission > 0);
+    assert_eq!(to(&Account::merchant(g.shop_id)), total - commission);
+    assert_eq!(to(&Account::platform()), commission);
+    let settled = done
+        .settlement
+        .iter()
+        .filter(|p| p.kind == LedgerKind::OrderSettled)
+        .count();
+    assert_eq!(settled, done.orders.len());
 }
 
 #[test]
@@ -301,7 +347,7 @@ proptest! {
             .filter(|p| p.status == ParticipantStatus::Active)
             .map(|p| (p.user_id.clone(), p.total_paid))
             .collect();
-        let done = g.complete(&ps, Uuid::new_v4, &shop_owner(), t0()).expect("full");
+        let done = g.complete(&ps, Uuid::new_v4, seller(&shop_owner()), t0()).expect("full");
         let ordered: Vec<(String, Money)> = done.orders.iter().map(|o| (o.user_id.clone(), o.total_amount)).collect();
         prop_assert_eq!(&ordered, &active);
         let failed = g.fail(&ps, &shop_owner(), g.expires_at).expect("expired");

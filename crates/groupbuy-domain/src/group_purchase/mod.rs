@@ -20,7 +20,7 @@ pub use instance::{
     GroupCode, GroupInstance, GroupStatus, Participant, ParticipantStatus, PurchaseRecord,
     TransferRecord,
 };
-pub use lifecycle::{Closure, Completion, OpenGroup, Transition};
+pub use lifecycle::{Closure, Completion, OpenGroup, Seller, Transition};
 pub use pay::{pay, Members, PayIds, PayInto, PayRequest, Payment};
 pub use ports::GroupPurchaseStore;
 #[cfg(feature = "mock")]

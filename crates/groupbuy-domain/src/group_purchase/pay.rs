@@ -7,11 +7,11 @@
 
 use super::checkout::{CheckoutSession, CheckoutStatus};
 use super::instance::{GroupInstance, Participant, ParticipantStatus, PurchaseRecord};
-use super::lifecycle::{Completion, OpenGroup};
+use super::lifecycle::{Completion, OpenGroup, Seller};
 use super::refusal::GroupPurchaseRefusal as Refused;
 use crate::error::DomainError;
 use crate::money::{currency_mismatch, Money};
-use crate::platform::{Audience, DomainEvent};
+use crate::platform::DomainEvent;
 use crate::wallet::{self, LedgerEntry, LedgerKind};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -32,14 +32,15 @@ pub enum PayInto<'a> {
     Open(OpenGroup<'a>),
 }
 
-/// What a completion needs beyond the group: who holds seats and who hears of it.
+/// What a completion needs beyond the group: who holds seats, who hears of it and the
+/// commission its orders are charged.
 #[derive(Clone, Copy)]
 pub struct Members<'a> {
     /// The group's ACTIVE participants before this payment (the buyer's own
     /// participation among them is replaced by its state after the payment).
     pub active: &'a [Participant],
-    /// The shop's owner, told `group.completed`.
-    pub audience: &'a Audience,
+    /// The shop's owner and commission rate.
+    pub seller: Seller<'a>,
 }
 
 /// Ids the caller generates (the domain makes none itself; the store makes them random).
@@ -124,7 +125,7 @@ pub fn pay(req: PayRequest<'_>, order_id: impl FnMut() -> Uuid) -> Result<Paymen
     if balance.currency() != amount.currency() {
         return Err(currency_mismatch(balance.currency(), amount.currency()));
     }
-    let delta = Money::from_minor(-amount.minor(), amount.currency());
+    let delta = amount.negated();
     let balance_after = wallet::post(balance, delta)?;
     let held = participation
         .filter(|p| p.status == ParticipantStatus::Active)
@@ -136,12 +137,15 @@ pub fn pay(req: PayRequest<'_>, order_id: impl FnMut() -> Uuid) -> Result<Paymen
             completing,
         ),
         PayInto::Open(o) => {
-            let audience = o.audience;
+            let seller = Seller {
+                audience: o.audience,
+                commission: o.commission,
+            };
             let opened = GroupInstance::open(o, now)?;
             // A new group has no other member: completing it needs no read.
             let completing = Some(Members {
                 active: &[],
-                audience,
+                seller,
             });
             (opened.state, opened.events, completing)
         }
@@ -165,7 +169,7 @@ pub fn pay(req: PayRequest<'_>, order_id: impl FnMut() -> Uuid) -> Result<Paymen
     };
     let debit = LedgerEntry {
         id: ids.debit,
-        user_id: s.user_id.clone(),
+        account: wallet::Account::wallet(s.user_id.clone()),
         kind: LedgerKind::Purchase,
         amount: delta,
         balance_after,
@@ -188,7 +192,7 @@ pub fn pay(req: PayRequest<'_>, order_id: impl FnMut() -> Uuid) -> Result<Paymen
             .cloned()
             .collect();
         active.push(participant.clone());
-        group.complete(&active, order_id, m.audience, now)
+        group.complete(&active, order_id, m.seller, now)
     });
     if let Some(done) = &completion {
         events.extend(done.events.iter().cloned());

@@ -1,10 +1,12 @@
 //! Each rule of [`pay`]: what refuses a payment, and what a payment produces.
 
 use super::super::instance::GroupCode;
-use super::super::lifecycle::OpenGroup;
+use super::super::lifecycle::{OpenGroup, Seller};
 use super::super::rules::tests::{group, participant, product, t0};
 use super::*;
+use crate::ledger::CommissionRate;
 use crate::money::Currency;
+use crate::platform::Audience;
 use crate::platform::EventType;
 use time::Duration;
 
@@ -222,6 +224,7 @@ fn a_changed_price_refuses() {
                 quantity: 1,
                 session_price: new.unit_price,
                 audience: &owner(),
+                commission: CommissionRate::ZERO,
             }),
             participation: None,
             wallet: tzs(99_000_000),
@@ -259,6 +262,7 @@ fn opening_a_group_says_so_and_seats_the_initiator() {
                 quantity: 2,
                 session_price: s.unit_price,
                 audience: &owner(),
+                commission: CommissionRate::ZERO,
             }),
             participation: None,
             wallet: tzs(16_000_000),
@@ -294,9 +298,13 @@ fn filling_the_group_completes_it_with_one_order_per_active_participant() {
         member("carol", 1, ParticipantStatus::TransferredOut),
     ];
     let s = session(&g, 2);
+    let owner = owner();
     let members = Members {
         active: &active,
-        audience: &owner(),
+        seller: Seller {
+            audience: &owner,
+            commission: CommissionRate::ZERO,
+        },
     };
     let paid = join(&s, &g, Some(&mine), tzs(16_000_000), Some(members)).expect("paid");
     let done = paid.completion.expect("completed");

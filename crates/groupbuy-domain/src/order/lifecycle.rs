@@ -13,6 +13,7 @@ use crate::error::DomainError;
 use crate::money::Money;
 use crate::names::{closed_set, listed};
 use crate::platform::{Audience, DomainEvent, EventType};
+use crate::wallet::Posting;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -143,6 +144,9 @@ pub struct OrderChange {
     pub order: Order,
     /// The buyer's refund (cancellation only).
     pub refund: Option<OrderRefund>,
+    /// The postings that undo the order's settlement (cancellation only), in the order
+    /// they are written.
+    pub reversal: Vec<Posting>,
     /// Units back to stock (cancellation only).
     pub restock: Option<Restock>,
     /// `order.shipped`, `order.delivered` or `order.cancelled`, to the shop's owner.
@@ -168,7 +172,7 @@ impl Order {
             status: action.target(),
             ..self.clone()
         };
-        let (mut refund, mut restock) = (None, None);
+        let (mut refund, mut restock, mut reversal) = (None, None, Vec::new());
         match command {
             OrderCommand::Ship(shipment) => {
                 next.carrier = Some(shipment.carrier().to_owned());
@@ -182,8 +186,9 @@ impl Order {
                 refund = Some(OrderRefund {
                     user_id: self.user_id.clone(),
                     amount: self.total_amount,
-                    reference: format!("order-cancel:{}", self.id),
+                    reference: crate::ledger::cancelled_reference(self),
                 });
+                reversal = crate::ledger::reverse(self);
                 restock = Some(Restock {
                     product_id: self.product_id,
                     quantity: i64::from(self.quantity),
@@ -195,6 +200,7 @@ impl Order {
             before: self.status,
             order: next,
             refund,
+            reversal,
             restock,
             events: vec![event],
         })

@@ -26,6 +26,7 @@ fn order(status: OrderStatus) -> Order {
         quantity: 2,
         unit_price: Money::from_minor(8_000_000, Currency::TZS),
         total_amount: Money::from_minor(16_000_000, Currency::TZS),
+        commission: Money::from_minor(400_000, Currency::TZS),
         status,
         carrier: None,
         tracking_number: None,
@@ -122,6 +123,7 @@ fn shipping_records_the_carrier_and_tracking_number_and_moves_no_money() {
     );
     assert_eq!(o.shipped_at, Some(t0()));
     assert_eq!((change.refund, change.restock), (None, None));
+    assert!(change.reversal.is_empty());
     assert_eq!(change.events[0].event_type, EventType::OrderShipped);
     assert_eq!(change.events[0].data["tracking_number"], "TRK-1");
     assert_eq!(change.events[0].data["refund"], serde_json::Value::Null);
@@ -131,6 +133,7 @@ fn shipping_records_the_carrier_and_tracking_number_and_moves_no_money() {
     assert_eq!(delivered.order.delivered_at, Some(t0()));
     assert_eq!(delivered.order.carrier.as_deref(), Some("DHL"), "kept");
     assert_eq!((delivered.refund, delivered.restock), (None, None));
+    assert!(delivered.reversal.is_empty());
 }
 
 #[test]
@@ -155,6 +158,19 @@ fn cancelling_refunds_everything_to_the_buyer_and_restocks_the_units() {
     );
     assert_eq!(change.order.cancel_reason.as_deref(), Some("Out of stock"));
     assert_eq!(change.order.cancelled_at, Some(t0()));
+    // The settlement is undone beside the refund: the commission back from the platform,
+    // the total out of the merchant balance.
+    assert_eq!(
+        change.reversal,
+        crate::ledger::reverse(&order(OrderStatus::Confirmed))
+    );
+    let merchant_out: i64 = change
+        .reversal
+        .iter()
+        .filter(|p| p.account == crate::wallet::Account::merchant(Uuid::from_u128(2)))
+        .map(|p| p.amount.minor())
+        .sum();
+    assert_eq!(merchant_out, -(16_000_000 - 400_000));
     let data = &change.events[0].data;
     assert_eq!(data["refund"].to_string(), "160000.00");
     assert_eq!(data["cancel_reason"], "Out of stock");

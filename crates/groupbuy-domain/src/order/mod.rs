@@ -1,7 +1,8 @@
 //! Orders: what a completed group leaves its shop's merchant to ship. One order per ACTIVE
 //! participant is created CONFIRMED when the group completes; the merchant (or a platform
 //! admin) then ships and delivers it, or cancels it before shipment, which refunds the
-//! buyer and gives the units back to stock. Every transition is decided here
+//! buyer and gives the units back to stock. Its money settles into the shop's merchant
+//! balance when it is created, less the platform's commission ([`crate::ledger`]). Every transition is decided here
 //! ([`Order::apply`]) and written by the store with a conditional statement, so of two
 //! concurrent transitions of one order exactly one happens.
 
@@ -47,8 +48,12 @@ pub struct Order {
     pub quantity: i32,
     /// The group price locked when the group opened.
     pub unit_price: Money,
-    /// The money paid for the units (held by the platform; refunded on cancellation).
+    /// The money paid for the units: settled into the shop's merchant balance when the
+    /// order was created, given back to the buyer on cancellation.
     pub total_amount: Money,
+    /// The platform's commission on `total_amount`, computed once when the order was
+    /// created ([`crate::ledger::CommissionRate::on`]); a cancellation gives back exactly this.
+    pub commission: Money,
     /// Where it is in its lifecycle.
     pub status: OrderStatus,
     /// Who carries it, once SHIPPED.

@@ -91,6 +91,9 @@ closed_set! {
         /// A merchant cancelled an order before shipment: CANCELLED, the buyer refunded.
         #[strum(serialize = "order.cancelled")]
         OrderCancelled,
+        /// A platform admin recorded a payout out of a shop's merchant balance.
+        #[strum(serialize = "payout.recorded")]
+        PayoutRecorded,
         /// A test delivery requested through the API.
         #[strum(serialize = "webhook.test")]
         WebhookTest,

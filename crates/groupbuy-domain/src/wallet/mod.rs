@@ -1,6 +1,12 @@
-//! Wallets: each user's balance and its append-only ledger.
+//! The one ledger: accounts ([`Account`]: buyers' wallets, shops' merchant balances, the
+//! platform's revenue), their balances and their append-only entries. Every movement is
+//! decided here ([`post_to`]) and written by the store's `wallet` module, the only writer of
+//! balances and entries.
 
+mod account;
 mod ports;
+
+pub use account::{Account, AccountKind};
 
 #[cfg(feature = "mock")]
 pub use ports::MockWalletStore;
@@ -32,6 +38,19 @@ closed_set! {
         Purchase,
         /// A refund of a failed or deleted group, or of a cancelled order (`order-cancel:<id>`).
         Refund,
+        /// A completed order's money settled into its shop's merchant balance (`order:<id>`).
+        OrderSettled,
+        /// The platform's commission on a settled order (`order:<id>`): out of the merchant
+        /// balance, into the platform's revenue.
+        Commission,
+        /// A cancelled order's money taken back from its shop's merchant balance for the
+        /// buyer's refund (`order-cancel:<id>`).
+        OrderCancelled,
+        /// A cancelled order's commission given back by the platform's revenue to the
+        /// merchant balance (`order-cancel:<id>`).
+        CommissionReversed,
+        /// Money paid out of a merchant balance to the shop (the admin's reference).
+        Payout,
     }
 }
 
@@ -40,6 +59,41 @@ impl LedgerKind {
     pub fn parse(s: &str) -> Option<Self> {
         s.parse().ok()
     }
+
+    /// Whether lines of this kind are written to accounts of `account`'s kind: a wallet's
+    /// are CREDIT, PURCHASE and REFUND; a merchant balance's the settlements,
+    /// cancellations, payouts and both sides of the commission, which the platform's
+    /// revenue shares.
+    pub fn is_on(self, account: AccountKind) -> bool {
+        match self {
+            Self::Credit | Self::Purchase | Self::Refund => account == AccountKind::Wallet,
+            Self::OrderSettled | Self::OrderCancelled | Self::Payout => {
+                account == AccountKind::Merchant
+            }
+            Self::Commission | Self::CommissionReversed => account != AccountKind::Wallet,
+        }
+    }
+
+    /// The kinds whose lines are written to accounts of `account`'s kind, in declaration
+    /// order (the lists the API documents for a wallet and for a shop's statement).
+    pub fn on(account: AccountKind) -> impl Iterator<Item = Self> {
+        use strum::IntoEnumIterator;
+        Self::iter().filter(move |k| k.is_on(account))
+    }
+}
+
+/// One movement the domain decided, before the store posts it: which account, why, how
+/// much (signed) and the reference that ties it to its cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    /// The account that moves.
+    pub account: Account,
+    /// Why it moves.
+    pub kind: LedgerKind,
+    /// Signed amount (debits negative).
+    pub amount: Money,
+    /// The cause (`order:<id>`, `order-cancel:<id>`, an admin's reference).
+    pub reference: String,
 }
 
 /// One immutable ledger entry; `amount` is signed (debits negative).
@@ -47,9 +101,9 @@ impl LedgerKind {
 pub struct LedgerEntry {
     /// Entry id, also the payment transaction id of purchases.
     pub id: Uuid,
-    /// Wallet owner.
-    pub user_id: String,
-    /// Why the money moved: an admin credit, a purchase or a refund.
+    /// The account it moved: a wallet, a merchant balance or the platform's revenue.
+    pub account: Account,
+    /// Why the money moved: an admin credit, a purchase, a refund, a settlement...
     pub kind: LedgerKind,
     /// Signed amount.
     pub amount: Money,
@@ -59,6 +113,22 @@ pub struct LedgerEntry {
     pub reference: String,
     /// When the money moved (UTC, from the injected clock).
     pub created_at: OffsetDateTime,
+}
+
+impl LedgerEntry {
+    /// The entry of `posting` with its id and time, its balance still to be known (the
+    /// posting function sets it to what the move left).
+    pub fn of(posting: Posting, id: Uuid, now: OffsetDateTime) -> Self {
+        Self {
+            id,
+            account: posting.account,
+            kind: posting.kind,
+            amount: posting.amount,
+            balance_after: posting.amount,
+            reference: posting.reference,
+            created_at: now,
+        }
+    }
 }
 
 /// Debits `amount` from `balance`, refusing to go negative.
@@ -77,10 +147,7 @@ pub fn debit(balance: Money, amount: Money) -> Result<Money, crate::DomainError>
 /// (Validation on `amount`, 422) a balance past [`Money::MAX_MINOR`].
 pub fn post(balance: Money, delta: Money) -> Result<Money, crate::DomainError> {
     if delta.minor() < 0 {
-        return debit(
-            balance,
-            Money::from_minor(delta.minor().saturating_neg(), delta.currency()),
-        );
+        return debit(balance, delta.negated());
     }
     let after = balance.plus(delta)?;
     if !after.is_within_bounds() {
@@ -93,6 +160,25 @@ pub fn post(balance: Money, delta: Money) -> Result<Money, crate::DomainError> {
         ));
     }
     Ok(after)
+}
+
+/// [`post`] into `account`: a wallet refuses a balance below zero as seed 001's
+/// `insufficient-balance` (400); a merchant or platform account as
+/// [`crate::ledger::LedgerRefusal::InsufficientBalance`] (409), which is what a payout
+/// beyond the balance, or a cancellation whose money was paid out, is told.
+pub fn post_to(
+    account: &Account,
+    balance: Money,
+    delta: Money,
+) -> Result<Money, crate::DomainError> {
+    if account.kind() != AccountKind::Wallet && balance.minor().saturating_add(delta.minor()) < 0 {
+        return Err(crate::ledger::LedgerRefusal::InsufficientBalance {
+            balance,
+            required: delta.negated(),
+        }
+        .into());
+    }
+    post(balance, delta)
 }
 
 /// The 503 for a wallet whose balance kept changing under three conditional updates in a
@@ -152,8 +238,40 @@ mod tests {
 
     #[test]
     fn ledger_kinds_round_trip() {
-        for k in [LedgerKind::Credit, LedgerKind::Purchase, LedgerKind::Refund] {
+        use strum::IntoEnumIterator;
+        for k in LedgerKind::iter() {
             assert_eq!(LedgerKind::parse(k.as_str()), Some(k));
         }
+        assert_eq!(LedgerKind::OrderSettled.as_str(), "ORDER_SETTLED");
+        let wallet: Vec<LedgerKind> = LedgerKind::on(AccountKind::Wallet).collect();
+        assert_eq!(
+            wallet,
+            [LedgerKind::Credit, LedgerKind::Purchase, LedgerKind::Refund]
+        );
+        assert_eq!(LedgerKind::on(AccountKind::Merchant).count(), 5);
+        assert_eq!(LedgerKind::on(AccountKind::Platform).count(), 2);
+    }
+
+    #[test]
+    fn a_merchant_account_short_of_a_debit_is_a_typed_conflict() {
+        let tzs = |m| Money::from_minor(m, Currency::TZS);
+        let shop = Account::merchant(Uuid::nil());
+        let err = post_to(&shop, tzs(500), tzs(-501)).expect_err("refused");
+        match err {
+            crate::DomainError::Conflict(r) => {
+                assert_eq!(r.kind(), "insufficient-shop-balance");
+                assert_eq!(
+                    r.message(),
+                    "Insufficient shop balance. Balance: 5.00 TZS, required: 5.01 TZS"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(post_to(&shop, tzs(500), tzs(-500)), Ok(tzs(0)));
+        let wallet = Account::wallet("u");
+        let err = post_to(&wallet, tzs(0), tzs(-1)).expect_err("refused");
+        assert!(
+            matches!(err, crate::DomainError::Rule(ref r) if r.kind() == "insufficient-balance")
+        );
     }
 }

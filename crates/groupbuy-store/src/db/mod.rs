@@ -6,6 +6,7 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
+use groupbuy_domain::ledger::CommissionRate;
 use groupbuy_domain::platform::Answer;
 use groupbuy_domain::DomainError;
 use parking_lot::{Mutex, MutexGuard};
@@ -193,6 +194,8 @@ pub struct Database {
     checkout_timeout: Duration,
     /// This process's queues of payments per hot group.
     joins: Arc<crate::group_purchase::JoinBatches>,
+    /// The commission of shops without their own rate (`GROUPBUY_COMMISSION_BPS`).
+    pub(crate) default_commission: CommissionRate,
 }
 
 /// The connection a write transaction runs on: a pooled one (PostgreSQL) or SQLite's
@@ -258,6 +261,7 @@ impl Database {
             writer,
             checkout_timeout: settings.checkout_timeout,
             joins: Arc::default(),
+            default_commission: CommissionRate::ZERO,
         })
     }
 

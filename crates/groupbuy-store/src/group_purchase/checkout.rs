@@ -1,7 +1,7 @@
 //! Checkout sessions and paying them: debit, seats, participant, purchase record and
 //! completion in ONE transaction.
 
-use super::emit::{emit, product_audience};
+use super::emit::{emit, product_shop};
 use super::rows::{GroupRow, ParticipantRow, PurchaseRow, SessionRow};
 use super::seats::{
     active_participants, group_not_found, load_group, load_participation, take_seats,
@@ -23,9 +23,10 @@ use groupbuy_domain::group_purchase::{
     CheckoutStatus, GroupCode, GroupInstance, GroupPurchaseRefusal as Refused, JoinCheck, Members,
     OpenGroup, ParticipantStatus, PayIds, PayInto, PayRequest,
 };
+use groupbuy_domain::ledger::CommissionRate;
 use groupbuy_domain::platform::ChangeContext;
-use groupbuy_domain::wallet::{LedgerEntry, LedgerKind};
-use groupbuy_domain::{DomainError, Money, Principal};
+use groupbuy_domain::wallet::{Account, LedgerEntry, LedgerKind};
+use groupbuy_domain::{DomainError, Principal};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -141,14 +142,16 @@ pub(crate) fn insert(
 /// the session is claimed and the wallet debited before the seats are taken, and from the
 /// seat UPDATE to COMMIT only the participant, the purchase record, the completion (when
 /// full), the session's result and the outbox events are written; nothing is read back.
+/// A completion charges the shop's own commission rate, else `default` (the platform's).
 pub(crate) fn pay(
     conn: &mut DbConnection,
     buyer: &Principal,
     session_id: Uuid,
     ctx: &ChangeContext,
+    default: CommissionRate,
 ) -> Result<CheckoutSession, StoreError> {
     let mut appended = Appended::default();
-    let paid = pay_appending(conn, buyer, session_id, ctx, &mut appended)?;
+    let paid = pay_appending(conn, buyer, session_id, ctx, default, &mut appended)?;
     appended.write(conn)?;
     Ok(paid)
 }
@@ -179,6 +182,7 @@ pub(crate) fn pay_appending(
     buyer: &Principal,
     session_id: Uuid,
     ctx: &ChangeContext,
+    default: CommissionRate,
     appended: &mut Appended,
 ) -> Result<CheckoutSession, StoreError> {
     let now = ctx.now;
@@ -217,9 +221,9 @@ pub(crate) fn pay_appending(
         conn,
         LedgerEntry {
             id: Uuid::new_v4(),
-            user_id: buyer.user_id.clone(),
+            account: Account::wallet(buyer.user_id.clone()),
             kind: LedgerKind::Purchase,
-            amount: Money::from_minor(-total.minor(), total.currency()),
+            amount: total.negated(),
             balance_after: total,
             reference: format!("checkout:{session_id}"),
             created_at: now,
@@ -256,7 +260,7 @@ pub(crate) fn pay_appending(
             let members = if after.is_full() {
                 Some((
                     active_participants(conn, &after)?,
-                    product_audience(conn, session.product_id)?,
+                    product_shop(conn, session.product_id, default)?,
                 ))
             } else {
                 None
@@ -269,14 +273,15 @@ pub(crate) fn pay_appending(
             };
             let into = PayInto::Join {
                 group: &before,
-                completing: members
-                    .as_ref()
-                    .map(|(active, audience)| Members { active, audience }),
+                completing: members.as_ref().map(|(active, shop)| Members {
+                    active,
+                    seller: shop.seller(),
+                }),
             };
             gp_domain::pay(request(into, existing.as_ref()), Uuid::new_v4)?
         }
         None => {
-            let audience = product_audience(conn, session.product_id)?;
+            let shop = product_shop(conn, session.product_id, default)?;
             let product = load_product(conn, session.product_id)?.ok_or_else(product_not_found)?;
             let into = PayInto::Open(OpenGroup {
                 id: Uuid::new_v4(),
@@ -286,7 +291,8 @@ pub(crate) fn pay_appending(
                 initiator_name: buyer.display_name(),
                 quantity: session.quantity,
                 session_price: session.unit_price,
-                audience: &audience,
+                audience: &shop.audience,
+                commission: shop.commission,
             });
             let paid = gp_domain::pay(request(into, None), Uuid::new_v4)?;
             insert_group(conn, &paid.group)?;

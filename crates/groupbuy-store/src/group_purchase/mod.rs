@@ -66,7 +66,7 @@ impl GroupPurchaseStore for Database {
                 .joins()
                 .pay(self, group_id, buyer, session_id, ctx, answer),
             _ => self.write_retrying_answered(answer, |conn| {
-                checkout::pay(conn, buyer, session_id, ctx)
+                checkout::pay(conn, buyer, session_id, ctx, self.default_commission())
             }),
         }
     }
@@ -114,7 +114,8 @@ impl GroupPurchaseStore for Database {
         answer: Answer<ParticipantDetail>,
     ) -> Result<ParticipantDetail, DomainError> {
         self.write_retrying_answered(answer, |conn| {
-            transfer::transfer(conn, user, source, target, quantity, ctx)
+            let default = self.default_commission();
+            transfer::transfer(conn, user, (source, target), quantity, ctx, default)
         })
     }
 

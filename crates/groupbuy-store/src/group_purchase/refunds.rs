@@ -26,7 +26,7 @@ use crate::schema::{group_instances as gi, group_participants as gp};
 use crate::wallet::{lock_wallets, open_wallets, post_entries};
 use diesel::prelude::*;
 use groupbuy_domain::group_purchase::{GroupStatus, ParticipantStatus, Refund};
-use groupbuy_domain::wallet::{self, LedgerEntry, LedgerKind};
+use groupbuy_domain::wallet::{self, Account, LedgerEntry, LedgerKind};
 use groupbuy_domain::{Currency, Money};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -301,7 +301,7 @@ fn write_money(
         .filter(|p| p.refund.amount.minor() > 0)
         .map(|p| LedgerEntry {
             id: Uuid::new_v4(),
-            user_id: p.refund.user_id.clone(),
+            account: Account::wallet(p.refund.user_id.clone()),
             kind: LedgerKind::Refund,
             amount: p.refund.amount,
             balance_after: Money::from_minor(p.balance_after, p.refund.amount.currency()),

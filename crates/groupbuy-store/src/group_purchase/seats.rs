@@ -10,9 +10,9 @@ use crate::schema::{group_instances as gi, group_participants as gp, products};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use groupbuy_domain::group_purchase::{
-    Completion, GroupInstance, GroupStatus, Participant, ParticipantStatus,
+    Completion, GroupInstance, GroupStatus, Participant, ParticipantStatus, Seller,
 };
-use groupbuy_domain::platform::{Audience, DomainEvent};
+use groupbuy_domain::platform::DomainEvent;
 use groupbuy_domain::{DomainError, Money};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -256,7 +256,7 @@ pub(crate) fn active_participants(
 pub(crate) fn complete_if_full(
     conn: &mut DbConnection,
     group: &GroupInstance,
-    audience: &Audience,
+    seller: Seller<'_>,
     now: OffsetDateTime,
 ) -> Result<Vec<DomainEvent>, StoreError> {
     // Only a full group can complete: no read at all on an ordinary join.
@@ -264,7 +264,7 @@ pub(crate) fn complete_if_full(
         return Ok(Vec::new());
     }
     let active = active_participants(conn, group)?;
-    let Some(done) = group.complete(&active, Uuid::new_v4, audience, now) else {
+    let Some(done) = group.complete(&active, Uuid::new_v4, seller, now) else {
         return Ok(Vec::new());
     };
     if !write_completion(conn, group, &done, now)? {
@@ -275,7 +275,9 @@ pub(crate) fn complete_if_full(
 
 /// Writes a completion the domain decided for `group` (its row locked by this
 /// transaction): the conditional status change makes it happen once (false when it did
-/// not), its orders, and the held stock becoming sold stock.
+/// not), its orders, their money settled into the shop's merchant balance and the
+/// platform's commission (through the one posting function), and the held stock becoming
+/// sold stock. Every way a group completes ends here.
 pub(crate) fn write_completion(
     conn: &mut DbConnection,
     group: &GroupInstance,
@@ -298,6 +300,7 @@ pub(crate) fn write_completion(
         return Ok(false);
     }
     crate::order::insert_orders(conn, &done.orders)?;
+    crate::wallet::post_postings(conn, &done.settlement, now)?;
     let seats = i64::from(group.total_seats);
     diesel::update(products::table.find(group.product_id.to_string()))
         .set((

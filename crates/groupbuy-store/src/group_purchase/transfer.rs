@@ -1,6 +1,6 @@
 //! Seat transfers between compatible OPEN groups; the money held for the seats moves too.
 
-use super::emit::{emit, group_audience};
+use super::emit::{emit, group_shop};
 use super::reads::participant_detail;
 use super::rows::TransferRow;
 use super::seats::{
@@ -16,6 +16,7 @@ use groupbuy_domain::group_purchase::{
     transfer as decide, GroupPurchaseRefusal as Refused, GroupStatus, ParticipantDetail,
     ParticipantStatus, TransferCheck,
 };
+use groupbuy_domain::ledger::CommissionRate;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::Principal;
 use uuid::Uuid;
@@ -26,16 +27,16 @@ use uuid::Uuid;
 pub(crate) fn transfer(
     conn: &mut DbConnection,
     user: &Principal,
-    source_id: Uuid,
-    target_id: Uuid,
+    (source_id, target_id): (Uuid, Uuid),
     quantity: i32,
     ctx: &ChangeContext,
+    default: CommissionRate,
 ) -> Result<ParticipantDetail, StoreError> {
     let now = ctx.now;
     if source_id == target_id {
         return Err(Refused::SameGroup.into());
     }
-    let audience = group_audience(conn, source_id)?.ok_or_else(|| group_not_found(source_id))?;
+    let shop = group_shop(conn, source_id, default)?.ok_or_else(|| group_not_found(source_id))?;
     // Lock both group rows in a fixed order so two opposite transfers cannot deadlock.
     let mut ids = [source_id, target_id];
     ids.sort();
@@ -61,7 +62,7 @@ pub(crate) fn transfer(
             quantity,
             now,
         },
-        &audience,
+        &shop.audience,
     )?;
     let mine = plan.mine.clone();
     let moved = plan.moved;
@@ -134,7 +135,7 @@ pub(crate) fn transfer(
         }
     }
     let mut events = plan.events;
-    events.extend(complete_if_full(conn, &target, &audience, now)?);
+    events.extend(complete_if_full(conn, &target, shop.seller(), now)?);
     emit(conn, &events, ctx)?;
     participant_detail(conn, into)
 }

@@ -1,10 +1,11 @@
 //! A merchant's transition of an order, in one transaction: authorize, let the domain
 //! decide ([`Order::apply`]), write the new status conditionally on the one it was decided
-//! from, then what the change moves (the buyer's refund through the wallet ledger, the
-//! units back to stock) and its event. The conditional write comes first, so a refund or
+//! from, then what the change moves (the buyer's refund and the reversal of the order's
+//! settlement through the one ledger, the units back to stock) and its event. The conditional write comes first, so a refund or
 //! restock can only follow a status change this transaction made: each happens once.
-//! Locks are taken in the order payments take them (order row, then wallet, then
-//! product), so a cancellation never deadlocks with a completing payment.
+//! Locks are taken in the order payments take them (order row, then wallet, merchant
+//! balance and platform revenue, then product), so a cancellation never deadlocks with a
+//! completing payment or a payout.
 
 use super::reads::with_owner;
 use super::rows::write_if_still;
@@ -12,12 +13,12 @@ use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::platform::outbox;
 use crate::schema::products;
-use crate::wallet::post_entry;
+use crate::wallet::post_postings;
 use diesel::prelude::*;
 use groupbuy_domain::catalog::manages_shop;
 use groupbuy_domain::order::{order_not_found, Order, OrderChange, OrderCommand, OrderRefusal};
 use groupbuy_domain::platform::{Audience, ChangeContext};
-use groupbuy_domain::wallet::LedgerKind;
+use groupbuy_domain::wallet::{Account, LedgerKind, Posting};
 use groupbuy_domain::Principal;
 use uuid::Uuid;
 
@@ -66,14 +67,16 @@ fn write_effects(
     ctx: &ChangeContext,
 ) -> Result<(), StoreError> {
     if let Some(refund) = &change.refund {
-        post_entry(
-            conn,
-            &refund.user_id,
-            LedgerKind::Refund,
-            refund.amount,
-            &refund.reference,
-            ctx.now,
-        )?;
+        // The refund and the reversal together: all accounts in lock order, all or nothing
+        // (a merchant balance paid out below what the order left it refuses the cancel).
+        let mut postings = vec![Posting {
+            account: Account::wallet(refund.user_id.clone()),
+            kind: LedgerKind::Refund,
+            amount: refund.amount,
+            reference: refund.reference.clone(),
+        }];
+        postings.extend(change.reversal.iter().cloned());
+        post_postings(conn, &postings, ctx.now)?;
     }
     if let Some(restock) = change.restock {
         diesel::update(products::table.find(restock.product_id.to_string()))

@@ -7,7 +7,7 @@ mod reads;
 mod rows;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub(crate) use rows::insert_orders;
 

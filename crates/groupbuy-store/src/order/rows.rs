@@ -25,6 +25,7 @@ struct OrderColumns<'a> {
     currency: &'a str,
     unit_price_minor: i64,
     total_minor: i64,
+    commission_minor: i64,
     status: AsText<OrderStatus>,
     carrier: Option<&'a str>,
     tracking_number: Option<&'a str>,
@@ -49,6 +50,7 @@ impl<'a> OrderColumns<'a> {
             currency: o.unit_price.currency().code(),
             unit_price_minor: o.unit_price.minor(),
             total_minor: o.total_amount.minor(),
+            commission_minor: o.commission.minor(),
             status: AsText(o.status),
             carrier: o.carrier.as_deref(),
             tracking_number: o.tracking_number.as_deref(),
@@ -135,6 +137,7 @@ pub(super) struct OrderRow {
     delivered_at: Option<PrimitiveDateTime>,
     cancelled_at: Option<PrimitiveDateTime>,
     cancel_reason: Option<String>,
+    commission_minor: i64,
 }
 
 impl OrderRow {
@@ -150,6 +153,7 @@ impl OrderRow {
             quantity: self.quantity,
             unit_price: money(self.unit_price_minor, &self.currency)?,
             total_amount: money(self.total_minor, &self.currency)?,
+            commission: money(self.commission_minor, &self.currency)?,
             status: self.status.0,
             carrier: self.carrier,
             tracking_number: self.tracking_number,

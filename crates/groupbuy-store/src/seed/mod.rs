@@ -201,7 +201,10 @@ fn counts(conn: &mut DbConnection, expired: u64) -> Result<SeedReport, StoreErro
         completed: by_status(conn, "COMPLETED")?,
         failed: by_status(conn, "FAILED")?,
         participants: n(group_participants::table.count().get_result(conn)?),
-        users: n(wallets::table.count().get_result(conn)?),
+        users: n(wallets::table
+            .filter(wallets::account_kind.eq("WALLET"))
+            .count()
+            .get_result(conn)?),
         ledger_entries: n(wallet_ledger::table.count().get_result(conn)?),
         orders: n(orders::table.count().get_result(conn)?),
         events: n(events::table.count().get_result(conn)?),

@@ -402,6 +402,12 @@ pub(super) fn statements(d: Dialect, s: &Shape, now: i64) -> Vec<String> {
            SELECT {uuid}, group_id, code, 'seed-user-' || u, id, product_id, shop_id, qty, 'TZS',
                   price, qty * price, 'CONFIRMED', {closed}
            FROM seed_parts WHERE st = 'COMPLETED' ORDER BY closed, idx;
+         INSERT INTO wallet_ledger (id, account_kind, user_id, kind, amount_minor, balance_after_minor,
+             currency, reference, created_at) SELECT {uuid}, 'MERCHANT', shop_id, 'ORDER_SETTLED', total_minor, SUM(total_minor) OVER
+                  (PARTITION BY shop_id ORDER BY seq ROWS UNBOUNDED PRECEDING), 'TZS', 'order:' || id,
+                  created_at FROM orders ORDER BY seq;
+         INSERT INTO wallets (account_kind, user_id, currency, balance_minor, updated_at)
+           SELECT 'MERCHANT', shop_id, 'TZS', SUM(total_minor), MAX(created_at) FROM orders GROUP BY shop_id;
          UPDATE products SET reserved_quantity = (
              SELECT COALESCE(SUM(total_seats), 0) FROM group_instances
              WHERE group_instances.product_id = products.id AND group_instances.status = 'OPEN')

@@ -309,6 +309,22 @@ pub fn data_schema(t: EventType) -> Value {
                 "at": date_time()
             }),
         ),
+        EventType::PayoutRecorded => object(
+            &[
+                "payout_id",
+                "shop_id",
+                "amount",
+                "currency",
+                "reference",
+                "balance_after",
+                "at",
+            ],
+            json!({
+                "payout_id": uuid(), "shop_id": uuid(), "amount": money(),
+                "currency": {"type": "string"}, "reference": {"type": "string"},
+                "balance_after": money(), "at": date_time()
+            }),
+        ),
         EventType::WebhookTest => object(
             &["endpoint_id"],
             json!({"endpoint_id": {"type": "string"}, "message": {"type": "string"}}),
@@ -326,7 +342,7 @@ pub fn envelope_schema(t: EventType) -> Value {
             "type": {"type": "string", "enum": [t.as_str()]},
             "created_at": {"type": "string", "format": "date-time"},
             "request_id": {"type": "string", "description": "X-Request-Id of the request (or sweep pass) that caused it"},
-            "subject": {"type": "string", "description": "group:<id>, order:<id>, campaign:<handle>/<slug>, groupbuy:<id>"},
+            "subject": {"type": "string", "description": "group:<id>, order:<id>, shop:<id>, campaign:<handle>/<slug>, groupbuy:<id>"},
             "sequence": {"type": "integer", "description": "Increases per subject: order what arrives out of order"},
             "data": data_schema(t)
         }

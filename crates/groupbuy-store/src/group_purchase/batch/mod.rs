@@ -18,6 +18,7 @@ use crate::error::StoreError;
 use crate::platform::answer;
 use diesel::connection::SimpleConnection;
 use groupbuy_domain::group_purchase::CheckoutSession;
+use groupbuy_domain::ledger::CommissionRate;
 use groupbuy_domain::platform::{Answer, ChangeContext, StoredResponse};
 use groupbuy_domain::{DomainError, Principal};
 use parking_lot::Mutex;
@@ -124,7 +125,7 @@ impl JoinBatches {
                         Outcome::Paid(session, _) => Ok(session),
                         Outcome::Refused(e) => Err(e),
                         Outcome::Alone => db.write_retrying_answered(answer, |conn| {
-                            checkout::pay(conn, buyer, session_id, ctx)
+                            checkout::pay(conn, buyer, session_id, ctx, db.default_commission())
                         }),
                     };
                 }
@@ -208,7 +209,14 @@ fn apply(db: &Database, group_id: Uuid, batch: Vec<Payment>) -> bool {
         for payment in batch {
             // Paid here, by the leader holding the line, so later payers queue behind it.
             let paid = db.write_retrying_answered(payment.answer, |conn| {
-                checkout::pay(conn, &payment.buyer, payment.session_id, &payment.ctx)
+                let default = db.default_commission();
+                checkout::pay(
+                    conn,
+                    &payment.buyer,
+                    payment.session_id,
+                    &payment.ctx,
+                    default,
+                )
             });
             let outcome = match paid {
                 Ok(session) => Outcome::Paid(session, None),
@@ -220,8 +228,10 @@ fn apply(db: &Database, group_id: Uuid, batch: Vec<Payment>) -> bool {
     }
     let outcomes = db.writer().and_then(|mut conn| {
         manual_transaction(&mut conn, |conn| match conn {
-            DbConnection::Pg(_) => together::pay_together(conn, group_id, &batch),
-            DbConnection::Sqlite(_) => pay_each(conn, &batch).map(Some),
+            DbConnection::Pg(_) => {
+                together::pay_together(conn, group_id, &batch, db.default_commission())
+            }
+            DbConnection::Sqlite(_) => pay_each(conn, &batch, db.default_commission()).map(Some),
         })
     });
     let together = matches!(outcomes, Ok(Some(_)));
@@ -250,13 +260,17 @@ fn apply(db: &Database, group_id: Uuid, batch: Vec<Payment>) -> bool {
 /// Fails (and the whole transaction rolls back) only when the savepoints themselves do.
 /// The ledger entries and purchase records of the accepted payments are written at the
 /// end, one multi-row statement each.
-fn pay_each(conn: &mut DbConnection, batch: &[Payment]) -> Result<Vec<Outcome>, StoreError> {
+fn pay_each(
+    conn: &mut DbConnection,
+    batch: &[Payment],
+    default: CommissionRate,
+) -> Result<Vec<Outcome>, StoreError> {
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut appended = Appended::default();
     conn.batch_execute("SAVEPOINT payment")?;
     for p in batch {
         let mut own = Appended::default();
-        let paid = checkout::pay_appending(conn, &p.buyer, p.session_id, &p.ctx, &mut own)
+        let paid = checkout::pay_appending(conn, &p.buyer, p.session_id, &p.ctx, default, &mut own)
             .and_then(|session| {
                 let stored = answer::record(conn, &p.answer, &session)?;
                 Ok((session, stored))

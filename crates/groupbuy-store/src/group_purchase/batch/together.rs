@@ -7,7 +7,7 @@
 //! one, each in a savepoint.)
 
 use super::super::checkout::{session_not_found, Appended};
-use super::super::emit::{emit, product_audience};
+use super::super::emit::{emit, product_shop, Shop};
 use super::super::rows::{ParticipantRow, PurchaseRow, SessionRow};
 use super::super::seats::{active_participants, lock_group, participant_row, write_completion};
 use super::{Outcome, Payment};
@@ -24,7 +24,8 @@ use groupbuy_domain::group_purchase::{
     pay, CheckoutSession, CheckoutStatus, Completion, GroupInstance, Members, Participant, PayIds,
     PayInto, PayRequest,
 };
-use groupbuy_domain::platform::{Audience, DomainEvent};
+use groupbuy_domain::ledger::CommissionRate;
+use groupbuy_domain::platform::DomainEvent;
 use groupbuy_domain::wallet::LedgerEntry;
 use groupbuy_domain::{Currency, DomainError, Money};
 use std::collections::HashMap;
@@ -48,7 +49,7 @@ struct Decided {
 /// shop's owner and the group's ACTIVE participants by user, kept current as the batch's
 /// payments are decided.
 struct Filling {
-    audience: Audience,
+    shop: Shop,
     active: HashMap<String, Participant>,
 }
 
@@ -59,6 +60,7 @@ impl Filling {
         conn: &mut DbConnection,
         group: &GroupInstance,
         sessions: &HashMap<Uuid, CheckoutSession>,
+        default: CommissionRate,
     ) -> Result<Option<Self>, StoreError> {
         let pending: i32 = sessions
             .values()
@@ -68,12 +70,12 @@ impl Filling {
         if group.seats_occupied.saturating_add(pending) < group.total_seats {
             return Ok(None);
         }
-        let audience = product_audience(conn, group.product_id)?;
+        let shop = product_shop(conn, group.product_id, default)?;
         let active = active_participants(conn, group)?
             .into_iter()
             .map(|p| (p.user_id.clone(), p))
             .collect();
-        Ok(Some(Self { audience, active }))
+        Ok(Some(Self { shop, active }))
     }
 }
 
@@ -84,6 +86,7 @@ pub(super) fn pay_together(
     conn: &mut DbConnection,
     group_id: Uuid,
     batch: &[Payment],
+    default: CommissionRate,
 ) -> Result<Option<Vec<Outcome>>, StoreError> {
     let Some(mut group) = lock_group(conn, group_id)? else {
         return Ok(None);
@@ -100,7 +103,7 @@ pub(super) fn pay_together(
     let mut participations = read_participations(pg(conn)?, &group, &buyers)?;
     let mut decided = Decided::default();
     let mut balances: HashMap<String, (String, i64)> = wallets;
-    let mut filling = Filling::read_if_fillable(conn, &group, &sessions)?;
+    let mut filling = Filling::read_if_fillable(conn, &group, &sessions, default)?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for (i, p) in batch.iter().enumerate() {
         let decision = decide(
@@ -172,7 +175,7 @@ fn decide(
         .unwrap_or_default();
     let completing = filling.as_deref().map(|f| Members {
         active: &active,
-        audience: &f.audience,
+        seller: f.shop.seller(),
     });
     let paid = pay(
         PayRequest {

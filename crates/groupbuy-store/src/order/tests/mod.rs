@@ -19,7 +19,7 @@ use groupbuy_domain::{DomainError, Principal};
 use uuid::Uuid;
 
 /// The merchant who owns the shop of every test product (`product` creates it).
-fn merchant() -> Principal {
+pub(crate) fn merchant() -> Principal {
     Principal {
         user_id: "merchant".into(),
         roles: vec!["merchant".into()],
@@ -27,7 +27,7 @@ fn merchant() -> Principal {
     }
 }
 
-fn other_merchant() -> Principal {
+pub(crate) fn other_merchant() -> Principal {
     Principal {
         user_id: "other-merchant".into(),
         roles: vec!["merchant".into()],
@@ -35,7 +35,7 @@ fn other_merchant() -> Principal {
     }
 }
 
-fn admin() -> Principal {
+pub(crate) fn admin() -> Principal {
     Principal {
         user_id: "admin".into(),
         roles: vec!["platform-admin".into()],
@@ -45,7 +45,7 @@ fn admin() -> Principal {
 
 /// Completes a group of `buyers.len()` one-seat buyers of `product`; returns each
 /// buyer's order (in `buyers`' order).
-fn complete(db: &Database, product: Uuid, buyers: &[&str]) -> Vec<Order> {
+pub(crate) fn complete(db: &Database, product: Uuid, buyers: &[&str]) -> Vec<Order> {
     let mut group = None;
     for b in buyers {
         fund(db, b, 80_000);
@@ -63,20 +63,25 @@ fn complete(db: &Database, product: Uuid, buyers: &[&str]) -> Vec<Order> {
         .collect()
 }
 
-fn ship() -> OrderCommand {
+pub(crate) fn ship() -> OrderCommand {
     OrderCommand::Ship(Shipment::parse("DHL", "TRK-1").expect("valid"))
 }
 
-fn cancel() -> OrderCommand {
+pub(crate) fn cancel() -> OrderCommand {
     OrderCommand::Cancel(CancelReason::parse("Out of stock").expect("valid"))
 }
 
-fn apply(db: &Database, who: &Principal, id: Uuid, c: OrderCommand) -> Result<Order, DomainError> {
+pub(crate) fn apply(
+    db: &Database,
+    who: &Principal,
+    id: Uuid,
+    c: OrderCommand,
+) -> Result<Order, DomainError> {
     db.change(who, id, c, &ctx(t0()), Answer::none())
 }
 
 /// The problem kind of a 409.
-fn conflict(r: Result<Order, DomainError>) -> &'static str {
+pub(crate) fn conflict(r: Result<Order, DomainError>) -> &'static str {
     match r {
         Err(DomainError::Conflict(c)) => c.kind(),
         other => panic!("not a conflict: {other:?}"),
@@ -91,11 +96,12 @@ fn stock(db: &Database, product: Uuid) -> i64 {
     db.product(product).expect("product").stock_quantity
 }
 
-/// Ledger entries with this reference.
+/// Wallet entries with this reference (the merchant ledger's lines share it).
 fn entries(db: &Database, reference: &str) -> Vec<(String, i64)> {
     db.read(|c| {
         Ok(wallet_ledger::table
             .filter(wallet_ledger::reference.eq(reference))
+            .filter(wallet_ledger::account_kind.eq("WALLET"))
             .select((wallet_ledger::kind, wallet_ledger::amount_minor))
             .load(c)?)
     })

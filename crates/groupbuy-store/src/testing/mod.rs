@@ -1,6 +1,10 @@
 //! Fresh, migrated databases for tests: a SQLite file in a temp dir, or a new
 //! PostgreSQL database when `GROUPBUY_TEST_POSTGRES_URL` is set. Dropped with the value.
 
+mod ledger;
+
+pub use ledger::money_violations;
+
 use crate::db::{Database, PoolSettings};
 use crate::error::StoreError;
 use diesel::connection::SimpleConnection;
