@@ -131,7 +131,33 @@ def _procurement_rules(body: dict) -> None:
         orgs.extend(o for o in FUZZ_ORGS if o not in orgs and len(orgs) < 1000)
 
 
+VAT_CATEGORIES = {"S", "Z", "E", "AE", "K", "G", "O"}
+
+
+def _vat(value) -> None:
+    """Every VAT object in a body ({category, rate}) states a rate that fits its category:
+    S above 0, the others 0 or none (UNCL5305 as EN 16931 reads it; one schema cannot say
+    that a field's range depends on another's value)."""
+    if isinstance(value, list):
+        for v in value:
+            _vat(v)
+        return
+    if not isinstance(value, dict):
+        return
+    if value.get("category") in VAT_CATEGORIES and set(value) <= {"category", "rate"}:
+        rate = value.get("rate")
+        if value["category"] == "S":
+            if not _number(rate) or rate <= 0:
+                value["rate"] = 21
+        elif rate is not None:
+            value["rate"] = 0
+        return
+    for v in value.values():
+        _vat(v)
+
+
 def _cross_field(key, body: dict) -> None:
+    _vat(body)
     if key == ("POST", "/groupbuy"):
         _procurement_rules(body)
     elif key == ("POST", "/api/v1/shops/{shopId}/products"):

@@ -225,6 +225,57 @@ closed_set!(
     wire_names::<groupbuy_domain::procurement::party::PartyKind>()
 );
 
+/// The codes of one of the party code lists, as the document's enum values.
+fn code_list(codes: &[&str]) -> Vec<String> {
+    codes.iter().map(|c| (*c).to_owned()).collect()
+}
+
+closed_set!(
+    /// An ISO 3166-1 alpha-2 country code.
+    CountryCode,
+    "ISO 3166-1 alpha-2 country code (upper case; the list EN 16931 validates against).",
+    code_list(groupbuy_domain::procurement::party::country_codes())
+);
+
+closed_set!(
+    /// An Electronic Address Scheme code (Peppol).
+    EasScheme,
+    "Electronic Address Scheme (EAS) code: 0088 GLN, 0208 Belgian enterprise number, 9925 Belgian VAT, ...",
+    code_list(groupbuy_domain::procurement::party::eas_schemes())
+);
+
+closed_set!(
+    /// A UN/ECE Recommendation 20 unit code.
+    UnitCode,
+    "UN/ECE Recommendation 20 unit code (EN 16931 BR-CL-23): KGM, XBG, EA, C62, ...",
+    code_list(groupbuy_domain::procurement::party::unit_codes())
+);
+
+/// A VAT identifier: an ISO 3166-1 prefix (EL for Greece) and 2 to 13 letters or digits.
+#[derive(Debug)]
+pub struct VatIdentifier;
+
+impl PartialSchema for VatIdentifier {
+    fn schema() -> RefOr<Schema> {
+        let prefixes = groupbuy_domain::procurement::party::country_codes()
+            .iter()
+            .copied()
+            .chain(["EL"])
+            .collect::<Vec<_>>()
+            .join("|");
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "VAT identifier: its country's ISO 3166-1 code (EL for Greece) then 2 to 13 letters or digits (BR-CO-09).",
+            ))
+            .pattern(Some(format!("^({prefixes})[A-Za-z0-9]{{2,13}}$")))
+            .examples(["BE0403578495"])
+            .into()
+    }
+}
+
+impl ToSchema for VatIdentifier {}
+
 closed_set!(
     /// A VAT category of UNCL5305.
     VatCategory,

@@ -27,7 +27,7 @@ pub struct ItemBody {
     pub quantity_per_unit: Option<i64>,
     /// UN/ECE Recommendation 20 unit code its invoices state (`KGM`, `XBG`, `EA`; `C62`
     /// when none).
-    #[schema(example = "XBG", max_length = 3)]
+    #[schema(value_type = Option<crate::openapi::enums::UnitCode>, example = "XBG")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_code: Option<String>,
 }

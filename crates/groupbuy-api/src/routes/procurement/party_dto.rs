@@ -19,7 +19,7 @@ pub struct VatBody {
     #[schema(value_type = crate::openapi::enums::VatCategory, example = "S")]
     pub category: String,
     /// Percent, at most two decimals (S: above 0, at most 100; others 0 or absent).
-    #[schema(value_type = Option<f64>, example = 21)]
+    #[schema(value_type = Option<f64>, example = 21, minimum = 0, maximum = 100, multiple_of = 0.01)]
     #[serde(
         default,
         deserialize_with = "crate::platform::extract::optional_json_number"
@@ -59,16 +59,26 @@ impl From<Vat> for VatView {
 #[serde(deny_unknown_fields)]
 pub struct PostalAddressBody {
     /// Street and number (1-200 characters).
-    #[schema(example = "Rue Haute 1", max_length = 200)]
+    #[schema(
+        example = "Rue Haute 1",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub street: String,
     /// City (1-200 characters).
-    #[schema(example = "Brussels", max_length = 200)]
+    #[schema(
+        example = "Brussels",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub city: String,
     /// Postal code, where the country has them (at most 16 characters).
     #[schema(example = "1000", max_length = 16)]
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2.
-    #[schema(example = "BE", pattern = "^[A-Za-z0-9]{2}$")]
+    #[schema(value_type = crate::openapi::enums::CountryCode, example = "BE")]
     pub country: String,
 }
 
@@ -88,7 +98,7 @@ impl From<PostalAddress> for PostalAddressBody {
 #[serde(deny_unknown_fields)]
 pub struct ElectronicAddressBody {
     /// EAS code (`0088` GLN, `0208` Belgian enterprise number, `9925` Belgian VAT, ...).
-    #[schema(example = "0088", pattern = "^[0-9]{4}$")]
+    #[schema(value_type = crate::openapi::enums::EasScheme, example = "0088")]
     pub scheme: String,
     /// The identifier in that scheme (check digit verified for 0088, 0192, 0184, 0208, 0007, 0151).
     #[schema(example = "5798000012349", max_length = 100)]
@@ -102,17 +112,26 @@ pub struct ElectronicAddressBody {
 #[serde(deny_unknown_fields)]
 pub struct PartyBody {
     /// Legal (registration) name, 1-200 characters.
-    #[schema(example = "Acme Co-operative SA", max_length = 200)]
+    #[schema(
+        example = "Acme Co-operative SA",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"\S"
+    )]
     pub legal_name: Option<String>,
     /// Postal address.
     pub postal_address: Option<PostalAddressBody>,
     /// VAT identifier with its ISO 3166-1 prefix (EL for Greece).
-    #[schema(example = "BE0403578495")]
+    #[schema(value_type = Option<crate::openapi::enums::VatIdentifier>)]
     pub vat_id: Option<String>,
     /// Peppol electronic address.
     pub electronic_address: Option<ElectronicAddressBody>,
-    /// Contact email.
-    #[schema(example = "ap@acme.example")]
+    /// Contact email (at most 254 characters, one `@`, a dotted domain).
+    #[schema(
+        example = "ap@acme.example",
+        max_length = 254,
+        pattern = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
+    )]
     pub contact_email: Option<String>,
     /// The VAT of what the party sells when its RFQ response (a vendor) or the pool's
     /// `rules.organiser_fee_vat` (an organiser's fee) states none.

@@ -19,6 +19,22 @@ pub use ports::{PartyReading, PartyStore};
 pub use refusal::PartyRefusal;
 pub use tax::{Vat, VatCategory, MAX_VAT_RATE_HUNDREDTHS};
 
+/// Every ISO 3166-1 alpha-2 code a postal address or VAT prefix may name (the validation
+/// artefacts' list, sorted): what the API document publishes as the countries' enum.
+pub fn country_codes() -> &'static [&'static str] {
+    &codes::COUNTRIES
+}
+
+/// Every Electronic Address Scheme (EAS) code an electronic address may use, sorted.
+pub fn eas_schemes() -> &'static [&'static str] {
+    &codes::EAS
+}
+
+/// Every UN/ECE Recommendation 20 unit code an item may carry, sorted.
+pub fn unit_codes() -> &'static [&'static str] {
+    &codes::UNIT_CODES
+}
+
 use crate::error::DomainError;
 use crate::names::closed_set;
 use crate::platform::{AuditDraft, ChangeContext};
