@@ -13,6 +13,7 @@ mod helpers;
 mod idempotency;
 mod input;
 mod numbers;
+mod ocds;
 mod openapi;
 mod order;
 mod platform;
