@@ -258,3 +258,6 @@ impl SourcingStore for Database {
         self.read(|conn| read::ocds(conn, caller, *id))
     }
 }
+
+#[cfg(test)]
+mod tests;
