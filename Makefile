@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi ubl-validate clients bench bench-join bench-scale reliability webhooks-e2e oidc-e2e ci
+.PHONY: run build release test test-pg lint fmt openapi ubl-validate ocds-validate clients bench bench-join bench-scale reliability webhooks-e2e oidc-e2e ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -44,6 +44,18 @@ ubl-validate:
 	GROUPBUY_UBL_OUT=$(abspath $(UBL_OUT)) $(CARGO) test -q -p groupbuy-api --lib ubl
 	GROUPBUY_UBL_OUT=$(abspath $(UBL_OUT)) $(CARGO) test -q -p groupbuy-api --test api ubl_
 	$(RELIABILITY_VENV)/bin/python tools/validators/ubl/validate.py $(UBL_OUT)/*.xml
+
+# OCDS 1.1 release packages (tools/validators/ocds, libcoveocds from PyPI, pinned, offline
+# with the 1.1.5 schema zip): the packages the API tests serve at each stage, public and
+# private (PostgreSQL too when GROUPBUY_TEST_POSTGRES_URL is set); 0 validation errors, no
+# closed codelist value outside its list and no field outside the schema, or the target fails.
+OCDS_OUT ?= target/ocds
+ocds-validate:
+	python3 -m venv $(RELIABILITY_VENV)
+	$(RELIABILITY_VENV)/bin/pip install -q libcoveocds==0.17.0
+	rm -rf $(OCDS_OUT) && mkdir -p $(OCDS_OUT)
+	GROUPBUY_OCDS_OUT=$(abspath $(OCDS_OUT)) $(CARGO) test -q -p groupbuy-api --test api ocds_
+	$(RELIABILITY_VENV)/bin/python tools/validators/ocds/validate.py $(OCDS_OUT)/*.json
 
 # Redocly lint, then a Python and a TypeScript client generated from the live /openapi.json,
 # type-checked (mypy/tsc --strict) and run against the server (clients/run.sh, ~2 minutes;

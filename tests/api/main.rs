@@ -14,6 +14,7 @@ mod idempotency;
 mod input;
 mod ledger;
 mod numbers;
+mod ocds;
 mod openapi;
 mod order;
 mod platform;

@@ -49,6 +49,7 @@ impl AppState {
             rate_limits: db.clone(),
             webhooks: db.clone(),
             webhook_allow_private: false,
+            ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
             health: db,
             clock,
             jwt,
@@ -152,6 +153,7 @@ impl Application {
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
         state.web = web;
         state.webhook_allow_private = config.webhooks.allow_private;
+        state.ocds_prefix = config.ocds_prefix.clone();
         let state = web::Data::new(state);
         let routes = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let listener = TcpListener::bind(&config.bind)

@@ -47,6 +47,8 @@ pub struct AppState {
     pub webhooks: Arc<dyn WebhookStore>,
     /// `GROUPBUY_WEBHOOK_ALLOW_PRIVATE=1`: endpoints may point at loopback/private addresses.
     pub webhook_allow_private: bool,
+    /// `GROUPBUY_OCDS_PREFIX`: the prefix of every pool's OCDS `ocid`.
+    pub ocds_prefix: String,
     /// The injected clock: handlers take the time from here, never from the system.
     pub clock: Arc<dyn Clock>,
     /// Token keys.

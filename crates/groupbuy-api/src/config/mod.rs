@@ -45,6 +45,9 @@ pub struct Config {
     /// `GROUPBUY_METRICS_TOKEN`: the bearer token `/metrics` asks for; unset, `/metrics`
     /// is not served (404).
     pub metrics_token: Option<String>,
+    /// `GROUPBUY_OCDS_PREFIX` (default `ocds-groupbuy-`): the OCDS package's `ocid` is this
+    /// prefix and the pool id.
+    pub ocds_prefix: String,
     /// `GROUPBUY_SWEEP_INTERVAL_MS` (default 5000): how often background sweeps run.
     pub sweep_interval: Duration,
     /// `GROUPBUY_DB_POOL_SIZE` (default 8).
@@ -93,6 +96,7 @@ impl Default for Config {
             jwt_audience: None,
             jwt_max_ttl_seconds: DEFAULT_JWT_MAX_TTL_SECONDS,
             metrics_token: None,
+            ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
             sweep_interval: Duration::from_millis(5000),
             pool_size: 8,
             pool_timeout: Duration::from_millis(3000),
@@ -199,6 +203,8 @@ impl Config {
             jwt_audience: var("GROUPBUY_JWT_AUDIENCE"),
             jwt_max_ttl_seconds,
             metrics_token: var("GROUPBUY_METRICS_TOKEN"),
+            ocds_prefix: var("GROUPBUY_OCDS_PREFIX")
+                .unwrap_or_else(|| groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into()),
             sweep_interval: Duration::from_millis(sweep_ms),
             pool_size,
             pool_timeout: Duration::from_millis(timeout_ms),

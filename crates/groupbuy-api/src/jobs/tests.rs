@@ -27,6 +27,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         rate_limits: Arc::new(MockRateLimitStore::new()),
         webhooks: Arc::new(groupbuy_domain::webhook::MockWebhookStore::new()),
         webhook_allow_private: false,
+        ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
         health: Arc::new(MockHealthCheck::new()),
         clock: Arc::new(clock),
         jwt: JwtKeys::new("secret", None, None),

@@ -35,6 +35,7 @@ fn state(
         rate_limits: Arc::new(MockRateLimitStore::new()),
         webhooks: Arc::new(groupbuy_domain::webhook::MockWebhookStore::new()),
         webhook_allow_private: false,
+        ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
         health: Arc::new(health),
         clock: Arc::new(clock),
         jwt: JwtKeys::new(SECRET, None, None),

@@ -13,6 +13,7 @@ mod group_buy;
 mod ids;
 mod jobs;
 mod lifecycle;
+pub mod ocds;
 pub mod party;
 mod ports;
 mod refusal;

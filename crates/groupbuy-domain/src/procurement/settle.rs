@@ -378,4 +378,4 @@ impl SettlementView {
 
 #[cfg(test)]
 #[path = "settle_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -35,7 +35,7 @@ fn with_fee() -> Rules {
     }
 }
 
-fn settled(rules: Rules) -> (GroupBuy, SettlementRecord, Transition) {
+pub(crate) fn settled(rules: Rules) -> (GroupBuy, SettlementRecord, Transition) {
     let (g, rfq, award) = awarded(rules);
     let mut n = 40u128;
     let mut mint = || {

@@ -8,6 +8,7 @@ mod award;
 mod commitments;
 pub mod dto;
 mod group_buys;
+mod ocds;
 mod parties;
 pub mod party_dto;
 mod sourcing;
@@ -68,4 +69,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audit::configure(cfg);
     sourcing::configure(cfg);
     award::configure(cfg);
+    ocds::configure(cfg);
 }

@@ -12,6 +12,7 @@ use crate::error::DomainError;
 use crate::platform::Answer;
 use crate::platform::ChangeContext;
 use crate::principal::Principal;
+use crate::procurement::ocds::OcdsSource;
 use crate::procurement::{
     AwardView, DocumentId, GroupBuyId, IssuedDocument, Job, JobId, ResponseFields, RfqDraft,
     RfqView, SettlementView, VendorResponse,
@@ -150,4 +151,11 @@ pub trait SourcingStore: Send + Sync {
         id: &GroupBuyId,
         doc_id: &DocumentId,
     ) -> Result<IssuedDocument, DomainError>;
+
+    /// What the OCDS package of `id` is built from, read in one transaction, once
+    /// [`crate::procurement::ocds::require_ocds_reader`] let the caller read it.
+    ///
+    /// # Errors
+    /// `NotFound` (`Group buy not found`) when the caller may not read it.
+    fn ocds(&self, caller: &Principal, id: &GroupBuyId) -> Result<OcdsSource, DomainError>;
 }

@@ -22,6 +22,7 @@ use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
+use groupbuy_domain::procurement::ocds::OcdsSource;
 use groupbuy_domain::procurement::settlement::SettlementTotals;
 use groupbuy_domain::procurement::{
     AllocationId, Award, AwardView, Commitment, CommitmentStatus, DocumentId, GroupBuy, GroupBuyId,
@@ -251,6 +252,10 @@ impl SourcingStore for Database {
         doc_id: &DocumentId,
     ) -> Result<IssuedDocument, DomainError> {
         self.read(|conn| read::document(conn, caller, *id, *doc_id))
+    }
+
+    fn ocds(&self, caller: &Principal, id: &GroupBuyId) -> Result<OcdsSource, DomainError> {
+        self.read(|conn| read::ocds(conn, caller, *id))
     }
 }
 

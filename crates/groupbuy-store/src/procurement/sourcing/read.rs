@@ -1,15 +1,18 @@
 //! Reads of sourcing, each in one snapshot: a job, the RFQ, the allocation, the
 //! settlement and one of its documents, as the caller may see them.
 
-use super::{award_of, responses_of, rfq_of, settlement_of};
+use super::{award_of, commitments_in_order, responses_of, rfq_of, settlement_of};
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::procurement::{find, viewer_of};
+use groupbuy_domain::procurement::ocds::{require_ocds_reader, OcdsSource};
+use groupbuy_domain::procurement::party::PartyRef;
 use groupbuy_domain::procurement::{
     AwardView, AwardViewer, DocumentId, GroupBuy, GroupBuyId, IssuedDocument, Job, JobId, RfqView,
     RfqViewer, SettlementRecord, SettlementView, SettlementViewer, SourcingRefusal,
 };
 use groupbuy_domain::Principal;
+use std::collections::BTreeSet;
 use time::OffsetDateTime;
 
 /// One job, for its organising organisation only.
@@ -110,4 +113,43 @@ pub(super) fn document(
 ) -> Result<IssuedDocument, StoreError> {
     let (_, record, viewer) = settled(conn, caller, id)?;
     Ok(viewer.document(&record, doc_id)?.clone())
+}
+
+/// What `id`'s OCDS package is built from, in this one snapshot: the pool, its members
+/// (ids only), the RFQ and who responded, the allocation, the settlement, and the data of
+/// every party named.
+pub(super) fn ocds(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: GroupBuyId,
+) -> Result<OcdsSource, StoreError> {
+    let g = find(conn, id)?;
+    let (viewer, _) = viewer_of(conn, caller, &g)?;
+    require_ocds_reader(&viewer, &g)?;
+    let members: Vec<String> = commitments_in_order(conn, &g)?
+        .into_iter()
+        .map(|c| c.member_id)
+        .collect();
+    let rfq = rfq_of(conn, &g)?;
+    let mut respondents: Vec<String> = Vec::new();
+    if let Some(rfq) = &rfq {
+        for r in responses_of(conn, &g, rfq)? {
+            if !respondents.contains(&r.vendor_id) {
+                respondents.push(r.vendor_id);
+            }
+        }
+    }
+    let mut wanted: BTreeSet<PartyRef> = members.iter().map(PartyRef::organisation).collect();
+    wanted.insert(PartyRef::organisation(&g.org_id));
+    wanted.extend(respondents.iter().map(PartyRef::vendor));
+    let parties = crate::procurement::party::profiles(conn, &wanted)?;
+    Ok(OcdsSource {
+        members,
+        rfq,
+        respondents,
+        award: award_of(conn, &g)?,
+        settlement: settlement_of(conn, &g)?,
+        parties,
+        group_buy: g,
+    })
 }

@@ -2,6 +2,7 @@
 
 mod award;
 mod jobs;
+mod ocds;
 mod parties;
 
 use crate::platform::schema::events;
