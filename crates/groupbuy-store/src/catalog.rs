@@ -284,7 +284,7 @@ fn lock_product(conn: &mut DbConnection, product_id: Uuid) -> Result<Option<Prod
     let row = match conn {
         DbConnection::Pg(c) => query
             .select(ProductRow::as_select())
-            .for_update()
+            .for_no_key_update()
             .first(c)
             .optional()?,
         DbConnection::Sqlite(c) => query.select(ProductRow::as_select()).first(c).optional()?,

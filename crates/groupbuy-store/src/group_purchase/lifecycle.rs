@@ -171,7 +171,7 @@ pub(super) fn fail_due(
     };
     let rows: Vec<GroupRow> = match conn {
         DbConnection::Pg(c) => due()
-            .for_update()
+            .for_no_key_update()
             .skip_locked()
             .select(GroupRow::as_select())
             .load(c)?,

@@ -200,7 +200,7 @@ fn owed_participants(
             .select(ParticipantRow::as_select());
         // (SQLite's arm spells the query again: `as_select` is typed per backend.)
         let part: Vec<ParticipantRow> = match conn {
-            DbConnection::Pg(c) => query.for_update().load(c)?,
+            DbConnection::Pg(c) => query.for_no_key_update().load(c)?,
             DbConnection::Sqlite(c) => gp::table
                 .filter(gp::group_id.eq_any(chunk))
                 .filter(gp::status.eq(ParticipantStatus::Active.as_str()))

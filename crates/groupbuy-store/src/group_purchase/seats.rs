@@ -425,7 +425,7 @@ fn release_stock_of(conn: &mut DbConnection, groups: &[&GroupInstance]) -> Resul
                 .filter(products::id.eq_any(&ids))
                 .order(products::id)
                 .select(products::id)
-                .for_update()
+                .for_no_key_update()
                 .load(c)?;
         }
         let mut param = placeholders(conn);

@@ -50,13 +50,16 @@ struct ShopTerms {
 
 /// The shop's owner and rate; with `lock`, its row is locked until COMMIT (PostgreSQL;
 /// SQLite's IMMEDIATE transaction holds the only write lock), so the shop's audit chain
-/// gets one appender at a time. `NotFound` for a missing shop.
+/// gets one appender at a time. The lock is `FOR NO KEY UPDATE`: it must not block the
+/// foreign-key checks of payments inserting the shop's groups and orders, or a payout
+/// waiting for the merchant balance closes a cycle with a cancellation waiting for the
+/// product an opening payment holds (a deadlock CI saw). `NotFound` for a missing shop.
 fn shop_terms(conn: &mut DbConnection, shop_id: Uuid, lock: bool) -> Result<ShopTerms, StoreError> {
     let query = shops::table
         .find(shop_id.to_string())
         .select((shops::owner_id, shops::commission_bps));
     let row: Option<(String, Option<i32>)> = match conn {
-        DbConnection::Pg(c) if lock => query.for_update().first(c).optional()?,
+        DbConnection::Pg(c) if lock => query.for_no_key_update().first(c).optional()?,
         DbConnection::Pg(c) => query.first(c).optional()?,
         DbConnection::Sqlite(c) => query.first(c).optional()?,
     };

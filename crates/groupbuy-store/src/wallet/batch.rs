@@ -61,7 +61,7 @@ pub(crate) fn lock_wallets(
             .order(wallets::user_id)
             .select((wallets::user_id, wallets::currency, wallets::balance_minor));
         let rows: Vec<(String, String, i64)> = match conn {
-            DbConnection::Pg(c) => query.for_update().load(c)?,
+            DbConnection::Pg(c) => query.for_no_key_update().load(c)?,
             // The IMMEDIATE transaction already holds SQLite's one write lock.
             DbConnection::Sqlite(c) => query.load(c)?,
         };

@@ -161,7 +161,7 @@ fn tests_within_limit(
         we::table
             .filter(we::id.eq(endpoint_id))
             .select(we::id)
-            .for_update()
+            .for_no_key_update()
             .first::<String>(c)?;
     }
     let queued: i64 = wd::table

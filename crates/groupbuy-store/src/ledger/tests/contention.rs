@@ -111,6 +111,51 @@ fn cancels_racing_payouts_and_completions_conserve_money(db: &Database) {
     assert_money_conserved(db);
 }
 
+/// The lock a payout takes on its shop leaves the shop's foreign keys usable: a payment
+/// inserting the shop's group or orders (a key-share check on the shop row) does not wait
+/// for it. With `FOR UPDATE` it did, which closed a deadlock cycle through the merchant
+/// balance and the product row. PostgreSQL only: SQLite has one writer and no row locks.
+#[test]
+fn a_payouts_shop_lock_leaves_foreign_key_checks_free() {
+    let Some(t) = crate::testing::TestDatabase::postgres() else {
+        return;
+    };
+    let db = &t.db;
+    let p = product(db, 2, None);
+    let shop = shop_of(db, p);
+    let (locked_tx, locked) = std::sync::mpsc::channel();
+    let (release_tx, release) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            db.write(|conn| {
+                super::super::shop_terms(conn, shop, true)?;
+                locked_tx.send(()).expect("main thread waits");
+                release.recv().expect("main thread releases");
+                Ok(())
+            })
+        })
+    };
+    locked.recv().expect("the shop row is locked");
+    // NOWAIT: refused at once if the held lock conflicts with a foreign-key check.
+    let checked = db.write(|conn| {
+        let sql = format!("SELECT id FROM shops WHERE id = '{shop}' FOR KEY SHARE NOWAIT");
+        match conn {
+            crate::db::DbConnection::Pg(c) => {
+                diesel::RunQueryDsl::execute(diesel::sql_query(sql), c)?;
+            }
+            crate::db::DbConnection::Sqlite(_) => unreachable!("a PostgreSQL database"),
+        }
+        Ok(())
+    });
+    release_tx.send(()).expect("holder waits");
+    holder.join().expect("thread").expect("holder commits");
+    assert!(
+        checked.is_ok(),
+        "a key-share check waited for the payout's lock: {checked:?}"
+    );
+}
+
 crate::on_both_backends!(
     concurrent_payouts_never_pass_the_balance,
     cancels_racing_payouts_and_completions_conserve_money,
