@@ -100,6 +100,12 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not-found", message)
     }
 
+    /// Whether this is exactly the answer `error` maps to (status, kind and message).
+    pub fn is(&self, error: DomainError) -> bool {
+        let other = Self::from(error);
+        (self.status, self.kind, &self.message) == (other.status, other.kind, &other.message)
+    }
+
     /// 422 for one invalid field.
     pub fn invalid_field(field: impl Into<String>, reason: impl Into<String>) -> Self {
         let reason = reason.into();

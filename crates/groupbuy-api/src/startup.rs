@@ -42,6 +42,7 @@ impl AppState {
             orders: db.clone(),
             ledger: db.clone(),
             campaigns: db.clone(),
+            preorders: db.clone(),
             procurement: db.clone(),
             sourcing: db.clone(),
             parties: db.clone(),

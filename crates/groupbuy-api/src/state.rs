@@ -31,6 +31,8 @@ pub struct AppState {
     pub ledger: Arc<dyn LedgerStore>,
     /// Campaigns (`/v2`).
     pub campaigns: Arc<dyn CampaignStore>,
+    /// Campaign pre-orders: pledgers' payment sessions and their sweep.
+    pub preorders: Arc<dyn groupbuy_domain::campaign::PreorderStore>,
     /// Idempotency records.
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Rate-limit counters shared by every instance.

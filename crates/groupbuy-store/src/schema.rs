@@ -168,18 +168,18 @@ diesel::table! {
     orders (seq) {
         seq -> BigInt,
         id -> Text,
-        group_id -> Text,
-        group_code -> Text,
+        group_id -> Nullable<Text>,
+        group_code -> Nullable<Text>,
         user_id -> Text,
-        participant_id -> Text,
-        product_id -> Text,
+        participant_id -> Nullable<Text>,
+        product_id -> Nullable<Text>,
         quantity -> Integer,
         currency -> Text,
         unit_price_minor -> BigInt,
         total_minor -> BigInt,
         status -> Text,
         created_at -> Timestamp,
-        shop_id -> Text,
+        shop_id -> Nullable<Text>,
         carrier -> Nullable<Text>,
         tracking_number -> Nullable<Text>,
         shipped_at -> Nullable<Timestamp>,
@@ -187,6 +187,9 @@ diesel::table! {
         cancelled_at -> Nullable<Timestamp>,
         cancel_reason -> Nullable<Text>,
         commission_minor -> BigInt,
+        group_buy_id -> Nullable<Text>,
+        handle -> Nullable<Text>,
+        preorder_id -> Nullable<Text>,
     }
 }
 

@@ -2,6 +2,7 @@
 //! (sweeps, workers) in one registry, which runs them all the same way: safe on every
 //! instance, stopped between passes on shutdown, a running pass always finished.
 
+mod campaign;
 mod group_purchase;
 mod housekeeping;
 mod procurement;
@@ -76,6 +77,7 @@ pub fn registry(
 ) -> JobRegistry {
     let registry = JobRegistry::new();
     let registry = group_purchase::register(registry, sweep_interval);
+    let registry = campaign::register(registry, sweep_interval);
     let registry = procurement::register(registry, sweep_interval);
     let registry = housekeeping::register(registry, sweep_interval);
     crate::jobs::webhook_delivery::register(registry, delivery, metrics)

@@ -23,6 +23,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
         parties: Arc::new(groupbuy_domain::procurement::party::MockPartyStore::new()),
         campaigns: Arc::new(MockCampaignStore::new()),
+        preorders: Arc::new(groupbuy_domain::campaign::MockPreorderStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         rate_limits: Arc::new(MockRateLimitStore::new()),
         webhooks: Arc::new(groupbuy_domain::webhook::MockWebhookStore::new()),
@@ -47,6 +48,7 @@ fn every_context_registers_its_jobs_once() {
         names,
         [
             "group-expiry",
+            "preorder-expiry",
             "procurement-expiry",
             "procurement-jobs",
             "housekeeping",

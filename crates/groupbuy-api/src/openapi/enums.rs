@@ -11,7 +11,7 @@ use groupbuy_domain::group_purchase::{
 };
 use groupbuy_domain::money::Currency as DomainCurrency;
 use groupbuy_domain::names::names;
-use groupbuy_domain::order::OrderStatus as DomainOrderStatus;
+use groupbuy_domain::order::{OrderSource as DomainOrderSource, OrderStatus as DomainOrderStatus};
 use groupbuy_domain::procurement::AllocationMethod as DomainAllocationMethod;
 use groupbuy_domain::wallet::{AccountKind, LedgerKind as DomainLedgerKind};
 use groupbuy_domain::IntoEnumIterator;
@@ -83,6 +83,27 @@ closed_set!(
     OrderStatus,
     "Status of an order: CONFIRMED once its group completed; SHIPPED by its merchant with a carrier and tracking number; DELIVERED; or CANCELLED before shipment, its buyer refunded.",
     wire_names::<DomainOrderStatus>()
+);
+
+closed_set!(
+    /// Where an order came from.
+    OrderSource,
+    "Where an order came from: GROUP, a completed group of a shop's product (the shop ships it); CAMPAIGN_PREORDER, a paid pre-order of a closed campaign (its handle ships it).",
+    wire_names::<DomainOrderSource>()
+);
+
+closed_set!(
+    /// The kind of a pre-order's payment session.
+    PreorderSessionType,
+    "The kind of a pre-order's payment session: CAMPAIGN_PREORDER, opened when its campaign closed; paid with the same process-payment as any session.",
+    vec!["CAMPAIGN_PREORDER".to_owned()]
+);
+
+closed_set!(
+    /// Where a pre-order's payment session stands.
+    PreorderStatus,
+    "Where a pre-order's payment session stands: PENDING_PAYMENT until paid or expired; PAID, an order of the campaign's handle; EXPIRED, its payment window passed unpaid and nothing was charged.",
+    wire_names::<groupbuy_domain::campaign::PreorderStatus>()
 );
 
 closed_set!(

@@ -31,6 +31,7 @@ fn state(
         sourcing: Arc::new(groupbuy_domain::procurement::MockSourcingStore::new()),
         parties: Arc::new(groupbuy_domain::procurement::party::MockPartyStore::new()),
         campaigns: Arc::new(groupbuy_domain::campaign::MockCampaignStore::new()),
+        preorders: Arc::new(groupbuy_domain::campaign::MockPreorderStore::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         rate_limits: Arc::new(MockRateLimitStore::new()),
         webhooks: Arc::new(groupbuy_domain::webhook::MockWebhookStore::new()),

@@ -2,6 +2,7 @@
 //! DRAFT -> PUBLISHED <-> PAUSED -> CLOSED (close only when every threshold is met).
 
 use super::handle::{Handle, Slug};
+use super::preorder::PreorderTerms;
 use super::refusal::CampaignRefusal;
 use crate::error::DomainError;
 use crate::money::{Currency, Money};
@@ -195,6 +196,9 @@ pub struct GroupBuy {
     pub updated_at: OffsetDateTime,
     /// When it first met all its close thresholds while PUBLISHED (its tipping point).
     pub threshold_reached_at: Option<OffsetDateTime>,
+    /// Pre-order terms: with them, signed-in interest is a pledge and closing opens one
+    /// payment session per pledge ([`super::open_preorders`]); without, interest is interest.
+    pub preorder: Option<PreorderTerms>,
 }
 
 impl GroupBuy {
@@ -318,6 +322,8 @@ pub struct GroupBuyFields {
     pub max_quantity: Option<i64>,
     /// Close time.
     pub closes_at: OffsetDateTime,
+    /// `preorder.paymentWindowHours`, when the campaign takes pre-orders.
+    pub preorder_window_hours: Option<i64>,
 }
 
 /// A validated new group-buy.
@@ -337,6 +343,8 @@ pub struct GroupBuyDraft {
     pub max_quantity: Option<i64>,
     /// Close time (in the future at creation).
     pub closes_at: OffsetDateTime,
+    /// Pre-order terms, when the campaign takes pre-orders.
+    pub preorder: Option<PreorderTerms>,
 }
 
 impl GroupBuyDraft {
@@ -383,6 +391,10 @@ impl GroupBuyDraft {
                 "closesAt must be in the future",
             ));
         }
+        let preorder = f
+            .preorder_window_hours
+            .map(PreorderTerms::parse)
+            .transpose()?;
         Ok(Self {
             slug,
             title: title.to_owned(),
@@ -391,6 +403,7 @@ impl GroupBuyDraft {
             thresholds,
             max_quantity: f.max_quantity,
             closes_at: f.closes_at,
+            preorder,
         })
     }
 
@@ -415,6 +428,7 @@ impl GroupBuyDraft {
             closed_at: None,
             updated_at: now,
             threshold_reached_at: None,
+            preorder: self.preorder,
         }
     }
 }

@@ -19,6 +19,7 @@ fn fields() -> GroupBuyFields {
         min_quantity: Some(100),
         max_quantity: Some(500),
         closes_at: t0() + Duration::days(7),
+        preorder_window_hours: None,
     }
 }
 
@@ -384,4 +385,24 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn preorder_terms_are_optional_and_validated() {
+    let plain = GroupBuyDraft::parse(fields(), t0()).expect("draft");
+    assert_eq!(plain.preorder, None);
+    let f = GroupBuyFields {
+        preorder_window_hours: Some(48),
+        ..fields()
+    };
+    let g = GroupBuyDraft::parse(f, t0())
+        .expect("draft")
+        .into_group_buy(Uuid::nil(), Handle::parse("gharart").expect("h"), t0());
+    assert_eq!(g.preorder.map(|t| t.payment_window_hours()), Some(48));
+    let bad = GroupBuyFields {
+        preorder_window_hours: Some(0),
+        ..fields()
+    };
+    let err = GroupBuyDraft::parse(bad, t0()).expect_err("0 hours");
+    assert_eq!(field_of(err), "preorder.paymentWindowHours");
 }

@@ -8,6 +8,8 @@ mod handle;
 mod interest;
 mod ports;
 mod preorder;
+mod preorder_payment;
+mod preorder_ports;
 mod refusal;
 mod rollup;
 mod support;
@@ -27,6 +29,10 @@ pub use preorder::{
     open_preorders, Preorder, PreorderStatus, PreorderTerms, PreordersOpened,
     MAX_PAYMENT_WINDOW_HOURS,
 };
+pub use preorder_payment::{preorder_reference, PreorderPayment};
+#[cfg(feature = "mock")]
+pub use preorder_ports::MockPreorderStore;
+pub use preorder_ports::{PreorderCounts, PreorderStore};
 pub use refusal::{group_buy_not_found, handle_not_found, interest_not_found, CampaignRefusal};
 pub use rollup::{
     is_past_close_still_open, is_stuck_draft, Rollup, RollupQuery, DEFAULT_STUCK_DRAFT_HOURS,

@@ -99,6 +99,10 @@ pub struct Preorder {
     pub expires_at: OffsetDateTime,
     /// When it was paid or expired.
     pub settled_at: Option<OffsetDateTime>,
+    /// The order it became, once PAID.
+    pub order_id: Option<Uuid>,
+    /// The wallet's debit, once PAID (the ledger line's id).
+    pub transaction_id: Option<Uuid>,
 }
 
 impl Preorder {
@@ -181,6 +185,8 @@ pub fn open_preorders(
             created_at: now,
             expires_at,
             settled_at: None,
+            order_id: None,
+            transaction_id: None,
         });
         opened.pledged_quantity += interest.quantity;
     }

@@ -173,3 +173,99 @@ fn the_sweep_expires_only_unpaid_sessions_past_their_deadline() {
     let refused = conflict(expired.pay(session.expires_at).expect_err("expired"));
     assert_eq!(refused.kind(), "preorder-expired");
 }
+
+#[test]
+fn paying_makes_an_order_of_the_handle_and_posts_debit_settlement_and_commission() {
+    use crate::ledger::CommissionRate;
+    use crate::order::{OrderOrigin, OrderStatus};
+    use crate::platform::{Audience, EventType};
+    use crate::wallet::{Account, LedgerKind};
+    let campaign = closed();
+    let session = alice_pledges_two();
+    let owner = Audience::User("owner".into());
+    let rate = CommissionRate::from_bps(250, "bps").expect("rate");
+    let order_id = Uuid::from_u128(99);
+    let at = session.expires_at - Duration::minutes(5);
+    let paid = session
+        .pay_into_order(&campaign, rate, order_id, &owner, at)
+        .expect("paid");
+    assert_eq!(paid.preorder.status, PreorderStatus::Paid);
+    let o = &paid.order;
+    assert_eq!(o.id, order_id);
+    assert_eq!(o.status, OrderStatus::Confirmed);
+    assert_eq!(o.user_id, "alice");
+    assert_eq!(o.quantity, 2);
+    assert_eq!(
+        o.origin,
+        OrderOrigin::Preorder {
+            group_buy_id: campaign.id,
+            handle: campaign.handle.clone(),
+            preorder_id: session.id,
+        }
+    );
+    // 90,001.00 TZS at 2.5%: 2,250.025 rounds half-up to 2,250.03.
+    assert_eq!(o.total_amount, Money::from_minor(9_000_100, Currency::TZS));
+    assert_eq!(o.commission, Money::from_minor(225_003, Currency::TZS));
+    let lines: Vec<(Account, LedgerKind, i64)> = paid
+        .postings
+        .iter()
+        .map(|p| (p.account.clone(), p.kind, p.amount.minor()))
+        .collect();
+    let merchant = Account::handle_merchant(&campaign.handle);
+    assert_eq!(
+        lines,
+        [
+            (Account::wallet("alice"), LedgerKind::Purchase, -9_000_100),
+            (merchant.clone(), LedgerKind::OrderSettled, 9_000_100),
+            (merchant, LedgerKind::Commission, -225_003),
+            (Account::platform(), LedgerKind::Commission, 225_003),
+        ]
+    );
+    assert_eq!(
+        paid.postings.iter().map(|p| p.amount.minor()).sum::<i64>(),
+        0,
+        "the debit leaves the wallet and lands, whole, on merchant and platform"
+    );
+    assert!(paid
+        .postings
+        .iter()
+        .all(|p| p.reference.ends_with(&session.id.to_string())
+            || p.reference == format!("order:{order_id}")));
+    assert_eq!(paid.events.len(), 1);
+    assert_eq!(paid.events[0].event_type, EventType::OrderCreated);
+    assert_eq!(paid.events[0].audience, owner);
+    assert_eq!(paid.events[0].data["handle"], campaign.handle.as_str());
+    assert_eq!(
+        paid.events[0].data["previous_status"],
+        serde_json::Value::Null
+    );
+    // Late or twice: refused whole, nothing to post.
+    let late = session.pay_into_order(&campaign, rate, order_id, &owner, session.expires_at);
+    assert_eq!(conflict(late.expect_err("late")).kind(), "preorder-expired");
+}
+
+#[test]
+fn the_opening_says_counts_and_money_never_who_pledged() {
+    use crate::platform::{Audience, EventType};
+    let campaign = closed();
+    let opened = open_preorders(
+        &campaign,
+        PreorderTerms::parse(24).expect("terms"),
+        &[
+            interest(VisitorId::user("alice"), 3),
+            interest(VisitorId::anonymous(Uuid::from_u128(7)), 5),
+            interest(VisitorId::user("bob"), 1),
+        ],
+        t0(),
+        Uuid::new_v4,
+    )
+    .expect("opened");
+    let said = opened.event(&campaign, &Audience::User("owner".into()), t0());
+    assert_eq!(said.event_type, EventType::CampaignPreordersOpened);
+    assert_eq!(said.data["sessions"], 2);
+    assert_eq!(said.data["pledged_quantity"], 4);
+    assert_eq!(said.data["anonymous_interests"], 1);
+    // 45,000.50 x 4
+    assert_eq!(said.data["total"].to_string(), "180002.00");
+    assert!(!said.data.to_string().contains("alice"));
+}

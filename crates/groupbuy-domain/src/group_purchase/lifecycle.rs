@@ -10,7 +10,7 @@ use super::rules::{check_join, check_new_group, check_rename, parse_group_name, 
 use crate::catalog::Product;
 use crate::ledger::CommissionRate;
 use crate::money::Money;
-use crate::order::{Order, OrderStatus};
+use crate::order::{Order, OrderOrigin, OrderStatus};
 use crate::platform::{Audience, DomainEvent, EventType};
 use crate::wallet::Posting;
 use time::OffsetDateTime;
@@ -175,12 +175,14 @@ impl GroupInstance {
             .filter(|p| p.status == ParticipantStatus::Active && p.group_id == self.id)
             .map(|p| Order {
                 id: order_id(),
-                group_instance_id: self.id,
-                group_code: self.code.as_str().to_owned(),
-                shop_id: self.shop_id,
+                origin: OrderOrigin::Group {
+                    group_instance_id: self.id,
+                    group_code: self.code.as_str().to_owned(),
+                    participant_id: p.id,
+                    product_id: self.product_id,
+                    shop_id: self.shop_id,
+                },
                 user_id: p.user_id.clone(),
-                participant_id: p.id,
-                product_id: self.product_id,
                 quantity: p.quantity,
                 unit_price: self.unit_price,
                 total_amount: p.total_paid,

@@ -34,6 +34,29 @@ pub trait LedgerStore: Send + Sync {
         limit: i64,
     ) -> Result<Page<LedgerEntry>, DomainError>;
 
+    /// A campaign handle's merchant balances (what its paid pre-orders settled, less
+    /// commission and cancellations), for the handle's owner or a platform admin.
+    ///
+    /// # Errors
+    /// `NotFound` (the handle's) when missing or not the caller's.
+    fn handle_balance(
+        &self,
+        caller: &Principal,
+        handle: &crate::campaign::Handle,
+    ) -> Result<Vec<super::MerchantBalance>, DomainError>;
+
+    /// A campaign handle's statement: its merchant balance's ledger lines, newest first.
+    ///
+    /// # Errors
+    /// `NotFound` as [`Self::handle_balance`]; `Validation` for a bad cursor.
+    fn handle_statement(
+        &self,
+        caller: &Principal,
+        handle: &crate::campaign::Handle,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<LedgerEntry>, DomainError>;
+
     /// Records a payout out of the shop's merchant balance (the caller is a platform
     /// admin), with `payout.recorded` and an audit entry, never past the balance: of
     /// concurrent payouts only those the balance covers are recorded.

@@ -30,7 +30,7 @@ pub fn cancelled_reference(order: &Order) -> String {
 pub fn settle(order: &Order) -> Vec<Posting> {
     let reference = settled_reference(order);
     let mut postings = vec![Posting {
-        account: Account::merchant(order.shop_id),
+        account: order.origin.merchant(),
         kind: LedgerKind::OrderSettled,
         amount: order.total_amount,
         reference: reference.clone(),
@@ -46,7 +46,7 @@ pub fn reverse(order: &Order) -> Vec<Posting> {
     let reference = cancelled_reference(order);
     let mut postings = commission(order, LedgerKind::CommissionReversed, 1, &reference);
     postings.push(Posting {
-        account: Account::merchant(order.shop_id),
+        account: order.origin.merchant(),
         kind: LedgerKind::OrderCancelled,
         amount: order.total_amount.negated(),
         reference,
@@ -73,7 +73,7 @@ fn commission(order: &Order, kind: LedgerKind, sign: i64, reference: &str) -> Ve
         (c, c.negated())
     };
     vec![
-        line(Account::merchant(order.shop_id), to_merchant),
+        line(order.origin.merchant(), to_merchant),
         line(Account::platform(), to_platform),
     ]
 }
@@ -91,12 +91,14 @@ mod tests {
         let total = Money::from_minor(total, Currency::TZS);
         Order {
             id: Uuid::new_v4(),
-            group_instance_id: Uuid::new_v4(),
-            group_code: "GP-ABC123".into(),
-            shop_id: Uuid::new_v4(),
+            origin: crate::order::OrderOrigin::Group {
+                group_instance_id: Uuid::new_v4(),
+                group_code: "GP-ABC123".into(),
+                participant_id: Uuid::new_v4(),
+                product_id: Uuid::new_v4(),
+                shop_id: Uuid::new_v4(),
+            },
             user_id: "buyer".into(),
-            participant_id: Uuid::new_v4(),
-            product_id: Uuid::new_v4(),
             quantity: 1,
             unit_price: total,
             total_amount: total,
@@ -135,7 +137,7 @@ mod tests {
                 LedgerKind::Commission
             ]
         );
-        assert_eq!(sum(&s, &Account::merchant(o.shop_id)), 9_750);
+        assert_eq!(sum(&s, &o.origin.merchant()), 9_750);
         assert_eq!(sum(&s, &Account::platform()), 250);
         assert!(s.iter().all(|p| p.reference == format!("order:{}", o.id)));
     }
@@ -145,14 +147,14 @@ mod tests {
         for (total, bps) in [(10_000, 250), (9, 500), (77, 0), (1, 10_000)] {
             let o = order(total, bps);
             let (s, r) = (settle(&o), reverse(&o));
-            for account in [Account::merchant(o.shop_id), Account::platform()] {
+            for account in [o.origin.merchant(), Account::platform()] {
                 assert_eq!(sum(&s, &account) + sum(&r, &account), 0, "{account}");
             }
             // All of it leaves the merchant for the buyer's refund of the total.
             let out: i64 = s.iter().chain(&r).map(|p| p.amount.minor()).sum();
             assert_eq!(out, -0, "settle + reverse of {total} at {bps}");
             assert_eq!(
-                sum(&r, &Account::merchant(o.shop_id)),
+                sum(&r, &o.origin.merchant()),
                 -(total - o.commission.minor())
             );
             assert!(r

@@ -147,7 +147,7 @@ pub struct OrderChange {
     /// The postings that undo the order's settlement (cancellation only), in the order
     /// they are written.
     pub reversal: Vec<Posting>,
-    /// Units back to stock (cancellation only).
+    /// Units back to stock (cancellation of a group's order only).
     pub restock: Option<Restock>,
     /// `order.shipped`, `order.delivered` or `order.cancelled`, to the shop's owner.
     pub events: Vec<DomainEvent>,
@@ -189,8 +189,8 @@ impl Order {
                     reference: crate::ledger::cancelled_reference(self),
                 });
                 reversal = crate::ledger::reverse(self);
-                restock = Some(Restock {
-                    product_id: self.product_id,
+                restock = self.origin.product_id().map(|product_id| Restock {
+                    product_id,
                     quantity: i64::from(self.quantity),
                 });
             }

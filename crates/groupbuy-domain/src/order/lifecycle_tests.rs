@@ -17,12 +17,14 @@ fn merchant() -> Audience {
 fn order(status: OrderStatus) -> Order {
     Order {
         id: Uuid::from_u128(7),
-        group_instance_id: Uuid::from_u128(1),
-        group_code: "GP-A3X7K9".into(),
-        shop_id: Uuid::from_u128(2),
+        origin: OrderOrigin::Group {
+            group_instance_id: Uuid::from_u128(1),
+            group_code: "GP-A3X7K9".into(),
+            participant_id: Uuid::from_u128(3),
+            product_id: Uuid::from_u128(4),
+            shop_id: Uuid::from_u128(2),
+        },
         user_id: "alice".into(),
-        participant_id: Uuid::from_u128(3),
-        product_id: Uuid::from_u128(4),
         quantity: 2,
         unit_price: Money::from_minor(8_000_000, Currency::TZS),
         total_amount: Money::from_minor(16_000_000, Currency::TZS),

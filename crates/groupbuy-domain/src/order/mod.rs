@@ -8,6 +8,7 @@
 
 mod events;
 mod lifecycle;
+mod origin;
 mod ports;
 mod refusal;
 mod text;
@@ -15,8 +16,9 @@ mod text;
 #[cfg(test)]
 mod lifecycle_tests;
 
-pub use events::order_subject;
+pub use events::{created as order_created, order_subject};
 pub use lifecycle::{OrderAction, OrderChange, OrderCommand, OrderRefund, OrderStatus, Restock};
+pub use origin::{OrderOrigin, OrderSource};
 #[cfg(feature = "mock")]
 pub use ports::MockOrderStore;
 pub use ports::OrderStore;
@@ -32,19 +34,12 @@ use uuid::Uuid;
 pub struct Order {
     /// Its id; events about it have the subject `order:<id>`.
     pub id: Uuid,
-    /// The group whose completion created it.
-    pub group_instance_id: Uuid,
-    /// That group's code.
-    pub group_code: String,
-    /// The shop that sells the product and ships the order.
-    pub shop_id: Uuid,
+    /// Where it came from: a completed group (its shop sells it) or a paid campaign
+    /// pre-order (its handle sells it).
+    pub origin: OrderOrigin,
     /// The buyer's user id: the wallet a cancellation refunds.
     pub user_id: String,
-    /// The buyer's participation in the group.
-    pub participant_id: Uuid,
-    /// The product: the stock a cancellation gives the units back to.
-    pub product_id: Uuid,
-    /// Units ordered: the seats the buyer held when the group completed.
+    /// Units ordered: the seats the buyer held when the group completed, or the units pledged.
     pub quantity: i32,
     /// The group price locked when the group opened.
     pub unit_price: Money,

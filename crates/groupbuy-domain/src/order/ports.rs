@@ -44,6 +44,21 @@ pub trait OrderStore: Send + Sync {
         limit: i64,
     ) -> Result<Page<Order>, DomainError>;
 
+    /// A campaign handle's orders (its paid pre-orders), newest first, optionally of one
+    /// status, for the handle's owner or a platform admin.
+    ///
+    /// # Errors
+    /// `NotFound` (the handle's) when the handle is missing or the caller may not see it;
+    /// `Validation` for a bad cursor.
+    fn handle_orders(
+        &self,
+        caller: &Principal,
+        handle: &crate::campaign::Handle,
+        status: Option<OrderStatus>,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<Order>, DomainError>;
+
     /// Ships, delivers or cancels an order of a shop the caller owns (or any, for a
     /// platform admin), in one transaction with its event and, for a cancellation, the
     /// buyer's refund and the restocked units. Of concurrent changes of one order exactly

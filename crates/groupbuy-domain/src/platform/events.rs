@@ -46,6 +46,9 @@ closed_set! {
         /// A campaign group-buy was closed.
         #[strum(serialize = "campaign.closed")]
         CampaignClosed,
+        /// A pre-order campaign closed: one payment session per signed-in pledge was opened.
+        #[strum(serialize = "campaign.preorders_opened")]
+        CampaignPreordersOpened,
         /// A published campaign group-buy met all its close thresholds for the first time.
         #[strum(serialize = "campaign.threshold_reached")]
         CampaignThresholdReached,
@@ -82,6 +85,9 @@ closed_set! {
         /// A procurement group buy was settled into payables and receivables: SETTLED.
         #[strum(serialize = "settlement.completed")]
         SettlementCompleted,
+        /// A pledger paid a campaign pre-order: a CONFIRMED order of the campaign's handle.
+        #[strum(serialize = "order.created")]
+        OrderCreated,
         /// A merchant shipped an order: SHIPPED, with its carrier and tracking number.
         #[strum(serialize = "order.shipped")]
         OrderShipped,

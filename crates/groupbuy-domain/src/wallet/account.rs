@@ -15,8 +15,9 @@ closed_set! {
     pub enum AccountKind {
         /// A user's wallet (owner: the token's `sub`): one currency, fixed by its first credit.
         Wallet,
-        /// A shop's merchant balance (owner: the shop id), one per currency it has sold in:
-        /// what completed orders settled, less commission, cancellations and payouts.
+        /// A shop's merchant balance (owner: the shop id) or a campaign handle's (owner:
+        /// `handle:<handle>`), one per currency it has sold in: what its orders settled,
+        /// less commission, cancellations and payouts.
         Merchant,
         /// The platform's revenue (owner: `platform`), one per currency: the commission
         /// taken on settled orders, less what cancellations gave back.
@@ -49,6 +50,15 @@ impl Account {
         Self {
             kind: AccountKind::Merchant,
             owner: shop_id.to_string(),
+        }
+    }
+
+    /// The merchant balance of a campaign handle (its owner's takings from paid
+    /// pre-orders). Its owner name, `handle:<handle>`, can never be a shop id (a UUID).
+    pub fn handle_merchant(handle: &crate::campaign::Handle) -> Self {
+        Self {
+            kind: AccountKind::Merchant,
+            owner: format!("handle:{handle}"),
         }
     }
 

@@ -9,6 +9,7 @@ mod admin;
 mod interest;
 mod legacy_audit;
 mod owner;
+mod preorder;
 mod rows;
 pub mod schema;
 
@@ -40,7 +41,7 @@ pub(super) fn handle_not_found() -> StoreError {
 }
 
 /// A handle, or `NotFound`.
-pub(super) fn load_handle(
+pub(crate) fn load_handle(
     conn: &mut DbConnection,
     handle: &Handle,
 ) -> Result<HandleProfile, StoreError> {
@@ -54,7 +55,7 @@ pub(super) fn load_handle(
 }
 
 /// A handle the caller manages (owner or platform admin); `NotFound` for anyone else.
-pub(super) fn managed_handle(
+pub(crate) fn managed_handle(
     conn: &mut DbConnection,
     caller: &Principal,
     handle: &Handle,

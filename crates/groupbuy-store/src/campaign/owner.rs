@@ -127,6 +127,14 @@ pub(super) fn transition(
         next.status,
         ctx,
     )?;
+    let mut events = events;
+    if let (Action::Close, Some(terms)) = (action, next.preorder) {
+        // The sessions open with the close or not at all: a refused opening (a pledge past
+        // the money bound) rolls the close back.
+        events.extend(super::preorder::open_at_close(
+            conn, &next, terms, &owner, ctx.now,
+        )?);
+    }
     outbox::append(conn, &events, &ctx.request_id, ctx.now)?;
     Ok(next)
 }

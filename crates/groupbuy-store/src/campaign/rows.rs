@@ -8,8 +8,8 @@ use crate::error::StoreError;
 use crate::platform::as_text::AsText;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
-    stored_thresholds, AuditEntry, GroupBuy, GroupBuyStatus, Handle, HandleProfile, Interest, Slug,
-    SupportReport, SupportReportDraft, VisitorId,
+    stored_thresholds, AuditEntry, GroupBuy, GroupBuyStatus, Handle, HandleProfile, Interest,
+    PreorderTerms, Slug, SupportReport, SupportReportDraft, VisitorId,
 };
 use time::PrimitiveDateTime;
 
@@ -72,6 +72,7 @@ pub(super) struct GroupBuyRow {
     pub closed_at: Option<PrimitiveDateTime>,
     pub updated_at: PrimitiveDateTime,
     pub threshold_reached_at: Option<PrimitiveDateTime>,
+    pub preorder_window_hours: Option<i64>,
 }
 
 impl GroupBuyRow {
@@ -96,6 +97,7 @@ impl GroupBuyRow {
             closed_at: self.closed_at.map(from_db_time),
             updated_at: from_db_time(self.updated_at),
             threshold_reached_at: self.threshold_reached_at.map(from_db_time),
+            preorder: self.preorder_window_hours.map(PreorderTerms::stored),
         })
     }
 }
@@ -120,6 +122,7 @@ pub(super) struct NewGroupBuy {
     pub quantity: i64,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    pub preorder_window_hours: Option<i64>,
 }
 
 impl NewGroupBuy {
@@ -141,6 +144,7 @@ impl NewGroupBuy {
             quantity: g.quantity,
             created_at: to_db_time(g.created_at),
             updated_at: to_db_time(g.updated_at),
+            preorder_window_hours: g.preorder.map(|t| t.payment_window_hours()),
         }
     }
 }

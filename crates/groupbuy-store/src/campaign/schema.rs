@@ -32,6 +32,27 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
         threshold_reached_at -> Nullable<Timestamp>,
+        preorder_window_hours -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// A pre-order campaign's payment sessions, one per signed-in pledge (migration 000016).
+    campaign_preorders (seq) {
+        seq -> BigInt,
+        id -> Text,
+        group_buy_id -> Text,
+        user_id -> Text,
+        quantity -> BigInt,
+        currency -> Text,
+        unit_price_minor -> BigInt,
+        total_minor -> BigInt,
+        status -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        settled_at -> Nullable<Timestamp>,
+        order_id -> Nullable<Text>,
+        transaction_id -> Nullable<Text>,
     }
 }
 

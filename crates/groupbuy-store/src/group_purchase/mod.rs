@@ -3,6 +3,7 @@
 
 mod batch;
 mod checkout;
+pub(crate) use checkout::session_not_found;
 mod details;
 mod emit;
 mod json_rows;

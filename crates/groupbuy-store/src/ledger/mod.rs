@@ -16,6 +16,7 @@ use crate::platform::{audit, outbox};
 use crate::schema::{shops, wallets};
 use crate::wallet::{lines_of, post_postings};
 use diesel::prelude::*;
+use groupbuy_domain::campaign::Handle;
 use groupbuy_domain::catalog::{manages_shop, shop_not_found};
 use groupbuy_domain::ledger::{
     shop_subject, CommissionRate, LedgerStore, MerchantBalance, Payout, PayoutDraft, ShopBalance,
@@ -23,7 +24,7 @@ use groupbuy_domain::ledger::{
 };
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::platform::{Answer, Audience, AuditDraft, ChangeContext};
-use groupbuy_domain::wallet::{Account, AccountKind, LedgerEntry};
+use groupbuy_domain::wallet::{Account, LedgerEntry};
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::PrimitiveDateTime;
 use uuid::Uuid;
@@ -110,30 +111,63 @@ fn audit_shop(
     Ok(())
 }
 
+/// An account's balances, one per currency, by currency code.
+fn balances_of(
+    conn: &mut DbConnection,
+    account: &Account,
+) -> Result<Vec<MerchantBalance>, StoreError> {
+    let rows: Vec<(String, i64, PrimitiveDateTime)> = wallets::table
+        .filter(wallets::account_kind.eq(account.kind().as_str()))
+        .filter(wallets::user_id.eq(account.owner()))
+        .order(wallets::currency)
+        .select((
+            wallets::currency,
+            wallets::balance_minor,
+            wallets::updated_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(currency, balance, at)| {
+            Ok(MerchantBalance {
+                available: money(balance, &currency)?,
+                updated_at: from_db_time(at),
+            })
+        })
+        .collect()
+}
+
 impl LedgerStore for Database {
+    fn handle_balance(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+    ) -> Result<Vec<MerchantBalance>, DomainError> {
+        self.read(|conn| {
+            crate::campaign::managed_handle(conn, caller, handle)?;
+            balances_of(conn, &Account::handle_merchant(handle))
+        })
+    }
+
+    fn handle_statement(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<LedgerEntry>, DomainError> {
+        let before = parse_cursor(cursor)?;
+        let limit = clamp_limit(Some(limit));
+        self.read(|conn| {
+            crate::campaign::managed_handle(conn, caller, handle)?;
+            lines_of(conn, &Account::handle_merchant(handle), before, limit)
+        })
+    }
+
     fn balance(&self, caller: &Principal, shop_id: Uuid) -> Result<ShopBalance, DomainError> {
         let default = self.default_commission();
         self.read(|conn| {
             let terms = readable_shop(conn, caller, shop_id)?;
-            let rows: Vec<(String, i64, PrimitiveDateTime)> = wallets::table
-                .filter(wallets::account_kind.eq(AccountKind::Merchant.as_str()))
-                .filter(wallets::user_id.eq(shop_id.to_string()))
-                .order(wallets::currency)
-                .select((
-                    wallets::currency,
-                    wallets::balance_minor,
-                    wallets::updated_at,
-                ))
-                .load(conn)?;
-            let balances = rows
-                .into_iter()
-                .map(|(currency, balance, at)| {
-                    Ok(MerchantBalance {
-                        available: money(balance, &currency)?,
-                        updated_at: from_db_time(at),
-                    })
-                })
-                .collect::<Result<_, StoreError>>()?;
+            let balances = balances_of(conn, &Account::merchant(shop_id))?;
             Ok(ShopBalance {
                 commission: ShopCommission {
                     shop_id,

@@ -1,6 +1,7 @@
-//! Orders on both backends: the buyer's reads, a shop's list for its merchant, and the
-//! merchant's transitions (ship, deliver, cancel). Group completions insert orders
-//! through [`insert_orders`]; nothing else writes the `orders` table.
+//! Orders on both backends: the buyer's reads, a shop's or a campaign handle's list for its
+//! merchant, and the merchant's transitions (ship, deliver, cancel). Group completions and
+//! pre-order payments insert orders through [`insert_orders`]; nothing else writes the
+//! `orders` table.
 
 mod change;
 mod reads;
@@ -14,6 +15,7 @@ pub(crate) use rows::insert_orders;
 use crate::catalog::owned_shop;
 use crate::db::Database;
 use crate::platform::paging::parse_cursor;
+use groupbuy_domain::campaign::Handle;
 use groupbuy_domain::order::{Order, OrderCommand, OrderStatus, OrderStore};
 use groupbuy_domain::platform::{Answer, ChangeContext};
 use groupbuy_domain::{DomainError, Page, Principal};
@@ -47,6 +49,21 @@ impl OrderStore for Database {
         self.read(|conn| {
             owned_shop(conn, caller, shop_id)?;
             reads::page(conn, Of::Shop(shop_id), status, before, limit)
+        })
+    }
+
+    fn handle_orders(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        status: Option<OrderStatus>,
+        cursor: Option<String>,
+        limit: i64,
+    ) -> Result<Page<Order>, DomainError> {
+        let before = parse_cursor(cursor)?;
+        self.read(|conn| {
+            crate::campaign::managed_handle(conn, caller, handle)?;
+            reads::page(conn, Of::Handle(handle.as_str()), status, before, limit)
         })
     }
 

@@ -1,4 +1,5 @@
-//! The `orders` row: written once by a group's completion, then changed only by the
+//! The `orders` row: written once by a group's completion or a pre-order's payment, then
+//! changed only by the
 //! lifecycle's conditional updates ([`super::change`]).
 
 use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
@@ -7,7 +8,8 @@ use crate::error::StoreError;
 use crate::platform::as_text::AsText;
 use crate::schema::orders;
 use diesel::prelude::*;
-use groupbuy_domain::order::{Order, OrderStatus};
+use groupbuy_domain::campaign::Handle;
+use groupbuy_domain::order::{Order, OrderOrigin, OrderStatus};
 use time::PrimitiveDateTime;
 
 /// An `orders` row as inserted.
@@ -15,12 +17,15 @@ use time::PrimitiveDateTime;
 #[diesel(table_name = orders)]
 struct OrderColumns<'a> {
     id: String,
-    group_id: String,
-    group_code: &'a str,
-    shop_id: String,
+    group_id: Option<String>,
+    group_code: Option<&'a str>,
+    shop_id: Option<String>,
     user_id: &'a str,
-    participant_id: String,
-    product_id: String,
+    participant_id: Option<String>,
+    product_id: Option<String>,
+    group_buy_id: Option<String>,
+    handle: Option<&'a str>,
+    preorder_id: Option<String>,
     quantity: i32,
     currency: &'a str,
     unit_price_minor: i64,
@@ -38,14 +43,40 @@ struct OrderColumns<'a> {
 
 impl<'a> OrderColumns<'a> {
     fn of(o: &'a Order) -> Self {
+        let (mut group, mut preorder) = (None, None);
+        match &o.origin {
+            OrderOrigin::Group {
+                group_instance_id,
+                group_code,
+                participant_id,
+                product_id,
+                shop_id,
+            } => {
+                group = Some((
+                    group_instance_id,
+                    group_code,
+                    participant_id,
+                    product_id,
+                    shop_id,
+                ))
+            }
+            OrderOrigin::Preorder {
+                group_buy_id,
+                handle,
+                preorder_id,
+            } => preorder = Some((group_buy_id, handle, preorder_id)),
+        }
         Self {
             id: o.id.to_string(),
-            group_id: o.group_instance_id.to_string(),
-            group_code: &o.group_code,
-            shop_id: o.shop_id.to_string(),
+            group_id: group.map(|g| g.0.to_string()),
+            group_code: group.map(|g| g.1.as_str()),
+            shop_id: group.map(|g| g.4.to_string()),
             user_id: &o.user_id,
-            participant_id: o.participant_id.to_string(),
-            product_id: o.product_id.to_string(),
+            participant_id: group.map(|g| g.2.to_string()),
+            product_id: group.map(|g| g.3.to_string()),
+            group_buy_id: preorder.map(|p| p.0.to_string()),
+            handle: preorder.map(|p| p.1.as_str()),
+            preorder_id: preorder.map(|p| p.2.to_string()),
             quantity: o.quantity,
             currency: o.unit_price.currency().code(),
             unit_price_minor: o.unit_price.minor(),
@@ -119,12 +150,12 @@ pub(super) fn write_if_still(
 pub(super) struct OrderRow {
     pub seq: i64,
     id: String,
-    group_id: String,
-    group_code: String,
-    shop_id: String,
+    group_id: Option<String>,
+    group_code: Option<String>,
+    shop_id: Option<String>,
     user_id: String,
-    participant_id: String,
-    product_id: String,
+    participant_id: Option<String>,
+    product_id: Option<String>,
     quantity: i32,
     currency: String,
     unit_price_minor: i64,
@@ -138,18 +169,51 @@ pub(super) struct OrderRow {
     cancelled_at: Option<PrimitiveDateTime>,
     cancel_reason: Option<String>,
     commission_minor: i64,
+    group_buy_id: Option<String>,
+    handle: Option<String>,
+    preorder_id: Option<String>,
 }
 
 impl OrderRow {
+    /// The origin its columns name: all of a group's, or all of a pre-order's (the
+    /// table's CHECK keeps it so).
+    fn origin(&self) -> Result<OrderOrigin, StoreError> {
+        let group = (
+            &self.group_id,
+            &self.group_code,
+            &self.participant_id,
+            &self.product_id,
+            &self.shop_id,
+        );
+        let preorder = (&self.group_buy_id, &self.handle, &self.preorder_id);
+        match (group, preorder) {
+            ((Some(g), Some(code), Some(p), Some(product), Some(shop)), _) => {
+                Ok(OrderOrigin::Group {
+                    group_instance_id: parse_uuid(g)?,
+                    group_code: code.clone(),
+                    participant_id: parse_uuid(p)?,
+                    product_id: parse_uuid(product)?,
+                    shop_id: parse_uuid(shop)?,
+                })
+            }
+            (_, (Some(gb), Some(h), Some(pre))) => Ok(OrderOrigin::Preorder {
+                group_buy_id: parse_uuid(gb)?,
+                handle: Handle::parse(h).map_err(|_| StoreError::Corrupt(format!("handle {h}")))?,
+                preorder_id: parse_uuid(pre)?,
+            }),
+            _ => Err(StoreError::Corrupt(format!(
+                "order {} has no origin",
+                self.id
+            ))),
+        }
+    }
+
     pub fn into_domain(self) -> Result<Order, StoreError> {
+        let origin = self.origin()?;
         Ok(Order {
             id: parse_uuid(&self.id)?,
-            group_instance_id: parse_uuid(&self.group_id)?,
-            group_code: self.group_code,
-            shop_id: parse_uuid(&self.shop_id)?,
+            origin,
             user_id: self.user_id,
-            participant_id: parse_uuid(&self.participant_id)?,
-            product_id: parse_uuid(&self.product_id)?,
             quantity: self.quantity,
             unit_price: money(self.unit_price_minor, &self.currency)?,
             total_amount: money(self.total_minor, &self.currency)?,

@@ -5,9 +5,12 @@
 //!
 //! (all in minor units; CREDIT lines are the only money entering, PAYOUT lines the only
 //! money leaving), every account's balance is the sum of its lines and never negative, and
-//! every order settled once and, when cancelled, was reversed once.
+//! every order settled once and, when cancelled, was reversed once; every PAID pre-order
+//! was debited once and became one order, an unpaid or expired one moved nothing.
 
+use crate::campaign::schema::campaign_preorders as cp;
 use crate::db::Database;
+use crate::error::StoreError;
 use crate::schema::{
     group_instances as gi, group_participants as gp, orders, wallet_ledger as wl, wallets,
 };
@@ -128,6 +131,51 @@ pub fn money_violations(db: &Database) -> Result<Vec<String>, DomainError> {
                 ));
             }
         }
+        v.extend(preorder_violations(conn)?);
         Ok(v)
     })
+}
+
+/// Pre-orders: a PAID session was debited once, its total, and became exactly its order;
+/// an unpaid or expired one moved no money at all.
+fn preorder_violations(conn: &mut crate::db::DbConnection) -> Result<Vec<String>, StoreError> {
+    let sessions: Vec<(String, String, i64, Option<String>)> = cp::table
+        .select((cp::id, cp::status, cp::total_minor, cp::order_id))
+        .load(conn)?;
+    let debits: Vec<(String, i64)> = wl::table
+        .filter(wl::kind.eq("PURCHASE"))
+        .filter(wl::reference.like("preorder:%"))
+        .select((wl::reference, wl::amount_minor))
+        .load(conn)?;
+    let orders_of: Vec<(Option<String>, String, i64)> = orders::table
+        .filter(orders::preorder_id.is_not_null())
+        .select((orders::preorder_id, orders::id, orders::total_minor))
+        .load(conn)?;
+    let mut v = Vec::new();
+    for (id, status, total, order_id) in &sessions {
+        let reference = format!("preorder:{id}");
+        let debited: Vec<i64> = debits
+            .iter()
+            .filter(|(r, _)| *r == reference)
+            .map(|(_, a)| *a)
+            .collect();
+        let ordered: Vec<&(Option<String>, String, i64)> = orders_of
+            .iter()
+            .filter(|(p, _, _)| p.as_deref() == Some(id))
+            .collect();
+        let paid = status == "PAID";
+        let want_debits: Vec<i64> = if paid { vec![-total] } else { Vec::new() };
+        if debited != want_debits {
+            v.push(format!("pre-order {id} ({status}): debits {debited:?}"));
+        }
+        let order_ok = match (paid, ordered.as_slice()) {
+            (true, [(_, o, t)]) => Some(o) == order_id.as_ref() && t == total,
+            (false, []) => order_id.is_none(),
+            _ => false,
+        };
+        if !order_ok {
+            v.push(format!("pre-order {id} ({status}): orders {ordered:?}"));
+        }
+    }
+    Ok(v)
 }

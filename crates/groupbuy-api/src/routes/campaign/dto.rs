@@ -90,6 +90,9 @@ pub struct CreateGroupBuyRequest {
     /// When interest stops (RFC 3339, in the future).
     #[schema(example = "2026-12-31T18:00:00Z", format = DateTime)]
     pub closes_at: String,
+    /// Pre-order terms (optional): signed-in interest becomes a pledge that closing turns
+    /// into a payment session. Without them the campaign collects interest only.
+    pub preorder: Option<super::preorder_dto::PreorderTermsBody>,
 }
 
 /// Progress toward `minParticipants`.
@@ -182,6 +185,8 @@ pub struct GroupBuyView {
     /// Last lifecycle change.
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Pre-order terms; null for a campaign that collects interest only.
+    pub preorder: Option<super::preorder_dto::PreorderTermsBody>,
 }
 
 impl From<GroupBuy> for GroupBuyView {
@@ -228,6 +233,7 @@ impl From<GroupBuy> for GroupBuyView {
             paused_at: g.paused_at.map(rfc3339),
             closed_at: g.closed_at.map(rfc3339),
             updated_at: rfc3339(g.updated_at),
+            preorder: g.preorder.map(Into::into),
         }
     }
 }
@@ -264,6 +270,9 @@ pub struct InterestView {
     /// Last change.
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// The payment session its campaign's close opened for this pledge (pre-order
+    /// campaigns, signed-in visitors); null before the close or for anyone else.
+    pub preorder: Option<super::preorder_dto::PreorderSessionView>,
 }
 
 impl From<Interest> for InterestView {
@@ -276,6 +285,7 @@ impl From<Interest> for InterestView {
             note: i.note,
             created_at: rfc3339(i.created_at),
             updated_at: rfc3339(i.updated_at),
+            preorder: None,
         }
     }
 }

@@ -4,7 +4,9 @@
 mod admin;
 pub mod admin_dto;
 pub mod dto;
+mod orders;
 mod owner;
+pub mod preorder_dto;
 mod public;
 mod visitor;
 
@@ -32,4 +34,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     owner::configure(cfg);
     public::configure(cfg);
     admin::configure(cfg);
+    orders::configure(cfg);
 }

@@ -108,6 +108,7 @@ async fn create_group_buy(
             min_quantity: b.thresholds.min_quantity,
             max_quantity: b.max_quantity,
             closes_at: instant(&b.closes_at, "closesAt")?,
+            preorder_window_hours: b.preorder.map(|p| p.payment_window_hours),
         },
         now,
     )?;

@@ -97,7 +97,8 @@ async fn put_interest(
     Ok(visitor.remember(res))
 }
 
-/// The visitor's interest.
+/// The visitor's interest; for a closed pre-order campaign, with the payment session its
+/// close opened for the visitor's pledge.
 #[utoipa::path(operation_id = "publicGroupBuys.getMyInterest", tag = "campaigns-public", security((), ("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
     ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), responses(
     (status = 200, description = "The interest", body = Envelope<InterestView>),
@@ -111,13 +112,23 @@ async fn get_interest(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (handle, slug) = path_slug(&path.0, &path.1)?;
-    let store = state.campaigns.clone();
+    let (store, preorders) = (state.campaigns.clone(), state.preorders.clone());
     let id = visitor.id;
-    let interest = blocking(move || store.my_interest(&handle, &slug, &id)).await?;
-    Ok(ok(
-        "Interest retrieved successfully",
-        InterestView::from(interest),
-    ))
+    let (interest, session) = blocking(move || {
+        let interest = store.my_interest(&handle, &slug, &id)?;
+        // Only a signed-in pledger can have a session: there is no wallet to charge else.
+        let session = match id.user_id() {
+            Some(user) => preorders.my_preorder(&handle, &slug, user)?,
+            None => None,
+        };
+        Ok((interest, session))
+    })
+    .await?;
+    let view = InterestView {
+        preorder: session.map(Into::into),
+        ..InterestView::from(interest)
+    };
+    Ok(ok("Interest retrieved successfully", view))
 }
 
 /// Withdraws the visitor's interest (204, also when there was none).

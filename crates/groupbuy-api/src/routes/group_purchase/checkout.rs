@@ -1,6 +1,6 @@
 //! Checkout sessions paid from the wallet (the orders they lead to: [`crate::routes::order`]).
 
-use super::checkout_dto::CheckoutSessionView;
+use super::checkout_dto::{AnySessionView, CheckoutSessionView};
 use crate::envelope::render;
 use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, Problem};
@@ -11,7 +11,7 @@ use crate::platform::request::change;
 use crate::state::{blocking, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use groupbuy_domain::group_purchase::{CheckoutRequest, GroupPurchaseRefusal};
+use groupbuy_domain::group_purchase::{session_not_found, CheckoutRequest, GroupPurchaseRefusal};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -83,17 +83,18 @@ async fn create_session(
     .await
 }
 
-/// Pays a session from the wallet: debit, seats and group in one transaction.
+/// Pays a session from the wallet in one transaction: a group purchase's (debit, seats and
+/// group) or a campaign pre-order's (debit, the handle's order and its settlement).
 #[utoipa::path(operation_id = "checkoutSessions.processPayment", tag = "checkout", security(("bearer" = [])),
     params(("sessionId" = Uuid, Path, description = "Session id"),
            ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = ProcessPaymentRequest, responses(
-    (status = 200, description = "Payment processed; group created or joined", body = Envelope<CheckoutSessionView>),
+    (status = 200, description = "Payment processed; group created or joined, or the pre-order became an order", body = Envelope<AnySessionView>),
     (status = 400, description = "Refused: not WALLET, insufficient balance, group full/expired...", body = Problem, content_type = "application/problem+json"),
     crate::openapi::responses::Unauthenticated,
     crate::openapi::responses::MissingScope,
     (status = 404, description = "Session not found", body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Idempotency-Key in use", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Idempotency-Key in use, or a pre-order's payment window closed", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid field or key reused", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/api/v1/checkout-sessions/{sessionId}/process-payment")]
@@ -109,22 +110,36 @@ async fn process_payment(
     }
     let ctx = change(format!("user:{}", buyer.user_id), state.clock.now());
     let (id, store) = (path.into_inner(), state.group_purchases.clone());
-    answer_with_effect(
-        move |answer| store.pay(&buyer, id, &ctx, answer),
-        |session| {
-            render(
-                StatusCode::OK,
-                "Payment processed successfully",
-                CheckoutSessionView::from(session.clone()),
-            )
+    let paid = answer_with_effect(
+        {
+            let (buyer, ctx) = (buyer.clone(), ctx.clone());
+            move |answer| store.pay(&buyer, id, &ctx, answer)
         },
+        |session| render_paid(AnySessionView::GroupPurchase(session.clone().into())),
     )
-    .await
+    .await;
+    // Not a group purchase's session: a pre-order's, paid the same way. The failed attempt
+    // wrote nothing (its transaction rolled back), so the key is still this request's.
+    match paid {
+        Err(e) if e.is(session_not_found(id)) => {
+            let preorders = state.preorders.clone();
+            answer_with_effect(
+                move |answer| preorders.pay_preorder(&buyer, id, &ctx, answer),
+                |p| render_paid(AnySessionView::CampaignPreorder(p.clone().into())),
+            )
+            .await
+        }
+        other => other,
+    }
+}
+
+fn render_paid(view: AnySessionView) -> groupbuy_domain::platform::StoredResponse {
+    render(StatusCode::OK, "Payment processed successfully", view)
 }
 
 /// Your checkout session.
 #[utoipa::path(operation_id = "checkoutSessions.getById", tag = "checkout", security(("bearer" = [])), params(("sessionId" = Uuid, Path, description = "Session id")), responses(
-    (status = 200, description = "The session", body = Envelope<CheckoutSessionView>),
+    (status = 200, description = "The session: a group purchase's or a campaign pre-order's", body = Envelope<AnySessionView>),
     crate::openapi::responses::Unauthenticated,
     (status = 404, description = "Session not found", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -136,11 +151,16 @@ async fn get_session(
 ) -> Result<HttpResponse, ApiError> {
     let buyer = auth.reader()?.clone();
     let (id, store) = (path.into_inner(), state.group_purchases.clone());
-    let session = blocking(move || store.checkout(&buyer, id)).await?;
-    Ok(ok(
-        "Checkout session retrieved successfully",
-        CheckoutSessionView::from(session),
-    ))
+    let preorders = state.preorders.clone();
+    let session = blocking(move || match store.checkout(&buyer, id) {
+        Ok(s) => Ok(AnySessionView::GroupPurchase(s.into())),
+        Err(groupbuy_domain::DomainError::NotFound(_)) => preorders
+            .preorder(&buyer.user_id, id)
+            .map(|p| AnySessionView::CampaignPreorder(p.into())),
+        Err(e) => Err(e),
+    })
+    .await?;
+    Ok(ok("Checkout session retrieved successfully", session))
 }
 
 /// Registers the routes.

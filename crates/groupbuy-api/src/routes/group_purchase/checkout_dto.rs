@@ -66,4 +66,15 @@ impl From<CheckoutSession> for CheckoutSessionView {
     }
 }
 
-crate::payload!(CheckoutSessionView);
+/// Any checkout session: a group purchase's (`sessionType: GROUP_PURCHASE`) or a campaign
+/// pre-order's (`sessionType: CAMPAIGN_PREORDER`); `sessionType` tells them apart.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AnySessionView {
+    /// A group purchase's session.
+    GroupPurchase(CheckoutSessionView),
+    /// A campaign pre-order's payment session.
+    CampaignPreorder(crate::routes::campaign::preorder_dto::PreorderSessionView),
+}
+
+crate::payload!(CheckoutSessionView, AnySessionView);

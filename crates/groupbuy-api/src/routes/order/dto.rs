@@ -2,7 +2,7 @@
 //! merchant's request bodies.
 
 use crate::envelope::rfc3339;
-use groupbuy_domain::order::Order;
+use groupbuy_domain::order::{Order, OrderOrigin};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,13 +14,23 @@ use uuid::Uuid;
 pub struct OrderView {
     /// Order id.
     pub order_id: Uuid,
-    /// The group instance that completed and produced the order.
-    pub group_instance_id: Uuid,
-    /// Group code.
-    pub group_code: String,
-    /// The product the group sold.
-    pub product_id: Uuid,
-    /// Seats the participant held when the group completed.
+    /// GROUP (a completed group: the group fields and `shopId` are set) or
+    /// CAMPAIGN_PREORDER (a paid pre-order: `groupBuyId`, `handle` and `preorderId` are set).
+    #[schema(value_type = crate::openapi::enums::OrderSource)]
+    pub source: String,
+    /// The group instance that completed and produced the order; null for a pre-order.
+    pub group_instance_id: Option<Uuid>,
+    /// Group code; null for a pre-order.
+    pub group_code: Option<String>,
+    /// The product the group sold; null for a pre-order.
+    pub product_id: Option<Uuid>,
+    /// The campaign (group-buy) a pre-order was pledged in; null for a group's order.
+    pub group_buy_id: Option<Uuid>,
+    /// The handle that sells a pre-order; null for a group's order.
+    pub handle: Option<String>,
+    /// The pre-order's payment session; null for a group's order.
+    pub preorder_id: Option<Uuid>,
+    /// Seats the participant held when the group completed, or the units pledged.
     pub quantity: i32,
     /// Price per unit.
     #[schema(value_type = crate::openapi::scalars::Money)]
@@ -38,8 +48,8 @@ pub struct OrderView {
     /// When the group completed and the order was created (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub created_at: String,
-    /// The shop that ships it.
-    pub shop_id: Uuid,
+    /// The shop that ships it; null for a pre-order (its handle ships it).
+    pub shop_id: Option<Uuid>,
     /// The buyer.
     pub user_id: String,
     /// Who carries it; null until SHIPPED.
@@ -63,16 +73,23 @@ impl From<Order> for OrderView {
     fn from(o: Order) -> Self {
         Self {
             order_id: o.id,
-            group_instance_id: o.group_instance_id,
-            group_code: o.group_code,
-            product_id: o.product_id,
+            source: o.origin.source().as_str().to_owned(),
+            group_instance_id: o.origin.group_instance_id(),
+            group_code: o.origin.group_code().map(str::to_owned),
+            product_id: o.origin.product_id(),
+            group_buy_id: o.origin.group_buy_id(),
+            handle: o.origin.handle().map(|h| h.as_str().to_owned()),
+            preorder_id: match &o.origin {
+                OrderOrigin::Preorder { preorder_id, .. } => Some(*preorder_id),
+                OrderOrigin::Group { .. } => None,
+            },
             quantity: o.quantity,
             unit_price: o.unit_price.to_decimal(),
             total_amount: o.total_amount.to_decimal(),
             currency: o.unit_price.currency().code().to_owned(),
             status: o.status.as_str().to_owned(),
             created_at: rfc3339(o.created_at),
-            shop_id: o.shop_id,
+            shop_id: o.origin.shop_id(),
             user_id: o.user_id,
             carrier: o.carrier,
             tracking_number: o.tracking_number,

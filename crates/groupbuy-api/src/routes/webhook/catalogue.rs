@@ -132,6 +132,29 @@ pub fn data_schema(t: EventType) -> Value {
                 "closes_at": date_time(), "at": date_time()
             }),
         ),
+        EventType::CampaignPreordersOpened => object(
+            &[
+                "group_buy_id",
+                "handle",
+                "slug",
+                "sessions",
+                "pledged_quantity",
+                "anonymous_interests",
+                "total",
+                "currency",
+                "expires_at",
+                "at",
+            ],
+            json!({
+                "group_buy_id": uuid(), "handle": {"type": "string"}, "slug": {"type": "string"},
+                "sessions": {"type": "integer", "description": "Payment sessions opened: one per signed-in pledge"},
+                "pledged_quantity": {"type": "integer", "description": "Units those sessions ask payment for"},
+                "anonymous_interests": {"type": "integer", "description": "Interests of anonymous visitors: counted, given no session"},
+                "total": money(), "currency": {"type": "string"},
+                "expires_at": {"type": ["string", "null"], "format": "date-time", "description": "When unpaid sessions expire; null when none was opened"},
+                "at": date_time()
+            }),
+        ),
         EventType::GroupBuyCreated
         | EventType::GroupBuyTargetReached
         | EventType::GroupBuyCancelled
@@ -275,7 +298,10 @@ pub fn data_schema(t: EventType) -> Value {
                 "at": date_time()
             }),
         ),
-        EventType::OrderShipped | EventType::OrderDelivered | EventType::OrderCancelled => object(
+        EventType::OrderCreated
+        | EventType::OrderShipped
+        | EventType::OrderDelivered
+        | EventType::OrderCancelled => object(
             &[
                 "order_id",
                 "shop_id",
@@ -283,6 +309,8 @@ pub fn data_schema(t: EventType) -> Value {
                 "product_id",
                 "group_id",
                 "group_code",
+                "group_buy_id",
+                "handle",
                 "quantity",
                 "total",
                 "currency",
@@ -295,13 +323,17 @@ pub fn data_schema(t: EventType) -> Value {
                 "at",
             ],
             json!({
-                "order_id": uuid(), "shop_id": uuid(),
+                "order_id": uuid(),
+                "shop_id": {"type": ["string", "null"], "format": "uuid", "description": "The shop that ships a group's order; null for a pre-order"},
                 "user_id": {"type": "string", "description": "The buyer"},
-                "product_id": uuid(),
-                "group_id": {"type": ["string", "null"], "format": "uuid", "description": "The group whose completion created the order"},
+                "product_id": {"type": ["string", "null"], "format": "uuid", "description": "Null for a pre-order"},
+                "group_id": {"type": ["string", "null"], "format": "uuid", "description": "The group whose completion created the order; null for a pre-order"},
                 "group_code": {"type": ["string", "null"]},
+                "group_buy_id": {"type": ["string", "null"], "format": "uuid", "description": "The campaign a pre-order was pledged in; null for a group's order"},
+                "handle": {"type": ["string", "null"], "description": "The handle that sells a pre-order; null for a group's order"},
                 "quantity": {"type": "integer"}, "total": money(), "currency": {"type": "string"},
-                "status": order_status(), "previous_status": order_status(),
+                "status": order_status(),
+                "previous_status": {"type": ["string", "null"], "description": "The status it left (an OrderStatus); null for order.created"},
                 "carrier": {"type": ["string", "null"], "description": "Set once SHIPPED"},
                 "tracking_number": {"type": ["string", "null"], "description": "Set once SHIPPED"},
                 "cancel_reason": {"type": ["string", "null"], "description": "Set once CANCELLED"},

@@ -44,6 +44,7 @@ fn hundred_visitors_in_100_threads_count_exactly(db: &Database) {
             min_quantity: None,
             max_quantity: Some(150),
             closes_at: t0() + Duration::days(1),
+            preorder_window_hours: None,
         },
         t0(),
     )
@@ -108,6 +109,7 @@ fn hundred_visitors_without_cap(db: &Database) {
             min_quantity: Some(300),
             max_quantity: None,
             closes_at: t0() + Duration::days(1),
+            preorder_window_hours: None,
         },
         t0(),
     )

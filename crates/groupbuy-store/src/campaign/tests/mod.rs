@@ -74,6 +74,7 @@ fn setup(db: &Database, slug: &str, publish: bool) {
             min_quantity: Some(5),
             max_quantity: Some(10),
             closes_at: t0() + Duration::days(1),
+            preorder_window_hours: None,
         },
         t0(),
     )
@@ -134,6 +135,7 @@ fn handles_are_unique_and_owned(db: &Database) {
             min_quantity: None,
             max_quantity: None,
             closes_at: t0() + Duration::days(1),
+            preorder_window_hours: None,
         },
         t0(),
     )

@@ -57,7 +57,7 @@ pub(crate) fn complete(db: &Database, product: Uuid, buyers: &[&str]) -> Vec<Ord
             let page = db.my_orders(b, None, 100).expect("orders");
             page.items
                 .into_iter()
-                .find(|o| Some(o.group_instance_id) == group)
+                .find(|o| o.origin.group_instance_id() == group)
                 .expect("an order of the group")
         })
         .collect()
@@ -134,7 +134,7 @@ fn a_shop_lists_its_orders_newest_first_by_status_and_cursor(db: &Database) {
         vec![second[1].id, second[0].id, first[1].id],
         "newest first"
     );
-    assert!(page.items.iter().all(|o| o.shop_id == shop));
+    assert!(page.items.iter().all(|o| o.origin.shop_id() == Some(shop)));
     let rest = db
         .shop_orders(&merchant(), shop, None, page.next_cursor, 3)
         .expect("page 2");

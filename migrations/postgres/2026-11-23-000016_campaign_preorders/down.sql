@@ -1,0 +1,12 @@
+DROP INDEX orders_handle_status_idx;
+DROP INDEX orders_handle_idx;
+DELETE FROM orders WHERE preorder_id IS NOT NULL;
+ALTER TABLE orders DROP CONSTRAINT orders_one_origin;
+ALTER TABLE orders DROP COLUMN preorder_id, DROP COLUMN handle, DROP COLUMN group_buy_id;
+ALTER TABLE orders ALTER COLUMN shop_id SET NOT NULL;
+ALTER TABLE orders ALTER COLUMN product_id SET NOT NULL;
+ALTER TABLE orders ALTER COLUMN participant_id SET NOT NULL;
+ALTER TABLE orders ALTER COLUMN group_code SET NOT NULL;
+ALTER TABLE orders ALTER COLUMN group_id SET NOT NULL;
+DROP TABLE campaign_preorders;
+ALTER TABLE group_buys DROP COLUMN preorder_window_hours;
