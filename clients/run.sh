@@ -5,7 +5,9 @@
 #  3. generate the Python client (openapi-python-client) and the TypeScript types
 #     (openapi-typescript, used with openapi-fetch) from the live /openapi.json;
 #  4. type-check the programs under clients/ (mypy --strict, tsc --strict) and run them
-#     against the server: seed 001's four scenarios and a campaign lifecycle.
+#     against the server: seed 001's four scenarios, a campaign lifecycle, and the whole
+#     procurement flow (If-Match, 202 jobs polled by Location, settlement, the UBL invoice,
+#     a vendor's own webhook endpoint).
 # Every tool is pinned (clients/python/requirements.txt, clients/typescript/package.json and
 # its package-lock.json) and installed at run time; nothing generated is committed. Without
 # npm or PyPI this fails loudly. Bounded: each step has a timeout.
@@ -51,12 +53,14 @@ step "generate the TypeScript types from $URL/openapi.json"
 (cd "$TS" && timeout 120 npx --no-install openapi-typescript "$URL/openapi.json" -o src/schema.d.ts)
 
 step "mypy --strict and tsc --strict"
-(cd "$PY" && timeout 300 "$VENV/bin/mypy" --strict scenarios.py)
+(cd "$PY" && timeout 300 "$VENV/bin/mypy" --strict scenarios.py procurement.py)
 (cd "$TS" && timeout 300 npx --no-install tsc -p tsconfig.json)
 
 step "run the programs against the server"
 (cd "$PY" && GROUPBUY_URL="$URL" GROUPBUY_BIN="$BIN" timeout 300 "$VENV/bin/python" scenarios.py)
+(cd "$PY" && GROUPBUY_URL="$URL" GROUPBUY_BIN="$BIN" timeout 300 "$VENV/bin/python" procurement.py)
 (cd "$TS" && GROUPBUY_URL="$URL" GROUPBUY_BIN="$BIN" timeout 300 node dist/scenarios.js)
+(cd "$TS" && GROUPBUY_URL="$URL" GROUPBUY_BIN="$BIN" timeout 300 node dist/procurement.js)
 
 kill $server 2>/dev/null || true
 if grep -q "panicked" "$work/serve.log"; then echo "the server panicked" >&2; exit 1; fi

@@ -20,6 +20,7 @@ mod order;
 mod platform;
 mod procurement;
 mod published;
+mod push;
 mod rate_limit;
 mod schema_rules;
 mod sealed;

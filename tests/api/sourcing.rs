@@ -172,6 +172,34 @@ pub(crate) async fn quote(app: &TestApp, id: &str, who: &str, price: f64, availa
     .await
 }
 
+/// Allocates `id` by its job (waited for), fills in every party and settles it (keys
+/// `a{key}`, `s{key}`).
+pub(crate) async fn allocate_and_settle(app: &TestApp, id: &str, key: &str) {
+    let r = send(
+        app,
+        Method::POST,
+        &format!("/groupbuy/{id}/allocate"),
+        &organiser(app),
+        None,
+        Some(&format!("a{key}")),
+    )
+    .await
+    .expect(202);
+    let job = finished(app, &r.header("location").expect("Location")).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    fill_parties(app).await;
+    send(
+        app,
+        Method::POST,
+        &format!("/groupbuy/{id}/settle"),
+        &app.org_token("alice", "org_acme", FINANCE),
+        None,
+        Some(&format!("s{key}")),
+    )
+    .await
+    .expect(201);
+}
+
 #[actix_web::test]
 async fn from_rfq_to_settlement_every_document_balances() {
     for app in TestApp::all().await {
@@ -780,29 +808,7 @@ async fn every_sourcing_event_reaches_the_organiser_signed_with_the_seed_payload
         let id = pooled(&app, "RICE", 0).await;
         sourcing(&app, &id, "rfq-1").await;
         quote(&app, &id, "vendor_mills", 9.0, 100).await.expect(201);
-        let r = send(
-            &app,
-            Method::POST,
-            &format!("/groupbuy/{id}/allocate"),
-            &organiser(&app),
-            None,
-            Some("a1"),
-        )
-        .await
-        .expect(202);
-        finished(&app, &r.header("location").expect("Location")).await;
-        let fin = app.org_token("alice", "org_acme", FINANCE);
-        fill_parties(&app).await;
-        send(
-            &app,
-            Method::POST,
-            &format!("/groupbuy/{id}/settle"),
-            &fin,
-            None,
-            Some("s1"),
-        )
-        .await
-        .expect(201);
+        allocate_and_settle(&app, &id, "1").await;
         let got = receiver.wait_for(4).await;
         let types = crate::webhook::event_types(&got);
         assert_eq!(

@@ -3,61 +3,11 @@
 // Environment: GROUPBUY_URL (the server), GROUPBUY_BIN (the `groupbuy` binary, used only to
 // mint test tokens with `groupbuy token`). Exits non-zero on the first broken step.
 
-import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import createClient from "openapi-fetch";
-import type { components, paths } from "./schema.js";
+import { api, as, check, ok, refused, RUN, token, type Schemas } from "./common.js";
 
-type Schemas = components["schemas"];
 type ProductView = Schemas["ProductView"];
 type CheckoutSessionView = Schemas["CheckoutSessionView"];
 type GroupView = Schemas["GroupView"];
-type Problem = Schemas["Problem"];
-
-const URL = process.env.GROUPBUY_URL ?? "http://127.0.0.1:8080";
-const BIN = process.env.GROUPBUY_BIN ?? "target/debug/groupbuy";
-const RUN = randomUUID().slice(0, 8); // keeps users, handles and slugs of reruns apart
-
-const api = createClient<paths>({ baseUrl: URL });
-
-/** A test token signed by the binary (the same secret as the server). */
-function token(sub: string, ...roles: string[]): string {
-  const args = ["token", "--sub", `${sub}-${RUN}`, "--name", sub];
-  for (const role of roles) args.push("--role", role);
-  return execFileSync(BIN, args, { encoding: "utf8" }).trim();
-}
-
-/** Request headers of a user. */
-function as(bearer: string): { Authorization: string } {
-  return { Authorization: `Bearer ${bearer}` };
-}
-
-/** What openapi-fetch answers: data on success, the problem otherwise. */
-interface Answer<T> {
-  data?: T;
-  error?: Problem | undefined;
-  response: Response;
-}
-
-/** The body of a success with `status`, else a failure naming what came back. */
-function ok<T>(answer: Answer<T>, status = 200): T {
-  if (answer.response.status !== status || answer.data === undefined) {
-    throw new Error(`expected ${status}, got ${answer.response.status}: ${JSON.stringify(answer.error)}`);
-  }
-  return answer.data;
-}
-
-/** The problem of a refusal with `status`. */
-function refused<T>(answer: Answer<T>, status: number): Problem {
-  if (answer.response.status !== status || answer.error === undefined) {
-    throw new Error(`expected ${status}, got ${answer.response.status}`);
-  }
-  return answer.error;
-}
-
-function check(condition: boolean, what: string): void {
-  if (!condition) throw new Error(what);
-}
 
 /** Takes the one ProductView type that every product operation returns. */
 function describe(p: ProductView): string {

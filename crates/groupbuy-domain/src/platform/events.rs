@@ -76,6 +76,10 @@ closed_set! {
         /// A procurement group buy's RFQ opened to its invited vendors: SOURCING.
         #[strum(serialize = "rfq.opened")]
         RfqOpened,
+        /// An RFQ invited this vendor: the pool, its items, the units to quote for and the
+        /// due date (to the vendor's own endpoints only).
+        #[strum(serialize = "rfq.invited")]
+        RfqInvited,
         /// An invited vendor responded to an RFQ, or revised its response.
         #[strum(serialize = "vendor.response.received")]
         VendorResponseReceived,
@@ -127,7 +131,8 @@ impl Serialize for EventType {
 /// Whose webhook endpoints receive an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audience {
-    /// Endpoints created by this user (a shop's or a handle's owner).
+    /// Endpoints created by this user without an organisation: a shop's or a handle's
+    /// owner, or a vendor (whose vendor id is its tokens' `sub`).
     User(String),
     /// Every endpoint of this organisation (procurement).
     Organisation(String),

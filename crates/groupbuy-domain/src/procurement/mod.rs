@@ -13,6 +13,7 @@ mod group_buy;
 mod ids;
 mod jobs;
 mod lifecycle;
+mod notify;
 pub mod ocds;
 pub mod party;
 mod ports;
@@ -41,6 +42,7 @@ pub use ids::{
 };
 pub use jobs::{check_no_pending_job, Job, JobStatus, JobType, MAX_ATTEMPTS};
 pub use lifecycle::{acting_org, check_if_match, Transition};
+pub use notify::{vendor_audience, RfqInvitedData};
 #[cfg(feature = "mock")]
 pub use ports::MockProcurementStore;
 pub use ports::{CommitOutcome, GroupBuyFilter, ProcurementStore};

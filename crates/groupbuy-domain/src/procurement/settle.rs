@@ -7,6 +7,7 @@ use super::events::organiser;
 use super::group_buy::{Action, GroupBuy};
 use super::ids::{AllocationId, DocumentId, GroupBuyId, SettlementId};
 use super::lifecycle::Transition;
+use super::notify::{settlement_event, settlement_notices};
 use super::settlement::{
     invoice_terms, settle, AwardedLine, Document, DocumentKind, InvoicingInput, ItemInfo,
     SettlementInput, SettlementTotals,
@@ -17,7 +18,7 @@ use super::sourcing::rfq::Rfq;
 use super::sourcing::rfq_response::ROLE_VENDOR;
 use crate::error::DomainError;
 use crate::money::{Currency, Money};
-use crate::platform::{rfc3339, ChangeContext, DomainEvent, EventType};
+use crate::platform::ChangeContext;
 use crate::principal::Principal;
 pub use crate::principal::SCOPE_FINANCE_WRITE;
 use rust_decimal::Decimal;
@@ -133,6 +134,22 @@ fn date(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+impl DocumentSummaryData {
+    /// The summary of `d`, its amounts in `currency`'s decimals.
+    pub fn of(d: &IssuedDocument, currency: Currency) -> Self {
+        let money = |minor| Money::from_minor(minor, currency).to_decimal();
+        Self {
+            id: d.id.to_string(),
+            kind: d.document.kind.as_str().to_owned(),
+            number: d.document.number.clone(),
+            counterparty: d.document.counterparty.clone(),
+            due_date: date(d.document.due_date),
+            fee: money(d.document.fee_minor),
+            total: money(d.document.total_minor),
+        }
+    }
+}
+
 /// Settles `award` of `g` as settlement `id` (the organising `org_id` asked): documents
 /// issued on `ctx.now`'s date, due `rules.payment_terms_days` later, with
 /// `rules.organiser_fee_bps` shared among the receivables; numbered
@@ -201,36 +218,6 @@ pub fn settle_transition(
         "fees": money(totals.fees_minor),
     });
     let (next, entry) = g.advance(Action::Settle, Some(org_id), details, ctx)?;
-    let data = SettlementCompletedData {
-        groupbuy_id: next.id.to_string(),
-        settlement: SettlementData {
-            id: id.to_string(),
-            allocation_id: award.id.to_string(),
-            currency: currency.code().to_owned(),
-            documents: documents
-                .iter()
-                .map(|d| DocumentSummaryData {
-                    id: d.id.to_string(),
-                    kind: d.document.kind.as_str().to_owned(),
-                    number: d.document.number.clone(),
-                    counterparty: d.document.counterparty.clone(),
-                    due_date: date(d.document.due_date),
-                    fee: money(d.document.fee_minor),
-                    total: money(d.document.total_minor),
-                })
-                .collect(),
-            payables: money(totals.payables_minor),
-            receivables: money(totals.receivables_minor),
-            fees: money(totals.fees_minor),
-        },
-        at: rfc3339(ctx.now),
-    };
-    let said = DomainEvent::new(
-        EventType::SettlementCompleted,
-        next.subject(),
-        organiser(&next),
-        &data,
-    );
     let record = SettlementRecord {
         id,
         groupbuy_id: next.id,
@@ -240,11 +227,19 @@ pub fn settle_transition(
         totals,
         created_at: ctx.now,
     };
+    let mut events = vec![settlement_event(
+        &next,
+        &record,
+        &SettlementViewer::All,
+        organiser(&next),
+        ctx,
+    )];
+    events.extend(settlement_notices(&next, &record, ctx));
     Ok((
         record,
         Transition {
             group_buy: next,
-            events: vec![said],
+            events,
             audit: vec![entry],
         },
     ))

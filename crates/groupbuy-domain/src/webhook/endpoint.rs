@@ -110,6 +110,44 @@ impl WebhookEndpoint {
     }
 }
 
+/// The principal a new endpoint is registered for: the caller as its token acts, checked
+/// against the owner the request names, if it names one. `vendor_id`: the caller must be
+/// that vendor (role `vendor`, `sub` = the id); the endpoint is the vendor's own (no
+/// organisation) and receives the events procurement addresses to that vendor. `org_id`:
+/// it must be the token's organisation; the endpoint is that organisation's.
+///
+/// # Errors
+/// `NotFound` (404) for another vendor's or organisation's id, as for one that does not
+/// exist; `Validation` (422) when both are named.
+pub fn registrant(
+    caller: &Principal,
+    vendor_id: Option<&str>,
+    org_id: Option<&str>,
+) -> Result<Principal, DomainError> {
+    match (vendor_id, org_id) {
+        (Some(_), Some(_)) => Err(DomainError::invalid(
+            "vendor_id",
+            "Name either vendor_id or org_id, not both",
+        )),
+        (Some(v), None) => {
+            if caller.has_role(crate::procurement::ROLE_VENDOR) && caller.user_id == v {
+                Ok(Principal {
+                    org_id: None,
+                    ..caller.clone()
+                })
+            } else {
+                Err(DomainError::NotFound(format!(
+                    "Vendor not found with ID: {v}"
+                )))
+            }
+        }
+        (None, Some(o)) if caller.org_id.as_deref() != Some(o) => Err(DomainError::NotFound(
+            format!("Organisation not found with ID: {o}"),
+        )),
+        _ => Ok(caller.clone()),
+    }
+}
+
 /// A new endpoint, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointDraft {
@@ -285,5 +323,33 @@ mod tests {
         }
         .apply(&off);
         assert!(!on.disabled && on.disabled_reason.is_none());
+    }
+
+    #[test]
+    fn a_vendor_registers_for_itself_and_an_organisation_for_its_own() {
+        let vendor = Principal {
+            user_id: "v_mills".into(),
+            roles: vec![crate::procurement::ROLE_VENDOR.into()],
+            org_id: Some("org-x".into()),
+            ..Default::default()
+        };
+        let own = registrant(&vendor, Some("v_mills"), None).expect("its own");
+        assert_eq!((own.user_id.as_str(), own.org_id), ("v_mills", None));
+        let not_found =
+            |r: Result<Principal, DomainError>| matches!(r, Err(DomainError::NotFound(_)));
+        assert!(not_found(registrant(&vendor, Some("v_farm"), None)));
+        let plain = Principal {
+            roles: Vec::new(),
+            ..vendor.clone()
+        };
+        // The id alone is not the vendor: the role must come with it.
+        assert!(not_found(registrant(&plain, Some("v_mills"), None)));
+        assert_eq!(registrant(&plain, None, Some("org-x")), Ok(plain.clone()));
+        assert!(not_found(registrant(&plain, None, Some("org-y"))));
+        assert_eq!(registrant(&plain, None, None), Ok(plain.clone()));
+        assert!(matches!(
+            registrant(&vendor, Some("v_mills"), Some("org-x")),
+            Err(DomainError::Validation { .. })
+        ));
     }
 }

@@ -11,7 +11,9 @@ mod target;
 pub use delivery::{
     AttemptOutcome, Delivery, DeliveryAttempt, DeliveryState, DueDelivery, RetrySchedule,
 };
-pub use endpoint::{EndpointDraft, EndpointPatch, EventFilter, WebhookEndpoint, SECRET_PREFIX};
+pub use endpoint::{
+    registrant, EndpointDraft, EndpointPatch, EventFilter, WebhookEndpoint, SECRET_PREFIX,
+};
 pub use limits::{
     endpoint_disabled, too_many_endpoints, too_many_queued_tests, MAX_CLAIMED_PER_ENDPOINT,
     MAX_ENDPOINTS_PER_OWNER, MAX_IN_FLIGHT_PER_ENDPOINT, MAX_QUEUED_TESTS_PER_ENDPOINT,

@@ -235,6 +235,35 @@ pub fn data_schema(t: EventType) -> Value {
                 "members": {"type": "integer"}, "version": {"type": "integer"}, "at": date_time()
             }),
         ),
+        EventType::RfqInvited => object(
+            &[
+                "groupbuy_id",
+                "rfq_id",
+                "vendor_id",
+                "vendor_name",
+                "title",
+                "items",
+                "quantity",
+                "currency",
+                "due_date",
+                "sealed_bids",
+                "at",
+            ],
+            json!({
+                "groupbuy_id": {"type": "string"}, "rfq_id": {"type": "string"},
+                "vendor_id": {"type": "string", "description": "The invited vendor: the receiver"},
+                "vendor_name": {"type": "string"}, "title": {"type": "string"},
+                "items": lines(&["sku", "name", "unit", "quantity_per_unit"], json!({
+                    "sku": {"type": "string"}, "name": {"type": "string"},
+                    "unit": {"type": "string"},
+                    "quantity_per_unit": {"type": ["integer", "null"]},
+                    "unit_code": {"type": "string", "description": "UN/ECE Recommendation 20, when the item states one"}
+                })),
+                "quantity": {"type": "integer", "description": "Units to quote for"},
+                "currency": {"type": "string"}, "due_date": date_time(),
+                "sealed_bids": {"type": "boolean"}, "at": date_time()
+            }),
+        ),
         EventType::VendorResponseReceived => object(
             &[
                 "groupbuy_id",

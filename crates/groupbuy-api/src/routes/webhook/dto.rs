@@ -19,6 +19,17 @@ pub struct CreateEndpointRequest {
     /// A note for yourself.
     #[schema(max_length = 500)]
     pub description: Option<String>,
+    /// Register the endpoint for this vendor: yours (a token with role `vendor` whose `sub`
+    /// is the id); it receives the procurement events addressed to the vendor
+    /// (`rfq.invited`, its lines of `allocation.created`, its payable in
+    /// `settlement.completed`). Another vendor's id is 404. A vendor's token registers for
+    /// itself without it too, when it carries no `org_id`.
+    #[schema(example = "vendor_mills", max_length = 200)]
+    pub vendor_id: Option<String>,
+    /// Register the endpoint for this organisation: the token's `org_id` (the default when
+    /// the token carries one). Another organisation's id is 404.
+    #[schema(example = "org_acme", max_length = 200)]
+    pub org_id: Option<String>,
 }
 
 /// `PATCH /webhooks/endpoints/{id}`: absent fields stay.

@@ -17,7 +17,9 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use groupbuy_domain::platform::EventType;
 use groupbuy_domain::platform::StoredResponse;
-use groupbuy_domain::webhook::{DeliveryState, EndpointDraft, EndpointPatch, WebhookEndpoint};
+use groupbuy_domain::webhook::{
+    registrant, DeliveryState, EndpointDraft, EndpointPatch, WebhookEndpoint,
+};
 use groupbuy_domain::IntoEnumIterator;
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
@@ -49,6 +51,7 @@ fn with_secret(
     crate::openapi::responses::MalformedBody,
     crate::openapi::responses::Unauthenticated,
     (status = 403, description = "Missing scope groupbuy:write", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "vendor_id or org_id names another vendor or organisation than the token's", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "The owner (user, or the token's organisation) already has 20 endpoints (webhook-endpoint-limit)", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid url or unknown event type", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -58,8 +61,8 @@ async fn create(
     auth: Auth,
     body: JsonBody<CreateEndpointRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = auth.writer()?.clone();
     let b = body.0;
+    let owner = registrant(auth.writer()?, b.vendor_id.as_deref(), b.org_id.as_deref())?;
     let draft = EndpointDraft::parse(
         &b.url,
         &b.events,

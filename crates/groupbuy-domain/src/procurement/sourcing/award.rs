@@ -21,6 +21,7 @@ use crate::procurement::events::organiser;
 use crate::procurement::group_buy::{Action, GroupBuy};
 use crate::procurement::ids::{AllocationId, GroupBuyId, RfqId};
 use crate::procurement::lifecycle::Transition;
+use crate::procurement::notify::allocation_notices;
 use crate::procurement::refusal::At;
 use crate::procurement::rules::AllocationMethod;
 use rust_decimal::Decimal;
@@ -262,11 +263,13 @@ pub fn allocate_transition(
         plan,
         created_at: ctx.now,
     };
+    let mut events = vec![said];
+    events.extend(allocation_notices(&next, &award, rfq, ctx));
     Ok((
         award,
         Transition {
             group_buy: next,
-            events: vec![said],
+            events,
             audit: vec![entry],
         },
     ))

@@ -88,6 +88,12 @@ fn organiser(g: &GroupBuy) -> Viewer {
 
 /// The award the job writes at t0 + 1 day.
 pub(crate) fn awarded(rules: Rules) -> (GroupBuy, Rfq, Award) {
+    let (rfq, award, t) = allocating(rules);
+    (t.group_buy, rfq, award)
+}
+
+/// The allocation job's transition at t0 + 1 day, with the RFQ and the award.
+pub(crate) fn allocating(rules: Rules) -> (Rfq, Award, Transition) {
     let (g, rfq, responses) = quoted(rules);
     let later = ChangeContext {
         now: t0() + Duration::days(1),
@@ -97,7 +103,7 @@ pub(crate) fn awarded(rules: Rules) -> (GroupBuy, Rfq, Award) {
     let id = AllocationId::new(Uuid::from_u128(30));
     let (award, t) =
         allocate_transition(&g, "org_acme", id, &rfq, plan, &later).expect("allocates");
-    (t.group_buy, rfq, award)
+    (rfq, award, t)
 }
 
 #[test]
@@ -291,14 +297,8 @@ fn sealed_bids_are_allocated_from_the_due_date_on_only() {
 
 #[test]
 fn the_job_allocates_and_says_so_in_the_seeds_shape() {
-    let (g, rfq, responses) = quoted(Rules::default());
-    let later = ChangeContext {
-        now: t0() + Duration::days(1),
-        ..ctx()
-    };
-    let plan = build_allocation(&g, &commitments(), &responses, later.now).expect("plan");
-    let id = AllocationId::new(Uuid::from_u128(30));
-    let (award, t) = allocate_transition(&g, "org_acme", id, &rfq, plan, &later).expect("ok");
+    let (rfq, award, t) = allocating(Rules::default());
+    let id = award.id;
     assert_eq!(t.group_buy.status, GroupBuyStatus::Allocated);
     assert_eq!(award.rfq_id, rfq.id);
     let data = &t.events[0].data;
@@ -318,6 +318,10 @@ fn the_job_allocates_and_says_so_in_the_seeds_shape() {
     assert_eq!(t.audit[0].action, "allocate");
     assert_eq!(t.audit[0].to_status.as_deref(), Some("ALLOCATED"));
     // Allocated: no second allocation.
+    let later = ChangeContext {
+        now: award.created_at,
+        ..ctx()
+    };
     assert!(allocate_transition(&t.group_buy, "org_acme", id, &rfq, award.plan, &later).is_err());
 }
 

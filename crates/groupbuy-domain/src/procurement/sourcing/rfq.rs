@@ -13,6 +13,7 @@ use crate::procurement::events::organiser;
 use crate::procurement::group_buy::{Action, GroupBuy, GroupBuyStatus};
 use crate::procurement::ids::{GroupBuyId, RfqId};
 use crate::procurement::lifecycle::{check_if_match, Transition};
+use crate::procurement::notify::rfq_invitations;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -280,11 +281,13 @@ pub fn open_rfq(
         organiser(&next),
         &data,
     );
+    let mut events = vec![said];
+    events.extend(rfq_invitations(&next, &rfq, ctx));
     Ok((
         rfq,
         Transition {
             group_buy: next,
-            events: vec![said],
+            events,
             audit: vec![entry],
         },
     ))

@@ -91,10 +91,16 @@ fn the_rfq_job_opens_sourcing_and_the_rfq_reads(db: &Database) {
         matches!(stranger, Err(DomainError::NotFound(_))),
         "{stranger:?}"
     );
-    // The job's writes carry the request that queued it.
+    // The job's writes carry the request that queued it: the organiser's event, then one
+    // invitation per vendor.
+    let said = stored_events(db, &g);
     assert_eq!(
-        stored_events(db, &g).last(),
-        Some(&("rfq.opened".to_owned(), "req-acme".to_owned()))
+        said[said.len() - 3..],
+        [
+            ("rfq.opened".to_owned(), "req-acme".to_owned()),
+            ("rfq.invited".to_owned(), "req-acme".to_owned()),
+            ("rfq.invited".to_owned(), "req-acme".to_owned()),
+        ]
     );
     let audit = db.audit(&org("org_acme"), &g.id, None, 10).expect("audit");
     let last = audit.items.last().expect("entry");

@@ -4,6 +4,7 @@ mod award;
 mod jobs;
 mod ocds;
 mod parties;
+mod push;
 
 use crate::platform::schema::events;
 use crate::Database;
