@@ -18,6 +18,7 @@ mod ocds;
 mod openapi;
 mod order;
 mod platform;
+mod preorder;
 mod procurement;
 mod published;
 mod push;
