@@ -175,6 +175,9 @@ def buy(
             idempotency_key=f"pay-{session.session_id}",
         )
     ).data
+    # process-payment answers any kind of session; a group purchase's is this one.
+    if not isinstance(paid, CheckoutSessionView):
+        raise AssertionError(f"a group purchase's session, not {type(paid).__name__}")
     check(paid.status == CheckoutStatus.COMPLETED, "paid")
     check(isinstance(paid.completed_at, datetime.datetime), "instants are datetimes")
     return paid

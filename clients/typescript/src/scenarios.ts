@@ -74,6 +74,8 @@ async function buy(buyer: string, productId: string, quantity: number, group?: s
       body: { paymentMethod: "WALLET" },
     }),
   ).data;
+  // process-payment answers any kind of session; a group purchase's is this one.
+  if (paid.sessionType !== "GROUP_PURCHASE") throw new Error(`a group purchase's session, not ${paid.sessionType}`);
   check(paid.status === "COMPLETED", "paid");
   return paid;
 }
