@@ -34,6 +34,9 @@ pub struct Rollup {
     pub past_close_still_open: Vec<GroupBuy>,
     /// The filtered group-buys, newest first.
     pub items: Page<GroupBuy>,
+    /// Pre-order sessions of the scoped campaigns (every handle, or the one asked for):
+    /// pledged, pending, paid, expired.
+    pub preorders: super::PreorderCounts,
 }
 
 /// Whether `g` counts as stuck in draft at `now`.

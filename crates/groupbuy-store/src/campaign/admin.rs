@@ -71,11 +71,13 @@ pub(super) fn rollup(
         items = items.filter(group_buys::seq.lt(seq));
     }
     let items: Vec<GroupBuyRow> = items.load(conn)?;
+    let preorders = super::preorder::totals(conn, handle.as_deref())?;
     Ok(Rollup {
         counts_by_status,
         stuck_drafts: rows_into(stuck)?,
         past_close_still_open: rows_into(past)?,
         items: into_page(items, limit, |r| r.seq, GroupBuyRow::into_domain)?,
+        preorders,
     })
 }
 

@@ -99,3 +99,5 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(campaign_preorders, group_buys);

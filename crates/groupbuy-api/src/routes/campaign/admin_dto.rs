@@ -49,6 +49,8 @@ pub struct RollupView {
     /// Cursor of the next page of items.
     #[serde(rename = "next_cursor")]
     pub next_cursor: Option<String>,
+    /// Pre-order sessions of the scoped campaigns: pledged, pending, paid, expired.
+    pub preorders: super::preorder_dto::PreorderCountsView,
 }
 
 impl RollupView {
@@ -69,6 +71,7 @@ impl RollupView {
                 .collect(),
             items: r.items.items.into_iter().map(Into::into).collect(),
             next_cursor: r.items.next_cursor,
+            preorders: r.preorders.into(),
         }
     }
 }

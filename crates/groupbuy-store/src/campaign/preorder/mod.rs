@@ -190,35 +190,59 @@ fn expire(conn: &mut DbConnection, now: OffsetDateTime, batch: i64) -> Result<us
     Ok(n)
 }
 
-/// A campaign's sessions counted by status.
-pub(super) fn counts(
-    conn: &mut DbConnection,
-    group_buy_ids: &[String],
-) -> Result<Vec<(String, PreorderCounts)>, StoreError> {
-    let rows: Vec<(String, String, i64)> = cp::table
-        .filter(cp::group_buy_id.eq_any(group_buy_ids))
-        .group_by((cp::group_buy_id, cp::status))
-        .select((cp::group_buy_id, cp::status, diesel::dsl::count_star()))
-        .load(conn)?;
-    let mut out: Vec<(String, PreorderCounts)> = Vec::new();
-    for (id, status, n) in rows {
-        let at = match out.iter().position(|(g, _)| *g == id) {
-            Some(i) => i,
-            None => {
-                out.push((id, PreorderCounts::default()));
-                out.len() - 1
-            }
-        };
-        let c = &mut out[at].1;
-        c.pledged += n;
-        match status.parse::<PreorderStatus>() {
-            Ok(PreorderStatus::PendingPayment) => c.pending += n,
-            Ok(PreorderStatus::Paid) => c.paid += n,
-            Ok(PreorderStatus::Expired) => c.expired += n,
-            Err(_) => return Err(StoreError::Corrupt(format!("pre-order status {status}"))),
-        }
+/// Adds `n` sessions of `status` to `counts`.
+fn add(counts: &mut PreorderCounts, status: &str, n: i64) -> Result<(), StoreError> {
+    counts.pledged += n;
+    match status.parse::<PreorderStatus>() {
+        Ok(PreorderStatus::PendingPayment) => counts.pending += n,
+        Ok(PreorderStatus::Paid) => counts.paid += n,
+        Ok(PreorderStatus::Expired) => counts.expired += n,
+        Err(_) => return Err(StoreError::Corrupt(format!("pre-order status {status}"))),
     }
-    Ok(out)
+    Ok(())
+}
+
+/// One campaign's sessions counted by status.
+fn counts(conn: &mut DbConnection, group_buy_id: Uuid) -> Result<PreorderCounts, StoreError> {
+    let rows: Vec<(String, i64)> = cp::table
+        .filter(cp::group_buy_id.eq(group_buy_id.to_string()))
+        .group_by(cp::status)
+        .select((cp::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut c = PreorderCounts::default();
+    for (status, n) in rows {
+        add(&mut c, &status, n)?;
+    }
+    Ok(c)
+}
+
+/// Every campaign's sessions (or one handle's) counted by status: the admin rollup's.
+pub(super) fn totals(
+    conn: &mut DbConnection,
+    handle: Option<&str>,
+) -> Result<PreorderCounts, StoreError> {
+    let rows: Vec<(String, i64)> = match handle {
+        Some(h) => cp::table
+            .filter(
+                cp::group_buy_id.eq_any(
+                    group_buys::table
+                        .filter(group_buys::handle.eq(h))
+                        .select(group_buys::id),
+                ),
+            )
+            .group_by(cp::status)
+            .select((cp::status, diesel::dsl::count_star()))
+            .load(conn)?,
+        None => cp::table
+            .group_by(cp::status)
+            .select((cp::status, diesel::dsl::count_star()))
+            .load(conn)?,
+    };
+    let mut c = PreorderCounts::default();
+    for (status, n) in rows {
+        add(&mut c, &status, n)?;
+    }
+    Ok(c)
 }
 
 impl PreorderStore for Database {
@@ -273,8 +297,7 @@ impl PreorderStore for Database {
         self.read(|conn| {
             managed_handle(conn, caller, handle)?;
             let g = find_group_buy(conn, handle, slug)?;
-            let found = counts(conn, &[g.id.to_string()])?;
-            Ok(found.into_iter().next().map(|(_, c)| c).unwrap_or_default())
+            counts(conn, g.id)
         })
     }
 }

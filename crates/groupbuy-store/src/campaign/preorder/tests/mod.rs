@@ -12,7 +12,7 @@ use crate::Database;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     Action, CampaignStore, ChangeContext, GroupBuyDraft, GroupBuyFields, Handle, HandleDraft,
-    InterestRequest, Preorder, PreorderStatus, PreorderStore, Slug, VisitorId,
+    InterestRequest, Preorder, PreorderStatus, PreorderStore, RollupQuery, Slug, VisitorId,
 };
 use groupbuy_domain::ledger::{CommissionRate, LedgerStore};
 use groupbuy_domain::order::{CancelReason, OrderCommand, OrderOrigin, OrderStatus, OrderStore};
@@ -243,6 +243,18 @@ fn a_paid_preorder_is_an_order_of_the_handle_settled_less_commission(db: &Databa
     assert_eq!(created[0]["handle"], "preorders");
     let counts = db.preorder_counts(&owner(), &h(), &s()).expect("counts");
     assert_eq!((counts.pledged, counts.pending, counts.paid), (2, 1, 1));
+    // The platform admin's rollup, of this handle and of all.
+    for handle in [Some(h()), None] {
+        let query = RollupQuery {
+            status: None,
+            handle,
+            stuck_draft_age: Duration::hours(72),
+            cursor: None,
+            limit: 20,
+        };
+        let rollup = db.rollup(query, at).expect("rollup");
+        assert_eq!(rollup.preorders, counts);
+    }
     assert_money_conserved(db);
 }
 
