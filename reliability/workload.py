@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import preorders
 from harness import Client, Stats, new_key, query, request, token
 
 MINOR = 100  # TZS has two decimals
@@ -338,55 +339,7 @@ class Workload:
         )
 
     def preorder(self, c, rng):
-        """A pre-order campaign's whole cycle: created and published, three users pledge,
-        it closes into their payment sessions, and two of them pay with a key (the third
-        lets it lapse). A paid session must be in the ledger once, as its order."""
-        mt = token(self.merchant, "merchant")
-        slug = f"pre-{uuid.uuid4().hex[:10]}"
-        closes = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 7 * 86400))
-        gb = {
-            "slug": slug,
-            "title": "Pre-order",
-            "unitPrice": rng.choice([120, 150.5, 275]),
-            "thresholds": {"minParticipants": 2},
-            "closesAt": closes,
-            "preorder": {"paymentWindowHours": 1},
-        }
-        base = f"/v2/handles/{self.handle}/group-buys"
-        r, _, _ = c.call("POST", base, mt, gb, new_key("pgb"))
-        self.count("preorder_campaign")
-        if r is None or r.status != 201:
-            self.check_status(r, "create pre-order campaign")
-            return
-        r, _, _ = c.call("POST", f"{base}/{slug}/publish", mt, None, new_key("ppub"))
-        if r is None or r.status != 200:
-            self.check_status(r, "publish pre-order campaign")
-            return
-        pledgers = rng.sample(self.users, 3)
-        path = f"/v2/public/group-buys/{self.handle}/{slug}/my-interest"
-        for u in pledgers:
-            r, _, _ = c.call("PUT", path, token(u), {"quantity": rng.randint(1, 3)})
-            self.check_status(r, "pledge")
-        r, _, _ = c.call("POST", f"{base}/{slug}/close", mt, None, new_key("pclose"))
-        if r is None or r.status != 200:
-            self.check_status(r, "close pre-order campaign")
-            return
-        for u in pledgers[:2]:
-            r, _, _ = c.call("GET", path, token(u))
-            if r is None or r.status != 200 or not r.data.get("preorder"):
-                with self.lock:
-                    self.violations.append(f"pre-order campaign {slug}: {u} has no session after the close")
-                continue
-            sid = r.data["preorder"]["sessionId"]
-            self.post(
-                c,
-                "preorder_payment",
-                f"/api/v1/checkout-sessions/{sid}/process-payment",
-                token(u),
-                {"paymentMethod": "WALLET"},
-                new_key("prepay"),
-                {"user": u, "preorder": sid},
-            )
+        preorders.cycle(self, c, rng)
 
     def interest(self, c, rng):
         user = rng.choice(self.users)
@@ -601,20 +554,7 @@ def check_invariants(url: str, wl: Workload | None) -> tuple[list[str], dict]:
     ):
         v.append(f"session {sid}: {n} purchase records")
 
-    # A PAID pre-order was debited its total once and became exactly one order of its
-    # handle; a pending or expired one moved no money and made no order.
-    for pid, status, total, debits, debited, orders_n in q(
-        """SELECT s.id, s.status, s.total_minor,
-                  (SELECT COUNT(*) FROM wallet_ledger l WHERE l.kind = 'PURCHASE' AND l.reference = 'preorder:' || s.id),
-                  (SELECT COALESCE(-SUM(l.amount_minor), 0) FROM wallet_ledger l
-                     WHERE l.kind = 'PURCHASE' AND l.reference = 'preorder:' || s.id),
-                  (SELECT COUNT(*) FROM orders o WHERE o.preorder_id = s.id AND o.id = s.order_id
-                     AND o.total_minor = s.total_minor)
-           FROM campaign_preorders s"""
-    ):
-        want = (1, total, 1) if status == "PAID" else (0, 0, 0)
-        if (debits, debited, orders_n) != want:
-            v.append(f"pre-order {pid} ({status}, total {total}): {debits} debits of {debited}, {orders_n} orders")
+    v += preorders.violations(q)
 
     # Each cancelled order refunded its total once, under its own reference; no other order
     # was refunded; a shipped or delivered order has its tracking.
@@ -667,7 +607,7 @@ def check_acknowledged(url: str, wl: Workload) -> list[str]:
         "SELECT reference, COUNT(*), SUM(amount_minor) FROM wallet_ledger WHERE kind = 'PAYOUT' GROUP BY reference"
     )}
     sessions = {sid: (status, tx) for sid, status, tx in q("SELECT id, status, transaction_id FROM checkout_sessions")}
-    preorders = {sid: (status, tx) for sid, status, tx in q("SELECT id, status, transaction_id FROM campaign_preorders")}
+    paid_preorders = preorders.stored(q)
     orders = dict(q("SELECT id, status FROM orders"))
     # What an acknowledged order action left (a later action may have moved it on).
     reached = {"ship": ("SHIPPED", "DELIVERED"), "deliver": ("DELIVERED",), "cancel": ("CANCELLED",)}
@@ -710,14 +650,7 @@ def check_acknowledged(url: str, wl: Workload) -> list[str]:
                     + (" [after retries]" if p.info.get("retried") else "")
                 )
         elif p.kind == "preorder_payment":
-            status, tx = preorders.get(p.info["preorder"], (None, None))
-            if p.status == 200:
-                if status != "PAID" or tx != p.data.get("transactionId"):
-                    v.append(f"pre-order payment of {p.info['preorder']} acknowledged (tx {p.data.get('transactionId')}) but stored {status}/{tx}")
-            elif p.status is not None and status == "PAID":
-                v.append(
-                    f"pre-order payment of {p.info['preorder']} answered {p.status} '{p.info.get('message')}' but it was paid (tx {tx})"
-                )
+            v += preorders.acknowledged(p, paid_preorders)
     # No more effects than keys: each created session / transfer came from one key.
     ((n_sessions,),) = q("SELECT COUNT(*) FROM checkout_sessions")
     ((n_transfers,),) = q("SELECT COUNT(*) FROM seat_transfers")
