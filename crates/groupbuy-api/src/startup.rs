@@ -113,6 +113,8 @@ pub fn app(
             }),
         )
         .configure(crate::web::configure)
+        // Public HTML pages: outside the OpenAPI document, like the sign-in pages.
+        .configure(crate::pages::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
