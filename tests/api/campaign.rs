@@ -17,7 +17,7 @@ fn closes_at() -> String {
 
 impl TestApp {
     /// Claims `gharart` for m1 and returns m1's token.
-    async fn gharart(&self) -> String {
+    pub(crate) async fn gharart(&self) -> String {
         let t = self.token("m1", &["merchant"]);
         self.post(
             "/v2/handles",
@@ -30,7 +30,7 @@ impl TestApp {
     }
 
     /// Creates a DRAFT group-buy `slug` under gharart with the given thresholds/max.
-    async fn group_buy(
+    pub(crate) async fn group_buy(
         &self,
         owner: &str,
         slug: &str,
@@ -49,13 +49,13 @@ impl TestApp {
         .clone()
     }
 
-    async fn act(&self, token: &str, slug: &str, action: &str) -> Reply {
+    pub(crate) async fn act(&self, token: &str, slug: &str, action: &str) -> Reply {
         self.post(&format!("{BASE}/{slug}/{action}"), Some(token), json!({}))
             .await
     }
 
     /// PUT my-interest as the bearer's user.
-    async fn interest_as(&self, user: &str, slug: &str, quantity: i64) -> Reply {
+    pub(crate) async fn interest_as(&self, user: &str, slug: &str, quantity: i64) -> Reply {
         let t = self.token(user, &[]);
         self.call(
             Method::PUT,

@@ -7,12 +7,16 @@ use std::time::Duration;
 
 /// Creates a checkout session and pays it; returns the payment reply.
 async fn buy(app: &TestApp, user: &str, product: &str, qty: i64, group: Option<&str>) -> Reply {
-    let t = app.token(user, &[]);
+    buy_as(app, &app.token(user, &[]), product, qty, group).await
+}
+
+/// Creates a checkout session with the bearer token `t` and pays it.
+pub async fn buy_as(app: &TestApp, t: &str, product: &str, qty: i64, group: Option<&str>) -> Reply {
     let mut body = json!({"sessionType": "GROUP_PURCHASE", "productId": product, "quantity": qty});
     if let Some(g) = group {
         body["metadata"] = json!({"groupInstanceId": g});
     }
-    let session = app.post("/api/v1/checkout-sessions", Some(&t), body).await;
+    let session = app.post("/api/v1/checkout-sessions", Some(t), body).await;
     if session.status != 201 {
         return session;
     }
@@ -22,7 +26,7 @@ async fn buy(app: &TestApp, user: &str, product: &str, qty: i64, group: Option<&
         .to_owned();
     app.post(
         &format!("/api/v1/checkout-sessions/{id}/process-payment"),
-        Some(&t),
+        Some(t),
         json!({"paymentMethod": "WALLET"}),
     )
     .await

@@ -232,11 +232,28 @@ impl TestApp {
         scope: &str,
         ttl: i64,
     ) -> String {
+        self.token_minted(sub, &format!("{sub}_name"), org, roles, scope, ttl)
+    }
+
+    /// A read/write token of `sub` whose `name` claim (the display name) is `name`.
+    pub fn token_named(&self, sub: &str, name: &str) -> String {
+        self.token_minted(sub, name, None, &[], "groupbuy:read groupbuy:write", 3600)
+    }
+
+    fn token_minted(
+        &self,
+        sub: &str,
+        name: &str,
+        org: Option<&str>,
+        roles: &[&str],
+        scope: &str,
+        ttl: i64,
+    ) -> String {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         self.keys
             .mint(&Claims {
                 sub: sub.into(),
-                name: Some(format!("{sub}_name")),
+                name: Some(name.into()),
                 picture: Some(format!("https://img.example/{sub}.png")),
                 scope: Some(scope.into()),
                 roles: roles.iter().map(|r| (*r).to_owned()).collect(),

@@ -17,6 +17,7 @@ mod numbers;
 mod ocds;
 mod openapi;
 mod order;
+mod pages;
 mod platform;
 mod preorder;
 mod procurement;

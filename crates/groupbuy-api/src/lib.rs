@@ -5,6 +5,7 @@ pub mod envelope;
 pub mod error;
 pub mod jobs;
 pub mod openapi;
+pub mod pages;
 pub mod platform;
 pub mod routes;
 pub mod startup;

@@ -51,6 +51,7 @@ impl AppState {
             webhooks: db.clone(),
             webhook_allow_private: false,
             ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
+            public_url: crate::state::DEFAULT_PUBLIC_URL.into(),
             health: db,
             clock,
             jwt,
@@ -112,6 +113,8 @@ pub fn app(
             }),
         )
         .configure(crate::web::configure)
+        // Public HTML pages: outside the OpenAPI document, like the sign-in pages.
+        .configure(crate::pages::configure)
         .service(
             SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
@@ -155,6 +158,7 @@ impl Application {
         state.web = web;
         state.webhook_allow_private = config.webhooks.allow_private;
         state.ocds_prefix = config.ocds_prefix.clone();
+        state.public_url = config.public_url.clone();
         let state = web::Data::new(state);
         let routes = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let listener = TcpListener::bind(&config.bind)

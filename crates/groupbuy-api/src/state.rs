@@ -16,6 +16,9 @@ use groupbuy_domain::{Clock, DomainError};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
+/// Where the public pages say they live when `GROUPBUY_PUBLIC_URL` is unset.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 /// Shared application state; ports are trait objects so tests can mock them.
 #[derive(Clone)]
 pub struct AppState {
@@ -51,6 +54,8 @@ pub struct AppState {
     pub webhook_allow_private: bool,
     /// `GROUPBUY_OCDS_PREFIX`: the prefix of every pool's OCDS `ocid`.
     pub ocds_prefix: String,
+    /// `GROUPBUY_PUBLIC_URL` without a trailing slash: canonical URLs of the public pages.
+    pub public_url: String,
     /// The injected clock: handlers take the time from here, never from the system.
     pub clock: Arc<dyn Clock>,
     /// Token keys.

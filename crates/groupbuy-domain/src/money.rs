@@ -226,6 +226,35 @@ impl fmt::Display for Money {
     }
 }
 
+impl Money {
+    /// For people to read: the code, the units grouped by thousands with commas and the
+    /// currency's decimals (`TZS 80,000.00`, `USD -1,234.50`).
+    pub fn display_grouped(&self) -> String {
+        let scale = self.currency.scale();
+        let unit = 10u64.pow(scale);
+        let abs = self.minor.unsigned_abs();
+        let digits = (abs / unit).to_string();
+        let mut units = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                units.push(',');
+            }
+            units.push(c);
+        }
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let code = self.currency.code();
+        if scale == 0 {
+            format!("{code} {sign}{units}")
+        } else {
+            let frac = abs % unit;
+            format!(
+                "{code} {sign}{units}.{frac:0width$}",
+                width = scale as usize
+            )
+        }
+    }
+}
+
 /// The one refusal of money in another currency than the one held (a wallet, a price):
 /// a state conflict, since the holder's currency is fixed once chosen.
 pub fn currency_mismatch(held: Currency, offered: Currency) -> DomainError {
@@ -251,6 +280,23 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::str::FromStr;
+
+    #[test]
+    fn grouped_display_has_the_code_thousands_and_the_currency_decimals() {
+        let tzs = |minor| Money::from_minor(minor, Currency::TZS).display_grouped();
+        assert_eq!(tzs(8_000_000), "TZS 80,000.00");
+        assert_eq!(tzs(5), "TZS 0.05");
+        assert_eq!(tzs(99_900), "TZS 999.00");
+        assert_eq!(tzs(100_000), "TZS 1,000.00");
+        assert_eq!(tzs(-123_456_789), "TZS -1,234,567.89");
+        assert_eq!(tzs(i64::MIN).len(), "TZS -92,233,720,368,547,758.08".len());
+        for c in Currency::supported() {
+            let shown = Money::from_minor(1_234_567, c).display_grouped();
+            assert!(shown.starts_with(c.code()), "{shown}");
+            let decimals = shown.split('.').nth(1).map_or(0, str::len);
+            assert_eq!(decimals as u32, c.scale(), "{shown}");
+        }
+    }
 
     #[test]
     fn supported_currencies_are_the_ones_parse_accepts() {

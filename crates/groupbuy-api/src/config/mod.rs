@@ -48,6 +48,9 @@ pub struct Config {
     /// `GROUPBUY_OCDS_PREFIX` (default `ocds-groupbuy-`): the OCDS package's `ocid` is this
     /// prefix and the pool id.
     pub ocds_prefix: String,
+    /// `GROUPBUY_PUBLIC_URL` (default `http://127.0.0.1:8080`, no trailing slash): the
+    /// origin of the public pages' canonical and Open Graph URLs.
+    pub public_url: String,
     /// `GROUPBUY_SWEEP_INTERVAL_MS` (default 5000): how often background sweeps run.
     pub sweep_interval: Duration,
     /// `GROUPBUY_DB_POOL_SIZE` (default 8).
@@ -97,6 +100,7 @@ impl Default for Config {
             jwt_max_ttl_seconds: DEFAULT_JWT_MAX_TTL_SECONDS,
             metrics_token: None,
             ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
+            public_url: crate::state::DEFAULT_PUBLIC_URL.into(),
             sweep_interval: Duration::from_millis(5000),
             pool_size: 8,
             pool_timeout: Duration::from_millis(3000),
@@ -205,6 +209,8 @@ impl Config {
             metrics_token: var("GROUPBUY_METRICS_TOKEN"),
             ocds_prefix: var("GROUPBUY_OCDS_PREFIX")
                 .unwrap_or_else(|| groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into()),
+            public_url: var("GROUPBUY_PUBLIC_URL")
+                .map_or(d.public_url, |u| u.trim_end_matches('/').to_owned()),
             sweep_interval: Duration::from_millis(sweep_ms),
             pool_size,
             pool_timeout: Duration::from_millis(timeout_ms),

@@ -29,6 +29,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         webhooks: Arc::new(groupbuy_domain::webhook::MockWebhookStore::new()),
         webhook_allow_private: false,
         ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
+        public_url: crate::state::DEFAULT_PUBLIC_URL.into(),
         health: Arc::new(MockHealthCheck::new()),
         clock: Arc::new(clock),
         jwt: JwtKeys::new("secret", None, None),

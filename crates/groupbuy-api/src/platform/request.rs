@@ -92,18 +92,19 @@ pub async fn request_context(
 }
 
 /// Rewrites any error response not already problem JSON (actix's own 404, 413, payload
-/// and path errors, panics turned 500) into the problem body.
+/// and path errors, panics turned 500) into the problem body; a public page's own HTML
+/// error page (its 404) stays the page a browser shows.
 fn as_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
-    let is_problem = res
+    let kept = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-    if is_problem {
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("text/html"));
+    if kept {
         return res;
     }
     let message = match (status, res.response().error()) {

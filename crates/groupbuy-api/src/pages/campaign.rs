@@ -1,0 +1,113 @@
+//! `GET /c/{handle}/{slug}`: a public campaign (title, description, unit price, progress
+//! toward each threshold, deadline, status; a DRAFT is a 404 like an unknown one), and
+//! `GET /c/{handle}`: the handle's public campaigns, newest first.
+
+use super::layout::{self, Head};
+use super::{find, html_response, not_found, text};
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use groupbuy_domain::campaign::{GroupBuy, Handle, Slug, ThresholdProgress};
+use groupbuy_domain::page::MAX_LIMIT;
+use maud::{html, Markup};
+
+/// The campaign `slug` of `handle`; an HTML 404 for a bad, unknown or DRAFT one.
+pub async fn page(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (Ok(handle), Ok(slug)) = (Handle::parse(&path.0), Slug::parse(&path.1)) else {
+        return Ok(not_found());
+    };
+    let store = state.campaigns.clone();
+    let Some(g) = find(move || store.public_group_buy(&handle, &slug)).await? else {
+        return Ok(not_found());
+    };
+    let now = state.clock.now();
+    let left = text::time_left((g.closes_at - now).whole_seconds());
+    let canonical = format!("{}/c/{}/{}", state.public_url, g.handle, g.slug);
+    let head = Head {
+        title: &g.title,
+        description: &g.description,
+        canonical: Some(canonical),
+        image: None,
+        json_ld: None,
+    };
+    let body = html! {
+        h1 { (g.title) }
+        p class="status" { (text::STATUS) ": " (text::campaign_status(g.status.as_str())) }
+        p { (g.description) }
+        dl class="prices" {
+            dt { (text::UNIT_PRICE) }
+            dd class="price-group" { (g.unit_price.display_grouped()) }
+            dt { (text::CLOSES) }
+            dd { (crate::envelope::rfc3339(g.closes_at)) " · " (left) }
+        }
+        h2 { (text::PROGRESS) }
+        (progress(&g))
+    };
+    Ok(html_response(StatusCode::OK, layout::page(&head, body)))
+}
+
+/// One bar per set threshold.
+fn progress(g: &GroupBuy) -> Markup {
+    let p = g.progress();
+    let bar = |t: &ThresholdProgress, label: String| {
+        html! {
+            p { (label) }
+            progress max=(t.target) value=(t.current.min(t.target)) { (label) }
+        }
+    };
+    html! {
+        @if let Some(t) = &p.participants {
+            (bar(t, text::participants_progress(t.current, t.target)))
+        }
+        @if let Some(t) = &p.quantity {
+            (bar(t, text::quantity_progress(t.current, t.target)))
+        }
+        @if p.participants.is_none() && p.quantity.is_none() {
+            p { (text::NO_THRESHOLD) }
+        } @else if p.met {
+            p { (text::ALL_MET) }
+        }
+    }
+}
+
+/// The handle's public campaigns (the newest hundred); an HTML 404 for an unknown handle.
+pub async fn list(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Ok(handle) = Handle::parse(&path.into_inner()) else {
+        return Ok(not_found());
+    };
+    let (store, shown) = (state.campaigns.clone(), handle.clone());
+    let Some(page) = find(move || store.public_group_buys(&handle, None, MAX_LIMIT)).await? else {
+        return Ok(not_found());
+    };
+    let title = text::campaigns_of(&shown.to_string());
+    let head = Head {
+        title: &title,
+        description: &title,
+        canonical: Some(format!("{}/c/{shown}", state.public_url)),
+        image: None,
+        json_ld: None,
+    };
+    let body = html! {
+        h1 { (title) }
+        @if page.items.is_empty() {
+            p { (text::NO_CAMPAIGNS) }
+        } @else {
+            ul class="campaigns" {
+                @for g in &page.items {
+                    li {
+                        a href={ "/c/" (g.handle) "/" (g.slug) } { (g.title) }
+                        " · " (text::campaign_status(g.status.as_str()))
+                    }
+                }
+            }
+        }
+    };
+    Ok(html_response(StatusCode::OK, layout::page(&head, body)))
+}
