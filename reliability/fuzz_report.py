@@ -10,7 +10,10 @@ import os
 # Issue 17 item 14: the schema says what validation enforces, and the stateful phase
 # reaches (almost) every operation on an id.
 MAX_VALIDATION_MISMATCH = 0
-MAX_MISSING_TEST_DATA = 5
+# Which operations never find an id of their own varies with the seed (3 to 6 were seen on
+# one commit: ship, transfer, payouts, commission, withdraw, DELETE my-interest; each has
+# targeted black-box tests of its 2xx path); more than 7 means the fixtures regressed.
+MAX_MISSING_TEST_DATA = 7
 
 
 def coverage_warnings(res, report_dir: str) -> None:
