@@ -5,7 +5,7 @@
 
 use super::preorder_dto::PreorderCountsView;
 use super::{path_handle, path_slug};
-use crate::envelope::{ok, rfc3339, Envelope, PageView};
+use crate::envelope::{ok, Envelope, PageView};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::Auth;
 use crate::platform::extract::{page_limit, PageQuery};
@@ -83,14 +83,7 @@ async fn handle_balance(
     let balances = blocking(move || store.handle_balance(&caller, &handle)).await?;
     let view = HandleBalanceView {
         handle: name,
-        balances: balances
-            .into_iter()
-            .map(|m| CurrencyBalanceView {
-                available: m.available.to_decimal(),
-                currency: m.available.currency().code().to_owned(),
-                updated_at: rfc3339(m.updated_at),
-            })
-            .collect(),
+        balances: balances.into_iter().map(Into::into).collect(),
     };
     Ok(ok("Handle balance retrieved successfully", view))
 }

@@ -71,16 +71,18 @@ impl From<ShopBalance> for ShopBalanceView {
     fn from(b: ShopBalance) -> Self {
         Self {
             shop_id: b.commission.shop_id,
-            balances: b
-                .balances
-                .into_iter()
-                .map(|m| CurrencyBalanceView {
-                    available: m.available.to_decimal(),
-                    currency: m.available.currency().code().to_owned(),
-                    updated_at: rfc3339(m.updated_at),
-                })
-                .collect(),
+            balances: b.balances.into_iter().map(Into::into).collect(),
             commission: b.commission.into(),
+        }
+    }
+}
+
+impl From<groupbuy_domain::ledger::MerchantBalance> for CurrencyBalanceView {
+    fn from(m: groupbuy_domain::ledger::MerchantBalance) -> Self {
+        Self {
+            available: m.available.to_decimal(),
+            currency: m.available.currency().code().to_owned(),
+            updated_at: rfc3339(m.updated_at),
         }
     }
 }
