@@ -3,20 +3,25 @@
 //! `GET /c/{handle}`: the handle's public campaigns, newest first.
 
 use super::layout::{self, Head};
+use super::viewer::Viewer;
 use super::{find, html_response, not_found, text};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::SessionCaller;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use groupbuy_domain::campaign::{GroupBuy, Handle, Slug, ThresholdProgress};
 use groupbuy_domain::page::MAX_LIMIT;
 use maud::{html, Markup};
 
 /// The campaign `slug` of `handle`; an HTML 404 for a bad, unknown or DRAFT one.
 pub async fn page(
+    req: HttpRequest,
+    caller: Option<SessionCaller>,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let viewer = Viewer::of(&req, caller);
     let (Ok(handle), Ok(slug)) = (Handle::parse(&path.0), Slug::parse(&path.1)) else {
         return Ok(not_found());
     };
@@ -47,7 +52,10 @@ pub async fn page(
         h2 { (text::PROGRESS) }
         (progress(&g))
     };
-    Ok(html_response(StatusCode::OK, layout::page(&head, body)))
+    Ok(html_response(
+        StatusCode::OK,
+        layout::page(&head, &viewer, body),
+    ))
 }
 
 /// One bar per set threshold.
@@ -76,9 +84,12 @@ fn progress(g: &GroupBuy) -> Markup {
 
 /// The handle's public campaigns (the newest hundred); an HTML 404 for an unknown handle.
 pub async fn list(
+    req: HttpRequest,
+    caller: Option<SessionCaller>,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let viewer = Viewer::of(&req, caller);
     let Ok(handle) = Handle::parse(&path.into_inner()) else {
         return Ok(not_found());
     };
@@ -109,5 +120,8 @@ pub async fn list(
             }
         }
     };
-    Ok(html_response(StatusCode::OK, layout::page(&head, body)))
+    Ok(html_response(
+        StatusCode::OK,
+        layout::page(&head, &viewer, body),
+    ))
 }

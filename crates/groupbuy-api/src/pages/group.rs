@@ -3,21 +3,26 @@
 //! of available groups already shows) and status; link previews and schema.org data.
 
 use super::layout::{self, Head};
+use super::viewer::Viewer;
 use super::{find, html_response, not_found, text};
 use crate::envelope::rfc3339;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::SessionCaller;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use groupbuy_domain::group_purchase::{GroupDetail, GroupStatus};
 use maud::html;
 use serde_json::json;
 
 /// The page of the group `groupCode`; an HTML 404 for an unknown or deleted one.
 pub async fn page(
+    req: HttpRequest,
+    caller: Option<SessionCaller>,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let viewer = Viewer::of(&req, caller);
     let (code, store) = (path.into_inner(), state.group_purchases.clone());
     let found = find(move || store.group_by_code(&code)).await?;
     let Some(d) = found.filter(|d| d.group.status != GroupStatus::Deleted) else {
@@ -26,12 +31,17 @@ pub async fn page(
     let now = state.clock.now();
     Ok(html_response(
         StatusCode::OK,
-        render(&d, &state.public_url, now),
+        render(&d, &viewer, &state.public_url, now),
     ))
 }
 
 /// The page's markup for `d` at `now`, its canonical URL under `public_url`.
-fn render(d: &GroupDetail, public_url: &str, now: time::OffsetDateTime) -> maud::Markup {
+fn render(
+    d: &GroupDetail,
+    viewer: &Viewer,
+    public_url: &str,
+    now: time::OffsetDateTime,
+) -> maud::Markup {
     let g = &d.group;
     let left = if g.status == GroupStatus::Open {
         text::time_left((g.expires_at - now).whole_seconds())
@@ -89,7 +99,7 @@ fn render(d: &GroupDetail, public_url: &str, now: time::OffsetDateTime) -> maud:
             }
         }
     };
-    layout::page(&head, body)
+    layout::page(&head, viewer, body)
 }
 
 /// schema.org Product with its Offer: the group price, until the group expires.

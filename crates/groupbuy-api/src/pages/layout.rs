@@ -2,6 +2,7 @@
 //! stylesheet), header and footer. maud escapes every interpolated text and attribute.
 
 use super::text;
+use super::viewer::Viewer;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde_json::Value;
 
@@ -19,8 +20,9 @@ pub struct Head<'a> {
     pub json_ld: Option<Value>,
 }
 
-/// A whole page: `head` and `body` in the shared shell.
-pub fn page(head: &Head<'_>, body: Markup) -> Markup {
+/// A whole page: `head` and `body` in the shared shell, the header saying who is signed
+/// in (with a sign-out form) or offering to sign in.
+pub fn page(head: &Head<'_>, viewer: &Viewer, body: Markup) -> Markup {
     let title = format!("{} · {}", head.title, text::SITE);
     html! {
         (DOCTYPE)
@@ -53,8 +55,32 @@ pub fn page(head: &Head<'_>, body: Markup) -> Markup {
                 }
             }
             body {
-                header { (text::SITE) }
-                main { (body) }
+                header class="site" {
+                    a class="brand" href="/" { (text::SITE) }
+                    (account(viewer))
+                }
+                main id="main" { (body) }
+            }
+        }
+    }
+}
+
+/// The header's account corner: who is signed in, the console and a sign-out form
+/// (a POST with the session's CSRF token), or a sign-in link back to this page.
+fn account(viewer: &Viewer) -> Markup {
+    html! {
+        nav class="account" aria-label=(text::ACCOUNT) {
+            @if let Some(caller) = &viewer.caller {
+                span { (text::SIGNED_IN_AS) " " strong { (caller.principal().display_name()) } }
+                " "
+                a href="/console" { (text::CONSOLE) }
+                " "
+                form class="inline" method="post" action="/auth/logout" {
+                    (viewer.csrf_field())
+                    button type="submit" { (text::SIGN_OUT) }
+                }
+            } @else {
+                a href=(viewer.sign_in_url()) { (text::SIGN_IN) }
             }
         }
     }

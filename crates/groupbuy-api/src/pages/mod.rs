@@ -5,9 +5,11 @@
 //! Templates are maud (compile-time checked, escaping); every word is in [`text`].
 
 mod campaign;
+pub mod console;
 mod group;
-mod layout;
+pub mod layout;
 pub mod text;
+pub mod viewer;
 
 use crate::error::ApiError;
 use crate::state::blocking;
@@ -16,10 +18,12 @@ use actix_web::{web, HttpResponse};
 use groupbuy_domain::DomainError;
 use maud::{html, Markup};
 
-/// The pages' Content-Security-Policy: only this origin's stylesheet, images from this
-/// origin or https, no script at all (JSON-LD is data, not run), no framing.
+/// The pages' Content-Security-Policy: only this origin's stylesheet and scripts (files
+/// served from the binary, never inline), images from this origin or https, event
+/// streams from this origin, no framing.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
-     img-src 'self' https: data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+     script-src 'self'; connect-src 'self'; img-src 'self' https: data:; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
 
 /// The stylesheet, built into the binary.
 const SITE_CSS: &str = include_str!("site.css");
@@ -29,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/g/{groupCode}", web::get().to(group::page))
         .route("/c/{handle}", web::get().to(campaign::list))
         .route("/c/{handle}/{slug}", web::get().to(campaign::page))
-        .route("/assets/site.css", web::get().to(stylesheet));
+        .route("/assets/site.css", web::get().to(stylesheet))
+        .configure(console::configure);
 }
 
 /// `GET /assets/site.css`.
@@ -42,7 +47,7 @@ async fn stylesheet() -> HttpResponse {
 }
 
 /// A page answer: HTML with the security headers every page carries.
-fn html_response(status: StatusCode, markup: Markup) -> HttpResponse {
+pub fn html_response(status: StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
@@ -53,7 +58,7 @@ fn html_response(status: StatusCode, markup: Markup) -> HttpResponse {
 
 /// Runs the read `f` off the async workers; `None` when it finds nothing (the page
 /// answers its HTML 404 then, never the API's problem document).
-async fn find<T, F>(f: F) -> Result<Option<T>, ApiError>
+pub async fn find<T, F>(f: F) -> Result<Option<T>, ApiError>
 where
     F: FnOnce() -> Result<T, DomainError> + Send + 'static,
     T: Send + 'static,
@@ -67,7 +72,7 @@ where
 }
 
 /// The HTML 404 page (status 404), for an unknown group, handle or campaign.
-fn not_found() -> HttpResponse {
+pub fn not_found() -> HttpResponse {
     let head = layout::Head {
         title: text::NOT_FOUND_TITLE,
         description: text::NOT_FOUND_BODY,
@@ -79,5 +84,8 @@ fn not_found() -> HttpResponse {
         h1 { (text::NOT_FOUND_TITLE) }
         p { (text::NOT_FOUND_BODY) }
     };
-    html_response(StatusCode::NOT_FOUND, layout::page(&head, body))
+    html_response(
+        StatusCode::NOT_FOUND,
+        layout::page(&head, &viewer::Viewer::anonymous(), body),
+    )
 }

@@ -6,6 +6,17 @@ pub const SITE: &str = "groupbuy";
 /// The HTML `lang` of the pages.
 pub const LANG: &str = "en";
 
+/// Label of the header's account navigation.
+pub const ACCOUNT: &str = "Account";
+/// Before the signed-in person's name.
+pub const SIGNED_IN_AS: &str = "Signed in as";
+/// Link to the console.
+pub const CONSOLE: &str = "Console";
+/// The sign-out button.
+pub const SIGN_OUT: &str = "Sign out";
+/// The sign-in link.
+pub const SIGN_IN: &str = "Sign in";
+
 /// Title and heading of the 404 page.
 pub const NOT_FOUND_TITLE: &str = "Page not found";
 /// Body of the 404 page.

@@ -16,11 +16,18 @@ use serde::Deserialize;
 const DEV_CSRF_COOKIE: &str = "gb_dev_csrf";
 
 /// `GET /auth/dev`: the form, saying it is for development only.
-pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<super::signin::LoginQuery>,
+) -> Result<HttpResponse, ApiError> {
     let web = web_auth(&req, &state).await?;
     if !matches!(web.mode, Mode::Development) {
         return Err(not_found(&req).await);
     }
+    let return_to = return_path(query.return_to.as_deref())?;
+    // A same-origin path may still hold quotes or angle brackets: escaped for the attribute.
+    let return_to = maud::html! { (return_to) }.into_string();
     let token = session::random_token();
     let cookie = session::write(&web.key, DEV_CSRF_COOKIE, &token, 3600, web.secure);
     // The token is base64url: nothing in the page needs escaping.
@@ -37,7 +44,7 @@ development secret without an identity provider; anyone can sign in as anyone.</
 <label>Name <input name="name" value="Dev User"></label><br>
 <label>Roles (space-separated: merchant vendor platform-admin) <input name="roles"></label><br>
 <label>Organisation <input name="org_id"></label><br>
-<input type="hidden" name="return_to" value="/auth/me">
+<input type="hidden" name="return_to" value="{return_to}">
 <button type="submit">Sign in</button>
 </form>
 </body></html>"#

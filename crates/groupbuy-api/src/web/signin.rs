@@ -13,7 +13,7 @@ use serde_json::Value;
 /// `GET /auth/login` parameters.
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
-    return_to: Option<String>,
+    pub(super) return_to: Option<String>,
 }
 
 /// `GET /auth/login?return_to=/path`: to the provider (or, in development, the
