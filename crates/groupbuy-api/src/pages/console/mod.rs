@@ -41,14 +41,19 @@ struct Section {
 const SECTIONS: &[Section] = &[];
 
 /// The signed-in viewer of a console page, or the redirect to sign in and come back.
-pub fn signed_in(req: &HttpRequest, caller: Option<SessionCaller>) -> Result<Viewer, HttpResponse> {
+pub fn signed_in(
+    req: &HttpRequest,
+    caller: Option<SessionCaller>,
+) -> Result<Viewer, Box<HttpResponse>> {
     let viewer = Viewer::of(req, caller);
     if viewer.caller.is_some() {
         Ok(viewer)
     } else {
-        Err(HttpResponse::SeeOther()
-            .insert_header(("Location", viewer.sign_in_url()))
-            .finish())
+        Err(Box::new(
+            HttpResponse::SeeOther()
+                .insert_header(("Location", viewer.sign_in_url()))
+                .finish(),
+        ))
     }
 }
 
@@ -92,7 +97,7 @@ pub fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
 async fn index(req: HttpRequest, caller: Option<SessionCaller>) -> HttpResponse {
     let viewer = match signed_in(&req, caller) {
         Ok(v) => v,
-        Err(redirect) => return redirect,
+        Err(redirect) => return *redirect,
     };
     let principal = viewer.caller.as_ref().map(SessionCaller::principal);
     let body = html! {
