@@ -154,6 +154,13 @@ impl TestApp {
         apps
     }
 
+    /// One app per configured backend in development mode without a secret of its own:
+    /// the development sign-in page gives browsers sessions ([`crate::browser`]), and the
+    /// tokens of [`TestApp::token`] are signed with the development secret.
+    pub async fn all_web() -> Vec<TestApp> {
+        Self::all_configured(|c| c.jwt_secret = None).await
+    }
+
     /// Another instance on the same database (for multi-instance tests).
     pub async fn sibling(&self) -> TestApp {
         let db = TestDatabase::attach(&self.db.url);
@@ -194,6 +201,7 @@ impl TestApp {
         };
         tweak(&mut config);
         let rate_limits = config.rate_limits;
+        let keys = JwtKeys::new(config.secret(), None, None);
         let app = Application::build(config).await.expect("app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run());
@@ -205,7 +213,7 @@ impl TestApp {
                 .build()
                 .expect("client"),
             db,
-            keys: JwtKeys::new(SECRET, None, None),
+            keys,
             rate_limits,
         }
     }

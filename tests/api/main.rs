@@ -2,6 +2,7 @@
 //! and (when GROUPBUY_TEST_POSTGRES_URL is set) PostgreSQL.
 
 mod authz;
+mod browser;
 mod campaign;
 mod catalog;
 mod cli;

@@ -195,3 +195,27 @@ async fn a_draft_campaign_is_a_404_and_a_published_one_shows_its_progress() {
         assert!(html(&list).contains("href=\"/c/gharart/lamps\""));
     }
 }
+
+#[actix_web::test]
+async fn a_signed_in_browser_sees_its_name_and_a_sign_out_form_and_the_console_asks_to_sign_in() {
+    for app in TestApp::all_web().await {
+        let anonymous = app.anonymous_browser();
+        let console = anonymous.get("/console").await;
+        assert_eq!(console.status, 303, "{}", app.backend);
+        assert_eq!(
+            console.header("location").as_deref(),
+            Some("/auth/login?return_to=%2Fconsole")
+        );
+        let browser = app.sign_in("shopper-7", "", None).await;
+        let page = browser.get("/console").await.expect_page(200);
+        assert!(page.html().contains("Signed in as"), "{}", app.backend);
+        assert!(
+            page.html().contains(&browser.csrf),
+            "the sign-out form carries the token"
+        );
+        assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
+        // The bearer tokens of a development-mode app still work beside sessions.
+        let token = app.token("shopper-7", &[]);
+        app.get("/api/v1/wallet", Some(&token)).await.expect(200);
+    }
+}

@@ -34,9 +34,10 @@ impl Viewer {
 
     /// The sign-in URL that returns to this page.
     pub fn sign_in_url(&self) -> String {
-        url::form_urlencoded::Serializer::new("/auth/login?".to_owned())
+        let query = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("return_to", &self.here)
-            .finish()
+            .finish();
+        format!("/auth/login?{query}")
     }
 
     /// The hidden CSRF field every state-changing form of a signed-in page carries
