@@ -6,7 +6,6 @@
 
 use crate::helpers::{Reply, TestApp};
 use reqwest::Method;
-use serde_json::Value;
 
 /// A signed-in (or anonymous) browser on one app.
 pub struct Browser {
@@ -75,20 +74,7 @@ impl Browser {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
-        let res = req.send().await.expect("request sent");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply::of(req).await
     }
 }
 

@@ -50,6 +50,24 @@ impl Reply {
         self.body["message"].as_str().unwrap_or_default()
     }
 
+    /// Sends `req` and keeps its answer (a body that is no JSON as a JSON string).
+    pub async fn of(req: reqwest::RequestBuilder) -> Reply {
+        let res = req.send().await.expect("request sent");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// Asserts the status and, for errors, the problem shape; returns self.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
@@ -297,20 +315,7 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.expect("request sent");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply::of(req).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
