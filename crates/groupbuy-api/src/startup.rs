@@ -84,6 +84,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         // Inside idempotency: a replay repeats a stored answer without counting against
         // any rate limit or quota; a refused (429) request releases the key it claimed.
+        .wrap(from_fn(crate::pages::provider_form_action))
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(idempotency))
         // Before every reader of the caller: may fetch a provider's rotated keys.
