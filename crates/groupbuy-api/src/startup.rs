@@ -84,6 +84,8 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         // Inside idempotency: a replay repeats a stored answer without counting against
         // any rate limit or quota; a refused (429) request releases the key it claimed.
+        // Innermost: tags exactly the bytes the handler answered.
+        .wrap(from_fn(crate::platform::conditional::conditional_get))
         .wrap(from_fn(crate::pages::provider_form_action))
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(idempotency))
