@@ -157,6 +157,7 @@ impl Application {
         config.check_auth()?;
         let (jwt, jwks) = token_keys(&config)?;
         let web = web_auth(&config, jwks.as_ref());
+        let pool = db.clone();
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
         state.web = web;
         state.webhook_allow_private = config.webhooks.allow_private;
@@ -170,6 +171,7 @@ impl Application {
         let factory_state = state.clone();
         let metrics = http_metrics(config.metrics_token.as_deref())?;
         let delivery_metrics = DeliveryMetrics::register(&metrics.registry)?;
+        crate::platform::pool_metrics::PoolMetrics::register(&metrics.registry, pool)?;
         // One limiter per instance, shared by its workers.
         let limiter = web::Data::new(RateLimiter::new(config.rate_limits));
         let deadline = web::Data::new(BodyDeadline(config.body_timeout));

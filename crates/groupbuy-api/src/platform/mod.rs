@@ -12,6 +12,7 @@ pub mod head;
 pub mod idempotency;
 pub mod integral;
 pub mod metrics;
+pub mod pool_metrics;
 pub mod rate_limit;
 pub mod request;
 pub mod text;
