@@ -7,7 +7,10 @@
 mod campaign;
 pub mod console;
 mod group;
+mod interest;
+mod join;
 pub mod layout;
+mod product;
 pub mod text;
 pub mod viewer;
 
@@ -34,6 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/c/{handle}", web::get().to(campaign::list))
         .route("/c/{handle}/{slug}", web::get().to(campaign::page))
         .route("/assets/site.css", web::get().to(stylesheet))
+        .route("/g/{groupCode}/join", web::post().to(group::join))
+        .route("/p/{productId}", web::get().to(product::page))
+        .route("/p/{productId}/open", web::post().to(product::open))
+        .configure(interest::configure)
         .configure(console::configure);
 }
 

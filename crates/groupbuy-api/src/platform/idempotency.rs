@@ -123,6 +123,17 @@ where
     F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
     R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
 {
+    effect_answer(use_case, render).await.map(send)
+}
+
+/// [`answer_with_effect`]'s answer before it becomes a response: the stored answer when
+/// the request holds a key (the one that committed with the effect), else `render`'s.
+async fn effect_answer<T, F, R>(use_case: F, render: R) -> Result<StoredResponse, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
+    R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
+{
     let claim = CLAIM.try_with(Claim::clone).ok();
     let render = Arc::new(render);
     let answer = match claim {
@@ -132,7 +143,7 @@ where
         }
         None => Answer::none(),
     };
-    let response = blocking(move || {
+    blocking(move || {
         let value = use_case(answer.clone())?;
         match answer.stored() {
             Some(stored) => {
@@ -145,8 +156,122 @@ where
             None => Ok(render(&value)),
         }
     })
-    .await?;
-    Ok(send(response))
+    .await
+}
+
+/// One idempotent request taken apart for a caller that is not the middleware: a page's
+/// form, whose key is a form field (each rendered form carries its own) and whose owner
+/// is the web session's user, so the same protocol (begin, effect and answer committed
+/// together, release on refusal) guards it as it guards an `Idempotency-Key` header.
+#[derive(Debug, Clone)]
+pub struct KeyedRequest {
+    /// Who owns the key: `user:<sub>`, the namespace the API's keys use too.
+    pub owner: String,
+    /// The key (the form's, with the step's suffix when a form runs several steps).
+    pub key: String,
+    /// What makes two submissions the same ([`form_fingerprint`]).
+    pub fingerprint: String,
+}
+
+/// The fingerprint of a form submission: POST, its path and the fields that decide its
+/// effect (never the CSRF token or the key itself).
+pub fn form_fingerprint(path: &str, fields: &[(&str, &str)]) -> String {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    fingerprint(&Method::POST, path, None, body.as_bytes())
+}
+
+/// How long a repeated submission waits for the first one holding its key to finish
+/// before it is told to retry (a double click usually lands while the first still runs).
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `use_case` once for `request`'s key: the first submission runs it (its answer,
+/// `render`'s, committed with its effect), a repeated one receives that stored answer,
+/// waiting up to [`PATIENCE`] while the first is still running. A refusal releases the
+/// key (the refused attempt changed nothing), so the same form may be tried again.
+///
+/// # Errors
+/// The use case's refusal; 422 for a key reused with other fields; 409 when the first
+/// submission is still running after [`PATIENCE`]; storage failures.
+pub async fn once_for_key<T, F, R>(
+    state: &web::Data<AppState>,
+    request: KeyedRequest,
+    use_case: F,
+    render: R,
+) -> Result<StoredResponse, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
+    R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
+{
+    let KeyedRequest {
+        owner,
+        key,
+        fingerprint,
+    } = request;
+    let waited_until = std::time::Instant::now() + PATIENCE;
+    loop {
+        let now = state.clock.now();
+        match begin(state, &owner, &key, &fingerprint, now).await? {
+            IdempotencyBegin::Proceed => break,
+            IdempotencyBegin::Replay(stored) => return Ok(stored),
+            IdempotencyBegin::Mismatch => return Err(key_reused()),
+            IdempotencyBegin::InFlight if std::time::Instant::now() < waited_until => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            IdempotencyBegin::InFlight => return Err(key_in_use()),
+        }
+    }
+    let claim = Claim {
+        owner: owner.clone(),
+        key: key.clone(),
+    };
+    match CLAIM.scope(claim, effect_answer(use_case, render)).await {
+        Ok(stored) => {
+            // Stored with the effect already; this only covers a use case without one.
+            complete(state, &owner, &key, &stored, state.clock.now()).await;
+            Ok(stored)
+        }
+        Err(e) => {
+            release(state, owner, key).await;
+            Err(e)
+        }
+    }
+}
+
+/// Claims `key` of `owner` for a request of `fingerprint`, or says what to do instead.
+async fn begin(
+    state: &web::Data<AppState>,
+    owner: &str,
+    key: &str,
+    fingerprint: &str,
+    now: time::OffsetDateTime,
+) -> Result<IdempotencyBegin, ApiError> {
+    let (state, owner, key, fp) = (
+        state.clone(),
+        owner.to_owned(),
+        key.to_owned(),
+        fingerprint.to_owned(),
+    );
+    blocking(move || state.idempotency.begin(&owner, &key, &fp, now, LEASE)).await
+}
+
+fn key_reused() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency-key-reused",
+        "Idempotency-Key was already used for a different request",
+    )
+}
+
+fn key_in_use() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency-key-in-use",
+        "A request with this Idempotency-Key is still being processed; retry later",
+    )
+    .with_header(header::RETRY_AFTER, "1")
 }
 
 /// The middleware: refusals are answered here as problem responses.
@@ -194,11 +319,7 @@ async fn guarded(
     req.set_payload(payload_of(body));
 
     let now = state.clock.now();
-    let begin = {
-        let (state, owner, key, fp) = (state.clone(), owner.clone(), key.clone(), fp.clone());
-        blocking(move || state.idempotency.begin(&owner, &key, &fp, now, LEASE)).await
-    };
-    let begin = match begin {
+    let begin = match begin(&state, &owner, &key, &fp, now).await {
         Ok(b) => b,
         Err(e) => return Ok(req.error_response(e)),
     };
@@ -210,23 +331,8 @@ async fn guarded(
                 .insert(REPLAYED, header::HeaderValue::from_static("true"));
             return Ok(req.into_response(res));
         }
-        IdempotencyBegin::Mismatch => {
-            return Ok(req.error_response(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "Idempotency-Key was already used for a different request",
-            )))
-        }
-        IdempotencyBegin::InFlight => {
-            return Ok(req.error_response(
-                ApiError::new(
-                    StatusCode::CONFLICT,
-                    "idempotency-key-in-use",
-                    "A request with this Idempotency-Key is still being processed; retry later",
-                )
-                .with_header(header::RETRY_AFTER, "1"),
-            ))
-        }
+        IdempotencyBegin::Mismatch => return Ok(req.error_response(key_reused())),
+        IdempotencyBegin::InFlight => return Ok(req.error_response(key_in_use())),
     }
 
     let claim = Claim {
@@ -287,13 +393,30 @@ async fn guarded(
         content_type,
         headers,
     };
-    // A lost connection (a restarted or terminated database backend) must not leave the
-    // key in flight: try again on a fresh connection before giving up.
+    complete(&state, &owner, &key, &stored, now).await;
+    let response = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, response))
+}
+
+/// Stores `stored` as the answer of `owner`'s `key` (unless an answer committed with the
+/// effect already). A lost connection (a restarted or terminated database backend) must
+/// not leave the key in flight: tried again on a fresh connection before giving up.
+async fn complete(
+    state: &web::Data<AppState>,
+    owner: &str,
+    key: &str,
+    stored: &StoredResponse,
+    now: time::OffsetDateTime,
+) {
     let mut attempts = 0;
     loop {
         let done = {
-            let (state, owner, key, stored) =
-                (state.clone(), owner.clone(), key.clone(), stored.clone());
+            let (state, owner, key, stored) = (
+                state.clone(),
+                owner.to_owned(),
+                key.to_owned(),
+                stored.clone(),
+            );
             blocking(move || state.idempotency.complete(&owner, &key, stored, now)).await
         };
         match done {
@@ -309,8 +432,6 @@ async fn guarded(
             }
         }
     }
-    let response = head.set_body(BoxBody::new(bytes));
-    Ok(ServiceResponse::new(http_req, response))
 }
 
 async fn pass(
