@@ -155,8 +155,13 @@ async fn too_small_a_balance_is_said_in_words_and_charges_nothing() {
         assert_ne!(hidden(r.html(), "idempotency_key"), Some(form[1].1.clone()));
         assert_eq!(app.balance("poor").await, "1000.00");
         assert_eq!(seats(&app, &code).await, 1);
-        // Out of the product's limits: refused as the API refuses it.
-        let big = fields(&poor, page.html(), "11");
+        // Out of the product's limits (the refused page's new form): refused as the API
+        // refuses it. The first form's key is spent on its choices.
+        let reused = fields(&poor, page.html(), "11");
+        let r = post(&poor, &format!("/g/{code}/join"), &reused).await;
+        let r = r.expect_page(422);
+        assert!(r.html().contains("already sent with other choices"));
+        let big = fields(&poor, r.html(), "11");
         let r = post(&poor, &format!("/g/{code}/join"), &big).await;
         assert_eq!(r.status, 400, "{:?}", r.body);
         assert!(r.html().contains("A group does not have that many seats"));
@@ -282,7 +287,8 @@ async fn campaign(app: &TestApp, preorder: bool) -> String {
     }
     let groups = "/v2/handles/kilimo/group-buys";
     app.post(groups, Some(&m1), body).await.expect(201);
-    let draft = json!({"slug": "secret", "title": "Secret", "unitPrice": 1, "closesAt": closes_at()});
+    let draft = json!({"slug": "secret", "title": "Secret", "unitPrice": 1,
+        "thresholds": {"minParticipants": 1}, "closesAt": closes_at()});
     app.post(groups, Some(&m1), draft).await.expect(201);
     app.post(&format!("{groups}/coffee/publish"), Some(&m1), json!({}))
         .await
