@@ -60,7 +60,10 @@ async fn signed_out_the_pages_say_how_to_sign_in_and_show_no_form() {
         let page = visitor.get(&format!("/g/{code}")).await.expect_page(200);
         let html = page.html();
         assert!(html.contains("To join, sign in first"), "{html}");
-        assert!(html.contains(&format!("/auth/login?return_to=%2Fg%2F{code}")), "{html}");
+        assert!(
+            html.contains(&format!("/auth/login?return_to=%2Fg%2F{code}")),
+            "{html}"
+        );
         assert!(!html.contains("/join\""), "no form: {html}");
         let product = visitor.get(&format!("/p/{pid}")).await.expect_page(200);
         assert!(product.html().contains("To join, sign in first"));
@@ -81,7 +84,11 @@ async fn a_join_pays_once_however_often_the_form_is_sent() {
         app.credit("shopper", 200_000.0).await;
         let shopper = app.sign_in("shopper", "", None).await;
         let page = shopper.get(&format!("/g/{code}")).await.expect_page(200);
-        assert!(page.html().contains("Your wallet balance"), "{}", page.html());
+        assert!(
+            page.html().contains("Your wallet balance"),
+            "{}",
+            page.html()
+        );
         assert!(page.html().contains("TZS 200,000.00"));
         let form = fields(&shopper, page.html(), "1");
         let path = format!("/g/{code}/join");
@@ -103,13 +110,18 @@ async fn a_join_pays_once_however_often_the_form_is_sent() {
         }
         assert_eq!(app.balance("shopper").await, "120000.00", "debited once");
         assert_eq!(seats(&app, &code).await, 2, "one participant more");
-        let joined = shopper.get(&format!("/g/{code}?joined=1")).await.expect_page(200);
+        let joined = shopper
+            .get(&format!("/g/{code}?joined=1"))
+            .await
+            .expect_page(200);
         assert!(joined.html().contains("You joined this group"));
         // A new form (a new key) is a new request: refused as the API refuses it.
         let again = shopper.get(&format!("/g/{code}")).await.expect_page(200);
         let second = post(&shopper, &path, &fields(&shopper, again.html(), "1")).await;
         let second = second.expect_page(400);
-        assert!(second.html().contains("as many seats in this group as one customer may"));
+        assert!(second
+            .html()
+            .contains("as many seats in this group as one customer may"));
         assert_eq!(app.balance("shopper").await, "120000.00");
         assert_eq!(seats(&app, &code).await, 2);
     }
@@ -149,7 +161,9 @@ async fn too_small_a_balance_is_said_in_words_and_charges_nothing() {
         let form = fields(&poor, page.html(), "2");
         let r = post(&poor, &format!("/g/{code}/join"), &form).await;
         let r = r.expect_page(400);
-        assert!(r.html().contains("Your wallet balance does not cover these seats"));
+        assert!(r
+            .html()
+            .contains("Your wallet balance does not cover these seats"));
         // What was typed is kept; a fresh key comes with the form.
         assert!(r.html().contains("value=\"2\""), "{}", r.html());
         assert_ne!(hidden(r.html(), "idempotency_key"), Some(form[1].1.clone()));
@@ -308,7 +322,11 @@ async fn interest(browser: &Browser, csrf: &str, quantity: &str) -> Reply {
     browser
         .post_form(
             "/c/kilimo/coffee/interest",
-            &[("csrf", csrf), ("quantity", quantity), ("note", "<b>bold</b> please")],
+            &[
+                ("csrf", csrf),
+                ("quantity", quantity),
+                ("note", "<b>bold</b> please"),
+            ],
         )
         .await
 }
@@ -319,7 +337,9 @@ async fn an_anonymous_visitor_registers_and_withdraws_interest_once() {
         campaign(&app, false).await;
         let visitor = app.anonymous_browser();
         let page = visitor.get("/c/kilimo/coffee").await.expect_page(200);
-        assert!(page.html().contains("I&#39;m interested") || page.html().contains("I'm interested"));
+        assert!(
+            page.html().contains("I&#39;m interested") || page.html().contains("I'm interested")
+        );
         let token = hidden(page.html(), "csrf").expect("the visitor's token");
         for _ in 0..2 {
             let r = interest(&visitor, &token, "3").await;
@@ -330,7 +350,10 @@ async fn an_anonymous_visitor_registers_and_withdraws_interest_once() {
             );
         }
         assert_eq!(interest_totals(&app).await, (1, 3), "one interest");
-        let shown = visitor.get("/c/kilimo/coffee?interest=saved").await.expect_page(200);
+        let shown = visitor
+            .get("/c/kilimo/coffee?interest=saved")
+            .await
+            .expect_page(200);
         assert!(shown.html().contains("your interest is registered"));
         assert!(shown.html().contains("You registered interest in 3."));
         assert!(shown.html().contains("&lt;b&gt;bold&lt;/b&gt; please"));
@@ -364,7 +387,10 @@ async fn a_signed_in_visitor_s_interest_is_their_user_s() {
         campaign(&app, false).await;
         let fan = app.sign_in("fan", "", None).await;
         let page = fan.get("/c/kilimo/coffee").await.expect_page(200);
-        assert_eq!(hidden(page.html(), "csrf").as_deref(), Some(fan.csrf.as_str()));
+        assert_eq!(
+            hidden(page.html(), "csrf").as_deref(),
+            Some(fan.csrf.as_str())
+        );
         interest(&fan, "wrong", "2").await.expect_page(403);
         for _ in 0..2 {
             assert_eq!(interest(&fan, &fan.csrf, "2").await.status, 303);
@@ -401,9 +427,13 @@ async fn a_pledger_pays_a_closed_pre_order_once() {
         assert!(page.html().contains("Your pre-order"), "{}", page.html());
         assert!(page.html().contains("TZS 25,000.00"));
         let key = hidden(page.html(), "idempotency_key").expect("the pay form's key");
-        let form = [("csrf", alice.csrf.as_str()), ("idempotency_key", key.as_str())];
+        let form = [
+            ("csrf", alice.csrf.as_str()),
+            ("idempotency_key", key.as_str()),
+        ];
         let path = "/c/kilimo/coffee/preorder/pay";
-        let (a, b) = futures_util::join!(alice.post_form(path, &form), alice.post_form(path, &form));
+        let (a, b) =
+            futures_util::join!(alice.post_form(path, &form), alice.post_form(path, &form));
         let c = alice.post_form(path, &form).await;
         for r in [a, b, c] {
             assert_eq!(r.status, 303, "{} {:?}", app.backend, r.body);
@@ -444,7 +474,11 @@ async fn many_browsers_joining_one_group_at_once_never_overfill_it() {
         });
         let replies = futures_util::future::join_all(presses).await;
         for r in &replies {
-            assert!(r.status == 303 || r.status.is_client_error(), "{:?}", r.body);
+            assert!(
+                r.status == 303 || r.status.is_client_error(),
+                "{:?}",
+                r.body
+            );
         }
         let taken = seats(&app, &code).await;
         assert!(taken <= 10, "seats {taken} of 10");
@@ -456,7 +490,11 @@ async fn many_browsers_joining_one_group_at_once_never_overfill_it() {
                 other => panic!("{who} has {other}: debited more than once"),
             }
         }
-        assert_eq!(debited, taken - 1, "money moved exactly for the seats taken");
+        assert_eq!(
+            debited,
+            taken - 1,
+            "money moved exactly for the seats taken"
+        );
         assert_eq!(taken, 10, "the group filled");
     }
 }

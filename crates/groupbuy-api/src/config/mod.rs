@@ -283,3 +283,23 @@ impl Config {
         self.jwt_secret.as_deref().unwrap_or(DEV_SECRET)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::join_url;
+
+    #[test]
+    fn a_join_url_is_an_http_url_with_the_code_placeholder() {
+        assert_eq!(join_url(None), Ok(None));
+        let good = "https://shop.example/join?code={code}";
+        assert_eq!(join_url(Some(good.into())), Ok(Some(good.into())));
+        for bad in [
+            "https://shop.example/join",
+            "shop.example/join?code={code}",
+            "javascript:alert(1)//{code}",
+        ] {
+            let refused = join_url(Some(bad.into())).expect_err(bad);
+            assert!(refused.contains("GROUPBUY_JOIN_URL"), "{refused}");
+        }
+    }
+}

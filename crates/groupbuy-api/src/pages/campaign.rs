@@ -70,10 +70,7 @@ pub async fn show(
         (progress(&g))
         (extra)
     };
-    Ok(who.remember(html_response(
-        status,
-        layout::page(&head, &viewer, body),
-    )))
+    Ok(who.remember(html_response(status, layout::page(&head, &viewer, body))))
 }
 
 /// One bar per set threshold.

@@ -50,9 +50,8 @@ async fn respond(
     form: JoinSection,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    let joinable = d.group.status == GroupStatus::Open
-        && !d.group.is_expired(now)
-        && !d.group.is_full();
+    let joinable =
+        d.group.status == GroupStatus::Open && !d.group.is_expired(now) && !d.group.is_full();
     let join = if joinable {
         join::section(state, viewer, &form).await
     } else {
@@ -69,7 +68,8 @@ async fn respond(
 /// `GROUPBUY_JOIN_URL`).
 fn join_section(state: &AppState, d: &GroupDetail) -> JoinSection {
     let g = &d.group;
-    let max = join::seat_limit(g.total_seats, g.max_per_customer).min(i64::from(g.seats_remaining()));
+    let max =
+        join::seat_limit(g.total_seats, g.max_per_customer).min(i64::from(g.seats_remaining()));
     let mut form = JoinSection::new(
         format!("/g/{}/join", g.code.as_str()),
         words::JOIN_HEADING,
@@ -95,8 +95,15 @@ pub async fn join(
     };
     let outcome = match &caller {
         Some(caller) => {
-            join::checkout_and_pay(&state, caller, &form, &path_here, d.group.product_id, Some(d.group.id))
-                .await
+            join::checkout_and_pay(
+                &state,
+                caller,
+                &form,
+                &path_here,
+                d.group.product_id,
+                Some(d.group.id),
+            )
+            .await
         }
         None => Err(ApiError::unauthenticated()),
     };
@@ -108,7 +115,9 @@ pub async fn join(
         Ok(code) => Ok(join::to_group(&code, "joined")),
         Err(e) => {
             // The page as it is now (the refusal may be that it just filled).
-            let d = live_group(&state, d.group.code.as_str().to_owned()).await?.unwrap_or(d);
+            let d = live_group(&state, d.group.code.as_str().to_owned())
+                .await?
+                .unwrap_or(d);
             let form = join_section(&state, &d).refused(&form, &e);
             respond(&state, &viewer, &d, e.status(), &Notice::default(), form).await
         }

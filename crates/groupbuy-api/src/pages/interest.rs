@@ -37,7 +37,10 @@ use sha2::Sha256;
 /// Registers the forms.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/c/{handle}/{slug}/interest", web::post().to(register))
-        .route("/c/{handle}/{slug}/interest/withdraw", web::post().to(withdraw))
+        .route(
+            "/c/{handle}/{slug}/interest/withdraw",
+            web::post().to(withdraw),
+        )
         .route("/c/{handle}/{slug}/preorder/pay", web::post().to(pay));
 }
 
@@ -242,7 +245,12 @@ async fn load(
     .await
 }
 
-fn preorder_section(viewer: &Viewer, p: &Preorder, base: &str, now: time::OffsetDateTime) -> Markup {
+fn preorder_section(
+    viewer: &Viewer,
+    p: &Preorder,
+    base: &str,
+    now: time::OffsetDateTime,
+) -> Markup {
     let payable = p.status == PreorderStatus::PendingPayment && now < p.expires_at;
     html! {
         section class="preorder" aria-labelledby="preorder-heading" {
@@ -411,7 +419,15 @@ async fn refuse(
     e: ApiError,
 ) -> Result<HttpResponse, ApiError> {
     let status = e.status();
-    show(req, caller, state, path, status, InterestShown::refused(form, &e)).await
+    show(
+        req,
+        caller,
+        state,
+        path,
+        status,
+        InterestShown::refused(form, &e),
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -239,12 +239,12 @@ pub mod join {
         match kind {
             "not-accepting-interest" => "This campaign is not taking interest right now.",
             "closes-at-passed" | "group-buy-closed" => "This campaign has closed.",
-            "max-quantity-exceeded" => {
-                "Not that many are left: choose a smaller quantity."
-            }
+            "max-quantity-exceeded" => "Not that many are left: choose a smaller quantity.",
             "preorder-expired" => "The payment window has passed; nothing was charged.",
             "preorder-paid" => "This pre-order is already paid.",
-            "validation" => "Choose a quantity of at least 1 and a note of at most 1000 characters.",
+            "validation" => {
+                "Choose a quantity of at least 1 and a note of at most 1000 characters."
+            }
             other => refusal(other),
         }
     }
