@@ -498,3 +498,25 @@ async fn many_browsers_joining_one_group_at_once_never_overfill_it() {
         assert_eq!(taken, 10, "the group filled");
     }
 }
+
+#[actix_web::test]
+async fn the_interest_forms_share_the_public_interest_rate_limit() {
+    let apps = TestApp::all_configured(|c| {
+        c.jwt_secret = None;
+        c.rate_limits.interest =
+            groupbuy_domain::platform::RateQuota::new(2, time::Duration::MINUTE);
+    })
+    .await;
+    for app in apps {
+        campaign(&app, false).await;
+        let visitor = app.anonymous_browser();
+        let page = visitor.get("/c/kilimo/coffee").await.expect_page(200);
+        let token = hidden(page.html(), "csrf").expect("the visitor's token");
+        assert_eq!(interest(&visitor, &token, "1").await.status, 303);
+        assert_eq!(interest(&visitor, &token, "2").await.status, 303);
+        let limited = interest(&visitor, &token, "3").await;
+        assert_eq!(limited.status, 429, "{}", app.backend);
+        assert!(limited.header("retry-after").is_some());
+        assert_eq!(interest_totals(&app).await, (1, 2));
+    }
+}
