@@ -520,3 +520,32 @@ async fn the_interest_forms_share_the_public_interest_rate_limit() {
         assert_eq!(interest_totals(&app).await, (1, 2));
     }
 }
+
+#[actix_web::test]
+async fn a_group_that_fills_before_the_press_is_said_to_be_full() {
+    for app in TestApp::all_web().await {
+        let p = app.product("m1", json!({"groupMaxSize": 2})).await;
+        let pid = p["productId"].as_str().unwrap().to_owned();
+        app.credit("starter", 1_000_000.0).await;
+        let t = app.token("starter", &[]);
+        let paid = buy_as(&app, &t, &pid, 1, None).await.expect(200);
+        let code = paid.data()["groupCode"].as_str().unwrap().to_owned();
+        let gid = paid.data()["groupInstanceId"].as_str().unwrap().to_owned();
+        app.credit("late", 200_000.0).await;
+        let late = app.sign_in("late", "", None).await;
+        let page = late.get(&format!("/g/{code}")).await.expect_page(200);
+        app.credit("quick", 200_000.0).await;
+        let quick = app.token("quick", &[]);
+        buy_as(&app, &quick, &pid, 1, Some(&gid)).await.expect(200);
+        let r = post(
+            &late,
+            &format!("/g/{code}/join"),
+            &fields(&late, page.html(), "1"),
+        )
+        .await;
+        let r = r.expect_page(400);
+        assert!(r.html().contains("This group is full"), "{}", r.html());
+        assert!(!r.html().contains("/join\""), "no form on a full group");
+        assert_eq!(app.balance("late").await, "200000.00");
+    }
+}

@@ -23,8 +23,8 @@ pub async fn page(
     caller: Option<SessionCaller>,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    notice: web::Query<Notice>,
 ) -> Result<HttpResponse, ApiError> {
+    let notice = Notice::of(req.query_string());
     let viewer = Viewer::of(&req, caller);
     let Some(d) = live_group(&state, path.into_inner()).await? else {
         return Ok(not_found());
@@ -55,7 +55,7 @@ async fn respond(
     let join = if joinable {
         join::section(state, viewer, &form).await
     } else {
-        html! {}
+        join::refusal_box(form.refusal)
     };
     let extra = html! { (notice.markup()) (join) };
     Ok(html_response(

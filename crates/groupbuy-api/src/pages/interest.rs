@@ -183,12 +183,7 @@ pub async fn section(
             @if let Some(notice) = shown.notice {
                 p class="notice" role="status" { (notice) }
             }
-            @if let Some(refusal) = shown.refusal {
-                div class="refusal" role="alert" {
-                    h3 { (words::REFUSED) }
-                    p { (refusal) }
-                }
-            }
+            (super::join::refusal_box(shown.refusal))
             @if let Some(i) = &mine {
                 p { (words::registered(i.quantity)) }
             }
@@ -216,6 +211,11 @@ pub async fn section(
         }
         @if let Some(p) = &preorder {
             (preorder_section(viewer, p, &base, state.clock.now()))
+        } @else if g.preorder.is_some() && g.status == GroupBuyStatus::Closed && viewer.caller.is_none() {
+            p {
+                (words::SIGN_IN_FOR_PREORDER) " "
+                a href=(viewer.sign_in_url()) { (words::SIGN_IN_LINK) }
+            }
         }
     })
 }

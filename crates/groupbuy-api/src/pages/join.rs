@@ -103,12 +103,7 @@ pub async fn section(state: &AppState, viewer: &Viewer, s: &JoinSection) -> Mark
                     a href=(viewer.sign_in_url()) { (words::SIGN_IN_LINK) }
                 }
             } @else {
-                @if let Some(refusal) = s.refusal {
-                    div class="refusal" role="alert" {
-                        h3 { (words::REFUSED) }
-                        p { (refusal) }
-                    }
-                }
+                (refusal_box(s.refusal))
                 @if let Some(balance) = balance {
                     p class="wallet" { (words::WALLET_BALANCE) ": " strong { (balance) } }
                 }
@@ -120,6 +115,19 @@ pub async fn section(state: &AppState, viewer: &Viewer, s: &JoinSection) -> Mark
                         max=(s.max) value=(s.quantity) required;
                     button type="submit" { (s.button) }
                 }
+            }
+        }
+    }
+}
+
+/// The refusal of the last submission, if any (also on a page that no longer offers the
+/// form: the group filled or ended meanwhile).
+pub fn refusal_box(refusal: Option<&'static str>) -> Markup {
+    html! {
+        @if let Some(refusal) = refusal {
+            div class="refusal" role="alert" {
+                h3 { (words::REFUSED) }
+                p { (refusal) }
             }
         }
     }
@@ -227,20 +235,28 @@ pub fn to_group(code: &str, notice: &str) -> HttpResponse {
 }
 
 /// A notice after a redirect (`?joined=1`, `?opened=1`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Notice {
-    /// Present after a join.
-    pub joined: Option<String>,
-    /// Present after opening a group.
-    pub opened: Option<String>,
+    joined: bool,
+    opened: bool,
 }
 
 impl Notice {
+    /// The notice of a page's query string (anything else in it is ignored).
+    pub fn of(query: &str) -> Self {
+        let mut notice = Self::default();
+        for (name, _) in url::form_urlencoded::parse(query.as_bytes()) {
+            notice.joined |= name == "joined";
+            notice.opened |= name == "opened";
+        }
+        notice
+    }
+
     /// The notice's markup (nothing without one).
     pub fn markup(&self) -> Markup {
-        let text = if self.opened.is_some() {
+        let text = if self.opened {
             Some(words::YOU_OPENED)
-        } else if self.joined.is_some() {
+        } else if self.joined {
             Some(words::YOU_JOINED)
         } else {
             None

@@ -227,6 +227,9 @@ pub mod join {
     pub const PREORDER_AMOUNT: &str = "Amount";
     /// Label of the pre-order's payment deadline.
     pub const PREORDER_PAY_BY: &str = "Pay by";
+    /// Before the sign-in link of a closed pre-order campaign, signed out.
+    pub const SIGN_IN_FOR_PREORDER: &str =
+        "Pledged while signed in? To see and pay your pre-order,";
     /// The pay button.
     pub const PAY_BUTTON: &str = "Pay from wallet";
     /// After paying (or when already paid).
