@@ -19,6 +19,7 @@ mod ocds;
 mod openapi;
 mod order;
 mod pages;
+mod pages_interest;
 mod pages_join;
 mod platform;
 mod preorder;

@@ -2,8 +2,7 @@
 //! and note) and its withdrawal, for signed-in people (their web session) and anonymous
 //! visitors (the signed `gb_visitor` cookie of `/v2/public`), through the same use cases
 //! and under the same rate limit as `/v2/public/.../my-interest`; and, once a pre-order
-//! campaign has closed, the signed-in pledger's pre-order with a "Pay from wallet" button
-//! (the use case of process-payment, once per form).
+//! campaign has closed, the signed-in pledger's pre-order ([`super::preorder`]).
 //!
 //! CSRF: a signed-in person's forms carry the session's token. An anonymous visitor has no
 //! session, so the form carries a token derived from the visitor cookie: an HMAC of the
@@ -13,21 +12,16 @@
 
 use super::campaign::show;
 use super::text::join as words;
-use super::viewer::{idempotency_field, Viewer};
-use crate::envelope::rfc3339;
+use super::viewer::Viewer;
 use crate::error::ApiError;
-use crate::platform::auth::Auth;
-use crate::platform::idempotency::{form_fingerprint, once_for_key, KeyedRequest};
 use crate::platform::request::change;
 use crate::routes::campaign::Visitor;
 use crate::state::{blocking, AppState};
 use crate::web::{SessionCaller, SignInRefusal};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use groupbuy_domain::campaign::{
-    GroupBuy, GroupBuyStatus, Handle, Interest, InterestRequest, Preorder, PreorderStatus, Slug,
+    GroupBuy, GroupBuyStatus, Handle, Interest, InterestRequest, Preorder, Slug,
 };
-use groupbuy_domain::platform::StoredResponse;
 use groupbuy_domain::DomainError;
 use hmac::{Hmac, Mac};
 use maud::{html, Markup};
@@ -41,7 +35,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/c/{handle}/{slug}/interest/withdraw",
             web::post().to(withdraw),
         )
-        .route("/c/{handle}/{slug}/preorder/pay", web::post().to(pay));
+        .route(
+            "/c/{handle}/{slug}/preorder/pay",
+            web::post().to(super::preorder::pay),
+        );
 }
 
 /// What the interest and pay forms submit.
@@ -210,7 +207,7 @@ pub async fn section(
             }
         }
         @if let Some(p) = &preorder {
-            (preorder_section(viewer, p, &base, state.clock.now()))
+            (super::preorder::section(viewer, p, &base, state.clock.now()))
         } @else if g.preorder.is_some() && g.status == GroupBuyStatus::Closed && viewer.caller.is_none() {
             p {
                 (words::SIGN_IN_FOR_PREORDER) " "
@@ -245,47 +242,13 @@ async fn load(
     .await
 }
 
-fn preorder_section(
-    viewer: &Viewer,
-    p: &Preorder,
-    base: &str,
-    now: time::OffsetDateTime,
-) -> Markup {
-    let payable = p.status == PreorderStatus::PendingPayment && now < p.expires_at;
-    html! {
-        section class="preorder" aria-labelledby="preorder-heading" {
-            h2 id="preorder-heading" { (words::PREORDER_HEADING) }
-            dl {
-                dt { (words::PREORDER_AMOUNT) }
-                dd { (p.total_amount.display_grouped()) }
-                dt { (words::PREORDER_PAY_BY) }
-                dd {
-                    (rfc3339(p.expires_at)) " · "
-                    (super::text::time_left((p.expires_at - now).whole_seconds()))
-                }
-            }
-            @if payable {
-                form method="post" action={ (base) "/preorder/pay" } {
-                    (viewer.csrf_field())
-                    (idempotency_field())
-                    button type="submit" { (words::PAY_BUTTON) }
-                }
-            } @else if p.status == PreorderStatus::Paid {
-                p { (words::PREORDER_PAID) }
-            } @else {
-                p { (words::PREORDER_EXPIRED) }
-            }
-        }
-    }
-}
-
 /// The handle and slug of a form's path; `None` (a 404 page) when they cannot exist.
-fn parsed(path: &(String, String)) -> Option<(Handle, Slug)> {
+pub(super) fn parsed(path: &(String, String)) -> Option<(Handle, Slug)> {
     Some((Handle::parse(&path.0).ok()?, Slug::parse(&path.1).ok()?))
 }
 
 /// A 303 back to the campaign page with `query`.
-fn back(path: &(String, String), query: &str) -> HttpResponse {
+pub(super) fn back(path: &(String, String), query: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", format!("/c/{}/{}?{query}", path.0, path.1)))
         .finish()
@@ -351,66 +314,8 @@ async fn withdraw(
     }
 }
 
-/// `POST /c/{handle}/{slug}/preorder/pay`: pays the signed-in pledger's pre-order from
-/// the wallet (`pay_preorder`, as process-payment does), once per form.
-async fn pay(
-    req: HttpRequest,
-    caller: Option<SessionCaller>,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    form: web::Form<InterestForm>,
-) -> Result<HttpResponse, ApiError> {
-    let path = path.into_inner();
-    let outcome = match &caller {
-        Some(caller) => pay_once(&req, &state, caller, &path, &form).await,
-        None => Err(ApiError::unauthenticated()),
-    };
-    match outcome {
-        Ok(()) => Ok(back(&path, "paid=1")),
-        Err(e) => refuse(&req, caller, &state, &path, &form, e).await,
-    }
-}
-
-async fn pay_once(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    caller: &SessionCaller,
-    path: &(String, String),
-    form: &InterestForm,
-) -> Result<(), ApiError> {
-    caller.check_csrf(form.csrf.as_deref())?;
-    let buyer = Auth(caller.principal()).writer()?.clone();
-    let (handle, slug) = parsed(path).ok_or_else(|| ApiError::not_found("Not found"))?;
-    let key = super::join::form_key(form.idempotency_key.as_deref())?;
-    let (preorders, user) = (state.preorders.clone(), buyer.user_id.clone());
-    let session = blocking(move || preorders.my_preorder(&handle, &slug, &user))
-        .await?
-        .ok_or_else(|| ApiError::not_found("No pre-order"))?;
-    let owner = format!("user:{}", buyer.user_id);
-    let request = KeyedRequest {
-        owner: owner.clone(),
-        key: format!("form:{key}:preorder"),
-        fingerprint: form_fingerprint(req.path(), &[("session", &session.id.to_string())]),
-    };
-    let (preorders, id) = (state.preorders.clone(), session.id);
-    let ctx = change(owner, state.clock.now());
-    once_for_key(
-        state,
-        request,
-        move |answer| preorders.pay_preorder(&buyer, id, &ctx, answer),
-        |p: &Preorder| StoredResponse {
-            status: StatusCode::OK.as_u16(),
-            body: serde_json::json!({"sessionId": p.id}).to_string(),
-            content_type: "application/json".into(),
-            headers: Vec::new(),
-        },
-    )
-    .await?;
-    Ok(())
-}
-
 /// The page again with the refusal `e` (what was typed kept), answered with its status.
-async fn refuse(
+pub(super) async fn refuse(
     req: &HttpRequest,
     caller: Option<SessionCaller>,
     state: &AppState,

@@ -10,6 +10,7 @@ mod group;
 mod interest;
 mod join;
 pub mod layout;
+mod preorder;
 mod product;
 pub mod text;
 pub mod viewer;
