@@ -57,6 +57,15 @@ async fn an_anonymous_visitor_registers_and_withdraws_interest_once() {
             page.html().contains("I&#39;m interested") || page.html().contains("I'm interested")
         );
         let token = hidden(page.html(), "csrf").expect("the visitor's token");
+        // The page holds this visitor's token: never from a shared cache.
+        assert_eq!(
+            page.header("cache-control").as_deref(),
+            Some("private, no-store")
+        );
+        assert!(page
+            .header("set-cookie")
+            .unwrap()
+            .starts_with("gb_visitor="));
         for _ in 0..2 {
             let r = interest(&visitor, LAMPS, &token, "3").await;
             assert_eq!(r.status, 303, "{} {:?}", app.backend, r.body);

@@ -121,8 +121,13 @@ impl Who {
         Ok(Self { visitor, token })
     }
 
-    /// Sets the visitor cookie on a page that gave a new visitor its form.
-    pub fn remember(&self, res: HttpResponse) -> HttpResponse {
+    /// Sets the visitor cookie on a page that gave a new visitor its form, and keeps the
+    /// page (which holds this visitor's form token) out of shared caches.
+    pub fn remember(&self, mut res: HttpResponse) -> HttpResponse {
+        res.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("private, no-store"),
+        );
         self.visitor.remember(res)
     }
 
