@@ -1,6 +1,7 @@
 //! `GET /g/{groupCode}`: a group purchase as anyone may see it — product, shop, prices,
 //! seats, time left, the ACTIVE participants' names and pictures (what the public list
 //! of available groups already shows) and status; link previews and schema.org data.
+//! Below them, the hosted join ([`super::join`]): `POST /g/{groupCode}/join`.
 
 use super::join::{self, JoinForm, JoinSection, Notice};
 use super::layout::{self, Head};
