@@ -40,12 +40,12 @@ const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs `use_case` once for `request`'s key: the first submission runs it (its answer,
 /// `render`'s, committed with its effect), a repeated one receives that stored answer,
-/// waiting up to [`PATIENCE`] while the first is still running. A refusal releases the
+/// waiting up to five seconds (`PATIENCE`) while the first is still running. A refusal releases the
 /// key (the refused attempt changed nothing), so the same form may be tried again.
 ///
 /// # Errors
 /// The use case's refusal; 422 for a key reused with other fields; 409 when the first
-/// submission is still running after [`PATIENCE`]; storage failures.
+/// submission is still running after that; storage failures.
 pub async fn once_for_key<T, F, R>(
     state: &web::Data<AppState>,
     request: KeyedRequest,
