@@ -20,6 +20,8 @@ mod ocds;
 mod openapi;
 mod order;
 mod pages;
+mod pages_interest;
+mod pages_join;
 mod platform;
 mod preorder;
 mod procurement;

@@ -24,7 +24,7 @@ fn closes_at() -> String {
 
 /// The handle `kilimo` of m1 and a published pre-order campaign `coffee` (12,500.00 TZS a
 /// unit, closes once 2 visitors are in, 48 hours to pay); returns m1's token.
-async fn preorder_campaign(app: &TestApp) -> String {
+pub(crate) async fn preorder_campaign(app: &TestApp) -> String {
     let m1 = app.token("m1", &["merchant"]);
     app.post(
         "/v2/handles",
@@ -54,7 +54,7 @@ async fn preorder_campaign(app: &TestApp) -> String {
     m1
 }
 
-async fn pledge(app: &TestApp, token: Option<&str>, quantity: i64) -> Reply {
+pub(crate) async fn pledge(app: &TestApp, token: Option<&str>, quantity: i64) -> Reply {
     app.call(
         Method::PUT,
         &format!("{PUBLIC}/my-interest"),

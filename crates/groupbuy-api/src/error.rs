@@ -154,6 +154,12 @@ impl ApiError {
         self.status
     }
 
+    /// The problem kind (`group-full`, `insufficient-balance`...): what a page matches on
+    /// to say the refusal in its own words.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
     /// The message.
     pub fn message(&self) -> &str {
         &self.message

@@ -52,6 +52,7 @@ impl AppState {
             webhook_allow_private: false,
             ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
             public_url: crate::state::DEFAULT_PUBLIC_URL.into(),
+            join_url: None,
             health: db,
             clock,
             jwt,
@@ -163,6 +164,7 @@ impl Application {
         state.webhook_allow_private = config.webhooks.allow_private;
         state.ocds_prefix = config.ocds_prefix.clone();
         state.public_url = config.public_url.clone();
+        state.join_url = config.join_url.clone();
         let state = web::Data::new(state);
         let routes = web::Data::new(RouteTable::from_openapi(&crate::openapi::document()));
         let listener = TcpListener::bind(&config.bind)

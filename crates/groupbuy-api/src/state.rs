@@ -56,6 +56,9 @@ pub struct AppState {
     pub ocds_prefix: String,
     /// `GROUPBUY_PUBLIC_URL` without a trailing slash: canonical URLs of the public pages.
     pub public_url: String,
+    /// `GROUPBUY_JOIN_URL`: the platform's own join link (`{code}` replaced by the group
+    /// code); when set, the hosted join's button sends shoppers there instead.
+    pub join_url: Option<String>,
     /// The injected clock: handlers take the time from here, never from the system.
     pub clock: Arc<dyn Clock>,
     /// Token keys.

@@ -51,6 +51,10 @@ pub struct Config {
     /// `GROUPBUY_PUBLIC_URL` (default `http://127.0.0.1:8080`, no trailing slash): the
     /// origin of the public pages' canonical and Open Graph URLs.
     pub public_url: String,
+    /// `GROUPBUY_JOIN_URL` (unset by default): the platform's own join page, such as
+    /// `https://shop.example/join?code={code}`; the group pages' join button links there
+    /// (`{code}` replaced, URL-encoded) instead of showing the hosted join form.
+    pub join_url: Option<String>,
     /// `GROUPBUY_SWEEP_INTERVAL_MS` (default 5000): how often background sweeps run.
     pub sweep_interval: Duration,
     /// `GROUPBUY_DB_POOL_SIZE` (default 8).
@@ -101,6 +105,7 @@ impl Default for Config {
             metrics_token: None,
             ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
             public_url: crate::state::DEFAULT_PUBLIC_URL.into(),
+            join_url: None,
             sweep_interval: Duration::from_millis(5000),
             pool_size: 8,
             pool_timeout: Duration::from_millis(3000),
@@ -128,6 +133,20 @@ fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
             .map_err(|_| format!("{name} must be a positive number, got {v:?}")),
         None => Ok(default),
     }
+}
+
+/// `GROUPBUY_JOIN_URL`: an absolute http(s) URL holding `{code}`, else start-up stops.
+fn join_url(value: Option<String>) -> Result<Option<String>, String> {
+    let Some(v) = value.map(|v| v.trim().to_owned()) else {
+        return Ok(None);
+    };
+    let absolute = v.starts_with("https://") || v.starts_with("http://");
+    if !absolute || !v.contains("{code}") || url::Url::parse(&v).is_err() {
+        return Err(format!(
+            "GROUPBUY_JOIN_URL must be an http(s) URL containing {{code}}, got {v:?}"
+        ));
+    }
+    Ok(Some(v))
 }
 
 /// `GROUPBUY_COMMISSION_BPS`, refused outside 0-10000.
@@ -211,6 +230,7 @@ impl Config {
                 .unwrap_or_else(|| groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into()),
             public_url: var("GROUPBUY_PUBLIC_URL")
                 .map_or(d.public_url, |u| u.trim_end_matches('/').to_owned()),
+            join_url: join_url(var("GROUPBUY_JOIN_URL"))?,
             sweep_interval: Duration::from_millis(sweep_ms),
             pool_size,
             pool_timeout: Duration::from_millis(timeout_ms),
@@ -261,5 +281,25 @@ impl Config {
     /// The secret tokens are signed with (the development one when unset).
     pub fn secret(&self) -> &str {
         self.jwt_secret.as_deref().unwrap_or(DEV_SECRET)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_url;
+
+    #[test]
+    fn a_join_url_is_an_http_url_with_the_code_placeholder() {
+        assert_eq!(join_url(None), Ok(None));
+        let good = "https://shop.example/join?code={code}";
+        assert_eq!(join_url(Some(good.into())), Ok(Some(good.into())));
+        for bad in [
+            "https://shop.example/join",
+            "shop.example/join?code={code}",
+            "javascript:alert(1)//{code}",
+        ] {
+            let refused = join_url(Some(bad.into())).expect_err(bad);
+            assert!(refused.contains("GROUPBUY_JOIN_URL"), "{refused}");
+        }
     }
 }

@@ -30,6 +30,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         webhook_allow_private: false,
         ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
         public_url: crate::state::DEFAULT_PUBLIC_URL.into(),
+        join_url: None,
         health: Arc::new(MockHealthCheck::new()),
         clock: Arc::new(clock),
         jwt: JwtKeys::new("secret", None, None),

@@ -2,6 +2,7 @@
 //! toward each threshold, deadline, status; a DRAFT is a 404 like an unknown one), and
 //! `GET /c/{handle}`: the handle's public campaigns, newest first.
 
+use super::interest::{self, InterestShown};
 use super::layout::{self, Head};
 use super::viewer::Viewer;
 use super::{find, html_response, not_found, text};
@@ -21,7 +22,21 @@ pub async fn page(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let viewer = Viewer::of(&req, caller);
+    let form = InterestShown::after(req.query_string());
+    show(&req, caller, &state, &path, StatusCode::OK, form).await
+}
+
+/// The campaign page of `path` with its interest section in state `form`, answered with
+/// `status` (the interest forms re-render it with their refusals).
+pub async fn show(
+    req: &HttpRequest,
+    caller: Option<SessionCaller>,
+    state: &AppState,
+    path: &(String, String),
+    status: StatusCode,
+    form: InterestShown,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = Viewer::of(req, caller);
     let (Ok(handle), Ok(slug)) = (Handle::parse(&path.0), Slug::parse(&path.1)) else {
         return Ok(not_found());
     };
@@ -29,6 +44,8 @@ pub async fn page(
     let Some(g) = find(move || store.public_group_buy(&handle, &slug)).await? else {
         return Ok(not_found());
     };
+    let who = interest::Who::of(req, state, &viewer)?;
+    let extra = interest::section(state, &viewer, &who, &g, &form).await?;
     let now = state.clock.now();
     let left = text::time_left((g.closes_at - now).whole_seconds());
     let canonical = format!("{}/c/{}/{}", state.public_url, g.handle, g.slug);
@@ -51,11 +68,9 @@ pub async fn page(
         }
         h2 { (text::PROGRESS) }
         (progress(&g))
+        (extra)
     };
-    Ok(html_response(
-        StatusCode::OK,
-        layout::page(&head, &viewer, body),
-    ))
+    Ok(who.remember(html_response(status, layout::page(&head, &viewer, body))))
 }
 
 /// One bar per set threshold.

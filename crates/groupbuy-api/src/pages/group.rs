@@ -1,8 +1,11 @@
 //! `GET /g/{groupCode}`: a group purchase as anyone may see it — product, shop, prices,
 //! seats, time left, the ACTIVE participants' names and pictures (what the public list
 //! of available groups already shows) and status; link previews and schema.org data.
+//! Below them, the hosted join ([`super::join`]): `POST /g/{groupCode}/join`.
 
+use super::join::{self, JoinForm, JoinSection, Notice};
 use super::layout::{self, Head};
+use super::text::join as words;
 use super::viewer::Viewer;
 use super::{find, html_response, not_found, text};
 use crate::envelope::rfc3339;
@@ -22,25 +25,114 @@ pub async fn page(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let notice = Notice::of(req.query_string());
     let viewer = Viewer::of(&req, caller);
-    let (code, store) = (path.into_inner(), state.group_purchases.clone());
-    let found = find(move || store.group_by_code(&code)).await?;
-    let Some(d) = found.filter(|d| d.group.status != GroupStatus::Deleted) else {
+    let Some(d) = live_group(&state, path.into_inner()).await? else {
         return Ok(not_found());
     };
+    let form = join_section(&state, &d);
+    respond(&state, &viewer, &d, StatusCode::OK, &notice, form).await
+}
+
+/// The group of `code` unless unknown or deleted.
+async fn live_group(state: &AppState, code: String) -> Result<Option<GroupDetail>, ApiError> {
+    let store = state.group_purchases.clone();
+    let found = find(move || store.group_by_code(&code)).await?;
+    Ok(found.filter(|d| d.group.status != GroupStatus::Deleted))
+}
+
+/// The page with its join section, answered with `status`.
+async fn respond(
+    state: &AppState,
+    viewer: &Viewer,
+    d: &GroupDetail,
+    status: StatusCode,
+    notice: &Notice,
+    form: JoinSection,
+) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
+    let joinable =
+        d.group.status == GroupStatus::Open && !d.group.is_expired(now) && !d.group.is_full();
+    let join = if joinable {
+        join::section(state, viewer, &form).await
+    } else {
+        join::refusal_box(form.refusal)
+    };
+    let extra = html! { (notice.markup()) (join) };
     Ok(html_response(
-        StatusCode::OK,
-        render(&d, &viewer, &state.public_url, now),
+        status,
+        render(d, viewer, &state.public_url, now, extra),
     ))
 }
 
-/// The page's markup for `d` at `now`, its canonical URL under `public_url`.
+/// A fresh join form for the group `d` (a link to the platform's app with
+/// `GROUPBUY_JOIN_URL`).
+fn join_section(state: &AppState, d: &GroupDetail) -> JoinSection {
+    let g = &d.group;
+    let max =
+        join::seat_limit(g.total_seats, g.max_per_customer).min(i64::from(g.seats_remaining()));
+    let mut form = JoinSection::new(
+        format!("/g/{}/join", g.code.as_str()),
+        words::JOIN_HEADING,
+        words::JOIN_BUTTON,
+        max,
+    );
+    form.app_link = join::app_link(state.join_url.as_deref(), g.code.as_str());
+    form
+}
+
+/// `POST /g/{groupCode}/join`: joins the group with the form's seats, paid from the
+/// wallet, once per form; a 303 back to the page, or the page again with the refusal.
+pub async fn join(
+    req: HttpRequest,
+    caller: Option<SessionCaller>,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<JoinForm>,
+) -> Result<HttpResponse, ApiError> {
+    let path_here = req.path().to_owned();
+    let Some(d) = live_group(&state, path.into_inner()).await? else {
+        return Ok(not_found());
+    };
+    let outcome = match &caller {
+        Some(caller) => {
+            join::checkout_and_pay(
+                &state,
+                caller,
+                &form,
+                &path_here,
+                d.group.product_id,
+                Some(d.group.id),
+            )
+            .await
+        }
+        None => Err(ApiError::unauthenticated()),
+    };
+    let viewer = Viewer {
+        here: format!("/g/{}", d.group.code.as_str()),
+        ..Viewer::of(&req, caller)
+    };
+    match outcome {
+        Ok(code) => Ok(join::to_group(&code, "joined")),
+        Err(e) => {
+            // The page as it is now (the refusal may be that it just filled).
+            let d = live_group(&state, d.group.code.as_str().to_owned())
+                .await?
+                .unwrap_or(d);
+            let form = join_section(&state, &d).refused(&form, &e);
+            respond(&state, &viewer, &d, e.status(), &Notice::default(), form).await
+        }
+    }
+}
+
+/// The page's markup for `d` at `now`, its canonical URL under `public_url`, with
+/// `extra` (the join section and its notice) after the participants.
 fn render(
     d: &GroupDetail,
     viewer: &Viewer,
     public_url: &str,
     now: time::OffsetDateTime,
+    extra: maud::Markup,
 ) -> maud::Markup {
     let g = &d.group;
     let left = if g.status == GroupStatus::Open {
@@ -98,6 +190,7 @@ fn render(
                 }
             }
         }
+        (extra)
     };
     layout::page(&head, viewer, body)
 }

@@ -8,7 +8,11 @@ mod campaign;
 pub mod console;
 mod group;
 mod home;
+mod interest;
+mod join;
 pub mod layout;
+mod preorder;
+mod product;
 pub mod text;
 pub mod viewer;
 
@@ -68,6 +72,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/c/{handle}", web::get().to(campaign::list))
         .route("/c/{handle}/{slug}", web::get().to(campaign::page))
         .route("/assets/site.css", web::get().to(stylesheet))
+        .route("/g/{groupCode}/join", web::post().to(group::join))
+        .route("/p/{productId}", web::get().to(product::page))
+        .route("/p/{productId}/open", web::post().to(product::open))
+        .configure(interest::configure)
         .configure(console::configure);
 }
 

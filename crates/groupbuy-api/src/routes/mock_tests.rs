@@ -38,6 +38,7 @@ fn state(
         webhook_allow_private: false,
         ocds_prefix: groupbuy_domain::procurement::ocds::DEFAULT_OCDS_PREFIX.into(),
         public_url: crate::state::DEFAULT_PUBLIC_URL.into(),
+        join_url: None,
         health: Arc::new(health),
         clock: Arc::new(clock),
         jwt: JwtKeys::new(SECRET, None, None),

@@ -33,7 +33,8 @@ pub enum RateClass {
     /// Every other method, outside the classes below.
     Writes,
     /// Registering or withdrawing interest on the public campaign pages
-    /// (`PUT`/`DELETE /v2/public/...`), open to anonymous visitors.
+    /// (`PUT`/`DELETE /v2/public/...`, and the forms of `/c/...`), open to anonymous
+    /// visitors.
     Interest,
     /// `POST /v2/support/report`, open to anonymous visitors.
     Support,
@@ -72,11 +73,17 @@ pub fn classify(method: &Method, path: &str) -> Option<RateClass> {
         RateClass::Reads
     } else if *method == Method::POST && path == "/v2/support/report" {
         RateClass::Support
-    } else if path.starts_with("/v2/public/") {
+    } else if path.starts_with("/v2/public/") || is_campaign_form(method, path) {
         RateClass::Interest
     } else {
         RateClass::Writes
     })
+}
+
+/// The public campaign pages' forms (`POST /c/{handle}/{slug}/...`: interest, its
+/// withdrawal, a pre-order's payment), open to anonymous visitors like `/v2/public`.
+fn is_campaign_form(method: &Method, path: &str) -> bool {
+    *method == Method::POST && path.starts_with("/c/")
 }
 
 /// Each class's quota (`None`: not limited) and the daily write quota.

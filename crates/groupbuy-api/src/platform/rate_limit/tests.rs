@@ -34,6 +34,9 @@ fn routes_fall_into_classes_and_platform_routes_are_exempt() {
     assert_eq!(c(Method::PUT, interest), Some(RateClass::Interest));
     assert_eq!(c(Method::DELETE, interest), Some(RateClass::Interest));
     assert_eq!(c(Method::GET, interest), Some(RateClass::Reads));
+    let form = "/c/h/s/interest";
+    assert_eq!(c(Method::POST, form), Some(RateClass::Interest));
+    assert_eq!(c(Method::GET, "/c/h/s"), Some(RateClass::Reads));
     assert_eq!(
         c(Method::POST, "/v2/support/report"),
         Some(RateClass::Support)

@@ -21,6 +21,12 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// Whether this visitor arrived without a (valid) cookie: a form it posts cannot
+    /// carry a token tied to one.
+    pub fn is_new(&self) -> bool {
+        self.new_cookie.is_some()
+    }
+
     /// Sets the visitor cookie on `res` when this visitor is new (call on writes only).
     pub fn remember(&self, mut res: HttpResponse) -> HttpResponse {
         if let Some(c) = &self.new_cookie {
@@ -32,9 +38,20 @@ impl Visitor {
     }
 
     fn resolve(req: &HttpRequest) -> Result<Self, ApiError> {
-        if let Some(p) = caller(req)? {
+        let user = caller(req)?.map(|p| p.user_id);
+        Self::of(req, user.as_deref())
+    }
+
+    /// The visitor of a request whose signed-in user (if any) is `user`: a page's, whose
+    /// user comes from the web session rather than a bearer token. Otherwise the visitor
+    /// cookie's, or a new anonymous visitor whose cookie [`Self::remember`] sets.
+    ///
+    /// # Errors
+    /// 500 when the application state is missing.
+    pub fn of(req: &HttpRequest, user: Option<&str>) -> Result<Self, ApiError> {
+        if let Some(user) = user {
             return Ok(Self {
-                id: VisitorId::user(&p.user_id),
+                id: VisitorId::user(user),
                 new_cookie: None,
             });
         }

@@ -19,6 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use time::Duration;
 
+mod form;
+pub use form::{form_fingerprint, once_for_key, KeyedRequest};
+
 /// The request header.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on replayed responses.
@@ -123,6 +126,17 @@ where
     F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
     R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
 {
+    effect_answer(use_case, render).await.map(send)
+}
+
+/// [`answer_with_effect`]'s answer before it becomes a response: the stored answer when
+/// the request holds a key (the one that committed with the effect), else `render`'s.
+async fn effect_answer<T, F, R>(use_case: F, render: R) -> Result<StoredResponse, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
+    R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
+{
     let claim = CLAIM.try_with(Claim::clone).ok();
     let render = Arc::new(render);
     let answer = match claim {
@@ -132,7 +146,7 @@ where
         }
         None => Answer::none(),
     };
-    let response = blocking(move || {
+    blocking(move || {
         let value = use_case(answer.clone())?;
         match answer.stored() {
             Some(stored) => {
@@ -145,8 +159,41 @@ where
             None => Ok(render(&value)),
         }
     })
-    .await?;
-    Ok(send(response))
+    .await
+}
+
+/// Claims `key` of `owner` for a request of `fingerprint`, or says what to do instead.
+async fn begin(
+    state: &web::Data<AppState>,
+    owner: &str,
+    key: &str,
+    fingerprint: &str,
+    now: time::OffsetDateTime,
+) -> Result<IdempotencyBegin, ApiError> {
+    let (state, owner, key, fp) = (
+        state.clone(),
+        owner.to_owned(),
+        key.to_owned(),
+        fingerprint.to_owned(),
+    );
+    blocking(move || state.idempotency.begin(&owner, &key, &fp, now, LEASE)).await
+}
+
+fn key_reused() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency-key-reused",
+        "Idempotency-Key was already used for a different request",
+    )
+}
+
+fn key_in_use() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency-key-in-use",
+        "A request with this Idempotency-Key is still being processed; retry later",
+    )
+    .with_header(header::RETRY_AFTER, "1")
 }
 
 /// The middleware: refusals are answered here as problem responses.
@@ -194,11 +241,7 @@ async fn guarded(
     req.set_payload(payload_of(body));
 
     let now = state.clock.now();
-    let begin = {
-        let (state, owner, key, fp) = (state.clone(), owner.clone(), key.clone(), fp.clone());
-        blocking(move || state.idempotency.begin(&owner, &key, &fp, now, LEASE)).await
-    };
-    let begin = match begin {
+    let begin = match begin(&state, &owner, &key, &fp, now).await {
         Ok(b) => b,
         Err(e) => return Ok(req.error_response(e)),
     };
@@ -210,23 +253,8 @@ async fn guarded(
                 .insert(REPLAYED, header::HeaderValue::from_static("true"));
             return Ok(req.into_response(res));
         }
-        IdempotencyBegin::Mismatch => {
-            return Ok(req.error_response(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "Idempotency-Key was already used for a different request",
-            )))
-        }
-        IdempotencyBegin::InFlight => {
-            return Ok(req.error_response(
-                ApiError::new(
-                    StatusCode::CONFLICT,
-                    "idempotency-key-in-use",
-                    "A request with this Idempotency-Key is still being processed; retry later",
-                )
-                .with_header(header::RETRY_AFTER, "1"),
-            ))
-        }
+        IdempotencyBegin::Mismatch => return Ok(req.error_response(key_reused())),
+        IdempotencyBegin::InFlight => return Ok(req.error_response(key_in_use())),
     }
 
     let claim = Claim {
@@ -287,13 +315,30 @@ async fn guarded(
         content_type,
         headers,
     };
-    // A lost connection (a restarted or terminated database backend) must not leave the
-    // key in flight: try again on a fresh connection before giving up.
+    complete(&state, &owner, &key, &stored, now).await;
+    let response = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, response))
+}
+
+/// Stores `stored` as the answer of `owner`'s `key` (unless an answer committed with the
+/// effect already). A lost connection (a restarted or terminated database backend) must
+/// not leave the key in flight: tried again on a fresh connection before giving up.
+async fn complete(
+    state: &web::Data<AppState>,
+    owner: &str,
+    key: &str,
+    stored: &StoredResponse,
+    now: time::OffsetDateTime,
+) {
     let mut attempts = 0;
     loop {
         let done = {
-            let (state, owner, key, stored) =
-                (state.clone(), owner.clone(), key.clone(), stored.clone());
+            let (state, owner, key, stored) = (
+                state.clone(),
+                owner.to_owned(),
+                key.to_owned(),
+                stored.clone(),
+            );
             blocking(move || state.idempotency.complete(&owner, &key, stored, now)).await
         };
         match done {
@@ -309,8 +354,6 @@ async fn guarded(
             }
         }
     }
-    let response = head.set_body(BoxBody::new(bytes));
-    Ok(ServiceResponse::new(http_req, response))
 }
 
 async fn pass(
