@@ -86,7 +86,8 @@ def job_of(response: Response[T], organiser: AuthenticatedClient) -> JobView:
     check(location.startswith("/groupbuy/jobs/job_"), f"a job's Location: {location}")
     job_id = location.rsplit("/", 1)[-1]
     for _ in range(150):
-        job = ok(jobs_get.sync_detailed(job_id, client=organiser)).data
+        # A GET may also answer 304 (no body): the generated type is widened by Any.
+        job: JobView = ok(jobs_get.sync_detailed(job_id, client=organiser)).data
         if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
             check(job.status == JobStatus.SUCCEEDED, f"the job failed: {job.error}")
             return job
