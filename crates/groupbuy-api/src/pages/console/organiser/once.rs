@@ -1,0 +1,124 @@
+//! A console form's effect happens once per rendered form: the form carries its own
+//! idempotency key ([`crate::pages::viewer::idempotency_field`]), claimed in the same
+//! idempotency records the API's `Idempotency-Key` uses (owner `user:{sub}`, the key
+//! prefixed `page:`), and the use case stores its answer, a 303 to the page to show,
+//! in the transaction of its effect. Pressing the button twice, or the browser sending
+//! the form again, redirects to the same page without a second effect.
+
+use crate::error::ApiError;
+use crate::platform::idempotency::LEASE;
+use crate::state::{blocking, AppState};
+use actix_web::http::StatusCode;
+use groupbuy_domain::platform::{Answer, IdempotencyBegin, StoredResponse};
+use groupbuy_domain::{DomainError, Principal};
+use sha2::{Digest, Sha256};
+
+use crate::pages::text::console_org as t;
+
+/// The 303 a form answers with, as stored on its key.
+fn see_other(location: String) -> StoredResponse {
+    StoredResponse {
+        status: StatusCode::SEE_OTHER.as_u16(),
+        body: String::new(),
+        content_type: "text/html; charset=utf-8".into(),
+        headers: vec![("location".into(), location)],
+    }
+}
+
+/// Runs `use_case` once for the form key `key` of `caller`; `fields` are what makes two
+/// submissions the same (the path and the form's values, without the CSRF token).
+/// Answers where to send the browser: `location` of the result, or the stored location
+/// of the submission that ran before.
+///
+/// # Errors
+/// A malformed key (400), the key used for other values (422) or still running (409),
+/// or the use case's refusal.
+pub async fn once<T, F, L>(
+    state: &AppState,
+    caller: &Principal,
+    key: &str,
+    fields: &[(&str, &str)],
+    use_case: F,
+    location: L,
+) -> Result<String, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
+    L: Fn(&T) -> String + Send + Sync + 'static,
+{
+    let key = key.trim();
+    if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::bad_request(
+            "The form's idempotency key is missing or malformed",
+        ));
+    }
+    let owner = format!("user:{}", caller.user_id);
+    let key = format!("page:{key}");
+    let mut h = Sha256::new();
+    h.update(caller.org_id.as_deref().unwrap_or_default().as_bytes());
+    for (name, value) in fields {
+        h.update([0]);
+        h.update(name.as_bytes());
+        h.update([1]);
+        h.update(value.as_bytes());
+    }
+    let fingerprint = hex::encode(h.finalize());
+    let now = state.clock.now();
+    let store = state.idempotency.clone();
+    let (o, k) = (owner.clone(), key.clone());
+    let begun = blocking(move || store.begin(&o, &k, &fingerprint, now, LEASE)).await?;
+    match begun {
+        IdempotencyBegin::Proceed => {}
+        IdempotencyBegin::Replay(stored) => {
+            return Ok(location_of(stored));
+        }
+        IdempotencyBegin::Mismatch => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                t::KEY_REUSED,
+            ))
+        }
+        IdempotencyBegin::InFlight => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency-key-in-use",
+                t::KEY_IN_FLIGHT,
+            ))
+        }
+    }
+    let answer = Answer::on_key(owner.clone(), key.clone(), move |v: &T| {
+        see_other(location(v))
+    });
+    let store = state.idempotency.clone();
+    blocking(move || {
+        match use_case(answer.clone()) {
+            Ok(value) => match answer.stored() {
+                Some(stored) => Ok(stored),
+                // A use case that stored nothing with its effect: store the answer now.
+                None => {
+                    let (_, _, stored) = answer
+                        .render(&value)
+                        .ok_or_else(|| DomainError::Internal("form answer without a key".into()))?;
+                    store.complete(&owner, &key, stored.clone(), now)?;
+                    Ok(stored)
+                }
+            },
+            Err(e) => {
+                store.release(&owner, &key)?;
+                Err(e)
+            }
+        }
+    })
+    .await
+    .map(location_of)
+}
+
+/// Where a stored form answer sends the browser.
+fn location_of(stored: StoredResponse) -> String {
+    stored
+        .headers
+        .into_iter()
+        .find(|(n, _)| n == "location")
+        .map_or_else(|| "/console".to_owned(), |(_, v)| v)
+}

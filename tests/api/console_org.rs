@@ -1,0 +1,377 @@
+//! The console's organiser pages (`/console/pools`) and platform-admin pages
+//! (`/console/admin`) on every backend: what an organiser sees of its pool (commitments,
+//! the vendors' responses compared, the allocation explained, the documents to
+//! download, byte for byte the API's), another organisation's pool a 404, admin pages
+//! refused to others, CSRF refusals, forms that take effect once, escaping, sign-in.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::browser::hidden;
+use crate::helpers::TestApp;
+use crate::sourcing::{allocate_and_settle, organiser, pooled_with, quote, send, sourcing, RW};
+use reqwest::Method;
+use serde_json::json;
+
+const HOSTILE: &str = r#"<script>alert(1)</script>"><img src=x onerror=alert(1)>"#;
+
+/// A private pool of org_acme (members org_a 50 at 10.00, org_b 30 at 10.00, org_c 20 at
+/// 12.00) with the RFQ open to Mills (9.50 for 100) and Farm (11.00 for 100).
+async fn quoted(app: &TestApp, sku: &str) -> String {
+    let rules = json!({
+        "payment_terms_days": 14, "visibility": "private",
+        "eligible_orgs": ["org_a", "org_b", "org_c"]
+    });
+    let id = pooled_with(app, sku, rules).await;
+    sourcing(app, &id, &format!("rfq-{sku}")).await;
+    quote(app, &id, "vendor_mills", 9.5, 100).await.expect(201);
+    quote(app, &id, "vendor_farm", 11.0, 100).await.expect(201);
+    id
+}
+
+#[actix_web::test]
+async fn an_organiser_compares_responses_reads_the_allocation_and_downloads_the_ubl() {
+    for app in TestApp::all_web().await {
+        let id = quoted(&app, "CO-1").await;
+        let alice = app.sign_in("alice", "", Some("org_acme")).await;
+        let list = alice.get("/console/pools").await.expect_page(200);
+        assert!(list.html().contains(&format!("/console/pools/{id}")));
+        let page = alice
+            .get(&format!("/console/pools/{id}"))
+            .await
+            .expect_page(200);
+        let html = page.html();
+        for member in ["org_a", "org_b", "org_c"] {
+            assert!(html.contains(member), "{member} in the commitments");
+        }
+        assert!(html.contains("Mills &amp; Co") && html.contains("Farm Direct"));
+        assert!(html.contains("USD 9.50") && html.contains("USD 11.00"));
+        // Farm's 11.00 is above org_a's and org_b's 10.00, within org_c's 12.00.
+        let farm = &html[html.find("Farm Direct").expect("farm's row")..];
+        let farm_row = &farm[..farm.find("</tr>").expect("row end")];
+        assert_eq!(farm_row.matches(">Above<").count(), 2, "{farm_row}");
+        assert_eq!(farm_row.matches(">Within<").count(), 1, "{farm_row}");
+
+        allocate_and_settle(&app, &id, "CO-1").await;
+        let page = alice
+            .get(&format!("/console/pools/{id}"))
+            .await
+            .expect_page(200);
+        let api = app
+            .get(
+                &format!("/groupbuy/{id}/allocation"),
+                Some(&organiser(&app)),
+            )
+            .await
+            .expect(200);
+        let explanation = api.data()["results"][0]["explanation"]
+            .as_str()
+            .expect("explained");
+        assert!(page.html().contains(explanation), "{explanation}");
+
+        let settlement = app
+            .get(
+                &format!("/groupbuy/{id}/settlement"),
+                Some(&organiser(&app)),
+            )
+            .await
+            .expect(200);
+        let doc = settlement.data()["documents"][0]["id"]
+            .as_str()
+            .expect("a document")
+            .to_owned();
+        assert!(page
+            .html()
+            .contains(&format!("/console/pools/{id}/documents/{doc}/ubl")));
+        let ubl = alice
+            .get(&format!("/console/pools/{id}/documents/{doc}/ubl"))
+            .await
+            .expect_page(200);
+        assert!(ubl
+            .header("content-type")
+            .expect("type")
+            .starts_with("application/xml"));
+        let disposition = ubl.header("content-disposition").expect("a download");
+        assert!(
+            disposition.starts_with("attachment;") && disposition.contains(".xml"),
+            "{disposition}"
+        );
+        let from_api = app
+            .call(
+                Method::GET,
+                &format!("/groupbuy/{id}/settlement/documents/{doc}"),
+                Some(&organiser(&app)),
+                None,
+                &[("Accept", "application/xml")],
+            )
+            .await
+            .expect_page(200);
+        assert_eq!(ubl.body, from_api.body, "the same bytes as the API");
+        let json = alice
+            .get(&format!("/console/pools/{id}/documents/{doc}/json"))
+            .await
+            .expect_page(200);
+        assert_eq!(
+            json.header("content-type").as_deref(),
+            Some("application/json")
+        );
+        assert_eq!(json.body["id"], doc.as_str());
+    }
+}
+
+#[actix_web::test]
+async fn another_organisations_pool_and_documents_are_404() {
+    for app in TestApp::all_web().await {
+        let id = quoted(&app, "CO-2").await;
+        allocate_and_settle(&app, &id, "CO-2").await;
+        let doc = app
+            .get(
+                &format!("/groupbuy/{id}/settlement"),
+                Some(&organiser(&app)),
+            )
+            .await
+            .expect(200)
+            .data()["documents"][0]["id"]
+            .as_str()
+            .expect("doc")
+            .to_owned();
+        let mallory = app.sign_in("mallory", "", Some("org_evil")).await;
+        mallory
+            .get(&format!("/console/pools/{id}"))
+            .await
+            .expect_page(404);
+        mallory
+            .get(&format!("/console/pools/{id}/documents/{doc}/ubl"))
+            .await
+            .expect_page(404);
+        mallory
+            .get("/console/pools/gb_nonsense")
+            .await
+            .expect_page(404);
+        // A member sees its own commitment, never the RFQ's prices.
+        let member = app.sign_in("org_a-buyer", "", Some("org_a")).await;
+        let page = member
+            .get(&format!("/console/pools/{id}"))
+            .await
+            .expect_page(200);
+        assert!(page.html().contains("org_a"));
+        assert!(!page.html().contains("USD 11.00") && !page.html().contains("org_b"));
+        // The API answers the same to tokens with the same claims.
+        let evil = app.org_token("mallory", "org_evil", RW);
+        app.get(&format!("/groupbuy/{id}"), Some(&evil))
+            .await
+            .expect(404);
+    }
+}
+
+#[actix_web::test]
+async fn admin_pages_are_refused_to_others_and_show_the_rollup_to_admins() {
+    for app in TestApp::all_web().await {
+        let merchant = app.sign_in("merchant-1", "merchant", Some("org-1")).await;
+        for path in [
+            "/console/admin",
+            "/console/admin/support",
+            "/console/admin/payouts",
+        ] {
+            let r = merchant.get(path).await.expect_page(403);
+            assert!(r.html().contains("You may not do this"), "{path}");
+        }
+        assert!(!merchant
+            .get("/console")
+            .await
+            .expect_page(200)
+            .html()
+            .contains("/console/admin"));
+        let ops = app.sign_in("ops", "platform-admin", None).await;
+        assert!(ops
+            .get("/console")
+            .await
+            .expect_page(200)
+            .html()
+            .contains("href=\"/console/admin\""));
+        let rollup = ops.get("/console/admin").await.expect_page(200);
+        assert!(rollup.html().contains("Campaigns by status"));
+        ops.get("/console/admin/support").await.expect_page(200);
+        ops.get("/console/admin/payouts").await.expect_page(200);
+    }
+}
+
+#[actix_web::test]
+async fn forms_refuse_a_wrong_csrf_token_and_take_effect_once() {
+    for app in TestApp::all_web().await {
+        let alice = app.sign_in("alice", "", Some("org_acme")).await;
+        let form = alice.get("/console/pools").await.expect_page(200);
+        let key = hidden(form.html(), "idempotency_key").expect("a key");
+        let fields = |csrf: &str| -> Vec<(String, String)> {
+            [
+                ("csrf", csrf),
+                ("idempotency_key", key.as_str()),
+                ("title", HOSTILE),
+                ("sku", "CO-3"),
+                ("item_name", "Rice"),
+                ("unit", "bag"),
+                ("target_quantity", "100"),
+                ("min_commitment", "10"),
+                ("deadline", "2099-01-01T10:00"),
+                ("currency", "USD"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .to_vec()
+        };
+        let post = |csrf: &str| {
+            let f = fields(csrf);
+            let alice = &alice;
+            async move {
+                let refs: Vec<(&str, &str)> =
+                    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                alice.post_form("/console/pools", &refs).await
+            }
+        };
+        post("wrong").await.expect_page(403);
+        let pools = app
+            .get("/groupbuy", Some(&organiser(&app)))
+            .await
+            .expect(200);
+        assert_eq!(
+            pools.data()["items"].as_array().map(Vec::len),
+            Some(0),
+            "refused: nothing created"
+        );
+        let first = post(&alice.csrf).await;
+        assert_eq!(first.status.as_u16(), 303, "{:?}", first.body);
+        let again = post(&alice.csrf).await;
+        assert_eq!(again.status.as_u16(), 303);
+        assert_eq!(first.header("location"), again.header("location"));
+        let pools = app
+            .get("/groupbuy", Some(&organiser(&app)))
+            .await
+            .expect(200);
+        assert_eq!(
+            pools.data()["items"].as_array().map(Vec::len),
+            Some(1),
+            "created once"
+        );
+
+        // Its page escapes the hostile title; a member commits by form.
+        let location = first.header("location").expect("to the pool");
+        let page = alice.get(&location).await.expect_page(200);
+        assert!(!page.html().contains("<script>alert(1)") && !page.html().contains("<img src=x"));
+        assert!(page
+            .html()
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        let member = app.sign_in("buyer", "", Some("org_a")).await;
+        let page = member.get(&location).await.expect_page(200);
+        let key = hidden(page.html(), "idempotency_key").expect("the commit form's key");
+        let commit = format!("{location}/commit");
+        member
+            .post_form(
+                &commit,
+                &[
+                    ("csrf", "nope"),
+                    ("idempotency_key", &key),
+                    ("quantity", "20"),
+                    ("price_ceiling", "9.5"),
+                ],
+            )
+            .await
+            .expect_page(403);
+        let done = member
+            .post_form(
+                &commit,
+                &[
+                    ("csrf", &member.csrf),
+                    ("idempotency_key", &key),
+                    ("quantity", "20"),
+                    ("price_ceiling", "9.5"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status.as_u16(), 303, "{:?}", done.body);
+        let id = location.rsplit('/').next().expect("id");
+        let mine = app
+            .get(
+                &format!("/groupbuy/{id}/commitments"),
+                Some(&app.org_token("buyer", "org_a", RW)),
+            )
+            .await
+            .expect(200);
+        assert_eq!(mine.data()["items"][0]["quantity"], 20);
+        // A refusal in words with the API's status: below the smallest commitment.
+        let page = member.get(&location).await.expect_page(200);
+        let key = hidden(page.html(), "idempotency_key").expect("a fresh key");
+        member
+            .post_form(
+                &commit,
+                &[
+                    ("csrf", &member.csrf),
+                    ("idempotency_key", &key),
+                    ("quantity", "1"),
+                    ("price_ceiling", "9.5"),
+                ],
+            )
+            .await
+            .expect_page(422);
+
+        let ops = app.sign_in("ops", "platform-admin", None).await;
+        ops.post_form(
+            "/console/admin/payouts",
+            &[
+                ("csrf", "nope"),
+                ("idempotency_key", "k"),
+                ("shop", "00000000-0000-0000-0000-000000000000"),
+                ("amount", "1"),
+                ("reference", "x"),
+            ],
+        )
+        .await
+        .expect_page(403);
+    }
+}
+
+#[actix_web::test]
+async fn hostile_vendor_names_are_escaped_in_the_matrix() {
+    for app in TestApp::all_web().await {
+        let id = pooled_with(&app, "CO-4", json!({})).await;
+        let body = json!({"vendors": [{"vendor_id": "vendor_mills", "name": HOSTILE}], "due_date": crate::sourcing::at(3600)});
+        let r = send(
+            &app,
+            Method::POST,
+            &format!("/groupbuy/{id}/rfq"),
+            &organiser(&app),
+            Some(body),
+            Some("rfq-co4"),
+        )
+        .await
+        .expect(202);
+        crate::sourcing::finished(&app, &r.header("location").expect("job")).await;
+        let alice = app.sign_in("alice", "", Some("org_acme")).await;
+        let page = alice
+            .get(&format!("/console/pools/{id}"))
+            .await
+            .expect_page(200);
+        assert!(!page.html().contains("<script>alert(1)") && !page.html().contains("<img src=x"));
+        assert!(page.html().contains("&lt;img src=x onerror=alert(1)&gt;"));
+    }
+}
+
+#[actix_web::test]
+async fn signed_out_visitors_are_sent_to_sign_in() {
+    for app in TestApp::all_web().await {
+        let anonymous = app.anonymous_browser();
+        for path in [
+            "/console/pools",
+            "/console/admin",
+            "/console/pools/gb_00000000000000000000000000000000",
+        ] {
+            let r = anonymous.get(path).await;
+            assert_eq!(r.status.as_u16(), 303, "{path}");
+            assert!(r
+                .header("location")
+                .expect("to sign in")
+                .starts_with("/auth/login?return_to="));
+        }
+        let r = anonymous
+            .post_form("/console/pools", &[("title", "x")])
+            .await;
+        assert_eq!(r.status.as_u16(), 303);
+    }
+}
