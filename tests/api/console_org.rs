@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::browser::hidden;
-use crate::helpers::TestApp;
+use crate::helpers::{Reply, TestApp};
 use crate::sourcing::{allocate_and_settle, organiser, pooled_with, quote, send, sourcing, RW};
 use reqwest::Method;
 use serde_json::json;
@@ -26,6 +26,11 @@ async fn quoted(app: &TestApp, sku: &str) -> String {
     quote(app, &id, "vendor_mills", 9.5, 100).await.expect(201);
     quote(app, &id, "vendor_farm", 11.0, 100).await.expect(201);
     id
+}
+
+/// `GET path` of the API with the organiser's token, expected 200.
+async fn as_organiser(app: &TestApp, path: &str) -> Reply {
+    app.get(path, Some(&organiser(app))).await.expect(200)
 }
 
 #[actix_web::test]
@@ -56,25 +61,13 @@ async fn an_organiser_compares_responses_reads_the_allocation_and_downloads_the_
             .get(&format!("/console/pools/{id}"))
             .await
             .expect_page(200);
-        let api = app
-            .get(
-                &format!("/groupbuy/{id}/allocation"),
-                Some(&organiser(&app)),
-            )
-            .await
-            .expect(200);
+        let api = as_organiser(&app, &format!("/groupbuy/{id}/allocation")).await;
         let explanation = api.data()["results"][0]["explanation"]
             .as_str()
             .expect("explained");
         assert!(page.html().contains(explanation), "{explanation}");
 
-        let settlement = app
-            .get(
-                &format!("/groupbuy/{id}/settlement"),
-                Some(&organiser(&app)),
-            )
-            .await
-            .expect(200);
+        let settlement = as_organiser(&app, &format!("/groupbuy/{id}/settlement")).await;
         let doc = settlement.data()["documents"][0]["id"]
             .as_str()
             .expect("a document")
@@ -123,13 +116,8 @@ async fn another_organisations_pool_and_documents_are_404() {
     for app in TestApp::all_web().await {
         let id = quoted(&app, "CO-2").await;
         allocate_and_settle(&app, &id, "CO-2").await;
-        let doc = app
-            .get(
-                &format!("/groupbuy/{id}/settlement"),
-                Some(&organiser(&app)),
-            )
+        let doc = as_organiser(&app, &format!("/groupbuy/{id}/settlement"))
             .await
-            .expect(200)
             .data()["documents"][0]["id"]
             .as_str()
             .expect("doc")
@@ -226,30 +214,18 @@ async fn forms_refuse_a_wrong_csrf_token_and_take_effect_once() {
                 alice.post_form("/console/pools", &refs).await
             }
         };
+        let pools = || async {
+            let r = as_organiser(&app, "/groupbuy").await;
+            r.data()["items"].as_array().map_or(0, Vec::len)
+        };
         post("wrong").await.expect_page(403);
-        let pools = app
-            .get("/groupbuy", Some(&organiser(&app)))
-            .await
-            .expect(200);
-        assert_eq!(
-            pools.data()["items"].as_array().map(Vec::len),
-            Some(0),
-            "refused: nothing created"
-        );
+        assert_eq!(pools().await, 0, "refused: nothing created");
         let first = post(&alice.csrf).await;
         assert_eq!(first.status.as_u16(), 303, "{:?}", first.body);
         let again = post(&alice.csrf).await;
         assert_eq!(again.status.as_u16(), 303);
         assert_eq!(first.header("location"), again.header("location"));
-        let pools = app
-            .get("/groupbuy", Some(&organiser(&app)))
-            .await
-            .expect(200);
-        assert_eq!(
-            pools.data()["items"].as_array().map(Vec::len),
-            Some(1),
-            "created once"
-        );
+        assert_eq!(pools().await, 1, "created once");
 
         // Its page escapes the hostile title; a member commits by form.
         let location = first.header("location").expect("to the pool");

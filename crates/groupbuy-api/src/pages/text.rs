@@ -315,6 +315,8 @@ pub mod console_org {
         "Record money sent to a shop, out of its balance, and read the shop's statement.";
     /// Label: the shop.
     pub const SHOP_ID: &str = "Shop id";
+    /// Reason of a shop id that is none.
+    pub const SHOP_ID_INVALID: &str = "shop must be a shop id";
     /// Button: show the shop.
     pub const SHOW_SHOP: &str = "Show statement";
     /// Label: amount.

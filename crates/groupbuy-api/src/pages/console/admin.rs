@@ -4,8 +4,7 @@
 //! its API route does (role `platform-admin` through the same [`Auth`] checks, then the
 //! same use case), so anyone else hears the API's 403, in words.
 
-use super::organiser::once::once;
-use super::organiser::{decimal, posted, principal, refused, when};
+use super::organiser::{cell, decimal, handle, once, principal, refused, table, when};
 use super::{respond, shell, signed_in};
 use crate::error::ApiError;
 use crate::pages::text::console_org as t;
@@ -19,7 +18,7 @@ use crate::web::SessionCaller;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use groupbuy_domain::campaign::{RollupQuery, DEFAULT_STUCK_DRAFT_HOURS};
-use groupbuy_domain::ledger::PayoutDraft;
+use groupbuy_domain::ledger::{Payout, PayoutDraft};
 use groupbuy_domain::page::MAX_LIMIT;
 use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
 use groupbuy_domain::Principal;
@@ -88,15 +87,11 @@ async fn rollup(
     };
     let body = html! {
         (tabs())
-        table {
-            caption { (t::COUNTS) }
-            thead { tr { th scope="col" { (t::STATUS) } th scope="col" { (t::COUNT) } } }
-            tbody {
-                @for (status, n) in &r.counts_by_status {
-                    tr { th scope="row" { (status) } td { (n) } }
-                }
-            }
-        }
+        (table(
+            Some(t::COUNTS),
+            &[t::STATUS, t::COUNT],
+            &r.counts_by_status.iter().map(|(s, n)| vec![cell(s), cell(n)]).collect::<Vec<_>>(),
+        ))
         h2 { (t::stuck_drafts(r.stuck_draft_hours)) }
         (campaigns(&r.stuck_drafts))
         h2 { (t::PAST_CLOSE) }
@@ -113,28 +108,18 @@ fn campaigns(list: &[GroupBuyView]) -> Markup {
         @if list.is_empty() {
             p { (t::NONE) }
         } @else {
-            table {
-                thead { tr {
-                    th scope="col" { (t::TITLE) }
-                    th scope="col" { (t::HANDLE) }
-                    th scope="col" { (t::STATUS) }
-                    th scope="col" { (t::PARTICIPANTS) }
-                    th scope="col" { (t::QUANTITY) }
-                    th scope="col" { (t::CLOSES) }
-                } }
-                tbody {
-                    @for c in list {
-                        tr {
-                            th scope="row" { (c.title) }
-                            td { (c.handle) }
-                            td { (c.status) }
-                            td { (c.participants) }
-                            td { (c.quantity) }
-                            td { (c.closes_at) }
-                        }
-                    }
-                }
-            }
+            (table(
+                None,
+                &[t::TITLE, t::HANDLE, t::STATUS, t::PARTICIPANTS, t::QUANTITY, t::CLOSES],
+                &list.iter().map(|c| vec![
+                    cell(&c.title),
+                    cell(&c.handle),
+                    cell(&c.status),
+                    cell(c.participants),
+                    cell(c.quantity),
+                    cell(&c.closes_at),
+                ]).collect::<Vec<_>>(),
+            ))
         }
     }
 }
@@ -161,26 +146,17 @@ async fn support(
         @if reports.is_empty() {
             p { (t::NONE) }
         } @else {
-            table {
-                thead { tr {
-                    th scope="col" { (t::SUMMARY) }
-                    th scope="col" { (t::HANDLE) }
-                    th scope="col" { (t::REPORTER) }
-                    th scope="col" { (t::WHEN) }
-                    th scope="col" { (t::DETAILS) }
-                } }
-                tbody {
-                    @for r in &reports {
-                        tr {
-                            th scope="row" { (r.summary) }
-                            td { (r.handle.as_deref().unwrap_or("")) }
-                            td { (r.reporter) }
-                            td { (r.created_at) }
-                            td { (r.details) }
-                        }
-                    }
-                }
-            }
+            (table(
+                None,
+                &[t::SUMMARY, t::HANDLE, t::REPORTER, t::WHEN, t::DETAILS],
+                &reports.iter().map(|r| vec![
+                    cell(&r.summary),
+                    cell(r.handle.as_deref().unwrap_or("")),
+                    cell(&r.reporter),
+                    cell(&r.created_at),
+                    cell(&r.details),
+                ]).collect::<Vec<_>>(),
+            ))
         }
     };
     respond(StatusCode::OK, shell(t::SUPPORT, &viewer, body))
@@ -242,27 +218,17 @@ async fn payouts(
             ul {
                 @for b in &balance.balances { li { (b.available.display_grouped()) } }
             }
-            table {
-                caption { (t::STATEMENT) }
-                thead { tr {
-                    th scope="col" { (t::WHEN) }
-                    th scope="col" { (t::KIND) }
-                    th scope="col" { (t::AMOUNT) }
-                    th scope="col" { (t::BALANCE_AFTER) }
-                    th scope="col" { (t::REFERENCE) }
-                } }
-                tbody {
-                    @for l in lines {
-                        tr {
-                            th scope="row" { (when(l.created_at)) }
-                            td { (l.kind.as_str()) }
-                            td { (l.amount.display_grouped()) }
-                            td { (l.balance_after.display_grouped()) }
-                            td { (l.reference) }
-                        }
-                    }
-                }
-            }
+            (table(
+                Some(t::STATEMENT),
+                &[t::WHEN, t::KIND, t::AMOUNT, t::BALANCE_AFTER, t::REFERENCE],
+                &lines.iter().map(|l| vec![
+                    cell(when(l.created_at)),
+                    cell(l.kind.as_str()),
+                    cell(l.amount.display_grouped()),
+                    cell(l.balance_after.display_grouped()),
+                    cell(&l.reference),
+                ]).collect::<Vec<_>>(),
+            ))
         }
     };
     respond(StatusCode::OK, shell(t::PAYOUTS, &viewer, body))
@@ -276,46 +242,30 @@ async fn record_payout(
     caller: Option<SessionCaller>,
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
-    let (viewer, p) = match posted(&req, caller, &form) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
-    let auth = Auth(p);
+    let (state, form) = (&state, &*form);
     let field = |name: &str| form.get(name).map_or("", String::as_str);
-    let done = async {
+    handle(&req, caller, form, |p| async move {
+        let auth = Auth(p);
         let caller = auth.writer()?.clone();
         auth.require_role(ROLE_PLATFORM_ADMIN)?;
         let shop = Uuid::parse_str(field("shop").trim())
-            .map_err(|_| ApiError::invalid_field("shop", "shop must be a shop id"))?;
+            .map_err(|_| ApiError::invalid_field("shop", t::SHOP_ID_INVALID))?;
         let currency = Some(field("currency").trim()).filter(|c| !c.is_empty());
-        let draft = PayoutDraft::parse(
-            decimal("amount", field("amount"))?,
-            currency,
-            field("reference"),
-        )?;
+        let amount = decimal("amount", field("amount"))?;
+        let draft = PayoutDraft::parse(amount, currency, field("reference"))?;
         let ctx = change(format!("user:{}", caller.user_id), state.clock.now());
         let store = state.ledger.clone();
-        let fields = [
-            ("path", "/console/admin/payouts"),
-            ("shop", field("shop")),
-            ("amount", field("amount")),
-            ("currency", field("currency")),
-            ("reference", field("reference")),
-        ];
+        let record = move |answer| store.record_payout(shop, draft, &ctx, answer);
+        let shown = move |_: &Payout| format!("/console/admin/payouts?shop={shop}");
         once(
-            &state,
+            state,
             &caller,
-            field("idempotency_key"),
-            &fields,
-            move |answer| store.record_payout(shop, draft, &ctx, answer),
-            move |_| format!("/console/admin/payouts?shop={shop}"),
+            "/console/admin/payouts",
+            form,
+            record,
+            shown,
         )
         .await
-    };
-    match done.await {
-        Ok(location) => HttpResponse::SeeOther()
-            .insert_header(("Location", location))
-            .finish(),
-        Err(e) => refused(&viewer, &e),
-    }
+    })
+    .await
 }

@@ -16,13 +16,18 @@ use crate::routes::procurement::dto::ItemBody;
 use crate::state::AppState;
 use crate::web::SessionCaller;
 use actix_web::{web, HttpRequest, HttpResponse};
+use groupbuy_domain::platform::Answer;
+use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::{
-    acting_org, require_scope, require_write, CommitRequest, GroupBuyDraft, GroupBuyFields,
-    GroupBuyId, InvitedVendor, RfqDraft, SCOPE_PROCUREMENT_WRITE,
+    acting_org, require_scope, require_write, CommitOutcome, CommitRequest, GroupBuy,
+    GroupBuyDraft, GroupBuyFields, GroupBuyId, InvitedVendor, Job, RfqDraft, SourcingStore,
+    SCOPE_PROCUREMENT_WRITE,
 };
 use groupbuy_domain::{DomainError, Principal};
 use maud::{html, Markup};
 use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
 
 /// A posted form's fields by name.
 type Fields = web::Form<HashMap<String, String>>;
@@ -34,7 +39,7 @@ fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
 
 /// The signed-in viewer of a form whose CSRF token matches, or the answer instead: the
 /// sign-in redirect, or 403 in words.
-pub(in crate::pages::console) fn posted(
+fn posted(
     req: &HttpRequest,
     caller: Option<SessionCaller>,
     form: &HashMap<String, String>,
@@ -51,27 +56,29 @@ pub(in crate::pages::console) fn posted(
     Ok((viewer, p))
 }
 
-/// The answer to a form: 303 to where its effect is shown, or the refusal's page.
-fn answer(viewer: &Viewer, done: Result<String, ApiError>) -> HttpResponse {
-    match done {
+/// Answers a form: checks the session and its CSRF token ([`posted`]), runs `go` with
+/// the principal, and sends the browser where `go` says (303) or shows its refusal.
+pub(in crate::pages::console) async fn handle<F, Fut>(
+    req: &HttpRequest,
+    caller: Option<SessionCaller>,
+    form: &HashMap<String, String>,
+    go: F,
+) -> HttpResponse
+where
+    F: FnOnce(Principal) -> Fut,
+    Fut: Future<Output = Result<String, ApiError>>,
+{
+    let (viewer, p) = match posted(req, caller, form) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    match go(p).await {
         Ok(location) => HttpResponse::SeeOther()
             .insert_header(("Location", location))
             .insert_header(("Cache-Control", "no-store"))
             .finish(),
-        Err(e) => refused(viewer, &e),
+        Err(e) => refused(&viewer, &e),
     }
-}
-
-/// The form's fields that make two submissions the same request (not the CSRF token).
-fn fingerprint<'a>(path: &'a str, form: &'a HashMap<String, String>) -> Vec<(&'a str, &'a str)> {
-    let mut fields: Vec<(&str, &str)> = form
-        .iter()
-        .filter(|(k, _)| k.as_str() != "csrf")
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    fields.sort_unstable();
-    fields.insert(0, ("path", path));
-    fields
 }
 
 /// `POST /console/pools`: the organiser's `POST /groupbuy`.
@@ -81,47 +88,37 @@ pub async fn create(
     caller: Option<SessionCaller>,
     form: Fields,
 ) -> HttpResponse {
-    let (viewer, p) = match posted(&req, caller, &form) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
-    let done = async {
+    let (state, form) = (&state, &*form);
+    handle(&req, caller, form, |p| async move {
         require_write(&p).map_err(DomainError::from)?;
         let now = state.clock.now();
         let item = ItemBody {
-            sku: field(&form, "sku").trim().to_owned(),
-            name: field(&form, "item_name").trim().to_owned(),
-            unit: field(&form, "unit").trim().to_owned(),
+            sku: field(form, "sku").trim().to_owned(),
+            name: field(form, "item_name").trim().to_owned(),
+            unit: field(form, "unit").trim().to_owned(),
             quantity_per_unit: None,
             unit_code: None,
         };
         let draft = GroupBuyDraft::parse(
             GroupBuyFields {
-                title: field(&form, "title").to_owned(),
+                title: field(form, "title").to_owned(),
                 description: None,
                 items: vec![item.into()],
-                target_quantity: whole("target_quantity", field(&form, "target_quantity"))?,
-                min_commitment: whole("min_commitment", field(&form, "min_commitment"))?,
-                deadline: instant(&utc_instant(field(&form, "deadline")), "deadline")?,
+                target_quantity: whole("target_quantity", field(form, "target_quantity"))?,
+                min_commitment: whole("min_commitment", field(form, "min_commitment"))?,
+                deadline: instant(&utc_instant(field(form, "deadline")), "deadline")?,
                 currency: optional(form.get("currency")),
                 rules: serde_json::Value::Null,
             },
             now,
         )?;
         let ctx = context(&p, now);
-        let store = state.procurement.clone();
-        let caller = p.clone();
-        once(
-            &state,
-            &p,
-            field(&form, "idempotency_key"),
-            &fingerprint("/console/pools", &form),
-            move |answer| store.create(&caller, draft, &ctx, answer),
-            |g| format!("/console/pools/{}", g.id),
-        )
-        .await
-    };
-    answer(&viewer, done.await)
+        let (store, caller) = (state.procurement.clone(), p.clone());
+        let create = move |answer| store.create(&caller, draft, &ctx, answer);
+        let shown = |g: &GroupBuy| format!("/console/pools/{}", g.id);
+        once(state, &p, "/console/pools", form, create, shown).await
+    })
+    .await
 }
 
 /// The pool's id from the path, or the 404 the API gives an id that cannot exist.
@@ -137,36 +134,43 @@ pub async fn commit(
     path: web::Path<String>,
     form: Fields,
 ) -> HttpResponse {
-    let (viewer, p) = match posted(&req, caller, &form) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
-    let done = async {
+    let (state, form) = (&state, &*form);
+    handle(&req, caller, form, |p| async move {
         require_write(&p).map_err(DomainError::from)?;
         let id = pool(&path)?;
         let request = CommitRequest {
-            quantity: whole("quantity", field(&form, "quantity"))?,
-            price_ceiling: decimal("price_ceiling", field(&form, "price_ceiling"))?,
+            quantity: whole("quantity", field(form, "quantity"))?,
+            price_ceiling: decimal("price_ceiling", field(form, "price_ceiling"))?,
             purchase_order_ref: optional(form.get("purchase_order_ref")),
         };
         let ctx = context(&p, state.clock.now());
         let (store, caller) = (state.procurement.clone(), p.clone());
-        let here = format!("/console/pools/{id}");
-        once(
-            &state,
-            &p,
-            field(&form, "idempotency_key"),
-            &fingerprint(&here, &form),
-            move |answer| store.commit(&caller, &id, request, None, &ctx, answer),
-            move |_| format!("/console/pools/{id}#commitments"),
-        )
-        .await
-    };
-    answer(&viewer, done.await)
+        let commit = move |answer| store.commit(&caller, &id, request, None, &ctx, answer);
+        let shown = move |_: &CommitOutcome| format!("/console/pools/{id}#commitments");
+        let here = format!("/console/pools/{id}/commit");
+        once(state, &p, &here, form, commit, shown).await
+    })
+    .await
 }
 
-/// `POST /console/pools/{id}/rfq`: `POST /groupbuy/{id}/rfq` (vendors one a line: the
-/// vendor's id, then its name).
+/// The vendors typed in the RFQ form, one a line: the vendor's id, then its name.
+fn vendors(typed: &str) -> Vec<InvitedVendor> {
+    typed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (id, name) = l.split_once([' ', ',']).unwrap_or((l, l));
+            InvitedVendor {
+                vendor_id: id.trim().to_owned(),
+                name: name.trim_matches([' ', ',']).to_owned(),
+                contact: None,
+            }
+        })
+        .collect()
+}
+
+/// `POST /console/pools/{id}/rfq`: `POST /groupbuy/{id}/rfq`.
 pub async fn open_rfq(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -174,47 +178,25 @@ pub async fn open_rfq(
     path: web::Path<String>,
     form: Fields,
 ) -> HttpResponse {
-    let (viewer, p) = match posted(&req, caller, &form) {
-        Ok(v) => v,
-        Err(r) => return *r,
-    };
-    let done = async {
+    let (state, form) = (&state, &*form);
+    handle(&req, caller, form, |p| async move {
         require_scope(&p, SCOPE_PROCUREMENT_WRITE).map_err(DomainError::from)?;
         acting_org(&p).map_err(DomainError::from)?;
         let id = pool(&path)?;
         let now = state.clock.now();
-        let vendors = field(&form, "vendors")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(|l| {
-                let (id, name) = l.split_once([' ', ',']).unwrap_or((l, l));
-                InvitedVendor {
-                    vendor_id: id.trim().to_owned(),
-                    name: name.trim_matches([' ', ',']).to_owned(),
-                    contact: None,
-                }
-            })
-            .collect();
-        let due = instant(&utc_instant(field(&form, "due_date")), "due_date")?;
-        let draft = RfqDraft::parse(vendors, due, now)?;
+        let due = instant(&utc_instant(field(form, "due_date")), "due_date")?;
+        let draft = RfqDraft::parse(vendors(field(form, "vendors")), due, now)?;
         let ctx = context(&p, now);
         let (store, caller) = (state.sourcing.clone(), p.clone());
-        let here = format!("/console/pools/{id}");
-        once(
-            &state,
-            &p,
-            field(&form, "idempotency_key"),
-            &fingerprint(&here, &form),
-            move |answer| store.enqueue_rfq(&caller, &id, draft, None, &ctx, answer),
-            move |_| format!("/console/pools/{id}?pending=rfq#responses"),
-        )
-        .await
-    };
-    answer(&viewer, done.await)
+        let open = move |answer| store.enqueue_rfq(&caller, &id, draft, None, &ctx, answer);
+        let shown = move |_: &Job| format!("/console/pools/{id}?pending=rfq#responses");
+        let here = format!("/console/pools/{id}/rfq");
+        once(state, &p, &here, form, open, shown).await
+    })
+    .await
 }
 
-/// `POST /console/pools/{id}/allocate`: `POST /groupbuy/{id}/allocate`.
+/// `POST /console/pools/{id}/allocate`: `POST /groupbuy/{id}/allocate` (a job).
 pub async fn allocate(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -222,27 +204,11 @@ pub async fn allocate(
     path: web::Path<String>,
     form: Fields,
 ) -> HttpResponse {
-    let (viewer, p) = match posted(&req, caller, &form) {
-        Ok(v) => v,
-        Err(r) => return *r,
+    let run = |store: Sourcing, caller: Principal, id, ctx, answer| {
+        store.enqueue_allocation(&caller, &id, &ctx, answer)
     };
-    let done = async {
-        require_write(&p).map_err(DomainError::from)?;
-        let id = pool(&path)?;
-        let ctx = context(&p, state.clock.now());
-        let (store, caller) = (state.sourcing.clone(), p.clone());
-        let here = format!("/console/pools/{id}/allocate");
-        once(
-            &state,
-            &p,
-            field(&form, "idempotency_key"),
-            &fingerprint(&here, &form),
-            move |answer| store.enqueue_allocation(&caller, &id, &ctx, answer),
-            move |_| format!("/console/pools/{id}?pending=allocation#allocation"),
-        )
-        .await
-    };
-    answer(&viewer, done.await)
+    let step = ("allocate", "?pending=allocation#allocation");
+    button(&req, &state, caller, &path, &form, step, run).await
 }
 
 /// `POST /console/pools/{id}/settle`: `POST /groupbuy/{id}/settle`.
@@ -253,27 +219,60 @@ pub async fn settle(
     path: web::Path<String>,
     form: Fields,
 ) -> HttpResponse {
-    let (viewer, p) = match posted(&req, caller, &form) {
-        Ok(v) => v,
-        Err(r) => return *r,
+    let run = |store: Sourcing, caller: Principal, id, ctx, answer| {
+        store.settle(&caller, &id, &ctx, answer)
     };
-    let done = async {
+    button(
+        &req,
+        &state,
+        caller,
+        &path,
+        &form,
+        ("settle", "#settlement"),
+        run,
+    )
+    .await
+}
+
+/// The sourcing use cases.
+type Sourcing = Arc<dyn SourcingStore>;
+
+/// A step of the pool `raw_id` that is only a button (`step`: its path segment and where
+/// on the pool page its effect shows), authorized as its API route (`groupbuy:write`,
+/// then the use case `run`), once.
+async fn button<T, R>(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: Option<SessionCaller>,
+    raw_id: &str,
+    form: &HashMap<String, String>,
+    (name, shown_at): (&'static str, &'static str),
+    run: R,
+) -> HttpResponse
+where
+    T: Send + 'static,
+    R: FnOnce(Sourcing, Principal, GroupBuyId, ChangeContext, Answer<T>) -> Result<T, DomainError>
+        + Send
+        + 'static,
+{
+    handle(req, caller, form, |p| async move {
         require_write(&p).map_err(DomainError::from)?;
-        let id = pool(&path)?;
+        let id = pool(raw_id)?;
         let ctx = context(&p, state.clock.now());
         let (store, caller) = (state.sourcing.clone(), p.clone());
-        let here = format!("/console/pools/{id}/settle");
+        let shown = move |_: &T| format!("/console/pools/{id}{shown_at}");
+        let here = format!("/console/pools/{id}/{name}");
         once(
-            &state,
+            state,
             &p,
-            field(&form, "idempotency_key"),
-            &fingerprint(&here, &form),
-            move |answer| store.settle(&caller, &id, &ctx, answer),
-            move |_| format!("/console/pools/{id}#settlement"),
+            &here,
+            form,
+            move |a| run(store, caller, id, ctx, a),
+            shown,
         )
         .await
-    };
-    answer(&viewer, done.await)
+    })
+    .await
 }
 
 /// The commit form of a pool page (`base` the pool's console path).

@@ -8,10 +8,11 @@
 mod actions;
 mod documents;
 mod matrix;
-pub(super) mod once;
+mod once;
 mod pool;
 
-pub(super) use actions::posted;
+pub(super) use actions::handle;
+pub(super) use once::once;
 
 use super::{respond, shell};
 use crate::error::ApiError;
@@ -22,7 +23,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use groupbuy_domain::procurement::GroupBuyId;
 use groupbuy_domain::{DomainError, Principal};
-use maud::html;
+use maud::{html, Markup};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -80,6 +81,31 @@ pub(super) fn refused(viewer: &Viewer, err: &ApiError) -> HttpResponse {
         p { a href="/console" { (t::BACK) } }
     };
     respond(status, shell(title, viewer, body))
+}
+
+/// A table of the console: an optional `caption`, the column headings, and rows of
+/// cells, the first of each heading its row (`<th scope>` throughout).
+pub(super) fn table(caption: Option<&str>, cols: &[&str], rows: &[Vec<Markup>]) -> Markup {
+    html! {
+        table {
+            @if let Some(c) = caption { caption { (c) } }
+            thead { tr { @for c in cols { th scope="col" { (c) } } } }
+            tbody {
+                @for row in rows {
+                    tr {
+                        @for (i, cell) in row.iter().enumerate() {
+                            @if i == 0 { th scope="row" { (cell) } } @else { td { (cell) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A cell of [`table`]: any text, escaped.
+pub(super) fn cell(text: impl maud::Render) -> Markup {
+    html! { (text) }
 }
 
 /// The console's 404: nothing here, or nothing this person may see.

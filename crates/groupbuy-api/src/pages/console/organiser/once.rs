@@ -12,6 +12,7 @@ use actix_web::http::StatusCode;
 use groupbuy_domain::platform::{Answer, IdempotencyBegin, StoredResponse};
 use groupbuy_domain::{DomainError, Principal};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 use crate::pages::text::console_org as t;
 
@@ -25,10 +26,10 @@ fn see_other(location: String) -> StoredResponse {
     }
 }
 
-/// Runs `use_case` once for the form key `key` of `caller`; `fields` are what makes two
-/// submissions the same (the path and the form's values, without the CSRF token).
-/// Answers where to send the browser: `location` of the result, or the stored location
-/// of the submission that ran before.
+/// Runs `use_case` once for the idempotency key of the form `form` that `caller` posted
+/// to `here`; what makes two submissions the same request is the path and the form's
+/// values (without its CSRF token). Answers where to send the browser: `location` of the
+/// result, or the stored location of the submission that ran before.
 ///
 /// # Errors
 /// A malformed key (400), the key used for other values (422) or still running (409),
@@ -36,8 +37,8 @@ fn see_other(location: String) -> StoredResponse {
 pub async fn once<T, F, L>(
     state: &AppState,
     caller: &Principal,
-    key: &str,
-    fields: &[(&str, &str)],
+    here: &str,
+    form: &HashMap<String, String>,
     use_case: F,
     location: L,
 ) -> Result<String, ApiError>
@@ -46,7 +47,7 @@ where
     F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
     L: Fn(&T) -> String + Send + Sync + 'static,
 {
-    let key = key.trim();
+    let key = form.get("idempotency_key").map_or("", |k| k.trim());
     if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
         return Err(ApiError::bad_request(
             "The form's idempotency key is missing or malformed",
@@ -56,6 +57,9 @@ where
     let key = format!("page:{key}");
     let mut h = Sha256::new();
     h.update(caller.org_id.as_deref().unwrap_or_default().as_bytes());
+    h.update(here.as_bytes());
+    let mut fields: Vec<(&String, &String)> = form.iter().filter(|(k, _)| *k != "csrf").collect();
+    fields.sort_unstable();
     for (name, value) in fields {
         h.update([0]);
         h.update(name.as_bytes());

@@ -3,7 +3,7 @@
 //! compared, the allocation explained and the settlement documents, each read through
 //! the use case of its API route, and the forms of the next steps).
 
-use super::{in_a_week, matrix, not_found, pool_id, principal, refused, run, when};
+use super::{cell, in_a_week, matrix, not_found, pool_id, principal, refused, run, table, when};
 use crate::pages::console::{respond, shell, signed_in};
 use crate::pages::find;
 use crate::pages::text::console_org as t;
@@ -46,31 +46,21 @@ pub async fn list(
         @if pools.is_empty() {
             p { (t::NO_POOLS) }
         } @else {
-            table {
-                caption { (t::POOLS_CAPTION) }
-                thead { tr {
-                    th scope="col" { (t::TITLE) }
-                    th scope="col" { (t::STATUS) }
-                    th scope="col" { (t::ORGANISER) }
-                    th scope="col" { (t::COMMITTED) }
-                    th scope="col" { (t::TARGET) }
-                    th scope="col" { (t::DEADLINE) }
-                } }
-                tbody {
-                    @for v in &pools {
-                        tr {
-                            th scope="row" {
-                                a href=(format!("/console/pools/{}", v.group_buy.id)) { (v.group_buy.title) }
-                            }
-                            td { (v.group_buy.status.as_str()) }
-                            td { (v.group_buy.org_id) }
-                            td { (v.stats.committed_quantity) }
-                            td { (v.group_buy.target_quantity) }
-                            td { (when(v.group_buy.deadline)) }
-                        }
-                    }
-                }
-            }
+            (table(
+                Some(t::POOLS_CAPTION),
+                &[t::TITLE, t::STATUS, t::ORGANISER, t::COMMITTED, t::TARGET, t::DEADLINE],
+                &pools.iter().map(|v| {
+                    let g = &v.group_buy;
+                    vec![
+                        html! { a href=(format!("/console/pools/{}", g.id)) { (g.title) } },
+                        cell(g.status.as_str()),
+                        cell(&g.org_id),
+                        cell(v.stats.committed_quantity),
+                        cell(g.target_quantity),
+                        cell(when(g.deadline)),
+                    ]
+                }).collect::<Vec<_>>(),
+            ))
         }
         (create_form(&viewer, &in_a_week(state.clock.now())))
     };
@@ -228,17 +218,11 @@ fn facts(v: &GroupBuyView) -> Markup {
             " "
             progress id="pool-progress" max="100" value=(pct.clone()) { (pct) "%" }
         }
-        table {
-            caption { (t::ITEMS) }
-            thead { tr {
-                th scope="col" { (t::SKU) } th scope="col" { (t::NAME) } th scope="col" { (t::UNIT) }
-            } }
-            tbody {
-                @for i in &g.items {
-                    tr { th scope="row" { (i.sku) } td { (i.name) } td { (i.unit) } }
-                }
-            }
-        }
+        (table(
+            Some(t::ITEMS),
+            &[t::SKU, t::NAME, t::UNIT],
+            &g.items.iter().map(|i| vec![cell(&i.sku), cell(&i.name), cell(&i.unit)]).collect::<Vec<_>>(),
+        ))
     }
 }
 
@@ -248,26 +232,17 @@ fn commitments(list: &[Commitment]) -> Markup {
         @if list.is_empty() {
             p { (t::NO_COMMITMENTS) }
         } @else {
-            table {
-                thead { tr {
-                    th scope="col" { (t::MEMBER) }
-                    th scope="col" { (t::QUANTITY) }
-                    th scope="col" { (t::CEILING) }
-                    th scope="col" { (t::STATUS) }
-                    th scope="col" { (t::PO_REF) }
-                } }
-                tbody {
-                    @for c in list {
-                        tr {
-                            th scope="row" { (c.member_id) }
-                            td { (c.quantity) }
-                            td { (c.price_ceiling.display_grouped()) }
-                            td { (c.status.as_str()) }
-                            td { (c.purchase_order_ref.as_deref().unwrap_or("")) }
-                        }
-                    }
-                }
-            }
+            (table(
+                None,
+                &[t::MEMBER, t::QUANTITY, t::CEILING, t::STATUS, t::PO_REF],
+                &list.iter().map(|c| vec![
+                    cell(&c.member_id),
+                    cell(c.quantity),
+                    cell(c.price_ceiling.display_grouped()),
+                    cell(c.status.as_str()),
+                    cell(c.purchase_order_ref.as_deref().unwrap_or("")),
+                ]).collect::<Vec<_>>(),
+            ))
         }
     }
 }
@@ -277,78 +252,67 @@ fn allocation(a: &AwardView) -> Markup {
     let money = |minor: i64| Money::from_minor(minor, a.currency).display_grouped();
     html! {
         p { (t::method(a.method.as_str())) }
-        table {
-            thead { tr {
-                th scope="col" { (t::MEMBER) }
-                th scope="col" { (t::VENDOR) }
-                th scope="col" { (t::QUANTITY) }
-                th scope="col" { (t::UNIT_PRICE) }
-                th scope="col" { (t::AMOUNT) }
-                th scope="col" { (t::RULE) }
-                th scope="col" { (t::EXPLANATION) }
-            } }
-            tbody {
-                @for l in &a.results {
-                    tr {
-                        th scope="row" { (l.member_id) }
-                        td { (l.vendor_id) }
-                        td { (l.quantity) }
-                        td { (money(l.unit_price_minor)) }
-                        td { (money(l.amount_minor)) }
-                        td { (l.rule) }
-                        td { (l.explanation) }
-                    }
-                }
-            }
-        }
+        (table(
+            None,
+            &[t::MEMBER, t::VENDOR, t::QUANTITY, t::UNIT_PRICE, t::AMOUNT, t::RULE, t::EXPLANATION],
+            &a.results.iter().map(|l| vec![
+                cell(&l.member_id),
+                cell(&l.vendor_id),
+                cell(l.quantity),
+                cell(money(l.unit_price_minor)),
+                cell(money(l.amount_minor)),
+                cell(&l.rule),
+                cell(&l.explanation),
+            ]).collect::<Vec<_>>(),
+        ))
         @if !a.unfilled.is_empty() {
-            table {
-                caption { (t::UNFILLED) }
-                thead { tr {
-                    th scope="col" { (t::MEMBER) } th scope="col" { (t::QUANTITY) } th scope="col" { (t::REASON) }
-                } }
-                tbody {
-                    @for u in &a.unfilled {
-                        tr { th scope="row" { (u.member_id) } td { (u.quantity) } td { (u.reason) } }
-                    }
-                }
-            }
+            (table(
+                Some(t::UNFILLED),
+                &[t::MEMBER, t::QUANTITY, t::REASON],
+                &a.unfilled.iter().map(|u| vec![cell(&u.member_id), cell(u.quantity), cell(&u.reason)]).collect::<Vec<_>>(),
+            ))
         }
     }
 }
 
 /// The settlement's documents, each with its JSON and UBL downloads.
 fn settlement(base: &str, s: &SettlementView) -> Markup {
-    html! {
-        table {
-            thead { tr {
-                th scope="col" { (t::NUMBER) }
-                th scope="col" { (t::KIND) }
-                th scope="col" { (t::COUNTERPARTY) }
-                th scope="col" { (t::DUE) }
-                th scope="col" { (t::TOTAL) }
-                th scope="col" { (t::DOWNLOAD) }
-            } }
-            tbody {
-                @for d in &s.documents {
-                    @let doc = &d.document;
-                    @let href = format!("{base}/documents/{}", d.id);
-                    tr {
-                        th scope="row" { (doc.number) }
-                        td { (t::kind(doc.kind.as_str())) }
-                        td { (doc.counterparty_name.as_deref().unwrap_or(&doc.counterparty)) }
-                        td { (doc.due_date.to_string()) }
-                        td { (Money::from_minor(doc.total_minor, doc.currency).display_grouped()) }
-                        td {
-                            a href=(format!("{href}/json")) download { (t::JSON) }
-                            " · "
-                            a href=(format!("{href}/ubl")) download { (t::UBL) }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let rows: Vec<Vec<Markup>> = s
+        .documents
+        .iter()
+        .map(|d| {
+            let doc = &d.document;
+            let href = format!("{base}/documents/{}", d.id);
+            vec![
+                cell(&doc.number),
+                cell(t::kind(doc.kind.as_str())),
+                cell(
+                    doc.counterparty_name
+                        .as_deref()
+                        .unwrap_or(&doc.counterparty),
+                ),
+                cell(doc.due_date.to_string()),
+                cell(Money::from_minor(doc.total_minor, doc.currency).display_grouped()),
+                html! {
+                    a href=(format!("{href}/json")) download { (t::JSON) }
+                    " · "
+                    a href=(format!("{href}/ubl")) download { (t::UBL) }
+                },
+            ]
+        })
+        .collect();
+    table(
+        None,
+        &[
+            t::NUMBER,
+            t::KIND,
+            t::COUNTERPARTY,
+            t::DUE,
+            t::TOTAL,
+            t::DOWNLOAD,
+        ],
+        &rows,
+    )
 }
 
 /// What a read found, `None` when it found nothing (no RFQ, allocation or settlement yet,
