@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::browser::hidden;
+use crate::browser::{hidden, Browser};
 use crate::helpers::{Reply, TestApp};
 use crate::sourcing::{allocate_and_settle, organiser, pooled_with, quote, send, sourcing, RW};
 use reqwest::Method;
@@ -349,5 +349,115 @@ async fn signed_out_visitors_are_sent_to_sign_in() {
             .post_form("/console/pools", &[("title", "x")])
             .await;
         assert_eq!(r.status.as_u16(), 303);
+    }
+}
+
+/// Posts the one-button form (allocate, settle) of the pool page at `pool`, as `who`.
+async fn press(who: &Browser, pool: &str, step: &str) -> Reply {
+    let page = who.get(pool).await.expect_page(200);
+    let action = format!("action=\"{pool}/{step}\"");
+    let html = page.html();
+    let form = &html[html.find(&action).expect("the step's form")..];
+    let key = hidden(form, "idempotency_key").expect("its key");
+    who.post_form(
+        &format!("{pool}/{step}"),
+        &[("csrf", &who.csrf), ("idempotency_key", &key)],
+    )
+    .await
+}
+
+/// Waits (bounded) until the pool page at `pool` shows `text`.
+async fn until_shown(who: &Browser, pool: &str, text: &str) -> String {
+    for _ in 0..80 {
+        let page = who.get(pool).await.expect_page(200);
+        if page.html().contains(text) {
+            return page.html().to_owned();
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{text} never shown on {pool}");
+}
+
+#[actix_web::test]
+async fn an_organiser_issues_the_rfq_allocates_and_settles_by_forms() {
+    for app in TestApp::all_web().await {
+        let id = pooled_with(&app, "CO-5", json!({"payment_terms_days": 14})).await;
+        let pool = format!("/console/pools/{id}");
+        let alice = app.sign_in("alice", "", Some("org_acme")).await;
+        let page = alice.get(&pool).await.expect_page(200);
+        let html = page.html();
+        let form = &html[html.find("/rfq\"").expect("the RFQ form")..];
+        let key = hidden(form, "idempotency_key").expect("its key");
+        let vendors = "vendor_mills Mills & Co\nvendor_farm, Farm Direct";
+        let fields = [
+            ("csrf", alice.csrf.as_str()),
+            ("idempotency_key", &key),
+            ("vendors", vendors),
+            ("due_date", &crate::sourcing::at(3600)),
+        ];
+        let issued = alice.post_form(&format!("{pool}/rfq"), &fields).await;
+        assert_eq!(issued.status.as_u16(), 303, "{:?}", issued.body);
+        // Pressed again: the same answer, one job.
+        let again = alice.post_form(&format!("{pool}/rfq"), &fields).await;
+        assert_eq!(issued.header("location"), again.header("location"));
+        until_shown(&alice, &pool, "Farm Direct").await;
+        quote(&app, &id, "vendor_mills", 9.5, 100).await.expect(201);
+        quote(&app, &id, "vendor_farm", 11.0, 100).await.expect(201);
+
+        let allocated = press(&alice, &pool, "allocate").await;
+        assert_eq!(allocated.status.as_u16(), 303, "{:?}", allocated.body);
+        until_shown(&alice, &pool, "/settle\"").await;
+        crate::sourcing::fill_parties(&app).await;
+        let settled = press(&alice, &pool, "settle").await;
+        assert_eq!(settled.status.as_u16(), 303, "{:?}", settled.body);
+        let html = until_shown(&alice, &pool, "/ubl\"").await;
+        assert!(html.contains("Payable (owed to the vendor)"));
+        let settlement = as_organiser(&app, &format!("/groupbuy/{id}/settlement")).await;
+        assert!(!settlement.data()["documents"]
+            .as_array()
+            .expect("docs")
+            .is_empty());
+    }
+}
+
+#[actix_web::test]
+async fn an_admin_reads_a_shops_statement_and_hears_a_refused_payout_in_words() {
+    for app in TestApp::all_web().await {
+        let shop = app.shop("merchant-1").await;
+        let ops = app.sign_in("ops", "platform-admin", None).await;
+        let page = ops
+            .get(&format!("/console/admin/payouts?shop={shop}"))
+            .await
+            .expect_page(200);
+        let key = hidden(page.html(), "idempotency_key").expect("the payout form's key");
+        let refused = ops
+            .post_form(
+                "/console/admin/payouts",
+                &[
+                    ("csrf", &ops.csrf),
+                    ("idempotency_key", &key),
+                    ("shop", &shop),
+                    ("amount", "1000"),
+                    ("currency", "TZS"),
+                    ("reference", "TRF-1"),
+                ],
+            )
+            .await
+            .expect_page(409);
+        assert!(refused.html().contains("This cannot be done now"));
+        let merchant = app.sign_in("merchant-1", "merchant", None).await;
+        merchant
+            .post_form(
+                "/console/admin/payouts",
+                &[
+                    ("csrf", &merchant.csrf),
+                    ("idempotency_key", "k1"),
+                    ("shop", &shop),
+                    ("amount", "1"),
+                    ("reference", "x"),
+                ],
+            )
+            .await
+            .expect_page(403);
     }
 }

@@ -64,7 +64,7 @@ pub fn matrix(rfq: &RfqView, commitments: &[Commitment], allocation: Option<&Awa
         @if rows.is_empty() {
             p { (t::NO_RESPONSES) }
         } @else {
-            div class="table-scroll" {
+            div class="table-scroll" role="region" aria-label=(t::RESPONSES) tabindex="0" {
                 table class="matrix" {
                     caption { (t::MATRIX_CAPTION) }
                     thead { tr {
