@@ -271,6 +271,26 @@ async fn forms_refuse_a_wrong_csrf_token_and_take_effect_once() {
             .await
             .expect(200);
         assert_eq!(mine.data()["items"][0]["quantity"], 20);
+        // The same form key with other values is refused in words, and changes nothing.
+        let reused = member
+            .post_form(
+                &commit,
+                &[
+                    ("csrf", &member.csrf),
+                    ("idempotency_key", &key),
+                    ("quantity", "40"),
+                    ("price_ceiling", "9.5"),
+                ],
+            )
+            .await
+            .expect_page(422);
+        assert!(reused
+            .html()
+            .contains("already submitted with other values"));
+        assert!(
+            reused.html().contains(&format!("href=\"{location}\"")),
+            "back to the pool"
+        );
         // A refusal in words with the API's status: below the smallest commitment.
         let page = member.get(&location).await.expect_page(200);
         let key = hidden(page.html(), "idempotency_key").expect("a fresh key");

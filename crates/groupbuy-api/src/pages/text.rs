@@ -351,6 +351,8 @@ pub mod console_org {
     /// The refusal of a form whose key was used for a different request.
     pub const KEY_REUSED: &str =
         "This form was already submitted with other values. Reload the page to start again.";
+    /// The refusal of a form without a well-formed idempotency key.
+    pub const KEY_MALFORMED: &str = "This form is incomplete. Reload the page and try again.";
     /// The refusal of a form whose first submission is still running.
     pub const KEY_IN_FLIGHT: &str = "This form is still being processed. Wait a moment and reload.";
     /// Reason of a number field that is not a whole number.
@@ -362,5 +364,5 @@ pub mod console_org {
         format!("{field} must be a number")
     }
     /// Link back to the page the refusal came from.
-    pub const BACK: &str = "Back to the console";
+    pub const BACK: &str = "Back";
 }

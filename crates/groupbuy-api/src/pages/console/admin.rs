@@ -244,28 +244,34 @@ async fn record_payout(
 ) -> HttpResponse {
     let (state, form) = (&state, &*form);
     let field = |name: &str| form.get(name).map_or("", String::as_str);
-    handle(&req, caller, form, |p| async move {
-        let auth = Auth(p);
-        let caller = auth.writer()?.clone();
-        auth.require_role(ROLE_PLATFORM_ADMIN)?;
-        let shop = Uuid::parse_str(field("shop").trim())
-            .map_err(|_| ApiError::invalid_field("shop", t::SHOP_ID_INVALID))?;
-        let currency = Some(field("currency").trim()).filter(|c| !c.is_empty());
-        let amount = decimal("amount", field("amount"))?;
-        let draft = PayoutDraft::parse(amount, currency, field("reference"))?;
-        let ctx = change(format!("user:{}", caller.user_id), state.clock.now());
-        let store = state.ledger.clone();
-        let record = move |answer| store.record_payout(shop, draft, &ctx, answer);
-        let shown = move |_: &Payout| format!("/console/admin/payouts?shop={shop}");
-        once(
-            state,
-            &caller,
-            "/console/admin/payouts",
-            form,
-            record,
-            shown,
-        )
-        .await
-    })
+    handle(
+        &req,
+        caller,
+        form,
+        "/console/admin/payouts",
+        |p| async move {
+            let auth = Auth(p);
+            let caller = auth.writer()?.clone();
+            auth.require_role(ROLE_PLATFORM_ADMIN)?;
+            let shop = Uuid::parse_str(field("shop").trim())
+                .map_err(|_| ApiError::invalid_field("shop", t::SHOP_ID_INVALID))?;
+            let currency = Some(field("currency").trim()).filter(|c| !c.is_empty());
+            let amount = decimal("amount", field("amount"))?;
+            let draft = PayoutDraft::parse(amount, currency, field("reference"))?;
+            let ctx = change(format!("user:{}", caller.user_id), state.clock.now());
+            let store = state.ledger.clone();
+            let record = move |answer| store.record_payout(shop, draft, &ctx, answer);
+            let shown = move |_: &Payout| format!("/console/admin/payouts?shop={shop}");
+            once(
+                state,
+                &caller,
+                "/console/admin/payouts",
+                form,
+                record,
+                shown,
+            )
+            .await
+        },
+    )
     .await
 }

@@ -5,7 +5,7 @@
 //! words with the API's status.
 
 use super::once::once;
-use super::{decimal, optional, refused, utc_instant, whole};
+use super::{decimal, optional, refused, refused_back, utc_instant, whole};
 use crate::error::ApiError;
 use crate::pages::console::signed_in;
 use crate::pages::text::console_org as t;
@@ -56,12 +56,14 @@ fn posted(
     Ok((viewer, p))
 }
 
-/// Answers a form: checks the session and its CSRF token ([`posted`]), runs `go` with
-/// the principal, and sends the browser where `go` says (303) or shows its refusal.
+/// Answers a form of the page `back`: checks the session and its CSRF token
+/// ([`posted`]), runs `go` with the principal, and sends the browser where `go` says
+/// (303) or shows its refusal, linking back to `back`.
 pub(in crate::pages::console) async fn handle<F, Fut>(
     req: &HttpRequest,
     caller: Option<SessionCaller>,
     form: &HashMap<String, String>,
+    back: &str,
     go: F,
 ) -> HttpResponse
 where
@@ -77,7 +79,7 @@ where
             .insert_header(("Location", location))
             .insert_header(("Cache-Control", "no-store"))
             .finish(),
-        Err(e) => refused(&viewer, &e),
+        Err(e) => refused_back(&viewer, &e, back),
     }
 }
 
@@ -89,7 +91,7 @@ pub async fn create(
     form: Fields,
 ) -> HttpResponse {
     let (state, form) = (&state, &*form);
-    handle(&req, caller, form, |p| async move {
+    handle(&req, caller, form, "/console/pools", |p| async move {
         require_write(&p).map_err(DomainError::from)?;
         let now = state.clock.now();
         let item = ItemBody {
@@ -135,7 +137,8 @@ pub async fn commit(
     form: Fields,
 ) -> HttpResponse {
     let (state, form) = (&state, &*form);
-    handle(&req, caller, form, |p| async move {
+    let back = format!("/console/pools/{path}");
+    handle(&req, caller, form, &back, |p| async move {
         require_write(&p).map_err(DomainError::from)?;
         let id = pool(&path)?;
         let request = CommitRequest {
@@ -179,7 +182,8 @@ pub async fn open_rfq(
     form: Fields,
 ) -> HttpResponse {
     let (state, form) = (&state, &*form);
-    handle(&req, caller, form, |p| async move {
+    let back = format!("/console/pools/{path}");
+    handle(&req, caller, form, &back, |p| async move {
         require_scope(&p, SCOPE_PROCUREMENT_WRITE).map_err(DomainError::from)?;
         acting_org(&p).map_err(DomainError::from)?;
         let id = pool(&path)?;
@@ -255,7 +259,8 @@ where
         + Send
         + 'static,
 {
-    handle(req, caller, form, |p| async move {
+    let back = format!("/console/pools/{raw_id}");
+    handle(req, caller, form, &back, |p| async move {
         require_write(&p).map_err(DomainError::from)?;
         let id = pool(raw_id)?;
         let ctx = context(&p, state.clock.now());

@@ -70,6 +70,11 @@ pub(super) fn principal(viewer: &Viewer) -> Principal {
 /// otherwise the refusal's heading and explanation in words, the use case's own message
 /// and the API's status code.
 pub(super) fn refused(viewer: &Viewer, err: &ApiError) -> HttpResponse {
+    refused_back(viewer, err, "/console")
+}
+
+/// [`refused`], linking back to `back` (the page whose form was refused).
+pub(super) fn refused_back(viewer: &Viewer, err: &ApiError, back: &str) -> HttpResponse {
     let status = err.status();
     if status == StatusCode::NOT_FOUND {
         return not_found(viewer);
@@ -78,7 +83,7 @@ pub(super) fn refused(viewer: &Viewer, err: &ApiError) -> HttpResponse {
     let body = html! {
         p class="refusal" { (explain) }
         p { (err.message()) }
-        p { a href="/console" { (t::BACK) } }
+        p { a href=(back) { (t::BACK) } }
     };
     respond(status, shell(title, viewer, body))
 }

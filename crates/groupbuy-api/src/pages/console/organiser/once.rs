@@ -49,9 +49,7 @@ where
 {
     let key = form.get("idempotency_key").map_or("", |k| k.trim());
     if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError::bad_request(
-            "The form's idempotency key is missing or malformed",
-        ));
+        return Err(ApiError::bad_request(t::KEY_MALFORMED));
     }
     let owner = format!("user:{}", caller.user_id);
     let key = format!("page:{key}");
