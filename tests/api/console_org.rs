@@ -481,3 +481,31 @@ async fn an_admin_reads_a_shops_statement_and_hears_a_refused_payout_in_words() 
             .expect_page(403);
     }
 }
+
+#[actix_web::test]
+async fn a_double_click_creates_one_pool_and_both_answers_lead_to_it() {
+    for app in TestApp::all_web().await {
+        let alice = app.sign_in("alice", "", Some("org_acme")).await;
+        let form = alice.get("/console/pools").await.expect_page(200);
+        let key = hidden(form.html(), "idempotency_key").expect("a key");
+        let fields = [
+            ("csrf", alice.csrf.as_str()),
+            ("idempotency_key", &key),
+            ("title", "Rice"),
+            ("sku", "CO-6"),
+            ("item_name", "Rice 50 kg"),
+            ("unit", "bag"),
+            ("target_quantity", "100"),
+            ("min_commitment", "10"),
+            ("deadline", "2099-01-01T10:00"),
+        ];
+        let clicks = (0..3).map(|_| alice.post_form("/console/pools", &fields));
+        let answers = futures_util::future::join_all(clicks).await;
+        for a in &answers {
+            assert_eq!(a.status.as_u16(), 303, "{:?}", a.body);
+            assert_eq!(a.header("location"), answers[0].header("location"));
+        }
+        let pools = as_organiser(&app, "/groupbuy").await;
+        assert_eq!(pools.data()["items"].as_array().map(Vec::len), Some(1));
+    }
+}

@@ -16,6 +16,11 @@ use std::collections::HashMap;
 
 use crate::pages::text::console_org as t;
 
+/// How long a second submission waits for the first one's answer, in steps.
+const WAIT_ROUNDS: u32 = 30;
+/// One step of that wait.
+const WAIT_STEP: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The 303 a form answers with, as stored on its key.
 fn see_other(location: String) -> StoredResponse {
     StoredResponse {
@@ -66,9 +71,20 @@ where
     }
     let fingerprint = hex::encode(h.finalize());
     let now = state.clock.now();
-    let store = state.idempotency.clone();
-    let (o, k) = (owner.clone(), key.clone());
-    let begun = blocking(move || store.begin(&o, &k, &fingerprint, now, LEASE)).await?;
+    // A double click sends the form twice at once: the second waits (briefly) for the
+    // first's answer instead of telling the person to wait.
+    let mut begun = IdempotencyBegin::InFlight;
+    for attempt in 0..WAIT_ROUNDS {
+        if attempt > 0 {
+            actix_web::rt::time::sleep(WAIT_STEP).await;
+        }
+        let store = state.idempotency.clone();
+        let (o, k, f) = (owner.clone(), key.clone(), fingerprint.clone());
+        begun = blocking(move || store.begin(&o, &k, &f, now, LEASE)).await?;
+        if begun != IdempotencyBegin::InFlight {
+            break;
+        }
+    }
     match begun {
         IdempotencyBegin::Proceed => {}
         IdempotencyBegin::Replay(stored) => {
