@@ -274,6 +274,10 @@ pub mod console_org {
     pub const DUE_UTC: &str = "Responses due (UTC)";
     /// Button: issue the RFQ.
     pub const ISSUE_RFQ: &str = "Issue RFQ";
+    /// Button: cancel the pool.
+    pub const CANCEL: &str = "Cancel this pool";
+    /// Button: withdraw the organisation's commitment.
+    pub const WITHDRAW: &str = "Withdraw your commitment";
     /// Button: allocate.
     pub const ALLOCATE: &str = "Allocate supply";
     /// Button: settle.

@@ -20,8 +20,8 @@ use groupbuy_domain::platform::Answer;
 use groupbuy_domain::platform::ChangeContext;
 use groupbuy_domain::procurement::{
     acting_org, require_scope, require_write, CommitOutcome, CommitRequest, GroupBuy,
-    GroupBuyDraft, GroupBuyFields, GroupBuyId, InvitedVendor, Job, RfqDraft, SourcingStore,
-    SCOPE_PROCUREMENT_WRITE,
+    GroupBuyDraft, GroupBuyFields, GroupBuyId, InvitedVendor, Job, ProcurementStore, RfqDraft,
+    SourcingStore, SCOPE_PROCUREMENT_WRITE,
 };
 use groupbuy_domain::{DomainError, Principal};
 use maud::{html, Markup};
@@ -200,46 +200,65 @@ pub async fn open_rfq(
     .await
 }
 
-/// `POST /console/pools/{id}/allocate`: `POST /groupbuy/{id}/allocate` (a job).
-pub async fn allocate(
+/// `POST /console/pools/{id}/{step}`: the organiser's one-button steps, `allocate`
+/// (`POST /groupbuy/{id}/allocate`, a job), `settle` (`POST /groupbuy/{id}/settle`) and
+/// `cancel` (`POST /groupbuy/{id}/cancel`), and a member's `withdraw`
+/// (`DELETE /groupbuy/{id}/commit`); any other step is not found.
+pub async fn step(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Option<SessionCaller>,
-    path: web::Path<String>,
+    path: web::Path<(String, String)>,
     form: Fields,
 ) -> HttpResponse {
-    let run = |store: Sourcing, caller: Principal, id, ctx, answer| {
-        store.enqueue_allocation(&caller, &id, &ctx, answer)
-    };
-    let step = ("allocate", "?pending=allocation#allocation");
-    button(&req, &state, caller, &path, &form, step, run).await
+    let (raw_id, step) = path.into_inner();
+    let (req, state, id, form) = (&req, &state, raw_id.as_str(), &*form);
+    match step.as_str() {
+        "allocate" => {
+            let at = ("allocate", "?pending=allocation#allocation");
+            button(req, state, caller, id, form, at, |s, p, id, ctx, a| {
+                s.sourcing.enqueue_allocation(&p, &id, &ctx, a)
+            })
+            .await
+        }
+        "settle" => {
+            let at = ("settle", "#settlement");
+            button(req, state, caller, id, form, at, |s, p, id, ctx, a| {
+                s.sourcing.settle(&p, &id, &ctx, a)
+            })
+            .await
+        }
+        "cancel" => {
+            button(
+                req,
+                state,
+                caller,
+                id,
+                form,
+                ("cancel", ""),
+                |s, p, id, ctx, a| s.pools.cancel(&p, &id, None, &ctx, a),
+            )
+            .await
+        }
+        "withdraw" => {
+            let at = ("withdraw", "#commitments");
+            button(req, state, caller, id, form, at, |s, p, id, ctx, a| {
+                s.pools.withdraw(&p, &id, None, &ctx, a)
+            })
+            .await
+        }
+        _ => match signed_in(req, caller) {
+            Ok(viewer) => super::not_found(&viewer),
+            Err(redirect) => *redirect,
+        },
+    }
 }
 
-/// `POST /console/pools/{id}/settle`: `POST /groupbuy/{id}/settle`.
-pub async fn settle(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
-    path: web::Path<String>,
-    form: Fields,
-) -> HttpResponse {
-    let run = |store: Sourcing, caller: Principal, id, ctx, answer| {
-        store.settle(&caller, &id, &ctx, answer)
-    };
-    button(
-        &req,
-        &state,
-        caller,
-        &path,
-        &form,
-        ("settle", "#settlement"),
-        run,
-    )
-    .await
+/// The use cases a button step calls.
+struct Stores {
+    pools: Arc<dyn ProcurementStore>,
+    sourcing: Arc<dyn SourcingStore>,
 }
-
-/// The sourcing use cases.
-type Sourcing = Arc<dyn SourcingStore>;
 
 /// A step of the pool `raw_id` that is only a button (`step`: its path segment and where
 /// on the pool page its effect shows), authorized as its API route (`groupbuy:write`,
@@ -255,7 +274,7 @@ async fn button<T, R>(
 ) -> HttpResponse
 where
     T: Send + 'static,
-    R: FnOnce(Sourcing, Principal, GroupBuyId, ChangeContext, Answer<T>) -> Result<T, DomainError>
+    R: FnOnce(Stores, Principal, GroupBuyId, ChangeContext, Answer<T>) -> Result<T, DomainError>
         + Send
         + 'static,
 {
@@ -264,7 +283,11 @@ where
         require_write(&p).map_err(DomainError::from)?;
         let id = pool(raw_id)?;
         let ctx = context(&p, state.clock.now());
-        let (store, caller) = (state.sourcing.clone(), p.clone());
+        let stores = Stores {
+            pools: state.procurement.clone(),
+            sourcing: state.sourcing.clone(),
+        };
+        let caller = p.clone();
         let shown = move |_: &T| format!("/console/pools/{id}{shown_at}");
         let here = format!("/console/pools/{id}/{name}");
         once(
@@ -272,7 +295,7 @@ where
             &p,
             &here,
             form,
-            move |a| run(store, caller, id, ctx, a),
+            move |a| run(stores, caller, id, ctx, a),
             shown,
         )
         .await

@@ -38,17 +38,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/console/pools/{id}/rfq", web::post().to(actions::open_rfq))
         .route(
-            "/console/pools/{id}/allocate",
-            web::post().to(actions::allocate),
-        )
-        .route(
-            "/console/pools/{id}/settle",
-            web::post().to(actions::settle),
-        )
-        .route(
             "/console/pools/{id}/documents/{doc}/{format}",
             web::get().to(documents::download),
-        );
+        )
+        // After the forms with their own handlers (routes match in this order).
+        .route("/console/pools/{id}/{step}", web::post().to(actions::step));
 }
 
 /// Whether the index offers the pools: to people acting for an organisation (the API's

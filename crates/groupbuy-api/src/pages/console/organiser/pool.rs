@@ -156,10 +156,16 @@ fn page(viewer: &Viewer, pool: &Pool, due: &str) -> Markup {
     let organiser = PoolViewer::of(&principal(viewer), g, false).is_organiser_or_admin();
     html! {
         (facts(&pool.view))
+        @if organiser && !g.status.is_final() {
+            (super::actions::button_form(viewer, &format!("{base}/cancel"), t::CANCEL))
+        }
         section aria-labelledby="commitments" {
             h2 id="commitments" { (t::COMMITMENTS) }
             (commitments(&pool.commitments))
             (super::actions::commit_form(viewer, &base))
+            @if pool.view.my_commitment.is_some() {
+                (super::actions::button_form(viewer, &format!("{base}/withdraw"), t::WITHDRAW))
+            }
         }
         section aria-labelledby="responses" {
             h2 id="responses" { (t::RESPONSES) }
