@@ -7,6 +7,8 @@ mod campaign;
 mod catalog;
 mod cli;
 mod conditional;
+mod console_org;
+mod console_org_forms;
 mod contract;
 mod crash;
 mod group_purchase;

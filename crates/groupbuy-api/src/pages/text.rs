@@ -263,3 +263,264 @@ pub mod join {
         }
     }
 }
+
+/// The console's organiser (procurement pools) and platform-admin pages.
+pub mod console_org {
+    /// Index entry and heading of the pools.
+    pub const POOLS: &str = "Procurement pools";
+    /// Index entry and heading of the platform admin's overview.
+    pub const ADMIN: &str = "Platform admin";
+    /// Heading of the support reports.
+    pub const SUPPORT: &str = "Support reports";
+    /// Heading of the payouts page.
+    pub const PAYOUTS: &str = "Payouts";
+    /// Shown when the caller sees no pool.
+    pub const NO_POOLS: &str = "No pools to show.";
+    /// Table caption of the pools.
+    pub const POOLS_CAPTION: &str = "Pools you may see, newest first";
+    /// Column: a pool's title.
+    pub const TITLE: &str = "Title";
+    /// Column: status.
+    pub const STATUS: &str = "Status";
+    /// Column: organising organisation.
+    pub const ORGANISER: &str = "Organiser";
+    /// Column: the target.
+    pub const TARGET: &str = "Target units";
+    /// Column: units committed.
+    pub const COMMITTED: &str = "Committed units";
+    /// Column: deadline.
+    pub const DEADLINE: &str = "Deadline";
+    /// Label: the smallest commitment.
+    pub const MIN_COMMITMENT: &str = "Smallest commitment";
+    /// Label: currency.
+    pub const CURRENCY: &str = "Currency";
+    /// Label of the progress bar.
+    pub const PROGRESS: &str = "Progress toward the target";
+    /// Heading of the items of a pool.
+    pub const ITEMS: &str = "What one unit contains";
+    /// Column: SKU.
+    pub const SKU: &str = "SKU";
+    /// Column: an item's name.
+    pub const NAME: &str = "Name";
+    /// Column: unit.
+    pub const UNIT: &str = "Unit";
+    /// Heading of the commitments.
+    pub const COMMITMENTS: &str = "Commitments";
+    /// Shown when a pool has no commitment the caller may see.
+    pub const NO_COMMITMENTS: &str = "No commitments to show.";
+    /// Column: member organisation.
+    pub const MEMBER: &str = "Member";
+    /// Column: quantity.
+    pub const QUANTITY: &str = "Quantity";
+    /// Column: price ceiling.
+    pub const CEILING: &str = "Price ceiling";
+    /// Column: purchase order reference.
+    pub const PO_REF: &str = "Purchase order";
+    /// Heading of the vendors' responses.
+    pub const RESPONSES: &str = "Vendors' responses compared";
+    /// Caption of the comparison matrix.
+    pub const MATRIX_CAPTION: &str =
+        "Each vendor's latest response: price, quantity, and which members' price ceilings it is within";
+    /// Shown when no RFQ was issued yet.
+    pub const NO_RFQ: &str = "No request for quotation has been issued yet.";
+    /// Shown when no vendor responded yet.
+    pub const NO_RESPONSES: &str = "No vendor has responded yet.";
+    /// Shown instead of a sealed price.
+    pub const SEALED: &str = "Sealed until the due date";
+    /// Column: vendor.
+    pub const VENDOR: &str = "Vendor";
+    /// Column: unit price.
+    pub const UNIT_PRICE: &str = "Unit price";
+    /// Column: units available.
+    pub const AVAILABLE: &str = "Units available";
+    /// Column: lead time.
+    pub const LEAD_TIME: &str = "Lead time (days)";
+    /// Column: whether the quote still holds.
+    pub const VALID_UNTIL: &str = "Valid until";
+    /// Column: units allocated from the vendor.
+    pub const ALLOCATED: &str = "Allocated units";
+    /// A vendor invited but silent.
+    pub const NO_RESPONSE: &str = "No response";
+    /// Cell: the price is within the member's ceiling.
+    pub const WITHIN: &str = "Within";
+    /// Cell: the price is above the member's ceiling.
+    pub const ABOVE: &str = "Above";
+    /// Cell: an expired quote.
+    pub const EXPIRED: &str = "expired";
+    /// Column heading of a member's ceiling: `org_a (ceiling USD 10.00)`.
+    pub fn member_ceiling(member: &str, ceiling: &str) -> String {
+        format!("{member} (ceiling {ceiling})")
+    }
+    /// RFQ status line: `Responses close 2026-12-06 10:00 UTC`.
+    pub fn rfq_due(due: &str) -> String {
+        format!("Responses close {due}")
+    }
+    /// Heading of the allocation.
+    pub const ALLOCATION: &str = "Allocation";
+    /// Shown when nothing is allocated yet.
+    pub const NO_ALLOCATION: &str = "Nothing is allocated yet.";
+    /// Column: amount.
+    pub const AMOUNT: &str = "Amount";
+    /// Column: the rule that chose the vendor.
+    pub const RULE: &str = "Rule";
+    /// Column: why the quantity is what it is.
+    pub const EXPLANATION: &str = "Why";
+    /// Heading of the members left short.
+    pub const UNFILLED: &str = "Left short";
+    /// Column: reason.
+    pub const REASON: &str = "Reason";
+    /// The allocation method line.
+    pub fn method(method: &str) -> String {
+        format!("Method: {method}")
+    }
+    /// Heading of the settlement.
+    pub const SETTLEMENT: &str = "Settlement documents";
+    /// Shown when not settled yet.
+    pub const NOT_SETTLED: &str = "Not settled yet.";
+    /// Column: document number.
+    pub const NUMBER: &str = "Number";
+    /// Column: payable or receivable.
+    pub const KIND: &str = "Kind";
+    /// Column: counterparty.
+    pub const COUNTERPARTY: &str = "Counterparty";
+    /// Column: due date.
+    pub const DUE: &str = "Due";
+    /// Column: total.
+    pub const TOTAL: &str = "Total";
+    /// Column: downloads.
+    pub const DOWNLOAD: &str = "Download";
+    /// Link: the JSON document.
+    pub const JSON: &str = "JSON";
+    /// Link: the UBL invoice.
+    pub const UBL: &str = "UBL invoice (XML)";
+    /// A document's kind in words.
+    pub fn kind(kind: &str) -> &'static str {
+        match kind {
+            "PAYABLE" => "Payable (owed to the vendor)",
+            "RECEIVABLE" => "Receivable (owed by the member)",
+            _ => "Document",
+        }
+    }
+
+    /// Heading of the create-pool form.
+    pub const CREATE_POOL: &str = "Start a pool";
+    /// Label: SKU of the item.
+    pub const ITEM_SKU: &str = "Item SKU";
+    /// Label: item name.
+    pub const ITEM_NAME: &str = "Item name";
+    /// Label: item unit.
+    pub const ITEM_UNIT: &str = "Item unit (bag, box...)";
+    /// Label: deadline (the form takes UTC).
+    pub const DEADLINE_UTC: &str = "Deadline (UTC)";
+    /// Button: create the pool.
+    pub const CREATE: &str = "Create pool";
+    /// Heading of the commit form.
+    pub const COMMIT_TITLE: &str = "Commit your organisation";
+    /// Label: purchase order reference (optional).
+    pub const PO_OPTIONAL: &str = "Purchase order reference (optional)";
+    /// Button: commit.
+    pub const COMMIT: &str = "Commit";
+    /// Heading of the issue-RFQ form.
+    pub const RFQ_TITLE: &str = "Issue the request for quotation";
+    /// Label: the invited vendors.
+    pub const VENDORS_FIELD: &str = "Vendors, one a line: vendor id, then its name";
+    /// Label: the RFQ's due date.
+    pub const DUE_UTC: &str = "Responses due (UTC)";
+    /// Button: issue the RFQ.
+    pub const ISSUE_RFQ: &str = "Issue RFQ";
+    /// Button: cancel the pool.
+    pub const CANCEL: &str = "Cancel this pool";
+    /// Button: withdraw the organisation's commitment.
+    pub const WITHDRAW: &str = "Withdraw your commitment";
+    /// Button: allocate.
+    pub const ALLOCATE: &str = "Allocate supply";
+    /// Button: settle.
+    pub const SETTLE: &str = "Settle into documents";
+    /// Shown while a job (RFQ, allocation) runs.
+    pub const JOB_RUNNING: &str =
+        "Your request is being processed; reload this page in a moment to see the result.";
+
+    /// Heading of the rollup's counts.
+    pub const COUNTS: &str = "Campaigns by status";
+    /// Column: count.
+    pub const COUNT: &str = "Count";
+    /// Heading: drafts untouched for long.
+    pub fn stuck_drafts(hours: i64) -> String {
+        format!("Drafts untouched for {hours} hours or more")
+    }
+    /// Heading: campaigns still open after closing time.
+    pub const PAST_CLOSE: &str = "Still open after their closing time";
+    /// Heading: the campaigns.
+    pub const CAMPAIGNS: &str = "Campaigns, newest first";
+    /// Column: handle.
+    pub const HANDLE: &str = "Handle";
+    /// Column: participants.
+    pub const PARTICIPANTS: &str = "Participants";
+    /// Column: closing time.
+    pub const CLOSES: &str = "Closes";
+    /// Shown for an empty list.
+    pub const NONE: &str = "None.";
+    /// Column: summary.
+    pub const SUMMARY: &str = "Summary";
+    /// Column: details.
+    pub const DETAILS: &str = "Details";
+    /// Column: who reported.
+    pub const REPORTER: &str = "Reporter";
+    /// Column: when.
+    pub const WHEN: &str = "When";
+    /// Intro of the payouts page.
+    pub const PAYOUTS_INTRO: &str =
+        "Record money sent to a shop, out of its balance, and read the shop's statement.";
+    /// Label: the shop.
+    pub const SHOP_ID: &str = "Shop id";
+    /// Reason of a shop id that is none.
+    pub const SHOP_ID_INVALID: &str = "shop must be a shop id";
+    /// Button: show the shop.
+    pub const SHOW_SHOP: &str = "Show statement";
+    /// Label: amount.
+    pub const PAYOUT_AMOUNT: &str = "Amount";
+    /// Label: currency (optional).
+    pub const PAYOUT_CURRENCY: &str = "Currency (optional: the shop's)";
+    /// Label: payout reference.
+    pub const PAYOUT_REFERENCE: &str = "Bank transfer reference";
+    /// Button: record the payout.
+    pub const RECORD_PAYOUT: &str = "Record payout";
+    /// Heading: the shop's balance.
+    pub const BALANCE: &str = "Balance";
+    /// Heading: the shop's statement.
+    pub const STATEMENT: &str = "Statement, newest first";
+    /// Column: balance after a line.
+    pub const BALANCE_AFTER: &str = "Balance after";
+    /// Column: reference.
+    pub const REFERENCE: &str = "Reference";
+
+    /// Heading and explanation of a refusal, by status.
+    pub fn refusal(status: u16) -> (&'static str, &'static str) {
+        match status {
+            400 => ("This request is not understood", "Something in the form is missing or malformed."),
+            403 => ("You may not do this", "Your account does not have the permission this needs. If you think it should, ask your organisation's administrator."),
+            409 => ("This cannot be done now", "The pool is not in a state that allows it."),
+            412 => ("Someone changed this meanwhile", "Reload the page and try again."),
+            422 => ("Some values are not accepted", "Correct the form and try again."),
+            429 => ("Too many requests", "Wait a moment and try again."),
+            _ => ("Something went wrong", "Try again in a moment."),
+        }
+    }
+    /// The refusal of a form whose key was used for a different request.
+    pub const KEY_REUSED: &str =
+        "This form was already submitted with other values. Reload the page to start again.";
+    /// The refusal of a form without a well-formed idempotency key.
+    pub const KEY_MALFORMED: &str = "This form is incomplete. Reload the page and try again.";
+    /// The refusal of a form whose first submission is still running.
+    pub const KEY_IN_FLIGHT: &str = "This form is still being processed. Wait a moment and reload.";
+    /// Reason of a number field that is not a whole number.
+    pub fn whole_number(field: &str) -> String {
+        format!("{field} must be a whole number")
+    }
+    /// Reason of an amount field that is not a number.
+    pub fn decimal(field: &str) -> String {
+        format!("{field} must be a number")
+    }
+    /// Link back to the page the refusal came from.
+    pub const BACK: &str = "Back";
+}

@@ -38,7 +38,18 @@ struct Section {
 /// The sections, in the index's order. A section shown to someone the API would refuse
 /// is harmless (its pages answer the same refusal), but the index only offers what the
 /// person can use.
-const SECTIONS: &[Section] = &[];
+const SECTIONS: &[Section] = &[
+    Section {
+        href: "/console/pools",
+        label: text::console_org::POOLS,
+        shown_to: organiser::shown_to,
+    },
+    Section {
+        href: "/console/admin",
+        label: text::console_org::ADMIN,
+        shown_to: Principal::is_platform_admin,
+    },
+];
 
 /// The signed-in viewer of a console page, or the redirect to sign in and come back.
 pub fn signed_in(

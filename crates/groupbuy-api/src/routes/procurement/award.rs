@@ -11,7 +11,9 @@ use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use groupbuy_domain::procurement::{require_read, require_write, DocumentId, Job, SettlementView};
+use groupbuy_domain::procurement::{
+    require_read, require_write, DocumentId, IssuedDocument, Job, SettlementView,
+};
 use groupbuy_domain::DomainError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -154,33 +156,54 @@ async fn get_document(
     let (raw_id, raw_doc) = path.into_inner();
     let id = path_id(&raw_id)?;
     let doc_id = DocumentId::parse(&raw_doc).map_err(DomainError::from)?;
-    let (sourcing, pools) = (state.sourcing.clone(), state.procurement.clone());
-    let (organiser, issued) = blocking(move || {
-        let doc = sourcing.document(&caller, &id, &doc_id)?;
-        Ok::<_, DomainError>((pools.organiser(&id)?, doc))
-    })
-    .await?;
+    let (organiser, issued) = document_of(&state, caller, id, doc_id).await?;
     let wants_xml = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("application/xml"));
     if wants_xml {
-        let xml = invoice(
-            &issued.document,
-            &Parties {
-                organiser: &organiser,
-            },
-        )
-        .map_err(|e| ApiError::internal(format!("UBL rendering failed: {e}")))?;
         return Ok(HttpResponse::Ok()
-            .content_type("application/xml; charset=utf-8")
-            .body(xml));
+            .content_type(UBL_CONTENT_TYPE)
+            .body(ubl_of(&issued, &organiser)?));
     }
     Ok(ok(
         "Document retrieved successfully",
         DocumentView::from(issued),
     ))
+}
+
+/// The content type of a document's UBL invoice.
+pub const UBL_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
+
+/// One settlement document as `caller` may see it (the use case decides; anyone else
+/// hears 404), with the organising organisation its invoice names: what the document
+/// endpoint and the console's downloads both serve.
+///
+/// # Errors
+/// The use case's refusal.
+pub async fn document_of(
+    state: &AppState,
+    caller: groupbuy_domain::Principal,
+    id: groupbuy_domain::procurement::GroupBuyId,
+    doc_id: DocumentId,
+) -> Result<(String, IssuedDocument), ApiError> {
+    let (sourcing, pools) = (state.sourcing.clone(), state.procurement.clone());
+    blocking(move || {
+        let doc = sourcing.document(&caller, &id, &doc_id)?;
+        Ok::<_, DomainError>((pools.organiser(&id)?, doc))
+    })
+    .await
+}
+
+/// The document's UBL 2.1 invoice, as the document endpoint sends it with
+/// `Accept: application/xml`.
+///
+/// # Errors
+/// 500 if the writer fails.
+pub fn ubl_of(issued: &IssuedDocument, organiser: &str) -> Result<String, ApiError> {
+    invoice(&issued.document, &Parties { organiser })
+        .map_err(|e| ApiError::internal(format!("UBL rendering failed: {e}")))
 }
 
 /// Registers the routes.

@@ -5,6 +5,7 @@
 
 mod audit;
 mod award;
+pub use award::{document_of, ubl_of, UBL_CONTENT_TYPE};
 mod commitments;
 pub mod dto;
 mod group_buys;
@@ -57,7 +58,7 @@ fn etag_header(version: i64) -> (&'static str, String) {
 }
 
 /// The change context of the caller's request.
-fn context(caller: &Principal, now: time::OffsetDateTime) -> ChangeContext {
+pub fn context(caller: &Principal, now: time::OffsetDateTime) -> ChangeContext {
     change(format!("user:{}", caller.user_id), now)
 }
 

@@ -29,6 +29,13 @@ use time::OffsetDateTime;
 
 pub use super::rules::AllocationMethod;
 
+/// Whether a member whose price ceiling is `ceiling_minor` accepts a vendor's
+/// `unit_price_minor`: at or under the ceiling. The one rule every allocation method (and
+/// the organiser's comparison of responses) applies.
+pub fn within_ceiling(unit_price_minor: i64, ceiling_minor: i64) -> bool {
+    unit_price_minor <= ceiling_minor
+}
+
 /// One member's commitment, as allocation sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberDemand {

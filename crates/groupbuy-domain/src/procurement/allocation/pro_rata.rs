@@ -4,7 +4,8 @@
 
 use super::apportion::largest_remainder;
 use super::{
-    line, wording, AllocationLine, AllocationRefusal, MemberDemand, Unfilled, VendorOffer,
+    line, within_ceiling, wording, AllocationLine, AllocationRefusal, MemberDemand, Unfilled,
+    VendorOffer,
 };
 use crate::money::{Currency, Money};
 
@@ -18,7 +19,10 @@ pub(super) fn lowest_price_pro_rata(
     let mut lines = Vec::new();
     for offer in offers {
         let eligible: Vec<usize> = (0..members.len())
-            .filter(|&i| short[i] > 0 && members[i].price_ceiling_minor >= offer.unit_price_minor)
+            .filter(|&i| {
+                short[i] > 0
+                    && within_ceiling(offer.unit_price_minor, members[i].price_ceiling_minor)
+            })
             .collect();
         if eligible.is_empty() {
             continue;
@@ -77,7 +81,7 @@ fn shortfall_reason(member: &MemberDemand, offers: &[&VendorOffer], currency: Cu
     let ceiling = Money::from_minor(member.price_ceiling_minor, currency);
     if offers
         .iter()
-        .any(|o| o.unit_price_minor <= member.price_ceiling_minor)
+        .any(|o| within_ceiling(o.unit_price_minor, member.price_ceiling_minor))
     {
         wording::supply_ran_out(ceiling)
     } else {

@@ -1,7 +1,9 @@
 //! `single_vendor`: one vendor, the cheapest that can supply every committed unit at a price
 //! within every member's ceiling, takes the whole award.
 
-use super::{line, wording, AllocationLine, AllocationRefusal, MemberDemand, VendorOffer};
+use super::{
+    line, within_ceiling, wording, AllocationLine, AllocationRefusal, MemberDemand, VendorOffer,
+};
 use crate::money::{Currency, Money};
 
 /// One line per member from the winning vendor; `offers` come cheapest first.
@@ -18,7 +20,9 @@ pub(super) fn single_vendor(
         .unwrap_or_default();
     let winner = offers
         .iter()
-        .find(|o| o.available_quantity >= committed && o.unit_price_minor <= lowest_ceiling)
+        .find(|o| {
+            o.available_quantity >= committed && within_ceiling(o.unit_price_minor, lowest_ceiling)
+        })
         .ok_or(AllocationRefusal::SingleVendorImpossible {
             total: committed,
             lowest_ceiling: Money::from_minor(lowest_ceiling, currency),
