@@ -13,8 +13,9 @@ import { freePort, groupbuy, postgresDatabase, provider } from './lib/servers.mj
 import publicPages from './scenarios/public_pages.mjs';
 import signIn from './scenarios/sign_in.mjs';
 import shopper from './scenarios/shopper.mjs';
+import organiser from './scenarios/organiser.mjs';
 
-const SCENARIOS = [publicPages, signIn, shopper];
+const SCENARIOS = [publicPages, signIn, shopper, organiser];
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 async function backend(name, binary, databaseUrl, outDir) {
