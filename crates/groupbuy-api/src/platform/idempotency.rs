@@ -27,7 +27,7 @@ pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// and its answer commit together, conditionally on the key still being in flight, so a
 /// retry that takes over a slow (not dead) request's key can never apply it twice; the
 /// lease only keeps two attempts from running side by side.
-const LEASE: Duration = Duration::seconds(15);
+pub(crate) const LEASE: Duration = Duration::seconds(15);
 /// How long keys are kept.
 pub const RETENTION: Duration = Duration::hours(24);
 

@@ -5,6 +5,7 @@
 
 mod admin;
 mod campaign;
+mod form;
 mod merchant;
 mod organiser;
 mod webhooks;
@@ -38,7 +39,28 @@ struct Section {
 /// The sections, in the index's order. A section shown to someone the API would refuse
 /// is harmless (its pages answer the same refusal), but the index only offers what the
 /// person can use.
-const SECTIONS: &[Section] = &[];
+const SECTIONS: &[Section] = &[
+    Section {
+        href: "/console/shops",
+        label: text::console_merchant::SHOPS,
+        shown_to: is_merchant,
+    },
+    Section {
+        href: "/console/campaigns",
+        label: text::console_merchant::CAMPAIGNS,
+        shown_to: is_merchant,
+    },
+    Section {
+        href: "/console/webhooks",
+        label: text::console_merchant::WEBHOOKS,
+        shown_to: |_| true,
+    },
+];
+
+/// Merchants (and platform admins, who may act for any shop or handle).
+fn is_merchant(p: &Principal) -> bool {
+    p.has_role(groupbuy_domain::principal::ROLE_MERCHANT) || p.is_platform_admin()
+}
 
 /// The signed-in viewer of a console page, or the redirect to sign in and come back.
 pub fn signed_in(

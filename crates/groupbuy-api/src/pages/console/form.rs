@@ -1,0 +1,209 @@
+//! What every console page and form shares: the signed-in check of a form (session, CSRF),
+//! refusals as pages in words with the API's status, the flash message after a redirect,
+//! and "exactly once" for create forms (the form's idempotency key, stored in the same
+//! records and the same transaction as the API's Idempotency-Key).
+
+use super::super::text::console_merchant as t;
+use super::super::viewer::Viewer;
+use super::{respond, shell, signed_in};
+use crate::error::ApiError;
+use crate::platform::auth::Auth;
+use crate::platform::idempotency::LEASE;
+use crate::state::{blocking, AppState};
+use crate::web::SessionCaller;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use groupbuy_domain::platform::{Answer, IdempotencyBegin, StoredResponse};
+use groupbuy_domain::DomainError;
+use maud::{html, Markup};
+use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::str::FromStr;
+
+/// A page handler's outcome: the page, or the answer that replaces it (a redirect to sign
+/// in, a refusal page). Both are responses; [`page`] unwraps either.
+pub type Outcome = Result<HttpResponse, HttpResponse>;
+
+/// Runs a page handler written with `?` over [`Outcome`].
+pub async fn page(f: impl Future<Output = Outcome>) -> HttpResponse {
+    f.await.unwrap_or_else(|r| r)
+}
+
+/// The signed-in viewer of a page, as the API's [`Auth`] (same claims, same rules).
+pub fn viewer(req: &HttpRequest, caller: Option<SessionCaller>) -> Result<(Viewer, Auth), HttpResponse> {
+    let viewer = signed_in(req, caller).map_err(|r| *r)?;
+    let principal = viewer.caller.as_ref().map(SessionCaller::principal);
+    match principal {
+        Some(p) => Ok((viewer, Auth(p))),
+        None => Err(HttpResponse::InternalServerError().finish()),
+    }
+}
+
+/// The signed-in sender of a form whose CSRF token is `csrf`: 403 and nothing done when
+/// the token is missing or wrong.
+pub fn sender(
+    req: &HttpRequest,
+    caller: Option<SessionCaller>,
+    csrf: &str,
+) -> Result<(Viewer, Auth), HttpResponse> {
+    let (viewer, auth) = viewer(req, caller)?;
+    let checked = viewer.caller.as_ref().map(|c| c.check_csrf(Some(csrf)));
+    match checked {
+        Some(Ok(())) => Ok((viewer, auth)),
+        _ => Err(refusal(&viewer, StatusCode::FORBIDDEN, t::CSRF_REFUSED)),
+    }
+}
+
+/// Refusals of the API turned into pages: a 404 is the HTML 404 page (another merchant's
+/// objects look like none), anything else the refusal's words under its own status.
+pub trait OrRefuse<T> {
+    /// The value, or the page saying why not.
+    fn or_refuse(self, viewer: &Viewer) -> Result<T, HttpResponse>;
+}
+
+impl<T> OrRefuse<T> for Result<T, ApiError> {
+    fn or_refuse(self, viewer: &Viewer) -> Result<T, HttpResponse> {
+        self.map_err(|e| match e.status() {
+            StatusCode::NOT_FOUND => super::super::not_found(),
+            status => refusal(viewer, status, e.message()),
+        })
+    }
+}
+
+/// A page saying that the request was refused, and why, with `status`.
+pub fn refusal(viewer: &Viewer, status: StatusCode, why: &str) -> HttpResponse {
+    let body = html! {
+        p role="alert" class="refusal" { (t::REFUSED_BECAUSE) " " strong { (why) } }
+        p { a href="/console" { (t::BACK) } }
+    };
+    respond(status, shell(t::REFUSED_TITLE, viewer, body))
+}
+
+/// The redirect after a done form: back to `location`, saying `flash` there.
+pub fn done(location: &str, flash: &str) -> HttpResponse {
+    let sep = if location.contains('?') { '&' } else { '?' };
+    HttpResponse::SeeOther()
+        .insert_header(("Location", format!("{location}{sep}done={flash}")))
+        .finish()
+}
+
+/// The flash message a redirect asked for (`?done=code`), when it names a known one.
+pub fn flash(req: &HttpRequest) -> Markup {
+    let said = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "done")
+        .and_then(|(_, v)| t::flash(&v));
+    html! { @if let Some(text) = said { p class="flash" role="status" { (text) } } }
+}
+
+/// A form field that must hold a number (`label` names it in the refusal).
+pub fn number<T: FromStr>(label: &str, raw: &str) -> Result<T, ApiError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| ApiError::invalid_field(label, t::not_a_number(label)))
+}
+
+/// An optional number: empty is none.
+pub fn optional<T: FromStr>(label: &str, raw: &str) -> Result<Option<T>, ApiError> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        number(label, raw).map(Some)
+    }
+}
+
+/// An optional text: empty (after trimming) is none.
+pub fn text(raw: &str) -> Option<String> {
+    Some(raw.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// What a create form's sending ended in.
+pub enum Once<T> {
+    /// Done now, with this result.
+    Done(T),
+    /// Done before with the same key: where that sending was sent next.
+    Again(String),
+}
+
+/// Runs a create use case exactly once per form: `key` is the form's idempotency key,
+/// `fingerprint` what makes two sendings the same (the path and the fields). The first
+/// sending runs `use_case` with an [`Answer`] the store commits with its effect (a
+/// redirect to `location(result)`); a repeat gets that location back; a key reused for
+/// other fields is 422 and one still running 409, as the API answers.
+///
+/// # Errors
+/// The use case's refusal (the key is released for a corrected retry), or the key's.
+pub async fn once<T, F, L>(
+    state: &AppState,
+    auth: &Auth,
+    key: &str,
+    fingerprint: &str,
+    location: L,
+    use_case: F,
+) -> Result<Once<T>, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
+    L: Fn(&T) -> String + Send + Sync + 'static,
+{
+    let owner = format!("user:{}", auth.0.user_id);
+    let key = format!("console:{}", key.trim());
+    if key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::bad_request("idempotency key must be visible ASCII"));
+    }
+    let fp = hex::encode(Sha256::digest(fingerprint.as_bytes()));
+    let now = state.clock.now();
+    let store = state.idempotency.clone();
+    let (o, k) = (owner.clone(), key.clone());
+    match blocking(move || store.begin(&o, &k, &fp, now, LEASE)).await? {
+        IdempotencyBegin::Proceed => {}
+        IdempotencyBegin::Replay(stored) => {
+            let to = stored.headers.into_iter().find(|(n, _)| n == "location");
+            return Ok(Once::Again(to.map_or_else(|| "/console".to_owned(), |(_, v)| v)));
+        }
+        IdempotencyBegin::Mismatch => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "This form was already sent with other values; reload the page",
+            ))
+        }
+        IdempotencyBegin::InFlight => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency-key-in-use",
+                "This form is still being processed; wait a moment and reload",
+            ))
+        }
+    }
+    let answer = Answer::on_key(owner.clone(), key.clone(), move |t: &T| redirect(&location(t)));
+    let ran = {
+        let answer = answer.clone();
+        blocking(move || use_case(answer)).await
+    };
+    let store = state.idempotency.clone();
+    match ran {
+        Ok(value) => {
+            if answer.stored().is_none() {
+                // A use case that does not store its answer with its effect: store it now.
+                if let Some((_, _, stored)) = answer.render(&value) {
+                    let _ = blocking(move || store.complete(&owner, &key, stored, now)).await;
+                }
+            }
+            Ok(Once::Done(value))
+        }
+        Err(e) => {
+            let _ = blocking(move || store.release(&owner, &key)).await;
+            Err(e)
+        }
+    }
+}
+
+/// The answer stored on a form's key: a redirect to `location`.
+fn redirect(location: &str) -> StoredResponse {
+    StoredResponse {
+        status: 303,
+        body: String::new(),
+        content_type: "text/html; charset=utf-8".to_owned(),
+        headers: vec![("location".to_owned(), location.to_owned())],
+    }
+}
