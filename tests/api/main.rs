@@ -6,6 +6,7 @@ mod browser;
 mod campaign;
 mod catalog;
 mod cli;
+mod console_merchant;
 mod contract;
 mod crash;
 mod group_purchase;

@@ -30,7 +30,10 @@ pub async fn page(f: impl Future<Output = Outcome>) -> HttpResponse {
 }
 
 /// The signed-in viewer of a page, as the API's [`Auth`] (same claims, same rules).
-pub fn viewer(req: &HttpRequest, caller: Option<SessionCaller>) -> Result<(Viewer, Auth), HttpResponse> {
+pub fn viewer(
+    req: &HttpRequest,
+    caller: Option<SessionCaller>,
+) -> Result<(Viewer, Auth), HttpResponse> {
     let viewer = signed_in(req, caller).map_err(|r| *r)?;
     let principal = viewer.caller.as_ref().map(SessionCaller::principal);
     match principal {
@@ -148,7 +151,9 @@ where
     let owner = format!("user:{}", auth.0.user_id);
     let key = format!("console:{}", key.trim());
     if key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError::bad_request("idempotency key must be visible ASCII"));
+        return Err(ApiError::bad_request(
+            "idempotency key must be visible ASCII",
+        ));
     }
     let fp = hex::encode(Sha256::digest(fingerprint.as_bytes()));
     let now = state.clock.now();
@@ -158,7 +163,9 @@ where
         IdempotencyBegin::Proceed => {}
         IdempotencyBegin::Replay(stored) => {
             let to = stored.headers.into_iter().find(|(n, _)| n == "location");
-            return Ok(Once::Again(to.map_or_else(|| "/console".to_owned(), |(_, v)| v)));
+            return Ok(Once::Again(
+                to.map_or_else(|| "/console".to_owned(), |(_, v)| v),
+            ));
         }
         IdempotencyBegin::Mismatch => {
             return Err(ApiError::new(
@@ -175,7 +182,9 @@ where
             ))
         }
     }
-    let answer = Answer::on_key(owner.clone(), key.clone(), move |t: &T| redirect(&location(t)));
+    let answer = Answer::on_key(owner.clone(), key.clone(), move |t: &T| {
+        redirect(&location(t))
+    });
     let ran = {
         let answer = answer.clone();
         blocking(move || use_case(answer)).await

@@ -29,7 +29,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/console/shops/{shopId}/products",
             web::post().to(product::create),
         )
-        .route("/console/products/{productId}", web::get().to(product::page))
+        .route(
+            "/console/products/{productId}",
+            web::get().to(product::page),
+        )
         .route(
             "/console/products/{productId}",
             web::post().to(product::update),
@@ -120,9 +123,14 @@ async fn create_shop(
         let (now, store) = (state.clock.now(), state.catalog.clone());
         let fingerprint = format!("shop\n{}\n{}", f.shop_name, f.shop_logo);
         let location = |s: &Shop| format!("/console/shops/{}", s.id);
-        let sent = once(&state, &auth, &f.idempotency_key, &fingerprint, location, move |a| {
-            store.create_shop(&owner, draft, now, a)
-        })
+        let sent = once(
+            &state,
+            &auth,
+            &f.idempotency_key,
+            &fingerprint,
+            location,
+            move |a| store.create_shop(&owner, draft, now, a),
+        )
         .await
         .or_refuse(&viewer)?;
         Ok(match sent {
@@ -132,4 +140,3 @@ async fn create_shop(
     })
     .await
 }
-

@@ -92,10 +92,10 @@ pub async fn act(
         let order = blocking(move || store.change(&who, id, command, &ctx, Answer::none()))
             .await
             .or_refuse(&viewer)?;
-        let back = order
-            .origin
-            .shop_id()
-            .map_or_else(|| "/console/shops".to_owned(), |s| format!("/console/shops/{s}"));
+        let back = order.origin.shop_id().map_or_else(
+            || "/console/shops".to_owned(),
+            |s| format!("/console/shops/{s}"),
+        );
         Ok(done(&format!("{back}#orders"), flash))
     })
     .await

@@ -124,9 +124,14 @@ pub async fn create(
         let (now, store) = (state.clock.now(), state.catalog.clone());
         let fingerprint = format!("product\n{shop_id}\n{f:?}").replace(&f.idempotency_key, "");
         let location = |p: &Product| format!("/console/products/{}", p.id);
-        let sent = once(&state, &auth, &f.idempotency_key, &fingerprint, location, move |a| {
-            store.create_product(&owner, shop_id, draft, now, a)
-        })
+        let sent = once(
+            &state,
+            &auth,
+            &f.idempotency_key,
+            &fingerprint,
+            location,
+            move |a| store.create_product(&owner, shop_id, draft, now, a),
+        )
         .await
         .or_refuse(&viewer)?;
         Ok(match sent {
@@ -147,7 +152,9 @@ async fn owned(
 ) -> Result<Product, HttpResponse> {
     let id = Uuid::parse_str(id).map_err(|_| crate::pages::not_found())?;
     let catalog = state.catalog.clone();
-    let product = blocking(move || catalog.product(id)).await.or_refuse(viewer)?;
+    let product = blocking(move || catalog.product(id))
+        .await
+        .or_refuse(viewer)?;
     let (catalog, shop) = (state.catalog.clone(), product.shop_id);
     blocking(move || catalog.shop_products(&who, shop))
         .await

@@ -58,7 +58,9 @@ pub async fn page(
             state.ledger.clone(),
         );
         let (w, cursor) = (who.clone(), q.orders.clone());
-        let shop = blocking(move || catalog.shop(id)).await.or_refuse(&viewer)?;
+        let shop = blocking(move || catalog.shop(id))
+            .await
+            .or_refuse(&viewer)?;
         let catalog = state.catalog.clone();
         let products = blocking(move || catalog.shop_products(&w, id))
             .await
@@ -195,4 +197,3 @@ fn statement_table(lines: Vec<StatementLineView>) -> Markup {
         }
     }
 }
-
