@@ -142,10 +142,15 @@ pub async fn act(
         let (handle, slug) = path_slug(&h, &s).or_refuse(&viewer)?;
         let ctx = change(format!("user:{}", who.user_id), state.clock.now());
         let store = state.campaigns.clone();
-        let g = blocking(move || store.transition(&who, &handle, &slug, action, &ctx, Answer::none()))
-            .await
-            .or_refuse(&viewer)?;
-        let here = format!("/console/campaigns/{}/{}", g.handle.as_str(), g.slug.as_str());
+        let g =
+            blocking(move || store.transition(&who, &handle, &slug, action, &ctx, Answer::none()))
+                .await
+                .or_refuse(&viewer)?;
+        let here = format!(
+            "/console/campaigns/{}/{}",
+            g.handle.as_str(),
+            g.slug.as_str()
+        );
         Ok(done(&here, "campaign-changed"))
     })
     .await

@@ -5,7 +5,9 @@
 
 mod detail;
 
-use super::form::{done, flash, number, once, optional, page, sender, text, viewer, Once, OrRefuse};
+use super::form::{
+    done, flash, number, once, optional, page, sender, text, viewer, Once, OrRefuse,
+};
 use super::{respond, shell};
 use crate::pages::text::console_merchant as t;
 use crate::pages::viewer::idempotency_field;
@@ -16,7 +18,9 @@ use crate::state::{blocking, AppState};
 use crate::web::SessionCaller;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use groupbuy_domain::campaign::{GroupBuy, GroupBuyDraft, GroupBuyFields, HandleDraft, HandleProfile};
+use groupbuy_domain::campaign::{
+    GroupBuy, GroupBuyDraft, GroupBuyFields, HandleDraft, HandleProfile,
+};
 use groupbuy_domain::page::MAX_LIMIT;
 use groupbuy_domain::principal::ROLE_MERCHANT;
 use maud::html;
@@ -27,8 +31,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/console/campaigns", web::get().to(start))
         .route("/console/campaigns", web::post().to(create_handle))
         .route("/console/campaigns/{handle}", web::get().to(handle_page))
-        .route("/console/campaigns/{handle}", web::post().to(create_campaign))
-        .route("/console/campaigns/{handle}/{slug}", web::get().to(detail::page))
+        .route(
+            "/console/campaigns/{handle}",
+            web::post().to(create_campaign),
+        )
+        .route(
+            "/console/campaigns/{handle}/{slug}",
+            web::get().to(detail::page),
+        )
         .route(
             "/console/campaigns/{handle}/{slug}/{action}",
             web::post().to(detail::act),
@@ -103,16 +113,24 @@ async fn create_handle(
         let f = form.into_inner();
         let (viewer, auth) = sender(&req, caller, &f.csrf)?;
         auth.writer().or_refuse(&viewer)?;
-        let owner = auth.require_role(ROLE_MERCHANT).cloned().or_refuse(&viewer)?;
+        let owner = auth
+            .require_role(ROLE_MERCHANT)
+            .cloned()
+            .or_refuse(&viewer)?;
         let draft = HandleDraft::parse(&f.handle, &f.display_name)
             .map_err(Into::into)
             .or_refuse(&viewer)?;
         let (now, store) = (state.clock.now(), state.campaigns.clone());
         let fingerprint = format!("handle\n{}\n{}", f.handle, f.display_name);
         let location = |h: &HandleProfile| format!("/console/campaigns/{}", h.handle.as_str());
-        let sent = once(&state, &auth, &f.idempotency_key, &fingerprint, location, move |a| {
-            store.create_handle(&owner, draft, now, a)
-        })
+        let sent = once(
+            &state,
+            &auth,
+            &f.idempotency_key,
+            &fingerprint,
+            location,
+            move |a| store.create_handle(&owner, draft, now, a),
+        )
         .await
         .or_refuse(&viewer)?;
         Ok(match sent {
@@ -184,7 +202,10 @@ async fn handle_page(
                 button type="submit" { (t::CREATE) }
             }
         };
-        Ok(respond(StatusCode::OK, shell(handle.as_str(), &viewer, body)))
+        Ok(respond(
+            StatusCode::OK,
+            shell(handle.as_str(), &viewer, body),
+        ))
     })
     .await
 }
@@ -253,12 +274,23 @@ async fn create_campaign(
         .or_refuse(&viewer)?;
         let ctx = change(format!("user:{}", who.user_id), now);
         let store = state.campaigns.clone();
-        let fingerprint = format!("campaign\n{}\n{f:?}", handle.as_str()).replace(&f.idempotency_key, "");
-        let location =
-            |g: &GroupBuy| format!("/console/campaigns/{}/{}", g.handle.as_str(), g.slug.as_str());
-        let sent = once(&state, &auth, &f.idempotency_key, &fingerprint, location, move |a| {
-            store.create_group_buy(&who, &handle, draft, &ctx, a)
-        })
+        let fingerprint =
+            format!("campaign\n{}\n{f:?}", handle.as_str()).replace(&f.idempotency_key, "");
+        let location = |g: &GroupBuy| {
+            format!(
+                "/console/campaigns/{}/{}",
+                g.handle.as_str(),
+                g.slug.as_str()
+            )
+        };
+        let sent = once(
+            &state,
+            &auth,
+            &f.idempotency_key,
+            &fingerprint,
+            location,
+            move |a| store.create_group_buy(&who, &handle, draft, &ctx, a),
+        )
         .await
         .or_refuse(&viewer)?;
         Ok(match sent {
