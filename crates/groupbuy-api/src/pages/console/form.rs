@@ -22,23 +22,23 @@ use std::str::FromStr;
 
 /// A page handler's outcome: the page, or the answer that replaces it (a redirect to sign
 /// in, a refusal page). Both are responses; [`page`] unwraps either.
-pub type Outcome = Result<HttpResponse, HttpResponse>;
+pub type Outcome = Result<HttpResponse, Refused>;
+
+/// The answer that replaces a page (boxed: it is large beside the page it replaces).
+pub type Refused = Box<HttpResponse>;
 
 /// Runs a page handler written with `?` over [`Outcome`].
 pub async fn page(f: impl Future<Output = Outcome>) -> HttpResponse {
-    f.await.unwrap_or_else(|r| r)
+    f.await.unwrap_or_else(|r| *r)
 }
 
 /// The signed-in viewer of a page, as the API's [`Auth`] (same claims, same rules).
-pub fn viewer(
-    req: &HttpRequest,
-    caller: Option<SessionCaller>,
-) -> Result<(Viewer, Auth), HttpResponse> {
-    let viewer = signed_in(req, caller).map_err(|r| *r)?;
+pub fn viewer(req: &HttpRequest, caller: Option<SessionCaller>) -> Result<(Viewer, Auth), Refused> {
+    let viewer = signed_in(req, caller)?;
     let principal = viewer.caller.as_ref().map(SessionCaller::principal);
     match principal {
         Some(p) => Ok((viewer, Auth(p))),
-        None => Err(HttpResponse::InternalServerError().finish()),
+        None => Err(Box::new(HttpResponse::InternalServerError().finish())),
     }
 }
 
@@ -48,12 +48,16 @@ pub fn sender(
     req: &HttpRequest,
     caller: Option<SessionCaller>,
     csrf: &str,
-) -> Result<(Viewer, Auth), HttpResponse> {
+) -> Result<(Viewer, Auth), Refused> {
     let (viewer, auth) = viewer(req, caller)?;
     let checked = viewer.caller.as_ref().map(|c| c.check_csrf(Some(csrf)));
     match checked {
         Some(Ok(())) => Ok((viewer, auth)),
-        _ => Err(refusal(&viewer, StatusCode::FORBIDDEN, t::CSRF_REFUSED)),
+        _ => Err(Box::new(refusal(
+            &viewer,
+            StatusCode::FORBIDDEN,
+            t::CSRF_REFUSED,
+        ))),
     }
 }
 
@@ -61,16 +65,23 @@ pub fn sender(
 /// objects look like none), anything else the refusal's words under its own status.
 pub trait OrRefuse<T> {
     /// The value, or the page saying why not.
-    fn or_refuse(self, viewer: &Viewer) -> Result<T, HttpResponse>;
+    fn or_refuse(self, viewer: &Viewer) -> Result<T, Refused>;
 }
 
 impl<T> OrRefuse<T> for Result<T, ApiError> {
-    fn or_refuse(self, viewer: &Viewer) -> Result<T, HttpResponse> {
-        self.map_err(|e| match e.status() {
-            StatusCode::NOT_FOUND => super::super::not_found(),
-            status => refusal(viewer, status, e.message()),
+    fn or_refuse(self, viewer: &Viewer) -> Result<T, Refused> {
+        self.map_err(|e| {
+            Box::new(match e.status() {
+                StatusCode::NOT_FOUND => super::super::not_found(),
+                status => refusal(viewer, status, e.message()),
+            })
         })
     }
+}
+
+/// The HTML 404 page as a [`Refused`].
+pub fn missing() -> Refused {
+    Box::new(super::super::not_found())
 }
 
 /// A page saying that the request was refused, and why, with `status`.

@@ -137,7 +137,7 @@ pub async fn act(
             "publish" => Action::Publish,
             "pause" => Action::Pause,
             "close" => Action::Close,
-            _ => return Err(crate::pages::not_found()),
+            _ => return Err(super::super::form::missing()),
         };
         let (handle, slug) = path_slug(&h, &s).or_refuse(&viewer)?;
         let ctx = change(format!("user:{}", who.user_id), state.clock.now());

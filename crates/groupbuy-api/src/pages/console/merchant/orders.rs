@@ -73,7 +73,7 @@ pub async fn act(
         let (viewer, auth) = sender(&req, caller, &f.csrf)?;
         let who = auth.merchant_writer().cloned().or_refuse(&viewer)?;
         let (id, action) = path.into_inner();
-        let id = Uuid::parse_str(&id).map_err(|_| crate::pages::not_found())?;
+        let id = Uuid::parse_str(&id).map_err(|_| super::super::form::missing())?;
         let (command, flash) = match action.as_str() {
             "ship" => (
                 Shipment::parse(&f.carrier, &f.tracking_number).map(OrderCommand::Ship),
@@ -84,7 +84,7 @@ pub async fn act(
                 CancelReason::parse(&f.reason).map(OrderCommand::Cancel),
                 "order-cancelled",
             ),
-            _ => return Err(crate::pages::not_found()),
+            _ => return Err(super::super::form::missing()),
         };
         let command = command.map_err(Into::into).or_refuse(&viewer)?;
         let ctx = change(format!("user:{}", who.user_id), state.clock.now());

@@ -105,7 +105,8 @@ pub async fn create(
         let f = form.into_inner();
         let (viewer, auth) = sender(&req, caller, &f.csrf)?;
         let owner = auth.merchant_writer().cloned().or_refuse(&viewer)?;
-        let shop_id = Uuid::parse_str(&path.into_inner()).map_err(|_| crate::pages::not_found())?;
+        let shop_id =
+            Uuid::parse_str(&path.into_inner()).map_err(|_| super::super::form::missing())?;
         let draft = (|| {
             Ok::<_, crate::error::ApiError>(ProductDraft::parse(ProductFields {
                 name: f.product_name.clone(),
@@ -149,8 +150,8 @@ async fn owned(
     viewer: &Viewer,
     who: groupbuy_domain::Principal,
     id: &str,
-) -> Result<Product, HttpResponse> {
-    let id = Uuid::parse_str(id).map_err(|_| crate::pages::not_found())?;
+) -> Result<Product, super::super::form::Refused> {
+    let id = Uuid::parse_str(id).map_err(|_| super::super::form::missing())?;
     let catalog = state.catalog.clone();
     let product = blocking(move || catalog.product(id))
         .await
@@ -222,7 +223,7 @@ pub async fn update(
         let f = form.into_inner();
         let (viewer, auth) = sender(&req, caller, &f.csrf)?;
         let owner = auth.merchant_writer().cloned().or_refuse(&viewer)?;
-        let id = Uuid::parse_str(&path.into_inner()).map_err(|_| crate::pages::not_found())?;
+        let id = Uuid::parse_str(&path.into_inner()).map_err(|_| super::super::form::missing())?;
         let patch = (|| {
             Ok::<_, crate::error::ApiError>(ProductPatch {
                 name: Some(f.product_name.clone()),

@@ -42,7 +42,7 @@ pub async fn page(
     run(async move {
         let (viewer, auth) = viewer(&req, caller)?;
         let Ok(id) = Uuid::parse_str(&path.into_inner()) else {
-            return Err(crate::pages::not_found());
+            return Err(super::super::form::missing());
         };
         let who = auth.reader().cloned().or_refuse(&viewer)?;
         let q = query.into_inner();
