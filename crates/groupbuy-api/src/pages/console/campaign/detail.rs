@@ -99,7 +99,7 @@ pub async fn page(
 fn threshold(label: &str, p: &ThresholdProgress) -> Markup {
     html! {
         (label) ": " (p.current) " / " (p.target) " (" (if p.met { t::MET } else { t::NOT_MET }) ") "
-        progress max=(p.target) value=(p.current.min(p.target)) {}
+        progress max=(p.target) value=(p.current.min(p.target)) aria-label=(label) {}
     }
 }
 

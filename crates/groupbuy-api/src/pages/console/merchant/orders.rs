@@ -6,11 +6,10 @@ use super::super::form::{done, page as run, sender, OrRefuse};
 use crate::pages::text::console_merchant as t;
 use crate::pages::viewer::Viewer;
 use crate::platform::request::change;
-use crate::routes::order::dto::OrderView;
 use crate::state::{blocking, AppState};
 use crate::web::SessionCaller;
 use actix_web::{web, HttpRequest, HttpResponse};
-use groupbuy_domain::order::{CancelReason, OrderCommand, Shipment};
+use groupbuy_domain::order::{CancelReason, Order, OrderCommand, OrderStatus, Shipment};
 use groupbuy_domain::platform::Answer;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -31,11 +30,11 @@ pub struct OrderForm {
 
 /// The forms for what an order allows now (ship or cancel a CONFIRMED one, deliver a
 /// SHIPPED one); the domain still decides when one is sent.
-pub fn actions(viewer: &Viewer, o: &OrderView) -> Markup {
-    let id = o.order_id;
+pub fn actions(viewer: &Viewer, o: &Order) -> Markup {
+    let id = o.id;
     let action = |a: &str| format!("/console/orders/{id}/{a}");
     html! {
-        @if o.status == "CONFIRMED" {
+        @if o.status == OrderStatus::Confirmed {
             form method="post" action=(action("ship")) {
                 (viewer.csrf_field())
                 label for=(format!("carrier-{id}")) { (t::CARRIER) }
@@ -51,7 +50,7 @@ pub fn actions(viewer: &Viewer, o: &OrderView) -> Markup {
                 button type="submit" { (t::CANCEL) }
             }
         }
-        @if o.status == "SHIPPED" {
+        @if o.status == OrderStatus::Shipped {
             form method="post" action=(action("deliver")) {
                 (viewer.csrf_field())
                 button type="submit" { (t::DELIVER) }

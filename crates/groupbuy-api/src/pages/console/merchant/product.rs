@@ -191,8 +191,9 @@ pub async fn page(
                     tbody { @for g in &groups { tr {
                         td { a href=(format!("/g/{}", g.group.code.as_str())) { (g.group.code.as_str()) } }
                         td {
-                            progress max=(g.group.total_seats) value=(g.group.seats_occupied) {}
-                            " " (crate::pages::text::seats(g.group.seats_occupied, g.group.total_seats))
+                            @let seats = crate::pages::text::seats(g.group.seats_occupied, g.group.total_seats);
+                            progress max=(g.group.total_seats) value=(g.group.seats_occupied) aria-label=(seats) {}
+                            " " (seats)
                         }
                         td { (g.group.status.as_str()) }
                         td { (crate::envelope::rfc3339(g.group.expires_at)) }

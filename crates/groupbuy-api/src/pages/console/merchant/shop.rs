@@ -7,15 +7,16 @@ use super::super::form::{flash, page as run, viewer, OrRefuse};
 use super::super::{respond, shell};
 use super::orders::actions;
 use super::product::new_product_form;
+use crate::envelope::rfc3339;
 use crate::pages::text::console_merchant as t;
-use crate::routes::ledger::dto::{ShopBalanceView, StatementLineView};
-use crate::routes::order::dto::OrderView;
 use crate::state::{blocking, AppState};
 use crate::web::SessionCaller;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use groupbuy_domain::order::OrderStatus;
+use groupbuy_domain::ledger::ShopBalance;
+use groupbuy_domain::order::{Order, OrderStatus};
 use groupbuy_domain::page::DEFAULT_LIMIT;
+use groupbuy_domain::wallet::LedgerEntry;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -102,14 +103,14 @@ pub async fn page(
             (new_product_form(&viewer, id))
             h2 id="orders" { (t::ORDERS) }
             (status_filter(&here, status))
-            (order_table(&viewer, order_page.items.into_iter().map(OrderView::from).collect()))
+            (order_table(&viewer, &order_page.items))
             @if let Some(next) = &order_page.next_cursor {
                 p { a href=(next_link(&here, "orders", next, status)) { (t::NEXT_PAGE) } }
             }
             h2 { (t::BALANCE) }
-            (balance_of(ShopBalanceView::from(balance)))
+            (balance_of(&balance))
             h2 { (t::STATEMENT) }
-            (statement_table(statement.items.into_iter().map(StatementLineView::from).collect()))
+            (statement_table(&statement.items))
             @if let Some(next) = &statement.next_cursor {
                 p { a href=(next_link(&here, "statement", next, None)) { (t::NEXT_PAGE) } }
             }
@@ -144,7 +145,7 @@ fn status_filter(here: &str, chosen: Option<&str>) -> Markup {
 }
 
 /// The orders, as the API shows them, with the actions each allows.
-fn order_table(viewer: &crate::pages::viewer::Viewer, list: Vec<OrderView>) -> Markup {
+fn order_table(viewer: &crate::pages::viewer::Viewer, list: &[Order]) -> Markup {
     html! {
         @if list.is_empty() { p { (t::NO_ORDERS) } } @else {
             table {
@@ -153,11 +154,11 @@ fn order_table(viewer: &crate::pages::viewer::Viewer, list: Vec<OrderView>) -> M
                     th scope="col" { (t::TOTAL) } th scope="col" { (t::STATUS) }
                     th scope="col" { (t::SHIPPING) } th scope="col" { (t::ACTIONS) }
                 } }
-                tbody { @for o in &list { tr {
-                    td { (o.order_id) br; (o.created_at) }
+                tbody { @for o in list { tr {
+                    td { (o.id) br; (rfc3339(o.created_at)) }
                     td { (o.quantity) }
-                    td { (o.total_amount) " " (o.currency) }
-                    td { (o.status) }
+                    td { (o.total_amount.display_grouped()) }
+                    td { (o.status.as_str()) }
                     td {
                         @if let Some(c) = &o.carrier { (c) " " }
                         @if let Some(n) = &o.tracking_number { (n) }
@@ -170,16 +171,17 @@ fn order_table(viewer: &crate::pages::viewer::Viewer, list: Vec<OrderView>) -> M
 }
 
 /// The shop's balance per currency and its commission.
-fn balance_of(b: ShopBalanceView) -> Markup {
+fn balance_of(b: &ShopBalance) -> Markup {
+    let bps = crate::routes::ledger::dto::CommissionView::from(b.commission.clone()).commission_bps;
     html! {
         @if b.balances.is_empty() { p { (t::NO_BALANCE) } }
-        ul { @for c in &b.balances { li { (c.available) " " (c.currency) } } }
-        p { (t::commission(b.commission.commission_bps)) }
+        ul { @for c in &b.balances { li { (c.available.display_grouped()) } } }
+        p { (t::commission(bps)) }
     }
 }
 
 /// The statement's lines, newest first.
-fn statement_table(lines: Vec<StatementLineView>) -> Markup {
+fn statement_table(lines: &[LedgerEntry]) -> Markup {
     html! {
         @if !lines.is_empty() {
             table {
@@ -188,9 +190,9 @@ fn statement_table(lines: Vec<StatementLineView>) -> Markup {
                     th scope="col" { (t::AMOUNT) } th scope="col" { (t::BALANCE_AFTER) }
                     th scope="col" { (t::REFERENCE) }
                 } }
-                tbody { @for l in &lines { tr {
-                    td { (l.created_at) } td { (l.kind) }
-                    td { (l.amount) " " (l.currency) } td { (l.balance_after) " " (l.currency) }
+                tbody { @for l in lines { tr {
+                    td { (rfc3339(l.created_at)) } td { (l.kind.as_str()) }
+                    td { (l.amount.display_grouped()) } td { (l.balance_after.display_grouped()) }
                     td { (l.reference) }
                 } } }
             }
