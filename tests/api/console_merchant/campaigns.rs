@@ -26,6 +26,11 @@ async fn an_owner_creates_publishes_and_closes_a_campaign_once_its_threshold_is_
         )
         .await;
         assert!(see_other(&claimed).starts_with("/console/campaigns/gharart"));
+        let start = m1.get("/console/campaigns").await.expect_page(200);
+        assert!(
+            start.html().contains("href=\"/console/campaigns/gharart\""),
+            "the owner's handles are listed"
+        );
         let opened = m1.get("/console/campaigns?handle=gharart").await;
         assert_eq!(see_other(&opened), "/console/campaigns/gharart");
 
@@ -92,6 +97,10 @@ async fn an_owner_creates_publishes_and_closes_a_campaign_once_its_threshold_is_
         let m2 = app.sign_in("m2", "merchant", None).await;
         m2.get(PAGE).await.expect_page(404);
         m2.get("/console/campaigns/gharart").await.expect_page(404);
+        let theirs = m2.get("/console/campaigns").await.expect_page(200);
+        assert!(!theirs
+            .html()
+            .contains("href=\"/console/campaigns/gharart\""));
         assert_eq!(
             send(&m2, &format!("{PAGE}/close"), &[])
                 .await

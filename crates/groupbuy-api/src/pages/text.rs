@@ -231,6 +231,10 @@ pub mod console_merchant {
     /// Link back to the list.
     pub const BACK: &str = "Back";
 
+    /// Heading: the viewer's handles.
+    pub const YOUR_HANDLES: &str = "Your handles";
+    /// Shown when the viewer owns no handle.
+    pub const NO_HANDLES: &str = "You have no handle yet.";
     /// Heading: the handle form.
     pub const OPEN_HANDLE: &str = "Open a handle's campaigns";
     /// Label: handle.

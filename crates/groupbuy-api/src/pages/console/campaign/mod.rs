@@ -54,19 +54,30 @@ struct Open {
 /// `GET /console/campaigns`: open a handle's campaigns, or claim a handle.
 async fn start(
     req: HttpRequest,
+    state: web::Data<AppState>,
     caller: Option<SessionCaller>,
     query: web::Query<Open>,
 ) -> HttpResponse {
     page(async move {
-        let (viewer, _) = viewer(&req, caller)?;
+        let (viewer, auth) = viewer(&req, caller)?;
         if let Some(h) = query.into_inner().handle.as_deref().and_then(text) {
             let path: String = url::form_urlencoded::byte_serialize(h.as_bytes()).collect();
             return Ok(HttpResponse::SeeOther()
                 .insert_header(("Location", format!("/console/campaigns/{path}")))
                 .finish());
         }
+        let who = auth.reader().cloned().or_refuse(&viewer)?;
+        let store = state.campaigns.clone();
+        let handles = blocking(move || store.owned_handles(&who))
+            .await
+            .or_refuse(&viewer)?;
         let body = html! {
             (flash(&req))
+            h2 { (t::YOUR_HANDLES) }
+            @if handles.is_empty() { p { (t::NO_HANDLES) } }
+            ul { @for h in &handles {
+                li { a href=(format!("/console/campaigns/{}", h.handle.as_str())) { (h.display_name) } " (" (h.handle.as_str()) ")" }
+            } }
             h2 { (t::OPEN_HANDLE) }
             form method="get" action="/console/campaigns" {
                 label for="handle" { (t::HANDLE) }
@@ -153,8 +164,16 @@ async fn handle_page(
         let (viewer, auth) = viewer(&req, caller)?;
         let who = auth.reader().cloned().or_refuse(&viewer)?;
         let handle = path_handle(&path.into_inner()).or_refuse(&viewer)?;
-        let (store, h) = (state.campaigns.clone(), handle.clone());
-        let list = blocking(move || store.group_buys(&who, &h, None, None, MAX_LIMIT))
+        let (store, h, w) = (state.campaigns.clone(), handle.clone(), who.clone());
+        let list = blocking(move || store.group_buys(&w, &h, None, None, MAX_LIMIT))
+            .await
+            .or_refuse(&viewer)?;
+        let (ledger, w, h) = (state.ledger.clone(), who.clone(), handle.clone());
+        let balances = blocking(move || ledger.handle_balance(&w, &h))
+            .await
+            .or_refuse(&viewer)?;
+        let (ledger, h) = (state.ledger.clone(), handle.clone());
+        let statement = blocking(move || ledger.handle_statement(&who, &h, None, MAX_LIMIT))
             .await
             .or_refuse(&viewer)?;
         let here = format!("/console/campaigns/{}", handle.as_str());
@@ -175,6 +194,11 @@ async fn handle_page(
                     } } }
                 }
             }
+            h2 { (t::BALANCE) }
+            @if balances.is_empty() { p { (t::NO_BALANCE) } }
+            ul { @for b in &balances { li { (b.available.display_grouped()) } } }
+            h2 { (t::STATEMENT) }
+            (super::merchant::statement_table(&statement.items))
             h2 { (t::NEW_CAMPAIGN) }
             form method="post" action=(here) {
                 (viewer.csrf_field())

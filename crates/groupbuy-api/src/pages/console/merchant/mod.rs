@@ -8,6 +8,8 @@ mod orders;
 mod product;
 mod shop;
 
+pub(super) use shop::statement_table;
+
 use super::form::{done, flash, once, page, sender, viewer, Once, OrRefuse};
 use super::{respond, shell};
 use crate::pages::text::console_merchant as t;

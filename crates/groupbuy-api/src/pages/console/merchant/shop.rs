@@ -180,8 +180,8 @@ fn balance_of(b: &ShopBalance) -> Markup {
     }
 }
 
-/// The statement's lines, newest first.
-fn statement_table(lines: &[LedgerEntry]) -> Markup {
+/// A statement's lines, newest first (a shop's, or a campaign handle's).
+pub fn statement_table(lines: &[LedgerEntry]) -> Markup {
     html! {
         @if !lines.is_empty() {
             table {
