@@ -172,7 +172,7 @@ fn order_table(viewer: &crate::pages::viewer::Viewer, list: &[Order]) -> Markup 
 
 /// The shop's balance per currency and its commission.
 fn balance_of(b: &ShopBalance) -> Markup {
-    let bps = crate::routes::ledger::dto::CommissionView::from(b.commission.clone()).commission_bps;
+    let bps = crate::routes::ledger::dto::CommissionView::from(b.commission).commission_bps;
     html! {
         @if b.balances.is_empty() { p { (t::NO_BALANCE) } }
         ul { @for c in &b.balances { li { (c.available.display_grouped()) } } }
