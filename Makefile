@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi ubl-validate ocds-validate clients bench bench-join bench-scale reliability webhooks-e2e oidc-e2e ci
+.PHONY: run build release test test-pg lint fmt openapi ubl-validate ocds-validate clients bench bench-join bench-scale reliability webhooks-e2e oidc-e2e browser-e2e ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -109,6 +109,16 @@ oidc-e2e:
 	cd oidc && npm ci --no-audit --no-fund --silent
 	$(CARGO) build -q -p groupbuy-api --bin groupbuy
 	python3 oidc/e2e.py $${CARGO_TARGET_DIR:-target}/debug/groupbuy
+
+# The pages in a real browser (browser/run.mjs): playwright-core and axe-core pinned in
+# browser/package.json, Debian's Chromium (/usr/bin/chromium, package chromium; never a
+# downloaded browser), the OpenID provider of oidc/; SQLite, and PostgreSQL too when
+# GROUPBUY_TEST_POSTGRES_URL is set. Screenshots: target/browser/<backend>/.
+browser-e2e:
+	cd oidc && npm ci --no-audit --no-fund --silent
+	cd browser && npm ci --no-audit --no-fund --silent
+	$(CARGO) build -q -p groupbuy-api --bin groupbuy
+	node browser/run.mjs $${CARGO_TARGET_DIR:-target}/debug/groupbuy
 
 ci:
 	bash .ci/run

@@ -10,7 +10,8 @@
 //                                                  HS256 keyed with the public key's PEM)
 //
 // Clients (client_credentials, so each is one test user whose tokens the provider issues):
-// alice is a merchant of organisation org_a, bob a platform admin without an organisation.
+// alice is a merchant of organisation org_a, bob a platform admin without an organisation,
+// carol a shopper, oscar an organiser of org_o.
 // Their roles are put where Keycloak puts them (realm_access.roles). The same two are
 // accounts for the browser sign-in of the client groupbuy-web (authorization code + PKCE,
 // the package's development login and consent forms; any password), whose ID tokens carry
@@ -25,6 +26,9 @@ export const AUDIENCE = 'https://groupbuy.test/api';
 const USERS = {
   alice: { roles: ['merchant'], org: 'org_a', name: 'Alice' },
   bob: { roles: ['platform-admin'], org: null, name: 'Bob' },
+  // The browser tests' (browser/) shopper and procurement organiser.
+  carol: { roles: [], org: null, name: 'Carol' },
+  oscar: { roles: [], org: 'org_o', name: 'Oscar' },
 };
 
 const b64url = (data) => Buffer.from(data).toString('base64url');

@@ -6,6 +6,7 @@ mod browser;
 mod campaign;
 mod catalog;
 mod cli;
+mod conditional;
 mod console_merchant;
 mod contract;
 mod crash;

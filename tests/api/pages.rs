@@ -219,3 +219,28 @@ async fn a_signed_in_browser_sees_its_name_and_a_sign_out_form_and_the_console_a
         app.get("/api/v1/wallet", Some(&token)).await.expect(200);
     }
 }
+
+#[actix_web::test]
+async fn the_home_page_opens_a_group_by_the_code_a_friend_sent() {
+    for app in TestApp::all().await {
+        let browser = app.anonymous_browser();
+        let home = browser.get("/").await.expect_page(200);
+        assert_page_headers(&home);
+        assert!(home.html().contains("action=\"/g\""), "{}", app.backend);
+        // Typed with spaces and in lower case, as people do.
+        let typed = browser.get("/g?code=%20gp-a3x7k9%20").await;
+        assert_eq!(typed.status, 303);
+        assert_eq!(typed.header("location").as_deref(), Some("/g/GP-A3X7K9"));
+        // Nothing but letters, digits and dashes reaches the Location header (control
+        // characters never get this far: every query is checked for them first).
+        let hostile = browser.get("/g?code=%2F%2Fevil.example%2F%3Fx=%22").await;
+        assert_eq!(
+            hostile.header("location").as_deref(),
+            Some("/g/EVILEXAMPLEX")
+        );
+        let split = browser.get("/g?code=a%0d%0aSet-Cookie:x").await;
+        assert_eq!(split.status, 400);
+        let empty = browser.get("/g?code=").await;
+        assert_eq!(empty.header("location").as_deref(), Some("/"));
+    }
+}

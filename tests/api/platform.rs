@@ -392,3 +392,46 @@ async fn odd_methods_and_paths_add_no_metric_series() {
         "{before:?}"
     );
 }
+
+/// The value of the unlabelled sample `name` in a metrics text.
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("{name} missing: {text}"))
+}
+
+#[actix_web::test]
+async fn the_pools_are_visible_to_operators() {
+    for app in TestApp::all().await {
+        let before = metrics_text(&app).await;
+        let checkouts = sample(&before, "groupbuy_db_pool_checkouts_total");
+        let max = sample(&before, "groupbuy_db_pool_max_connections");
+        assert!(max >= 1.0, "{}", app.backend);
+        let open = sample(&before, "groupbuy_db_pool_connections");
+        let (in_use, idle) = (
+            sample(&before, "groupbuy_db_pool_in_use"),
+            sample(&before, "groupbuy_db_pool_idle"),
+        );
+        assert!((in_use + idle - open).abs() < f64::EPSILON && open <= max);
+        for name in [
+            "groupbuy_db_pool_waits_total",
+            "groupbuy_db_pool_wait_seconds_total",
+            "groupbuy_db_pool_timeouts_total",
+            "groupbuy_db_writer_waits_total",
+            "groupbuy_blocking_calls_in_flight",
+        ] {
+            assert!(sample(&before, name) >= 0.0, "{name}");
+        }
+        // Reads check connections out: the counter moves with them.
+        let t = app.token("u1", &[]);
+        for _ in 0..3 {
+            app.get("/api/v1/wallet", Some(&t)).await.expect(200);
+        }
+        let after = metrics_text(&app).await;
+        assert!(
+            sample(&after, "groupbuy_db_pool_checkouts_total") >= checkouts + 3.0,
+            "{}: {after}",
+            app.backend
+        );
+    }
+}

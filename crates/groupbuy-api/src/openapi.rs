@@ -1,5 +1,6 @@
 //! The OpenAPI document, generated from the registered routes.
 
+mod conditional;
 pub mod enums;
 mod headers;
 mod links;
@@ -274,6 +275,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     PublicSecurity.modify(&mut api);
     CommonProblems.modify(&mut api);
+    // First: the 304s it adds get the platform's headers too.
+    conditional::ConditionalGets.modify(&mut api);
     headers::ResponseHeaders.modify(&mut api);
     VisitorCookie.modify(&mut api);
     negotiation::XmlNegotiation.modify(&mut api);

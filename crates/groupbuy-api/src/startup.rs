@@ -84,6 +84,9 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(query_error))
         // Inside idempotency: a replay repeats a stored answer without counting against
         // any rate limit or quota; a refused (429) request releases the key it claimed.
+        // Innermost: tags exactly the bytes the handler answered.
+        .wrap(from_fn(crate::platform::conditional::conditional_get))
+        .wrap(from_fn(crate::pages::provider_form_action))
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(idempotency))
         // Before every reader of the caller: may fetch a provider's rotated keys.
@@ -154,6 +157,7 @@ impl Application {
         config.check_auth()?;
         let (jwt, jwks) = token_keys(&config)?;
         let web = web_auth(&config, jwks.as_ref());
+        let pool = db.clone();
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
         state.web = web;
         state.webhook_allow_private = config.webhooks.allow_private;
@@ -167,6 +171,7 @@ impl Application {
         let factory_state = state.clone();
         let metrics = http_metrics(config.metrics_token.as_deref())?;
         let delivery_metrics = DeliveryMetrics::register(&metrics.registry)?;
+        crate::platform::pool_metrics::PoolMetrics::register(&metrics.registry, pool)?;
         // One limiter per instance, shared by its workers.
         let limiter = web::Data::new(RateLimiter::new(config.rate_limits));
         let deadline = web::Data::new(BodyDeadline(config.body_timeout));

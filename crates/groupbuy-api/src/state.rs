@@ -83,8 +83,12 @@ where
     // The request's span (with its request id) follows the work onto the blocking thread,
     // so the store's log lines carry the request id too.
     let span = tracing::Span::current();
-    web::block(move || span.in_scope(f))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+    let call = crate::platform::pool_metrics::BlockingCall::start();
+    web::block(move || {
+        let _call = call;
+        span.in_scope(f)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::from)
 }

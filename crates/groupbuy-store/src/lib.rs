@@ -17,5 +17,5 @@ pub mod testing;
 mod wallet;
 mod webhook;
 
-pub use db::{Backend, Database, DbConnection, PoolSettings};
+pub use db::{Backend, Database, DbConnection, PoolSettings, PoolSnapshot};
 pub use error::StoreError;

@@ -20,6 +20,20 @@ pub struct Head<'a> {
     pub json_ld: Option<Value>,
 }
 
+impl<'a> Head<'a> {
+    /// A page without a canonical URL, preview image or structured data (the 404 page,
+    /// the home page, the console's pages).
+    pub fn plain(title: &'a str, description: &'a str) -> Self {
+        Self {
+            title,
+            description,
+            canonical: None,
+            image: None,
+            json_ld: None,
+        }
+    }
+}
+
 /// A whole page: `head` and `body` in the shared shell, the header saying who is signed
 /// in (with a sign-out form) or offering to sign in.
 pub fn page(head: &Head<'_>, viewer: &Viewer, body: Markup) -> Markup {
@@ -50,6 +64,8 @@ pub fn page(head: &Head<'_>, viewer: &Viewer, body: Markup) -> Markup {
                     meta name="twitter:card" content="summary";
                 }
                 link rel="stylesheet" href="/assets/site.css";
+                // No favicon request (and its 404) on every page.
+                link rel="icon" href="data:,";
                 @if let Some(data) = &head.json_ld {
                     script type="application/ld+json" { (PreEscaped(json_ld(data))) }
                 }

@@ -7,13 +7,18 @@
 mod campaign;
 pub mod console;
 mod group;
+mod home;
 pub mod layout;
 pub mod text;
 pub mod viewer;
 
 use crate::error::ApiError;
-use crate::state::blocking;
+use crate::state::{blocking, AppState};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderValue, CONTENT_SECURITY_POLICY as CSP};
 use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use groupbuy_domain::DomainError;
 use maud::{html, Markup};
@@ -25,12 +30,41 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
      script-src 'self'; connect-src 'self'; img-src 'self' https: data:; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 
+/// Widens the pages' `form-action` by the identity provider's sign-out origin, when there
+/// is one: the header's sign-out form is answered with a redirect there (RP-initiated
+/// logout), and browsers hold a form's redirects to `form-action` too.
+pub async fn provider_form_action(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let origin = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|s| s.web.as_deref()?.sign_out_origin());
+    let mut res = next.call(req).await?;
+    let ours = res
+        .headers()
+        .get(CSP)
+        .is_some_and(|v| v.as_bytes() == CONTENT_SECURITY_POLICY.as_bytes());
+    if let (true, Some(origin)) = (ours, origin) {
+        let widened = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {origin}"),
+        );
+        if let Ok(value) = HeaderValue::from_str(&widened) {
+            res.headers_mut().insert(CSP, value);
+        }
+    }
+    Ok(res)
+}
+
 /// The stylesheet, built into the binary.
 const SITE_CSS: &str = include_str!("site.css");
 
 /// Registers the pages and their stylesheet.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/g/{groupCode}", web::get().to(group::page))
+    cfg.route("/", web::get().to(home::page))
+        .route("/g", web::get().to(home::by_code))
+        .route("/g/{groupCode}", web::get().to(group::page))
         .route("/c/{handle}", web::get().to(campaign::list))
         .route("/c/{handle}/{slug}", web::get().to(campaign::page))
         .route("/assets/site.css", web::get().to(stylesheet))
@@ -50,7 +84,7 @@ async fn stylesheet() -> HttpResponse {
 pub fn html_response(status: StatusCode, markup: Markup) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .insert_header((CSP, CONTENT_SECURITY_POLICY))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "strict-origin-when-cross-origin"))
         .body(markup.into_string())
@@ -73,13 +107,7 @@ where
 
 /// The HTML 404 page (status 404), for an unknown group, handle or campaign.
 pub fn not_found() -> HttpResponse {
-    let head = layout::Head {
-        title: text::NOT_FOUND_TITLE,
-        description: text::NOT_FOUND_BODY,
-        canonical: None,
-        image: None,
-        json_ld: None,
-    };
+    let head = layout::Head::plain(text::NOT_FOUND_TITLE, text::NOT_FOUND_BODY);
     let body = html! {
         h1 { (text::NOT_FOUND_TITLE) }
         p { (text::NOT_FOUND_BODY) }

@@ -17,6 +17,17 @@ pub const SIGN_OUT: &str = "Sign out";
 /// The sign-in link.
 pub const SIGN_IN: &str = "Sign in";
 
+/// Title of the home page.
+pub const HOME_TITLE: &str = "Buy together, pay less";
+/// What the site is, on the home page.
+pub const HOME_INTRO: &str = "Join a group started by a friend, or open your own: when every \
+     seat is taken, everyone pays the group price. If a group does not fill in time, everyone \
+     is refunded.";
+/// Label of the group-code field.
+pub const GROUP_CODE: &str = "Group code";
+/// The home page's button.
+pub const OPEN_GROUP_BY_CODE: &str = "Open the group";
+
 /// Title and heading of the 404 page.
 pub const NOT_FOUND_TITLE: &str = "Page not found";
 /// Body of the 404 page.

@@ -81,6 +81,16 @@ impl WebAuth {
         )
     }
 
+    /// The origin of the provider's end-session endpoint, where the sign-out form's answer
+    /// redirects: pages must allow it as a `form-action`, or browsers stop the redirect.
+    pub fn sign_out_origin(&self) -> Option<String> {
+        let Mode::Provider(p) = &self.mode else {
+            return None;
+        };
+        let end = url::Url::parse(&p.jwks.endpoints()?.end_session?).ok()?;
+        Some(end.origin().ascii_serialization())
+    }
+
     /// The session of this request: present, authentic and not expired.
     pub fn session(&self, req: &HttpRequest, now: i64) -> Option<Session> {
         session::read::<Session>(req, &self.key, SESSION_COOKIE).filter(|s| s.expires > now)

@@ -13,6 +13,10 @@ use parking_lot::{Mutex, MutexGuard};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod pool_stats;
+pub use pool_stats::PoolSnapshot;
+use pool_stats::{CountingHandler, PoolCounters};
+
 /// One connection to whichever backend the URL named.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -192,6 +196,8 @@ pub struct Database {
     /// busy_timeout; readers use the pool beside it (WAL).
     writer: Option<Arc<Mutex<DbConnection>>>,
     checkout_timeout: Duration,
+    /// Checkouts, waits and timeouts, for operators (`pool_snapshot`).
+    counters: Arc<PoolCounters>,
     /// This process's queues of payments per hot group.
     joins: Arc<crate::group_purchase::JoinBatches>,
     /// The commission of shops without their own rate (`GROUPBUY_COMMISSION_BPS`).
@@ -249,10 +255,12 @@ impl Database {
             )?))),
             Backend::Postgres => None,
         };
+        let counters = Arc::new(PoolCounters::default());
         let pool = r2d2::Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(1))
             .connection_timeout(settings.checkout_timeout)
+            .event_handler(Box::new(CountingHandler(counters.clone())))
             .build(manager)
             .map_err(|e| StoreError::Connect(e.to_string()))?;
         Ok(Self {
@@ -260,6 +268,7 @@ impl Database {
             backend,
             writer,
             checkout_timeout: settings.checkout_timeout,
+            counters,
             joins: Arc::default(),
             default_commission: CommissionRate::ZERO,
         })
@@ -268,6 +277,12 @@ impl Database {
     /// The queues in which payments for the same group are batched.
     pub(crate) fn joins(&self) -> &crate::group_purchase::JoinBatches {
         &self.joins
+    }
+
+    /// The pool now: size, in use, idle, waits and timeouts since start.
+    pub fn pool_snapshot(&self) -> PoolSnapshot {
+        self.counters
+            .snapshot(self.pool.max_size(), self.pool.state())
     }
 
     /// Which backend this is.
@@ -291,10 +306,16 @@ impl Database {
     /// at most the checkout timeout, then `Pool` like an exhausted pool) or a pooled one.
     pub(crate) fn writer(&self) -> Result<WriteConnection<'_>, StoreError> {
         match &self.writer {
-            Some(single) => single
-                .try_lock_for(self.checkout_timeout)
-                .map(WriteConnection::Single)
-                .ok_or_else(|| StoreError::Pool("timed out waiting for the writer".into())),
+            Some(single) => {
+                if let Some(free) = single.try_lock() {
+                    return Ok(WriteConnection::Single(free));
+                }
+                let waited = single.try_lock_for(self.checkout_timeout);
+                self.counters.writer_waited(waited.is_none());
+                waited
+                    .map(WriteConnection::Single)
+                    .ok_or_else(|| StoreError::Pool("timed out waiting for the writer".into()))
+            }
             None => self.checkout().map(WriteConnection::Pooled),
         }
     }

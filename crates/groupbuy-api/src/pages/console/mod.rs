@@ -82,13 +82,7 @@ pub fn signed_in(
 /// A console page: `body` under `title`, in the shared shell with the console's
 /// navigation, never indexed by search engines.
 pub fn shell(title: &str, viewer: &Viewer, body: Markup) -> Markup {
-    let head = Head {
-        title,
-        description: title,
-        canonical: None,
-        image: None,
-        json_ld: None,
-    };
+    let head = Head::plain(title, title);
     let principal = viewer.caller.as_ref().map(SessionCaller::principal);
     let body = html! {
         nav class="console-nav" aria-label=(text::CONSOLE) {
