@@ -12,8 +12,9 @@ import { Report } from './lib/checks.mjs';
 import { freePort, groupbuy, postgresDatabase, provider } from './lib/servers.mjs';
 import publicPages from './scenarios/public_pages.mjs';
 import signIn from './scenarios/sign_in.mjs';
+import consoleMerchant from './scenarios/console_merchant.mjs';
 
-const SCENARIOS = [publicPages, signIn];
+const SCENARIOS = [publicPages, signIn, consoleMerchant];
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 async function backend(name, binary, databaseUrl, outDir) {
