@@ -89,5 +89,38 @@ async fn an_endpoint_shows_its_secret_once_and_lists_its_test_delivery() {
         assert!(refused
             .html()
             .contains("since must be an RFC 3339 date-time"));
+
+        // A new secret, shown on that answer once; another owner can neither rotate nor delete.
+        let key = hidden(w1.get(&page).await.html(), "idempotency_key").expect("a key");
+        assert_eq!(
+            send(&w2, &format!("{page}/rotate"), &[("idempotency_key", "k")])
+                .await
+                .status
+                .as_u16(),
+            404
+        );
+        let rotated = send(&w1, &format!("{page}/rotate"), &[("idempotency_key", &key)])
+            .await
+            .expect_page(200);
+        let second = code(rotated.html()).expect("the new secret").to_owned();
+        assert_ne!(second, secret);
+        let again = send(&w1, &format!("{page}/rotate"), &[("idempotency_key", &key)])
+            .await
+            .expect_page(200);
+        assert!(
+            code(again.html()).is_none(),
+            "pressed twice: rotated once, shown once"
+        );
+        assert!(!w1.get(&page).await.html().contains(&second));
+        assert_eq!(
+            send(&w2, &format!("{page}/delete"), &[])
+                .await
+                .status
+                .as_u16(),
+            404
+        );
+        assert!(see_other(&send(&w1, &format!("{page}/delete"), &[]).await)
+            .contains("done=endpoint-deleted"));
+        w1.get(&page).await.expect_page(404);
     }
 }

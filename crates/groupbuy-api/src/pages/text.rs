@@ -355,6 +355,10 @@ pub mod console_merchant {
     pub const ATTEMPTS: &str = "Attempts";
     /// Column: next attempt.
     pub const NEXT_ATTEMPT: &str = "Next attempt";
+    /// Button: a new secret.
+    pub const ROTATE: &str = "New secret";
+    /// Button: delete an endpoint.
+    pub const DELETE: &str = "Delete endpoint";
     /// Button: retry a delivery.
     pub const RETRY: &str = "Retry";
     /// Label: replay since.
@@ -398,6 +402,7 @@ pub mod console_merchant {
             "test-sent" => "Test event queued.",
             "replayed" => "Failed deliveries queued again.",
             "retried" => "Delivery queued again.",
+            "endpoint-deleted" => "Endpoint deleted.",
             _ => return None,
         })
     }

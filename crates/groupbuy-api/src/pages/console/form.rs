@@ -218,6 +218,31 @@ where
     }
 }
 
+/// A create form: runs `use_case` [`once`] for the form's `(key, fingerprint)` and answers
+/// the 303 to what it created (the first sending's, for a repeat), saying `flash` there.
+pub async fn create_once<T, F, L>(
+    state: &AppState,
+    auth: &Auth,
+    viewer: &Viewer,
+    (key, fingerprint): (&str, &str),
+    location: L,
+    flash: &str,
+    use_case: F,
+) -> Outcome
+where
+    T: Send + 'static,
+    F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
+    L: Fn(&T) -> String + Copy + Send + Sync + 'static,
+{
+    match once(state, auth, key, fingerprint, location, use_case)
+        .await
+        .or_refuse(viewer)?
+    {
+        Once::Done(created) => Ok(done(&location(&created), flash)),
+        Once::Again(to) => Ok(done(&to, flash)),
+    }
+}
+
 /// The answer stored on a form's key: a redirect to `location`.
 fn redirect(location: &str) -> StoredResponse {
     StoredResponse {

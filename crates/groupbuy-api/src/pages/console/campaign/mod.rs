@@ -5,9 +5,7 @@
 
 mod detail;
 
-use super::form::{
-    done, flash, number, once, optional, page, sender, text, viewer, Once, OrRefuse,
-};
+use super::form::{create_once, flash, number, optional, page, sender, text, viewer, OrRefuse};
 use super::{respond, shell};
 use crate::pages::text::console_merchant as t;
 use crate::pages::viewer::idempotency_field;
@@ -134,20 +132,16 @@ async fn create_handle(
         let (now, store) = (state.clock.now(), state.campaigns.clone());
         let fingerprint = format!("handle\n{}\n{}", f.handle, f.display_name);
         let location = |h: &HandleProfile| format!("/console/campaigns/{}", h.handle.as_str());
-        let sent = once(
+        create_once(
             &state,
             &auth,
-            &f.idempotency_key,
-            &fingerprint,
+            &viewer,
+            (&f.idempotency_key, &fingerprint),
             location,
+            "handle-created",
             move |a| store.create_handle(&owner, draft, now, a),
         )
         .await
-        .or_refuse(&viewer)?;
-        Ok(match sent {
-            Once::Done(h) => done(&location(&h), "handle-created"),
-            Once::Again(to) => done(&to, "handle-created"),
-        })
     })
     .await
 }
@@ -307,20 +301,16 @@ async fn create_campaign(
                 g.slug.as_str()
             )
         };
-        let sent = once(
+        create_once(
             &state,
             &auth,
-            &f.idempotency_key,
-            &fingerprint,
+            &viewer,
+            (&f.idempotency_key, &fingerprint),
             location,
+            "campaign-created",
             move |a| store.create_group_buy(&who, &handle, draft, &ctx, a),
         )
         .await
-        .or_refuse(&viewer)?;
-        Ok(match sent {
-            Once::Done(g) => done(&location(&g), "campaign-created"),
-            Once::Again(to) => done(&to, "campaign-created"),
-        })
     })
     .await
 }

@@ -10,7 +10,7 @@ mod shop;
 
 pub(super) use shop::statement_table;
 
-use super::form::{done, flash, once, page, sender, viewer, Once, OrRefuse};
+use super::form::{create_once, flash, page, sender, viewer, OrRefuse};
 use super::{respond, shell};
 use crate::pages::text::console_merchant as t;
 use crate::pages::viewer::idempotency_field;
@@ -125,20 +125,16 @@ async fn create_shop(
         let (now, store) = (state.clock.now(), state.catalog.clone());
         let fingerprint = format!("shop\n{}\n{}", f.shop_name, f.shop_logo);
         let location = |s: &Shop| format!("/console/shops/{}", s.id);
-        let sent = once(
+        create_once(
             &state,
             &auth,
-            &f.idempotency_key,
-            &fingerprint,
+            &viewer,
+            (&f.idempotency_key, &fingerprint),
             location,
+            "shop-created",
             move |a| store.create_shop(&owner, draft, now, a),
         )
         .await
-        .or_refuse(&viewer)?;
-        Ok(match sent {
-            Once::Done(s) => done(&location(&s), "shop-created"),
-            Once::Again(to) => done(&to, "shop-created"),
-        })
     })
     .await
 }

@@ -4,7 +4,7 @@
 //! /console/products/{id}`, as `PATCH /api/v1/products/{id}`).
 
 use super::super::form::{
-    done, flash, number, once, optional, page as run, sender, text, viewer, Once, OrRefuse,
+    create_once, done, flash, number, optional, page as run, sender, text, viewer, OrRefuse,
 };
 use super::super::{respond, shell};
 use crate::pages::text::console_merchant as t;
@@ -125,20 +125,16 @@ pub async fn create(
         let (now, store) = (state.clock.now(), state.catalog.clone());
         let fingerprint = format!("product\n{shop_id}\n{f:?}").replace(&f.idempotency_key, "");
         let location = |p: &Product| format!("/console/products/{}", p.id);
-        let sent = once(
+        create_once(
             &state,
             &auth,
-            &f.idempotency_key,
-            &fingerprint,
+            &viewer,
+            (&f.idempotency_key, &fingerprint),
             location,
+            "product-created",
             move |a| store.create_product(&owner, shop_id, draft, now, a),
         )
         .await
-        .or_refuse(&viewer)?;
-        Ok(match sent {
-            Once::Done(p) => done(&location(&p), "product-created"),
-            Once::Again(to) => done(&to, "product-created"),
-        })
     })
     .await
 }

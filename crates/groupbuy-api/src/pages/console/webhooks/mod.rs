@@ -3,14 +3,15 @@
 //! that form only, never again), an endpoint's deliveries with their attempts, a test
 //! event, a replay since a time and a retry of one delivery. Every call is the webhook
 //! API's port method with the caller's principal: another owner's endpoint is 404.
+//! The actions on one endpoint are in [`actions`].
 
-use super::form::{done, flash, once, page, sender, text, viewer, Once, OrRefuse};
+mod actions;
+
+use super::form::{flash, once, page, sender, text, viewer, Once, OrRefuse};
 use super::{respond, shell};
 use crate::envelope::rfc3339;
 use crate::pages::text::console_merchant as t;
 use crate::pages::viewer::{idempotency_field, Viewer};
-use crate::platform::extract::instant;
-use crate::platform::request::current_request;
 use crate::routes::webhook::dto::{DeliveryView, EndpointView};
 use crate::routes::webhook::new_secret;
 use crate::state::{blocking, AppState};
@@ -27,11 +28,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/console/webhooks", web::get().to(list))
         .route("/console/webhooks", web::post().to(create))
         .route("/console/webhooks/{id}", web::get().to(endpoint))
-        .route("/console/webhooks/{id}/test", web::post().to(test))
-        .route("/console/webhooks/{id}/replay", web::post().to(replay))
+        .route("/console/webhooks/{id}/test", web::post().to(actions::test))
+        .route(
+            "/console/webhooks/{id}/replay",
+            web::post().to(actions::replay),
+        )
+        .route(
+            "/console/webhooks/{id}/rotate",
+            web::post().to(actions::rotate),
+        )
+        .route(
+            "/console/webhooks/{id}/delete",
+            web::post().to(actions::delete),
+        )
         .route(
             "/console/webhooks/deliveries/{id}/retry",
-            web::post().to(retry),
+            web::post().to(actions::retry),
         );
 }
 
@@ -157,17 +169,8 @@ async fn create(
         .await
         .or_refuse(&viewer)?;
         let body = match sent {
-            Once::Done((e, secret)) => html! {
-                div class="secret" role="status" {
-                    p { strong { (t::SECRET_ONCE) } }
-                    p { code { (secret) } }
-                    p { a href=(format!("/console/webhooks/{}", e.id)) { (e.url) } }
-                }
-            },
-            Once::Again(to) => html! {
-                p role="status" { (t::ALREADY_DONE) }
-                p { a href=(to) { (t::ENDPOINT) } }
-            },
+            Once::Done((e, secret)) => shown_once(&e, &secret),
+            Once::Again(to) => already_done(&to),
         };
         Ok(respond(
             StatusCode::CREATED,
@@ -206,6 +209,15 @@ async fn endpoint(
                 (viewer.csrf_field())
                 button type="submit" { (t::SEND_TEST) }
             }
+            form class="inline" method="post" action=(format!("{here}/rotate")) {
+                (viewer.csrf_field())
+                (idempotency_field())
+                button type="submit" { (t::ROTATE) }
+            }
+            form class="inline" method="post" action=(format!("{here}/delete")) {
+                (viewer.csrf_field())
+                button type="submit" { (t::DELETE) }
+            }
             form method="post" action=(format!("{here}/replay")) {
                 (viewer.csrf_field())
                 label for="since" { (t::REPLAY_SINCE) }
@@ -240,83 +252,21 @@ async fn endpoint(
     .await
 }
 
-/// A form with its CSRF token and, for a replay, the time to replay from.
-#[derive(Debug, Deserialize)]
-struct ActForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    since: String,
+/// The one page that shows an endpoint's secret: the answer to its creation or rotation.
+fn shown_once(e: &WebhookEndpoint, secret: &str) -> Markup {
+    html! {
+        div class="secret" role="status" {
+            p { strong { (t::SECRET_ONCE) } }
+            p { code { (secret) } }
+            p { a href=(format!("/console/webhooks/{}", e.id)) { (e.url) } }
+        }
+    }
 }
 
-/// `POST /console/webhooks/{id}/test`: a test event (as `POST .../test`).
-async fn test(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
-    path: web::Path<String>,
-    form: web::Form<ActForm>,
-) -> HttpResponse {
-    page(async move {
-        let (viewer, auth) = sender(&req, caller, &form.csrf)?;
-        let who = auth.writer().cloned().or_refuse(&viewer)?;
-        let (id, now, store) = (path.into_inner(), state.clock.now(), state.webhooks.clone());
-        let request_id = current_request().0;
-        let d = blocking(move || store.send_test(&who, &id, &request_id, now))
-            .await
-            .or_refuse(&viewer)?;
-        Ok(done(
-            &format!("/console/webhooks/{}", d.endpoint_id),
-            "test-sent",
-        ))
-    })
-    .await
-}
-
-/// `POST /console/webhooks/{id}/replay`: failed deliveries since `since`, again.
-async fn replay(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
-    path: web::Path<String>,
-    form: web::Form<ActForm>,
-) -> HttpResponse {
-    page(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
-        let who = auth.writer().cloned().or_refuse(&viewer)?;
-        let since = instant(&f.since, "since")
-            .map_err(Into::into)
-            .or_refuse(&viewer)?;
-        let (id, now, store) = (path.into_inner(), state.clock.now(), state.webhooks.clone());
-        let back = format!("/console/webhooks/{id}");
-        blocking(move || store.replay(&who, &id, since, now))
-            .await
-            .or_refuse(&viewer)?;
-        Ok(done(&back, "replayed"))
-    })
-    .await
-}
-
-/// `POST /console/webhooks/deliveries/{id}/retry`: one delivery again.
-async fn retry(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
-    path: web::Path<String>,
-    form: web::Form<ActForm>,
-) -> HttpResponse {
-    page(async move {
-        let (viewer, auth) = sender(&req, caller, &form.csrf)?;
-        let who = auth.writer().cloned().or_refuse(&viewer)?;
-        let (id, now, store) = (path.into_inner(), state.clock.now(), state.webhooks.clone());
-        let d = blocking(move || store.retry_delivery(&who, &id, now))
-            .await
-            .or_refuse(&viewer)?;
-        Ok(done(
-            &format!("/console/webhooks/{}", d.endpoint_id),
-            "retried",
-        ))
-    })
-    .await
+/// What a repeated create or rotate form answers: done before, and no secret.
+fn already_done(to: &str) -> Markup {
+    html! {
+        p role="status" { (t::ALREADY_DONE) }
+        p { a href=(to) { (t::ENDPOINT) } }
+    }
 }
