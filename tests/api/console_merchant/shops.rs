@@ -118,6 +118,26 @@ async fn a_merchant_opens_a_shop_adds_and_edits_a_product_and_ships_an_order() {
             .await
             .expect_page(200);
         assert!(product_html.html().contains("Edit price"));
+        // Its groups by status: the completed one, none open, a bad status refused in words.
+        assert!(
+            product_html.html().contains("<td>COMPLETED</td>"),
+            "{}",
+            product_html.html()
+        );
+        let open = m1
+            .get(&format!("/console/products/{product2}?status=OPEN"))
+            .await
+            .expect_page(200);
+        assert!(open.html().contains("No groups."));
+        let bad = m1
+            .get(&format!("/console/products/{product2}?status=LOST"))
+            .await;
+        assert_eq!(
+            bad.status.as_u16(),
+            400,
+            "as the API answers my-groups?status=LOST"
+        );
+        assert!(bad.html().contains("role=\"alert\""));
         let shipped = send(
             &m1,
             &format!("/console/orders/{}/ship", orders[0]),

@@ -177,10 +177,12 @@ pub mod console_merchant {
     pub const MAX_PER_CUSTOMER: &str = "Most seats per customer (optional)";
     /// Heading of the product edit form.
     pub const EDIT_PRODUCT: &str = "Edit price, stock and group settings";
-    /// Heading of a product's open groups.
-    pub const OPEN_GROUPS: &str = "Open groups";
-    /// Shown when a product has no open group.
-    pub const NO_GROUPS: &str = "No open group right now.";
+    /// Heading of a product's groups.
+    pub const GROUPS: &str = "Groups";
+    /// Filter label for the groups' status.
+    pub const SHOW_GROUPS: &str = "Show groups of status";
+    /// Shown when a product has no group (of the chosen status).
+    pub const NO_GROUPS: &str = "No groups.";
     /// Column: group code.
     pub const CODE: &str = "Code";
     /// Column: seats.

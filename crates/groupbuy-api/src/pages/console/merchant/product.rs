@@ -1,6 +1,6 @@
 //! A product in the console: the form that adds one to a shop (`POST
 //! /console/shops/{id}/products`, as `POST /api/v1/shops/{id}/products`), its page with
-//! its open groups and the form that edits price, stock and group settings (`POST
+//! its groups by status and the form that edits price, stock and group settings (`POST
 //! /console/products/{id}`, as `PATCH /api/v1/products/{id}`).
 
 use super::super::form::{
@@ -14,6 +14,9 @@ use crate::web::SessionCaller;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use groupbuy_domain::catalog::{Product, ProductDraft, ProductFields, ProductPatch};
+use groupbuy_domain::group_purchase::GroupStatus;
+use groupbuy_domain::page::MAX_LIMIT;
+use groupbuy_domain::IntoEnumIterator;
 use maud::{html, Markup};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -139,6 +142,12 @@ pub async fn create(
     .await
 }
 
+/// The product page's query: the groups' status filter.
+#[derive(Debug, Default, Deserialize)]
+pub struct GroupsQuery {
+    status: Option<String>,
+}
+
 /// The product `id` if the caller manages its shop (the same rule as the API's writes:
 /// `shop_products` refuses another merchant's shop), else the 404 page.
 async fn owned(
@@ -165,19 +174,38 @@ pub async fn page(
     state: web::Data<AppState>,
     caller: Option<SessionCaller>,
     path: web::Path<String>,
+    query: web::Query<GroupsQuery>,
 ) -> HttpResponse {
     run(async move {
         let (viewer, auth) = viewer(&req, caller)?;
         let who = auth.reader().cloned().or_refuse(&viewer)?;
-        let p = owned(&state, &viewer, who, &path.into_inner()).await?;
-        let (store, now, id) = (state.group_purchases.clone(), state.clock.now(), p.id);
-        let groups = blocking(move || store.available_groups(id, now, 100))
+        let p = owned(&state, &viewer, who.clone(), &path.into_inner()).await?;
+        let chosen = query.into_inner().status.filter(|s| !s.is_empty());
+        let status = chosen
+            .as_deref()
+            .map(GroupStatus::parse)
+            .transpose()
+            .map_err(Into::into)
+            .or_refuse(&viewer)?;
+        let (store, id) = (state.group_purchases.clone(), p.id);
+        let groups = blocking(move || store.product_groups(&who, id, status, MAX_LIMIT))
             .await
             .or_refuse(&viewer)?;
+        let here = format!("/console/products/{}", p.id);
         let body = html! {
             (flash(&req))
             p { a href=(format!("/console/shops/{}", p.shop_id)) { (t::BACK) } }
-            h2 { (t::OPEN_GROUPS) }
+            h2 { (t::GROUPS) }
+            form method="get" action=(here) {
+                label for="status" { (t::SHOW_GROUPS) }
+                select id="status" name="status" {
+                    option value="" selected[chosen.is_none()] { (t::ANY) }
+                    @for s in GroupStatus::iter() {
+                        option value=(s.as_str()) selected[chosen.as_deref() == Some(s.as_str())] { (s.as_str()) }
+                    }
+                }
+                button type="submit" { (t::SHOW) }
+            }
             @if groups.is_empty() { p { (t::NO_GROUPS) } } @else {
                 table {
                     thead { tr {
@@ -197,7 +225,7 @@ pub async fn page(
                 }
             }
             h2 { (t::EDIT_PRODUCT) }
-            form method="post" action=(format!("/console/products/{}", p.id)) {
+            form method="post" action=(here) {
                 (viewer.csrf_field())
                 (fields(Some(&p)))
                 button type="submit" { (t::SAVE) }
