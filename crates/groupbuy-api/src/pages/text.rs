@@ -384,6 +384,10 @@ pub mod console_merchant {
     /// A missing or stale form token.
     pub const CSRF_REFUSED: &str =
         "This form has expired or did not come from this site. Reload the page and try again.";
+    /// A form body that could not be read.
+    pub fn malformed(why: &str) -> String {
+        format!("The form could not be read ({why}). Reload the page and try again.")
+    }
     /// A form field that is not a number.
     pub fn not_a_number(field: &str) -> String {
         format!("{field} must be a number")

@@ -11,11 +11,16 @@ use crate::platform::auth::Auth;
 use crate::platform::idempotency::LEASE;
 use crate::state::{blocking, AppState};
 use crate::web::SessionCaller;
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 use groupbuy_domain::platform::{Answer, IdempotencyBegin, StoredResponse};
 use groupbuy_domain::DomainError;
 use maud::{html, Markup};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::future::Future;
 use std::str::FromStr;
@@ -42,22 +47,68 @@ pub fn viewer(req: &HttpRequest, caller: Option<SessionCaller>) -> Result<(Viewe
     }
 }
 
-/// The signed-in sender of a form whose CSRF token is `csrf`: 403 and nothing done when
-/// the token is missing or wrong.
-pub fn sender(
-    req: &HttpRequest,
-    caller: Option<SessionCaller>,
-    csrf: &str,
-) -> Result<(Viewer, Auth), Refused> {
-    let (viewer, auth) = viewer(req, caller)?;
-    let checked = viewer.caller.as_ref().map(|c| c.check_csrf(Some(csrf)));
-    match checked {
-        Some(Ok(())) => Ok((viewer, auth)),
-        _ => Err(Box::new(refusal(
-            &viewer,
-            StatusCode::FORBIDDEN,
-            t::CSRF_REFUSED,
-        ))),
+/// A form sent by the signed-in person, its CSRF token checked, its other fields `F`: the
+/// extractor of every console POST. Signed out, it answers the redirect to sign in; with a
+/// missing or wrong token, 403 and nothing is done (the handler never runs).
+pub struct Posted<F> {
+    /// Who sent it.
+    pub viewer: Viewer,
+    /// The sender as the API's caller.
+    pub auth: Auth,
+    /// The form's own fields.
+    pub form: F,
+}
+
+/// A form body: the CSRF token beside the form's own fields.
+#[derive(Deserialize)]
+struct WithCsrf<F> {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    form: F,
+}
+
+/// A form with no fields of its own (a button).
+#[derive(Debug, Deserialize)]
+pub struct Button {}
+
+impl<F: DeserializeOwned + 'static> FromRequest for Posted<F> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let caller = Option::<SessionCaller>::from_request(&req, payload);
+        let body = web::Form::<WithCsrf<F>>::from_request(&req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            let refused = |r: Refused| InternalError::from_response("refused", *r).into();
+            let (viewer, auth) = viewer(&req, caller).map_err(refused)?;
+            let body = match body.await {
+                Ok(b) => b.into_inner(),
+                Err(e) => {
+                    let why = t::malformed(&e.to_string());
+                    return Err(refused(Box::new(refusal(
+                        &viewer,
+                        StatusCode::BAD_REQUEST,
+                        &why,
+                    ))));
+                }
+            };
+            let checked = viewer
+                .caller
+                .as_ref()
+                .map(|c| c.check_csrf(Some(&body.csrf)));
+            if !matches!(checked, Some(Ok(()))) {
+                let forbidden = refusal(&viewer, StatusCode::FORBIDDEN, t::CSRF_REFUSED);
+                return Err(refused(Box::new(forbidden)));
+            }
+            Ok(Self {
+                viewer,
+                auth,
+                form: body.form,
+            })
+        })
     }
 }
 

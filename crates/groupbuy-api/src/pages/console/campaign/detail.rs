@@ -4,7 +4,7 @@
 //! thresholds, in the domain's words), its interests and its audit trail, all read and
 //! changed through the owner API's port methods (another owner's campaign is 404).
 
-use super::super::form::{done, flash, page as run, sender, viewer, OrRefuse};
+use super::super::form::{done, flash, page as run, viewer, Button, OrRefuse, Posted};
 use super::super::{respond, shell};
 use crate::pages::text::console_merchant as t;
 use crate::platform::request::change;
@@ -17,7 +17,6 @@ use groupbuy_domain::campaign::{Action, ThresholdProgress};
 use groupbuy_domain::page::MAX_LIMIT;
 use groupbuy_domain::platform::Answer;
 use maud::{html, Markup};
-use serde::Deserialize;
 
 /// `GET /console/campaigns/{handle}/{slug}`.
 pub async fn page(
@@ -112,25 +111,16 @@ fn label(a: Action) -> &'static str {
     }
 }
 
-/// A state-change form: only its CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct ActForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /console/campaigns/{handle}/{slug}/{publish|pause|close}`: the owner API's
 /// transition; its refusal (a close before the thresholds: `Cannot close: thresholds not
 /// met: participants 0/2`) is the page's words, with the API's 409.
 pub async fn act(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<(String, String, String)>,
-    form: web::Form<ActForm>,
+    sent: Posted<Button>,
 ) -> HttpResponse {
     run(async move {
-        let (viewer, auth) = sender(&req, caller, &form.csrf)?;
+        let Posted { viewer, auth, .. } = sent;
         let who = auth.merchant_writer().cloned().or_refuse(&viewer)?;
         let (h, s, action) = path.into_inner();
         let action = match action.as_str() {

@@ -5,7 +5,7 @@
 
 mod detail;
 
-use super::form::{create_once, flash, number, optional, page, sender, text, viewer, OrRefuse};
+use super::form::{create_once, flash, number, optional, page, text, viewer, OrRefuse, Posted};
 use super::{respond, shell};
 use crate::pages::text::console_merchant as t;
 use crate::pages::viewer::idempotency_field;
@@ -102,8 +102,6 @@ async fn start(
 #[derive(Debug, Deserialize)]
 struct HandleForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     idempotency_key: String,
     #[serde(default)]
     handle: String,
@@ -112,15 +110,13 @@ struct HandleForm {
 }
 
 /// `POST /console/campaigns`: claims a handle (as `POST /v2/handles`).
-async fn create_handle(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
-    form: web::Form<HandleForm>,
-) -> HttpResponse {
+async fn create_handle(state: web::Data<AppState>, sent: Posted<HandleForm>) -> HttpResponse {
     page(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         auth.writer().or_refuse(&viewer)?;
         let owner = auth
             .require_role(ROLE_MERCHANT)
@@ -232,8 +228,6 @@ async fn handle_page(
 #[derive(Debug, Deserialize)]
 struct CampaignForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     idempotency_key: String,
     #[serde(default)]
     slug: String,
@@ -260,15 +254,16 @@ struct CampaignForm {
 /// `POST /console/campaigns/{handle}`: creates a draft (as `POST
 /// /v2/handles/{handle}/group-buys`), once per form.
 async fn create_campaign(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<String>,
-    form: web::Form<CampaignForm>,
+    sent: Posted<CampaignForm>,
 ) -> HttpResponse {
     page(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         let who = auth.merchant_writer().cloned().or_refuse(&viewer)?;
         let handle = path_handle(&path.into_inner()).or_refuse(&viewer)?;
         let now = state.clock.now();

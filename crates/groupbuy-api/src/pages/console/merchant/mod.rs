@@ -10,7 +10,7 @@ mod shop;
 
 pub(super) use shop::statement_table;
 
-use super::form::{create_once, flash, page, sender, viewer, OrRefuse};
+use super::form::{create_once, flash, page, viewer, OrRefuse, Posted};
 use super::{respond, shell};
 use crate::pages::text::console_merchant as t;
 use crate::pages::viewer::idempotency_field;
@@ -95,8 +95,6 @@ async fn shops(
 #[derive(Debug, Deserialize)]
 struct ShopForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     idempotency_key: String,
     #[serde(default)]
     shop_name: String,
@@ -106,14 +104,15 @@ struct ShopForm {
 
 /// `POST /console/shops`: opens a shop (as `POST /api/v1/shops`), once per form.
 async fn create_shop(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
-    form: web::Form<ShopForm>,
+    sent: Posted<ShopForm>,
 ) -> actix_web::HttpResponse {
     page(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         auth.writer().or_refuse(&viewer)?;
         let owner = auth
             .require_role(groupbuy_domain::principal::ROLE_MERCHANT)

@@ -2,13 +2,12 @@
 //! forms shown beside each order, and the handler that runs the same `OrderStore::change`
 //! as the order API, with its refusals (not CONFIRMED, another shop's order: 404).
 
-use super::super::form::{done, page as run, sender, OrRefuse};
+use super::super::form::{done, page as run, OrRefuse, Posted};
 use crate::pages::text::console_merchant as t;
 use crate::pages::viewer::Viewer;
 use crate::platform::request::change;
 use crate::state::{blocking, AppState};
-use crate::web::SessionCaller;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use groupbuy_domain::order::{CancelReason, Order, OrderCommand, OrderStatus, Shipment};
 use groupbuy_domain::platform::Answer;
 use maud::{html, Markup};
@@ -18,8 +17,6 @@ use uuid::Uuid;
 /// The fields of the order forms.
 #[derive(Debug, Deserialize)]
 pub struct OrderForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     carrier: String,
     #[serde(default)]
@@ -61,15 +58,16 @@ pub fn actions(viewer: &Viewer, o: &Order) -> Markup {
 
 /// `POST /console/orders/{orderId}/{action}`.
 pub async fn act(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<(String, String)>,
-    form: web::Form<OrderForm>,
+    sent: Posted<OrderForm>,
 ) -> HttpResponse {
     run(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         let who = auth.merchant_writer().cloned().or_refuse(&viewer)?;
         let (id, action) = path.into_inner();
         let id = Uuid::parse_str(&id).map_err(|_| super::super::form::missing())?;

@@ -4,7 +4,7 @@
 //! /console/products/{id}`, as `PATCH /api/v1/products/{id}`).
 
 use super::super::form::{
-    create_once, done, flash, number, optional, page as run, sender, text, viewer, OrRefuse,
+    create_once, done, flash, number, optional, page as run, text, viewer, OrRefuse, Posted,
 };
 use super::super::{respond, shell};
 use crate::pages::text::console_merchant as t;
@@ -25,8 +25,6 @@ use uuid::Uuid;
 /// The fields of the product forms (all text: the refusals name a field in words).
 #[derive(Debug, Default, Deserialize)]
 pub struct ProductForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     idempotency_key: String,
     #[serde(default)]
@@ -98,15 +96,16 @@ pub fn new_product_form(viewer: &Viewer, shop_id: Uuid) -> Markup {
 
 /// `POST /console/shops/{shopId}/products`.
 pub async fn create(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<String>,
-    form: web::Form<ProductForm>,
+    sent: Posted<ProductForm>,
 ) -> HttpResponse {
     run(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         let owner = auth.merchant_writer().cloned().or_refuse(&viewer)?;
         let shop_id =
             Uuid::parse_str(&path.into_inner()).map_err(|_| super::super::form::missing())?;
@@ -238,15 +237,16 @@ pub async fn page(
 
 /// `POST /console/products/{productId}`: the whole form as one patch.
 pub async fn update(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<String>,
-    form: web::Form<ProductForm>,
+    sent: Posted<ProductForm>,
 ) -> HttpResponse {
     run(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         let owner = auth.merchant_writer().cloned().or_refuse(&viewer)?;
         let id = Uuid::parse_str(&path.into_inner()).map_err(|_| super::super::form::missing())?;
         let patch = (|| {

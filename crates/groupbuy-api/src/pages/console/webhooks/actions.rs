@@ -2,7 +2,7 @@
 //! a retry of one delivery, a new secret (shown once, on that answer), deleting it. Each
 //! is the webhook API's port method with the caller's principal (another owner's: 404).
 
-use super::super::form::{done, once, page, sender, Once, OrRefuse, Outcome};
+use super::super::form::{done, once, page, Button, Once, OrRefuse, Outcome, Posted};
 use super::super::{respond, shell};
 use super::{already_done, shown_once};
 use crate::pages::text::console_merchant as t;
@@ -10,9 +10,8 @@ use crate::platform::extract::instant;
 use crate::platform::request::current_request;
 use crate::routes::webhook::{new_secret, ROTATION_OVERLAP};
 use crate::state::{blocking, AppState};
-use crate::web::SessionCaller;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use groupbuy_domain::webhook::{Delivery, WebhookEndpoint};
 use groupbuy_domain::{DomainError, Principal};
 use serde::Deserialize;
@@ -20,8 +19,6 @@ use serde::Deserialize;
 /// A form with its CSRF token and, for a replay, the time to replay from.
 #[derive(Debug, Deserialize)]
 pub struct ActForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     idempotency_key: String,
     #[serde(default)]
@@ -31,14 +28,12 @@ pub struct ActForm {
 /// A form acting on one delivery (a new test delivery, or one retried): the webhook
 /// API's port method `act` with the caller's principal, then back to its endpoint's page.
 async fn on_delivery(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
-    csrf: &str,
+    sent: Posted<Button>,
     flash: &str,
     act: impl FnOnce(&AppState, Principal) -> Result<Delivery, DomainError> + Send + 'static,
 ) -> Outcome {
-    let (viewer, auth) = sender(&req, caller, csrf)?;
+    let Posted { viewer, auth, .. } = sent;
     let who = auth.writer().cloned().or_refuse(&viewer)?;
     let d = blocking(move || act(&state, who))
         .await
@@ -48,35 +43,29 @@ async fn on_delivery(
 
 /// `POST /console/webhooks/{id}/test`: a test event (as `POST .../test`).
 pub async fn test(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<String>,
-    form: web::Form<ActForm>,
+    sent: Posted<Button>,
 ) -> HttpResponse {
     let (id, request_id) = (path.into_inner(), current_request().0);
-    page(on_delivery(
-        req,
-        state,
-        caller,
-        &form.csrf,
-        "test-sent",
-        move |s, who| s.webhooks.send_test(&who, &id, &request_id, s.clock.now()),
-    ))
+    page(on_delivery(state, sent, "test-sent", move |s, who| {
+        s.webhooks.send_test(&who, &id, &request_id, s.clock.now())
+    }))
     .await
 }
 
 /// `POST /console/webhooks/{id}/replay`: failed deliveries since `since`, again.
 pub async fn replay(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<String>,
-    form: web::Form<ActForm>,
+    sent: Posted<ActForm>,
 ) -> HttpResponse {
     page(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         let who = auth.writer().cloned().or_refuse(&viewer)?;
         let since = instant(&f.since, "since")
             .map_err(Into::into)
@@ -93,36 +82,30 @@ pub async fn replay(
 
 /// `POST /console/webhooks/deliveries/{id}/retry`: one delivery again.
 pub async fn retry(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<String>,
-    form: web::Form<ActForm>,
+    sent: Posted<Button>,
 ) -> HttpResponse {
     let id = path.into_inner();
-    page(on_delivery(
-        req,
-        state,
-        caller,
-        &form.csrf,
-        "retried",
-        move |s, who| s.webhooks.retry_delivery(&who, &id, s.clock.now()),
-    ))
+    page(on_delivery(state, sent, "retried", move |s, who| {
+        s.webhooks.retry_delivery(&who, &id, s.clock.now())
+    }))
     .await
 }
 
 /// `POST /console/webhooks/{id}/rotate`: a new secret (as `POST .../rotate-secret`), shown
 /// on this answer only; the old one keeps signing for the API's overlap. Once per form.
 pub async fn rotate(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<String>,
-    form: web::Form<ActForm>,
+    sent: Posted<ActForm>,
 ) -> HttpResponse {
     page(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         let who = auth.writer().cloned().or_refuse(&viewer)?;
         let (id, now, store, secret) = (
             path.into_inner(),
@@ -157,14 +140,12 @@ pub async fn rotate(
 
 /// `POST /console/webhooks/{id}/delete`: the endpoint is gone (as `DELETE .../{id}`).
 pub async fn delete(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
     path: web::Path<String>,
-    form: web::Form<ActForm>,
+    sent: Posted<ActForm>,
 ) -> HttpResponse {
     page(async move {
-        let (viewer, auth) = sender(&req, caller, &form.csrf)?;
+        let Posted { viewer, auth, .. } = sent;
         let who = auth.writer().cloned().or_refuse(&viewer)?;
         let (id, store) = (path.into_inner(), state.webhooks.clone());
         blocking(move || store.delete_endpoint(&who, &id))

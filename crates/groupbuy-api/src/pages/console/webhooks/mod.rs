@@ -7,7 +7,7 @@
 
 mod actions;
 
-use super::form::{flash, once, page, sender, text, viewer, Once, OrRefuse};
+use super::form::{flash, once, page, text, viewer, Once, OrRefuse, Posted};
 use super::{respond, shell};
 use crate::envelope::rfc3339;
 use crate::pages::text::console_merchant as t;
@@ -112,8 +112,6 @@ async fn list(
 #[derive(Debug, Deserialize)]
 struct EndpointForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     idempotency_key: String,
     #[serde(default)]
     url: String,
@@ -126,15 +124,13 @@ struct EndpointForm {
 /// `POST /console/webhooks`: registers an endpoint (as `POST /webhooks/endpoints`) and
 /// answers with the page showing its secret, this once; the same form sent again says it
 /// was done and shows no secret.
-async fn create(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Option<SessionCaller>,
-    form: web::Form<EndpointForm>,
-) -> HttpResponse {
+async fn create(state: web::Data<AppState>, sent: Posted<EndpointForm>) -> HttpResponse {
     page(async move {
-        let f = form.into_inner();
-        let (viewer, auth) = sender(&req, caller, &f.csrf)?;
+        let Posted {
+            viewer,
+            auth,
+            form: f,
+        } = sent;
         let who = auth.writer().cloned().or_refuse(&viewer)?;
         let owner = registrant(&who, None, None)
             .map_err(Into::into)
