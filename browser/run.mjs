@@ -14,8 +14,9 @@ import publicPages from './scenarios/public_pages.mjs';
 import signIn from './scenarios/sign_in.mjs';
 import shopper from './scenarios/shopper.mjs';
 import organiser from './scenarios/organiser.mjs';
+import consoleMerchant from './scenarios/console_merchant.mjs';
 
-const SCENARIOS = [publicPages, signIn, shopper, organiser];
+const SCENARIOS = [publicPages, signIn, shopper, organiser, consoleMerchant];
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 async function backend(name, binary, databaseUrl, outDir) {

@@ -7,6 +7,7 @@ mod campaign;
 mod catalog;
 mod cli;
 mod conditional;
+mod console_merchant;
 mod console_org;
 mod console_org_forms;
 mod contract;

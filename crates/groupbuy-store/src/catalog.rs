@@ -7,7 +7,7 @@ use crate::schema::{products, shops};
 use diesel::prelude::*;
 use groupbuy_domain::catalog::{
     manages_shop, CatalogStore, GroupTimeLimit, Product, ProductDraft, ProductPatch, Shop,
-    ShopDraft,
+    ShopDraft, LISTED_MAX,
 };
 use groupbuy_domain::platform::Answer;
 use groupbuy_domain::{DomainError, Principal};
@@ -198,6 +198,35 @@ impl CatalogStore for Database {
                 .values(ProductRow::from_domain(&product))
                 .execute(conn)?;
             Ok(product)
+        })
+    }
+
+    fn owned_shops(&self, owner: &Principal) -> Result<Vec<Shop>, DomainError> {
+        self.read(|conn| {
+            shops::table
+                .filter(shops::owner_id.eq(&owner.user_id))
+                .order((shops::created_at.desc(), shops::id.desc()))
+                .limit(LISTED_MAX)
+                .select(ShopRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(ShopRow::into_domain)
+                .collect::<Result<_, _>>()
+        })
+    }
+
+    fn shop_products(&self, owner: &Principal, shop_id: Uuid) -> Result<Vec<Product>, DomainError> {
+        self.read(|conn| {
+            owned_shop(conn, owner, shop_id)?;
+            products::table
+                .filter(products::shop_id.eq(shop_id.to_string()))
+                .order((products::created_at.desc(), products::id.desc()))
+                .limit(LISTED_MAX)
+                .select(ProductRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(ProductRow::into_domain)
+                .collect::<Result<_, _>>()
         })
     }
 
@@ -392,6 +421,33 @@ mod tests {
         assert_eq!(db.product(p.id).expect("load").name, "New");
     }
 
+    fn listings_show_only_the_callers_shops_and_products(db: &Database) {
+        let shop = db
+            .create_shop(
+                &merchant("m1"),
+                ShopDraft::parse("Mine", None).expect("valid"),
+                now(),
+                Answer::none(),
+            )
+            .expect("shop");
+        let p = db
+            .create_product(&merchant("m1"), shop.id, draft(), now(), Answer::none())
+            .expect("product");
+        assert_eq!(
+            db.owned_shops(&merchant("m1")).expect("list"),
+            vec![shop.clone()]
+        );
+        assert!(db.owned_shops(&merchant("m2")).expect("list").is_empty());
+        assert_eq!(
+            db.shop_products(&merchant("m1"), shop.id).expect("list"),
+            vec![p]
+        );
+        let err = db
+            .shop_products(&merchant("m2"), shop.id)
+            .expect_err("must be refused");
+        assert!(matches!(err, DomainError::NotFound(_)));
+    }
+
     fn missing_product_is_not_found(db: &Database) {
         assert_eq!(
             db.product(Uuid::new_v4()).expect_err("must be refused"),
@@ -403,6 +459,7 @@ mod tests {
         products_round_trip_exactly,
         another_merchants_shop_is_not_found,
         patch_updates_fields,
-        missing_product_is_not_found
+        missing_product_is_not_found,
+        listings_show_only_the_callers_shops_and_products
     );
 }

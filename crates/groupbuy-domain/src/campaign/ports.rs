@@ -35,6 +35,14 @@ pub trait CampaignStore: Send + Sync {
     /// `NotFound` when it does not exist.
     fn handle(&self, handle: &Handle) -> Result<HandleProfile, DomainError>;
 
+    /// The handles `owner` owns, oldest first, at most [`crate::catalog::LISTED_MAX`]:
+    /// where the console lists a person's campaigns from (each handle's campaigns are
+    /// then read with [`Self::group_buys`], the owner API's list).
+    ///
+    /// # Errors
+    /// `Unavailable`/`Internal` on storage failure.
+    fn owned_handles(&self, owner: &Principal) -> Result<Vec<HandleProfile>, DomainError>;
+
     /// Creates a DRAFT group-buy under a handle the caller manages.
     ///
     /// # Errors

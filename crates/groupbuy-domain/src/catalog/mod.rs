@@ -4,9 +4,9 @@ mod ports;
 mod product;
 mod shop;
 
-pub use ports::CatalogStore;
 #[cfg(feature = "mock")]
 pub use ports::MockCatalogStore;
+pub use ports::{CatalogStore, LISTED_MAX};
 pub use product::{
     stock_below_reserved, GroupTimeLimit, Product, ProductDraft, ProductFields, ProductPatch,
 };

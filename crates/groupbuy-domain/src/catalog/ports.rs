@@ -58,4 +58,20 @@ pub trait CatalogStore: Send + Sync {
         patch: ProductPatch,
         now: OffsetDateTime,
     ) -> Result<Product, DomainError>;
+
+    /// The shops `owner` owns, newest first, at most [`LISTED_MAX`]: the console's list
+    /// of a merchant's shops (the API has no listing; this is the same ownership rule).
+    ///
+    /// # Errors
+    /// `Unavailable`/`Internal` on storage failure.
+    fn owned_shops(&self, owner: &Principal) -> Result<Vec<Shop>, DomainError>;
+
+    /// The products of a shop the caller manages, newest first, at most [`LISTED_MAX`].
+    ///
+    /// # Errors
+    /// `NotFound` when the shop does not exist or is not the caller's.
+    fn shop_products(&self, owner: &Principal, shop_id: Uuid) -> Result<Vec<Product>, DomainError>;
 }
+
+/// The most shops or products one listing returns (a console page, not an export).
+pub const LISTED_MAX: i64 = 200;

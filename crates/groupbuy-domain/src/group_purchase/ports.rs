@@ -79,6 +79,19 @@ pub trait GroupPurchaseStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError>;
 
+    /// A product's groups, optionally of one status, newest first: for the merchant who
+    /// manages its shop (the console's groups by status; the API lists only open ones).
+    ///
+    /// # Errors
+    /// `NotFound` when the product does not exist or its shop is not the caller's.
+    fn product_groups(
+        &self,
+        caller: &Principal,
+        product_id: Uuid,
+        status: Option<GroupStatus>,
+        limit: i64,
+    ) -> Result<Vec<GroupDetail>, DomainError>;
+
     /// The user's ACTIVE participations with their histories, newest first.
     ///
     /// # Errors

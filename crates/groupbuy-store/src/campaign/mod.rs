@@ -147,6 +147,23 @@ impl CampaignStore for Database {
         self.read(|conn| load_handle(conn, handle))
     }
 
+    fn owned_handles(&self, owner: &Principal) -> Result<Vec<HandleProfile>, DomainError> {
+        self.read(|conn| {
+            campaign_handles::table
+                .filter(campaign_handles::owner_id.eq(&owner.user_id))
+                .order((
+                    campaign_handles::created_at.asc(),
+                    campaign_handles::handle.asc(),
+                ))
+                .limit(groupbuy_domain::catalog::LISTED_MAX)
+                .select(HandleRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(HandleRow::into_domain)
+                .collect()
+        })
+    }
+
     fn create_group_buy(
         &self,
         caller: &Principal,

@@ -101,6 +101,17 @@ impl GroupPurchaseStore for Database {
         self.query(|conn| reads::my_groups(conn, user_id, status, limit))
     }
 
+    fn product_groups(
+        &self,
+        caller: &Principal,
+        product_id: Uuid,
+        status: Option<GroupStatus>,
+        limit: i64,
+    ) -> Result<Vec<GroupDetail>, DomainError> {
+        let limit = limit.clamp(1, MAX_LIMIT);
+        self.read(|conn| reads::product_groups(conn, caller, product_id, status, limit))
+    }
+
     fn my_participations(&self, user_id: &str) -> Result<Vec<ParticipantDetail>, DomainError> {
         self.query(|conn| reads::my_participations(conn, user_id))
     }

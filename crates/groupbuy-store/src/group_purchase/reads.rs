@@ -117,6 +117,32 @@ pub(crate) fn my_groups(
     assemble(rows)
 }
 
+/// A product's groups, optionally of one status, newest first, at most `limit`: for
+/// whoever manages its shop (another merchant's product is not found). One query after
+/// the ownership check.
+pub(crate) fn product_groups(
+    conn: &mut DbConnection,
+    caller: &groupbuy_domain::Principal,
+    product_id: Uuid,
+    status: Option<GroupStatus>,
+    limit: i64,
+) -> Result<Vec<GroupDetail>, StoreError> {
+    let product = load_product(conn, product_id)?.ok_or_else(product_not_found)?;
+    if crate::catalog::owned_shop(conn, caller, product.shop_id).is_err() {
+        return Err(product_not_found().into());
+    }
+    let mut query = named_groups!()
+        .filter(gi::product_id.eq(product_id.to_string()))
+        .order((gi::created_at.desc(), gi::id.desc()))
+        .limit(limit)
+        .select(NamedGroupRow::as_select())
+        .into_boxed();
+    if let Some(s) = status {
+        query = query.filter(gi::status.eq(s.as_str()));
+    }
+    assemble(query.load(conn)?)
+}
+
 /// The user's ACTIVE participations, newest first, with their histories: one query.
 pub(crate) fn my_participations(
     conn: &mut DbConnection,

@@ -5,6 +5,7 @@
 
 mod admin;
 mod campaign;
+mod form;
 mod merchant;
 mod organiser;
 mod webhooks;
@@ -40,6 +41,21 @@ struct Section {
 /// person can use.
 const SECTIONS: &[Section] = &[
     Section {
+        href: "/console/shops",
+        label: text::console_merchant::SHOPS,
+        shown_to: is_merchant,
+    },
+    Section {
+        href: "/console/campaigns",
+        label: text::console_merchant::CAMPAIGNS,
+        shown_to: is_merchant,
+    },
+    Section {
+        href: "/console/webhooks",
+        label: text::console_merchant::WEBHOOKS,
+        shown_to: |_| true,
+    },
+    Section {
         href: "/console/pools",
         label: text::console_org::POOLS,
         shown_to: organiser::shown_to,
@@ -50,6 +66,11 @@ const SECTIONS: &[Section] = &[
         shown_to: Principal::is_platform_admin,
     },
 ];
+
+/// Merchants (and platform admins, who may act for any shop or handle).
+fn is_merchant(p: &Principal) -> bool {
+    p.has_role(groupbuy_domain::principal::ROLE_MERCHANT) || p.is_platform_admin()
+}
 
 /// The signed-in viewer of a console page, or the redirect to sign in and come back.
 pub fn signed_in(

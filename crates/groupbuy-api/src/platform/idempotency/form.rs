@@ -38,6 +38,23 @@ pub fn form_fingerprint(path: &str, fields: &[(&str, &str)]) -> String {
 /// before it is told to retry (a double click usually lands while the first still runs).
 const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// What a keyed submission ended in.
+pub enum Ran<T> {
+    /// This submission ran the use case: its result, and the answer stored on the key.
+    Now(T, StoredResponse),
+    /// An earlier submission with the key ran it: the answer it stored.
+    Before(StoredResponse),
+}
+
+impl<T> Ran<T> {
+    /// The answer, whichever submission ran the use case.
+    pub fn answer(self) -> StoredResponse {
+        match self {
+            Self::Now(_, stored) | Self::Before(stored) => stored,
+        }
+    }
+}
+
 /// Runs `use_case` once for `request`'s key: the first submission runs it (its answer,
 /// `render`'s, committed with its effect), a repeated one receives that stored answer,
 /// waiting up to five seconds (`PATIENCE`) while the first is still running. A refusal releases the
@@ -57,6 +74,27 @@ where
     F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
     R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
 {
+    run_once(state, request, use_case, render)
+        .await
+        .map(Ran::answer)
+}
+
+/// [`once_for_key`], saying whether this submission ran the use case (and its result: a
+/// page that shows something only once, such as a new secret, shows it then only).
+///
+/// # Errors
+/// As [`once_for_key`].
+pub async fn run_once<T, F, R>(
+    state: &web::Data<AppState>,
+    request: KeyedRequest,
+    use_case: F,
+    render: R,
+) -> Result<Ran<T>, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
+    R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
+{
     let KeyedRequest {
         owner,
         key,
@@ -67,7 +105,7 @@ where
         let now = state.clock.now();
         match begin(state, &owner, &key, &fingerprint, now).await? {
             IdempotencyBegin::Proceed => break,
-            IdempotencyBegin::Replay(stored) => return Ok(stored),
+            IdempotencyBegin::Replay(stored) => return Ok(Ran::Before(stored)),
             IdempotencyBegin::Mismatch => return Err(key_reused()),
             IdempotencyBegin::InFlight if std::time::Instant::now() < waited_until => {
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -80,10 +118,10 @@ where
         key: key.clone(),
     };
     match CLAIM.scope(claim, effect_answer(use_case, render)).await {
-        Ok(stored) => {
+        Ok((stored, value)) => {
             // Stored with the effect already; this only covers a use case without one.
             complete(state, &owner, &key, &stored, state.clock.now()).await;
-            Ok(stored)
+            Ok(Ran::Now(value, stored))
         }
         Err(e) => {
             release(state, owner, key).await;

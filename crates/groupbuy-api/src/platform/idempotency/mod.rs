@@ -20,7 +20,7 @@ use std::sync::Arc;
 use time::Duration;
 
 mod form;
-pub use form::{form_fingerprint, once_for_key, KeyedRequest};
+pub use form::{form_fingerprint, once_for_key, run_once, KeyedRequest, Ran};
 
 /// The request header.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -126,12 +126,14 @@ where
     F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
     R: Fn(&T) -> StoredResponse + Send + Sync + 'static,
 {
-    effect_answer(use_case, render).await.map(send)
+    effect_answer(use_case, render)
+        .await
+        .map(|(stored, _)| send(stored))
 }
 
 /// [`answer_with_effect`]'s answer before it becomes a response: the stored answer when
 /// the request holds a key (the one that committed with the effect), else `render`'s.
-async fn effect_answer<T, F, R>(use_case: F, render: R) -> Result<StoredResponse, ApiError>
+async fn effect_answer<T, F, R>(use_case: F, render: R) -> Result<(StoredResponse, T), ApiError>
 where
     T: Send + 'static,
     F: FnOnce(Answer<T>) -> Result<T, DomainError> + Send + 'static,
@@ -154,9 +156,9 @@ where
                     tracing::error!("failpoint: aborting between COMMIT and the response");
                     std::process::abort();
                 }
-                Ok(stored)
+                Ok((stored, value))
             }
-            None => Ok(render(&value)),
+            None => Ok((render(&value), value)),
         }
     })
     .await

@@ -18,12 +18,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub use visitor::Visitor;
 
 /// A handle from the path; one that cannot exist is simply not found.
-fn path_handle(raw: &str) -> Result<Handle, ApiError> {
+pub(crate) fn path_handle(raw: &str) -> Result<Handle, ApiError> {
     Handle::parse(raw).map_err(|_| ApiError::from(campaign::handle_not_found()))
 }
 
 /// A handle and slug from the path.
-fn path_slug(handle: &str, slug: &str) -> Result<(Handle, Slug), ApiError> {
+pub(crate) fn path_slug(handle: &str, slug: &str) -> Result<(Handle, Slug), ApiError> {
     let handle = path_handle(handle)?;
     let slug = Slug::parse(slug).map_err(|_| ApiError::from(campaign::group_buy_not_found()))?;
     Ok((handle, slug))

@@ -26,7 +26,7 @@ use time::{Duration, OffsetDateTime};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// How long a rotated-out secret keeps signing beside the new one.
-const ROTATION_OVERLAP: Duration = Duration::hours(24);
+pub(crate) const ROTATION_OVERLAP: Duration = Duration::hours(24);
 
 /// The answer that shows an endpoint with its new secret (creation and rotation only).
 fn with_secret(

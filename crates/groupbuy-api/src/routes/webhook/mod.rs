@@ -5,6 +5,8 @@ pub mod catalogue;
 pub mod dto;
 mod endpoints;
 
+pub(crate) use endpoints::ROTATION_OVERLAP;
+
 use base64::Engine;
 use rand::RngCore;
 use utoipa_actix_web::service_config::ServiceConfig;

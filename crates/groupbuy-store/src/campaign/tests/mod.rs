@@ -121,6 +121,12 @@ fn handles_are_unique_and_owned(db: &Database) {
     );
     assert!(matches!(again, Err(DomainError::Conflict(m)) if m.contains("already taken")));
     assert_eq!(db.handle(&h()).expect("handle").owner_id, "m1");
+    let owned = db.owned_handles(&merchant("m1")).expect("list");
+    assert_eq!(
+        owned.iter().map(|p| p.handle.as_str()).collect::<Vec<_>>(),
+        ["gharart"]
+    );
+    assert!(db.owned_handles(&merchant("m2")).expect("list").is_empty());
     let stranger = db.group_buy(&merchant("m2"), &h(), &s("lamps"));
     assert!(matches!(stranger, Err(DomainError::NotFound(_))));
     assert!(db.group_buy(&admin(), &h(), &s("lamps")).is_ok());

@@ -112,9 +112,43 @@ fn reads_equal_the_former_per_group_loads(db: &Database) {
     assert_eq!(active[0].transfers, active[1].transfers);
 }
 
+/// A product's groups by status, for its merchant only (the console's list).
+fn product_groups_are_the_merchants_alone(db: &Database) {
+    use groupbuy_domain::group_purchase::GroupStatus;
+    use groupbuy_domain::DomainError;
+    let (p, g1, g2) = crowded(db, 2);
+    let merchant = groupbuy_domain::Principal {
+        user_id: "merchant".into(),
+        roles: vec!["merchant".into()],
+        ..Default::default()
+    };
+    let all = db.product_groups(&merchant, p, None, 100).expect("all");
+    assert_eq!(
+        all.iter().map(|d| d.group.id).collect::<Vec<_>>(),
+        [g2, g1],
+        "newest first"
+    );
+    let open = db
+        .product_groups(&merchant, p, Some(GroupStatus::Open), 100)
+        .expect("open");
+    assert_eq!(open.len(), 2);
+    let done = db
+        .product_groups(&merchant, p, Some(GroupStatus::Completed), 100)
+        .expect("completed");
+    assert!(done.is_empty());
+    let stranger = db.product_groups(&user("a"), p, None, 100);
+    assert!(
+        matches!(stranger, Err(DomainError::NotFound(_))),
+        "{stranger:?}"
+    );
+    let missing = db.product_groups(&merchant, Uuid::new_v4(), None, 100);
+    assert!(matches!(missing, Err(DomainError::NotFound(_))));
+}
+
 crate::on_both_backends!(
     each_read_is_a_fixed_number_of_queries,
     reads_equal_the_former_per_group_loads,
+    product_groups_are_the_merchants_alone,
 );
 
 /// The per-group loads the batched reads replaced, kept as the reference they must equal.

@@ -1,6 +1,0 @@
-//! The console's webhooks pages (to be built).
-
-use actix_web::web;
-
-/// Registers this section's pages.
-pub fn configure(_cfg: &mut web::ServiceConfig) {}

@@ -1,0 +1,134 @@
+//! Campaigns in the console: claim a handle, create, publish, a refused close naming the
+//! unmet thresholds, the close after interest arrives; another owner's campaign is 404.
+
+use super::{assert_escaped, see_other, send, HOSTILE};
+use crate::browser::hidden;
+use crate::helpers::TestApp;
+
+const PAGE: &str = "/console/campaigns/gharart/lamps";
+const API: &str = "/v2/handles/gharart/group-buys/lamps";
+
+#[actix_web::test]
+async fn an_owner_creates_publishes_and_closes_a_campaign_once_its_threshold_is_met() {
+    for app in TestApp::all_web().await {
+        let m1 = app.sign_in("m1", "merchant", None).await;
+        let token = app.token("m1", &["merchant"]);
+        let start = m1.get("/console/campaigns").await.expect_page(200);
+        let key = hidden(start.html(), "idempotency_key").expect("a key");
+        let claimed = send(
+            &m1,
+            "/console/campaigns",
+            &[
+                ("idempotency_key", &key),
+                ("handle", "gharart"),
+                ("display_name", "Gharart"),
+            ],
+        )
+        .await;
+        assert!(see_other(&claimed).starts_with("/console/campaigns/gharart"));
+        let start = m1.get("/console/campaigns").await.expect_page(200);
+        assert!(
+            start.html().contains("href=\"/console/campaigns/gharart\""),
+            "the owner's handles are listed"
+        );
+        let opened = m1.get("/console/campaigns?handle=gharart").await;
+        assert_eq!(see_other(&opened), "/console/campaigns/gharart");
+
+        let list = m1.get("/console/campaigns/gharart").await.expect_page(200);
+        let key = hidden(list.html(), "idempotency_key").expect("a key");
+        let fields = [
+            ("idempotency_key", key.as_str()),
+            ("slug", "lamps"),
+            ("title", HOSTILE),
+            ("unit_price", "45000"),
+            ("min_participants", "1"),
+            ("closes_at", "2099-01-01T00:00:00Z"),
+        ];
+        let created = send(&m1, "/console/campaigns/gharart", &fields).await;
+        assert!(see_other(&created).starts_with(PAGE));
+        // The same form again: the same campaign, no second one and no refusal.
+        assert!(
+            see_other(&send(&m1, "/console/campaigns/gharart", &fields).await).starts_with(PAGE)
+        );
+        let api = app.get(API, Some(&token)).await.expect(200);
+        assert_eq!(api.data()["status"], "DRAFT");
+        let list = m1.get("/console/campaigns/gharart").await.expect_page(200);
+        assert_escaped(list.html());
+        assert_eq!(list.html().matches(&format!("href=\"{PAGE}\"")).count(), 1);
+
+        let page = m1.get(PAGE).await.expect_page(200);
+        assert_escaped(page.html());
+        assert!(page.html().contains("DRAFT"));
+        assert!(see_other(&send(&m1, &format!("{PAGE}/publish"), &[]).await).starts_with(PAGE));
+        assert_eq!(
+            app.get(API, Some(&token)).await.expect(200).data()["status"],
+            "PUBLISHED"
+        );
+
+        // A close before the threshold: refused with the unmet one named, nothing changed.
+        let refused = send(&m1, &format!("{PAGE}/close"), &[]).await;
+        assert_eq!(refused.status.as_u16(), 409, "{}", refused.body);
+        assert!(
+            refused.html().contains("thresholds not met"),
+            "{}",
+            refused.html()
+        );
+        assert!(
+            refused.html().contains("participants 0/1"),
+            "{}",
+            refused.html()
+        );
+        assert_eq!(
+            app.get(API, Some(&token)).await.expect(200).data()["status"],
+            "PUBLISHED"
+        );
+
+        // Interest arrives; the page counts it, and the close succeeds.
+        app.interest_as("u1", "lamps", 2).await.expect(201);
+        let page = m1.get(PAGE).await.expect_page(200);
+        assert!(
+            page.html().contains("1 participants, 2 units"),
+            "{}",
+            page.html()
+        );
+        assert!(page.html().contains("user:u1") || page.html().contains("u1"));
+
+        // Another merchant sees nothing and changes nothing; a form without CSRF neither.
+        let m2 = app.sign_in("m2", "merchant", None).await;
+        m2.get(PAGE).await.expect_page(404);
+        m2.get("/console/campaigns/gharart").await.expect_page(404);
+        let theirs = m2.get("/console/campaigns").await.expect_page(200);
+        assert!(!theirs
+            .html()
+            .contains("href=\"/console/campaigns/gharart\""));
+        assert_eq!(
+            send(&m2, &format!("{PAGE}/close"), &[])
+                .await
+                .status
+                .as_u16(),
+            404
+        );
+        assert_eq!(
+            m1.post_form(&format!("{PAGE}/close"), &[])
+                .await
+                .status
+                .as_u16(),
+            403
+        );
+        assert_eq!(
+            app.get(API, Some(&token)).await.expect(200).data()["status"],
+            "PUBLISHED"
+        );
+
+        assert!(see_other(&send(&m1, &format!("{PAGE}/close"), &[]).await).starts_with(PAGE));
+        assert_eq!(
+            app.get(API, Some(&token)).await.expect(200).data()["status"],
+            "CLOSED"
+        );
+        let page = m1.get(PAGE).await.expect_page(200);
+        assert!(
+            page.html().contains("close"),
+            "the audit trail names the close"
+        );
+    }
+}
