@@ -196,13 +196,26 @@ pub struct Database {
     joins: Arc<crate::group_purchase::JoinBatches>,
     /// The commission of shops without their own rate (`GROUPBUY_COMMISSION_BPS`).
     pub(crate) default_commission: CommissionRate,
+    /// The URL it was opened with (the live listener opens its own connection).
+    url: String,
+    /// SQLite: the topics the writer's transactions touched ([`crate::live`]).
+    noted: Option<Arc<crate::live::sqlite::Noted>>,
 }
 
 /// The connection a write transaction runs on: a pooled one (PostgreSQL) or SQLite's
 /// single writer, held for the whole transaction.
 pub(crate) enum WriteConnection<'a> {
     Pooled(r2d2::PooledConnection<Manager>),
-    Single(MutexGuard<'a, DbConnection>),
+    /// SQLite's writer and the topics its transactions note, announced on release.
+    Single(MutexGuard<'a, DbConnection>, &'a crate::live::sqlite::Noted),
+}
+
+impl Drop for WriteConnection<'_> {
+    fn drop(&mut self) {
+        if let Self::Single(_, noted) = self {
+            noted.announce();
+        }
+    }
 }
 
 impl std::ops::Deref for WriteConnection<'_> {
@@ -210,7 +223,7 @@ impl std::ops::Deref for WriteConnection<'_> {
     fn deref(&self) -> &DbConnection {
         match self {
             Self::Pooled(c) => c,
-            Self::Single(c) => c,
+            Self::Single(c, _) => c,
         }
     }
 }
@@ -219,7 +232,7 @@ impl std::ops::DerefMut for WriteConnection<'_> {
     fn deref_mut(&mut self) -> &mut DbConnection {
         match self {
             Self::Pooled(c) => c,
-            Self::Single(c) => c,
+            Self::Single(c, _) => c,
         }
     }
 }
@@ -262,12 +275,20 @@ impl Database {
             checkout_timeout: settings.checkout_timeout,
             joins: Arc::default(),
             default_commission: CommissionRate::ZERO,
+            noted: (backend == Backend::Sqlite)
+                .then(|| Arc::new(crate::live::sqlite::Noted::new(url))),
+            url: url.to_owned(),
         })
     }
 
     /// The queues in which payments for the same group are batched.
     pub(crate) fn joins(&self) -> &crate::group_purchase::JoinBatches {
         &self.joins
+    }
+
+    /// The URL this database was opened with.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
     }
 
     /// Which backend this is.
@@ -290,12 +311,15 @@ impl Database {
     /// The connection for one write transaction: SQLite's single writer (waiting in line
     /// at most the checkout timeout, then `Pool` like an exhausted pool) or a pooled one.
     pub(crate) fn writer(&self) -> Result<WriteConnection<'_>, StoreError> {
-        match &self.writer {
-            Some(single) => single
-                .try_lock_for(self.checkout_timeout)
-                .map(WriteConnection::Single)
-                .ok_or_else(|| StoreError::Pool("timed out waiting for the writer".into())),
-            None => self.checkout().map(WriteConnection::Pooled),
+        match (&self.writer, &self.noted) {
+            (Some(single), Some(noted)) => {
+                let mut conn = single
+                    .try_lock_for(self.checkout_timeout)
+                    .ok_or_else(|| StoreError::Pool("timed out waiting for the writer".into()))?;
+                noted.install(&mut conn);
+                Ok(WriteConnection::Single(conn, noted))
+            }
+            _ => self.checkout().map(WriteConnection::Pooled),
         }
     }
 
