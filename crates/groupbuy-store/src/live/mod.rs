@@ -26,16 +26,16 @@ pub const CHANNEL: &str = "groupbuy_live";
 /// What changed, as a topic the listeners fan out on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LiveChange {
-    /// The group purchase with this id (its row or one of its participants).
+    /// The group purchase with this code (its row or one of its participants).
     Group(String),
-    /// The campaign (group-buy) with this id.
+    /// The campaign (group-buy) at `<handle>/<slug>`.
     Campaign(String),
     /// Notices may have been missed (the listening connection was lost): re-read every topic.
     Everything,
 }
 
 impl LiveChange {
-    /// Parses a notice's payload (`g:<id>`, `c:<id>`, `*`); `None` for anything else.
+    /// Parses a notice's payload (`g:<code>`, `c:<handle>/<slug>`, `*`); `None` for anything else.
     pub fn parse(payload: &str) -> Option<Self> {
         match payload.split_once(':') {
             Some(("g", id)) if !id.is_empty() => Some(Self::Group(id.to_owned())),

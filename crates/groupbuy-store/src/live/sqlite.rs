@@ -12,29 +12,29 @@ use std::sync::{Arc, OnceLock};
 
 diesel::define_sql_function! {
     /// Notes a changed topic (the writer's TEMP triggers call it).
-    fn groupbuy_live_notify(topic: diesel::sql_types::Text) -> diesel::sql_types::Integer;
+    fn groupbuy_live_notify(topic: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Integer;
 }
 
 /// The triggers: a group's row or participants, a campaign's row.
 const TRIGGERS: &str = "
 CREATE TEMP TRIGGER IF NOT EXISTS live_group_ins AFTER INSERT ON main.group_instances
-  BEGIN SELECT groupbuy_live_notify('g:' || NEW.id); END;
+  BEGIN SELECT groupbuy_live_notify('g:' || NEW.code); END;
 CREATE TEMP TRIGGER IF NOT EXISTS live_group_upd AFTER UPDATE ON main.group_instances
-  BEGIN SELECT groupbuy_live_notify('g:' || NEW.id); END;
+  BEGIN SELECT groupbuy_live_notify('g:' || NEW.code); END;
 CREATE TEMP TRIGGER IF NOT EXISTS live_group_del AFTER DELETE ON main.group_instances
-  BEGIN SELECT groupbuy_live_notify('g:' || OLD.id); END;
+  BEGIN SELECT groupbuy_live_notify('g:' || OLD.code); END;
 CREATE TEMP TRIGGER IF NOT EXISTS live_seat_ins AFTER INSERT ON main.group_participants
-  BEGIN SELECT groupbuy_live_notify('g:' || NEW.group_id); END;
+  BEGIN SELECT groupbuy_live_notify((SELECT 'g:' || code FROM main.group_instances WHERE id = NEW.group_id)); END;
 CREATE TEMP TRIGGER IF NOT EXISTS live_seat_upd AFTER UPDATE ON main.group_participants
-  BEGIN SELECT groupbuy_live_notify('g:' || NEW.group_id); END;
+  BEGIN SELECT groupbuy_live_notify((SELECT 'g:' || code FROM main.group_instances WHERE id = NEW.group_id)); END;
 CREATE TEMP TRIGGER IF NOT EXISTS live_seat_del AFTER DELETE ON main.group_participants
-  BEGIN SELECT groupbuy_live_notify('g:' || OLD.group_id); END;
+  BEGIN SELECT groupbuy_live_notify((SELECT 'g:' || code FROM main.group_instances WHERE id = OLD.group_id)); END;
 CREATE TEMP TRIGGER IF NOT EXISTS live_campaign_ins AFTER INSERT ON main.group_buys
-  BEGIN SELECT groupbuy_live_notify('c:' || NEW.id); END;
+  BEGIN SELECT groupbuy_live_notify('c:' || NEW.handle || '/' || NEW.slug); END;
 CREATE TEMP TRIGGER IF NOT EXISTS live_campaign_upd AFTER UPDATE ON main.group_buys
-  BEGIN SELECT groupbuy_live_notify('c:' || NEW.id); END;
+  BEGIN SELECT groupbuy_live_notify('c:' || NEW.handle || '/' || NEW.slug); END;
 CREATE TEMP TRIGGER IF NOT EXISTS live_campaign_del AFTER DELETE ON main.group_buys
-  BEGIN SELECT groupbuy_live_notify('c:' || OLD.id); END;
+  BEGIN SELECT groupbuy_live_notify('c:' || OLD.handle || '/' || OLD.slug); END;
 ";
 
 type Listeners = HashMap<String, Vec<(u64, OnChange)>>;
@@ -115,11 +115,13 @@ impl Noted {
             return;
         };
         let topics = std::panic::AssertUnwindSafe(self.topics.clone());
-        let registered =
-            groupbuy_live_notify_utils::register_nondeterministic_impl(c, move |topic: String| {
-                topics.lock().push(topic);
+        let registered = groupbuy_live_notify_utils::register_nondeterministic_impl(
+            c,
+            move |topic: Option<String>| {
+                topics.lock().extend(topic);
                 0
-            });
+            },
+        );
         if registered.is_ok() && tables_exist(c) {
             match c.batch_execute(TRIGGERS) {
                 Ok(()) => *installed = true,

@@ -25,11 +25,8 @@ fn heard(log: &Mutex<Vec<LiveChange>>, want: &LiveChange, within: Duration) -> b
 
 fn interest_is_announced_to_other_instances(db: &Database) {
     setup(db, "lamps", true);
-    let id = db
-        .public_group_buy(&h(), &s("lamps"))
-        .expect("public")
-        .id
-        .to_string();
+    let g = db.public_group_buy(&h(), &s("lamps")).expect("public");
+    let id = format!("{}/{}", g.handle, g.slug);
     let other = Database::connect(db.url(), PoolSettings::default()).expect("other instance");
     let log = Arc::new(Mutex::new(Vec::new()));
     let sink = log.clone();
@@ -46,11 +43,12 @@ fn interest_is_announced_to_other_instances(db: &Database) {
         ));
     }
     interest(db, "lamps", "v1", 2).expect("interest");
-    assert!(heard(
-        &log,
-        &LiveChange::Campaign(id.clone()),
-        Duration::from_secs(5)
-    ));
+    let within = Duration::from_secs(5);
+    assert!(
+        heard(&log, &LiveChange::Campaign(id.clone()), within),
+        "{id}: {:?}",
+        log.lock()
+    );
     // A dropped listener hears nothing more.
     drop(listener);
     log.lock().clear();
