@@ -8,6 +8,8 @@ mod campaign;
 pub mod console;
 mod group;
 pub mod layout;
+mod live;
+mod qr;
 pub mod text;
 pub mod viewer;
 
@@ -31,6 +33,10 @@ const SITE_CSS: &str = include_str!("site.css");
 /// Registers the pages and their stylesheet.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/g/{groupCode}", web::get().to(group::page))
+        .route("/g/{groupCode}/live", web::get().to(live::group))
+        .route("/g/{groupCode}/qr.svg", web::get().to(qr::svg))
+        .route("/c/{handle}/{slug}/live", web::get().to(live::campaign))
+        .route("/assets/live.js", web::get().to(live::script))
         .route("/c/{handle}", web::get().to(campaign::list))
         .route("/c/{handle}/{slug}", web::get().to(campaign::page))
         .route("/assets/site.css", web::get().to(stylesheet))
