@@ -14,6 +14,7 @@ mod helpers;
 mod idempotency;
 mod input;
 mod ledger;
+mod live;
 mod numbers;
 mod ocds;
 mod openapi;

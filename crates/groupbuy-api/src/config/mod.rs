@@ -148,9 +148,11 @@ fn live_settings() -> Result<crate::live::LiveSettings, String> {
     let heartbeat_ms: u64 = number("GROUPBUY_LIVE_HEARTBEAT_MS", 15_000)?;
     let retry_ms: u64 = number("GROUPBUY_LIVE_RETRY_MS", 3_000)?;
     if max_subscribers == 0 || heartbeat_ms == 0 || retry_ms == 0 {
-        return Err("GROUPBUY_LIVE_MAX_SUBSCRIBERS, GROUPBUY_LIVE_HEARTBEAT_MS and \
+        return Err(
+            "GROUPBUY_LIVE_MAX_SUBSCRIBERS, GROUPBUY_LIVE_HEARTBEAT_MS and \
                     GROUPBUY_LIVE_RETRY_MS must be > 0"
-            .into());
+                .into(),
+        );
     }
     Ok(crate::live::LiveSettings {
         max_subscribers,

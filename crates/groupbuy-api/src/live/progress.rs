@@ -44,9 +44,7 @@ pub fn group(d: &GroupDetail) -> Event {
 /// A campaign's progress: each set threshold's current and target, met, status.
 pub fn campaign(g: &GroupBuy) -> Event {
     let p = g.progress();
-    let threshold = |kind: &str, t: &ThresholdProgress, label: String| {
-        json!({ "kind": kind, "current": t.current, "target": t.target, "met": t.met, "text": label })
-    };
+    let threshold = |kind: &str, t: &ThresholdProgress, label: String| json!({ "kind": kind, "current": t.current, "target": t.target, "met": t.met, "text": label });
     let mut thresholds = Vec::new();
     if let Some(t) = &p.participants {
         thresholds.push(threshold(

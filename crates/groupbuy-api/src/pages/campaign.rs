@@ -49,7 +49,7 @@ pub async fn page(
             dt { (text::UNIT_PRICE) }
             dd class="price-group" { (g.unit_price.display_grouped()) }
             dt { (text::CLOSES) }
-            dd { (crate::envelope::rfc3339(g.closes_at)) " · " (live::countdown(g.closes_at, &left)) }
+            dd { (crate::envelope::rfc3339(g.closes_at)) " · " (live::countdown(g.closes_at, &left, true)) }
         }
         h2 data-live-src={ "/c/" (g.handle) "/" (g.slug) "/live" } { (text::PROGRESS) }
         (progress(&g))

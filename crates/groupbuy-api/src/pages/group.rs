@@ -80,7 +80,7 @@ fn render(
         }
         p {
             span data-live="seats" { (text::seats(g.seats_occupied, g.total_seats)) }
-            " · " (live::countdown(g.expires_at, &left))
+            " · " (live::countdown(g.expires_at, &left, g.status == GroupStatus::Open))
         }
         progress max=(g.total_seats) value=(g.seats_occupied) data-live="progress"
             data-live-src={ "/g/" (g.code.as_str()) "/live" } {

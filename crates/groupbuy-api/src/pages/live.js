@@ -7,7 +7,7 @@
 
   var source = document.querySelector("[data-live-src]");
   var left = document.querySelector("[data-live=left]");
-  var open = true;
+  var open = !left || left.getAttribute("data-running") === "true";
 
   function el(name) {
     return document.querySelector("[data-live=" + name + "]");

@@ -66,7 +66,11 @@ pub async fn campaign(
     let topic = LiveChange::Campaign(format!("{handle}/{slug}"));
     let (store, h, s) = (state.campaigns.clone(), handle.clone(), slug.clone());
     let read: Reader = Arc::new(move || {
-        gone_is_none(store.public_group_buy(&h, &s).map(|g| progress::campaign(&g)))
+        gone_is_none(
+            store
+                .public_group_buy(&h, &s)
+                .map(|g| progress::campaign(&g)),
+        )
     });
     let store = state.campaigns.clone();
     let first = async move {
@@ -107,7 +111,12 @@ async fn subscribe(
         .headers()
         .get("Last-Event-ID")
         .and_then(|v| v.to_str().ok());
-    Ok(stream::response(sub, current, last_event_id, hub.settings()))
+    Ok(stream::response(
+        sub,
+        current,
+        last_event_id,
+        hub.settings(),
+    ))
 }
 
 /// 503: this instance takes no more subscribers now.
@@ -119,11 +128,12 @@ fn busy() -> HttpResponse {
         .body(text::live::BUSY)
 }
 
-/// The time left until `until`, shown as `left` and counted down by the script, which
-/// takes its words from these attributes.
-pub fn countdown(until: time::OffsetDateTime, left: &str) -> maud::Markup {
+/// The time left until `until`, shown as `left` and counted down by the script (while
+/// `running`), which takes its words from these attributes.
+pub fn countdown(until: time::OffsetDateTime, left: &str, running: bool) -> maud::Markup {
     maud::html! {
         span data-live="left" data-until=(crate::envelope::rfc3339(until))
+            data-running=(running)
             data-left-days=(text::live::LEFT_DAYS) data-left-hours=(text::live::LEFT_HOURS)
             data-left-minutes=(text::live::LEFT_MINUTES) data-left-none=(text::live::LEFT_NONE)
         { (left) }
