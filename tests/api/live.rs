@@ -340,3 +340,113 @@ async fn the_group_page_carries_the_script_and_its_qr_code_of_the_canonical_link
         assert_eq!(unknown.status(), 404);
     }
 }
+
+/// A token of the real binary (`groupbuy token`) for `sub` with `roles`.
+fn cli_token(sub: &str, roles: &[&str]) -> String {
+    let mut args = vec!["token", "--sub", sub];
+    for r in roles {
+        args.extend(["--role", r]);
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_groupbuy"))
+        .args(args)
+        .env("GROUPBUY_JWT_SECRET", crate::helpers::SECRET)
+        .output()
+        .expect("token");
+    String::from_utf8(out.stdout)
+        .expect("utf8")
+        .trim()
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn sigterm_ends_open_streams_so_the_server_exits_without_waiting_for_them() {
+    let dir = std::env::temp_dir().join(format!("groupbuy-live-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (mut child, port, _logs) =
+        crate::shutdown::serve_with(&dir, &[("GROUPBUY_SHUTDOWN_TIMEOUT_SECONDS", "60")]);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let post = |path: String, tok: String, body: Value| {
+        let req = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(tok)
+            .json(&body);
+        async move {
+            let r = req.send().await.expect("sent");
+            assert!(r.status().is_success(), "{}", r.status());
+            r.json::<Value>().await.expect("json")["data"].clone()
+        }
+    };
+    let m = cli_token("live-merchant", &["merchant"]);
+    let shop = post(
+        "/api/v1/shops".into(),
+        m.clone(),
+        json!({"shopName": "Live shop"}),
+    )
+    .await;
+    let product = post(
+        format!(
+            "/api/v1/shops/{}/products",
+            shop["shopId"].as_str().unwrap()
+        ),
+        m,
+        json!({"productName": "Lamp", "productImage": "https://img.example/l.jpg",
+               "regularPrice": 150000, "groupPrice": 80000, "stockQuantity": 100,
+               "groupBuyingEnabled": true, "groupMaxSize": 10, "groupTimeLimitHours": 24,
+               "maxPerCustomer": 10}),
+    )
+    .await;
+    let admin = cli_token("live-admin", &["platform-admin"]);
+    post(
+        "/api/v1/platform-admin/wallets/live-buyer/credit".into(),
+        admin,
+        json!({"amount": 1000000, "reference": "test"}),
+    )
+    .await;
+    let buyer = cli_token("live-buyer", &[]);
+    let session = post(
+        "/api/v1/checkout-sessions".into(),
+        buyer.clone(),
+        json!({"sessionType": "GROUP_PURCHASE", "productId": product["productId"], "quantity": 1}),
+    )
+    .await;
+    let paid = post(
+        format!(
+            "/api/v1/checkout-sessions/{}/process-payment",
+            session["sessionId"].as_str().unwrap()
+        ),
+        buyer,
+        json!({"paymentMethod": "WALLET"}),
+    )
+    .await;
+    let code = paid["groupCode"].as_str().unwrap();
+    let res = client
+        .get(format!("{base}/g/{code}/live"))
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(res.status(), 200);
+    let mut sse = Sse {
+        res,
+        buf: String::new(),
+    };
+    sse.event(SOON).await.expect("the current state");
+    let sent = Instant::now();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    // The stream ends (no heartbeat is due for 15 s: only the shutdown ends it).
+    assert!(sse.event(Duration::from_secs(10)).await.is_none());
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "the stream outlived SIGTERM"
+    );
+    let until = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().expect("wait").is_none() {
+        assert!(Instant::now() < until, "groupbuy waited for its streams");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
