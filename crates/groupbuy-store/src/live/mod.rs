@@ -5,7 +5,7 @@
 //! inside the very transaction that changes a group, its participants or a campaign's
 //! counters, so the notice leaves only when that transaction commits, to every instance
 //! LISTENing. On SQLite the single writer connection carries TEMP triggers calling a
-//! function of this process ([`sqlite`]), and the topics a transaction touched are announced
+//! function of this process (`live/sqlite.rs`), and the topics a transaction touched are announced
 //! in this process when the writer is released; instances in one process on one file share
 //! them (keyed by the file), other processes on that file do not see them.
 //!
