@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -214,6 +215,9 @@ def main():
     ap.add_argument("--joins", type=int, default=20)
     ap.add_argument("--duration", type=int, default=10)
     args = ap.parse_args()
+    # Each subscriber is a socket here and in a server (which inherit this limit).
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     binary = os.path.abspath(args.bin)
     name = f"gb_live_{uuid.uuid4().hex[:8]}"
     admin = db_url(args.pg, "postgres")
@@ -225,7 +229,7 @@ def main():
         procs.append(serve(binary, url, PORTS[1], args.subscribers + 100))
         code, gid, product = setup(binary, PORTS[0])
         reader = token(binary, "bench-reader")
-        print(f"# PostgreSQL, release binary, 2 workers per instance, group {code}")
+        print(f"# PostgreSQL, {binary}, 2 workers per instance, group {code}")
         sizes = page_weight(PORTS[0], code)
         print("page weight (bytes, no images):", sizes, "total", sum(sizes.values()))
         html = wrk(f"http://127.0.0.1:{PORTS[0]}/g/{code}", args.duration)
