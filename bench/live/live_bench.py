@@ -120,8 +120,11 @@ def buy(binary, port, user, product, group, timed=None):
     session = call(port, "POST", "/api/v1/checkout-sessions", t, body)["data"]["sessionId"]
     if timed is not None:
         timed.append(time.perf_counter())
-    return call(port, "POST", f"/api/v1/checkout-sessions/{session}/process-payment", t,
+    paid = call(port, "POST", f"/api/v1/checkout-sessions/{session}/process-payment", t,
                 {"paymentMethod": "WALLET"})["data"]
+    if timed is not None:
+        timed.append(time.perf_counter())
+    return paid
 
 
 def wrk(url, duration):
@@ -187,7 +190,7 @@ async def fan_out(args, binary, code, gid, product, pids):
         await asyncio.wait_for(ready.acquire(), 60)
     await asyncio.sleep(1)
     after = [rss_kib(p) for p in pids]
-    latencies = []
+    latencies, payments, firsts = [], [], []
     loop = asyncio.get_running_loop()
     for j in range(args.joins):
         sent = []
@@ -199,12 +202,15 @@ async def fan_out(args, binary, code, gid, product, pids):
         missing = sum(1 for s in subs if seats not in s.seen)
         if missing:
             print(f"join {j}: {missing} subscribers missed seats={seats}", file=sys.stderr)
-        latencies += [(s.seen[seats] - sent[0]) * 1000 for s in subs if seats in s.seen]
+        this = [(s.seen[seats] - sent[0]) * 1000 for s in subs if seats in s.seen]
+        latencies += this
+        firsts.append(min(this))
+        payments.append((sent[1] - sent[0]) * 1000)
     for t in tasks:
         t.cancel()
     per_instance = [args.subscribers // 2 + (args.subscribers % 2 if i == 0 else 0) for i in range(2)]
     per_sub = [(a - b) / n for a, b, n in zip(after, before, per_instance)]
-    return latencies, before, after, per_sub
+    return latencies, payments, firsts, before, after, per_sub
 
 
 def main():
@@ -245,10 +251,14 @@ def main():
         print(f"wrk -c16 GET /api/v1/group-purchases/code/{{code}} (JSON): {rps:.0f} req/s, "
               f"p50 {lat.get('50')}, p99 {lat.get('99')}")
         os.remove(script)
-        latencies, before, after, per_sub = asyncio.run(fan_out(args, binary, code, gid, product, [p.pid for p in procs]))
+        latencies, payments, firsts, before, after, per_sub = asyncio.run(fan_out(args, binary, code, gid, product, [p.pid for p in procs]))
         print(f"fan-out: {args.subscribers} subscribers over 2 instances, {args.joins} joins on instance A")
         print(f"  join-to-receipt: n={len(latencies)} p50 {pct(latencies, 0.5):.1f} ms, "
               f"p99 {pct(latencies, 0.99):.1f} ms, max {max(latencies):.1f} ms")
+        print(f"  first subscriber to receive each join: p50 {pct(firsts, 0.5):.1f} ms, "
+              f"max {max(firsts):.1f} ms")
+        print(f"  the payment request itself (send to answer): p50 {pct(payments, 0.5):.1f} ms, "
+              f"max {max(payments):.1f} ms")
         print(f"  RSS KiB before {before}, after {after}; per subscriber "
               f"{', '.join(f'{x:.1f}' for x in per_sub)} KiB")
     finally:
