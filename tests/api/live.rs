@@ -175,6 +175,45 @@ async fn a_join_through_the_api_reaches_a_subscriber_with_the_public_progress() 
 }
 
 #[actix_web::test]
+async fn the_sweeps_failure_of_an_expired_group_reaches_its_subscriber() {
+    for app in TestApp::all_with(Duration::from_millis(100)).await {
+        // 0.0005 h is under two seconds: the app's own sweep fails the group and refunds.
+        let p = app
+            .product(
+                "m1",
+                json!({"productName": "Lamp", "groupTimeLimitHours": 0.0005}),
+            )
+            .await;
+        app.credit("asha", 1_000_000.0).await;
+        let t = app.token_named("asha", "Asha");
+        let paid = buy_as(&app, &t, p["productId"].as_str().unwrap(), 1, None)
+            .await
+            .expect(200);
+        let code = paid.data()["groupCode"].as_str().unwrap().to_owned();
+        let mut sse = Sse::subscribe(&app, &format!("/g/{code}/live"), None).await;
+        let failed = sse
+            .until(Duration::from_secs(10), |d| d["status"] == "FAILED")
+            .await;
+        assert_eq!(failed["failed"], true, "{}", app.backend);
+        assert_eq!(failed["open"], false);
+        assert!(failed["statusText"].as_str().unwrap().contains("Failed"));
+    }
+}
+
+#[actix_web::test]
+async fn hostile_names_travel_as_json_text() {
+    const HOSTILE: &str = r#"<script>alert(1)</script>"><img src=x onerror=alert(1)>"#;
+    for app in TestApp::all().await {
+        let (code, id) = group(&app).await;
+        let mut sse = Sse::subscribe(&app, &format!("/g/{code}/live"), None).await;
+        join(&app, &id, "eve", HOSTILE, 1).await;
+        let next = sse.until(SOON, |d| d["seatsOccupied"] == 3).await;
+        // Exactly the name (the script sets it as text, never as markup).
+        assert_eq!(next["participants"][1]["name"], HOSTILE, "{}", app.backend);
+    }
+}
+
+#[actix_web::test]
 async fn a_join_on_one_instance_reaches_a_subscriber_of_another() {
     for a in TestApp::all().await {
         let b = a.sibling().await;
@@ -309,7 +348,10 @@ async fn the_group_page_carries_the_script_and_its_qr_code_of_the_canonical_link
             js.headers()["content-type"],
             "text/javascript; charset=utf-8"
         );
-        assert!(js.text().await.unwrap().contains("EventSource"));
+        let js = js.text().await.unwrap();
+        assert!(js.contains("EventSource"));
+        // Names reach the page as text only.
+        assert!(!js.contains("innerHTML") && !js.contains("insertAdjacentHTML"));
         let qr = app
             .client
             .get(format!("{}/g/{code}/qr.svg", app.address))
