@@ -102,10 +102,15 @@ impl Sse {
 
 /// A 10-seat group with 2 seats taken by "Asha"; its code and id.
 async fn group(app: &TestApp) -> (String, String) {
+    group_lasting(app, 24.0).await
+}
+
+/// [`group`] expiring after `hours`.
+async fn group_lasting(app: &TestApp, hours: f64) -> (String, String) {
     let p = app
         .product(
             "m1",
-            json!({"productName": "Teak lamp", "groupTimeLimitHours": 24.0}),
+            json!({"productName": "Teak lamp", "groupTimeLimitHours": hours}),
         )
         .await;
     app.credit("asha", 1_000_000.0).await;
@@ -178,18 +183,7 @@ async fn a_join_through_the_api_reaches_a_subscriber_with_the_public_progress() 
 async fn the_sweeps_failure_of_an_expired_group_reaches_its_subscriber() {
     for app in TestApp::all_with(Duration::from_millis(100)).await {
         // 0.0005 h is under two seconds: the app's own sweep fails the group and refunds.
-        let p = app
-            .product(
-                "m1",
-                json!({"productName": "Lamp", "groupTimeLimitHours": 0.0005}),
-            )
-            .await;
-        app.credit("asha", 1_000_000.0).await;
-        let t = app.token_named("asha", "Asha");
-        let paid = buy_as(&app, &t, p["productId"].as_str().unwrap(), 1, None)
-            .await
-            .expect(200);
-        let code = paid.data()["groupCode"].as_str().unwrap().to_owned();
+        let (code, _) = group_lasting(&app, 0.0005).await;
         let mut sse = Sse::subscribe(&app, &format!("/g/{code}/live"), None).await;
         let failed = sse
             .until(Duration::from_secs(10), |d| d["status"] == "FAILED")
