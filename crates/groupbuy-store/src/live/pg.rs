@@ -13,6 +13,8 @@ use std::time::Duration;
 
 /// How often the listening connection is polled: the most a notice waits here.
 const POLL: Duration = Duration::from_millis(20);
+/// How often the connection is checked with a query (a dead peer sends no error).
+const PROBE_EVERY: u32 = 500;
 /// How long to wait before opening a lost connection again.
 const RECONNECT: Duration = Duration::from_secs(1);
 
@@ -38,9 +40,14 @@ fn open(url: &str) -> Result<PgConnection, StoreError> {
 }
 
 fn run(url: &str, mut conn: PgConnection, on_change: &OnChange, stop: &AtomicBool) {
+    let mut polls = 0u32;
     while !stop.load(Ordering::Relaxed) {
-        let mut lost = false;
-        for notice in conn.notifications_iter() {
+        polls = polls.wrapping_add(1);
+        let mut lost = polls % PROBE_EVERY == 0 && conn.batch_execute("SELECT 1").is_err();
+        let notices = conn
+            .notifications_iter()
+            .take(if lost { 0 } else { usize::MAX });
+        for notice in notices {
             match notice {
                 Ok(n) => match LiveChange::parse(&n.payload) {
                     Some(change) => on_change(change),
