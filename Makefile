@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi ubl-validate ocds-validate clients bench bench-join bench-scale reliability webhooks-e2e oidc-e2e browser-e2e ci
+.PHONY: run build release test test-pg lint fmt openapi ubl-validate ocds-validate clients bench bench-join bench-scale bench-live reliability webhooks-e2e oidc-e2e browser-e2e ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -83,6 +83,14 @@ bench-join: bench
 # (bench/scale.py, about 6 minutes; databases gb_scale_*; SCALE_ARGS=--reuse keeps seeded ones).
 bench-scale: release
 	python3 bench/scale.py --bin $${CARGO_TARGET_DIR:-target}/release/groupbuy --pg $(PG_URL) $(SCALE_ARGS)
+
+# Pages and live updates (docs/PERFORMANCE.md, "Pages and live updates"): wrk (Debian
+# package) at 16 connections on /g/{code} against the JSON read of the same group, the
+# page weight, and LIVE_SUBSCRIBERS event-stream subscribers over two instances on one
+# PostgreSQL database: join-to-receipt latency and memory per subscriber (bench/live/).
+LIVE_SUBSCRIBERS ?= 2000
+bench-live: release
+	python3 bench/live/live_bench.py --bin $${CARGO_TARGET_DIR:-target}/release/groupbuy --pg $(PG_URL) --subscribers $(LIVE_SUBSCRIBERS)
 
 # Black-box reliability scenarios on PostgreSQL (reliability/README.md), about 5 minutes:
 # two instances under a randomized workload, SIGKILLs, pg_terminate_backend, retry storms,

@@ -18,6 +18,7 @@ mod helpers;
 mod idempotency;
 mod input;
 mod ledger;
+mod live;
 mod numbers;
 mod ocds;
 mod openapi;

@@ -118,8 +118,9 @@ async fn hostile_names_are_escaped_in_the_body_the_meta_tags_and_the_json_ld() {
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(!page.contains("<img src=x"), "{page}");
         assert!(!page.contains("onerror=alert(1)>"), "{page}");
-        // The only closing script tag is the JSON-LD's own.
-        assert_eq!(page.matches("</script>").count(), 1, "{page}");
+        // The only closing script tags are the JSON-LD's own and the live script's.
+        assert_eq!(page.matches("</script>").count(), 2, "{page}");
+        assert!(page.contains(r#"<script src="/assets/live.js" defer></script>"#));
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert_eq!(json_ld(page)["name"], HOSTILE);
     }

@@ -4,6 +4,7 @@ pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod jobs;
+pub mod live;
 pub mod openapi;
 pub mod pages;
 pub mod platform;

@@ -3,6 +3,7 @@
 use crate::config::auth::Environment;
 use crate::config::Config;
 use crate::jobs::webhook_delivery::DeliveryMetrics;
+use crate::live::LiveHub;
 use crate::openapi::ApiDoc;
 use crate::platform::auth::authenticate;
 use crate::platform::auth::jwks::Jwks;
@@ -57,6 +58,7 @@ impl AppState {
             clock,
             jwt,
             web: None,
+            live: None,
         }
     }
 }
@@ -159,8 +161,10 @@ impl Application {
         let (jwt, jwks) = token_keys(&config)?;
         let web = web_auth(&config, jwks.as_ref());
         let pool = db.clone();
+        let live = LiveHub::start(&db, config.live)?;
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
         state.web = web;
+        state.live = Some(live.clone());
         state.webhook_allow_private = config.webhooks.allow_private;
         state.ocds_prefix = config.ocds_prefix.clone();
         state.public_url = config.public_url.clone();
@@ -193,6 +197,7 @@ impl Application {
         .map_err(|e| e.to_string())?;
         crate::platform::idempotency::set_abort_after_commit(config.abort_after_commit);
         let (stop_sweeps, shutdown) = watch::channel(false);
+        close_live_on_signal(live);
         let keys_task = jwks.map(|jwks| {
             let stop = shutdown.clone();
             tokio::spawn(async move { jwks.keep_fresh(stop).await })
@@ -236,6 +241,36 @@ impl Application {
         tracing::info!("groupbuy stopped");
         served
     }
+}
+
+/// Ends every live stream when the process is asked to stop (SIGTERM, SIGINT): the server
+/// then waits for in-flight requests, and an open stream would otherwise hold it until
+/// the shutdown timeout.
+fn close_live_on_signal(live: Arc<LiveHub>) {
+    actix_web::rt::spawn(async move {
+        #[cfg(unix)]
+        {
+            use actix_web::rt::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if actix_web::rt::signal::ctrl_c().await.is_err() {
+                return;
+            }
+        }
+        tracing::info!(subscribers = live.subscribers(), "closing live streams");
+        live.close();
+    });
 }
 
 /// The token verifier the configuration asks for: HS256 (the development secret when

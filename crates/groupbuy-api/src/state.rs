@@ -65,6 +65,9 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Browser sign-in (`/auth/*`); `None` when no mode offers it.
     pub web: Option<Arc<crate::web::WebAuth>>,
+    /// Live updates' subscribers and listener; `None` (streams answer 503) when the
+    /// state was built without a running instance (unit tests).
+    pub live: Option<Arc<crate::live::LiveHub>>,
 }
 
 /// The wall clock, truncated to microseconds.

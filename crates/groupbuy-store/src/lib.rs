@@ -8,6 +8,7 @@ mod db;
 mod error;
 mod group_purchase;
 mod ledger;
+pub mod live;
 mod order;
 pub mod platform;
 mod procurement;

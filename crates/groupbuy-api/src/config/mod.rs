@@ -85,6 +85,9 @@ pub struct Config {
     /// `GROUPBUY_COMMISSION_BPS` (default 0, at most 10000): the platform's commission on
     /// the completed orders of shops without a rate of their own, in basis points.
     pub commission: CommissionRate,
+    /// Live updates: `GROUPBUY_LIVE_MAX_SUBSCRIBERS`, `GROUPBUY_LIVE_HEARTBEAT_MS`,
+    /// `GROUPBUY_LIVE_RETRY_MS`.
+    pub live: crate::live::LiveSettings,
 }
 
 impl Default for Config {
@@ -117,6 +120,7 @@ impl Default for Config {
             max_connections: 768,
             webhooks: DeliverySettings::default(),
             commission: CommissionRate::ZERO,
+            live: crate::live::LiveSettings::default(),
         }
     }
 }
@@ -154,6 +158,26 @@ fn commission() -> Result<CommissionRate, String> {
     const NAME: &str = "GROUPBUY_COMMISSION_BPS";
     let bps: i64 = number(NAME, 0)?;
     CommissionRate::from_bps(bps, NAME).map_err(|e| e.to_string())
+}
+
+/// The live updates' limits from the environment (all above zero).
+fn live_settings() -> Result<crate::live::LiveSettings, String> {
+    let d = crate::live::LiveSettings::default();
+    let max_subscribers = number("GROUPBUY_LIVE_MAX_SUBSCRIBERS", d.max_subscribers)?;
+    let heartbeat_ms: u64 = number("GROUPBUY_LIVE_HEARTBEAT_MS", 15_000)?;
+    let retry_ms: u64 = number("GROUPBUY_LIVE_RETRY_MS", 3_000)?;
+    if max_subscribers == 0 || heartbeat_ms == 0 || retry_ms == 0 {
+        return Err(
+            "GROUPBUY_LIVE_MAX_SUBSCRIBERS, GROUPBUY_LIVE_HEARTBEAT_MS and \
+                    GROUPBUY_LIVE_RETRY_MS must be > 0"
+                .into(),
+        );
+    }
+    Ok(crate::live::LiveSettings {
+        max_subscribers,
+        heartbeat: Duration::from_millis(heartbeat_ms),
+        retry: Duration::from_millis(retry_ms),
+    })
 }
 
 /// The webhook delivery settings from the environment.
@@ -243,6 +267,7 @@ impl Config {
             max_connections,
             webhooks: webhook_settings()?,
             commission: commission()?,
+            live: live_settings()?,
         };
         config.check_auth()?;
         Ok(config)

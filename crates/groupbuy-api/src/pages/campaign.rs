@@ -5,7 +5,7 @@
 use super::interest::{self, InterestShown};
 use super::layout::{self, Head};
 use super::viewer::Viewer;
-use super::{find, html_response, not_found, text};
+use super::{find, html_response, live, not_found, text};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::SessionCaller;
@@ -58,17 +58,20 @@ pub async fn show(
     };
     let body = html! {
         h1 { (g.title) }
-        p class="status" { (text::STATUS) ": " (text::campaign_status(g.status.as_str())) }
+        p class="status" data-live="status" {
+            (text::STATUS) ": " (text::campaign_status(g.status.as_str()))
+        }
         p { (g.description) }
         dl class="prices" {
             dt { (text::UNIT_PRICE) }
             dd class="price-group" { (g.unit_price.display_grouped()) }
             dt { (text::CLOSES) }
-            dd { (crate::envelope::rfc3339(g.closes_at)) " · " (left) }
+            dd { (crate::envelope::rfc3339(g.closes_at)) " · " (live::countdown(g.closes_at, &left, true)) }
         }
-        h2 { (text::PROGRESS) }
+        h2 data-live-src={ "/c/" (g.handle) "/" (g.slug) "/live" } { (text::PROGRESS) }
         (progress(&g))
         (extra)
+        (live::script_tag())
     };
     Ok(who.remember(html_response(status, layout::page(&head, &viewer, body))))
 }
@@ -76,18 +79,20 @@ pub async fn show(
 /// One bar per set threshold.
 fn progress(g: &GroupBuy) -> Markup {
     let p = g.progress();
-    let bar = |t: &ThresholdProgress, label: String| {
+    let bar = |t: &ThresholdProgress, label: String, kind: &str| {
         html! {
-            p { (label) }
-            progress max=(t.target) value=(t.current.min(t.target)) { (label) }
+            p data-live={ "label-" (kind) } { (label) }
+            progress max=(t.target) value=(t.current.min(t.target)) data-live={ "bar-" (kind) } {
+                (label)
+            }
         }
     };
     html! {
         @if let Some(t) = &p.participants {
-            (bar(t, text::participants_progress(t.current, t.target)))
+            (bar(t, text::participants_progress(t.current, t.target), "participants"))
         }
         @if let Some(t) = &p.quantity {
-            (bar(t, text::quantity_progress(t.current, t.target)))
+            (bar(t, text::quantity_progress(t.current, t.target), "quantity"))
         }
         @if p.participants.is_none() && p.quantity.is_none() {
             p { (text::NO_THRESHOLD) }

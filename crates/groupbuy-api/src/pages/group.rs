@@ -7,7 +7,7 @@ use super::join::{self, JoinForm, JoinSection, Notice};
 use super::layout::{self, Head};
 use super::text::join as words;
 use super::viewer::Viewer;
-use super::{find, html_response, not_found, text};
+use super::{find, html_response, live, not_found, text};
 use crate::envelope::rfc3339;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -157,7 +157,7 @@ fn render(
         }
         h1 { (d.product_name) }
         p { (text::SOLD_BY) " " strong { (d.shop_name) } }
-        p class={ "status" @if failed { " status-failed" } } {
+        p class={ "status" @if failed { " status-failed" } } data-live="status" {
             (text::STATUS) ": " (text::group_status(g.status.as_str()))
         }
         dl class="prices" {
@@ -170,15 +170,19 @@ fn render(
                 dd { (saving.display_grouped()) " (" (d.savings_percentage()) "%)" }
             }
         }
-        p { (text::seats(g.seats_occupied, g.total_seats)) " · " (left) }
-        progress max=(g.total_seats) value=(g.seats_occupied) {
+        p {
+            span data-live="seats" { (text::seats(g.seats_occupied, g.total_seats)) }
+            " · " (live::countdown(g.expires_at, &left, g.status == GroupStatus::Open))
+        }
+        progress max=(g.total_seats) value=(g.seats_occupied) data-live="progress"
+            data-live-src={ "/g/" (g.code.as_str()) "/live" } {
             (d.progress_percentage()) "%"
         }
         h2 { (text::PARTICIPANTS) }
         @if d.total_participants() == 0 {
-            p { (text::NO_PARTICIPANTS) }
+            p data-live="participants" { (text::NO_PARTICIPANTS) }
         } @else {
-            ul class="participants" {
+            ul class="participants" data-live="participants" {
                 @for p in d.active() {
                     li {
                         @if let Some(picture) = &p.participant.user_picture {
@@ -191,6 +195,10 @@ fn render(
             }
         }
         (extra)
+        h2 { (text::live::SHARE) }
+        img class="qr" src={ "/g/" (g.code.as_str()) "/qr.svg" } alt=(text::live::QR_ALT)
+            width="200" height="200";
+        (live::script_tag())
     };
     layout::page(&head, viewer, body)
 }

@@ -11,8 +11,10 @@ mod home;
 mod interest;
 mod join;
 pub mod layout;
+mod live;
 mod preorder;
 mod product;
+mod qr;
 pub mod text;
 pub mod viewer;
 
@@ -69,6 +71,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::page))
         .route("/g", web::get().to(home::by_code))
         .route("/g/{groupCode}", web::get().to(group::page))
+        .route("/g/{groupCode}/live", web::get().to(live::group))
+        .route("/g/{groupCode}/qr.svg", web::get().to(qr::svg))
+        .route("/c/{handle}/{slug}/live", web::get().to(live::campaign))
+        .route("/assets/live.js", web::get().to(live::script))
         .route("/c/{handle}", web::get().to(campaign::list))
         .route("/c/{handle}/{slug}", web::get().to(campaign::page))
         .route("/assets/site.css", web::get().to(stylesheet))

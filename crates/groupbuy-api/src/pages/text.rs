@@ -823,3 +823,22 @@ pub mod console_merchant {
         })
     }
 }
+
+/// Live updates, the QR code and the countdown (`pages/live.rs`, `pages/qr.rs`,
+/// `live.js`).
+pub mod live {
+    /// The body of a refused event stream (503).
+    pub const BUSY: &str = "Too many live viewers right now; try again in a few seconds.";
+    /// The countdown's words, `{n}` replaced by the script: days, hours, minutes, none.
+    pub const LEFT_DAYS: &str = "{n} days left";
+    /// Hours left.
+    pub const LEFT_HOURS: &str = "{n} h left";
+    /// Minutes left.
+    pub const LEFT_MINUTES: &str = "{n} min left";
+    /// Nothing left.
+    pub const LEFT_NONE: &str = "ended";
+    /// The QR code's text alternative.
+    pub const QR_ALT: &str = "QR code of this page's link";
+    /// The heading above the QR code.
+    pub const SHARE: &str = "Share this group";
+}

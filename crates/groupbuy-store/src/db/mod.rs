@@ -202,13 +202,26 @@ pub struct Database {
     joins: Arc<crate::group_purchase::JoinBatches>,
     /// The commission of shops without their own rate (`GROUPBUY_COMMISSION_BPS`).
     pub(crate) default_commission: CommissionRate,
+    /// The URL it was opened with (the live listener opens its own connection).
+    url: String,
+    /// SQLite: the topics the writer's transactions touched ([`crate::live`]).
+    noted: Option<Arc<crate::live::sqlite::Noted>>,
 }
 
 /// The connection a write transaction runs on: a pooled one (PostgreSQL) or SQLite's
 /// single writer, held for the whole transaction.
 pub(crate) enum WriteConnection<'a> {
     Pooled(r2d2::PooledConnection<Manager>),
-    Single(MutexGuard<'a, DbConnection>),
+    /// SQLite's writer and the topics its transactions note, announced on release.
+    Single(MutexGuard<'a, DbConnection>, &'a crate::live::sqlite::Noted),
+}
+
+impl Drop for WriteConnection<'_> {
+    fn drop(&mut self) {
+        if let Self::Single(_, noted) = self {
+            noted.announce();
+        }
+    }
 }
 
 impl std::ops::Deref for WriteConnection<'_> {
@@ -216,7 +229,7 @@ impl std::ops::Deref for WriteConnection<'_> {
     fn deref(&self) -> &DbConnection {
         match self {
             Self::Pooled(c) => c,
-            Self::Single(c) => c,
+            Self::Single(c, _) => c,
         }
     }
 }
@@ -225,7 +238,7 @@ impl std::ops::DerefMut for WriteConnection<'_> {
     fn deref_mut(&mut self) -> &mut DbConnection {
         match self {
             Self::Pooled(c) => c,
-            Self::Single(c) => c,
+            Self::Single(c, _) => c,
         }
     }
 }
@@ -271,6 +284,9 @@ impl Database {
             counters,
             joins: Arc::default(),
             default_commission: CommissionRate::ZERO,
+            noted: (backend == Backend::Sqlite)
+                .then(|| Arc::new(crate::live::sqlite::Noted::new(url))),
+            url: url.to_owned(),
         })
     }
 
@@ -283,6 +299,11 @@ impl Database {
     pub fn pool_snapshot(&self) -> PoolSnapshot {
         self.counters
             .snapshot(self.pool.max_size(), self.pool.state())
+    }
+
+    /// The URL this database was opened with.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
     }
 
     /// Which backend this is.
@@ -305,18 +326,22 @@ impl Database {
     /// The connection for one write transaction: SQLite's single writer (waiting in line
     /// at most the checkout timeout, then `Pool` like an exhausted pool) or a pooled one.
     pub(crate) fn writer(&self) -> Result<WriteConnection<'_>, StoreError> {
-        match &self.writer {
-            Some(single) => {
-                if let Some(free) = single.try_lock() {
-                    return Ok(WriteConnection::Single(free));
-                }
-                let waited = single.try_lock_for(self.checkout_timeout);
-                self.counters.writer_waited(waited.is_none());
-                waited
-                    .map(WriteConnection::Single)
-                    .ok_or_else(|| StoreError::Pool("timed out waiting for the writer".into()))
+        match (&self.writer, &self.noted) {
+            (Some(single), Some(noted)) => {
+                let mut conn = match single.try_lock() {
+                    Some(free) => free,
+                    None => {
+                        let waited = single.try_lock_for(self.checkout_timeout);
+                        self.counters.writer_waited(waited.is_none());
+                        waited.ok_or_else(|| {
+                            StoreError::Pool("timed out waiting for the writer".into())
+                        })?
+                    }
+                };
+                noted.install(&mut conn);
+                Ok(WriteConnection::Single(conn, noted))
             }
-            None => self.checkout().map(WriteConnection::Pooled),
+            _ => self.checkout().map(WriteConnection::Pooled),
         }
     }
 

@@ -96,6 +96,8 @@ pub fn seed(
             // Bulk work: big sorts for the ledger's running sums, no WAL flush to wait for.
             conn.batch_execute("SET LOCAL work_mem = '256MB'")?;
             conn.batch_execute("SET LOCAL synchronous_commit = off")?;
+            // Nobody watches a seeded group yet: no live notice per row (migration 000017).
+            conn.batch_execute("SET LOCAL groupbuy.live_off = 'on'")?;
             // Row-by-row foreign-key triggers are most of a bulk load's time (about 4 million
             // lookups); a superuser may skip them and check every key afterwards with one
             // anti-join per foreign key instead.

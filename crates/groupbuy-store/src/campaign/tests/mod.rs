@@ -3,6 +3,7 @@
 mod audit;
 mod concurrency;
 mod events;
+mod live;
 
 use crate::Database;
 use groupbuy_domain::campaign::{
