@@ -15,8 +15,9 @@ import signIn from './scenarios/sign_in.mjs';
 import shopper from './scenarios/shopper.mjs';
 import organiser from './scenarios/organiser.mjs';
 import consoleMerchant from './scenarios/console_merchant.mjs';
+import liveGroup from './scenarios/live_group.mjs';
 
-const SCENARIOS = [publicPages, signIn, shopper, organiser, consoleMerchant];
+const SCENARIOS = [publicPages, signIn, shopper, organiser, consoleMerchant, liveGroup];
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 async function backend(name, binary, databaseUrl, outDir) {

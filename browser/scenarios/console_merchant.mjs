@@ -2,7 +2,7 @@
 // campaign (a refused close names the unmet threshold), a webhook endpoint whose secret
 // is shown once; every page held to axe, the keyboard and the CSP.
 import { audit } from '../lib/checks.mjs';
-import { signedIn } from '../lib/session.mjs';
+import { anonymous, signedIn } from '../lib/session.mjs';
 
 /** Sends the form holding `button` and waits for the page it leads to. */
 async function submit(page, button) {
@@ -42,11 +42,36 @@ export default {
     await submit(page, 'form[action="/console/campaigns/alice-console"] button[type=submit]');
     await audit(report, page, 'console-campaign', page.consoleErrors);
     await submit(page, 'button:has-text("Publish")');
-    report.check('console: the campaign is published', (await page.textContent('main')).includes('PUBLISHED'));
+    report.check('console: the campaign is published', (await page.textContent('main')).includes('Open: taking interest'));
     await submit(page, 'button:has-text("Close")');
     report.check('console: a close before the threshold names it',
       (await page.textContent('main')).includes('participants 0/1'), await page.textContent('main'));
     await audit(report, page, 'console-refusal', page.consoleErrors, { expectedStatus: 409 });
+
+    // The public registers interest while the console page stays open: its counts rise
+    // without a reload (the public page's own event stream), and then the close succeeds.
+    const campaign = `${gb.base}/console/campaigns/alice-console/lamps`;
+    await page.goto(campaign);
+    await page.evaluate(() => { window.sameDocument = true; });
+    report.check('console: no interest yet', (await page.textContent('[data-live=counts]')).includes('0 participants'));
+    const counts = async (text) => page.waitForFunction(
+      (t) => document.querySelector('[data-live=counts]')?.textContent.includes(t), text, { timeout: 10000 })
+      .then(() => true, () => false);
+    for (const [javaScript, quantity, expected] of [[false, '2', '1 participant, 2 units'], [true, '1', '2 participants, 3 units']]) {
+      const visitor = await anonymous(browser, { javaScript });
+      await visitor.page.goto(`${gb.base}/c/alice-console/lamps`);
+      await visitor.page.getByLabel('How many').fill(quantity);
+      await Promise.all([visitor.page.waitForURL(/interest=saved/), visitor.page.click('button:has-text("I\'m interested")')]);
+      report.check(`visitor (JavaScript ${javaScript ? 'on' : 'off'}): interest registered`,
+        (await visitor.page.textContent('main')).includes('your interest is registered'));
+      await visitor.context.close();
+      report.check(`console: the count reads "${expected}" without a reload`, await counts(expected));
+    }
+    report.check('console: the threshold shows met live', (await page.textContent('[data-live=met-participants]')) === 'met');
+    report.check('console: the same document all along', await page.evaluate(() => window.sameDocument === true));
+    await submit(page, 'button:has-text("Close")');
+    report.check('console: the close succeeds once the threshold is met',
+      (await page.textContent('[data-live=status]')).includes('Closed'), await page.textContent('main'));
 
     await page.goto(`${gb.base}/console/webhooks`);
     await audit(report, page, 'console-webhooks', page.consoleErrors);

@@ -257,6 +257,12 @@ async fn an_unknown_group_and_a_draft_campaign_are_404_and_a_published_one_strea
         assert_eq!(next["thresholds"][0]["target"], 2);
         assert_eq!(next["thresholds"][0]["met"], false);
         assert_eq!(next["thresholds"][0]["text"], "1 of 2 participants");
+        assert_eq!(next["thresholds"][0]["metText"], "not met");
+        assert_eq!(next["countsText"], "1 participant, 3 units");
+        assert_eq!(
+            (next["participants"].clone(), next["quantity"].clone()),
+            (json!(1), json!(3))
+        );
         app.interest_as("u2", "lamps", 1).await.expect(201);
         let met = sse.until(SOON, |d| d["met"] == true).await;
         assert_eq!(met["thresholds"][0]["current"], 2, "{}", app.backend);

@@ -58,7 +58,11 @@ async fn an_owner_creates_publishes_and_closes_a_campaign_once_its_threshold_is_
 
         let page = m1.get(PAGE).await.expect_page(200);
         assert_escaped(page.html());
-        assert!(page.html().contains("DRAFT"));
+        assert!(page.html().contains("Status: Draft"));
+        assert!(
+            !page.html().contains("data-live-src"),
+            "a draft has no public stream to follow"
+        );
         assert!(see_other(&send(&m1, &format!("{PAGE}/publish"), &[]).await).starts_with(PAGE));
         assert_eq!(
             app.get(API, Some(&token)).await.expect(200).data()["status"],
@@ -87,10 +91,22 @@ async fn an_owner_creates_publishes_and_closes_a_campaign_once_its_threshold_is_
         app.interest_as("u1", "lamps", 2).await.expect(201);
         let page = m1.get(PAGE).await.expect_page(200);
         assert!(
-            page.html().contains("1 participants, 2 units"),
+            page.html().contains("1 participant, 2 units"),
             "{}",
             page.html()
         );
+        // Published, the page follows the public stream: the counts and the threshold's
+        // words and bar are the elements live.js keeps current without a reload.
+        for marked in [
+            "data-live-src=\"/c/gharart/lamps/live\"",
+            "data-live=\"counts\"",
+            "data-live=\"label-participants\"",
+            "data-live=\"met-participants\"",
+            "data-live=\"bar-participants\"",
+            "src=\"/assets/live.js\"",
+        ] {
+            assert!(page.html().contains(marked), "{marked}");
+        }
         assert!(page.html().contains("user:u1") || page.html().contains("u1"));
 
         // Another merchant sees nothing and changes nothing; a form without CSRF neither.

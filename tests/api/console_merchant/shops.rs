@@ -144,7 +144,19 @@ async fn a_merchant_opens_a_shop_adds_and_edits_a_product_and_ships_an_order() {
             &[("carrier", "DHL"), ("tracking_number", "TRK-123")],
         )
         .await;
-        assert!(see_other(&shipped).starts_with(&format!("/console/shops/{shop2}")));
+        let back = see_other(&shipped);
+        assert_eq!(
+            back,
+            format!("/console/shops/{shop2}?done=order-shipped#orders")
+        );
+        let page = m1
+            .get(back.split('#').next().unwrap_or_default())
+            .await
+            .expect_page(200);
+        assert!(
+            page.html().contains("Order shipped."),
+            "the flash reaches the page"
+        );
         let mine = app
             .get(
                 &format!("/api/v1/orders/{}", orders[0]),

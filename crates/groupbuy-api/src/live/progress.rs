@@ -44,7 +44,16 @@ pub fn group(d: &GroupDetail) -> Event {
 /// A campaign's progress: each set threshold's current and target, met, status.
 pub fn campaign(g: &GroupBuy) -> Event {
     let p = g.progress();
-    let threshold = |kind: &str, t: &ThresholdProgress, label: String| json!({ "kind": kind, "current": t.current, "target": t.target, "met": t.met, "text": label });
+    let threshold = |kind: &str, t: &ThresholdProgress, label: String| {
+        json!({
+            "kind": kind,
+            "current": t.current,
+            "target": t.target,
+            "met": t.met,
+            "text": label,
+            "metText": met_text(t.met),
+        })
+    };
     let mut thresholds = Vec::new();
     if let Some(t) = &p.participants {
         thresholds.push(threshold(
@@ -68,7 +77,19 @@ pub fn campaign(g: &GroupBuy) -> Event {
         "open": status == "PUBLISHED",
         "met": p.met,
         "closesAt": rfc3339(g.closes_at),
+        "participants": g.participants,
+        "quantity": g.quantity,
+        "countsText": text::console_merchant::counts(g.participants, g.quantity),
         "thresholds": thresholds,
     });
     Event::of(data.to_string())
+}
+
+/// Whether a threshold is met, in the console's words (the public page shows the bar only).
+pub fn met_text(met: bool) -> &'static str {
+    if met {
+        text::console_merchant::MET
+    } else {
+        text::console_merchant::NOT_MET
+    }
 }

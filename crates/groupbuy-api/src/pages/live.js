@@ -96,8 +96,10 @@
 
   function campaign(d) {
     setText("status", d.statusText);
+    setText("counts", d.countsText);
     (d.thresholds || []).forEach(function (t) {
       setText("label-" + t.kind, t.text);
+      setText("met-" + t.kind, t.metText);
       var bar = el("bar-" + t.kind);
       if (bar) {
         bar.max = t.target;

@@ -109,6 +109,7 @@ pub fn campaign_status(status: &str) -> &'static str {
         "PUBLISHED" => "Open: taking interest",
         "PAUSED" => "Paused: not taking interest for now",
         "CLOSED" => "Closed",
+        "DRAFT" => "Draft: only its owners see it",
         _ => "Not available",
     }
 }
@@ -732,7 +733,13 @@ pub mod console_merchant {
     }
     /// Counts of a campaign.
     pub fn counts(participants: i64, units: i64) -> String {
-        format!("{participants} participants, {units} units")
+        let who = if participants == 1 {
+            "participant"
+        } else {
+            "participants"
+        };
+        let what = if units == 1 { "unit" } else { "units" };
+        format!("{participants} {who}, {units} {what}")
     }
 
     /// Heading: new endpoint.

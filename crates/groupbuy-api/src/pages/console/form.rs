@@ -146,10 +146,20 @@ pub fn refusal(viewer: &Viewer, status: StatusCode, why: &str) -> HttpResponse {
 
 /// The redirect after a done form: back to `location`, saying `flash` there.
 pub fn done(location: &str, flash: &str) -> HttpResponse {
-    let sep = if location.contains('?') { '&' } else { '?' };
     HttpResponse::SeeOther()
-        .insert_header(("Location", format!("{location}{sep}done={flash}")))
+        .insert_header(("Location", with_flash(location, flash)))
         .finish()
+}
+
+/// `location` with `done=flash` in its query: before a `#fragment`, which a browser never
+/// sends (after it, the flash would be lost).
+fn with_flash(location: &str, flash: &str) -> String {
+    let (path, fragment) = match location.split_once('#') {
+        Some((path, fragment)) => (path, format!("#{fragment}")),
+        None => (location, String::new()),
+    };
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}done={flash}{fragment}")
 }
 
 /// The flash message a redirect asked for (`?done=code`), when it names a known one.
@@ -276,5 +286,26 @@ fn redirect(location: &str) -> StoredResponse {
         body: String::new(),
         content_type: "text/html; charset=utf-8".to_owned(),
         headers: vec![("location".to_owned(), location.to_owned())],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_flash;
+
+    #[test]
+    fn the_flash_goes_into_the_query_before_any_fragment() {
+        assert_eq!(
+            with_flash("/console/shops/1#orders", "order-shipped"),
+            "/console/shops/1?done=order-shipped#orders"
+        );
+        assert_eq!(
+            with_flash("/console/shops/1?status=SHIPPED#orders", "x"),
+            "/console/shops/1?status=SHIPPED&done=x#orders"
+        );
+        assert_eq!(
+            with_flash("/console/shops", "shop-created"),
+            "/console/shops?done=shop-created"
+        );
     }
 }

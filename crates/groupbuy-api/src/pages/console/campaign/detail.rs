@@ -6,14 +6,16 @@
 
 use super::super::form::{done, flash, page as run, viewer, Button, OrRefuse, Posted};
 use super::super::{respond, shell};
-use crate::pages::text::console_merchant as t;
+use crate::live::progress::met_text;
+use crate::pages::live;
+use crate::pages::text::{self, console_merchant as t};
 use crate::platform::request::change;
 use crate::routes::campaign::path_slug;
 use crate::state::{blocking, AppState};
 use crate::web::SessionCaller;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use groupbuy_domain::campaign::{Action, ThresholdProgress};
+use groupbuy_domain::campaign::{Action, GroupBuyStatus, ThresholdProgress};
 use groupbuy_domain::page::MAX_LIMIT;
 use groupbuy_domain::platform::Answer;
 use maud::{html, Markup};
@@ -47,14 +49,21 @@ pub async fn page(
         let body = html! {
             (flash(&req))
             p { a href=(format!("/console/campaigns/{}", g.handle.as_str())) { (t::BACK) } }
-            p { (t::STATUS) ": " strong { (g.status.as_str()) } }
+            p data-live="status" { (text::STATUS) ": " (text::campaign_status(g.status.as_str())) }
             p { (g.unit_price.display_grouped()) " · " (t::CLOSES) " " (crate::envelope::rfc3339(g.closes_at)) }
-            p { (t::counts(g.participants, g.quantity)) }
+            p data-live="counts" aria-live="polite" { (t::counts(g.participants, g.quantity)) }
             @if let Some(p) = &g.preorder { p { (t::preorder(p.payment_window_hours())) } }
-            h2 { (t::THRESHOLDS) }
+            // A draft has no public stream (404): its counts cannot move anyway.
+            @if g.status == GroupBuyStatus::Draft { h2 { (t::THRESHOLDS) } } @else {
+                h2 data-live-src={ "/c/" (g.handle.as_str()) "/" (g.slug.as_str()) "/live" } { (t::THRESHOLDS) }
+            }
             ul {
-                @if let Some(p) = &progress.participants { li { (threshold(t::PARTICIPANTS, p)) } }
-                @if let Some(q) = &progress.quantity { li { (threshold(t::UNITS, q)) } }
+                @if let Some(p) = &progress.participants {
+                    li { (threshold("participants", text::participants_progress(p.current, p.target), p)) }
+                }
+                @if let Some(q) = &progress.quantity {
+                    li { (threshold("quantity", text::quantity_progress(q.current, q.target), q)) }
+                }
             }
             h2 { (t::CHANGE_STATE) }
             @for a in g.status.allowed_actions() {
@@ -89,16 +98,19 @@ pub async fn page(
                 } } }
             }
         };
+        let body = html! { (body) (live::script_tag()) };
         Ok(respond(StatusCode::OK, shell(&g.title, &viewer, body)))
     })
     .await
 }
 
-/// One threshold's line: `label: current / target (met|not met)`, with a bar.
-fn threshold(label: &str, p: &ThresholdProgress) -> Markup {
+/// One threshold's line in the public page's words, met or not, with a bar; the parts the
+/// live stream keeps current are marked `data-live="label-|met-|bar-<kind>"`.
+fn threshold(kind: &str, label: String, p: &ThresholdProgress) -> Markup {
     html! {
-        (label) ": " (p.current) " / " (p.target) " (" (if p.met { t::MET } else { t::NOT_MET }) ") "
-        progress max=(p.target) value=(p.current.min(p.target)) aria-label=(label) {}
+        span data-live={ "label-" (kind) } { (label) } " ("
+        span data-live={ "met-" (kind) } { (met_text(p.met)) } ") "
+        progress data-live={ "bar-" (kind) } max=(p.target) value=(p.current.min(p.target)) aria-label=(label) {}
     }
 }
 
