@@ -127,3 +127,28 @@ async fn the_daily_write_quota_is_shared_by_two_instances_on_one_database() {
             .expect(201);
     }
 }
+
+#[actix_web::test]
+async fn a_refused_page_request_is_a_page_in_words_and_the_api_keeps_its_problem() {
+    let config = RateLimitConfig {
+        reads: quota(1, Duration::HOUR),
+        ..RateLimitConfig::disabled()
+    };
+    for app in TestApp::all_limited(config).await {
+        let browser = app.anonymous_browser();
+        browser.get("/").await.expect_page(200);
+        let refused = browser.get("/g/GP-NOPE12").await.expect_page(429);
+        assert!(refused.header("retry-after").is_some(), "Retry-After");
+        assert!(refused.html().contains("<h1>Too many requests</h1>"));
+        assert!(refused
+            .html()
+            .contains("nothing you sent just now was done"));
+        assert!(refused.html().starts_with("<!DOCTYPE html>"));
+        // The API's answer to the same caller stays problem JSON.
+        let api = app.get("/api/v1/shops", None).await.expect(429);
+        assert_eq!(
+            api.body["type"],
+            "https://groupbuy.dev/problems/rate-limited"
+        );
+    }
+}

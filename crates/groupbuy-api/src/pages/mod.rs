@@ -119,6 +119,42 @@ where
     .await
 }
 
+/// Whether `path` is one of the pages (HTML for people) rather than an API surface (problem
+/// JSON for programs): what a refusal made before any handler ran answers with.
+pub fn is_page_path(path: &str) -> bool {
+    let first = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    !matches!(
+        first,
+        "api"
+            | "v2"
+            | "groupbuy"
+            | "auth"
+            | "docs"
+            | "openapi.json"
+            | "healthz"
+            | "readyz"
+            | "metrics"
+    )
+}
+
+/// The HTML 429 page of a page's request the rate limiter refused, with the wait in words
+/// (the caller adds `Retry-After`). A form sent again after the wait is answered as usual.
+pub fn too_many_requests(retry_after_seconds: i64) -> HttpResponse {
+    let head = layout::Head::plain(text::TOO_MANY_TITLE, text::TOO_MANY_TITLE);
+    let body = html! {
+        h1 { (text::TOO_MANY_TITLE) }
+        p role="alert" { (text::too_many_body(retry_after_seconds)) }
+    };
+    html_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        layout::page(&head, &viewer::Viewer::anonymous(), body),
+    )
+}
+
 /// The HTML 404 page (status 404), for an unknown group, handle or campaign.
 pub fn not_found() -> HttpResponse {
     let head = layout::Head::plain(text::NOT_FOUND_TITLE, text::NOT_FOUND_BODY);

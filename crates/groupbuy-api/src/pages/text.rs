@@ -28,6 +28,17 @@ pub const GROUP_CODE: &str = "Group code";
 /// The home page's button.
 pub const OPEN_GROUP_BY_CODE: &str = "Open the group";
 
+/// Title of the page answering a rate-limited page request (429).
+pub const TOO_MANY_TITLE: &str = "Too many requests";
+/// Body of that page: how long to wait.
+pub fn too_many_body(seconds: i64) -> String {
+    let unit = if seconds == 1 { "second" } else { "seconds" };
+    format!(
+        "You sent many requests in a short time. Wait {seconds} {unit}, then try again: \
+         nothing you sent just now was done."
+    )
+}
+
 /// Title and heading of the 404 page.
 pub const NOT_FOUND_TITLE: &str = "Page not found";
 /// Body of the 404 page.

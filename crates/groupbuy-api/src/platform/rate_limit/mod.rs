@@ -457,6 +457,14 @@ pub async fn rate_limit(
         Err(e) => return Ok(req.error_response(e)),
     };
     let mut res = match refusal(&verdicts, now) {
+        // A person's browser gets a page in words, a program the problem document.
+        Some(_) if crate::pages::is_page_path(req.path()) => {
+            let wait = verdicts
+                .iter()
+                .find(|v| !v.decision.allowed)
+                .map_or(1, |v| v.decision.retry_after(now));
+            req.into_response(crate::pages::too_many_requests(wait))
+        }
         Some(err) => req.error_response(err),
         // Inner layers answer errors as responses (which get the headers); an Err is
         // left to actix, as in `request_context`.
