@@ -713,3 +713,93 @@ async fn support_reports_are_stored_listed_and_rate_limited() {
         assert_eq!(items[3]["reporter"], "anonymous");
     }
 }
+
+#[actix_web::test]
+async fn a_draft_is_edited_by_its_owner_and_published_terms_are_final() {
+    for app in TestApp::all().await {
+        let m1 = app.gharart().await;
+        app.group_buy(
+            &m1,
+            "lamps",
+            json!({"minParticipants": 2, "minQuantity": 5}),
+            Some(10),
+        )
+        .await;
+        let path = format!("{BASE}/lamps");
+        let r = app
+            .patch(
+                &path,
+                Some(&m1),
+                json!({"title": " Oak lamps ", "unitPrice": 39000, "thresholds": {"minQuantity": null},
+                       "maxQuantity": null}),
+            )
+            .await
+            .expect(200);
+        let g = r.data();
+        assert_eq!(g["title"], "Oak lamps");
+        assert_eq!(g["unitPrice"].to_string(), "39000.00");
+        assert_eq!(g["thresholds"]["minParticipants"], 2, "kept");
+        assert_eq!(g["thresholds"]["minQuantity"], Value::Null, "removed");
+        assert_eq!(g["maxQuantity"], Value::Null);
+        assert_eq!(g["description"], "Hand-made", "kept");
+        assert_eq!(g["status"], "DRAFT");
+        let read = app.get(&path, Some(&m1)).await.expect(200);
+        assert_eq!(read.data()["title"], "Oak lamps", "stored");
+
+        // Refusals: as creation would (names the field), unknown fields, someone else's.
+        let r = app
+            .patch(
+                &path,
+                Some(&m1),
+                json!({"thresholds": {"minParticipants": null}}),
+            )
+            .await
+            .expect(422);
+        assert_problem(&r);
+        let r = app
+            .patch(
+                &path,
+                Some(&m1),
+                json!({"closesAt": "2001-01-01T00:00:00Z"}),
+            )
+            .await
+            .expect(422);
+        assert!(r.message().contains("closesAt"), "{}", r.message());
+        let r = app
+            .patch(&path, Some(&m1), json!({"slug": "other"}))
+            .await
+            .expect(422);
+        assert!(
+            r.message().contains("unknown field `slug`"),
+            "the slug is the campaign's link"
+        );
+        let m2 = app.token("m2", &["merchant"]);
+        app.patch(&path, Some(&m2), json!({"title": "Mine"}))
+            .await
+            .expect(404);
+        let read = app.get(&path, Some(&m1)).await.expect(200);
+        assert_eq!(
+            read.data()["title"],
+            "Oak lamps",
+            "refusals changed nothing"
+        );
+
+        app.act(&m1, "lamps", "publish").await.expect(200);
+        let r = app
+            .patch(&path, Some(&m1), json!({"title": "After publishing"}))
+            .await
+            .expect(409);
+        assert_eq!(r.body["type"], "https://groupbuy.dev/problems/not-a-draft");
+        let audit = app
+            .get(&format!("{path}/audit"), Some(&m1))
+            .await
+            .expect(200);
+        let actions: Vec<&str> = audit.data()["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert_eq!(actions, ["publish", "edit", "create"], "{}", app.backend);
+    }
+}

@@ -63,7 +63,69 @@ async fn an_owner_creates_publishes_and_closes_a_campaign_once_its_threshold_is_
             !page.html().contains("data-live-src"),
             "a draft has no public stream to follow"
         );
+        // The draft's terms, edited by its form (pre-filled with them).
+        assert!(page.html().contains("Edit the draft"));
+        assert!(page
+            .html()
+            .contains("name=\"unit_price\" inputmode=\"decimal\" required value=\"45000.00\""));
+        let edit = [
+            ("title", "Oak lamps"),
+            ("description", ""),
+            ("unit_price", "39000"),
+            ("currency", "TZS"),
+            ("min_participants", "1"),
+            ("min_quantity", ""),
+            ("max_quantity", "40"),
+            ("closes_at", "2099-06-01T00:00:00Z"),
+        ];
+        let saved = send(&m1, &format!("{PAGE}/edit"), &edit).await;
+        assert_eq!(see_other(&saved), format!("{PAGE}?done=campaign-edited"));
+        let api = app.get(API, Some(&token)).await.expect(200);
+        assert_eq!(api.data()["title"], "Oak lamps");
+        assert_eq!(api.data()["unitPrice"].to_string(), "39000.00");
+        assert_eq!(api.data()["maxQuantity"], 40);
+        let bad = send(
+            &m1,
+            &format!("{PAGE}/edit"),
+            &[
+                ("title", "x"),
+                ("unit_price", "cheap"),
+                ("closes_at", "2099-06-01T00:00:00Z"),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status.as_u16(), 422, "{}", bad.body);
+        assert!(
+            bad.html().contains("Price per unit must be a number"),
+            "{}",
+            bad.html()
+        );
+        let other = app.sign_in("m3", "merchant", None).await;
+        assert_eq!(
+            send(&other, &format!("{PAGE}/edit"), &edit)
+                .await
+                .status
+                .as_u16(),
+            404
+        );
+        assert_eq!(
+            app.get(API, Some(&token)).await.expect(200).data()["title"],
+            "Oak lamps"
+        );
+
         assert!(see_other(&send(&m1, &format!("{PAGE}/publish"), &[]).await).starts_with(PAGE));
+        let published = m1.get(PAGE).await.expect_page(200);
+        assert!(
+            !published.html().contains("Edit the draft"),
+            "published terms are final"
+        );
+        let stale = send(&m1, &format!("{PAGE}/edit"), &edit).await;
+        assert_eq!(stale.status.as_u16(), 409, "{}", stale.body);
+        assert!(
+            stale.html().contains("only a DRAFT can be edited"),
+            "{}",
+            stale.html()
+        );
         assert_eq!(
             app.get(API, Some(&token)).await.expect(200).data()["status"],
             "PUBLISHED"

@@ -708,6 +708,8 @@ pub mod console_merchant {
     pub const UNITS: &str = "Units";
     /// Column: the deadline.
     pub const CLOSES: &str = "Closes";
+    /// Heading: the draft's edit form.
+    pub const EDIT_DRAFT: &str = "Edit the draft";
     /// Heading: actions on a campaign.
     pub const CHANGE_STATE: &str = "Change its state";
     /// Button: publish.
@@ -833,6 +835,7 @@ pub mod console_merchant {
             "handle-created" => "Handle claimed.",
             "campaign-created" => "Campaign created as a draft.",
             "campaign-changed" => "Campaign state changed.",
+            "campaign-edited" => "Draft saved.",
             "test-sent" => "Test event queued.",
             "replayed" => "Failed deliveries queued again.",
             "retried" => "Delivery queued again.",

@@ -137,6 +137,14 @@ fn refuse_unsafe_characters(bytes: &[u8]) -> Result<(), ApiError> {
     }
 }
 
+/// A PATCH field that may be absent (`None`: keep), null (`Some(None)`: clear) or a value:
+/// `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// Deserializes a decimal (money, hours) that must be a JSON number: `"100"` is refused
 /// (rust_decimal alone would read strings too). Use with `#[serde(deserialize_with)]`.
 ///

@@ -14,7 +14,7 @@ use groupbuy_domain::catalog::{
 };
 use groupbuy_domain::principal::ROLE_MERCHANT;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -108,7 +108,7 @@ pub struct UpdateProductRequest {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub product_name: Option<String>,
     /// New image URL (null clears it).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::platform::extract::nullable")]
     #[schema(value_type = Option<String>)]
     pub product_image: Option<Option<String>>,
     /// New regular price.
@@ -132,16 +132,9 @@ pub struct UpdateProductRequest {
     #[schema(value_type = Option<f64>, minimum = 0.00027778, maximum = 8760)]
     pub group_time_limit_hours: Option<Decimal>,
     /// New cap, >= 1 (null removes it).
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::platform::extract::nullable")]
     #[schema(value_type = Option<i32>, minimum = 1)]
     pub max_per_customer: Option<Option<i32>>,
-}
-
-/// Distinguishes an absent field (None) from an explicit null (Some(None)).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A product as shoppers and merchants see it.

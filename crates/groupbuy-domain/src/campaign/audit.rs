@@ -14,6 +14,9 @@ closed_set! {
         /// The campaign was created (a draft).
         #[strum(serialize = "create")]
         Create,
+        /// A draft's terms were edited.
+        #[strum(serialize = "edit")]
+        Edit,
         /// Published (or republished after a pause).
         #[strum(serialize = "publish")]
         Publish,

@@ -433,6 +433,78 @@ impl GroupBuyDraft {
     }
 }
 
+/// The changes to a DRAFT group-buy, as a client sent them: each `None` keeps the field;
+/// `Some(None)` removes an optional one (a threshold, the quantity cap).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupBuyEdit {
+    /// New title (trimmed, 1-200 characters).
+    pub title: Option<String>,
+    /// New description (up to 10000 characters).
+    pub description: Option<String>,
+    /// New unit price, in the new or the current currency.
+    pub unit_price: Option<Decimal>,
+    /// New currency code.
+    pub currency: Option<String>,
+    /// New minimum participants, or none.
+    pub min_participants: Option<Option<i64>>,
+    /// New minimum quantity, or none.
+    pub min_quantity: Option<Option<i64>>,
+    /// New quantity cap, or none.
+    pub max_quantity: Option<Option<i64>>,
+    /// New close time (in the future).
+    pub closes_at: Option<OffsetDateTime>,
+}
+
+impl GroupBuy {
+    /// This DRAFT with `edit` applied at `now`. The result is validated exactly as a new
+    /// group-buy is (the same [`GroupBuyDraft::parse`]), so an edit can never make a draft
+    /// that creation would refuse; a draft whose `closesAt` passed needs a new one. Only a
+    /// DRAFT is edited: once published, visitors have seen its terms.
+    ///
+    /// # Errors
+    /// `Conflict` (`not-a-draft`) beyond DRAFT; `Validation` as at creation.
+    pub fn edit_draft(
+        &self,
+        edit: GroupBuyEdit,
+        now: OffsetDateTime,
+    ) -> Result<GroupBuy, DomainError> {
+        if self.status != GroupBuyStatus::Draft {
+            return Err(CampaignRefusal::NotADraft(self.status).into());
+        }
+        let price_currency = edit
+            .currency
+            .clone()
+            .unwrap_or_else(|| self.unit_price.currency().code().to_owned());
+        let fields = GroupBuyFields {
+            slug: self.slug.to_string(),
+            title: edit.title.unwrap_or_else(|| self.title.clone()),
+            description: Some(edit.description.unwrap_or_else(|| self.description.clone())),
+            unit_price: edit
+                .unit_price
+                .unwrap_or_else(|| self.unit_price.to_decimal()),
+            currency: Some(price_currency),
+            min_participants: edit
+                .min_participants
+                .unwrap_or(self.thresholds.min_participants()),
+            min_quantity: edit.min_quantity.unwrap_or(self.thresholds.min_quantity()),
+            max_quantity: edit.max_quantity.unwrap_or(self.max_quantity),
+            closes_at: edit.closes_at.unwrap_or(self.closes_at),
+            preorder_window_hours: self.preorder.map(|p| p.payment_window_hours()),
+        };
+        let d = GroupBuyDraft::parse(fields, now)?;
+        Ok(GroupBuy {
+            title: d.title,
+            description: d.description,
+            unit_price: d.unit_price,
+            thresholds: d.thresholds,
+            max_quantity: d.max_quantity,
+            closes_at: d.closes_at,
+            updated_at: now,
+            ..self.clone()
+        })
+    }
+}
+
 /// Rebuilds thresholds read back from storage (already validated when written).
 pub fn stored_thresholds(min_participants: Option<i64>, min_quantity: Option<i64>) -> Thresholds {
     Thresholds {

@@ -406,3 +406,91 @@ fn preorder_terms_are_optional_and_validated() {
     let err = GroupBuyDraft::parse(bad, t0()).expect_err("0 hours");
     assert_eq!(field_of(err), "preorder.paymentWindowHours");
 }
+
+#[test]
+fn a_draft_is_edited_field_by_field_and_validated_as_at_creation() {
+    let g = draft_gb();
+    let later = t0() + Duration::hours(1);
+    let edited = g
+        .edit_draft(
+            GroupBuyEdit {
+                title: Some("  Oak lamps ".into()),
+                unit_price: Some(Decimal::new(39000, 0)),
+                min_quantity: Some(None),
+                max_quantity: Some(None),
+                ..GroupBuyEdit::default()
+            },
+            later,
+        )
+        .expect("edited");
+    assert_eq!(edited.title, "Oak lamps");
+    assert_eq!(edited.unit_price.to_decimal(), Decimal::new(3900000, 2));
+    assert_eq!(edited.thresholds.min_participants(), Some(50), "kept");
+    assert_eq!(edited.thresholds.min_quantity(), None, "removed");
+    assert_eq!(edited.max_quantity, None);
+    assert_eq!(edited.description, "Hand-made", "kept");
+    assert_eq!(
+        (edited.id, &edited.slug, edited.status),
+        (g.id, &g.slug, GroupBuyStatus::Draft)
+    );
+    assert_eq!(
+        (edited.created_at, edited.updated_at),
+        (g.created_at, later)
+    );
+
+    // The same rules as creation: no threshold left, a cap below the minimum, a past close.
+    let no_threshold = GroupBuyEdit {
+        min_participants: Some(None),
+        min_quantity: Some(None),
+        ..GroupBuyEdit::default()
+    };
+    assert!(matches!(
+        g.edit_draft(no_threshold, later),
+        Err(DomainError::Validation { .. })
+    ));
+    let cap = GroupBuyEdit {
+        max_quantity: Some(Some(10)),
+        ..GroupBuyEdit::default()
+    };
+    assert_eq!(
+        field_of(g.edit_draft(cap, later).expect_err("cap")),
+        "maxQuantity"
+    );
+    let past = GroupBuyEdit {
+        closes_at: Some(t0()),
+        ..GroupBuyEdit::default()
+    };
+    assert_eq!(
+        field_of(g.edit_draft(past, later).expect_err("past")),
+        "closesAt"
+    );
+    let blank = GroupBuyEdit {
+        title: Some("  ".into()),
+        ..GroupBuyEdit::default()
+    };
+    assert_eq!(
+        field_of(g.edit_draft(blank, later).expect_err("blank")),
+        "title"
+    );
+}
+
+#[test]
+fn only_a_draft_is_edited() {
+    let published = draft_gb().apply(Action::Publish, t0()).expect("published");
+    let err = published
+        .edit_draft(
+            GroupBuyEdit {
+                title: Some("New".into()),
+                ..GroupBuyEdit::default()
+            },
+            t0(),
+        )
+        .expect_err("refused");
+    match err {
+        DomainError::Conflict(r) => {
+            assert_eq!(r.kind(), "not-a-draft");
+            assert!(r.to_string().contains("PUBLISHED"), "{r}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

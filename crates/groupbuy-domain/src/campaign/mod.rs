@@ -17,8 +17,8 @@ mod support;
 pub use audit::{AuditAction, AuditEntry, ChangeContext};
 pub use events::campaign_subject;
 pub use group_buy::{
-    stored_thresholds, Action, GroupBuy, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, Progress,
-    ThresholdProgress, Thresholds,
+    stored_thresholds, Action, GroupBuy, GroupBuyDraft, GroupBuyEdit, GroupBuyFields,
+    GroupBuyStatus, Progress, ThresholdProgress, Thresholds,
 };
 pub use handle::{Handle, HandleDraft, HandleProfile, Slug};
 pub use interest::{Interest, InterestOutcome, InterestRequest, VisitorId};

@@ -1,9 +1,9 @@
 //! The storage port of campaigns: one method per use case, each its own transaction.
 
 use super::{
-    Action, AuditEntry, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyStatus, Handle,
-    HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest, Rollup, RollupQuery,
-    Slug, SupportReport, SupportReportDraft, VisitorId,
+    Action, AuditEntry, ChangeContext, GroupBuy, GroupBuyDraft, GroupBuyEdit, GroupBuyStatus,
+    Handle, HandleDraft, HandleProfile, Interest, InterestOutcome, InterestRequest, Rollup,
+    RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
 };
 use crate::error::DomainError;
 use crate::page::Page;
@@ -52,6 +52,20 @@ pub trait CampaignStore: Send + Sync {
         caller: &Principal,
         handle: &Handle,
         draft: GroupBuyDraft,
+        ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
+    ) -> Result<GroupBuy, DomainError>;
+
+    /// Edits a DRAFT group-buy's terms ([`GroupBuy::edit_draft`]), audited as `edit`.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` (`not-a-draft`) beyond DRAFT; `Validation` as at creation.
+    fn edit_draft(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        slug: &Slug,
+        edit: GroupBuyEdit,
         ctx: &ChangeContext,
         answer: Answer<GroupBuy>,
     ) -> Result<GroupBuy, DomainError>;

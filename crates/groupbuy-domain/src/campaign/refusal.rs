@@ -67,6 +67,9 @@ pub enum CampaignRefusal {
     /// A pre-order is paid once; a retry with the same Idempotency-Key gets the first answer.
     #[error("The pre-order is already paid")]
     PreorderPaid,
+    /// Only a DRAFT's terms can be edited.
+    #[error("Cannot edit a {0} group-buy: only a DRAFT can be edited")]
+    NotADraft(GroupBuyStatus),
     /// The slug is used by another group-buy of the handle.
     #[error("Slug {slug} is already used by another group-buy of {handle}")]
     SlugTaken {
@@ -103,6 +106,7 @@ impl CampaignRefusal {
             Self::SlugTaken { .. } => "slug-taken",
             Self::PreorderExpired(_) => "preorder-expired",
             Self::PreorderPaid => "preorder-paid",
+            Self::NotADraft(_) => "not-a-draft",
         }
     }
 }

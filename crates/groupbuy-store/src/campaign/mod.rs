@@ -18,8 +18,9 @@ use crate::error::StoreError;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     campaign_subject, Action, AuditAction, AuditEntry, CampaignStore, ChangeContext, GroupBuy,
-    GroupBuyDraft, GroupBuyStatus, Handle, HandleDraft, HandleProfile, Interest, InterestOutcome,
-    InterestRequest, Rollup, RollupQuery, Slug, SupportReport, SupportReportDraft, VisitorId,
+    GroupBuyDraft, GroupBuyEdit, GroupBuyStatus, Handle, HandleDraft, HandleProfile, Interest,
+    InterestOutcome, InterestRequest, Rollup, RollupQuery, Slug, SupportReport, SupportReportDraft,
+    VisitorId,
 };
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::platform::Answer;
@@ -174,6 +175,20 @@ impl CampaignStore for Database {
     ) -> Result<GroupBuy, DomainError> {
         self.write_answered(answer, |conn| {
             owner::create_group_buy(conn, caller, handle, draft, ctx)
+        })
+    }
+
+    fn edit_draft(
+        &self,
+        caller: &Principal,
+        handle: &Handle,
+        slug: &Slug,
+        edit: GroupBuyEdit,
+        ctx: &ChangeContext,
+        answer: Answer<GroupBuy>,
+    ) -> Result<GroupBuy, DomainError> {
+        self.write_answered(answer, |conn| {
+            owner::edit_draft(conn, caller, handle, slug, edit, ctx)
         })
     }
 

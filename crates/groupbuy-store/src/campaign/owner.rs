@@ -11,7 +11,7 @@ use crate::platform::outbox;
 use diesel::prelude::*;
 use groupbuy_domain::campaign::{
     campaign_subject, Action, AuditAction, AuditEntry, CampaignRefusal, ChangeContext, GroupBuy,
-    GroupBuyDraft, GroupBuyStatus, Handle, HandleDraft, HandleProfile, Slug,
+    GroupBuyDraft, GroupBuyEdit, GroupBuyStatus, Handle, HandleDraft, HandleProfile, Slug,
 };
 use groupbuy_domain::platform::{Audience, AuditRecord, AUDIT_ID_PREFIX};
 use groupbuy_domain::{DomainError, Page, Principal};
@@ -55,6 +55,50 @@ pub(super) fn create_group_buy(
     }
     append_audit(conn, &g, AuditAction::Create, None, g.status, ctx)?;
     Ok(g)
+}
+
+/// Edits the locked DRAFT's terms as the domain decided; the UPDATE is conditional on the
+/// status still being DRAFT, so an edit racing a publish cannot change published terms.
+pub(super) fn edit_draft(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    handle: &Handle,
+    slug: &Slug,
+    edit: GroupBuyEdit,
+    ctx: &ChangeContext,
+) -> Result<GroupBuy, StoreError> {
+    managed_handle(conn, caller, handle)?;
+    let current = lock_group_buy(conn, handle, slug)?;
+    let next = current.edit_draft(edit, ctx.now)?;
+    let changed = diesel::update(
+        group_buys::table
+            .filter(group_buys::id.eq(current.id.to_string()))
+            .filter(group_buys::status.eq(AsText(GroupBuyStatus::Draft))),
+    )
+    .set((
+        group_buys::title.eq(&next.title),
+        group_buys::description.eq(&next.description),
+        group_buys::currency.eq(next.unit_price.currency().code()),
+        group_buys::unit_price_minor.eq(next.unit_price.minor()),
+        group_buys::min_participants.eq(next.thresholds.min_participants()),
+        group_buys::min_quantity.eq(next.thresholds.min_quantity()),
+        group_buys::max_quantity.eq(next.max_quantity),
+        group_buys::closes_at.eq(to_db_time(next.closes_at)),
+        group_buys::updated_at.eq(to_db_time(next.updated_at)),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(DomainError::from(CampaignRefusal::ChangedConcurrently(current.status)).into());
+    }
+    append_audit(
+        conn,
+        &next,
+        AuditAction::Edit,
+        Some(current.status),
+        next.status,
+        ctx,
+    )?;
+    Ok(next)
 }
 
 /// A handle's group-buys in `statuses`, newest first.

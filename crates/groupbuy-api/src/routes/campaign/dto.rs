@@ -95,6 +95,53 @@ pub struct CreateGroupBuyRequest {
     pub preorder: Option<super::preorder_dto::PreorderTermsBody>,
 }
 
+/// Close conditions of an edit: each absent field is kept, null removes it (at least one
+/// must remain).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ThresholdsPatch {
+    /// New minimum participants (>= 1), or null for none.
+    #[serde(default, deserialize_with = "crate::platform::extract::nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub min_participants: Option<Option<i64>>,
+    /// New minimum total quantity (>= 1), or null for none.
+    #[serde(default, deserialize_with = "crate::platform::extract::nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub min_quantity: Option<Option<i64>>,
+}
+
+/// Body of `PATCH /v2/handles/{handle}/group-buys/{groupBuySlug}`: only the fields to
+/// change, of a DRAFT; the result is validated as a new group-buy is.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EditGroupBuyRequest {
+    /// New title, 1-200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub title: Option<String>,
+    /// New description, up to 10000 characters.
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    /// New price per unit (> 0, at most the currency's decimals).
+    #[serde(
+        default,
+        deserialize_with = "crate::platform::extract::optional_json_number"
+    )]
+    #[schema(value_type = Option<crate::openapi::scalars::PositiveMoney>)]
+    pub unit_price: Option<Decimal>,
+    /// New ISO 4217 currency of the unit price.
+    #[schema(value_type = Option<crate::openapi::enums::Currency>, example = "TZS")]
+    pub currency: Option<String>,
+    /// Close conditions to change.
+    pub thresholds: Option<ThresholdsPatch>,
+    /// New cap on the total quantity (>= minQuantity), or null for none.
+    #[serde(default, deserialize_with = "crate::platform::extract::nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub max_quantity: Option<Option<i64>>,
+    /// New close time (RFC 3339, in the future).
+    #[schema(example = "2026-12-31T18:00:00Z", format = DateTime)]
+    pub closes_at: Option<String>,
+}
+
 /// Progress toward `minParticipants`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

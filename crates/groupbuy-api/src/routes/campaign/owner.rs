@@ -2,8 +2,8 @@
 //! (`/v2/handles/...`). Anyone but the owner or a platform admin gets 404.
 
 use super::dto::{
-    AuditEntryView, CreateGroupBuyRequest, CreateHandleRequest, GroupBuyView, HandleView,
-    InterestView, ListParams, PageView,
+    AuditEntryView, CreateGroupBuyRequest, CreateHandleRequest, EditGroupBuyRequest, GroupBuyView,
+    HandleView, InterestView, ListParams, PageView,
 };
 use super::{change, path_handle, path_slug};
 use crate::envelope::render;
@@ -16,9 +16,9 @@ use crate::platform::extract::{page_limit, PageQuery};
 use crate::platform::idempotency::answer_with_effect;
 use crate::state::{blocking, AppState};
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use groupbuy_domain::campaign::{
-    Action, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, HandleDraft,
+    Action, GroupBuyDraft, GroupBuyEdit, GroupBuyFields, GroupBuyStatus, HandleDraft,
 };
 use groupbuy_domain::principal::ROLE_MERCHANT;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -120,6 +120,54 @@ async fn create_group_buy(
             render(
                 StatusCode::CREATED,
                 "Group-buy created as DRAFT",
+                GroupBuyView::from(g.clone()),
+            )
+        },
+    )
+    .await
+}
+
+/// Edits a DRAFT's terms: only the fields sent change; the result is validated as a new
+/// group-buy is. Audited as `edit`. A published campaign's terms are final (409).
+#[utoipa::path(operation_id = "groupBuys.edit", tag = "campaigns", security(("bearer" = [])), params(("handle" = String, Path, description = "Handle", pattern = "^[a-z0-9-]{3,40}$"),
+    ("groupBuySlug" = String, Path, description = "Group-buy slug", pattern = "^[a-z0-9-]{3,40}$")), request_body = EditGroupBuyRequest, responses(
+    (status = 200, description = "Edited; the draft as it is now", body = Envelope<GroupBuyView>),
+    (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    crate::openapi::responses::Unauthenticated,
+    crate::openapi::responses::MissingMerchantRole,
+    crate::openapi::responses::NotYours,
+    (status = 409, description = "Not a DRAFT (`not-a-draft`), or changed concurrently", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A field as creation refuses it, or an unknown one such as the slug (names it)", body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/v2/handles/{handle}/group-buys/{groupBuySlug}")]
+async fn edit_group_buy(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: JsonBody<EditGroupBuyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = auth.merchant_writer()?.clone();
+    let (handle, slug) = path_slug(&path.0, &path.1)?;
+    let b = body.0;
+    let thresholds = b.thresholds.unwrap_or_default();
+    let edit = GroupBuyEdit {
+        title: b.title,
+        description: b.description,
+        unit_price: b.unit_price,
+        currency: b.currency,
+        min_participants: thresholds.min_participants,
+        min_quantity: thresholds.min_quantity,
+        max_quantity: b.max_quantity,
+        closes_at: b.closes_at.map(|c| instant(&c, "closesAt")).transpose()?,
+    };
+    let ctx = change(format!("user:{}", caller.user_id), state.clock.now());
+    let store = state.campaigns.clone();
+    answer_with_effect(
+        move |answer| store.edit_draft(&caller, &handle, &slug, edit, &ctx, answer),
+        |g| {
+            render(
+                StatusCode::OK,
+                "Group-buy edited",
                 GroupBuyView::from(g.clone()),
             )
         },
@@ -318,6 +366,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_group_buy)
         .service(list_group_buys)
         .service(get_group_buy)
+        .service(edit_group_buy)
         .service(list_interests)
         .service(list_audit)
         .service(publish)

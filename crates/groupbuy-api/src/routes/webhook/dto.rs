@@ -2,7 +2,7 @@
 
 use crate::envelope::timestamp;
 use groupbuy_domain::webhook::{Delivery, DeliveryAttempt, WebhookEndpoint};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
@@ -41,16 +41,11 @@ pub struct UpdateEndpointRequest {
     /// New event filter.
     pub events: Option<Vec<String>>,
     /// New note (null clears it).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::platform::extract::nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     /// Disable (true) or re-enable (false).
     pub disabled: Option<bool>,
-}
-
-/// A present field, even null, is `Some`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 /// An endpoint.

@@ -7,9 +7,9 @@ mod live;
 
 use crate::Database;
 use groupbuy_domain::campaign::{
-    Action, CampaignStore, ChangeContext, GroupBuyDraft, GroupBuyFields, GroupBuyStatus, Handle,
-    HandleDraft, InterestRequest, RollupQuery, Slug, SupportReportDraft, SupportReportFields,
-    VisitorId,
+    Action, CampaignStore, ChangeContext, GroupBuyDraft, GroupBuyEdit, GroupBuyFields,
+    GroupBuyStatus, Handle, HandleDraft, InterestRequest, RollupQuery, Slug, SupportReportDraft,
+    SupportReportFields, VisitorId,
 };
 use groupbuy_domain::platform::Answer;
 use groupbuy_domain::{DomainError, Principal};
@@ -376,7 +376,90 @@ fn support_reports_are_listed_newest_first(db: &Database) {
     assert_eq!(rest.items[0].submitted_request_id, "rid");
 }
 
+/// A draft's edit is stored, read back and audited; another merchant's is 404; a published
+/// campaign's terms are refused and unchanged.
+fn a_draft_is_edited_and_published_terms_are_not(db: &Database) {
+    setup(db, "lamps", false);
+    let later = t0() + Duration::hours(2);
+    let edit = GroupBuyEdit {
+        title: Some("Oak lamps".into()),
+        unit_price: Some(Decimal::new(3900, 0)),
+        min_quantity: Some(None),
+        max_quantity: Some(Some(20)),
+        closes_at: Some(t0() + Duration::days(3)),
+        ..GroupBuyEdit::default()
+    };
+    let other = db.edit_draft(
+        &merchant("m2"),
+        &h(),
+        &s("lamps"),
+        edit.clone(),
+        &ctx("user:m2", later),
+        Answer::none(),
+    );
+    assert!(matches!(other, Err(DomainError::NotFound(_))), "{other:?}");
+    db.edit_draft(
+        &merchant("m1"),
+        &h(),
+        &s("lamps"),
+        edit,
+        &ctx("user:m1", later),
+        Answer::none(),
+    )
+    .expect("edited");
+    let g = db
+        .group_buy(&merchant("m1"), &h(), &s("lamps"))
+        .expect("read");
+    assert_eq!(g.title, "Oak lamps");
+    assert_eq!(g.unit_price.to_decimal(), Decimal::new(390000, 2));
+    assert_eq!(
+        (g.thresholds.min_participants(), g.thresholds.min_quantity()),
+        (Some(3), None)
+    );
+    assert_eq!(g.max_quantity, Some(20));
+    assert_eq!(
+        (g.closes_at, g.updated_at, g.status),
+        (t0() + Duration::days(3), later, GroupBuyStatus::Draft)
+    );
+    let audit = db
+        .audit(&merchant("m1"), &h(), &s("lamps"), None, 10)
+        .expect("audit");
+    assert_eq!(audit.items[0].action, "edit");
+    assert_eq!(audit.items[0].actor, "user:m1");
+
+    db.transition(
+        &merchant("m1"),
+        &h(),
+        &s("lamps"),
+        Action::Publish,
+        &ctx("user:m1", later),
+        Answer::none(),
+    )
+    .expect("publish");
+    let late = GroupBuyEdit {
+        title: Some("Changed after publishing".into()),
+        ..GroupBuyEdit::default()
+    };
+    let refused = db.edit_draft(
+        &merchant("m1"),
+        &h(),
+        &s("lamps"),
+        late,
+        &ctx("user:m1", later),
+        Answer::none(),
+    );
+    match refused {
+        Err(DomainError::Conflict(r)) => assert_eq!(r.kind(), "not-a-draft"),
+        other => panic!("{other:?}"),
+    }
+    let g = db
+        .group_buy(&merchant("m1"), &h(), &s("lamps"))
+        .expect("read");
+    assert_eq!(g.title, "Oak lamps", "published terms unchanged");
+}
+
 crate::on_both_backends!(
+    a_draft_is_edited_and_published_terms_are_not,
     handles_are_unique_and_owned,
     lifecycle_and_close_thresholds,
     interest_updates_move_counters_and_respect_max,

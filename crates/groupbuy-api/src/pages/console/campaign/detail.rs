@@ -65,6 +65,7 @@ pub async fn page(
                     li { (threshold("quantity", text::quantity_progress(q.current, q.target), q)) }
                 }
             }
+            @if g.status == GroupBuyStatus::Draft { (super::edit::form(&viewer, &g, &here)) }
             h2 { (t::CHANGE_STATE) }
             @for a in g.status.allowed_actions() {
                 form class="inline" method="post" action=(format!("{here}/{}", a.as_str())) {

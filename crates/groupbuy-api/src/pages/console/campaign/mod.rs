@@ -4,6 +4,7 @@
 //! list of a person's handles, so `/console/campaigns` asks which handle to open.
 
 mod detail;
+mod edit;
 
 use super::form::{create_once, flash, number, optional, page, text, viewer, OrRefuse, Posted};
 use super::{respond, shell};
@@ -36,6 +37,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/console/campaigns/{handle}/{slug}",
             web::get().to(detail::page),
+        )
+        // Before `{action}`, which would take `edit` for an unknown action.
+        .route(
+            "/console/campaigns/{handle}/{slug}/edit",
+            web::post().to(edit::edit),
         )
         .route(
             "/console/campaigns/{handle}/{slug}/{action}",
@@ -224,31 +230,31 @@ async fn handle_page(
     .await
 }
 
-/// The new-campaign form.
+/// The new-campaign form, and the draft edit's ([`edit`]).
 #[derive(Debug, Deserialize)]
-struct CampaignForm {
+pub(super) struct CampaignForm {
     #[serde(default)]
-    idempotency_key: String,
+    pub(super) idempotency_key: String,
     #[serde(default)]
-    slug: String,
+    pub(super) slug: String,
     #[serde(default)]
-    title: String,
+    pub(super) title: String,
     #[serde(default)]
-    description: String,
+    pub(super) description: String,
     #[serde(default)]
-    unit_price: String,
+    pub(super) unit_price: String,
     #[serde(default)]
-    currency: String,
+    pub(super) currency: String,
     #[serde(default)]
-    min_participants: String,
+    pub(super) min_participants: String,
     #[serde(default)]
-    min_quantity: String,
+    pub(super) min_quantity: String,
     #[serde(default)]
-    max_quantity: String,
+    pub(super) max_quantity: String,
     #[serde(default)]
-    closes_at: String,
+    pub(super) closes_at: String,
     #[serde(default)]
-    preorder_hours: String,
+    pub(super) preorder_hours: String,
 }
 
 /// `POST /console/campaigns/{handle}`: creates a draft (as `POST
