@@ -88,7 +88,7 @@ bench-scale: release
 # package) at 16 connections on /g/{code} against the JSON read of the same group, the
 # page weight, and LIVE_SUBSCRIBERS event-stream subscribers over two instances on one
 # PostgreSQL database: join-to-receipt latency and memory per subscriber (bench/live/).
-LIVE_SUBSCRIBERS ?= 2000
+LIVE_SUBSCRIBERS ?= 10000
 bench-live: release
 	python3 bench/live/live_bench.py --bin $${CARGO_TARGET_DIR:-target}/release/groupbuy --pg $(PG_URL) --subscribers $(LIVE_SUBSCRIBERS)
 

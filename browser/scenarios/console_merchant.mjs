@@ -41,7 +41,13 @@ export default {
     await page.fill('#closes_at', new Date(Date.now() + 7 * 86400e3).toISOString());
     await submit(page, 'form[action="/console/campaigns/alice-console"] button[type=submit]');
     await audit(report, page, 'console-campaign', page.consoleErrors);
+    await page.fill('#edit_title', 'Teak lamps, hand-made');
+    await page.fill('#edit_unit_price', '42000');
+    await submit(page, 'form[action$="/edit"] button[type=submit]');
+    report.check('console: the draft is edited', (await page.textContent('main')).includes('Draft saved.')
+      && (await page.textContent('h1')).includes('Teak lamps, hand-made'));
     await submit(page, 'button:has-text("Publish")');
+    report.check('console: a published campaign has no edit form', await page.locator('form[action$="/edit"]').count() === 0);
     report.check('console: the campaign is published', (await page.textContent('main')).includes('Open: taking interest'));
     await submit(page, 'button:has-text("Close")');
     report.check('console: a close before the threshold names it',
