@@ -28,6 +28,32 @@ pub const GROUP_CODE: &str = "Group code";
 /// The home page's button.
 pub const OPEN_GROUP_BY_CODE: &str = "Open the group";
 
+/// A status code of any surface (group, campaign, order, pool, commitment, RFQ) as the
+/// console's tables show it; an unknown code is shown as it is.
+pub fn status_word(code: &str) -> &str {
+    match code {
+        "OPEN" => "Open",
+        "COMPLETED" => "Completed",
+        "FAILED" => "Failed",
+        "DELETED" => "Removed",
+        "DRAFT" => "Draft",
+        "PUBLISHED" => "Published",
+        "PAUSED" => "Paused",
+        "CLOSED" => "Closed",
+        "CONFIRMED" => "To ship",
+        "SHIPPED" => "Shipped",
+        "DELIVERED" => "Delivered",
+        "CANCELLED" => "Cancelled",
+        "SOURCING" => "Collecting quotes",
+        "ALLOCATED" => "Allocated",
+        "SETTLED" => "Settled",
+        "EXPIRED" => "Expired",
+        "ACTIVE" => "Active",
+        "WITHDRAWN" => "Withdrawn",
+        other => other,
+    }
+}
+
 /// Title of the page answering a rate-limited page request (429).
 pub const TOO_MANY_TITLE: &str = "Too many requests";
 /// Body of that page: how long to wait.

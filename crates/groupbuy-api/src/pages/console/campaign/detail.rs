@@ -95,7 +95,7 @@ pub async fn page(
                 } }
                 tbody { @for e in &audit.items { tr {
                     td { (crate::envelope::rfc3339(e.created_at)) } td { (e.action) }
-                    td { (e.actor) } td { (e.after_status.as_str()) }
+                    td { (e.actor) } td { (text::status_word(e.after_status.as_str())) }
                 } } }
             }
         };

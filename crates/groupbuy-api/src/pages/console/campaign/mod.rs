@@ -184,7 +184,7 @@ async fn handle_page(
                     } }
                     tbody { @for g in &list.items { tr {
                         td { a href=(format!("{here}/{}", g.slug.as_str())) { (g.title) } }
-                        td { (g.status.as_str()) }
+                        td { (crate::pages::text::status_word(g.status.as_str())) }
                         td { (g.participants) } td { (g.quantity) }
                         td { (crate::envelope::rfc3339(g.closes_at)) }
                     } } }

@@ -200,7 +200,7 @@ pub async fn page(
                 select id="status" name="status" {
                     option value="" selected[chosen.is_none()] { (t::ANY) }
                     @for s in GroupStatus::iter() {
-                        option value=(s.as_str()) selected[chosen.as_deref() == Some(s.as_str())] { (s.as_str()) }
+                        option value=(s.as_str()) selected[chosen.as_deref() == Some(s.as_str())] { (crate::pages::text::status_word(s.as_str())) }
                     }
                 }
                 button type="submit" { (t::SHOW) }
@@ -218,7 +218,7 @@ pub async fn page(
                             progress max=(g.group.total_seats) value=(g.group.seats_occupied) aria-label=(seats) {}
                             " " (seats)
                         }
-                        td { (g.group.status.as_str()) }
+                        td { (crate::pages::text::status_word(g.group.status.as_str())) }
                         td { (crate::envelope::rfc3339(g.group.expires_at)) }
                     } } }
                 }

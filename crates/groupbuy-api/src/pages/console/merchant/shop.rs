@@ -137,7 +137,7 @@ fn status_filter(here: &str, chosen: Option<&str>) -> Markup {
             label for="status" { (t::SHOW_STATUS) }
             select id="status" name="status" {
                 option value="" selected[chosen.is_none()] { (t::ANY) }
-                @for s in STATUSES { option value=(s) selected[chosen == Some(s)] { (s) } }
+                @for s in STATUSES { option value=(s) selected[chosen == Some(s)] { (crate::pages::text::status_word(s)) } }
             }
             button type="submit" { (t::SHOW) }
         }
@@ -158,7 +158,7 @@ fn order_table(viewer: &crate::pages::viewer::Viewer, list: &[Order]) -> Markup 
                     td { (o.id) br; (rfc3339(o.created_at)) }
                     td { (o.quantity) }
                     td { (o.total_amount.display_grouped()) }
-                    td { (o.status.as_str()) }
+                    td { (crate::pages::text::status_word(o.status.as_str())) }
                     td {
                         @if let Some(c) = &o.carrier { (c) " " }
                         @if let Some(n) = &o.tracking_number { (n) }

@@ -60,7 +60,7 @@ pub fn matrix(rfq: &RfqView, commitments: &[Commitment], allocation: Option<&Awa
             .unwrap_or_default()
     };
     html! {
-        p { (t::rfq_due(&when(rfq.due_date))) " · " (rfq.status.as_str()) }
+        p { (t::rfq_due(&when(rfq.due_date))) " · " (crate::pages::text::status_word(rfq.status.as_str())) }
         @if rows.is_empty() {
             p { (t::NO_RESPONSES) }
         } @else {

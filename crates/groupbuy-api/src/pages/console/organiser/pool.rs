@@ -53,7 +53,7 @@ pub async fn list(
                     let g = &v.group_buy;
                     vec![
                         html! { a href=(format!("/console/pools/{}", g.id)) { (g.title) } },
-                        cell(g.status.as_str()),
+                        cell(crate::pages::text::status_word(g.status.as_str())),
                         cell(&g.org_id),
                         cell(v.stats.committed_quantity),
                         cell(g.target_quantity),
@@ -211,7 +211,7 @@ fn facts(v: &GroupBuyView) -> Markup {
     html! {
         @if let Some(d) = &g.description { p { (d) } }
         dl class="facts" {
-            dt { (t::STATUS) } dd { (g.status.as_str()) }
+            dt { (t::STATUS) } dd { (crate::pages::text::status_word(g.status.as_str())) }
             dt { (t::ORGANISER) } dd { (g.org_id) }
             dt { (t::COMMITTED) } dd { (v.stats.committed_quantity) }
             dt { (t::TARGET) } dd { (g.target_quantity) }
@@ -245,7 +245,7 @@ fn commitments(list: &[Commitment]) -> Markup {
                     cell(&c.member_id),
                     cell(c.quantity),
                     cell(c.price_ceiling.display_grouped()),
-                    cell(c.status.as_str()),
+                    cell(crate::pages::text::status_word(c.status.as_str())),
                     cell(c.purchase_order_ref.as_deref().unwrap_or("")),
                 ]).collect::<Vec<_>>(),
             ))
