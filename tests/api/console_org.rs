@@ -230,3 +230,65 @@ async fn signed_out_visitors_are_sent_to_sign_in() {
         assert_eq!(r.status.as_u16(), 303);
     }
 }
+
+#[actix_web::test]
+async fn the_pools_list_pages_past_a_hundred_and_a_bad_cursor_is_refused_in_words() {
+    for app in TestApp::all_web().await {
+        let year = time::OffsetDateTime::now_utc().year() + 1;
+        for n in 0..101 {
+            let body = json!({
+                "title": format!("Toner {n}"), "target_quantity": 10, "min_commitment": 1,
+                "items": [{"sku": format!("PG-{n}"), "name": "Toner", "unit": "box"}],
+                "deadline": format!("{year}-06-01T00:00:00Z")
+            });
+            let key = format!("page-{n}");
+            send(
+                &app,
+                Method::POST,
+                "/groupbuy",
+                &organiser(&app),
+                Some(body),
+                Some(&key),
+            )
+            .await
+            .expect(201);
+        }
+        let alice = app.sign_in("alice", "", Some("org_acme")).await;
+        let first = alice.get("/console/pools").await.expect_page(200);
+        assert_eq!(first.html().matches("href=\"/console/pools/").count(), 100);
+        let start = first
+            .html()
+            .find("/console/pools?cursor=")
+            .expect("a next page");
+        let end = start + first.html()[start..].find('"').expect("link end");
+        let next = first.html()[start..end].replace("&amp;", "&");
+        let second = alice.get(&next).await.expect_page(200);
+        assert_eq!(second.html().matches("href=\"/console/pools/").count(), 1);
+        assert!(
+            second.html().contains("Toner 0<"),
+            "the oldest is on the last page"
+        );
+        assert!(
+            !second.html().contains("?cursor="),
+            "no page after the last"
+        );
+        let bad = alice.get("/console/pools?cursor=garbage").await;
+        assert_eq!(bad.status.as_u16(), 422, "{}", bad.body);
+        assert!(bad.html().contains("<h1"), "a page in words, not JSON");
+        // A NUL in a page's address is refused before any handler, with a page too.
+        let nul = alice
+            .get("/console/pools?cursor=a%00b")
+            .await
+            .expect_page(400);
+        assert!(
+            nul.html().contains("This link is damaged"),
+            "{}",
+            nul.html()
+        );
+        let api = app
+            .get("/groupbuy?cursor=a%00b", Some(&organiser(&app)))
+            .await
+            .expect(400);
+        assert_eq!(api.body["status"], 400, "the API keeps its problem JSON");
+    }
+}

@@ -144,13 +144,32 @@ pub fn is_page_path(path: &str) -> bool {
 /// The HTML 429 page of a page's request the rate limiter refused, with the wait in words
 /// (the caller adds `Retry-After`). A form sent again after the wait is answered as usual.
 pub fn too_many_requests(retry_after_seconds: i64) -> HttpResponse {
-    let head = layout::Head::plain(text::TOO_MANY_TITLE, text::TOO_MANY_TITLE);
+    message_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        text::TOO_MANY_TITLE,
+        &text::too_many_body(retry_after_seconds),
+    )
+}
+
+/// The HTML 400 page of a page's address carrying control characters (refused before any
+/// handler, as the API refuses them).
+pub fn damaged_link() -> HttpResponse {
+    message_page(
+        StatusCode::BAD_REQUEST,
+        text::DAMAGED_LINK_TITLE,
+        text::DAMAGED_LINK_BODY,
+    )
+}
+
+/// A page of one message: a heading and a sentence, signed out (no session is read).
+fn message_page(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+    let head = layout::Head::plain(title, title);
     let body = html! {
-        h1 { (text::TOO_MANY_TITLE) }
-        p role="alert" { (text::too_many_body(retry_after_seconds)) }
+        h1 { (title) }
+        p role="alert" { (body) }
     };
     html_response(
-        StatusCode::TOO_MANY_REQUESTS,
+        status,
         layout::page(&head, &viewer::Viewer::anonymous(), body),
     )
 }

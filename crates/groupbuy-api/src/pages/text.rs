@@ -65,6 +65,12 @@ pub fn too_many_body(seconds: i64) -> String {
     )
 }
 
+/// Title of the page answering an address with control characters (400).
+pub const DAMAGED_LINK_TITLE: &str = "This link is damaged";
+/// Body of that page.
+pub const DAMAGED_LINK_BODY: &str =
+    "The address holds characters no link can carry. Check where it came from, or start from the home page.";
+
 /// Title and heading of the 404 page.
 pub const NOT_FOUND_TITLE: &str = "Page not found";
 /// Body of the 404 page.

@@ -64,6 +64,9 @@ pub async fn request_context(
             // Control characters in a path segment or query value would reach handlers
             // (and PostgreSQL, which refuses NUL): refuse them once, here.
             let target = text::refused_target_part(req.path(), req.uri().query());
+            if target.is_some() && crate::pages::is_page_path(req.path()) {
+                return Ok(req.into_response(crate::pages::damaged_link()));
+            }
             if let Some(part) = target {
                 let e = ApiError::bad_request(format!(
                     "The request {part} must not contain control characters or Unicode noncharacters"

@@ -5,7 +5,7 @@
 //! same use case), so anyone else hears the API's 403, in words.
 
 use super::organiser::{cell, decimal, handle, once, principal, refused, table, when};
-use super::{respond, shell, signed_in};
+use super::{next_page, respond, shell, signed_in, ListCursor};
 use crate::error::ApiError;
 use crate::pages::text::console_org as t;
 use crate::pages::viewer::{idempotency_field, Viewer};
@@ -130,15 +130,20 @@ async fn support(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Option<SessionCaller>,
+    query: web::Query<ListCursor>,
 ) -> HttpResponse {
     let (viewer, _) = match admin(&req, caller) {
         Ok(v) => v,
         Err(r) => return *r,
     };
     let store = state.campaigns.clone();
-    let reports: Vec<SupportReportView> =
-        match blocking(move || store.support_reports(None, MAX_LIMIT)).await {
-            Ok(page) => page.items.into_iter().map(Into::into).collect(),
+    let cursor = query.into_inner().cursor;
+    let (reports, next): (Vec<SupportReportView>, _) =
+        match blocking(move || store.support_reports(cursor, MAX_LIMIT)).await {
+            Ok(page) => (
+                page.items.into_iter().map(Into::into).collect(),
+                page.next_cursor,
+            ),
             Err(e) => return refused(&viewer, &e),
         };
     let body = html! {
@@ -158,6 +163,7 @@ async fn support(
                 ]).collect::<Vec<_>>(),
             ))
         }
+        (next_page("/console/admin/support", "cursor", next.as_deref(), None))
     };
     respond(StatusCode::OK, shell(t::SUPPORT, &viewer, body))
 }

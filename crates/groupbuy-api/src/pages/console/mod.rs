@@ -109,6 +109,27 @@ pub fn shell(title: &str, viewer: &Viewer, body: Markup) -> Markup {
     layout::page(&head, viewer, body)
 }
 
+/// The "Next page" link of one list of a page (its cursor in `?{list}=`, the status filter
+/// kept), or nothing on the last page: the console reads lists a page (100) at a time.
+pub fn next_page(here: &str, list: &str, cursor: Option<&str>, status: Option<&str>) -> Markup {
+    let Some(cursor) = cursor else {
+        return html! {};
+    };
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair(list, cursor);
+    if let Some(s) = status {
+        q.append_pair("status", s);
+    }
+    html! { p { a href={ (here) "?" (q.finish()) } { (text::console_merchant::NEXT_PAGE) } } }
+}
+
+/// The `?cursor=` of a page showing one list.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListCursor {
+    /// The list's cursor, as its "Next page" link sent it.
+    pub cursor: Option<String>,
+}
+
 /// A console answer: the page with the pages' headers, never cached (it is someone's).
 pub fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
     let mut response = html_response(status, markup);

@@ -4,7 +4,7 @@
 //! each of which refuses another merchant's shop (404).
 
 use super::super::form::{flash, page as run, viewer, OrRefuse};
-use super::super::{respond, shell};
+use super::super::{next_page, respond, shell};
 use super::orders::actions;
 use super::product::new_product_form;
 use crate::envelope::rfc3339;
@@ -104,30 +104,16 @@ pub async fn page(
             h2 id="orders" { (t::ORDERS) }
             (status_filter(&here, status))
             (order_table(&viewer, &order_page.items))
-            @if let Some(next) = &order_page.next_cursor {
-                p { a href=(next_link(&here, "orders", next, status)) { (t::NEXT_PAGE) } }
-            }
+            (next_page(&here, "orders", order_page.next_cursor.as_deref(), status))
             h2 { (t::BALANCE) }
             (balance_of(&balance))
             h2 { (t::STATEMENT) }
             (statement_table(&statement.items))
-            @if let Some(next) = &statement.next_cursor {
-                p { a href=(next_link(&here, "statement", next, None)) { (t::NEXT_PAGE) } }
-            }
+            (next_page(&here, "statement", statement.next_cursor.as_deref(), None))
         };
         Ok(respond(StatusCode::OK, shell(&shop.name, &viewer, body)))
     })
     .await
-}
-
-/// A link to the next page of one list of the shop page.
-fn next_link(here: &str, list: &str, cursor: &str, status: Option<&str>) -> String {
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    q.append_pair(list, cursor);
-    if let Some(s) = status {
-        q.append_pair("status", s);
-    }
-    format!("{here}?{}", q.finish())
 }
 
 /// The orders' status filter (a GET form: works without JavaScript).

@@ -4,7 +4,7 @@
 //! the use case of its API route, and the forms of the next steps).
 
 use super::{cell, in_a_week, matrix, not_found, pool_id, principal, refused, run, table, when};
-use crate::pages::console::{respond, shell, signed_in};
+use crate::pages::console::{next_page, respond, shell, signed_in, ListCursor};
 use crate::pages::find;
 use crate::pages::text::console_org as t;
 use crate::pages::viewer::{idempotency_field, Viewer};
@@ -26,6 +26,7 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Option<SessionCaller>,
+    query: web::Query<ListCursor>,
 ) -> HttpResponse {
     let viewer = match signed_in(&req, caller) {
         Ok(v) => v,
@@ -35,11 +36,16 @@ pub async fn list(
     let store = state.procurement.clone();
     let page = run(move || {
         require_read(&p).map_err(DomainError::from)?;
-        store.list(&p, GroupBuyFilter::default(), None, MAX_LIMIT)
+        store.list(
+            &p,
+            GroupBuyFilter::default(),
+            query.into_inner().cursor,
+            MAX_LIMIT,
+        )
     })
     .await;
-    let pools = match page {
-        Ok(page) => page.items,
+    let (pools, next) = match page {
+        Ok(page) => (page.items, page.next_cursor),
         Err(e) => return refused(&viewer, &e),
     };
     let body = html! {
@@ -62,6 +68,7 @@ pub async fn list(
                 }).collect::<Vec<_>>(),
             ))
         }
+        (next_page("/console/pools", "cursor", next.as_deref(), None))
         (create_form(&viewer, &in_a_week(state.clock.now())))
     };
     respond(StatusCode::OK, shell(t::POOLS, &viewer, body))
