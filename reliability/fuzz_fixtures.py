@@ -168,6 +168,8 @@ class Fixtures:
         shown = campaign("shown", True)
         return {
             "POST /v2/handles/{handle}/group-buys/{groupBuySlug}/publish": campaign("draft", False),
+            # An edit keeps a draft a draft: the one fixture serves every edit.
+            "PATCH /v2/handles/{handle}/group-buys/{groupBuySlug}": campaign("to-edit", False),
             "POST /v2/handles/{handle}/group-buys/{groupBuySlug}/pause": campaign("to-pause", True),
             "POST /v2/handles/{handle}/group-buys/{groupBuySlug}/close": campaign("to-close", True),
             "GET /v2/handles/{handle}/group-buys/{groupBuySlug}": shown,

@@ -19,7 +19,8 @@ exercised. Each rule below is one the server enforces with a 4xx on data the sch
   they list eligible ones, so the peers can commit.
 - Rules across two fields: a product's group price is below its regular price (a pair
   the other way round is swapped, an equal one gets a price of 1), a campaign's maxQuantity is at least its
-  thresholds.minQuantity (raised to it), a transfer's target group is not its source (a
+  thresholds.minQuantity (raised to it; an edit that sends a cap sends a minimum at or
+  below it, and never removes both thresholds), a transfer's target group is not its source (a
   fresh id instead).
 - If-Match must be the ETag the client read: outside the stateful phase (whose links carry
   the ETag of the response they follow) a generated one can only be stale, a 412, so it is
@@ -53,6 +54,7 @@ FUTURE = {
     ("POST", "/groupbuy/{id}/rfq"): ("due_date",),
     ("POST", "/groupbuy/{id}/rfq/responses"): ("valid_until",),
     ("POST", "/v2/handles/{handle}/group-buys"): ("closesAt",),
+    ("PATCH", "/v2/handles/{handle}/group-buys/{groupBuySlug}"): ("closesAt",),
 }
 # Path parameters (and an Authorization) per operation label, from reliability/run.py.
 FIXTURES = json.loads(os.environ.get("GROUPBUY_FUZZ_FIXTURES") or "{}")
@@ -178,6 +180,20 @@ def _cross_field(key, body: dict) -> None:
         # random ids only probe that refusal, which tests/api/push.rs proves per case.
         body.pop("vendor_id", None)
         body.pop("org_id", None)
+    elif key == ("PATCH", "/v2/handles/{handle}/group-buys/{groupBuySlug}"):
+        # An edit keeps at least one threshold (a null for both would leave none), and a
+        # cap it sends stays at or above the minimum quantity, sent alongside it.
+        thresholds = body.get("thresholds")
+        if isinstance(thresholds, dict) and thresholds.get("minParticipants", 0) is None \
+                and thresholds.get("minQuantity") is None:
+            del thresholds["minParticipants"]
+        cap = body.get("maxQuantity")
+        if _number(cap):
+            if not isinstance(thresholds, dict):
+                thresholds = body["thresholds"] = {}
+            least = thresholds.get("minQuantity")
+            if not _number(least) or least > cap:
+                thresholds["minQuantity"] = cap
     elif key == ("POST", "/v2/handles/{handle}/group-buys"):
         thresholds = body.get("thresholds")
         least = thresholds.get("minQuantity") if isinstance(thresholds, dict) else None

@@ -119,26 +119,17 @@ where
     .await
 }
 
-/// Whether `path` is one of the pages (HTML for people) rather than an API surface (problem
-/// JSON for programs): what a refusal made before any handler ran answers with.
+/// Whether `path` is one of the pages (HTML for people: `/`, `/g`, `/p`, `/c`, `/console`)
+/// rather than an API surface (problem JSON for programs): what a refusal made before any
+/// handler ran answers with. A list of the pages, not of the APIs, so a new API surface
+/// can never be answered with HTML by mistake.
 pub fn is_page_path(path: &str) -> bool {
     let first = path
         .trim_start_matches('/')
         .split('/')
         .next()
         .unwrap_or_default();
-    !matches!(
-        first,
-        "api"
-            | "v2"
-            | "groupbuy"
-            | "auth"
-            | "docs"
-            | "openapi.json"
-            | "healthz"
-            | "readyz"
-            | "metrics"
-    )
+    matches!(first, "" | "g" | "p" | "c" | "console")
 }
 
 /// The HTML 429 page of a page's request the rate limiter refused, with the wait in words
