@@ -82,11 +82,20 @@ async fn a_join_is_on_the_next_group_read_here_and_soon_on_a_sibling() {
         let here = detail(&a, &id, "bora").await;
         assert_eq!(here["seatsOccupied"], 5, "read-your-writes, {}", a.backend);
         assert_eq!(here["myQuantity"], 3);
+        // A rename too, read right after by its author.
+        a.patch(
+            &format!("/api/v1/groups/{id}/name"),
+            Some(&a.token("asha", &[])),
+            serde_json::json!({"groupName": "Asha's lamps"}),
+        )
+        .await
+        .expect(200);
+        assert_eq!(detail(&a, &id, "asha").await["groupName"], "Asha's lamps");
         // Under the 2 s max age: only the announcement can have dropped b's entry.
         let until = Instant::now() + Duration::from_millis(1500);
         loop {
             let there = detail(&b, &id, "bora").await;
-            if there["seatsOccupied"] == 5 {
+            if there["seatsOccupied"] == 5 && there["groupName"] == "Asha's lamps" {
                 assert_eq!(there["myQuantity"], 3);
                 break;
             }
