@@ -101,7 +101,7 @@ impl Sse {
 }
 
 /// A 10-seat group with 2 seats taken by "Asha"; its code and id.
-async fn group(app: &TestApp) -> (String, String) {
+pub(crate) async fn group(app: &TestApp) -> (String, String) {
     group_lasting(app, 24.0).await
 }
 
@@ -125,7 +125,7 @@ async fn group_lasting(app: &TestApp, hours: f64) -> (String, String) {
 }
 
 /// `who` (shown as `name`) joins the group `id` through the API with `seats`.
-async fn join(app: &TestApp, id: &str, who: &str, name: &str, seats: i64) {
+pub(crate) async fn join(app: &TestApp, id: &str, who: &str, name: &str, seats: i64) {
     let detail = app
         .get(
             &format!("/api/v1/group-purchases/{id}"),

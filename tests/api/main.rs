@@ -32,6 +32,7 @@ mod procurement;
 mod published;
 mod push;
 mod rate_limit;
+mod read_model;
 mod schema_rules;
 mod sealed;
 mod shutdown;

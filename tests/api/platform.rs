@@ -321,7 +321,7 @@ async fn prometheus_metrics_count_requests_by_route() {
 }
 
 /// `/metrics` as its bearer reads it.
-async fn metrics_text(app: &TestApp) -> String {
+pub(crate) async fn metrics_text(app: &TestApp) -> String {
     let res = app
         .client
         .get(app.url("/metrics"))
@@ -394,7 +394,7 @@ async fn odd_methods_and_paths_add_no_metric_series() {
 }
 
 /// The value of the unlabelled sample `name` in a metrics text.
-fn sample(text: &str, name: &str) -> f64 {
+pub(crate) fn sample(text: &str, name: &str) -> f64 {
     text.lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("{name} missing: {text}"))

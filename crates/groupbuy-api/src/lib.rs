@@ -8,6 +8,7 @@ pub mod live;
 pub mod openapi;
 pub mod pages;
 pub mod platform;
+pub mod read_model;
 pub mod routes;
 pub mod startup;
 pub mod state;

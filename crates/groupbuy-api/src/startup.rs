@@ -16,6 +16,7 @@ use crate::platform::idempotency::idempotency;
 use crate::platform::metrics::{http_metrics, metrics_guard, HttpMetrics};
 use crate::platform::rate_limit::{rate_limit, RateLimiter};
 use crate::platform::request::request_context;
+use crate::read_model::{CachedGroups, ReadModel};
 use crate::state::{AppState, SystemClock};
 use crate::web::{Mode, ProviderClient, WebAuth};
 use actix_web::body::MessageBody;
@@ -161,8 +162,14 @@ impl Application {
         let (jwt, jwks) = token_keys(&config)?;
         let web = web_auth(&config, jwks.as_ref());
         let pool = db.clone();
-        let live = LiveHub::start(&db, config.live)?;
+        let read_model = ReadModel::new(config.read_model)?;
+        // One listener for the instance: it drops changed groups, then feeds the live pages.
+        let live = LiveHub::start(&db, config.live, read_model.on_change())?;
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
+        state.group_purchases = Arc::new(CachedGroups::new(
+            state.group_purchases.clone(),
+            read_model.clone(),
+        ));
         state.web = web;
         state.live = Some(live.clone());
         state.webhook_allow_private = config.webhooks.allow_private;
@@ -178,6 +185,7 @@ impl Application {
         let metrics = http_metrics(config.metrics_token.as_deref())?;
         let delivery_metrics = DeliveryMetrics::register(&metrics.registry)?;
         crate::platform::pool_metrics::PoolMetrics::register(&metrics.registry, pool)?;
+        read_model.register(&metrics.registry)?;
         // One limiter per instance, shared by its workers.
         let limiter = web::Data::new(RateLimiter::new(config.rate_limits));
         let deadline = web::Data::new(BodyDeadline(config.body_timeout));

@@ -88,6 +88,9 @@ pub struct Config {
     /// Live updates: `GROUPBUY_LIVE_MAX_SUBSCRIBERS`, `GROUPBUY_LIVE_HEARTBEAT_MS`,
     /// `GROUPBUY_LIVE_RETRY_MS`.
     pub live: crate::live::LiveSettings,
+    /// The group read model: `GROUPBUY_READ_MODEL_MAX_AGE_MS` (default 2000),
+    /// `GROUPBUY_READ_MODEL_CAPACITY` (default 10000); either zero turns it off.
+    pub read_model: crate::read_model::ReadModelSettings,
 }
 
 impl Default for Config {
@@ -121,6 +124,7 @@ impl Default for Config {
             webhooks: DeliverySettings::default(),
             commission: CommissionRate::ZERO,
             live: crate::live::LiveSettings::default(),
+            read_model: crate::read_model::ReadModelSettings::default(),
         }
     }
 }
@@ -177,6 +181,19 @@ fn live_settings() -> Result<crate::live::LiveSettings, String> {
         max_subscribers,
         heartbeat: Duration::from_millis(heartbeat_ms),
         retry: Duration::from_millis(retry_ms),
+    })
+}
+
+/// The read model's bounds from the environment (zero turns it off).
+fn read_model_settings() -> Result<crate::read_model::ReadModelSettings, String> {
+    let d = crate::read_model::ReadModelSettings::default();
+    let max_age_ms: u64 = number(
+        "GROUPBUY_READ_MODEL_MAX_AGE_MS",
+        u64::try_from(d.max_age.as_millis()).unwrap_or(u64::MAX),
+    )?;
+    Ok(crate::read_model::ReadModelSettings {
+        max_age: Duration::from_millis(max_age_ms),
+        capacity: number("GROUPBUY_READ_MODEL_CAPACITY", d.capacity)?,
     })
 }
 
@@ -268,6 +285,7 @@ impl Config {
             webhooks: webhook_settings()?,
             commission: commission()?,
             live: live_settings()?,
+            read_model: read_model_settings()?,
         };
         config.check_auth()?;
         Ok(config)

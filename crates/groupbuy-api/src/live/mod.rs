@@ -7,7 +7,7 @@ pub mod progress;
 pub mod stream;
 
 use groupbuy_domain::DomainError;
-use groupbuy_store::live::{LiveChange, LiveChanges, LiveListener};
+use groupbuy_store::live::{LiveChange, LiveChanges, LiveListener, OnChange};
 use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -101,11 +101,18 @@ impl std::fmt::Debug for LiveHub {
 pub struct Unavailable;
 
 impl LiveHub {
-    /// Starts the instance's listener on `store` and its fan-out thread.
+    /// Starts the instance's listener on `store` and its fan-out thread; `first` hears
+    /// every change on the listener's thread before the fan-out does (the read model drops
+    /// what changed, so the fan-out's re-read is fresh), so the instance needs one
+    /// listening connection for both.
     ///
     /// # Errors
     /// A message when the listener cannot start.
-    pub fn start(store: &dyn LiveChanges, settings: LiveSettings) -> Result<Arc<Self>, String> {
+    pub fn start(
+        store: &dyn LiveChanges,
+        settings: LiveSettings,
+        first: OnChange,
+    ) -> Result<Arc<Self>, String> {
         let hub = Arc::new(Self {
             topics: Mutex::default(),
             subscribers: AtomicUsize::new(0),
@@ -117,6 +124,7 @@ impl LiveHub {
         let tx = Mutex::new(tx);
         let listener = store
             .listen(Arc::new(move |change| {
+                first(change.clone());
                 // The fan-out thread ends only with the hub; a send then fails harmlessly.
                 let _ = tx.lock().send(change);
             }))
