@@ -210,3 +210,33 @@ async fn an_owner_creates_publishes_and_closes_a_campaign_once_its_threshold_is_
         );
     }
 }
+
+#[actix_web::test]
+async fn a_pre_order_campaign_shows_how_its_pledges_stand() {
+    for app in TestApp::all_web().await {
+        let m1 = crate::preorder::preorder_campaign(&app).await;
+        for user in ["p1", "p2"] {
+            let t = app.token(user, &[]);
+            crate::preorder::pledge(&app, Some(&t), 2).await.expect(201);
+        }
+        let console = app.sign_in("m1", "merchant", None).await;
+        let page = "/console/campaigns/kilimo/coffee";
+        let open = console.get(page).await.expect_page(200);
+        assert!(open.html().contains("0 pledged: 0 paid"), "{}", open.html());
+        app.post(
+            "/v2/handles/kilimo/group-buys/coffee/close",
+            Some(&m1),
+            serde_json::json!({}),
+        )
+        .await
+        .expect(200);
+        let closed = console.get(page).await.expect_page(200);
+        assert!(
+            closed.html().contains(
+                "2 pledged: 0 paid (orders to ship), 2 awaiting payment, 0 expired unpaid."
+            ),
+            "{}",
+            closed.html()
+        );
+    }
+}

@@ -740,6 +740,14 @@ pub mod console_merchant {
     pub const UNITS: &str = "Units";
     /// Column: the deadline.
     pub const CLOSES: &str = "Closes";
+    /// Heading: a pre-order campaign's pledges.
+    pub const PLEDGES: &str = "Pledges";
+    /// How a pre-order campaign's pledges stand.
+    pub fn pledges(pledged: i64, pending: i64, paid: i64, expired: i64) -> String {
+        format!(
+            "{pledged} pledged: {paid} paid (orders to ship), {pending} awaiting payment, {expired} expired unpaid."
+        )
+    }
     /// Heading: the draft's edit form.
     pub const EDIT_DRAFT: &str = "Edit the draft";
     /// Heading: actions on a campaign.

@@ -40,6 +40,15 @@ pub async fn page(
         let interests = blocking(move || store.interests(&w, &hh, &ss, None, MAX_LIMIT))
             .await
             .or_refuse(&viewer)?;
+        // A pre-order campaign's pledges: how their payment sessions stand (all zero
+        // before the close), as `GET .../preorders` reports them.
+        let counts = match g.preorder {
+            Some(_) => {
+                let (store, w, hh, ss) = (state.preorders.clone(), who.clone(), handle.clone(), slug.clone());
+                Some(blocking(move || store.preorder_counts(&w, &hh, &ss)).await.or_refuse(&viewer)?)
+            }
+            None => None,
+        };
         let store = state.campaigns.clone();
         let audit = blocking(move || store.audit(&who, &handle, &slug, None, MAX_LIMIT))
             .await
@@ -53,6 +62,10 @@ pub async fn page(
             p { (g.unit_price.display_grouped()) " · " (t::CLOSES) " " (crate::envelope::rfc3339(g.closes_at)) }
             p data-live="counts" aria-live="polite" { (t::counts(g.participants, g.quantity)) }
             @if let Some(p) = &g.preorder { p { (t::preorder(p.payment_window_hours())) } }
+            @if let Some(c) = &counts {
+                h2 { (t::PLEDGES) }
+                p { (t::pledges(c.pledged, c.pending, c.paid, c.expired)) }
+            }
             // A draft has no public stream (404): its counts cannot move anyway.
             @if g.status == GroupBuyStatus::Draft { h2 { (t::THRESHOLDS) } } @else {
                 h2 data-live-src={ "/c/" (g.handle.as_str()) "/" (g.slug.as_str()) "/live" } { (t::THRESHOLDS) }
