@@ -390,7 +390,7 @@ mod tests {
         assert_eq!(values::<CheckoutStatus>().len(), 2);
         assert_eq!(values::<LedgerKind>().len(), 3);
         assert_eq!(values::<GroupBuyAction>().len(), 3);
-        assert_eq!(values::<AuditAction>().len(), 7);
+        assert_eq!(values::<AuditAction>().len(), 8);
         assert!(values::<Currency>().contains(&json!("TZS")));
         assert_eq!(
             values::<SuccessStatus>(),

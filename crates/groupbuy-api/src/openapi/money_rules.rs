@@ -19,6 +19,9 @@ pub(super) const BODIES: &[(&str, Currency)] = &[
     ("CreditRequest", Currency::TZS),
     ("CreateProductRequest", Currency::TZS),
     ("CreateGroupBuyRequest", Currency::TZS),
+    // Without `currency` an edit's price is in the campaign's own currency, which the schema
+    // cannot know: it states TZS's scale (the default of every campaign created without one).
+    ("EditGroupBuyRequest", Currency::TZS),
     ("PayoutRequest", Currency::TZS),
 ];
 
