@@ -492,3 +492,24 @@ async fn sigterm_ends_open_streams_so_the_server_exits_without_waiting_for_them(
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[actix_web::test]
+async fn operators_see_the_live_streams_against_their_limit() {
+    for app in TestApp::all().await {
+        let (code, _) = group(&app).await;
+        let before = crate::platform::metrics_text(&app).await;
+        let limit = crate::platform::sample(&before, "groupbuy_live_max_subscribers");
+        assert!(limit >= 1.0, "{}", app.backend);
+        let open = crate::platform::sample(&before, "groupbuy_live_subscribers");
+        let mut sse = Sse::subscribe(&app, &format!("/g/{code}/live"), None).await;
+        sse.event(SOON).await.expect("current state");
+        let during = crate::platform::metrics_text(&app).await;
+        assert_eq!(
+            crate::platform::sample(&during, "groupbuy_live_subscribers"),
+            open + 1.0,
+            "{}",
+            app.backend
+        );
+        assert!(crate::platform::sample(&during, "groupbuy_live_topics") >= 1.0);
+    }
+}

@@ -435,3 +435,60 @@ async fn the_pools_are_visible_to_operators() {
         );
     }
 }
+
+/// Every `groupbuy_*` metric the operators' dashboard (docs/ops/grafana-dashboard.json)
+/// queries is one `/metrics` serves, once each has something to count: a read, a write and
+/// a webhook delivery.
+#[actix_web::test]
+async fn every_metric_the_dashboard_queries_is_served() {
+    let dashboard = include_str!("../../docs/ops/grafana-dashboard.json");
+    let doc: serde_json::Value = serde_json::from_str(dashboard).expect("dashboard JSON");
+    let mut wanted = std::collections::BTreeSet::new();
+    for panel in doc["panels"].as_array().expect("panels") {
+        for target in panel["targets"].as_array().expect("targets") {
+            let expr = target["expr"].as_str().expect("expr");
+            for (i, _) in expr.match_indices("groupbuy_") {
+                let name: String = expr[i..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                wanted.insert(name);
+            }
+        }
+    }
+    assert!(wanted.len() >= 10, "{wanted:?}");
+    for app in crate::webhook::fast_apps().await {
+        let rx = crate::webhook::Receiver::start(&[200]).await;
+        let (id, _) = crate::webhook::endpoint(&app, "m1", &rx.url, json!(["*"])).await;
+        let m1 = app.token("m1", &["merchant"]);
+        let test = format!("/webhooks/endpoints/{id}/test");
+        app.call(Method::POST, &test, Some(&m1), None, &[])
+            .await
+            .expect(202);
+        rx.wait_for(1).await;
+        let t = app.token("u1", &[]);
+        app.get(
+            &format!("/api/v1/group-purchases/{}", uuid::Uuid::nil()),
+            Some(&t),
+        )
+        .await
+        .expect(404);
+        // The delivery's outcome is counted once its attempt is recorded, just after the
+        // receiver answered: wait for it (bounded).
+        let mut text = metrics_text(&app).await;
+        for _ in 0..50 {
+            if text.contains("groupbuy_webhook_deliveries_total{") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            text = metrics_text(&app).await;
+        }
+        for name in &wanted {
+            assert!(
+                text.lines().any(|l| l.starts_with(name.as_str())),
+                "{}: {name} is queried by the dashboard but not served",
+                app.backend
+            );
+        }
+    }
+}

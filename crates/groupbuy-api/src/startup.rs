@@ -184,6 +184,8 @@ impl Application {
         let factory_state = state.clone();
         let metrics = http_metrics(config.metrics_token.as_deref())?;
         let delivery_metrics = DeliveryMetrics::register(&metrics.registry)?;
+        let job_metrics = crate::jobs::JobMetrics::register(&metrics.registry)?;
+        crate::live::LiveMetrics::register(&metrics.registry, live.clone())?;
         crate::platform::pool_metrics::PoolMetrics::register(&metrics.registry, pool)?;
         read_model.register(&metrics.registry)?;
         // One limiter per instance, shared by its workers.
@@ -215,6 +217,7 @@ impl Application {
             config.webhooks.clone(),
             Some(delivery_metrics),
         )
+        .with_metrics(job_metrics)
         .spawn(state, shutdown);
         sweeps.extend(keys_task);
         tracing::info!(port, database = %redact(&config.database_url), "groupbuy listening");

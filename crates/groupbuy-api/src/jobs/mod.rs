@@ -12,6 +12,7 @@ use crate::state::AppState;
 use actix_web::web;
 use futures_util::future::LocalBoxFuture;
 use groupbuy_domain::platform::ChangeContext;
+use prometheus::{HistogramOpts, HistogramVec, IntGaugeVec, Opts, Registry};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -30,10 +31,61 @@ struct PeriodicJob {
     pass: Pass,
 }
 
+/// Each job's passes and how long they took, on `/metrics`.
+#[derive(Clone)]
+pub struct JobMetrics {
+    passes: HistogramVec,
+    last_pass: IntGaugeVec,
+}
+
+impl JobMetrics {
+    /// Registers `groupbuy_job_pass_seconds{job}` (a histogram of pass durations: its
+    /// `_count` is the passes) and `groupbuy_job_last_pass_timestamp_seconds{job}` (when the
+    /// last pass ended: a job that stopped passing shows as an old timestamp) in `registry`.
+    ///
+    /// # Errors
+    /// A metric that cannot be made or registered (a name clash).
+    pub fn register(registry: &Registry) -> Result<Self, String> {
+        let failed = |e: prometheus::Error| format!("job metrics: {e}");
+        let passes = HistogramVec::new(
+            HistogramOpts::new(
+                "groupbuy_job_pass_seconds",
+                "Duration of background job passes",
+            )
+            .buckets(vec![0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10.0, 60.0]),
+            &["job"],
+        )
+        .map_err(failed)?;
+        let last_pass = IntGaugeVec::new(
+            Opts::new(
+                "groupbuy_job_last_pass_timestamp_seconds",
+                "Unix time the job's last pass ended",
+            ),
+            &["job"],
+        )
+        .map_err(failed)?;
+        registry
+            .register(Box::new(passes.clone()))
+            .map_err(failed)?;
+        registry
+            .register(Box::new(last_pass.clone()))
+            .map_err(failed)?;
+        Ok(Self { passes, last_pass })
+    }
+
+    fn observe(&self, job: &str, took: Duration, ended_at_unix: i64) {
+        self.passes
+            .with_label_values(&[job])
+            .observe(took.as_secs_f64());
+        self.last_pass.with_label_values(&[job]).set(ended_at_unix);
+    }
+}
+
 /// The jobs every context registered.
 #[derive(Default)]
 pub struct JobRegistry {
     jobs: Vec<PeriodicJob>,
+    metrics: Option<JobMetrics>,
 }
 
 impl JobRegistry {
@@ -45,6 +97,12 @@ impl JobRegistry {
     /// Registers `pass` to run every `every` under `name`.
     pub fn every(mut self, name: &'static str, every: Duration, pass: Pass) -> Self {
         self.jobs.push(PeriodicJob { name, every, pass });
+        self
+    }
+
+    /// Times every pass into `metrics`.
+    pub fn with_metrics(mut self, metrics: JobMetrics) -> Self {
+        self.metrics = Some(metrics);
         self
     }
 
@@ -61,9 +119,10 @@ impl JobRegistry {
         state: web::Data<AppState>,
         shutdown: watch::Receiver<bool>,
     ) -> Vec<JoinHandle<()>> {
+        let metrics = self.metrics;
         self.jobs
             .into_iter()
-            .map(|job| spawn_job(job, state.clone(), shutdown.clone()))
+            .map(|job| spawn_job(job, state.clone(), shutdown.clone(), metrics.clone()))
             .collect()
     }
 }
@@ -97,6 +156,7 @@ fn spawn_job(
     job: PeriodicJob,
     state: web::Data<AppState>,
     mut shutdown: watch::Receiver<bool>,
+    metrics: Option<JobMetrics>,
 ) -> JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(job.every);
@@ -108,7 +168,15 @@ fn spawn_job(
                 _ = shutdown.wait_for(|stop| *stop) => break,
                 _ = tick.tick() => {}
             }
+            let started = std::time::Instant::now();
             (job.pass)(state.clone()).await;
+            if let Some(m) = &metrics {
+                m.observe(
+                    job.name,
+                    started.elapsed(),
+                    state.clock.now().unix_timestamp(),
+                );
+            }
         }
         tracing::info!(job = job.name, "background job stopped");
     })

@@ -3,8 +3,11 @@
 //! public progress ONCE, then hands it to every subscriber of that topic through a tokio
 //! broadcast channel; no subscriber queries the database after its first read.
 
+mod metrics;
 pub mod progress;
 pub mod stream;
+
+pub use metrics::LiveMetrics;
 
 use groupbuy_domain::DomainError;
 use groupbuy_store::live::{LiveChange, LiveChanges, LiveListener, OnChange};
