@@ -248,6 +248,9 @@ pub mod join {
             "unauthenticated" => "Please sign in first.",
             "rate-limited" => "Too many tries in a short time: wait a minute and try again.",
             "not-found" => "This is no longer available.",
+            "unavailable" => {
+                "We are very busy right now: nothing was taken from your wallet. Please try again in a moment."
+            }
             _ => "Something went wrong on our side: please try again in a moment.",
         }
     }
