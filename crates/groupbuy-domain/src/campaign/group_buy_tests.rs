@@ -1,7 +1,9 @@
 use super::*;
+use crate::campaign::{GroupBuyDraft, GroupBuyEdit, GroupBuyFields};
 use crate::IntoEnumIterator;
 use crate::Refusal;
 use proptest::prelude::*;
+use rust_decimal::Decimal;
 use time::Duration;
 
 pub(crate) fn t0() -> OffsetDateTime {

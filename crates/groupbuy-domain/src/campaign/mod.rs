@@ -2,6 +2,7 @@
 //! thresholds, visitors' interest, the admin rollup, audit entries and support reports.
 
 mod audit;
+mod draft;
 mod events;
 mod group_buy;
 mod handle;
@@ -15,10 +16,10 @@ mod rollup;
 mod support;
 
 pub use audit::{AuditAction, AuditEntry, ChangeContext};
+pub use draft::{GroupBuyDraft, GroupBuyEdit, GroupBuyFields};
 pub use events::campaign_subject;
 pub use group_buy::{
-    stored_thresholds, Action, GroupBuy, GroupBuyDraft, GroupBuyEdit, GroupBuyFields,
-    GroupBuyStatus, Progress, ThresholdProgress, Thresholds,
+    stored_thresholds, Action, GroupBuy, GroupBuyStatus, Progress, ThresholdProgress, Thresholds,
 };
 pub use handle::{Handle, HandleDraft, HandleProfile, Slug};
 pub use interest::{Interest, InterestOutcome, InterestRequest, VisitorId};
