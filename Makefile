@@ -66,14 +66,19 @@ clients:
 # The benchmark (docs/PERFORMANCE.md, "Benchmark"): the release server as a separate process
 # under bench/loadgen's load, next to its references (pgbench on bench/pgbench/, the SQLite
 # script), invariants checked after every run; the table goes to bench/results/latest.md.
-# GROUPBUY_BENCH_SECONDS (10) per run; ONLY=hot-pg,hot-sqlite,spread-pg,detail-pg for a subset.
+# GROUPBUY_BENCH_SECONDS (10) per run; ONLY=hot-pg,hot-sqlite,spread-pg,detail-pg for a subset;
+# RUNS=3 repeats the table three times (bench/results/run-N.md).
 # PostgreSQL scenarios are skipped when GROUPBUY_TEST_POSTGRES_URL (default PG_URL) is down.
 BENCH_BIN_DIR = $${CARGO_TARGET_DIR:-target}/release
+RUNS ?= 1
 bench:
 	$(CARGO) build --release -p groupbuy-api --bin groupbuy
 	$(CARGO) build --release -p groupbuy-bench
-	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(BENCH_BIN_DIR)/groupbuy-bench \
-		--server $(BENCH_BIN_DIR)/groupbuy $(if $(ONLY),--only $(ONLY))
+	for run in $$(seq 1 $(RUNS)); do \
+		GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(BENCH_BIN_DIR)/groupbuy-bench \
+			--server $(BENCH_BIN_DIR)/groupbuy $(if $(ONLY),--only $(ONLY)) \
+			$$( [ $(RUNS) -gt 1 ] && echo --out bench/results/run-$$run.md ) || exit 1; \
+	done
 
 bench-join: bench
 

@@ -50,6 +50,32 @@ pub struct Api {
 /// The status and JSON body of an answer (`Null` when the body is not JSON).
 pub type Answer = (u16, Value);
 
+/// One read the load repeats: the path, the caller's token and, for a conditional read,
+/// the validator it already holds.
+#[derive(Debug, Clone, Default)]
+pub struct Read {
+    /// The path and query.
+    pub path: String,
+    /// `Authorization: Bearer` token, if any.
+    pub bearer: Option<String>,
+    /// `If-None-Match`, if any (a revalidation: the answer is 304 while nothing changed).
+    pub if_none_match: Option<String>,
+}
+
+impl Read {
+    /// The request lines wrk sends (`-H` values).
+    pub fn headers(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(t) = &self.bearer {
+            lines.push(format!("Authorization: Bearer {t}"));
+        }
+        if let Some(tag) = &self.if_none_match {
+            lines.push(format!("If-None-Match: {tag}"));
+        }
+        lines
+    }
+}
+
 impl Api {
     /// A client of the server at `base`.
     pub fn new(base: &str) -> Result<Self> {
@@ -87,12 +113,30 @@ impl Api {
         Ok((status, res.json().await.unwrap_or(Value::Null)))
     }
 
-    /// `GET path` (with `token`, if any), the body read but not parsed (the load loop: the
-    /// client's CPU is the server's too on a small box).
-    pub async fn get_status(&self, path: &str, token: Option<&str>) -> Result<u16> {
-        let mut req = self.http.get(format!("{}{path}", self.base));
-        if let Some(t) = token {
+    /// The `ETag` a `GET path` by `token` answers with, if any.
+    pub async fn etag(&self, path: &str, token: &str) -> Result<Option<String>> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        Ok(res
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned))
+    }
+
+    /// `GET` of `read` (with its token and validator, if any), the body read but not parsed
+    /// (the load loop: the client's CPU is the server's too on a small box).
+    pub async fn get_status(&self, read: &Read) -> Result<u16> {
+        let mut req = self.http.get(format!("{}{}", self.base, read.path));
+        if let Some(t) = &read.bearer {
             req = req.bearer_auth(t);
+        }
+        if let Some(tag) = &read.if_none_match {
+            req = req.header("If-None-Match", tag);
         }
         let res = req.send().await?;
         let status = res.status().as_u16();

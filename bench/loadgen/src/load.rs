@@ -1,6 +1,6 @@
 //! The scenarios' fixtures (over HTTP, as a client would make them) and their timed loops.
 
-use crate::api::{token, Api};
+use crate::api::{token, Api, Read};
 use crate::error::{setup, Result};
 use crate::stats::{ClientRecord, Sample};
 use futures_util::{stream, StreamExt, TryStreamExt};
@@ -111,9 +111,20 @@ pub async fn joins(base: &str, layout: Layout, clients: usize, seconds: u64) -> 
     })
 }
 
-/// A group with `participants` members (one seat each), checked over HTTP; the path of
-/// its detail.
-pub async fn detail_fixture(base: &str, participants: usize) -> Result<String> {
+/// The group whose reads are timed: what the read rows need to ask for it.
+#[derive(Debug, Clone)]
+pub struct DetailFixture {
+    /// `/api/v1/group-purchases/{id}`.
+    pub path: String,
+    /// Its public page, `/g/{code}`.
+    pub page: String,
+    /// The detail's `ETag` as the reader got it (for the revalidation row).
+    pub etag: String,
+}
+
+/// A group of `participants` members (each credited, joined over HTTP), checked to read
+/// back with all of them before anything is timed.
+pub async fn detail_fixture(base: &str, participants: usize) -> Result<DetailFixture> {
     let api = Api::new(base)?;
     let merchant = token("bench-merchant", &["merchant"])?;
     let admin = token("bench-admin", &["platform-admin"])?;
@@ -128,43 +139,53 @@ pub async fn detail_fixture(base: &str, participants: usize) -> Result<String> {
         api.buy(&token(m, &[])?, &product, Some(&group)).await?;
     }
     let path = format!("/api/v1/group-purchases/{group}");
+    let reader = token("reader", &[])?;
     // The fixture is what it claims to be before anything is timed.
-    let (status, body) = api.get(&path, &token("reader", &[])?).await?;
+    let (status, body) = api.get(&path, &reader).await?;
     let seen = body["data"]["participants"].as_array().map_or(0, Vec::len);
     if status != 200 || seen != participants {
         return Err(setup(format!(
             "group detail: expected 200 with {participants} participants, got {status} with {seen}"
         )));
     }
-    Ok(path)
+    let code = body["data"]["groupCode"]
+        .as_str()
+        .ok_or_else(|| setup("group detail: no groupCode"))?;
+    let etag = api
+        .etag(&path, &reader)
+        .await?
+        .ok_or_else(|| setup("group detail: no ETag"))?;
+    Ok(DetailFixture {
+        path,
+        page: format!("/g/{code}"),
+        etag,
+    })
 }
 
 /// The built-in client's read loop (when wrk is not installed): `clients` connections,
-/// each its own HTTP client, sending `GET path` (with `bearer`, if any) for `seconds`;
-/// errors are named after `what`.
+/// each its own HTTP client, repeating `read` for `seconds` (a 304 counts as done: it is
+/// the answer a revalidation asks for); errors are named after `what`.
 pub async fn reads(
     base: &str,
-    path: &str,
-    bearer: Option<&str>,
+    read: &Read,
     what: &str,
     clients: usize,
     seconds: u64,
 ) -> Result<Sample> {
-    let path: Arc<str> = Arc::from(path);
-    let bearer: Option<Arc<str>> = bearer.map(Arc::from);
+    let read = Arc::new(read.clone());
     let what: Arc<str> = Arc::from(what);
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for _ in 0..clients {
         let api = Api::new(base)?;
-        let (path, bearer, what) = (Arc::clone(&path), bearer.clone(), Arc::clone(&what));
+        let (read, what) = (Arc::clone(&read), Arc::clone(&what));
         tasks.push(tokio::spawn(async move {
             let mut rec = ClientRecord::default();
             while Instant::now() < deadline {
                 let began = Instant::now();
-                match api.get_status(&path, bearer.as_deref()).await {
-                    Ok(status) if (200..300).contains(&status) => {
+                match api.get_status(&read).await {
+                    Ok(status) if (200..300).contains(&status) || status == 304 => {
                         rec.latencies.push(began.elapsed());
                     }
                     Ok(status) => rec.error(format!("{what} {status}")),

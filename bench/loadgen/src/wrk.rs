@@ -67,11 +67,11 @@ pub fn find() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// `wrk -t2 -c<connections> -d<seconds>s --latency [-H Authorization] <url>`, parsed.
+/// `wrk -t2 -c<connections> -d<seconds>s --latency [-H header]... <url>`, parsed.
 pub fn run(
     wrk: &Path,
     url: &str,
-    bearer: Option<&str>,
+    headers: &[String],
     connections: usize,
     seconds: u64,
 ) -> Result<WrkRun> {
@@ -80,8 +80,8 @@ pub fn run(
         .arg(format!("-c{connections}"))
         .arg(format!("-d{seconds}s"))
         .arg("--latency");
-    if let Some(t) = bearer {
-        cmd.arg("-H").arg(format!("Authorization: Bearer {t}"));
+    for h in headers {
+        cmd.arg("-H").arg(h);
     }
     let out = cmd
         .arg(url)

@@ -105,13 +105,11 @@ async fn start(
 }
 
 /// The claim-a-handle form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
 struct HandleForm {
-    #[serde(default)]
     idempotency_key: String,
-    #[serde(default)]
     handle: String,
-    #[serde(default)]
     display_name: String,
 }
 
@@ -231,29 +229,19 @@ async fn handle_page(
 }
 
 /// The new-campaign form, and the draft edit's ([`edit`]).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
 pub(super) struct CampaignForm {
-    #[serde(default)]
     pub(super) idempotency_key: String,
-    #[serde(default)]
     pub(super) slug: String,
-    #[serde(default)]
     pub(super) title: String,
-    #[serde(default)]
     pub(super) description: String,
-    #[serde(default)]
     pub(super) unit_price: String,
-    #[serde(default)]
     pub(super) currency: String,
-    #[serde(default)]
     pub(super) min_participants: String,
-    #[serde(default)]
     pub(super) min_quantity: String,
-    #[serde(default)]
     pub(super) max_quantity: String,
-    #[serde(default)]
     pub(super) closes_at: String,
-    #[serde(default)]
     pub(super) preorder_hours: String,
 }
 

@@ -92,13 +92,11 @@ async fn shops(
 }
 
 /// The new-shop form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
 struct ShopForm {
-    #[serde(default)]
     idempotency_key: String,
-    #[serde(default)]
     shop_name: String,
-    #[serde(default)]
     shop_logo: String,
 }
 

@@ -15,13 +15,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 /// The fields of the order forms.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
 pub struct OrderForm {
-    #[serde(default)]
     carrier: String,
-    #[serde(default)]
     tracking_number: String,
-    #[serde(default)]
     reason: String,
 }
 

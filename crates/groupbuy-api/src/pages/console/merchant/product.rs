@@ -24,28 +24,19 @@ use uuid::Uuid;
 
 /// The fields of the product forms (all text: the refusals name a field in words).
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct ProductForm {
-    #[serde(default)]
     idempotency_key: String,
-    #[serde(default)]
     product_name: String,
-    #[serde(default)]
     product_image: String,
-    #[serde(default)]
     regular_price: String,
-    #[serde(default)]
     group_price: String,
-    #[serde(default)]
     currency: String,
-    #[serde(default)]
     stock_quantity: String,
     /// Present (`on`) when the box is ticked.
     group_buying_enabled: Option<String>,
-    #[serde(default)]
     group_max_size: String,
-    #[serde(default)]
     group_time_limit_hours: String,
-    #[serde(default)]
     max_per_customer: String,
 }
 

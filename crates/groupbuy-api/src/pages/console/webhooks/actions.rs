@@ -17,11 +17,10 @@ use groupbuy_domain::{DomainError, Principal};
 use serde::Deserialize;
 
 /// A form with its CSRF token and, for a replay, the time to replay from.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
 pub struct ActForm {
-    #[serde(default)]
     idempotency_key: String,
-    #[serde(default)]
     since: String,
 }
 

@@ -109,15 +109,12 @@ async fn list(
 }
 
 /// The register form's fields.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
 struct EndpointForm {
-    #[serde(default)]
     idempotency_key: String,
-    #[serde(default)]
     url: String,
-    #[serde(default)]
     events: String,
-    #[serde(default)]
     description: String,
 }
 
