@@ -22,6 +22,7 @@ mod live;
 mod numbers;
 mod ocds;
 mod openapi;
+mod operators;
 mod order;
 mod pages;
 mod pages_interest;

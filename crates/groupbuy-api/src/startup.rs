@@ -184,8 +184,10 @@ impl Application {
         let factory_state = state.clone();
         let metrics = http_metrics(config.metrics_token.as_deref())?;
         let delivery_metrics = DeliveryMetrics::register(&metrics.registry)?;
-        let job_metrics = crate::jobs::JobMetrics::register(&metrics.registry)?;
+        let job_metrics =
+            crate::jobs::JobMetrics::register(&metrics.registry, Arc::new(pool.clone()))?;
         crate::live::LiveMetrics::register(&metrics.registry, live.clone())?;
+        crate::platform::join_metrics::JoinBatchMetrics::register(&metrics.registry, pool.clone())?;
         crate::platform::pool_metrics::PoolMetrics::register(&metrics.registry, pool)?;
         read_model.register(&metrics.registry)?;
         // One limiter per instance, shared by its workers.

@@ -91,7 +91,8 @@ where
     let span = tracing::Span::current();
     let call = crate::platform::pool_metrics::BlockingCall::start();
     web::block(move || {
-        let _call = call;
+        let mut call = call;
+        call.running();
         span.in_scope(f)
     })
     .await

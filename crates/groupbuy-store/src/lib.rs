@@ -7,6 +7,7 @@ mod convert;
 mod db;
 mod error;
 mod group_purchase;
+mod join_batch_sizes;
 mod ledger;
 pub mod live;
 mod order;
@@ -20,3 +21,4 @@ mod webhook;
 
 pub use db::{Backend, Database, DbConnection, PoolSettings, PoolSnapshot};
 pub use error::StoreError;
+pub use join_batch_sizes::{JoinBatchSizes, BATCH_SIZE_BOUNDS};

@@ -4,15 +4,17 @@
 use super::JobRegistry;
 use crate::state::{blocking, AppState};
 use actix_web::web;
+use groupbuy_domain::platform::JobQueue;
 use std::time::Duration;
 
 /// Sessions expired per pass; the next pass takes the rest.
 const BATCH: i64 = 500;
 
 pub(super) fn register(registry: JobRegistry, every: Duration) -> JobRegistry {
-    registry.every(
+    registry.draining(
         "preorder-expiry",
         every,
+        JobQueue::PreorderExpiry,
         Box::new(|state| Box::pin(async move { expire_preorders(&state).await })),
     )
 }

@@ -3,15 +3,17 @@
 use super::{pass_context, JobRegistry};
 use crate::state::{blocking, AppState};
 use actix_web::web;
+use groupbuy_domain::platform::JobQueue;
 use std::time::Duration;
 
 /// Groups failed per pass; the next pass takes the rest.
 const BATCH: i64 = 200;
 
 pub(super) fn register(registry: JobRegistry, every: Duration) -> JobRegistry {
-    registry.every(
+    registry.draining(
         "group-expiry",
         every,
+        JobQueue::GroupExpiry,
         Box::new(|state| Box::pin(async move { expire_groups(&state).await })),
     )
 }

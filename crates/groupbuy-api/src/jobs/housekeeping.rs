@@ -4,12 +4,16 @@ use super::JobRegistry;
 use crate::platform::idempotency::RETENTION;
 use crate::state::{blocking, AppState};
 use actix_web::web;
+use groupbuy_domain::platform::JobQueue;
 use std::time::Duration;
 
 pub(super) fn register(registry: JobRegistry, every: Duration) -> JobRegistry {
-    registry.every(
+    registry.draining(
         "housekeeping",
         every,
+        JobQueue::Housekeeping {
+            idempotency_retention: RETENTION,
+        },
         Box::new(|state| Box::pin(async move { purge_expired_records(&state).await })),
     )
 }

@@ -5,6 +5,7 @@
 mod campaign;
 mod group_purchase;
 mod housekeeping;
+mod metrics;
 mod procurement;
 pub mod webhook_delivery;
 
@@ -12,73 +13,25 @@ use crate::state::AppState;
 use actix_web::web;
 use futures_util::future::LocalBoxFuture;
 use groupbuy_domain::platform::ChangeContext;
-use prometheus::{HistogramOpts, HistogramVec, IntGaugeVec, Opts, Registry};
+use groupbuy_domain::platform::JobQueue;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use group_purchase::expire_groups;
 pub use housekeeping::purge_expired_records;
+pub use metrics::JobMetrics;
 pub use procurement::{expire_group_buys, run_jobs};
 
 /// One pass of a job over the application state.
 pub type Pass = Box<dyn Fn(web::Data<AppState>) -> LocalBoxFuture<'static, ()>>;
 
-/// A named pass run every `every`.
+/// A named pass run every `every`, draining `queue` if it has one.
 struct PeriodicJob {
     name: &'static str,
     every: Duration,
+    queue: Option<JobQueue>,
     pass: Pass,
-}
-
-/// Each job's passes and how long they took, on `/metrics`.
-#[derive(Clone)]
-pub struct JobMetrics {
-    passes: HistogramVec,
-    last_pass: IntGaugeVec,
-}
-
-impl JobMetrics {
-    /// Registers `groupbuy_job_pass_seconds{job}` (a histogram of pass durations: its
-    /// `_count` is the passes) and `groupbuy_job_last_pass_timestamp_seconds{job}` (when the
-    /// last pass ended: a job that stopped passing shows as an old timestamp) in `registry`.
-    ///
-    /// # Errors
-    /// A metric that cannot be made or registered (a name clash).
-    pub fn register(registry: &Registry) -> Result<Self, String> {
-        let failed = |e: prometheus::Error| format!("job metrics: {e}");
-        let passes = HistogramVec::new(
-            HistogramOpts::new(
-                "groupbuy_job_pass_seconds",
-                "Duration of background job passes",
-            )
-            .buckets(vec![0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10.0, 60.0]),
-            &["job"],
-        )
-        .map_err(failed)?;
-        let last_pass = IntGaugeVec::new(
-            Opts::new(
-                "groupbuy_job_last_pass_timestamp_seconds",
-                "Unix time the job's last pass ended",
-            ),
-            &["job"],
-        )
-        .map_err(failed)?;
-        registry
-            .register(Box::new(passes.clone()))
-            .map_err(failed)?;
-        registry
-            .register(Box::new(last_pass.clone()))
-            .map_err(failed)?;
-        Ok(Self { passes, last_pass })
-    }
-
-    fn observe(&self, job: &str, took: Duration, ended_at_unix: i64) {
-        self.passes
-            .with_label_values(&[job])
-            .observe(took.as_secs_f64());
-        self.last_pass.with_label_values(&[job]).set(ended_at_unix);
-    }
 }
 
 /// The jobs every context registered.
@@ -96,14 +49,51 @@ impl JobRegistry {
 
     /// Registers `pass` to run every `every` under `name`.
     pub fn every(mut self, name: &'static str, every: Duration, pass: Pass) -> Self {
-        self.jobs.push(PeriodicJob { name, every, pass });
+        self.jobs.push(PeriodicJob {
+            name,
+            every,
+            queue: None,
+            pass,
+        });
         self
     }
 
-    /// Times every pass into `metrics`.
+    /// Registers `pass` to run every `every` under `name`, taking the items of `queue`:
+    /// with metrics, each pass first counts what is due (`groupbuy_job_queue_depth`).
+    pub fn draining(
+        mut self,
+        name: &'static str,
+        every: Duration,
+        queue: JobQueue,
+        pass: Pass,
+    ) -> Self {
+        self.jobs.push(PeriodicJob {
+            name,
+            every,
+            queue: Some(queue),
+            pass,
+        });
+        self
+    }
+
+    /// Times every pass into `metrics`, and counts each draining job's queue there.
     pub fn with_metrics(mut self, metrics: JobMetrics) -> Self {
+        for job in self.jobs.iter().filter(|j| j.queue.is_some()) {
+            metrics.announce(job.name);
+        }
         self.metrics = Some(metrics);
         self
+    }
+
+    /// Runs one pass of the job `name` now, counted and timed as a scheduled one is;
+    /// false when no job has that name. For tests and tools that drive the jobs with
+    /// their own clock instead of the timer.
+    pub async fn run_once(&self, name: &str, state: &web::Data<AppState>) -> bool {
+        let Some(job) = self.jobs.iter().find(|j| j.name == name) else {
+            return false;
+        };
+        run_pass(job, state, self.metrics.as_ref()).await;
+        true
     }
 
     /// The registered job names, in registration order.
@@ -168,18 +158,26 @@ fn spawn_job(
                 _ = shutdown.wait_for(|stop| *stop) => break,
                 _ = tick.tick() => {}
             }
-            let started = std::time::Instant::now();
-            (job.pass)(state.clone()).await;
-            if let Some(m) = &metrics {
-                m.observe(
-                    job.name,
-                    started.elapsed(),
-                    state.clock.now().unix_timestamp(),
-                );
-            }
+            run_pass(&job, &state, metrics.as_ref()).await;
         }
         tracing::info!(job = job.name, "background job stopped");
     })
+}
+
+/// One pass of `job`: its queue counted as the pass finds it, then the pass, timed.
+async fn run_pass(job: &PeriodicJob, state: &web::Data<AppState>, metrics: Option<&JobMetrics>) {
+    if let (Some(m), Some(queue)) = (metrics, job.queue) {
+        m.measure(job.name, queue, state).await;
+    }
+    let started = std::time::Instant::now();
+    (job.pass)(state.clone()).await;
+    if let Some(m) = metrics {
+        m.observe(
+            job.name,
+            started.elapsed(),
+            state.clock.now().unix_timestamp(),
+        );
+    }
 }
 
 #[cfg(test)]

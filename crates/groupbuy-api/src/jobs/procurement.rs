@@ -4,6 +4,7 @@
 use super::{pass_context, JobRegistry};
 use crate::state::{blocking, AppState};
 use actix_web::web;
+use groupbuy_domain::platform::JobQueue;
 use std::time::Duration;
 
 /// Group buys expired per pass; the next pass takes the rest.
@@ -17,14 +18,16 @@ const JOBS_PER_PASS: usize = 16;
 
 pub(super) fn register(registry: JobRegistry, every: Duration) -> JobRegistry {
     registry
-        .every(
+        .draining(
             "procurement-expiry",
             every,
+            JobQueue::ProcurementExpiry,
             Box::new(|state| Box::pin(async move { expire_group_buys(&state).await })),
         )
-        .every(
+        .draining(
             "procurement-jobs",
             JOB_POLL,
+            JobQueue::ProcurementJobs,
             Box::new(|state| Box::pin(async move { run_jobs(&state).await })),
         )
 }

@@ -11,6 +11,7 @@ pub mod fallback;
 pub mod head;
 pub mod idempotency;
 pub mod integral;
+pub mod join_metrics;
 pub mod metrics;
 pub mod pool_metrics;
 pub mod rate_limit;

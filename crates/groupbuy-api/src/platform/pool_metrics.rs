@@ -1,31 +1,75 @@
 //! The database pool and the blocking thread pool as Prometheus metrics, read when
 //! `/metrics` is scraped: connections open, in use and idle, checkouts that waited (and how
 //! long) or timed out, SQLite's writer queue, and store calls running or queued on the
-//! blocking pool.
+//! blocking pool and how long they queued.
+//!
+//! actix's `web::block` runs on tokio's blocking pool, whose queue tokio reports only in
+//! unstable builds (and per runtime: one per actix worker), so the calls are counted in
+//! the app's own wrapper ([`crate::state::blocking`]), through which every store call goes.
 
 use groupbuy_store::{Database, PoolSnapshot};
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
-use prometheus::{Counter, IntCounter, IntGauge, Opts, Registry};
+use prometheus::{Counter, Histogram, HistogramOpts, IntCounter, IntGauge, Opts, Registry};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Instant;
 
 /// Store calls handed to the blocking pool and not finished (running or queued).
 static BLOCKING_IN_FLIGHT: AtomicI64 = AtomicI64::new(0);
+/// Of those, the ones no blocking thread has started yet.
+static BLOCKING_QUEUED: AtomicI64 = AtomicI64::new(0);
 
-/// Counts one store call on the blocking pool while it lives.
-pub struct BlockingCall(());
+/// How long store calls waited for a blocking thread, shared by every registry of the
+/// process (as the pool is); `None` if it could not be made (it cannot: constant options).
+fn blocking_wait() -> Option<&'static Histogram> {
+    static WAIT: OnceLock<Option<Histogram>> = OnceLock::new();
+    WAIT.get_or_init(|| {
+        Histogram::with_opts(
+            HistogramOpts::new(
+                "groupbuy_blocking_wait_seconds",
+                "How long store calls waited for a blocking thread to start them",
+            )
+            .buckets(vec![0.000_05, 0.000_25, 0.001, 0.005, 0.025, 0.1, 0.5]),
+        )
+        .ok()
+    })
+    .as_ref()
+}
+
+/// Counts one store call on the blocking pool while it lives: queued until
+/// [`BlockingCall::running`], in flight until dropped.
+pub struct BlockingCall {
+    queued_since: Option<Instant>,
+}
 
 impl BlockingCall {
-    /// A call starts (ends when dropped).
+    /// A call is handed to the pool.
     pub fn start() -> Self {
         BLOCKING_IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
-        Self(())
+        BLOCKING_QUEUED.fetch_add(1, Ordering::Relaxed);
+        Self {
+            queued_since: Some(Instant::now()),
+        }
+    }
+
+    /// A blocking thread starts the call: it leaves the queue after the time observed.
+    pub fn running(&mut self) {
+        if let Some(since) = self.queued_since.take() {
+            BLOCKING_QUEUED.fetch_sub(1, Ordering::Relaxed);
+            if let Some(wait) = blocking_wait() {
+                wait.observe(since.elapsed().as_secs_f64());
+            }
+        }
     }
 }
 
 impl Drop for BlockingCall {
     fn drop(&mut self) {
+        // A call dropped unstarted (the pool shut down) leaves the queue too.
+        if self.queued_since.is_some() {
+            BLOCKING_QUEUED.fetch_sub(1, Ordering::Relaxed);
+        }
         BLOCKING_IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
     }
 }
@@ -45,6 +89,7 @@ pub struct PoolMetrics {
     writer_waits: IntCounter,
     writer_timeouts: IntCounter,
     blocking: IntGauge,
+    blocking_queued: IntGauge,
     descs: Vec<Desc>,
 }
 
@@ -96,19 +141,28 @@ impl PoolMetrics {
                 "groupbuy_blocking_calls_in_flight",
                 "Store calls on the blocking thread pool, running or queued",
             )?,
+            blocking_queued: gauge(
+                "groupbuy_blocking_calls_queued",
+                "Store calls handed to the blocking thread pool that no thread started yet",
+            )?,
             descs: Vec::new(),
         };
         let descs = metrics
             .all()
             .iter()
             .flat_map(|c| c.desc().into_iter().cloned())
+            .chain(
+                blocking_wait()
+                    .into_iter()
+                    .flat_map(|h| h.desc().into_iter().cloned()),
+            )
             .collect();
         registry
             .register(Box::new(Self { descs, ..metrics }))
             .map_err(failed)
     }
 
-    fn all(&self) -> [&dyn Collector; 11] {
+    fn all(&self) -> [&dyn Collector; 12] {
         [
             &self.max,
             &self.open,
@@ -121,6 +175,7 @@ impl PoolMetrics {
             &self.writer_waits,
             &self.writer_timeouts,
             &self.blocking,
+            &self.blocking_queued,
         ]
     }
 
@@ -156,6 +211,8 @@ impl PoolMetrics {
         self.wait_seconds.inc_by(waited as f64 / 1e6);
         self.blocking
             .set(BLOCKING_IN_FLIGHT.load(Ordering::Relaxed));
+        self.blocking_queued
+            .set(BLOCKING_QUEUED.load(Ordering::Relaxed));
         *last = Some(now);
     }
 }
@@ -167,6 +224,10 @@ impl Collector for PoolMetrics {
 
     fn collect(&self) -> Vec<MetricFamily> {
         self.refresh();
-        self.all().iter().flat_map(|c| c.collect()).collect()
+        self.all()
+            .iter()
+            .flat_map(|c| c.collect())
+            .chain(blocking_wait().into_iter().flat_map(Collector::collect))
+            .collect()
     }
 }

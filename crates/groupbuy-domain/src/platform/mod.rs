@@ -1,7 +1,9 @@
 //! Platform concerns every surface shares: the change context, domain events, the
-//! tamper-evident audit chain, idempotency records, rate limits and health.
+//! tamper-evident audit chain, idempotency records, rate limits, health and the background
+//! jobs' backlogs.
 
 pub mod audit;
+mod backlog;
 mod context;
 pub mod events;
 mod idempotency;
@@ -10,6 +12,9 @@ pub mod rate_limit;
 pub use audit::{
     audit_id, verify_chain, AuditDraft, AuditRecord, ChainVerdict, AUDIT_ID_PREFIX, GENESIS_HASH,
 };
+#[cfg(feature = "mock")]
+pub use backlog::MockBacklogStore;
+pub use backlog::{Backlog, BacklogStore, JobQueue};
 pub use context::ChangeContext;
 pub use events::{rfc3339, Audience, DomainEvent, EventType};
 #[cfg(feature = "mock")]

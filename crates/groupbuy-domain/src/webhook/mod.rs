@@ -5,6 +5,7 @@
 mod delivery;
 mod endpoint;
 mod limits;
+mod outbox;
 mod ports;
 mod target;
 
@@ -18,6 +19,7 @@ pub use limits::{
     endpoint_disabled, too_many_endpoints, too_many_queued_tests, MAX_CLAIMED_PER_ENDPOINT,
     MAX_ENDPOINTS_PER_OWNER, MAX_IN_FLIGHT_PER_ENDPOINT, MAX_QUEUED_TESTS_PER_ENDPOINT,
 };
+pub use outbox::{EndpointBacklog, OutboxBacklog};
 #[cfg(feature = "mock")]
 pub use ports::MockWebhookStore;
 pub use ports::WebhookStore;

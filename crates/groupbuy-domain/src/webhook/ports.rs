@@ -1,7 +1,10 @@
 //! The storage port of webhooks.
 
 use super::WebhookEndpoint;
-use super::{Delivery, DeliveryAttempt, DeliveryState, DueDelivery, EndpointDraft, EndpointPatch};
+use super::{
+    Delivery, DeliveryAttempt, DeliveryState, DueDelivery, EndpointDraft, EndpointPatch,
+    OutboxBacklog,
+};
 use crate::error::DomainError;
 use crate::page::Page;
 use crate::principal::Principal;
@@ -152,9 +155,11 @@ pub trait WebhookStore: Send + Sync {
         disable: Option<String>,
     ) -> Result<(), DomainError>;
 
-    /// Age of the oldest event not yet delivered everywhere it goes (`None`: none).
+    /// Undelivered deliveries by endpoint: the `top` endpoints whose oldest undelivered
+    /// delivery is oldest, and all the others together (a bounded answer however many
+    /// endpoints are behind).
     ///
     /// # Errors
     /// Storage failures.
-    fn outbox_lag(&self, now: OffsetDateTime) -> Result<Option<Duration>, DomainError>;
+    fn outbox_backlog(&self, top: i64) -> Result<OutboxBacklog, DomainError>;
 }

@@ -1,10 +1,11 @@
 //! What every context shares: idempotency keys and the health check, the event outbox,
-//! rate-limit windows, cursor paging and the hash-chained audit log. Mirrors the domain's
-//! and the API's `platform` folders.
+//! rate-limit windows, cursor paging, the hash-chained audit log and the count of every
+//! background job's queue. Mirrors the domain's and the API's `platform` folders.
 
 pub(crate) mod answer;
 pub(crate) mod as_text;
 pub(crate) mod audit;
+mod backlog;
 mod idempotency;
 pub mod outbox;
 pub(crate) mod paging;

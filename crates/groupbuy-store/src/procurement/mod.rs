@@ -13,7 +13,7 @@ mod party;
 mod read;
 mod rows;
 pub mod schema;
-mod sourcing;
+pub(crate) mod sourcing;
 
 use crate::db::{Database, DbConnection};
 use crate::error::StoreError;

@@ -3,18 +3,21 @@
 mod claim;
 mod deliveries;
 mod endpoints;
+mod outbox;
 mod rows;
 pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
 mod worker;
 
+pub(crate) use outbox::due_backlog;
+
 use crate::db::Database;
 use crate::platform::paging::parse_cursor;
 use groupbuy_domain::page::clamp_limit;
 use groupbuy_domain::webhook::{
     Delivery, DeliveryAttempt, DeliveryState, DueDelivery, EndpointDraft, EndpointPatch,
-    WebhookEndpoint, WebhookStore,
+    OutboxBacklog, WebhookEndpoint, WebhookStore,
 };
 use groupbuy_domain::{DomainError, Page, Principal};
 use time::{Duration, OffsetDateTime};
@@ -140,7 +143,7 @@ impl WebhookStore for Database {
         self.write(|c| worker::record_attempt(c, due, &attempt, state, next_attempt_at, disable))
     }
 
-    fn outbox_lag(&self, now: OffsetDateTime) -> Result<Option<Duration>, DomainError> {
-        self.read(|c| worker::outbox_lag(c, now))
+    fn outbox_backlog(&self, top: i64) -> Result<OutboxBacklog, DomainError> {
+        self.read(|c| outbox::outbox_backlog(c, top))
     }
 }

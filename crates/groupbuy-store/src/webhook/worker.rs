@@ -5,7 +5,7 @@
 use super::deliveries::new_delivery_id;
 use super::rows::{AttemptRow, EndpointRow, NewDelivery};
 use super::schema::{webhook_attempts as wa, webhook_deliveries as wd, webhook_endpoints as we};
-use crate::convert::{from_db_time, to_db_time};
+use crate::convert::to_db_time;
 use crate::db::{insert_if_absent, DbConnection};
 use crate::error::StoreError;
 use crate::platform::as_text::AsText;
@@ -13,7 +13,7 @@ use crate::platform::schema::events as ev;
 use diesel::prelude::*;
 use groupbuy_domain::platform::{Audience, EventType};
 use groupbuy_domain::webhook::{DeliveryAttempt, DeliveryState, DueDelivery};
-use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// The states of a delivery still to be made: every other state is final.
 pub(super) const OUTSTANDING: [AsText<DeliveryState>; 2] = [
@@ -169,24 +169,4 @@ pub(super) fn record_attempt(
             .execute(conn)?;
     }
     Ok(())
-}
-
-/// Age of the oldest event still waiting: undispatched, or with a delivery not settled.
-pub(super) fn outbox_lag(
-    conn: &mut DbConnection,
-    now: OffsetDateTime,
-) -> Result<Option<Duration>, StoreError> {
-    let undispatched: Option<PrimitiveDateTime> = ev::table
-        .filter(ev::dispatched.eq(false))
-        .select(diesel::dsl::min(ev::created_at))
-        .first(conn)?;
-    let waiting: Option<PrimitiveDateTime> = wd::table
-        .filter(wd::state.eq_any(OUTSTANDING))
-        .select(diesel::dsl::min(wd::created_at))
-        .first(conn)?;
-    Ok([undispatched, waiting]
-        .into_iter()
-        .flatten()
-        .min()
-        .map(|t| now - from_db_time(t)))
 }

@@ -2,19 +2,22 @@
 //! deliveries signed per Standard Webhooks 1.0, records every attempt. Safe on every
 //! instance (claims are leased in the database); a restart or a kill loses nothing.
 
+mod outbox;
 mod resolve;
 
+pub use outbox::{OutboxMetrics, NAMED_ENDPOINTS, OTHER_ENDPOINTS};
 pub use resolve::HostLookup;
 
 use crate::jobs::JobRegistry;
 use crate::state::{blocking, AppState};
 use actix_web::web;
 use base64::Engine;
+use groupbuy_domain::platform::JobQueue;
 use groupbuy_domain::webhook::{
     is_internal_ip, AttemptOutcome, DeliveryAttempt, DueDelivery, RetrySchedule, SECRET_PREFIX,
 };
 use hmac::{Hmac, Mac};
-use prometheus::{IntCounterVec, IntGauge, Opts, Registry};
+use prometheus::{IntCounterVec, Opts, Registry};
 use rand::Rng;
 use sha2::Sha256;
 use std::net::IpAddr;
@@ -48,15 +51,16 @@ impl Default for DeliverySettings {
     }
 }
 
-/// Deliveries by outcome and the outbox lag, on `/metrics`.
+/// Deliveries by outcome and the outbox per endpoint, on `/metrics`.
 #[derive(Clone)]
 pub struct DeliveryMetrics {
     outcomes: IntCounterVec,
-    lag: IntGauge,
+    outbox: OutboxMetrics,
 }
 
 impl DeliveryMetrics {
-    /// Registers the collectors.
+    /// Registers the collectors: `groupbuy_webhook_deliveries_total{outcome}` and the
+    /// outbox's lag and pending deliveries per endpoint ([`OutboxMetrics`]).
     ///
     /// # Errors
     /// When the registry refuses them.
@@ -69,16 +73,11 @@ impl DeliveryMetrics {
             &["outcome"],
         )
         .map_err(|e| e.to_string())?;
-        let lag = IntGauge::new(
-            "groupbuy_webhook_outbox_lag_seconds",
-            "Age of the oldest event not yet delivered everywhere it goes",
-        )
-        .map_err(|e| e.to_string())?;
         registry
             .register(Box::new(outcomes.clone()))
-            .and_then(|()| registry.register(Box::new(lag.clone())))
             .map_err(|e| e.to_string())?;
-        Ok(Self { outcomes, lag })
+        let outbox = OutboxMetrics::register(registry)?;
+        Ok(Self { outcomes, outbox })
     }
 }
 
@@ -101,9 +100,10 @@ pub fn register(
     };
     let every = settings.poll;
     let settings = Arc::new(settings);
-    registry.every(
+    registry.draining(
         "webhook-delivery",
         every,
+        JobQueue::WebhookDelivery,
         Box::new(move |state| {
             let (client, settings, metrics) = (client.clone(), settings.clone(), metrics.clone());
             Box::pin(async move {
@@ -111,6 +111,9 @@ pub fn register(
                     if deliver_once(&state, &client, &settings, metrics.as_ref()).await == 0 {
                         break;
                     }
+                }
+                if let Some(m) = &metrics {
+                    m.outbox.measure(&state).await;
                 }
             })
         }),
@@ -162,13 +165,6 @@ pub async fn deliver_once(
         .into_iter()
         .map(|d| attempt(state, client, settings, metrics, d));
     futures_util::future::join_all(attempts).await;
-    if let Some(m) = metrics {
-        let store = state.webhooks.clone();
-        let now = state.clock.now();
-        if let Ok(lag) = blocking(move || store.outbox_lag(now)).await {
-            m.lag.set(lag.map_or(0, |l| l.whole_seconds()));
-        }
-    }
     sent
 }
 

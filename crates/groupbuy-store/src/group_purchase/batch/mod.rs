@@ -39,6 +39,8 @@ pub(crate) struct JoinBatches {
     largest: AtomicUsize,
     /// Batches whose payers had to pay alone (their transaction failed).
     fell_back: AtomicUsize,
+    /// How many payments each batch carried, for `/metrics`.
+    pub(crate) sizes: crate::join_batch_sizes::BatchSizes,
 }
 
 /// One group's queue; `leading` while some payer is applying a batch of it.
@@ -157,6 +159,7 @@ impl JoinBatches {
         };
         if !batch.is_empty() {
             self.largest.fetch_max(batch.len(), Ordering::Relaxed);
+            self.sizes.observe(batch.len());
             if !apply(db, group_id, batch) {
                 self.fell_back.fetch_add(1, Ordering::Relaxed);
             }

@@ -9,7 +9,7 @@ mod invoicing;
 mod jobs;
 mod read;
 mod rows;
-mod schema;
+pub(crate) mod schema;
 mod stored;
 mod write;
 
