@@ -18,5 +18,8 @@ pub mod testing;
 mod wallet;
 mod webhook;
 
-pub use db::{Backend, Database, DbConnection, PoolSettings, PoolSnapshot};
+pub use db::{
+    reading_on_primary, reads_on_primary, Backend, Database, DbConnection, PoolSettings,
+    PoolSnapshot,
+};
 pub use error::StoreError;

@@ -14,5 +14,7 @@ pub mod integral;
 pub mod metrics;
 pub mod pool_metrics;
 pub mod rate_limit;
+pub mod read_your_writes;
+pub mod replica_metrics;
 pub mod request;
 pub mod text;
