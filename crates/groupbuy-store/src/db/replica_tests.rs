@@ -67,7 +67,10 @@ fn an_unreachable_replica_sends_reads_to_the_primary_and_is_counted() {
         .with_replica("postgres://postgres@127.0.0.1:1/none", 2)
         .expect("a replica that is down is not an error at start");
     for _ in 0..3 {
-        assert_eq!(routed.group(group).expect("from the primary").group.id, group);
+        assert_eq!(
+            routed.group(group).expect("from the primary").group.id,
+            group
+        );
     }
     // The first read waited for the replica and gave up; the next found it resting.
     assert_eq!(routed.replica_fallbacks(), 3);
