@@ -10,13 +10,13 @@
 //! is per instance, so a caller whose next read lands on another instance may read up to
 //! the replica's lag behind its write (docs/SCALING.md says what to do about it).
 //!
-//! A caller is known by each identity the request carries: the bearer token's subject, the
-//! browser session cookie, the visitor cookie; the client address only when it carries
-//! none (so anonymous writers behind one address keep each other on the primary, which
+//! A caller is known by each identity the request carries: the user of its bearer token or
+//! of its browser session (so a browser's write and an app's read by one user match), the
+//! visitor cookie; the client address only when it carries none (so anonymous writers behind one address keep each other on the primary, which
 //! costs reads, never correctness).
 
 use crate::platform::auth::{caller, VISITOR_COOKIE};
-use crate::web::session::SESSION_COOKIE;
+use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -96,10 +96,18 @@ fn caller_keys(req: &ServiceRequest) -> Vec<String> {
     if let Ok(Some(p)) = caller(req.request()) {
         keys.push(format!("user:{}", p.user_id));
     }
-    for (name, tag) in [(SESSION_COOKIE, "session"), (VISITOR_COOKIE, "visitor")] {
-        if let Some(c) = req.cookie(name) {
-            keys.push(format!("{tag}:{}", c.value()));
+    if let Some(state) = req.app_data::<web::Data<AppState>>() {
+        let now = state.clock.now().unix_timestamp();
+        let session = state
+            .web
+            .as_ref()
+            .and_then(|w| w.session(req.request(), now));
+        if let Some(session) = session {
+            keys.push(format!("user:{}", session.principal().user_id));
         }
+    }
+    if let Some(c) = req.cookie(VISITOR_COOKIE) {
+        keys.push(format!("visitor:{}", c.value()));
     }
     if keys.is_empty() {
         if let Some(addr) = req.peer_addr() {
@@ -131,15 +139,10 @@ pub async fn read_your_writes(
     let mut keys = keys;
     let answered = PRIMARY_READS.scope(true, next.call(req)).await;
     if let Ok(res) = &answered {
-        // A first write may hand the caller the identity its next reads carry.
+        // A visitor's first write hands it the cookie its next reads carry.
         for c in res.response().cookies() {
-            if c.name() == SESSION_COOKIE || c.name() == VISITOR_COOKIE {
-                let tag = if c.name() == SESSION_COOKIE {
-                    "session"
-                } else {
-                    "visitor"
-                };
-                keys.push(format!("{tag}:{}", c.value()));
+            if c.name() == VISITOR_COOKIE {
+                keys.push(format!("visitor:{}", c.value()));
             }
         }
     }
@@ -160,8 +163,8 @@ mod tests {
         assert!(!writers.wrote_recently(&shopper));
         writers.wrote(&shopper);
         assert!(writers.wrote_recently(&shopper));
-        // Any one identity of the writer is enough (a browser writes with its session
-        // and reads with the same cookie; a token's subject is the same on every call).
+        // Any one identity of the writer is enough (a visitor's cookie, or its user
+        // whether it came by token or by browser session).
         assert!(writers.wrote_recently(&["visitor:v1".to_owned()]));
         assert!(!writers.wrote_recently(&other));
         let closed = RecentWriters::new(Duration::ZERO);
