@@ -319,7 +319,7 @@ impl Database {
     }
 
     /// Sends the reads that tolerate a little lag to the PostgreSQL streaming replica at
-    /// `read_url` (a pool of `max_size` connections; see [`replica`]). A replica that is
+    /// `read_url` (a pool of `max_size` connections; see `db/replica.rs`). A replica that is
     /// down now is not an error: reads go to the primary until it answers.
     ///
     /// # Errors
