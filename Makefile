@@ -2,7 +2,7 @@
 CARGO ?= cargo
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build release test test-pg lint fmt openapi ubl-validate ocds-validate clients bench bench-join bench-scale bench-live reliability webhooks-e2e oidc-e2e browser-e2e ci
+.PHONY: run build release test test-pg lint fmt openapi ubl-validate ocds-validate clients bench bench-join bench-scale bench-live reliability replica-e2e webhooks-e2e oidc-e2e browser-e2e ci
 
 run:
 	$(CARGO) run -p groupbuy-api --bin groupbuy -- serve
@@ -106,6 +106,19 @@ reliability:
 	$(RELIABILITY_VENV)/bin/pip install -q -r reliability/requirements.txt
 	$(CARGO) build -q -p groupbuy-api --bin groupbuy
 	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} $(RELIABILITY_VENV)/bin/python reliability/run.py
+
+# Scale-out on PostgreSQL's own machinery (docs/SCALING.md, "Read replicas and PgBouncer"),
+# about 90 s: a real streaming replica (pg_basebackup -R, a second cluster on 127.0.0.1:5433)
+# and PgBouncer (Debian package) in transaction pooling mode on 127.0.0.1:6433, each under the
+# reliability workload plus shoppers reading their own joins and viewers reading public pages
+# (tools/replica/). Runs as root (the cluster and PgBouncer run as postgres); appends a
+# replication line to the primary's pg_hba.conf when it has none (says so).
+replica-e2e:
+	python3 -m venv $(RELIABILITY_VENV)
+	$(RELIABILITY_VENV)/bin/pip install -q -r reliability/requirements.txt
+	$(CARGO) build -q -p groupbuy-api --bin groupbuy
+	GROUPBUY_TEST_POSTGRES_URL=$${GROUPBUY_TEST_POSTGRES_URL-$(PG_URL)} PYTHON=$(RELIABILITY_VENV)/bin/python \
+		bash tools/replica/run.sh $${CARGO_TARGET_DIR:-target}/debug/groupbuy
 
 # Webhooks as an integrator sees them: the real server, a receiver verifying every delivery
 # with the official standardwebhooks library (PyPI), a SIGKILL between commit and delivery.

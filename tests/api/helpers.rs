@@ -172,6 +172,13 @@ impl TestApp {
         apps
     }
 
+    /// An app on a new PostgreSQL database, its configuration changed by `tweak`; `None`
+    /// when PostgreSQL tests are not configured (read replicas exist only there).
+    pub async fn postgres_configured(tweak: impl Fn(&mut Config)) -> Option<TestApp> {
+        let db = TestDatabase::postgres()?;
+        Some(Self::start_with("postgres", db, Duration::from_millis(200), &tweak).await)
+    }
+
     /// One app per configured backend in development mode without a secret of its own:
     /// the development sign-in page gives browsers sessions ([`crate::browser`]), and the
     /// tokens of [`TestApp::token`] are signed with the development secret.

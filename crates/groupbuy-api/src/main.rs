@@ -117,7 +117,7 @@ async fn main() -> ExitCode {
         Command::Migrate => {
             init_tracing();
             let result = groupbuy_store::Database::connect(
-                &config.database_url,
+                config.direct_url(),
                 groupbuy_store::PoolSettings::default(),
             )
             .and_then(|db| db.migrate());
@@ -217,7 +217,7 @@ fn seed(config: &Config, groups: u64, participants: u64, expired: u64) -> ExitCo
         expired,
     };
     let db = match groupbuy_store::Database::connect(
-        &config.database_url,
+        config.direct_url(),
         groupbuy_store::PoolSettings::default(),
     )
     .and_then(|db| db.migrate().map(|_| db))

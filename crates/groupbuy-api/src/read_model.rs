@@ -211,7 +211,9 @@ impl ReadModel {
         code: &str,
         load: impl FnOnce() -> Result<GroupDetail, DomainError>,
     ) -> Result<GroupDetail, DomainError> {
-        if !self.enabled() {
+        // Reading one's own write (or a change just heard): an entry may have been built
+        // from a replica that had not replayed it yet.
+        if !self.enabled() || groupbuy_store::reading_on_primary() {
             return load();
         }
         let ticket = match self.lookup(code) {
@@ -239,7 +241,7 @@ impl ReadModel {
         id: Uuid,
         load: impl FnOnce() -> Result<GroupDetail, DomainError>,
     ) -> Result<GroupDetail, DomainError> {
-        if !self.enabled() {
+        if !self.enabled() || groupbuy_store::reading_on_primary() {
             return load();
         }
         let code = self.entries.lock().codes.get(&id).cloned();

@@ -93,6 +93,8 @@ pub fn app(
         .wrap(from_fn(crate::pages::provider_form_action))
         .wrap(from_fn(rate_limit))
         .wrap(from_fn(idempotency))
+        // Outside every store call of the request, inside authentication (knows the caller).
+        .wrap(from_fn(crate::platform::read_your_writes::read_your_writes))
         // Before every reader of the caller: may fetch a provider's rotated keys.
         .wrap(from_fn(authenticate))
         // Outside every reader of the body (idempotency, extractors).
@@ -145,15 +147,28 @@ impl Application {
     /// # Errors
     /// A message when the database or the address cannot be used.
     pub async fn build(config: Config) -> Result<Self, String> {
-        let db = Database::connect(
+        let mut db = Database::connect(
             &config.database_url,
             PoolSettings {
                 max_size: config.pool_size,
                 checkout_timeout: config.pool_timeout,
+                statement_cache: config.database.statement_cache,
             },
         )
         .map_err(|e| e.to_string())?
-        .with_default_commission(config.commission);
+        .with_default_commission(config.commission)
+        .with_session_url(config.direct_url());
+        if let Some(read_url) = &config.database.read_url {
+            db = db
+                .with_replica(read_url, config.pool_size)
+                .map_err(|e| e.to_string())?;
+            tracing::info!(replica = %redact(read_url), "lag-tolerant reads go to the replica");
+        }
+        let writers = config.database.read_url.as_ref().map(|_| {
+            web::Data::new(crate::platform::read_your_writes::RecentWriters::new(
+                config.database.read_after_write,
+            ))
+        });
         let migrated = db.migrate().map_err(|e| e.to_string())?;
         if !migrated.is_empty() {
             tracing::info!(migrations = ?migrated, "migrations applied");
@@ -188,6 +203,10 @@ impl Application {
             crate::jobs::JobMetrics::register(&metrics.registry, Arc::new(pool.clone()))?;
         crate::live::LiveMetrics::register(&metrics.registry, live.clone())?;
         crate::platform::join_metrics::JoinBatchMetrics::register(&metrics.registry, pool.clone())?;
+        crate::platform::replica_metrics::ReplicaMetrics::register(
+            &metrics.registry,
+            pool.clone(),
+        )?;
         crate::platform::pool_metrics::PoolMetrics::register(&metrics.registry, pool)?;
         read_model.register(&metrics.registry)?;
         // One limiter per instance, shared by its workers.
@@ -197,9 +216,13 @@ impl Application {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
         let server = HttpServer::new(move || {
-            app(factory_state.clone(), routes.clone(), metrics.clone())
+            let app = app(factory_state.clone(), routes.clone(), metrics.clone())
                 .app_data(limiter.clone())
-                .app_data(deadline.clone())
+                .app_data(deadline.clone());
+            match &writers {
+                Some(writers) => app.app_data(writers.clone()),
+                None => app,
+            }
         })
         .workers(workers)
         // The connection cap is for the instance; each worker accepts its share.

@@ -90,10 +90,19 @@ where
     // so the store's log lines carry the request id too.
     let span = tracing::Span::current();
     let call = crate::platform::pool_metrics::BlockingCall::start();
+    // A caller who just wrote reads from the primary (with a replica; see
+    // `platform::read_your_writes`): the mark follows the work onto the blocking thread.
+    let primary = crate::platform::read_your_writes::primary_reads();
     web::block(move || {
         let mut call = call;
         call.running();
-        span.in_scope(f)
+        span.in_scope(|| {
+            if primary {
+                groupbuy_store::reads_on_primary(f)
+            } else {
+                f()
+            }
+        })
     })
     .await
     .map_err(ApiError::internal)?

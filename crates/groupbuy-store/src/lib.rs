@@ -19,6 +19,9 @@ pub mod testing;
 mod wallet;
 mod webhook;
 
-pub use db::{Backend, Database, DbConnection, PoolSettings, PoolSnapshot};
+pub use db::{
+    reading_on_primary, reads_on_primary, Backend, Database, DbConnection, PoolSettings,
+    PoolSnapshot,
+};
 pub use error::StoreError;
 pub use join_batch_sizes::{JoinBatchSizes, BATCH_SIZE_BOUNDS};

@@ -1,6 +1,7 @@
 //! Configuration, read once from the environment and validated at start.
 
 pub mod auth;
+pub mod database;
 
 use crate::jobs::webhook_delivery::DeliverySettings;
 use crate::platform::auth::{ClaimMap, DEFAULT_JWT_MAX_TTL_SECONDS, DEV_SECRET};
@@ -14,6 +15,9 @@ use std::time::Duration;
 pub struct Config {
     /// `DATABASE_URL`: `postgres://...` or a SQLite path (default `groupbuy.db`).
     pub database_url: String,
+    /// `DATABASE_READ_URL`, `DATABASE_DIRECT_URL`, `GROUPBUY_PG_STATEMENT_CACHE`,
+    /// `GROUPBUY_READ_AFTER_WRITE_MS` ([`database::DatabaseSettings`]).
+    pub database: database::DatabaseSettings,
     /// `GROUPBUY_BIND` (default `127.0.0.1:8080`).
     pub bind: String,
     /// `GROUPBUY_ENV` (default development): production refuses the development secret.
@@ -97,6 +101,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             database_url: "groupbuy.db".into(),
+            database: database::DatabaseSettings::default(),
             bind: "127.0.0.1:8080".into(),
             environment: auth::Environment::Development,
             jwt_secret: None,
@@ -250,7 +255,10 @@ impl Config {
             Some(v) => auth::Environment::parse(&v)?,
             None => d.environment,
         };
+        let database_url = var("DATABASE_URL").unwrap_or(d.database_url);
         let config = Self {
+            database: database::DatabaseSettings::from_lookup(&database_url, var)?,
+            database_url,
             environment,
             jwt_secret: auth::secret_from(
                 var("GROUPBUY_JWT_SECRET"),
@@ -261,7 +269,6 @@ impl Config {
             session_seconds: number("GROUPBUY_SESSION_TTL_SECONDS", d.session_seconds)?,
             claim_map: ClaimMap::from_lookup(var)?,
             cookie_secret: var("GROUPBUY_COOKIE_SECRET"),
-            database_url: var("DATABASE_URL").unwrap_or(d.database_url),
             bind: var("GROUPBUY_BIND").unwrap_or(d.bind),
             jwt_issuer: var("GROUPBUY_JWT_ISSUER"),
             jwt_audience: var("GROUPBUY_JWT_AUDIENCE"),
@@ -313,6 +320,15 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// The primary without a pooler in between (`DATABASE_DIRECT_URL`, else
+    /// `DATABASE_URL`): for migrations and seeding, which hold a session.
+    pub fn direct_url(&self) -> &str {
+        self.database
+            .direct_url
+            .as_deref()
+            .unwrap_or(&self.database_url)
     }
 
     /// Whether HS256 tokens are accepted: a secret is set, or no provider is (the

@@ -211,7 +211,8 @@ impl LiveHub {
             }
         };
         for (topic, read) in targets {
-            let event = match read() {
+            // A change just committed: a replica may not have replayed it yet.
+            let event = match groupbuy_store::reads_on_primary(|| read()) {
                 Ok(Some(event)) => Arc::new(event),
                 Ok(None) => continue,
                 Err(e) => {

@@ -45,8 +45,11 @@ pub async fn group(
     });
     let store = state.group_purchases.clone();
     let topic = LiveChange::Group(code.clone());
+    // The first read is on the primary: a change the replica has not replayed yet was
+    // announced before this subscriber listened, and would never be sent to it.
     let first = async move {
-        let found = find(move || store.group_by_code(&code)).await?;
+        let found =
+            find(move || groupbuy_store::reads_on_primary(|| store.group_by_code(&code))).await?;
         Ok(found
             .filter(|d| d.group.status != GroupStatus::Deleted)
             .map(|d| progress::group(&d)))
@@ -74,7 +77,10 @@ pub async fn campaign(
     });
     let store = state.campaigns.clone();
     let first = async move {
-        let found = find(move || store.public_group_buy(&handle, &slug)).await?;
+        let found = find(move || {
+            groupbuy_store::reads_on_primary(|| store.public_group_buy(&handle, &slug))
+        })
+        .await?;
         Ok(found.map(|g| progress::campaign(&g)))
     };
     subscribe(&req, &state, topic, read, first).await

@@ -15,5 +15,7 @@ pub mod join_metrics;
 pub mod metrics;
 pub mod pool_metrics;
 pub mod rate_limit;
+pub mod read_your_writes;
+pub mod replica_metrics;
 pub mod request;
 pub mod text;

@@ -277,7 +277,7 @@ impl CampaignStore for Database {
     ) -> Result<Page<GroupBuy>, DomainError> {
         let after = parse_cursor(cursor)?;
         let limit = clamp_limit(Some(limit));
-        self.read(|conn| {
+        self.read_lagging(|conn| {
             load_handle(conn, handle)?;
             let public: Vec<_> = GroupBuyStatus::iter()
                 .filter(GroupBuyStatus::is_public)
@@ -287,7 +287,7 @@ impl CampaignStore for Database {
     }
 
     fn public_group_buy(&self, handle: &Handle, slug: &Slug) -> Result<GroupBuy, DomainError> {
-        self.read(|conn| interest::public_group_buy(conn, handle, slug))
+        self.read_lagging(|conn| interest::public_group_buy(conn, handle, slug))
     }
 
     fn put_interest(

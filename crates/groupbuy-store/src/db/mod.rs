@@ -14,8 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod pool_stats;
+mod replica;
 pub use pool_stats::PoolSnapshot;
 use pool_stats::{CountingHandler, PoolCounters};
+pub use replica::{reading_on_primary, reads_on_primary};
 
 /// One connection to whichever backend the URL named.
 #[derive(diesel::MultiConnection)]
@@ -132,6 +134,10 @@ fn sqlite_path(url: &str) -> &str {
 pub(crate) struct Manager {
     url: String,
     backend: Backend,
+    /// PostgreSQL: keep Diesel's prepared-statement cache (off behind a transaction-mode
+    /// pooler, where a named statement prepared on one server connection is unknown to
+    /// the next).
+    statement_cache: bool,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -140,9 +146,16 @@ impl r2d2::ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConnection, StoreError> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url)
-                .map(DbConnection::Pg)
-                .map_err(|e| StoreError::Connect(e.to_string())),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.url)
+                    .map_err(|e| StoreError::Connect(e.to_string()))?;
+                if !self.statement_cache {
+                    // Unnamed statements: Diesel then sends parse, bind and execute in
+                    // one message batch, which a transaction-mode pooler keeps together.
+                    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+                }
+                Ok(DbConnection::Pg(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
                     .map_err(|e| StoreError::Connect(e.to_string()))?;
@@ -175,6 +188,9 @@ pub struct PoolSettings {
     pub max_size: u32,
     /// How long a request waits for a connection before answering 503.
     pub checkout_timeout: Duration,
+    /// PostgreSQL: Diesel's prepared-statement cache (`GROUPBUY_PG_STATEMENT_CACHE`, on by
+    /// default); off for connections through a transaction-mode pooler such as PgBouncer.
+    pub statement_cache: bool,
 }
 
 impl Default for PoolSettings {
@@ -182,6 +198,7 @@ impl Default for PoolSettings {
         Self {
             max_size: 8,
             checkout_timeout: Duration::from_secs(5),
+            statement_cache: true,
         }
     }
 }
@@ -202,8 +219,15 @@ pub struct Database {
     joins: Arc<crate::group_purchase::JoinBatches>,
     /// The commission of shops without their own rate (`GROUPBUY_COMMISSION_BPS`).
     pub(crate) default_commission: CommissionRate,
-    /// The URL it was opened with (the live listener opens its own connection).
+    /// The URL it was opened with.
     url: String,
+    /// A direct connection to the primary, for what needs a session of its own (LISTEN,
+    /// the migration lock): `url` unless a transaction-mode pooler stands in between.
+    session_url: String,
+    /// PostgreSQL: the streaming replica that serves lag-tolerant reads, when configured.
+    replica: Option<Arc<replica::Replica>>,
+    /// Whether connections keep Diesel's statement cache (the replica's too).
+    statement_cache: bool,
     /// SQLite: the topics the writer's transactions touched ([`crate::live`]).
     noted: Option<Arc<crate::live::sqlite::Noted>>,
 }
@@ -261,6 +285,7 @@ impl Database {
         let manager = Manager {
             url: url.to_owned(),
             backend,
+            statement_cache: settings.statement_cache,
         };
         let writer = match backend {
             Backend::Sqlite => Some(Arc::new(Mutex::new(r2d2::ManageConnection::connect(
@@ -287,7 +312,55 @@ impl Database {
             noted: (backend == Backend::Sqlite)
                 .then(|| Arc::new(crate::live::sqlite::Noted::new(url))),
             url: url.to_owned(),
+            session_url: url.to_owned(),
+            replica: None,
+            statement_cache: settings.statement_cache,
         })
+    }
+
+    /// Sends the reads that tolerate a little lag to the PostgreSQL streaming replica at
+    /// `read_url` (a pool of `max_size` connections; see `db/replica.rs`). A replica that is
+    /// down now is not an error: reads go to the primary until it answers.
+    ///
+    /// # Errors
+    /// `Connect` when this database or `read_url` is not PostgreSQL.
+    pub fn with_replica(mut self, read_url: &str, max_size: u32) -> Result<Self, StoreError> {
+        if self.backend != Backend::Postgres || Backend::of(read_url) != Backend::Postgres {
+            return Err(StoreError::Connect(
+                "a read replica needs PostgreSQL for both the primary and the replica".into(),
+            ));
+        }
+        let manager = Manager {
+            url: read_url.to_owned(),
+            backend: Backend::Postgres,
+            statement_cache: self.statement_cache,
+        };
+        let counters = Arc::new(PoolCounters::default());
+        self.replica = Some(Arc::new(replica::Replica::open(
+            manager, max_size, counters,
+        )?));
+        Ok(self)
+    }
+
+    /// Opens LISTEN and the migration lock on `url`, a direct connection to the primary,
+    /// when the pool's URL goes through a transaction-mode pooler (which would hand each
+    /// statement a different server session).
+    pub fn with_session_url(mut self, url: &str) -> Self {
+        url.clone_into(&mut self.session_url);
+        self
+    }
+
+    /// The replica's pool now, when a replica is configured.
+    pub fn replica_pool_snapshot(&self) -> Option<PoolSnapshot> {
+        self.replica
+            .as_ref()
+            .map(|r| r.counters.snapshot(r.pool.max_size(), r.pool.state()))
+    }
+
+    /// Lag-tolerant reads that the replica could not answer and the primary did (0
+    /// without a replica).
+    pub fn replica_fallbacks(&self) -> u64 {
+        self.replica.as_ref().map_or(0, |r| r.fallbacks())
     }
 
     /// The queues in which payments for the same group are batched.
@@ -306,6 +379,11 @@ impl Database {
         &self.url
     }
 
+    /// The direct URL of the primary, for a session of its own ([`Self::with_session_url`]).
+    pub(crate) fn session_url(&self) -> &str {
+        &self.session_url
+    }
+
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -316,7 +394,16 @@ impl Database {
     /// # Errors
     /// `Migration` when one fails.
     pub fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        migrate::apply(&mut *self.checkout()?)
+        if self.session_url == self.url {
+            return migrate::apply(&mut *self.checkout()?);
+        }
+        // The migration lock is held by a session across several transactions.
+        let direct = Manager {
+            url: self.session_url.clone(),
+            backend: self.backend,
+            statement_cache: self.statement_cache,
+        };
+        migrate::apply(&mut r2d2::ManageConnection::connect(&direct)?)
     }
 
     fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
@@ -362,6 +449,44 @@ impl Database {
     ) -> Result<T, DomainError> {
         let mut conn = self.checkout()?;
         read_snapshot(&mut conn, f).map_err(DomainError::from)
+    }
+
+    /// [`Database::read`] for a read that tolerates a little lag (public lists and pages):
+    /// on the replica when one is configured and this thread is not reading its own
+    /// writes ([`reads_on_primary`]), else (or when the replica cannot answer) on the
+    /// primary.
+    pub(crate) fn read_lagging<T>(
+        &self,
+        f: impl Fn(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, DomainError> {
+        if let Some(answer) = self.on_replica(|conn| read_snapshot(conn, &f)) {
+            return answer.map_err(DomainError::from);
+        }
+        self.read(f)
+    }
+
+    /// [`Database::query`] for a read that tolerates a little lag, routed like
+    /// [`Database::read_lagging`].
+    pub(crate) fn query_lagging<T>(
+        &self,
+        f: impl Fn(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Result<T, DomainError> {
+        if let Some(answer) = self.on_replica(&f) {
+            return answer.map_err(DomainError::from);
+        }
+        self.query(f)
+    }
+
+    /// `f` answered by the replica, or `None` when the primary must answer.
+    fn on_replica<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    ) -> Option<Result<T, StoreError>> {
+        let replica = self.replica.as_ref()?;
+        if reading_on_primary() {
+            return None;
+        }
+        replica.run(f)
     }
 
     /// Runs `f` (one query) on a pooled connection, outside any transaction.
@@ -531,5 +656,7 @@ impl Drop for RollbackGuard<'_> {
 }
 
 mod migrate;
+#[cfg(test)]
+mod replica_tests;
 #[cfg(test)]
 mod tests;

@@ -79,16 +79,17 @@ impl GroupPurchaseStore for Database {
         limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError> {
         let limit = limit.clamp(1, MAX_LIMIT);
-        self.query(|conn| reads::available(conn, product_id, now, limit))
+        self.query_lagging(|conn| reads::available(conn, product_id, now, limit))
     }
 
     fn group(&self, group_id: Uuid) -> Result<GroupDetail, DomainError> {
         // One query (the database aggregates the participants): one snapshot by itself.
-        self.query(|conn| reads::by_id(conn, group_id))
+        // Public; the API keeps a caller who just wrote on the primary.
+        self.query_lagging(|conn| reads::by_id(conn, group_id))
     }
 
     fn group_by_code(&self, code: &str) -> Result<GroupDetail, DomainError> {
-        self.query(|conn| reads::by_code(conn, code))
+        self.query_lagging(|conn| reads::by_code(conn, code))
     }
 
     fn my_groups(
@@ -109,7 +110,7 @@ impl GroupPurchaseStore for Database {
         limit: i64,
     ) -> Result<Vec<GroupDetail>, DomainError> {
         let limit = limit.clamp(1, MAX_LIMIT);
-        self.read(|conn| reads::product_groups(conn, caller, product_id, status, limit))
+        self.read_lagging(|conn| reads::product_groups(conn, caller, product_id, status, limit))
     }
 
     fn my_participations(&self, user_id: &str) -> Result<Vec<ParticipantDetail>, DomainError> {

@@ -77,7 +77,8 @@ impl LiveChanges for Database {
         let stop = Arc::new(AtomicBool::new(false));
         let registration = match self.backend() {
             Backend::Postgres => {
-                pg::spawn(self.url().to_owned(), on_change, stop.clone())?;
+                // LISTEN needs a session of its own: never through a transaction-mode pooler.
+                pg::spawn(self.session_url().to_owned(), on_change, stop.clone())?;
                 None
             }
             Backend::Sqlite => Some(sqlite::register(self.url(), on_change)),
