@@ -33,6 +33,7 @@ mod published;
 mod push;
 mod rate_limit;
 mod read_model;
+mod read_model_campaign;
 mod schema_rules;
 mod sealed;
 mod shutdown;
