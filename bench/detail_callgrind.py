@@ -7,9 +7,14 @@ instructions per read (all threads; the sweeps and webhook poller are slowed to 
 they do not run in the window). Usage (docs/PERFORMANCE.md):
 
     python3 bench/detail_callgrind.py target/release/groupbuy head 300
+    python3 bench/detail_callgrind.py target/release/groupbuy head 300 304   # revalidations
+
+With a fourth argument `304`, each read sends the detail's ETag as If-None-Match and must be
+answered 304 (what a revalidation costs against a full 200).
 """
 import base64, glob, hashlib, hmac, http.client, json, os, re, subprocess, sys, tempfile, time, uuid
 BIN, TAG, N = sys.argv[1], sys.argv[2], int(sys.argv[3])
+REVALIDATE = sys.argv[4:] == ["304"]
 SECRET = b"groupbuy-bench-secret-of-at-least-32-bytes"
 PORT = 18000 + (os.getpid() % 1000)
 DB = f"gb_cg_{TAG}"
@@ -59,9 +64,13 @@ path = f"/api/v1/group-purchases/{group}"
 rt = token("reader")
 st, d = call("GET", path, rt); assert st == 200 and len(d["data"]["participants"]) == 10, (st, d)
 for _ in range(20): call("GET", path, rt)
+conn.request("GET", path, headers={"Authorization": f"Bearer {rt}"}); r = conn.getresponse(); r.read()
+read = {"Authorization": f"Bearer {rt}"}
+if REVALIDATE: read["If-None-Match"] = r.getheader("ETag")
+want = 304 if REVALIDATE else 200
 subprocess.run(["callgrind_control", "-z", str(srv.pid)], check=True, stdout=subprocess.DEVNULL)
 for _ in range(N):
-    conn.request("GET", path, headers={"Authorization": f"Bearer {rt}"}); r = conn.getresponse(); r.read(); assert r.status == 200
+    conn.request("GET", path, headers=read); r = conn.getresponse(); r.read(); assert r.status == want, r.status
 subprocess.run(["callgrind_control", "-d", str(srv.pid)], check=True, stdout=subprocess.DEVNULL)
 time.sleep(1)
 srv.terminate(); srv.wait(timeout=120)

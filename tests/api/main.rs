@@ -34,6 +34,7 @@ mod published;
 mod push;
 mod rate_limit;
 mod read_model;
+mod read_model_campaign;
 mod read_replica;
 mod schema_rules;
 mod sealed;

@@ -24,7 +24,7 @@ async fn detail(app: &TestApp, id: &str, who: &str) -> Value {
 }
 
 /// The value of the sample `name` (no labels) in `/metrics` now.
-async fn sample(app: &TestApp, name: &str) -> f64 {
+pub(crate) async fn sample(app: &TestApp, name: &str) -> f64 {
     crate::platform::sample(&metrics_text(app).await, name)
 }
 
@@ -105,17 +105,21 @@ async fn a_join_is_on_the_next_group_read_here_and_soon_on_a_sibling() {
     }
 }
 
-#[actix_web::test]
-async fn repeated_reads_of_an_unchanged_group_are_hits_without_a_connection() {
-    // No sweep runs during the reads (the first passes run at start); the procurement job
-    // queue is still polled every 250 ms, the only checkouts allowed meanwhile.
+/// One app per backend where no sweep runs during a test's reads (the first passes run at
+/// start); the procurement job queue is still polled every 250 ms, the only checkouts
+/// allowed meanwhile.
+pub(crate) async fn quiet_apps() -> Vec<TestApp> {
     let long = Duration::from_secs(3600);
-    let apps = TestApp::all_configured(|c| {
+    TestApp::all_configured(|c| {
         c.sweep_interval = long;
         c.webhooks.poll = long;
     })
-    .await;
-    for app in apps {
+    .await
+}
+
+#[actix_web::test]
+async fn repeated_reads_of_an_unchanged_group_are_hits_without_a_connection() {
+    for app in quiet_apps().await {
         let (_, id) = group(&app).await;
         // The creation's own announcement (PostgreSQL: after the commit) lands first.
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -30,7 +30,8 @@ pub struct Envelope<T> {
     pub http_status: String,
     /// Human-readable outcome.
     pub message: String,
-    /// When the response was produced (RFC 3339, UTC).
+    /// When the response was produced (RFC 3339, UTC); for a read answered from the read
+    /// model, when its data was read from the store (every answer of it is the same bytes).
     pub action_time: String,
     /// The payload.
     pub data: T,
@@ -110,7 +111,10 @@ impl<T: Payload> ComposeSchema for Envelope<T> {
             .required("message")
             .property(
                 "action_time",
-                date_time("When the response was produced (RFC 3339, UTC)."),
+                date_time(
+                    "When the response was produced (RFC 3339, UTC); for a read answered \
+                     from the read model (a strong ETag), when its data was read.",
+                ),
             )
             .required("action_time")
             .property("data", T::data_schema())
@@ -230,6 +234,19 @@ pub fn respond<T: Serialize>(status: StatusCode, message: &str, data: T) -> Http
         http_status: status_name(status),
         message: message.to_owned(),
         action_time: action_time(),
+        data,
+    })
+}
+
+/// 200 in the envelope for data read from the store `at` (a read-model view's read time):
+/// the response was produced then, and every answer of that data is the same bytes, which
+/// is what a strong `ETag` promises.
+pub fn ok_at<T: Serialize>(message: &str, data: T, at: OffsetDateTime) -> HttpResponse {
+    HttpResponse::Ok().json(Envelope {
+        success: true,
+        http_status: status_name(StatusCode::OK),
+        message: message.to_owned(),
+        action_time: rfc3339(at),
         data,
     })
 }

@@ -16,7 +16,7 @@ use crate::platform::idempotency::idempotency;
 use crate::platform::metrics::{http_metrics, metrics_guard, HttpMetrics};
 use crate::platform::rate_limit::{rate_limit, RateLimiter};
 use crate::platform::request::request_context;
-use crate::read_model::{CachedGroups, ReadModel};
+use crate::read_model::{CachedCampaigns, CachedGroups, ReadModel, Views};
 use crate::state::{AppState, SystemClock};
 use crate::web::{Mode, ProviderClient, WebAuth};
 use actix_web::body::MessageBody;
@@ -59,6 +59,7 @@ impl AppState {
             clock,
             jwt,
             web: None,
+            views: None,
             live: None,
         }
     }
@@ -178,13 +179,21 @@ impl Application {
         let web = web_auth(&config, jwks.as_ref());
         let pool = db.clone();
         let read_model = ReadModel::new(config.read_model)?;
-        // One listener for the instance: it drops changed groups, then feeds the live pages.
+        // One listener for the instance: it drops changed groups and campaigns, then feeds the
+        // live pages.
         let live = LiveHub::start(&db, config.live, read_model.on_change())?;
         let mut state = AppState::from_database(db, Arc::new(SystemClock), jwt);
-        state.group_purchases = Arc::new(CachedGroups::new(
+        let groups = Arc::new(CachedGroups::new(
             state.group_purchases.clone(),
             read_model.clone(),
         ));
+        let campaigns = Arc::new(CachedCampaigns::new(
+            state.campaigns.clone(),
+            read_model.clone(),
+        ));
+        state.group_purchases = groups.clone();
+        state.campaigns = campaigns.clone();
+        state.views = Some(Arc::new(Views { groups, campaigns }));
         state.web = web;
         state.live = Some(live.clone());
         state.webhook_allow_private = config.webhooks.allow_private;

@@ -65,6 +65,9 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Browser sign-in (`/auth/*`); `None` when no mode offers it.
     pub web: Option<Arc<crate::web::WebAuth>>,
+    /// The read model's versioned reads (strong `ETag`s, 304 before any body work);
+    /// `None` when the state was built without one (every read then asks its port).
+    pub views: Option<Arc<crate::read_model::Views>>,
     /// Live updates' subscribers and listener; `None` (streams answer 503) when the
     /// state was built without a running instance (unit tests).
     pub live: Option<Arc<crate::live::LiveHub>>,

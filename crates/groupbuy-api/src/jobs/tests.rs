@@ -35,6 +35,7 @@ fn state_with(groups: MockGroupPurchaseStore) -> web::Data<AppState> {
         clock: Arc::new(clock),
         jwt: JwtKeys::new("secret", None, None),
         web: None,
+        views: None,
         live: None,
     })
 }

@@ -43,6 +43,7 @@ fn state(
         clock: Arc::new(clock),
         jwt: JwtKeys::new(SECRET, None, None),
         web: None,
+        views: None,
         live: None,
     })
 }

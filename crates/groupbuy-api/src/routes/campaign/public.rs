@@ -5,11 +5,13 @@ use super::dto::{GroupBuyView, InterestBody, InterestView, PageView};
 use super::{change, path_handle, path_slug, Visitor};
 use crate::envelope::{created, ok, Envelope};
 use crate::error::{ApiError, Problem};
+use crate::platform::conditional::versioned;
 use crate::platform::extract::parse_json;
 use crate::platform::extract::{page_limit, PageQuery};
+use crate::read_model::View;
 use crate::state::{blocking, AppState};
-use actix_web::{delete, get, put, web, HttpResponse};
-use groupbuy_domain::campaign::InterestRequest;
+use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use groupbuy_domain::campaign::{GroupBuy, InterestRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// A handle's PUBLISHED, PAUSED and CLOSED group-buys, newest first (never drafts).
@@ -44,15 +46,24 @@ async fn list_public(
 ))]
 #[get("/v2/public/group-buys/{handle}/{groupBuySlug}")]
 async fn get_public(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (handle, slug) = path_slug(&path.0, &path.1)?;
-    let store = state.campaigns.clone();
-    let g = blocking(move || store.public_group_buy(&handle, &slug)).await?;
-    Ok(ok(
+    let (views, store) = (state.views.clone(), state.campaigns.clone());
+    let g = blocking(move || match views {
+        Some(v) => v.campaigns.view(&handle, &slug),
+        None => store.public_group_buy(&handle, &slug).map(View::plain),
+    })
+    .await?;
+    // The same for every viewer: the tag varies by nothing else.
+    Ok(versioned(
+        &req,
+        g.version.as_ref(),
+        &[],
         "Group-buy retrieved successfully",
-        GroupBuyView::from(g),
+        || GroupBuyView::from(GroupBuy::clone(&g.data)),
     ))
 }
 

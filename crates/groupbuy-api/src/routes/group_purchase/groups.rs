@@ -5,13 +5,15 @@ use crate::envelope::render;
 use crate::envelope::{ok, Envelope};
 use crate::error::{ApiError, Problem};
 use crate::platform::auth::{Auth, MaybeAuth};
+use crate::platform::conditional::versioned;
 use crate::platform::extract::JsonBody;
 use crate::platform::idempotency::answer_with_effect;
 use crate::platform::request::change;
+use crate::read_model::View;
 use crate::state::{blocking, AppState};
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpResponse};
-use groupbuy_domain::group_purchase::{GroupPurchaseRefusal, GroupStatus};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use groupbuy_domain::group_purchase::{GroupDetail, GroupPurchaseRefusal, GroupStatus};
 use groupbuy_domain::principal::ROLE_PLATFORM_ADMIN;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -108,21 +110,41 @@ async fn available(
 ))]
 #[get("/api/v1/group-purchases/{groupId}")]
 async fn by_id(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.reader()?.user_id.clone();
-    let (id, now, store) = (
+    let (id, views, store) = (
         path.into_inner(),
-        state.clock.now(),
+        state.views.clone(),
         state.group_purchases.clone(),
     );
-    let group = blocking(move || store.group(id)).await?;
-    Ok(ok(
+    let group = blocking(move || match views {
+        Some(v) => v.groups.view(id),
+        None => store.group(id).map(View::plain),
+    })
+    .await?;
+    Ok(detail(&req, &group, &viewer, state.clock.now()))
+}
+
+/// A group's detail for `viewer` at `now`, tagged with what makes it (the view's version,
+/// the viewer, whether it is past expiry now): one viewer's tag never matches another's.
+fn detail(
+    req: &HttpRequest,
+    group: &View<GroupDetail>,
+    viewer: &str,
+    now: time::OffsetDateTime,
+) -> HttpResponse {
+    let expired = [u8::from(group.data.group.is_expired(now))];
+    versioned(
+        req,
+        group.version.as_ref(),
+        &[viewer.as_bytes(), &expired],
         "Group retrieved successfully",
-        GroupView::of(&group, &viewer, now),
-    ))
+        || GroupView::of(&group.data, viewer, now),
+    )
 }
 
 /// A group by its code.
@@ -134,21 +156,23 @@ async fn by_id(
 ))]
 #[get("/api/v1/group-purchases/code/{groupCode}")]
 async fn by_code(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.reader()?.user_id.clone();
-    let (code, now, store) = (
+    let (code, views, store) = (
         path.into_inner(),
-        state.clock.now(),
+        state.views.clone(),
         state.group_purchases.clone(),
     );
-    let group = blocking(move || store.group_by_code(&code)).await?;
-    Ok(ok(
-        "Group retrieved successfully",
-        GroupView::of(&group, &viewer, now),
-    ))
+    let group = blocking(move || match views {
+        Some(v) => v.groups.view_by_code(&code),
+        None => store.group_by_code(&code).map(View::plain),
+    })
+    .await?;
+    Ok(detail(&req, &group, &viewer, state.clock.now()))
 }
 
 /// Groups you took part in, optionally by status.
