@@ -3,13 +3,16 @@
 //! A hot group serializes its joins on its row lock: one transaction per join can never
 //! go faster than one commit (and one lock hand-over) at a time. Here the payments for
 //! one group queue in this process; one thread at a time (the leader, itself a payer)
-//! takes everything queued, up to [`MAX_BATCH`], and applies it in ONE transaction, each
-//! payment in its own SAVEPOINT so a refused one (the group filled, the wallet is short)
-//! rolls back alone with its own exact refusal. Then it answers every payer and hands the
+//! takes everything queued, up to [`MAX_BATCH`], and applies it in ONE transaction: on
+//! PostgreSQL set-based (`together.rs`: one statement reads, the domain decides each
+//! payment, one statement writes), on SQLite each payment in its own SAVEPOINT; either
+//! way a refused one (the group filled, the wallet is short) gets its own exact refusal
+//! and writes nothing. Then it answers every payer and hands the
 //! lead to the next one waiting. A batch starts as soon as the previous one commits:
 //! under no load a payment is a batch of one, never delayed by a timer. Other instances
 //! batch their own payers; the database serializes the batches.
 
+mod routes;
 mod sql;
 mod together;
 
@@ -40,6 +43,8 @@ pub(crate) struct JoinBatches {
     largest: AtomicUsize,
     /// Batches whose payers had to pay alone (their transaction failed).
     fell_back: AtomicUsize,
+    /// The group each session created here joins (PostgreSQL).
+    pub(crate) routes: routes::Routes,
 }
 
 /// One group's queue; `leading` while some payer is applying a batch of it.
