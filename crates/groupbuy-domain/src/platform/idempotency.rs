@@ -47,6 +47,11 @@ impl<T> Answer<T> {
         }
     }
 
+    /// Whether the request holds a key (its answer is to be stored with the effect).
+    pub fn is_keyed(&self) -> bool {
+        self.keyed.is_some()
+    }
+
     /// The `(caller, key)` the answer is stored on and the answer to store for `value`;
     /// `None` without a key.
     pub fn render(&self, value: &T) -> Option<(&str, &str, StoredResponse)> {

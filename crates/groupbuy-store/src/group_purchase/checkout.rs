@@ -7,7 +7,7 @@ use super::seats::{
     active_participants, group_not_found, load_group, load_participation, take_seats,
     write_completion, write_participant,
 };
-use crate::catalog::{load_product, product_not_found};
+use crate::catalog::{load_product, product_not_found, ProductRow};
 use crate::convert::to_db_time;
 use crate::db::{insert_rows, DbConnection};
 use crate::error::StoreError;
@@ -51,23 +51,48 @@ pub(crate) fn load_session(
         .into_domain()
 }
 
-/// The group a session wants to join, checked against the product and the buyer: the
-/// group and the buyer's participation in it are read by one query.
-fn joinable_group(
+/// The product a session buys and, when it joins one, the group with the buyer's
+/// participation in it, read by ONE query.
+type ProductAndGroup = (ProductRow, Option<GroupRow>, Option<ParticipantRow>);
+
+/// A group to join as read (when it exists), with the buyer's participation in it.
+type GroupRead = Option<(GroupRow, Option<ParticipantRow>)>;
+
+/// Reads the product (`None` when missing) and the group to join (`None` when missing)
+/// with the buyer's participation in it.
+fn load_product_and_group(
     conn: &mut DbConnection,
     buyer: &str,
+    product_id: Uuid,
+    group_id: Uuid,
+) -> Result<Option<(Product, GroupRead)>, StoreError> {
+    let row: Option<ProductAndGroup> = products::table
+        .left_join(gi::table.on(gi::id.eq(group_id.to_string())))
+        .left_join(gp::table.on(gp::group_id.eq(gi::id).and(gp::user_id.eq(buyer))))
+        .filter(products::id.eq(product_id.to_string()))
+        .select((
+            ProductRow::as_select(),
+            gi::all_columns.nullable(),
+            gp::all_columns.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(|(product, group, participation)| {
+        Ok((product.into_domain()?, group.map(|g| (g, participation))))
+    })
+    .transpose()
+}
+
+/// The group a session wants to join (as read with its product), checked against the
+/// product and the buyer's participation in it.
+fn joinable_group(
     product: &Product,
+    read: GroupRead,
     group_id: Uuid,
     quantity: i32,
     now: OffsetDateTime,
 ) -> Result<GroupInstance, StoreError> {
-    let (group, participation) = gi::table
-        .left_join(gp::table.on(gp::group_id.eq(gi::id).and(gp::user_id.eq(buyer))))
-        .filter(gi::id.eq(group_id.to_string()))
-        .select((gi::all_columns, gp::all_columns.nullable()))
-        .first::<(GroupRow, Option<ParticipantRow>)>(conn)
-        .optional()?
-        .ok_or_else(|| group_not_found(group_id))?;
+    let (group, participation) = read.ok_or_else(|| group_not_found(group_id))?;
     let group = group.into_domain()?;
     if group.product_id != product.id {
         return Err(Refused::WrongProduct.into());
@@ -95,13 +120,19 @@ pub(crate) fn prepare(
     req: CheckoutRequest,
     now: OffsetDateTime,
 ) -> Result<CheckoutSession, StoreError> {
-    let product = load_product(conn, req.product_id)?.ok_or_else(product_not_found)?;
+    // One query whether or not the session joins a group.
+    let (product, group) = match req.group_instance_id {
+        Some(group_id) => load_product_and_group(conn, &buyer.user_id, req.product_id, group_id)?
+            .map(|(product, group)| (product, Some((group_id, group)))),
+        None => load_product(conn, req.product_id)?.map(|product| (product, None)),
+    }
+    .ok_or_else(product_not_found)?;
     if !product.group_buying_enabled {
         return Err(Refused::GroupBuyingDisabled.into());
     }
-    let unit_price = match req.group_instance_id {
-        Some(group_id) => {
-            joinable_group(conn, &buyer.user_id, &product, group_id, req.quantity, now)?.unit_price
+    let unit_price = match group {
+        Some((group_id, read)) => {
+            joinable_group(&product, read, group_id, req.quantity, now)?.unit_price
         }
         None => {
             check_new_group(&product, req.quantity)?;

@@ -68,7 +68,7 @@ struct TransferJson {
 /// (PostgreSQL) or `2026-11-24 00:50:11.123456` (SQLite's stored text).
 /// Read in place, without copying the text or rewriting its separator: a group's detail
 /// reads about 30 of them.
-fn db_time<'de, D: Deserializer<'de>>(d: D) -> Result<PrimitiveDateTime, D::Error> {
+pub(super) fn db_time<'de, D: Deserializer<'de>>(d: D) -> Result<PrimitiveDateTime, D::Error> {
     struct DbTime;
     impl serde::de::Visitor<'_> for DbTime {
         type Value = PrimitiveDateTime;
@@ -89,6 +89,15 @@ fn db_time<'de, D: Deserializer<'de>>(d: D) -> Result<PrimitiveDateTime, D::Erro
         }
     }
     d.deserialize_str(DbTime)
+}
+
+/// [`db_time`] of a column that may be NULL.
+pub(super) fn db_time_opt<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<PrimitiveDateTime>, D::Error> {
+    #[derive(Deserialize)]
+    struct Time(#[serde(deserialize_with = "db_time")] PrimitiveDateTime);
+    Ok(Option::<Time>::deserialize(d)?.map(|t| t.0))
 }
 
 /// The participants (in the view's order) of a group whose prices are in `currency`.

@@ -39,6 +39,18 @@ impl GroupPurchaseStore for Database {
         ctx: &ChangeContext,
         answer: Answer<CheckoutSession>,
     ) -> Result<CheckoutSession, DomainError> {
+        // PostgreSQL, no key to answer: the reads and the INSERT on one connection, the
+        // INSERT its own transaction (one statement needs no BEGIN and COMMIT of its own).
+        if self.backend() == crate::Backend::Postgres && !answer.is_keyed() {
+            let session = self.query(|conn| {
+                let session = checkout::prepare(conn, buyer, request, ctx.now)?;
+                checkout::insert(conn, session)
+            })?;
+            if let Some(group_id) = session.group_instance_id {
+                self.joins().routes.remember(session.id, group_id);
+            }
+            return Ok(session);
+        }
         let session = self.query(|conn| checkout::prepare(conn, buyer, request, ctx.now))?;
         self.write_answered(answer, move |conn| checkout::insert(conn, session))
     }
@@ -60,6 +72,13 @@ impl GroupPurchaseStore for Database {
     ) -> Result<CheckoutSession, DomainError> {
         // A session that joins an existing group pays in that group's next batch; one
         // that opens a group (or was paid already) has nothing to share a lock with.
+        // PostgreSQL: a session created here says which group without a read (the batch
+        // reads it under the group's lock, and refuses it there if it is not the buyer's).
+        if let Some(group_id) = self.joins().routes.take(session_id) {
+            return self
+                .joins()
+                .pay(self, group_id, buyer, session_id, ctx, answer);
+        }
         let session =
             self.query(|conn| checkout::load_session(conn, &buyer.user_id, session_id))?;
         match session.group_instance_id {

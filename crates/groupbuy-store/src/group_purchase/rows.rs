@@ -11,6 +11,7 @@ use groupbuy_domain::group_purchase::{
     ParticipantStatus, PurchaseRecord, TransferRecord,
 };
 use rust_decimal::Decimal;
+use serde::Deserialize;
 use std::str::FromStr;
 use time::PrimitiveDateTime;
 use uuid::Uuid;
@@ -20,7 +21,8 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 /// A `group_instances` row.
-#[derive(Queryable, Selectable, Insertable)]
+// Deserialize: as `row_to_json` spells the row (a batch's reads, `batch/together.rs`).
+#[derive(Queryable, Selectable, Insertable, Deserialize)]
 #[diesel(table_name = group_instances)]
 pub(crate) struct GroupRow {
     pub id: String,
@@ -38,9 +40,13 @@ pub(crate) struct GroupRow {
     pub status: String,
     pub duration_hours: String,
     pub max_per_customer: Option<i32>,
+    #[serde(deserialize_with = "super::json_rows::db_time")]
     pub created_at: PrimitiveDateTime,
+    #[serde(deserialize_with = "super::json_rows::db_time")]
     pub expires_at: PrimitiveDateTime,
+    #[serde(deserialize_with = "super::json_rows::db_time_opt")]
     pub completed_at: Option<PrimitiveDateTime>,
+    #[serde(deserialize_with = "super::json_rows::db_time")]
     pub updated_at: PrimitiveDateTime,
 }
 
@@ -96,7 +102,8 @@ impl GroupRow {
 }
 
 /// A `group_participants` row (the currency comes from its group).
-#[derive(Queryable, Selectable, Insertable)]
+// Deserialize: as `row_to_json` spells the row (a batch's reads, `batch/together.rs`).
+#[derive(Queryable, Selectable, Insertable, Deserialize)]
 #[diesel(table_name = group_participants)]
 pub(crate) struct ParticipantRow {
     pub id: String,
@@ -107,10 +114,12 @@ pub(crate) struct ParticipantRow {
     pub quantity: i32,
     pub total_paid_minor: i64,
     pub status: String,
+    #[serde(deserialize_with = "super::json_rows::db_time")]
     pub joined_at: PrimitiveDateTime,
     pub purchase_count: i32,
     pub has_transferred: bool,
     pub checkout_session_id: Option<String>,
+    #[serde(deserialize_with = "super::json_rows::db_time")]
     pub updated_at: PrimitiveDateTime,
 }
 
@@ -139,7 +148,8 @@ impl ParticipantRow {
 }
 
 /// A `checkout_sessions` row.
-#[derive(Queryable, Selectable, Insertable)]
+// Deserialize: as `row_to_json` spells the row (a batch's reads, `batch/together.rs`).
+#[derive(Queryable, Selectable, Insertable, Deserialize)]
 #[diesel(table_name = checkout_sessions)]
 pub(crate) struct SessionRow {
     pub id: String,
@@ -154,7 +164,9 @@ pub(crate) struct SessionRow {
     pub joins_existing: bool,
     pub group_code: Option<String>,
     pub transaction_id: Option<String>,
+    #[serde(deserialize_with = "super::json_rows::db_time")]
     pub created_at: PrimitiveDateTime,
+    #[serde(deserialize_with = "super::json_rows::db_time_opt")]
     pub completed_at: Option<PrimitiveDateTime>,
 }
 

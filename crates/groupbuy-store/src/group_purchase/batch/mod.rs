@@ -3,13 +3,17 @@
 //! A hot group serializes its joins on its row lock: one transaction per join can never
 //! go faster than one commit (and one lock hand-over) at a time. Here the payments for
 //! one group queue in this process; one thread at a time (the leader, itself a payer)
-//! takes everything queued, up to [`MAX_BATCH`], and applies it in ONE transaction, each
-//! payment in its own SAVEPOINT so a refused one (the group filled, the wallet is short)
-//! rolls back alone with its own exact refusal. Then it answers every payer and hands the
+//! takes everything queued, up to [`MAX_BATCH`], and applies it in ONE transaction: on
+//! PostgreSQL set-based (`together.rs`: one statement reads, the domain decides each
+//! payment, one statement writes), on SQLite each payment in its own SAVEPOINT; either
+//! way a refused one (the group filled, the wallet is short) gets its own exact refusal
+//! and writes nothing. Then it answers every payer and hands the
 //! lead to the next one waiting. A batch starts as soon as the previous one commits:
 //! under no load a payment is a batch of one, never delayed by a timer. Other instances
 //! batch their own payers; the database serializes the batches.
 
+mod routes;
+mod sql;
 mod together;
 
 use super::checkout::{self, Appended};
@@ -41,6 +45,8 @@ pub(crate) struct JoinBatches {
     fell_back: AtomicUsize,
     /// How many payments each batch carried, for `/metrics`.
     pub(crate) sizes: crate::join_batch_sizes::BatchSizes,
+    /// The group each session created here joins (PostgreSQL).
+    pub(crate) routes: routes::Routes,
 }
 
 /// One group's queue; `leading` while some payer is applying a batch of it.
@@ -177,6 +183,44 @@ impl JoinBatches {
     pub(crate) fn fell_back(&self) -> usize {
         self.fell_back.load(Ordering::Relaxed)
     }
+
+    /// Applies `payers` (sessions joining `group_id`) as ONE batch on this thread, as
+    /// their leader would: tests count what a batch of a given size sends.
+    #[cfg(test)]
+    pub(crate) fn apply_as_leader(
+        &self,
+        db: &Database,
+        group_id: Uuid,
+        payers: &[(Principal, Uuid)],
+        ctx: &ChangeContext,
+    ) -> Vec<Result<CheckoutSession, DomainError>> {
+        let (batch, woken): (Vec<Payment>, Vec<Receiver<Wake>>) = payers
+            .iter()
+            .map(|(buyer, session_id)| {
+                let (wake, woken) = sync_channel(2);
+                let payment = Payment {
+                    buyer: buyer.clone(),
+                    session_id: *session_id,
+                    ctx: ctx.clone(),
+                    answer: Answer::none(),
+                    wake,
+                };
+                (payment, woken)
+            })
+            .unzip();
+        apply(db, group_id, batch);
+        woken
+            .iter()
+            .map(|w| match w.try_recv() {
+                Ok(Wake::Done(outcome)) => match *outcome {
+                    Outcome::Paid(session, _) => Ok(session),
+                    Outcome::Refused(e) => Err(e),
+                    Outcome::Alone => Err(DomainError::Internal("paid alone".into())),
+                },
+                _ => Err(DomainError::Internal("no outcome".into())),
+            })
+            .collect()
+    }
 }
 
 /// Passes the lead to the first payer still waiting, or ends the line.
@@ -203,12 +247,12 @@ impl Drop for Handover<'_> {
 }
 
 /// Runs the batch in one transaction and wakes every payer with its outcome: set-based
-/// on PostgreSQL, one savepoint per payment on SQLite (no round trips to save there).
-/// A payment alone in its batch is paid as if unbatched (no savepoint, no batch reads:
-/// fewer statements). False when the batch failed as a whole and its payers pay
-/// alone.
+/// on PostgreSQL (a batch of one too: two round trips between BEGIN and COMMIT), one
+/// savepoint per payment on SQLite (no round trips to save there), where a payment alone
+/// in its batch is paid as if unbatched (no savepoint). False when the batch failed as a
+/// whole and its payers pay alone.
 fn apply(db: &Database, group_id: Uuid, batch: Vec<Payment>) -> bool {
-    if batch.len() == 1 {
+    if batch.len() == 1 && db.backend() == crate::Backend::Sqlite {
         for payment in batch {
             // Paid here, by the leader holding the line, so later payers queue behind it.
             let paid = db.write_retrying_answered(payment.answer, |conn| {

@@ -1,25 +1,20 @@
 //! A batch of payments for one group on PostgreSQL, set-based: everything the payments
-//! touch is read and locked once (the group row, the sessions, the buyers' wallets and
-//! participations), the domain decides each payment in queue order against the state the
-//! earlier ones left, and the accepted ones are written with one multi-row statement per
-//! table. About a dozen statements per batch whatever its size, where paying one by one
-//! costs seven round trips per payment. (SQLite has no round trips to save: it pays one by
-//! one, each in a savepoint.)
+//! touch is locked and read by ONE statement (the group row, the buyers' wallets and
+//! participations, the sessions), the domain decides each payment in queue order against
+//! the state the earlier ones left, and what it decided is written by ONE statement
+//! (`sql.rs`): two round trips between BEGIN and COMMIT whatever the batch's size, a
+//! batch of one included. (SQLite has no round trips to save: it pays one by one, each in
+//! a savepoint.)
 
 use super::super::checkout::{session_not_found, Appended};
 use super::super::emit::{emit, product_shop, Shop};
-use super::super::rows::{ParticipantRow, PurchaseRow, SessionRow};
-use super::super::seats::{active_participants, lock_group, participant_row, write_completion};
-use super::{Outcome, Payment};
-use crate::convert::to_db_time;
+use super::super::rows::PurchaseRow;
+use super::super::seats::{active_participants, write_completion};
+use super::{sql, Outcome, Payment};
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{checkout_sessions as cs, group_instances as gi, group_participants as gp};
-use crate::wallet::{currency_mismatch, lock_wallets, post_entries};
+use crate::wallet::currency_mismatch;
 use diesel::pg::PgConnection;
-use diesel::prelude::*;
-use diesel::sql_types::{Array, Text, Timestamp};
-use diesel::upsert::excluded;
 use groupbuy_domain::group_purchase::{
     pay, CheckoutSession, CheckoutStatus, Completion, GroupInstance, Members, Participant, PayIds,
     PayInto, PayRequest,
@@ -29,7 +24,6 @@ use groupbuy_domain::platform::DomainEvent;
 use groupbuy_domain::wallet::LedgerEntry;
 use groupbuy_domain::{Currency, DomainError, Money};
 use std::collections::HashMap;
-use time::PrimitiveDateTime;
 use uuid::Uuid;
 
 /// What the batch decided, to be written.
@@ -81,28 +75,43 @@ impl Filling {
 
 /// Pays the batch (all joining `group_id`) in the caller's transaction; `None` when the
 /// group is gone (each payer then pays alone and hears why). Fails, rolling everything
-/// back, only when a statement does: then each payer pays alone.
+/// back, only when a statement does: then each payer pays alone. Two round trips
+/// whatever the batch's size ([`sql::read_locked`], [`sql::write`]), more only for the
+/// batch that fills its group (its members, its shop, the completion).
 pub(super) fn pay_together(
     conn: &mut DbConnection,
     group_id: Uuid,
     batch: &[Payment],
     default: CommissionRate,
 ) -> Result<Option<Vec<Outcome>>, StoreError> {
-    let Some(mut group) = lock_group(conn, group_id)? else {
-        return Ok(None);
-    };
-    let mut sessions = read_sessions(pg(conn)?, batch)?;
+    let ids: Vec<String> = batch.iter().map(|p| p.session_id.to_string()).collect();
     let buyers: Vec<String> = {
         let mut b: Vec<String> = batch.iter().map(|p| p.buyer.user_id.clone()).collect();
         b.sort();
         b.dedup();
         b
     };
-    let names: Vec<&str> = buyers.iter().map(String::as_str).collect();
-    let wallets = lock_wallets(conn, &names)?;
-    let mut participations = read_participations(pg(conn)?, &group, &buyers)?;
+    let Some(locked) = sql::read_locked(pg(conn)?, &group_id.to_string(), &ids, &buyers)? else {
+        return Ok(None);
+    };
+    let mut group = locked.group.into_domain()?;
+    let mut sessions: HashMap<Uuid, CheckoutSession> = locked
+        .sessions
+        .into_iter()
+        .map(|r| r.into_domain().map(|s| (s.id, s)))
+        .collect::<Result<_, _>>()?;
+    let mut balances: HashMap<String, (String, i64)> = locked
+        .wallets
+        .into_iter()
+        .map(|w| (w.user_id, (w.currency, w.balance_minor)))
+        .collect();
+    let currency = group.unit_price.currency().code();
+    let mut participations: HashMap<String, Participant> = locked
+        .participations
+        .into_iter()
+        .map(|r| r.into_domain(currency).map(|p| (p.user_id.clone(), p)))
+        .collect::<Result<_, _>>()?;
     let mut decided = Decided::default();
-    let mut balances: HashMap<String, (String, i64)> = wallets;
     let mut filling = Filling::read_if_fillable(conn, &group, &sessions, default)?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for (i, p) in batch.iter().enumerate() {
@@ -120,15 +129,32 @@ pub(super) fn pay_together(
             Err(e) => Outcome::Refused(e),
         });
     }
-    // Answers first: a key answered elsewhere meanwhile (its lease taken over) fails the
-    // whole batch, and every payer pays alone, where that refusal undoes only its own.
+    // Every paid payment's answer (a session paid already too) is stored on its key by the
+    // same statement: a key answered elsewhere meanwhile fails the whole batch, and every
+    // payer pays alone, where that refusal undoes only its own.
+    let mut answers = Vec::new();
     for (p, outcome) in batch.iter().zip(&mut outcomes) {
         if let Outcome::Paid(session, stored) = outcome {
-            *stored = crate::platform::answer::record(conn, &p.answer, session)?;
+            if let Some((caller, key, response)) = p.answer.render(session) {
+                answers.push((caller.to_owned(), key.to_owned(), response.clone()));
+                *stored = Some(response);
+            }
         }
     }
     let completion = decided.completion.take();
-    write(conn, &group, decided)?;
+    if !decided.sessions.is_empty() || !answers.is_empty() {
+        sql::write(
+            pg(conn)?,
+            &sql::Writes {
+                group: &group,
+                sessions: &decided.sessions,
+                entries: &decided.entries,
+                participants: decided.participants.values().collect(),
+                appended: &decided.appended,
+                answers: &answers,
+            },
+        )?;
+    }
     if let Some((done, events, i)) = completion {
         let ctx = &batch[i].ctx;
         if write_completion(conn, &group, &done, ctx.now)? {
@@ -218,38 +244,6 @@ fn decide(
     Ok((true, paid.session))
 }
 
-/// The batch's sessions, by id (whoever owns them: `decide` checks).
-fn read_sessions(
-    pg: &mut PgConnection,
-    batch: &[Payment],
-) -> Result<HashMap<Uuid, CheckoutSession>, StoreError> {
-    let ids: Vec<String> = batch.iter().map(|p| p.session_id.to_string()).collect();
-    let rows: Vec<SessionRow> = cs::table
-        .filter(cs::id.eq_any(&ids))
-        .select(SessionRow::as_select())
-        .load(pg)?;
-    rows.into_iter()
-        .map(|r| r.into_domain().map(|s| (s.id, s)))
-        .collect()
-}
-
-/// The buyers' participations in the group (read under its lock), by user.
-fn read_participations(
-    pg: &mut PgConnection,
-    group: &GroupInstance,
-    buyers: &[String],
-) -> Result<HashMap<String, Participant>, StoreError> {
-    let rows: Vec<ParticipantRow> = gp::table
-        .filter(gp::group_id.eq(group.id.to_string()))
-        .filter(gp::user_id.eq_any(buyers))
-        .select(ParticipantRow::as_select())
-        .load(pg)?;
-    let currency = group.unit_price.currency().code();
-    rows.into_iter()
-        .map(|r| r.into_domain(currency).map(|p| (p.user_id.clone(), p)))
-        .collect()
-}
-
 /// The PostgreSQL connection under `conn` (this file's statements are PostgreSQL's).
 fn pg(conn: &mut DbConnection) -> Result<&mut PgConnection, StoreError> {
     match conn {
@@ -258,85 +252,4 @@ fn pg(conn: &mut DbConnection) -> Result<&mut PgConnection, StoreError> {
             "set-based payments need PostgreSQL".into(),
         )),
     }
-}
-
-#[derive(QueryableByName)]
-struct Claimed {
-    #[diesel(sql_type = Text)]
-    #[allow(dead_code)]
-    id: String,
-}
-
-/// Writes what was decided: claims, balances, participations, seats, then the ledger
-/// entries and purchase records. A claim or balance that no longer matches what was read
-/// (only a payment outside any batch could have moved it) fails the whole batch.
-fn write(
-    conn: &mut DbConnection,
-    group: &GroupInstance,
-    decided: Decided,
-) -> Result<(), StoreError> {
-    if decided.sessions.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<String> = decided.sessions.iter().map(|s| s.id.to_string()).collect();
-    let txs: Vec<String> = decided
-        .sessions
-        .iter()
-        .map(|s| s.transaction_id.map(|t| t.to_string()).unwrap_or_default())
-        .collect();
-    let at: Vec<PrimitiveDateTime> = decided
-        .sessions
-        .iter()
-        .map(|s| to_db_time(s.completed_at.unwrap_or(group.updated_at)))
-        .collect();
-    let claimed: Vec<Claimed> = diesel::sql_query(
-        "UPDATE checkout_sessions AS s SET status = 'COMPLETED', completed_at = v.at, \
-         group_instance_id = $1, group_code = $2, transaction_id = v.tx \
-         FROM unnest($3::text[], $4::text[], $5::timestamp[]) AS v(id, tx, at) \
-         WHERE s.id = v.id AND s.status = 'PENDING_PAYMENT' RETURNING s.id",
-    )
-    .bind::<Text, _>(group.id.to_string())
-    .bind::<Text, _>(group.code.as_str())
-    .bind::<Array<Text>, _>(&ids)
-    .bind::<Array<Text>, _>(&txs)
-    .bind::<Array<Timestamp>, _>(&at)
-    .load(pg(conn)?)?;
-    if claimed.len() != ids.len() {
-        return Err(groupbuy_domain::group_purchase::GroupPurchaseRefusal::PaidElsewhere.into());
-    }
-    post_entries(conn, &decided.entries, group.updated_at)?;
-    let pg = pg(conn)?;
-    let rows: Vec<ParticipantRow> = decided
-        .participants
-        .values()
-        .map(|p| participant_row(p, group.updated_at))
-        .collect();
-    diesel::insert_into(gp::table)
-        .values(&rows)
-        .on_conflict(gp::id)
-        .do_update()
-        .set((
-            gp::quantity.eq(excluded(gp::quantity)),
-            gp::total_paid_minor.eq(excluded(gp::total_paid_minor)),
-            gp::status.eq(excluded(gp::status)),
-            gp::purchase_count.eq(excluded(gp::purchase_count)),
-            gp::has_transferred.eq(excluded(gp::has_transferred)),
-            gp::updated_at.eq(excluded(gp::updated_at)),
-        ))
-        .execute(pg)?;
-    let seated = diesel::update(
-        gi::table
-            .find(group.id.to_string())
-            .filter(gi::status.eq("OPEN"))
-            .filter(gi::total_seats.ge(group.seats_occupied)),
-    )
-    .set((
-        gi::seats_occupied.eq(group.seats_occupied),
-        gi::updated_at.eq(to_db_time(group.updated_at)),
-    ))
-    .execute(pg)?;
-    if seated != 1 {
-        return Err(StoreError::Corrupt("the locked group changed".into()));
-    }
-    decided.appended.write(conn)
 }

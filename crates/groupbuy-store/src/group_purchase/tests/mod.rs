@@ -7,6 +7,7 @@ mod consistency;
 mod contention;
 mod events;
 mod reads;
+mod round_trips;
 mod statements;
 mod sweep;
 

@@ -1,0 +1,147 @@
+//! Round trips per join, pinned: every statement a checkout and its payment send to the
+//! database (pool health checks, BEGIN and COMMIT included), alone and in a batch, so a
+//! change that adds one fails here rather than in a benchmark.
+
+use super::{ctx, fund, product, t0, user};
+use crate::db::Database;
+use crate::testing::TestDatabase;
+use diesel::connection::{set_default_instrumentation, Instrumentation, InstrumentationEvent};
+use groupbuy_domain::group_purchase::{CheckoutRequest, CheckoutSession, GroupPurchaseStore};
+use groupbuy_domain::platform::Answer;
+use std::cell::RefCell;
+use std::sync::Once;
+use uuid::Uuid;
+
+thread_local! {
+    /// The statements this thread's connections sent while recording (`None`: not recording).
+    static SENT: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// Every connection opened from now on reports its statements to the thread sending them:
+/// only a recording thread keeps them, so tests running beside it count nothing here.
+fn install() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        set_default_instrumentation(|| {
+            let recorder = |e: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { query, .. } = e {
+                    SENT.with(|s| {
+                        if let Some(sent) = s.borrow_mut().as_mut() {
+                            sent.push(query.to_string());
+                        }
+                    });
+                }
+            };
+            Some(Box::new(recorder) as Box<dyn Instrumentation>)
+        })
+        .expect("instrumentation");
+    });
+}
+
+/// `f`'s result and the statements it sent from this thread.
+fn recorded<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    SENT.with(|s| *s.borrow_mut() = Some(Vec::new()));
+    let value = f();
+    let sent = SENT.with(|s| s.borrow_mut().take()).unwrap_or_default();
+    (value, sent)
+}
+
+/// What a statement is, for a readable failure: its first words.
+fn heads(sent: &[String]) -> Vec<String> {
+    sent.iter()
+        .map(|q| q.split_whitespace().take(6).collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+fn checkout(db: &Database, who: &str, p: Uuid, g: Option<Uuid>) -> CheckoutSession {
+    db.create_checkout(
+        &user(who),
+        CheckoutRequest {
+            product_id: p,
+            quantity: 1,
+            group_instance_id: g,
+        },
+        &ctx(t0()),
+        Answer::none(),
+    )
+    .expect("session")
+}
+
+/// A group of 100 seats opened by `opener`, and `n` funded buyers.
+fn open_group(db: &Database, n: usize) -> (Uuid, Uuid, Vec<String>) {
+    let p = product(db, 100, None);
+    fund(db, "opener", 80_000);
+    let s = checkout(db, "opener", p, None);
+    let g = db
+        .pay(&user("opener"), s.id, &ctx(t0()), Answer::none())
+        .expect("open")
+        .group_instance_id
+        .expect("group");
+    let buyers: Vec<String> = (0..n).map(|i| format!("buyer-{i}")).collect();
+    for b in &buyers {
+        fund(db, b, 80_000);
+    }
+    (p, g, buyers)
+}
+
+/// A join alone (no other payer of its group): the checkout, then its payment.
+fn counts_alone(db: &Database) -> (Vec<String>, Vec<String>) {
+    let (p, g, buyers) = open_group(db, 1);
+    let (session, at_checkout) = recorded(|| checkout(db, &buyers[0], p, Some(g)));
+    let (paid, at_payment) =
+        recorded(|| db.pay(&user(&buyers[0]), session.id, &ctx(t0()), Answer::none()));
+    paid.expect("paid");
+    (at_checkout, at_payment)
+}
+
+/// A batch of `n` payments of one group, applied by this thread as their leader.
+fn counts_batch(db: &Database, n: usize) -> Vec<String> {
+    let (p, g, buyers) = open_group(db, n);
+    let payers: Vec<_> = buyers
+        .iter()
+        .map(|b| (user(b), checkout(db, b, p, Some(g)).id))
+        .collect();
+    let (outcomes, sent) = recorded(|| db.joins().apply_as_leader(db, g, &payers, &ctx(t0())));
+    for o in outcomes {
+        o.expect("paid");
+    }
+    sent
+}
+
+fn pinned(db: &Database) {
+    let (checkout, payment) = counts_alone(db);
+    let batch_1 = counts_batch(db, 1);
+    let batch_8 = counts_batch(db, 8);
+    // Before (main at 69d6820), PostgreSQL: 7, 13, 11, 13 (a join: 20 round trips, 16
+    // without the pool's health checks). Now: the checkout's reads are one query and its
+    // INSERT needs no transaction; a payment's batch, of one or of eight, is BEGIN, one
+    // statement locking and reading, one writing, COMMIT. Each `SELECT 1` is the pool
+    // testing the connection it hands out. SQLite: only the checkout's reads merged.
+    let expected: [usize; 4] = match db.backend() {
+        crate::Backend::Postgres => [3, 5, 5, 5],
+        crate::Backend::Sqlite => [5, 12, 10, 76],
+    };
+    assert_eq!(
+        [checkout.len(), payment.len(), batch_1.len(), batch_8.len()],
+        expected,
+        "checkout {:?}\npayment {:?}\nbatch of 1 {:?}\nbatch of 8 {:?}",
+        heads(&checkout),
+        heads(&payment),
+        heads(&batch_1),
+        heads(&batch_8)
+    );
+}
+
+#[test]
+fn a_join_sends_a_pinned_number_of_statements_on_postgres() {
+    install();
+    if let Some(t) = TestDatabase::postgres() {
+        pinned(&t.db);
+    }
+}
+
+#[test]
+fn a_join_sends_a_pinned_number_of_statements_on_sqlite() {
+    install();
+    pinned(&TestDatabase::sqlite().db);
+}
