@@ -42,7 +42,7 @@ impl CachedGroups {
         Self { inner, model }
     }
 
-    /// The group `id` with its version (see [`super::cache::Cache::get_by_id`]).
+    /// The group `id` with its version (see the shared cache's `get_by_id`).
     ///
     /// # Errors
     /// The store's.
