@@ -22,7 +22,12 @@
 //!   writer; a sibling instance learns of the change from the announcement.
 //! - **Bounded staleness**: an entry older than `max_age` is rebuilt, which bounds what a
 //!   missed notice costs and covers what no notice announces (a product's or shop's name,
-//!   image or logo shown beside the group).
+//!   image or logo shown beside the group). One reader rebuilds it; the others are served
+//!   the aged entry meanwhile (for at most another `max_age`), so an expiry costs one store
+//!   read, not one per reader in flight.
+//! - **Hits off the blocking pool**: [`CachedGroups::cached`] (and the campaigns' and the
+//!   by-code ones) answer from memory on the async worker; only a miss hops to the
+//!   blocking pool.
 //!
 //! A read that started before a change must not store what it read: each entry carries a
 //! generation taken before the store is asked, and the answer is kept only if the entry is

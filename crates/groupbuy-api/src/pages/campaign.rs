@@ -40,8 +40,21 @@ pub async fn show(
     let (Ok(handle), Ok(slug)) = (Handle::parse(&path.0), Slug::parse(&path.1)) else {
         return Ok(not_found());
     };
-    let store = state.campaigns.clone();
-    let Some(g) = find(move || store.public_group_buy(&handle, &slug)).await? else {
+    // A view in memory is answered here; only a miss goes to the blocking pool.
+    let cached = state
+        .views
+        .as_ref()
+        .and_then(|v| v.campaigns.cached(&handle, &slug));
+    let found = match cached {
+        Some(view) => Some(view.data),
+        None => {
+            let store = state.campaigns.clone();
+            find(move || store.public_group_buy(&handle, &slug))
+                .await?
+                .map(std::sync::Arc::new)
+        }
+    };
+    let Some(g) = found else {
         return Ok(not_found());
     };
     let who = interest::Who::of(req, state, &viewer)?;

@@ -17,6 +17,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use groupbuy_domain::group_purchase::{GroupDetail, GroupStatus};
 use maud::html;
 use serde_json::json;
+use std::sync::Arc;
 
 /// The page of the group `groupCode`; an HTML 404 for an unknown or deleted one.
 pub async fn page(
@@ -35,9 +36,21 @@ pub async fn page(
 }
 
 /// The group of `code` unless unknown or deleted.
-async fn live_group(state: &AppState, code: String) -> Result<Option<GroupDetail>, ApiError> {
-    let store = state.group_purchases.clone();
-    let found = find(move || store.group_by_code(&code)).await?;
+async fn live_group(state: &AppState, code: String) -> Result<Option<Arc<GroupDetail>>, ApiError> {
+    // A view in memory is answered here; only a miss goes to the blocking pool.
+    let cached = state
+        .views
+        .as_ref()
+        .and_then(|v| v.groups.cached_by_code(&code));
+    let found = match cached {
+        Some(view) => Some(view.data),
+        None => {
+            let store = state.group_purchases.clone();
+            find(move || store.group_by_code(&code))
+                .await?
+                .map(Arc::new)
+        }
+    };
     Ok(found.filter(|d| d.group.status != GroupStatus::Deleted))
 }
 

@@ -35,6 +35,22 @@ struct Built<T> {
     /// finding the same data (a spurious notice, one's own write announced again) keeps
     /// its version, so clients' tags stay valid.
     current: bool,
+    /// Since when one reader has been rebuilding it after it aged past `max_age`: the
+    /// others are served it meanwhile (for at most another `max_age`), so a popular view's
+    /// expiry costs one store read, not one per reader in flight.
+    refreshing: Option<Instant>,
+}
+
+impl<T> Built<T> {
+    /// Whether it may be served now: current and either younger than `max_age` or being
+    /// rebuilt by another reader since less than `max_age`.
+    fn servable(&self, max_age: std::time::Duration) -> bool {
+        self.current
+            && (self.at.elapsed() < max_age
+                || self
+                    .refreshing
+                    .is_some_and(|since| since.elapsed() < max_age))
+    }
 }
 
 /// A key's place: its generation (unique in the cache) and, once read, its view.
@@ -186,6 +202,34 @@ impl<T: Cached> Cache<T> {
         self.invalidations.inc();
     }
 
+    /// The servable view `key` from memory, or `None` (never a store read): for the async
+    /// executor, where a hit is answered without a hop to the blocking pool. A miss is
+    /// counted by the [`Self::get`] that follows it.
+    pub fn peek(&self, key: &str) -> Option<View<T>> {
+        if !self.enabled() || reads_own_writes() {
+            return None;
+        }
+        let e = self.entries.lock();
+        let b = e.by_key.get(key)?.built.as_ref()?;
+        if !b.servable(self.settings.max_age) {
+            return None;
+        }
+        self.hits.inc();
+        Some(View {
+            data: b.view.clone(),
+            version: Some(b.version.clone()),
+        })
+    }
+
+    /// [`Self::peek`] of the view `id`, once its key is known here.
+    pub fn peek_by_id(&self, id: Uuid) -> Option<View<T>> {
+        if !self.enabled() || reads_own_writes() {
+            return None;
+        }
+        let key = self.entries.lock().ids.get(&id).cloned()?;
+        self.peek(&key)
+    }
+
     /// The view `key`: from memory when built less than `max_age` ago, else `load`ed and
     /// kept (unless it changed meanwhile, or is not public). Versioned when it comes from
     /// or went into memory.
@@ -199,7 +243,7 @@ impl<T: Cached> Cache<T> {
     ) -> Result<View<T>, DomainError> {
         // Reading one's own write (or a change just heard): an entry may have been built
         // from a replica that had not replayed it yet.
-        if !self.enabled() || groupbuy_store::reading_on_primary() {
+        if !self.enabled() || reads_own_writes() {
             return load().map(View::plain);
         }
         let ticket = match self.lookup(key) {
@@ -234,7 +278,7 @@ impl<T: Cached> Cache<T> {
         key_of: impl FnOnce(&T) -> String,
         load: impl FnOnce() -> Result<T, DomainError>,
     ) -> Result<View<T>, DomainError> {
-        if !self.enabled() || groupbuy_store::reading_on_primary() {
+        if !self.enabled() || reads_own_writes() {
             return load().map(View::plain);
         }
         let (key, changes) = {
@@ -295,13 +339,18 @@ impl<T: Cached> Cache<T> {
     fn lookup(&self, key: &str) -> Result<View<T>, Ticket> {
         let mut e = self.entries.lock();
         let epoch = e.epoch;
-        if let Some(slot) = e.by_key.get(key) {
-            if let Some(b) = slot.built.as_ref() {
-                if b.current && b.at.elapsed() < self.settings.max_age {
+        let max_age = self.settings.max_age;
+        if let Some(slot) = e.by_key.get_mut(key) {
+            if let Some(b) = slot.built.as_mut() {
+                if b.servable(max_age) {
                     return Ok(View {
                         data: b.view.clone(),
                         version: Some(b.version.clone()),
                     });
+                }
+                if b.current {
+                    // Aged: this reader rebuilds it, the others are served it meanwhile.
+                    b.refreshing = Some(Instant::now());
                 }
             }
             return Err(Ticket {
@@ -354,6 +403,7 @@ impl<T: Cached> Cache<T> {
             version: version.clone(),
             at: Instant::now(),
             current: true,
+            refreshing: None,
         });
         if fresh {
             e.next = next;
@@ -370,10 +420,7 @@ impl<T: Cached> Cache<T> {
         let max_age = self.settings.max_age;
         let ids = &mut e.ids;
         e.by_key.retain(|_, slot| {
-            let live = slot
-                .built
-                .as_ref()
-                .is_some_and(|b| b.current && b.at.elapsed() < max_age);
+            let live = slot.built.as_ref().is_some_and(|b| b.servable(max_age));
             if !live {
                 if let Some(id) = slot.id {
                     ids.remove(&id);
@@ -396,4 +443,11 @@ impl<T: Cached> Cache<T> {
             }
         }
     }
+}
+
+/// Whether the request being handled reads its caller's own writes (on the blocking thread,
+/// the store's mark; on the async executor, the request's): an entry may have been built
+/// from a replica that had not replayed them yet.
+fn reads_own_writes() -> bool {
+    groupbuy_store::reading_on_primary() || crate::platform::read_your_writes::primary_reads()
 }

@@ -52,6 +52,12 @@ impl CachedCampaigns {
         Self { inner, model }
     }
 
+    /// The public campaign `handle/slug` when memory holds it (no store read): answered on
+    /// the async executor, `None` sends the caller to [`Self::view`] on the blocking pool.
+    pub fn cached(&self, handle: &Handle, slug: &Slug) -> Option<View<GroupBuy>> {
+        self.model.campaigns.peek(&key(handle, slug))
+    }
+
     /// The public campaign `handle/slug` with its version.
     ///
     /// # Errors

@@ -42,6 +42,17 @@ impl CachedGroups {
         Self { inner, model }
     }
 
+    /// The group `id` when memory holds it (no store read): answered on the async executor,
+    /// `None` sends the caller to [`Self::view`] on the blocking pool.
+    pub fn cached(&self, id: Uuid) -> Option<View<GroupDetail>> {
+        self.model.groups.peek_by_id(id)
+    }
+
+    /// The group `code` when memory holds it (see [`Self::cached`]).
+    pub fn cached_by_code(&self, code: &str) -> Option<View<GroupDetail>> {
+        self.model.groups.peek(code)
+    }
+
     /// The group `id` with its version (see the shared cache's `get_by_id`).
     ///
     /// # Errors

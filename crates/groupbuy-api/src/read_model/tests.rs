@@ -168,6 +168,87 @@ fn an_entry_older_than_the_max_age_is_rebuilt() {
 }
 
 #[test]
+fn an_aged_entry_is_rebuilt_by_one_reader_while_the_others_are_served_it() {
+    let (m, loads) = (model(30, 10), Cell::new(0));
+    read(&m, "GP-AAAAAA", 1, &loads);
+    std::thread::sleep(Duration::from_millis(40));
+    let rebuilt = m
+        .groups
+        .get("GP-AAAAAA", || {
+            loads.set(loads.get() + 1);
+            // A reader arriving during the rebuild is served the aged view, not sent to
+            // the store as well.
+            assert_eq!(read(&m, "GP-AAAAAA", 3, &loads), 1);
+            assert!(m.groups.peek("GP-AAAAAA").is_some());
+            Ok(detail("GP-AAAAAA", 2))
+        })
+        .expect("read");
+    assert_eq!(rebuilt.data.group.seats_occupied, 2);
+    assert_eq!(loads.get(), 2, "one rebuild for two readers");
+    assert_eq!(
+        read(&m, "GP-AAAAAA", 4, &loads),
+        2,
+        "the rebuilt view after it"
+    );
+}
+
+#[test]
+fn an_aged_entry_is_served_during_its_rebuild_for_at_most_another_max_age() {
+    let (m, loads) = (model(30, 10), Cell::new(0));
+    read(&m, "GP-AAAAAA", 1, &loads);
+    std::thread::sleep(Duration::from_millis(40));
+    // The rebuild fails (a rebuild that hangs looks the same to the other readers).
+    let failed = m.groups.get("GP-AAAAAA", || {
+        Err(DomainError::Unavailable("store down".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(read(&m, "GP-AAAAAA", 2, &loads), 1, "served while rebuilt");
+    std::thread::sleep(Duration::from_millis(40));
+    assert_eq!(
+        read(&m, "GP-AAAAAA", 3, &loads),
+        3,
+        "asked again after that"
+    );
+}
+
+#[test]
+fn a_changed_entry_is_never_served_while_it_is_rebuilt() {
+    let (m, loads) = (model(30, 10), Cell::new(0));
+    read(&m, "GP-AAAAAA", 1, &loads);
+    std::thread::sleep(Duration::from_millis(40));
+    m.groups
+        .get("GP-AAAAAA", || {
+            (m.on_change())(LiveChange::Group("GP-AAAAAA".into()));
+            assert!(m.groups.peek("GP-AAAAAA").is_none());
+            assert_eq!(
+                read(&m, "GP-AAAAAA", 5, &loads),
+                5,
+                "the change, from the store"
+            );
+            Ok(detail("GP-AAAAAA", 2))
+        })
+        .expect("read");
+}
+
+#[test]
+fn a_peek_answers_only_from_memory_and_never_a_readers_own_write() {
+    let (m, loads) = (model(60_000, 10), Cell::new(0));
+    assert!(m.groups.peek("GP-AAAAAA").is_none(), "nothing read yet");
+    read(&m, "GP-AAAAAA", 1, &loads);
+    let hit = m.groups.peek("GP-AAAAAA").expect("in memory");
+    assert_eq!(hit.data.group.seats_occupied, 1);
+    assert!(hit.version.is_some());
+    let id = detail("GP-AAAAAA", 0).group.id;
+    assert!(m.groups.peek_by_id(id).is_some());
+    assert!(m.groups.peek_by_id(Uuid::from_u128(1)).is_none());
+    // A caller reading its own write may have had the view built from a lagging replica.
+    assert!(groupbuy_store::reads_on_primary(|| m.groups.peek("GP-AAAAAA")).is_none());
+    (m.on_change())(LiveChange::Group("GP-AAAAAA".into()));
+    assert!(m.groups.peek("GP-AAAAAA").is_none(), "a changed view");
+    assert_eq!(loads.get(), 1, "a peek never loads");
+}
+
+#[test]
 fn the_capacity_bounds_the_entries_and_zero_turns_it_off() {
     let (m, loads) = (model(60_000, 2), Cell::new(0));
     for code in ["GP-AAAAAA", "GP-BBBBBB", "GP-CCCCCC", "GP-DDDDDD"] {

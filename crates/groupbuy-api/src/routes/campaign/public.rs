@@ -52,11 +52,20 @@ async fn get_public(
 ) -> Result<HttpResponse, ApiError> {
     let (handle, slug) = path_slug(&path.0, &path.1)?;
     let (views, store) = (state.views.clone(), state.campaigns.clone());
-    let g = blocking(move || match views {
-        Some(v) => v.campaigns.view(&handle, &slug),
-        None => store.public_group_buy(&handle, &slug).map(View::plain),
-    })
-    .await?;
+    // A view in memory is answered here; only a miss goes to the blocking pool.
+    let cached = views
+        .as_ref()
+        .and_then(|v| v.campaigns.cached(&handle, &slug));
+    let g = match cached {
+        Some(g) => g,
+        None => {
+            blocking(move || match views {
+                Some(v) => v.campaigns.view(&handle, &slug),
+                None => store.public_group_buy(&handle, &slug).map(View::plain),
+            })
+            .await?
+        }
+    };
     // The same for every viewer: the tag varies by nothing else.
     Ok(versioned(
         &req,

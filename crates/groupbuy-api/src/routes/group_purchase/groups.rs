@@ -121,11 +121,18 @@ async fn by_id(
         state.views.clone(),
         state.group_purchases.clone(),
     );
-    let group = blocking(move || match views {
-        Some(v) => v.groups.view(id),
-        None => store.group(id).map(View::plain),
-    })
-    .await?;
+    // A view in memory is answered here; only a miss goes to the blocking pool.
+    let cached = views.as_ref().and_then(|v| v.groups.cached(id));
+    let group = match cached {
+        Some(group) => group,
+        None => {
+            blocking(move || match views {
+                Some(v) => v.groups.view(id),
+                None => store.group(id).map(View::plain),
+            })
+            .await?
+        }
+    };
     Ok(detail(&req, &group, &viewer, state.clock.now()))
 }
 
@@ -167,11 +174,17 @@ async fn by_code(
         state.views.clone(),
         state.group_purchases.clone(),
     );
-    let group = blocking(move || match views {
-        Some(v) => v.groups.view_by_code(&code),
-        None => store.group_by_code(&code).map(View::plain),
-    })
-    .await?;
+    let cached = views.as_ref().and_then(|v| v.groups.cached_by_code(&code));
+    let group = match cached {
+        Some(group) => group,
+        None => {
+            blocking(move || match views {
+                Some(v) => v.groups.view_by_code(&code),
+                None => store.group_by_code(&code).map(View::plain),
+            })
+            .await?
+        }
+    };
     Ok(detail(&req, &group, &viewer, state.clock.now()))
 }
 
