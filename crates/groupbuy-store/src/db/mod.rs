@@ -13,6 +13,7 @@ use parking_lot::{Mutex, MutexGuard};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) mod cached_sql;
 mod pool_stats;
 mod replica;
 pub use pool_stats::PoolSnapshot;

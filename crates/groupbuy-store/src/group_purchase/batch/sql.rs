@@ -8,10 +8,11 @@ use super::super::checkout::Appended;
 use super::super::rows::{GroupRow, ParticipantRow, SessionRow};
 use super::super::seats::participant_row;
 use crate::convert::to_db_time;
+use crate::db::cached_sql::{CachedSql, Param};
 use crate::error::StoreError;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Nullable, Text};
 use groupbuy_domain::group_purchase::{CheckoutSession, GroupInstance, Participant};
 use groupbuy_domain::platform::StoredResponse;
 use groupbuy_domain::wallet::{AccountKind, LedgerEntry};
@@ -83,11 +84,15 @@ pub(super) fn read_locked(
     sessions: &[String],
     buyers: &[String],
 ) -> Result<Option<Locked>, StoreError> {
-    let row: ReadRow = diesel::sql_query(READ)
-        .bind::<Text, _>(group_id)
-        .bind::<Array<Text>, _>(sessions)
-        .bind::<Array<Text>, _>(buyers)
-        .get_result(pg)?;
+    let row: ReadRow = CachedSql::new(
+        READ,
+        vec![
+            Param::Text(group_id.to_owned()),
+            Param::Texts(sessions.to_vec()),
+            Param::Texts(buyers.to_vec()),
+        ],
+    )
+    .get_result(pg)?;
     let Some(group) = row.grp else {
         return Ok(None);
     };
@@ -226,79 +231,77 @@ pub(super) fn write(pg: &mut PgConnection, w: &Writes<'_>) -> Result<(), StoreEr
     let r = &w.appended.purchases;
     let a = w.answers;
     let texts = |f: &dyn Fn(usize) -> String, n: usize| (0..n).map(f).collect::<Vec<String>>();
-    let query = diesel::sql_query(WRITE)
-        .into_boxed()
-        .bind::<Text, _>(g.id.to_string())
-        .bind::<Text, _>(g.code.as_str().to_owned())
-        .bind::<Integer, _>(g.seats_occupied)
-        .bind::<Timestamp, _>(at)
-        .bind::<Array<Text>, _>(texts(&|i| s[i].id.to_string(), s.len()))
-        .bind::<Array<Text>, _>(texts(
+    let params = vec![
+        Param::Text(g.id.to_string()),
+        Param::Text(g.code.as_str().to_owned()),
+        Param::Int(g.seats_occupied),
+        Param::Time(at),
+        Param::Texts(texts(&|i| s[i].id.to_string(), s.len())),
+        Param::Texts(texts(
             &|i| {
                 s[i].transaction_id
                     .map(|t| t.to_string())
                     .unwrap_or_default()
             },
             s.len(),
-        ))
-        .bind::<Array<Timestamp>, _>(
+        )),
+        Param::Times(
             s.iter()
                 .map(|s| to_db_time(s.completed_at.unwrap_or(g.updated_at)))
                 .collect::<Vec<PrimitiveDateTime>>(),
-        )
-        .bind::<Array<Text>, _>(finals.keys().map(|u| (*u).to_owned()).collect::<Vec<_>>())
-        .bind::<Array<BigInt>, _>(finals.values().copied().collect::<Vec<i64>>())
-        .bind::<Array<Text>, _>(texts(&|i| e[i].id.to_string(), e.len()))
-        .bind::<Array<Text>, _>(texts(&|i| e[i].account.owner().to_owned(), e.len()))
-        .bind::<Array<Text>, _>(texts(&|i| e[i].kind.as_str().to_owned(), e.len()))
-        .bind::<Array<BigInt>, _>(e.iter().map(|e| e.amount.minor()).collect::<Vec<_>>())
-        .bind::<Array<BigInt>, _>(
+        ),
+        Param::Texts(finals.keys().map(|u| (*u).to_owned()).collect::<Vec<_>>()),
+        Param::BigInts(finals.values().copied().collect::<Vec<i64>>()),
+        Param::Texts(texts(&|i| e[i].id.to_string(), e.len())),
+        Param::Texts(texts(&|i| e[i].account.owner().to_owned(), e.len())),
+        Param::Texts(texts(&|i| e[i].kind.as_str().to_owned(), e.len())),
+        Param::BigInts(e.iter().map(|e| e.amount.minor()).collect::<Vec<_>>()),
+        Param::BigInts(
             e.iter()
                 .map(|e| e.balance_after.minor())
                 .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Text>, _>(texts(
+        ),
+        Param::Texts(texts(
             &|i| e[i].amount.currency().code().to_owned(),
             e.len(),
-        ))
-        .bind::<Array<Text>, _>(texts(&|i| e[i].reference.clone(), e.len()))
-        .bind::<Array<Timestamp>, _>(
+        )),
+        Param::Texts(texts(&|i| e[i].reference.clone(), e.len())),
+        Param::Times(
             e.iter()
                 .map(|e| to_db_time(e.created_at))
                 .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Text>, _>(texts(&|i| p[i].id.clone(), p.len()))
-        .bind::<Array<Text>, _>(texts(&|i| p[i].user_id.clone(), p.len()))
-        .bind::<Array<Text>, _>(texts(&|i| p[i].user_name.clone(), p.len()))
-        .bind::<Array<Nullable<Text>>, _>(
-            p.iter().map(|p| p.user_picture.clone()).collect::<Vec<_>>(),
-        )
-        .bind::<Array<Integer>, _>(p.iter().map(|p| p.quantity).collect::<Vec<_>>())
-        .bind::<Array<BigInt>, _>(p.iter().map(|p| p.total_paid_minor).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(texts(&|i| p[i].status.clone(), p.len()))
-        .bind::<Array<Timestamp>, _>(p.iter().map(|p| p.joined_at).collect::<Vec<_>>())
-        .bind::<Array<Integer>, _>(p.iter().map(|p| p.purchase_count).collect::<Vec<_>>())
-        .bind::<Array<Bool>, _>(p.iter().map(|p| p.has_transferred).collect::<Vec<_>>())
-        .bind::<Array<Nullable<Text>>, _>(
+        ),
+        Param::Texts(texts(&|i| p[i].id.clone(), p.len())),
+        Param::Texts(texts(&|i| p[i].user_id.clone(), p.len())),
+        Param::Texts(texts(&|i| p[i].user_name.clone(), p.len())),
+        Param::OptionalTexts(p.iter().map(|p| p.user_picture.clone()).collect::<Vec<_>>()),
+        Param::Ints(p.iter().map(|p| p.quantity).collect::<Vec<_>>()),
+        Param::BigInts(p.iter().map(|p| p.total_paid_minor).collect::<Vec<_>>()),
+        Param::Texts(texts(&|i| p[i].status.clone(), p.len())),
+        Param::Times(p.iter().map(|p| p.joined_at).collect::<Vec<_>>()),
+        Param::Ints(p.iter().map(|p| p.purchase_count).collect::<Vec<_>>()),
+        Param::Bools(p.iter().map(|p| p.has_transferred).collect::<Vec<_>>()),
+        Param::OptionalTexts(
             p.iter()
                 .map(|p| p.checkout_session_id.clone())
                 .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Text>, _>(texts(&|i| r[i].id.clone(), r.len()))
-        .bind::<Array<Text>, _>(texts(&|i| r[i].participant_id.clone(), r.len()))
-        .bind::<Array<Text>, _>(texts(&|i| r[i].checkout_session_id.clone(), r.len()))
-        .bind::<Array<Integer>, _>(r.iter().map(|r| r.quantity).collect::<Vec<_>>())
-        .bind::<Array<BigInt>, _>(r.iter().map(|r| r.amount_minor).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(texts(&|i| r[i].currency.clone(), r.len()))
-        .bind::<Array<Text>, _>(texts(&|i| r[i].transaction_id.clone(), r.len()))
-        .bind::<Array<Timestamp>, _>(r.iter().map(|r| r.purchased_at).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(texts(&|i| a[i].0.clone(), a.len()))
-        .bind::<Array<Text>, _>(texts(&|i| a[i].1.clone(), a.len()))
-        .bind::<Array<Integer>, _>(a.iter().map(|a| i32::from(a.2.status)).collect::<Vec<_>>())
-        .bind::<Array<Text>, _>(texts(&|i| a[i].2.body.clone(), a.len()))
-        .bind::<Array<Text>, _>(texts(&|i| a[i].2.content_type.clone(), a.len()))
-        .bind::<Array<Text>, _>(texts(&|i| a[i].2.headers_json(), a.len()));
-    let written: Written = query.get_result(pg)?;
+        ),
+        Param::Texts(texts(&|i| r[i].id.clone(), r.len())),
+        Param::Texts(texts(&|i| r[i].participant_id.clone(), r.len())),
+        Param::Texts(texts(&|i| r[i].checkout_session_id.clone(), r.len())),
+        Param::Ints(r.iter().map(|r| r.quantity).collect::<Vec<_>>()),
+        Param::BigInts(r.iter().map(|r| r.amount_minor).collect::<Vec<_>>()),
+        Param::Texts(texts(&|i| r[i].currency.clone(), r.len())),
+        Param::Texts(texts(&|i| r[i].transaction_id.clone(), r.len())),
+        Param::Times(r.iter().map(|r| r.purchased_at).collect::<Vec<_>>()),
+        Param::Texts(texts(&|i| a[i].0.clone(), a.len())),
+        Param::Texts(texts(&|i| a[i].1.clone(), a.len())),
+        Param::Ints(a.iter().map(|a| i32::from(a.2.status)).collect::<Vec<_>>()),
+        Param::Texts(texts(&|i| a[i].2.body.clone(), a.len())),
+        Param::Texts(texts(&|i| a[i].2.content_type.clone(), a.len())),
+        Param::Texts(texts(&|i| a[i].2.headers_json(), a.len())),
+    ];
+    let written: Written = CachedSql::new(WRITE, params).get_result(pg)?;
     if written.answered != len(a.len()) {
         return Err(groupbuy_domain::platform::answered_elsewhere().into());
     }
