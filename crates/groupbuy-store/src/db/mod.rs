@@ -1,7 +1,6 @@
 //! Connections, the pool, migrations and transactions over either backend.
 
 use crate::error::StoreError;
-use crate::platform::answer;
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -14,11 +13,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) mod cached_sql;
+mod manager;
 mod pool_stats;
 mod replica;
+mod transaction;
+pub(crate) use manager::Manager;
 pub use pool_stats::PoolSnapshot;
 use pool_stats::{CountingHandler, PoolCounters};
 pub use replica::{reading_on_primary, reads_on_primary};
+use transaction::read_snapshot;
+pub(crate) use transaction::{is_transient, manual_transaction, write_transaction};
 
 /// One connection to whichever backend the URL named.
 #[derive(diesel::MultiConnection)]
@@ -120,65 +124,6 @@ impl Backend {
         } else {
             Self::Sqlite
         }
-    }
-}
-
-/// The SQLite file path of a URL such as `sqlite://groupbuy.db` or `groupbuy.db`.
-fn sqlite_path(url: &str) -> &str {
-    url.strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url)
-}
-
-/// Opens connections for r2d2, setting SQLite's pragmas on each.
-#[derive(Debug)]
-pub(crate) struct Manager {
-    url: String,
-    backend: Backend,
-    /// PostgreSQL: keep Diesel's prepared-statement cache (off behind a transaction-mode
-    /// pooler, where a named statement prepared on one server connection is unknown to
-    /// the next).
-    statement_cache: bool,
-}
-
-impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
-    type Error = StoreError;
-
-    fn connect(&self) -> Result<DbConnection, StoreError> {
-        match self.backend {
-            Backend::Postgres => {
-                let mut conn = PgConnection::establish(&self.url)
-                    .map_err(|e| StoreError::Connect(e.to_string()))?;
-                if !self.statement_cache {
-                    // Unnamed statements: Diesel then sends parse, bind and execute in
-                    // one message batch, which a transaction-mode pooler keeps together.
-                    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
-                }
-                Ok(DbConnection::Pg(conn))
-            }
-            Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(sqlite_path(&self.url))
-                    .map_err(|e| StoreError::Connect(e.to_string()))?;
-                // WAL lets readers run beside the one writer; busy_timeout makes writers
-                // queue instead of failing; foreign keys are off by default in SQLite.
-                // busy_timeout first: switching a new file to WAL needs a lock that another
-                // pooled connection (or a running migration) may hold for a moment.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-        }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StoreError> {
-        conn.batch_execute("SELECT 1").map_err(StoreError::from)
-    }
-
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
     }
 }
 
@@ -556,109 +501,6 @@ impl Database {
     pub fn execute_batch(&self, sql: &str) -> Result<(), StoreError> {
         let mut conn = self.checkout()?;
         conn.batch_execute(sql).map_err(StoreError::from)
-    }
-}
-
-/// Whether a failed transaction may simply be run again.
-pub(crate) fn is_transient(err: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match err {
-        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
-        Error::DatabaseError(_, info) => {
-            let m = info.message();
-            m.contains("deadlock detected") || m.contains("database is locked")
-        }
-        _ => false,
-    }
-}
-
-/// A write transaction: PostgreSQL's default BEGIN, SQLite's BEGIN IMMEDIATE so the
-/// write lock is taken up front (another process's writers queue on busy_timeout instead
-/// of failing with SQLITE_BUSY when they upgrade a read lock).
-///
-/// `answer` (an idempotent request's, or none) is stored on its key in the same
-/// transaction, just before COMMIT, and handed to it once COMMIT succeeded.
-pub(crate) fn write_transaction<T>(
-    conn: &mut DbConnection,
-    answer: &Answer<T>,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    let with_answer = |c: &mut DbConnection| {
-        let value = f(c)?;
-        let stored = answer::record(c, answer, &value)?;
-        Ok((value, stored))
-    };
-    let (value, stored) = match conn {
-        DbConnection::Pg(_) => conn.transaction(with_answer),
-        DbConnection::Sqlite(_) => guarded(conn, "BEGIN IMMEDIATE", with_answer),
-    }?;
-    if let Some(response) = stored {
-        answer.committed(response);
-    }
-    Ok(value)
-}
-
-/// A write transaction begun by hand (IMMEDIATE on SQLite), unknown to diesel's
-/// transaction manager, so `f` may divide it with its own SAVEPOINTs; rolled back when
-/// `f` or COMMIT fails. `f` records each request's answer itself ([`crate::platform::answer::record`]).
-///
-/// On PostgreSQL its statements run on generic plans (`plan_cache_mode` for this transaction
-/// alone, set with BEGIN: no extra round trip): the join batch's two prepared statements
-/// (`group_purchase/batch/sql.rs`) are key and array lookups whose plan does not depend on
-/// the values, and PostgreSQL otherwise kept re-planning the locking read for every batch
-/// (0.5 ms of planning against 0.15 ms of execution, measured in docs/PERFORMANCE.md).
-pub(crate) fn manual_transaction<T>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    let begin = match conn {
-        DbConnection::Pg(_) => "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
-        DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
-    };
-    guarded(conn, begin, f)
-}
-
-/// A read-only snapshot: REPEATABLE READ on PostgreSQL; on SQLite (WAL) a deferred
-/// transaction reads one snapshot from its first query to its end.
-fn read_snapshot<T>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    let begin = match conn {
-        DbConnection::Pg(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        DbConnection::Sqlite(_) => "BEGIN DEFERRED",
-    };
-    guarded(conn, begin, f)
-}
-
-/// `begin`, `f`, COMMIT, by hand; rolled back if `f` or COMMIT fails (or panics).
-fn guarded<T>(
-    conn: &mut DbConnection,
-    begin: &str,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    conn.batch_execute(begin)?;
-    let mut guard = RollbackGuard { conn, done: false };
-    let value = f(guard.conn)?;
-    guard.conn.batch_execute("COMMIT")?;
-    guard.done = true;
-    Ok(value)
-}
-
-/// Rolls back an unfinished transaction (error or panic) so the pooled
-/// connection is never handed out mid-transaction.
-struct RollbackGuard<'a> {
-    conn: &'a mut DbConnection,
-    done: bool,
-}
-
-impl Drop for RollbackGuard<'_> {
-    fn drop(&mut self) {
-        if !self.done {
-            if let Err(e) = self.conn.batch_execute("ROLLBACK") {
-                tracing::error!(error = %e, "rollback failed");
-            }
-        }
     }
 }
 
