@@ -149,8 +149,11 @@ impl ParticipantRow {
 
 /// A `checkout_sessions` row.
 // Deserialize: as `row_to_json` spells the row (a batch's reads, `batch/together.rs`).
+// None inserted as NULL (every nullable column's default), not as DEFAULT: a statement
+// whose text does not depend on which fields are empty, which Diesel's statement cache
+// keeps (PostgreSQL parsed the checkout's INSERT anew for every session).
 #[derive(Queryable, Selectable, Insertable, Deserialize)]
-#[diesel(table_name = checkout_sessions)]
+#[diesel(table_name = checkout_sessions, treat_none_as_default_value = false)]
 pub(crate) struct SessionRow {
     pub id: String,
     pub user_id: String,

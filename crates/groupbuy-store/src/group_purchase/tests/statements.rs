@@ -71,3 +71,43 @@ fn a_payment_sends_a_fixed_number_of_statements(db: &Database) {
 }
 
 crate::on_both_backends!(a_payment_sends_a_fixed_number_of_statements);
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The checkout's INSERT is one text whatever fields the session leaves empty, so
+/// PostgreSQL parses it once per connection, not once per session.
+#[test]
+fn the_checkout_insert_is_prepared_once_per_connection_on_postgres() {
+    use diesel::RunQueryDsl;
+    let Some(t) = crate::testing::TestDatabase::postgres() else {
+        return;
+    };
+    let db = &t.db;
+    let p = product(db, 10, None);
+    db.query(|conn| {
+        for who in ["asha", "bora", "carl"] {
+            let request = CheckoutRequest {
+                product_id: p,
+                quantity: 1,
+                group_instance_id: None,
+            };
+            let session = checkout::prepare(conn, &user(who), request, t0())?;
+            checkout::insert(conn, session)?;
+        }
+        let DbConnection::Pg(pg) = conn else {
+            panic!("a PostgreSQL test database");
+        };
+        let prepared: Count = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_prepared_statements \
+             WHERE statement LIKE 'INSERT INTO \"checkout_sessions\"%'",
+        )
+        .get_result(pg)?;
+        assert_eq!(prepared.n, 1, "one prepared INSERT for three sessions");
+        Ok(())
+    })
+    .expect("ran");
+}
