@@ -25,6 +25,9 @@ SECRET = "webhooks-e2e-secret-of-at-least-32-bytes"
 HOST = "127.0.0.1"
 
 
+METRICS_TOKEN = "e2e-metrics-token"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -97,6 +100,7 @@ class Server:
             GROUPBUY_WEBHOOK_POLL_MS=str(poll_ms),
             GROUPBUY_WEBHOOK_RETRY_SCHEDULE="0,0.5,1",
             GROUPBUY_RATE_LIMITS="off",
+            GROUPBUY_METRICS_TOKEN=METRICS_TOKEN,
             RUST_LOG="warn",
         )
         self.proc = subprocess.Popen([binary, "serve"], env=env, stderr=subprocess.DEVNULL)
@@ -108,6 +112,23 @@ class Server:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def wait_first_pass(self, job: str, seconds: float = 10) -> None:
+        """Until `job`'s first pass (run at start) has finished: a slow-polling worker then
+        sleeps its whole interval, so what commits next waits for the next instance."""
+        req = urllib.request.Request(
+            self.base + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+        )
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with urllib.request.urlopen(req, timeout=5) as res:
+                for line in res.read().decode().splitlines():
+                    if line.startswith("groupbuy_job_last_pass_timestamp_seconds{") and (
+                        f'job="{job}"' in line
+                    ) and float(line.rsplit(" ", 1)[1]) > 0:
+                        return
+            time.sleep(0.05)
+        raise RuntimeError(f"{job}: no pass within {seconds} s")
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -177,9 +198,12 @@ def main() -> int:
 
         def killed_between_commit_and_delivery() -> None:
             nonlocal server
-            # A slow poll: the event commits, the worker has not sent it yet.
+            # A slow poll: the event commits, the worker has not sent it yet. The worker's
+            # first pass runs at start: once it is over, the next is a minute away (had it
+            # claimed the event and died, the lease would hold it for 40 s).
             server.kill()
             server = Server(binary, database_url, poll_ms=60_000)
+            server.wait_first_pass("webhook-delivery")
             before = len(receiver.types())
             status, _ = server.call("POST", f"/webhooks/endpoints/{endpoint}/test", merchant)
             assert status == 202
