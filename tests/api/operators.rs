@@ -130,8 +130,10 @@ async fn a_job_counts_its_due_items_then_drains_them() {
     }
 }
 
-/// A join paid in a batch (here, of one) is counted in the batch-size histogram; opening
-/// a group shares no batch and is not.
+/// PostgreSQL: a join paid in a batch (here, of one) is counted in the batch-size
+/// histogram; opening a group shares no batch and is not. SQLite pays through its writer,
+/// which commits consecutive writes together: no join batch, and every COMMIT counted in
+/// the commit-size histogram by the jobs it carried (the checkout and the payment here).
 #[actix_web::test]
 async fn a_join_batch_is_counted_by_its_size() {
     for app in TestApp::all().await {
@@ -144,19 +146,32 @@ async fn a_join_batch_is_counted_by_its_size() {
         let g = opened.data()["groupInstanceId"].as_str().expect("group");
         let before = metrics_text(&app).await;
         assert_eq!(sample(&before, "groupbuy_join_batch_size_count"), Some(0.0));
+        let commits = "groupbuy_sqlite_commit_size_sum";
+        let jobs_before = sample(&before, commits);
         buy_as(&app, &tb, pid, 1, Some(g)).await.expect(200);
         let text = metrics_text(&app).await;
+        let batched = if app.backend == "sqlite" { 0.0 } else { 1.0 };
         assert_eq!(
             sample(&text, "groupbuy_join_batch_size_count"),
-            Some(1.0),
+            Some(batched),
             "{}",
             app.backend
         );
-        assert_eq!(sample(&text, "groupbuy_join_batch_size_sum"), Some(1.0));
+        assert_eq!(sample(&text, "groupbuy_join_batch_size_sum"), Some(batched));
         assert_eq!(
             sample(&text, "groupbuy_join_batch_size_bucket{le=\"1\"}"),
-            Some(1.0)
+            Some(batched)
         );
+        match (app.backend, jobs_before, sample(&text, commits)) {
+            ("sqlite", Some(before), Some(after)) => {
+                assert!(
+                    after - before >= 2.0,
+                    "checkout and payment: {before} -> {after}"
+                );
+            }
+            ("sqlite", before, after) => panic!("no commit sizes on SQLite: {before:?} {after:?}"),
+            (_, before, after) => assert_eq!((before, after), (None, None), "SQLite only"),
+        }
     }
 }
 

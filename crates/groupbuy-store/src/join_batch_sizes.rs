@@ -27,7 +27,7 @@ impl BatchSizes {
         self.sum.fetch_add(size, Ordering::Relaxed);
     }
 
-    fn snapshot(&self) -> JoinBatchSizes {
+    pub(crate) fn snapshot(&self) -> JoinBatchSizes {
         let mut below = 0;
         let buckets = BATCH_SIZE_BOUNDS
             .iter()
@@ -60,6 +60,13 @@ impl Database {
     /// The sizes of the join batches this database's payers applied since it opened.
     pub fn join_batch_sizes(&self) -> JoinBatchSizes {
         self.joins().sizes.snapshot()
+    }
+
+    /// SQLite: how many write jobs (checkouts, payments, any write) each COMMIT of the
+    /// writer carried since it opened, in the same buckets (`db/writer.rs`: SQLite's group
+    /// commit, where PostgreSQL has join batches). `None` on PostgreSQL.
+    pub fn sqlite_commit_sizes(&self) -> Option<JoinBatchSizes> {
+        self.writer_commit_sizes()
     }
 }
 

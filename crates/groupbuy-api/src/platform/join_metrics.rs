@@ -1,7 +1,9 @@
 //! How many payments each join batch carried, on `/metrics` as the histogram
 //! `groupbuy_join_batch_size`, read from the store's counters when scraped (the store
 //! counts; it knows nothing of Prometheus). Batches of one: joins arrive one at a time;
-//! larger ones: a hot group's payers share transactions.
+//! larger ones: a hot group's payers share transactions. On SQLite, where the writer
+//! commits consecutive writes together instead (`groupbuy_store`'s `db/writer.rs`), also
+//! `groupbuy_sqlite_commit_size`: the write jobs each COMMIT carried.
 
 use groupbuy_store::{Database, JoinBatchSizes};
 use prometheus::core::{Collector, Desc};
@@ -11,11 +13,13 @@ use std::collections::HashMap;
 
 const NAME: &str = "groupbuy_join_batch_size";
 const HELP: &str = "Payments applied together in one join batch (one transaction)";
+const COMMIT_NAME: &str = "groupbuy_sqlite_commit_size";
+const COMMIT_HELP: &str = "SQLite: write jobs (checkouts, payments, any write) committed together";
 
 /// The collector: the database's batch sizes as a histogram at each scrape.
 pub struct JoinBatchMetrics {
     db: Database,
-    desc: Desc,
+    descs: [Desc; 2],
 }
 
 impl JoinBatchMetrics {
@@ -25,16 +29,18 @@ impl JoinBatchMetrics {
     /// A metric that cannot be made or registered (a name clash).
     pub fn register(registry: &Registry, db: Database) -> Result<(), String> {
         let failed = |e: prometheus::Error| format!("join batch metrics: {e}");
-        let desc =
-            Desc::new(NAME.into(), HELP.into(), Vec::new(), HashMap::new()).map_err(failed)?;
+        let desc = |name: &str, help: &str| {
+            Desc::new(name.into(), help.into(), Vec::new(), HashMap::new()).map_err(failed)
+        };
+        let descs = [desc(NAME, HELP)?, desc(COMMIT_NAME, COMMIT_HELP)?];
         registry
-            .register(Box::new(Self { db, desc }))
+            .register(Box::new(Self { db, descs }))
             .map_err(failed)
     }
 }
 
-/// The histogram family of `sizes`.
-fn family(sizes: &JoinBatchSizes) -> MetricFamily {
+/// The histogram family `name` of `sizes`.
+fn family(name: &str, help: &str, sizes: &JoinBatchSizes) -> MetricFamily {
     #[allow(clippy::cast_precision_loss)] // counts of batches and payments: far below 2^52
     let buckets = sizes
         .buckets
@@ -54,8 +60,8 @@ fn family(sizes: &JoinBatchSizes) -> MetricFamily {
     let mut metric = Metric::default();
     metric.set_histogram(histogram);
     let mut family = MetricFamily::default();
-    family.set_name(NAME.into());
-    family.set_help(HELP.into());
+    family.set_name(name.into());
+    family.set_help(help.into());
     family.set_field_type(MetricType::HISTOGRAM);
     family.set_metric(vec![metric]);
     family
@@ -63,11 +69,15 @@ fn family(sizes: &JoinBatchSizes) -> MetricFamily {
 
 impl Collector for JoinBatchMetrics {
     fn desc(&self) -> Vec<&Desc> {
-        vec![&self.desc]
+        self.descs.iter().collect()
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
-        vec![family(&self.db.join_batch_sizes())]
+        let mut families = vec![family(NAME, HELP, &self.db.join_batch_sizes())];
+        if let Some(commits) = self.db.sqlite_commit_sizes() {
+            families.push(family(COMMIT_NAME, COMMIT_HELP, &commits));
+        }
+        families
     }
 }
 
@@ -85,7 +95,7 @@ mod tests {
         };
         let mut out = Vec::new();
         TextEncoder::new()
-            .encode(&[family(&sizes)], &mut out)
+            .encode(&[family(NAME, HELP, &sizes)], &mut out)
             .expect("encode");
         let text = String::from_utf8(out).expect("utf-8");
         for line in [

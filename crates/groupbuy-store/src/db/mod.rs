@@ -8,7 +8,6 @@ use diesel::sqlite::SqliteConnection;
 use groupbuy_domain::ledger::CommissionRate;
 use groupbuy_domain::platform::Answer;
 use groupbuy_domain::DomainError;
-use parking_lot::{Mutex, MutexGuard};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +16,7 @@ mod manager;
 mod pool_stats;
 mod replica;
 mod transaction;
+mod writer;
 pub(crate) use manager::Manager;
 pub use pool_stats::PoolSnapshot;
 use pool_stats::{CountingHandler, PoolCounters};
@@ -154,11 +154,9 @@ impl Default for PoolSettings {
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
-    /// SQLite's single writer connection: every write transaction of this process queues
-    /// here (FIFO-fair, bounded by the checkout timeout) instead of sleeping in
-    /// busy_timeout; readers use the pool beside it (WAL).
-    writer: Option<Arc<Mutex<DbConnection>>>,
-    checkout_timeout: Duration,
+    /// SQLite's one writer (`db/writer.rs`): every write transaction of this process is a
+    /// job on its thread; readers use the pool beside it (WAL).
+    writer: Option<Arc<writer::Writer>>,
     /// Checkouts, waits and timeouts, for operators (`pool_snapshot`).
     counters: Arc<PoolCounters>,
     /// This process's queues of payments per hot group.
@@ -174,43 +172,6 @@ pub struct Database {
     replica: Option<Arc<replica::Replica>>,
     /// Whether connections keep Diesel's statement cache (the replica's too).
     statement_cache: bool,
-    /// SQLite: the topics the writer's transactions touched ([`crate::live`]).
-    noted: Option<Arc<crate::live::sqlite::Noted>>,
-}
-
-/// The connection a write transaction runs on: a pooled one (PostgreSQL) or SQLite's
-/// single writer, held for the whole transaction.
-pub(crate) enum WriteConnection<'a> {
-    Pooled(r2d2::PooledConnection<Manager>),
-    /// SQLite's writer and the topics its transactions note, announced on release.
-    Single(MutexGuard<'a, DbConnection>, &'a crate::live::sqlite::Noted),
-}
-
-impl Drop for WriteConnection<'_> {
-    fn drop(&mut self) {
-        if let Self::Single(_, noted) = self {
-            noted.announce();
-        }
-    }
-}
-
-impl std::ops::Deref for WriteConnection<'_> {
-    type Target = DbConnection;
-    fn deref(&self) -> &DbConnection {
-        match self {
-            Self::Pooled(c) => c,
-            Self::Single(c, _) => c,
-        }
-    }
-}
-
-impl std::ops::DerefMut for WriteConnection<'_> {
-    fn deref_mut(&mut self) -> &mut DbConnection {
-        match self {
-            Self::Pooled(c) => c,
-            Self::Single(c, _) => c,
-        }
-    }
 }
 
 impl std::fmt::Debug for Database {
@@ -233,13 +194,16 @@ impl Database {
             backend,
             statement_cache: settings.statement_cache,
         };
+        let counters = Arc::new(PoolCounters::default());
         let writer = match backend {
-            Backend::Sqlite => Some(Arc::new(Mutex::new(r2d2::ManageConnection::connect(
-                &manager,
-            )?))),
+            Backend::Sqlite => Some(Arc::new(writer::Writer::start(
+                r2d2::ManageConnection::connect(&manager)?,
+                settings.checkout_timeout,
+                counters.clone(),
+                Arc::new(crate::live::sqlite::Noted::new(url)),
+            )?)),
             Backend::Postgres => None,
         };
-        let counters = Arc::new(PoolCounters::default());
         let pool = r2d2::Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(1))
@@ -251,12 +215,9 @@ impl Database {
             pool,
             backend,
             writer,
-            checkout_timeout: settings.checkout_timeout,
             counters,
             joins: Arc::default(),
             default_commission: CommissionRate::ZERO,
-            noted: (backend == Backend::Sqlite)
-                .then(|| Arc::new(crate::live::sqlite::Noted::new(url))),
             url: url.to_owned(),
             session_url: url.to_owned(),
             replica: None,
@@ -356,26 +317,62 @@ impl Database {
         self.pool.get().map_err(|e| StoreError::Pool(e.to_string()))
     }
 
-    /// The connection for one write transaction: SQLite's single writer (waiting in line
-    /// at most the checkout timeout, then `Pool` like an exhausted pool) or a pooled one.
-    pub(crate) fn writer(&self) -> Result<WriteConnection<'_>, StoreError> {
-        match (&self.writer, &self.noted) {
-            (Some(single), Some(noted)) => {
-                let mut conn = match single.try_lock() {
-                    Some(free) => free,
-                    None => {
-                        let waited = single.try_lock_for(self.checkout_timeout);
-                        self.counters.writer_waited(waited.is_none());
-                        waited.ok_or_else(|| {
-                            StoreError::Pool("timed out waiting for the writer".into())
-                        })?
-                    }
-                };
-                noted.install(&mut conn);
-                Ok(WriteConnection::Single(conn, noted))
-            }
-            _ => self.checkout().map(WriteConnection::Pooled),
+    /// Runs `f` as one write transaction with its own BEGIN and COMMIT by hand, so `f`
+    /// may divide it with SAVEPOINTs: on SQLite a job of the writer (inside the group
+    /// commit's transaction, in its own savepoint); on PostgreSQL [`manual_transaction`]
+    /// on a pooled connection. `f` records each request's answer itself.
+    pub(crate) fn write_manual<T: Send>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        match &self.writer {
+            Some(writer) => writer.run(f),
+            None => manual_transaction(&mut *self.checkout()?, f),
         }
+    }
+
+    /// One write transaction of `f` storing `answer`, on the writer (SQLite) or a pooled
+    /// connection (PostgreSQL).
+    fn write_once<T: Send>(
+        &self,
+        answer: &Answer<T>,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        let Some(writer) = &self.writer else {
+            return write_transaction(&mut *self.checkout()?, answer, f);
+        };
+        let (value, stored) = writer.run(|conn| {
+            let value = f(conn)?;
+            let stored = crate::platform::answer::record(conn, answer, &value)?;
+            Ok((value, stored))
+        })?;
+        if let Some(response) = stored {
+            answer.committed(response);
+        }
+        Ok(value)
+    }
+
+    /// SQLite: the writer's jobs per COMMIT so far.
+    pub(crate) fn writer_commit_sizes(&self) -> Option<crate::JoinBatchSizes> {
+        self.writer.as_ref().map(|w| w.commit_sizes.snapshot())
+    }
+
+    /// SQLite: the most write jobs one COMMIT of the writer has carried so far.
+    #[cfg(test)]
+    pub(crate) fn largest_commit(&self) -> Option<usize> {
+        self.writer.as_ref().map(|w| w.largest_commit())
+    }
+
+    /// SQLite: write jobs queued for the writer and not yet started.
+    #[cfg(test)]
+    pub(crate) fn writer_waiting(&self) -> usize {
+        self.writer.as_ref().map_or(0, |w| w.waiting())
+    }
+
+    /// SQLite: runs `f` on the writer's thread between jobs (tests watch what it sends).
+    #[cfg(test)]
+    pub(crate) fn on_writer_thread<R: Send>(&self, f: impl FnOnce() -> R + Send) -> Option<R> {
+        self.writer.as_ref().map(|w| w.on_thread(f))
     }
 
     /// Reverts every applied migration, newest first; returns how many (tests and tools).
@@ -445,46 +442,44 @@ impl Database {
     }
 
     /// Runs `f` in one write transaction (IMMEDIATE on SQLite), rolled back on any error.
-    pub(crate) fn write<T>(
+    pub(crate) fn write<T: Send>(
         &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send,
     ) -> Result<T, DomainError> {
         self.write_answered(Answer::none(), f)
     }
 
     /// Like [`Database::write`], storing `answer` (the idempotent request's answer for
     /// `f`'s result) on its key before COMMIT (see [`crate::platform::answer`]).
-    pub(crate) fn write_answered<T>(
+    pub(crate) fn write_answered<T: Send>(
         &self,
         answer: Answer<T>,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send,
     ) -> Result<T, DomainError> {
-        let mut conn = self.writer()?;
-        write_transaction(&mut conn, &answer, f).map_err(DomainError::from)
+        self.write_once(&answer, f).map_err(DomainError::from)
     }
 
     /// Like [`Database::write`], retried (up to 3 more times) when PostgreSQL aborts the
     /// transaction as a deadlock victim or serialization failure, or SQLite stays busy:
     /// use cases that lock a wallet and a group in different orders (payment vs. expiry
     /// refunds) may meet at the instant a group expires, and the loser simply runs again.
-    pub(crate) fn write_retrying<T>(
+    pub(crate) fn write_retrying<T: Send>(
         &self,
-        f: impl Fn(&mut DbConnection) -> Result<T, StoreError>,
+        f: impl Fn(&mut DbConnection) -> Result<T, StoreError> + Sync,
     ) -> Result<T, DomainError> {
         self.write_retrying_answered(Answer::none(), f)
     }
 
     /// [`Database::write_retrying`] storing `answer` like [`Database::write_answered`]
     /// (each attempt stores it again: a rolled-back attempt stored nothing).
-    pub(crate) fn write_retrying_answered<T>(
+    pub(crate) fn write_retrying_answered<T: Send>(
         &self,
         answer: Answer<T>,
-        f: impl Fn(&mut DbConnection) -> Result<T, StoreError>,
+        f: impl Fn(&mut DbConnection) -> Result<T, StoreError> + Sync,
     ) -> Result<T, DomainError> {
         let mut attempt = 0;
         loop {
-            let mut conn = self.writer()?;
-            match write_transaction(&mut conn, &answer, &f) {
+            match self.write_once(&answer, &f) {
                 Err(StoreError::Query(e)) if attempt < 3 && is_transient(&e) => {
                     attempt += 1;
                     tracing::warn!(error = %e, attempt, "transient transaction failure; retrying");
@@ -509,3 +504,5 @@ mod migrate;
 mod replica_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod writer_tests;

@@ -195,11 +195,6 @@ pub(crate) struct Appended {
 }
 
 impl Appended {
-    /// Takes over another payment's rows.
-    pub(crate) fn extend(&mut self, other: Appended) {
-        self.purchases.extend(other.purchases);
-    }
-
     /// Writes the rows (inside the payments' transaction).
     pub(crate) fn write(self, conn: &mut DbConnection) -> Result<(), StoreError> {
         insert_rows!(conn, purchase_records::table, &self.purchases[..])?;

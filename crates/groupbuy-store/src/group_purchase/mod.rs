@@ -70,14 +70,21 @@ impl GroupPurchaseStore for Database {
         ctx: &ChangeContext,
         answer: Answer<CheckoutSession>,
     ) -> Result<CheckoutSession, DomainError> {
-        // A session that joins an existing group pays in that group's next batch; one
-        // that opens a group (or was paid already) has nothing to share a lock with.
-        // PostgreSQL: a session created here says which group without a read (the batch
-        // reads it under the group's lock, and refuses it there if it is not the buyer's).
+        // SQLite: the writer runs every payment on its thread and commits consecutive ones
+        // together (`db/writer.rs`), so there is nothing to batch here.
+        // PostgreSQL: a session that joins an existing group pays in that group's next
+        // batch; one that opens a group (or was paid already) has nothing to share a lock
+        // with. A session created here says which group without a read (the batch reads
+        // it under the group's lock, and refuses it there if it is not the buyer's).
         if let Some(group_id) = self.joins().routes.take(session_id) {
             return self
                 .joins()
                 .pay(self, group_id, buyer, session_id, ctx, answer);
+        }
+        if self.backend() == crate::Backend::Sqlite {
+            return self.write_retrying_answered(answer, |conn| {
+                checkout::pay(conn, buyer, session_id, ctx, self.default_commission())
+            });
         }
         let session =
             self.query(|conn| checkout::load_session(conn, &buyer.user_id, session_id))?;

@@ -3,26 +3,24 @@
 //! A hot group serializes its joins on its row lock: one transaction per join can never
 //! go faster than one commit (and one lock hand-over) at a time. Here the payments for
 //! one group queue in this process; one thread at a time (the leader, itself a payer)
-//! takes everything queued, up to [`MAX_BATCH`], and applies it in ONE transaction: on
-//! PostgreSQL set-based (`together.rs`: one statement reads, the domain decides each
-//! payment, one statement writes), on SQLite each payment in its own SAVEPOINT; either
-//! way a refused one (the group filled, the wallet is short) gets its own exact refusal
-//! and writes nothing. Then it answers every payer and hands the
+//! takes everything queued, up to [`MAX_BATCH`], and applies it in ONE transaction,
+//! set-based (`together.rs`: one statement reads, the domain decides each payment, one
+//! statement writes); a refused one (the group filled, the wallet is short) gets its own
+//! exact refusal and writes nothing. Then it answers every payer and hands the
 //! lead to the next one waiting. A batch starts as soon as the previous one commits:
 //! under no load a payment is a batch of one, never delayed by a timer. Other instances
 //! batch their own payers; the database serializes the batches.
+//!
+//! PostgreSQL only: SQLite's writer (`db/writer.rs`) already runs every write of the
+//! process on one thread and commits consecutive ones together, payments included.
 
 mod routes;
 mod sql;
 mod together;
 
-use super::checkout::{self, Appended};
-use crate::db::{is_transient, manual_transaction, Database, DbConnection};
-use crate::error::StoreError;
-use crate::platform::answer;
-use diesel::connection::SimpleConnection;
+use super::checkout;
+use crate::db::{Database, DbConnection};
 use groupbuy_domain::group_purchase::CheckoutSession;
-use groupbuy_domain::ledger::CommissionRate;
 use groupbuy_domain::platform::{Answer, ChangeContext, StoredResponse};
 use groupbuy_domain::{DomainError, Principal};
 use parking_lot::Mutex;
@@ -246,40 +244,16 @@ impl Drop for Handover<'_> {
     }
 }
 
-/// Runs the batch in one transaction and wakes every payer with its outcome: set-based
-/// on PostgreSQL (a batch of one too: two round trips between BEGIN and COMMIT), one
-/// savepoint per payment on SQLite (no round trips to save there), where a payment alone
-/// in its batch is paid as if unbatched (no savepoint). False when the batch failed as a
-/// whole and its payers pay alone.
+/// Runs the batch in one transaction, set-based (a batch of one too: two round trips
+/// between BEGIN and COMMIT), and wakes every payer with its outcome. False when the
+/// batch failed as a whole and its payers pay alone.
 fn apply(db: &Database, group_id: Uuid, batch: Vec<Payment>) -> bool {
-    if batch.len() == 1 && db.backend() == crate::Backend::Sqlite {
-        for payment in batch {
-            // Paid here, by the leader holding the line, so later payers queue behind it.
-            let paid = db.write_retrying_answered(payment.answer, |conn| {
-                let default = db.default_commission();
-                checkout::pay(
-                    conn,
-                    &payment.buyer,
-                    payment.session_id,
-                    &payment.ctx,
-                    default,
-                )
-            });
-            let outcome = match paid {
-                Ok(session) => Outcome::Paid(session, None),
-                Err(e) => Outcome::Refused(e),
-            };
-            let _ = payment.wake.try_send(Wake::Done(Box::new(outcome)));
+    let outcomes = db.write_manual(|conn| match conn {
+        DbConnection::Pg(_) => {
+            together::pay_together(conn, group_id, &batch, db.default_commission())
         }
-        return true;
-    }
-    let outcomes = db.writer().and_then(|mut conn| {
-        manual_transaction(&mut conn, |conn| match conn {
-            DbConnection::Pg(_) => {
-                together::pay_together(conn, group_id, &batch, db.default_commission())
-            }
-            DbConnection::Sqlite(_) => pay_each(conn, &batch, db.default_commission()).map(Some),
-        })
+        // Never sent here (SQLite pays through its writer); were one, its payers pay alone.
+        DbConnection::Sqlite(_) => Ok(None),
     });
     let together = matches!(outcomes, Ok(Some(_)));
     let outcomes = match outcomes {
@@ -301,43 +275,4 @@ fn apply(db: &Database, group_id: Uuid, batch: Vec<Payment>) -> bool {
         let _ = payment.wake.try_send(Wake::Done(Box::new(outcome)));
     }
     together
-}
-
-/// Each payment in its own SAVEPOINT: its refusal or failure undoes only its own writes.
-/// Fails (and the whole transaction rolls back) only when the savepoints themselves do.
-/// The ledger entries and purchase records of the accepted payments are written at the
-/// end, one multi-row statement each.
-fn pay_each(
-    conn: &mut DbConnection,
-    batch: &[Payment],
-    default: CommissionRate,
-) -> Result<Vec<Outcome>, StoreError> {
-    let mut outcomes = Vec::with_capacity(batch.len());
-    let mut appended = Appended::default();
-    conn.batch_execute("SAVEPOINT payment")?;
-    for p in batch {
-        let mut own = Appended::default();
-        let paid = checkout::pay_appending(conn, &p.buyer, p.session_id, &p.ctx, default, &mut own)
-            .and_then(|session| {
-                let stored = answer::record(conn, &p.answer, &session)?;
-                Ok((session, stored))
-            });
-        match paid {
-            Ok((session, stored)) => {
-                conn.batch_execute("RELEASE SAVEPOINT payment; SAVEPOINT payment")?;
-                appended.extend(own);
-                outcomes.push(Outcome::Paid(session, stored));
-            }
-            Err(e) => {
-                conn.batch_execute("ROLLBACK TO SAVEPOINT payment")?;
-                outcomes.push(match e {
-                    StoreError::Query(ref q) if is_transient(q) => Outcome::Alone,
-                    other => Outcome::Refused(DomainError::from(other)),
-                });
-            }
-        }
-    }
-    conn.batch_execute("RELEASE SAVEPOINT payment")?;
-    appended.write(conn)?;
-    Ok(outcomes)
 }

@@ -3,8 +3,8 @@
 //! participations, the sessions), the domain decides each payment in queue order against
 //! the state the earlier ones left, and what it decided is written by ONE statement
 //! (`sql.rs`): two round trips between BEGIN and COMMIT whatever the batch's size, a
-//! batch of one included. (SQLite has no round trips to save: it pays one by one, each in
-//! a savepoint.)
+//! batch of one included. (SQLite has no round trips to save: its writer pays one by one,
+//! each in a savepoint of a shared commit, `db/writer.rs`.)
 
 use super::super::checkout::{session_not_found, Appended};
 use super::super::emit::{emit, product_shop, Shop};

@@ -128,7 +128,7 @@ fn a_payouts_shop_lock_leaves_foreign_key_checks_free() {
     let holder = {
         let db = db.clone();
         std::thread::spawn(move || {
-            db.write(|conn| {
+            db.write(move |conn| {
                 super::super::shop_terms(conn, shop, true)?;
                 locked_tx.send(()).expect("main thread waits");
                 release.recv().expect("main thread releases");
