@@ -174,6 +174,10 @@ impl Application {
         if !migrated.is_empty() {
             tracing::info!(migrations = ?migrated, "migrations applied");
         }
+        if config.database.warm_pool {
+            let open = db.warm().map_err(|e| e.to_string())?;
+            tracing::info!(connections = open, "connection pool opened");
+        }
         config.check_auth()?;
         let (jwt, jwks) = token_keys(&config)?;
         let web = web_auth(&config, jwks.as_ref());

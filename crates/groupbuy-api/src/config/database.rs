@@ -27,6 +27,11 @@ pub struct DatabaseSettings {
     /// `GROUPBUY_READ_AFTER_WRITE_MS` (default 5000): how long after a caller's write its
     /// lag-tolerant reads stay on the primary (only with a replica).
     pub read_after_write: Duration,
+    /// `GROUPBUY_DB_WARM_POOL` (`on` by default when read from the environment, `off`):
+    /// open every pooled connection before the listener opens, so the first burst of
+    /// requests after a start does not wait for connections opened on demand. Off in
+    /// `Default` (tests and embedders open connections as they need them).
+    pub warm_pool: bool,
 }
 
 impl Default for DatabaseSettings {
@@ -36,6 +41,7 @@ impl Default for DatabaseSettings {
             direct_url: None,
             statement_cache: true,
             read_after_write: DEFAULT_READ_AFTER_WRITE,
+            warm_pool: false,
         }
     }
 }
@@ -67,15 +73,12 @@ impl DatabaseSettings {
             }
             Ok(Some(url))
         };
-        let statement_cache = match var("GROUPBUY_PG_STATEMENT_CACHE").as_deref().map(str::trim) {
-            None | Some("on") => true,
-            Some("off") => false,
-            Some(other) => {
-                return Err(format!(
-                    "GROUPBUY_PG_STATEMENT_CACHE must be on or off, got {other:?}"
-                ))
-            }
+        let on_off = |name: &str| match var(name).as_deref().map(str::trim) {
+            None | Some("on") => Ok(true),
+            Some("off") => Ok(false),
+            Some(other) => Err(format!("{name} must be on or off, got {other:?}")),
         };
+        let statement_cache = on_off("GROUPBUY_PG_STATEMENT_CACHE")?;
         let window_ms = match var("GROUPBUY_READ_AFTER_WRITE_MS") {
             Some(v) => v.trim().parse::<u64>().map_err(|_| {
                 format!("GROUPBUY_READ_AFTER_WRITE_MS must be a number of milliseconds, got {v:?}")
@@ -87,6 +90,7 @@ impl DatabaseSettings {
             direct_url: pg_only("DATABASE_DIRECT_URL")?,
             statement_cache,
             read_after_write: Duration::from_millis(window_ms),
+            warm_pool: on_off("GROUPBUY_DB_WARM_POOL")?,
         })
     }
 }
@@ -122,7 +126,12 @@ mod tests {
 
     #[test]
     fn replica_direct_url_cache_and_window_are_read() {
-        assert_eq!(read(PG, &[]), Ok(DatabaseSettings::default()));
+        // Read from the environment, the pool is warmed unless told otherwise.
+        let defaults = DatabaseSettings {
+            warm_pool: true,
+            ..DatabaseSettings::default()
+        };
+        assert_eq!(read(PG, &[]), Ok(defaults));
         let replica = "postgresql://postgres@127.0.0.1:5433/groupbuy";
         let s = read(
             PG,
@@ -131,14 +140,21 @@ mod tests {
                 ("DATABASE_DIRECT_URL", PG),
                 ("GROUPBUY_PG_STATEMENT_CACHE", "off"),
                 ("GROUPBUY_READ_AFTER_WRITE_MS", "250"),
+                ("GROUPBUY_DB_WARM_POOL", "off"),
             ],
         )
         .expect("valid");
+        assert!(!s.warm_pool);
         assert_eq!(s.read_url.as_deref(), Some(replica));
         assert_eq!(s.direct_url.as_deref(), Some(PG));
         assert!(!s.statement_cache);
         assert_eq!(s.read_after_write, Duration::from_millis(250));
         let bad = read(PG, &[("GROUPBUY_PG_STATEMENT_CACHE", "maybe")]).expect_err("bad");
         assert!(bad.contains("on or off"), "{bad}");
+        let bad = read(PG, &[("GROUPBUY_DB_WARM_POOL", "yes")]).expect_err("bad");
+        assert!(
+            bad.contains("GROUPBUY_DB_WARM_POOL must be on or off"),
+            "{bad}"
+        );
     }
 }

@@ -313,6 +313,18 @@ impl Database {
         migrate::apply(&mut r2d2::ManageConnection::connect(&direct)?)
     }
 
+    /// Opens every connection of the pool now (held together, then returned), so the
+    /// first requests after a start find them open; returns how many are open.
+    ///
+    /// # Errors
+    /// `Pool` when a connection cannot be opened within the checkout timeout.
+    pub fn warm(&self) -> Result<u32, StoreError> {
+        let held = (0..self.pool.max_size())
+            .map(|_| self.checkout())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(u32::try_from(held.len()).unwrap_or(u32::MAX))
+    }
+
     fn checkout(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
         self.pool.get().map_err(|e| StoreError::Pool(e.to_string()))
     }

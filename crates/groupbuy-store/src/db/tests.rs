@@ -119,3 +119,28 @@ fn instances_starting_together_all_migrate_on_postgres() {
         instances_starting_together_all_migrate(empty);
     }
 }
+
+/// A warmed pool holds every connection open and idle before any request asks for one.
+fn a_warmed_pool_has_every_connection_open(t: TestDatabase) {
+    let settings = PoolSettings {
+        max_size: 4,
+        ..PoolSettings::default()
+    };
+    let db = Database::connect(&t.url, settings).expect("connect");
+    assert!(db.pool_snapshot().open < 4, "opened on demand by default");
+    assert_eq!(db.warm().expect("warm"), 4);
+    let after = db.pool_snapshot();
+    assert_eq!((after.open, after.idle), (4, 4));
+}
+
+#[test]
+fn a_warmed_pool_has_every_connection_open_on_sqlite() {
+    a_warmed_pool_has_every_connection_open(TestDatabase::sqlite());
+}
+
+#[test]
+fn a_warmed_pool_has_every_connection_open_on_postgres() {
+    if let Some(t) = TestDatabase::postgres() {
+        a_warmed_pool_has_every_connection_open(t);
+    }
+}
