@@ -35,12 +35,14 @@ impl PoolCounters {
         self.timeouts.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// SQLite: a write waited for the single writer (`timed_out` when it gave up).
-    pub(crate) fn writer_waited(&self, timed_out: bool) {
+    /// SQLite: a write queued behind another for the writer thread.
+    pub(crate) fn writer_waited(&self) {
         self.writer_waits.fetch_add(1, Ordering::Relaxed);
-        if timed_out {
-            self.writer_timeouts.fetch_add(1, Ordering::Relaxed);
-        }
+    }
+
+    /// SQLite: a queued write was not run, having waited past the checkout timeout.
+    pub(crate) fn writer_timed_out(&self) {
+        self.writer_timeouts.fetch_add(1, Ordering::Relaxed);
     }
 }
 

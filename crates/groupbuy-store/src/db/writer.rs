@@ -142,7 +142,7 @@ impl Writer {
         let deadline = Instant::now() + self.checkout_timeout;
         self.not_started.fetch_add(1, Ordering::SeqCst);
         if self.in_line.fetch_add(1, Ordering::SeqCst) > 0 {
-            self.counters.writer_waited(false);
+            self.counters.writer_waited();
         }
         let (ran, commit) = self.thread.install(|| self.job(deadline, f));
         self.in_line.fetch_sub(1, Ordering::SeqCst);
@@ -167,7 +167,7 @@ impl Writer {
         let mut state = self.state.lock();
         self.not_started.fetch_sub(1, Ordering::SeqCst);
         let ran = if Instant::now() > deadline {
-            self.counters.writer_waited(true);
+            self.counters.writer_timed_out();
             Err(Ran::Failed(StoreError::Pool(
                 "timed out waiting for the writer".into(),
             )))

@@ -244,6 +244,9 @@ fn a_job_that_waited_past_the_checkout_timeout_is_not_run() {
         other => panic!("a late job ran: {other:?}"),
     }
     assert_eq!(count(db, None), 0);
+    // Counted once as a write that queued, once as one that gave up.
+    let pool = db.pool_snapshot();
+    assert_eq!((pool.writer_waits, pool.writer_timeouts), (1, 1));
     db.write(|conn| insert(conn, 2)).expect("a timely job runs");
     assert_eq!(count(db, None), 1);
 }
