@@ -1,5 +1,6 @@
-//! Batched joins: payments for one group share a transaction, each in its own savepoint,
-//! so accepted and refused payments racing together each get their own exact outcome.
+//! Batched joins: payments that arrive together share a transaction (SQLite's writer
+//! commits consecutive ones together; PostgreSQL batches them per lane of groups), so
+//! accepted and refused payments racing together each get their own exact outcome.
 
 use super::{assert_money_conserved, buy, ctx, fund, product, t0, tzs, user};
 use crate::db::Database;
@@ -203,6 +204,165 @@ fn batches_of_two_groups_and_strangers_sessions(db: &Database) {
         let who = format!("two-{i}");
         assert_eq!(db.wallet(&who, t0()).expect("wallet").balance, tzs(80_000));
     }
+    assert_money_conserved(db);
+}
+
+/// One batch carrying payments into two groups (and one whose group is gone), as a lane
+/// does when they arrive together: each is decided against its own group: one group fills
+/// and completes (its orders written), the other takes its seat, the short wallet and the
+/// latecomer to the full group are refused with nothing of theirs written, and the payment
+/// of a group the batch could not read is left to pay alone. PostgreSQL (SQLite's writer
+/// has no batches).
+#[test]
+fn a_batch_of_several_groups_decides_each_payment_against_its_own_group() {
+    let Some(t) = crate::testing::TestDatabase::postgres() else {
+        return;
+    };
+    let db = &t.db;
+    let (small, large) = (product(db, 3, None), product(db, 100, None));
+    fund(db, "opener", 160_000);
+    let filling = buy(db, "opener", small, 1, None, t0()).expect("small group");
+    let roomy = buy(db, "opener", large, 1, None, t0()).expect("large group");
+    let plan = [
+        ("a1", small, filling, 80_000),
+        ("b1", large, roomy, 80_000),
+        ("b2", large, roomy, 1_000),
+        ("a2", small, filling, 80_000),
+        ("a3", small, filling, 80_000),
+        ("ghost", large, Uuid::new_v4(), 80_000),
+    ];
+    let payers: Vec<_> = plan
+        .iter()
+        .map(|(who, p, g, funds)| {
+            fund(db, who, *funds);
+            let real = if *g == filling { filling } else { roomy };
+            (user(who), session(db, who, *p, real).id, *g)
+        })
+        .collect();
+    let outcomes = db.joins().apply_as_leader(db, &payers, &ctx(t0()));
+    let ok: Vec<bool> = outcomes.iter().map(Result::is_ok).collect();
+    assert_eq!(ok, [true, true, false, true, false, false], "{outcomes:?}");
+    assert!(
+        matches!(&outcomes[2], Err(e) if e.to_string().starts_with("Insufficient wallet balance")),
+        "{:?}",
+        outcomes[2]
+    );
+    assert!(
+        !matches!(outcomes[4], Err(DomainError::Internal(_))),
+        "the latecomer is refused by the domain: {:?}",
+        outcomes[4]
+    );
+    assert!(
+        matches!(&outcomes[5], Err(DomainError::Internal(m)) if m == super::super::batch::ALONE),
+        "{:?}",
+        outcomes[5]
+    );
+    let small_group = db.group(filling).expect("small").group;
+    assert_eq!(small_group.status, GroupStatus::Completed);
+    assert_eq!(small_group.seats_occupied, 3);
+    assert_eq!(count(db, "orders", filling), 3, "an order per member");
+    let large_group = db.group(roomy).expect("large").group;
+    assert_eq!(large_group.status, GroupStatus::Open);
+    assert_eq!(large_group.seats_occupied, 2, "the opener and b1");
+    assert_eq!(count(db, "orders", roomy), 0);
+    for (who, left) in [
+        ("a1", 0),
+        ("a2", 0),
+        ("b1", 0),
+        ("b2", 1_000),
+        ("a3", 80_000),
+    ] {
+        assert_eq!(
+            db.wallet(who, t0()).expect("wallet").balance,
+            tzs(left),
+            "{who}"
+        );
+    }
+    // The gone group's payer was charged nothing by the batch.
+    assert_eq!(
+        db.wallet("ghost", t0()).expect("wallet").balance,
+        tzs(80_000)
+    );
+    assert_money_conserved(db);
+}
+
+/// 120 payers race into 12 groups of 9 seats (8 left each) at once, two of each group's ten
+/// short of money: on PostgreSQL the lanes mix groups in one batch, and still every group
+/// seats exactly its paid sessions and fills to completion, never beyond, every wallet is
+/// charged once or not at all, no batch deadlocks into paying alone, and money is
+/// conserved.
+#[test]
+fn payments_racing_into_many_groups_share_batches_and_keep_every_invariant_on_postgres() {
+    let Some(t) = crate::testing::TestDatabase::postgres() else {
+        return;
+    };
+    let db = &t.db;
+    let p = product(db, 9, None);
+    fund(db, "opener", 12 * 80_000);
+    let groups: Vec<Uuid> = (0..12)
+        .map(|_| buy(db, "opener", p, 1, None, t0()).expect("group"))
+        .collect();
+    let jobs: Vec<(String, Uuid, bool)> = (0..120)
+        .map(|i| {
+            let who = format!("many-{i}");
+            let affords = i % 5 != 0;
+            fund(db, &who, if affords { 80_000 } else { 1_000 });
+            (who, groups[i % groups.len()], affords)
+        })
+        .collect();
+    let sessions: Vec<(String, Uuid, bool)> = jobs
+        .into_iter()
+        .map(|(who, g, affords)| {
+            let id = session(db, &who, p, g).id;
+            (who, id, affords)
+        })
+        .collect();
+    let barrier = Arc::new(Barrier::new(sessions.len()));
+    let handles: Vec<_> = sessions
+        .into_iter()
+        .map(|(who, sid, affords)| {
+            let (db, barrier) = (db.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                let paid = db.pay(&user(&who), sid, &ctx(t0()), Answer::none());
+                (who, affords, paid)
+            })
+        })
+        .collect();
+    let mut paid = 0;
+    for h in handles {
+        let (who, affords, outcome) = h.join().expect("thread");
+        let balance = db.wallet(&who, t0()).expect("wallet").balance;
+        match outcome {
+            Ok(_) => {
+                assert!(affords, "{who} paid without the money");
+                assert_eq!(balance, tzs(0), "{who} charged once");
+                paid += 1;
+            }
+            Err(e) => {
+                let expected = if affords { 80_000 } else { 1_000 };
+                assert_eq!(
+                    balance,
+                    tzs(expected),
+                    "{who} refused ({e}) and charged nothing"
+                );
+            }
+        }
+    }
+    let mut seated = 0;
+    for g in &groups {
+        let group = db.group(*g).expect("group").group;
+        assert_eq!(group.seats_occupied, 9, "{g} filled, never beyond");
+        assert_eq!(group.status, GroupStatus::Completed, "{g}");
+        seated += group.seats_occupied - 1;
+    }
+    assert_eq!(seated, paid, "every paid session holds exactly one seat");
+    assert_eq!(paid, 96, "every payer with the money found a seat");
+    assert_eq!(db.joins().fell_back(), 0, "no batch failed as a whole");
+    assert!(
+        db.joins().widest() > 1,
+        "some batch carried payments into more than one group"
+    );
     assert_money_conserved(db);
 }
 

@@ -100,16 +100,21 @@ fn counts_alone(db: &Database) -> (Vec<String>, Vec<String>) {
     (at_checkout, at_payment)
 }
 
-/// A batch of `n` payments of one group, applied by this thread as their leader.
-fn counts_batch(db: &Database, n: usize) -> Vec<String> {
-    let (p, g, buyers) = open_group(db, n);
-    let payers: Vec<_> = buyers
-        .iter()
-        .map(|b| (user(b), checkout(db, b, p, Some(g)).id))
+/// A batch of `n` payments spread over `groups` groups, applied by this thread as their
+/// leader.
+fn counts_batch(db: &Database, n: usize, groups: usize) -> Vec<String> {
+    let opened: Vec<(Uuid, Uuid, Vec<String>)> = (0..groups).map(|_| open_group(db, n)).collect();
+    let payers: Vec<_> = (0..n)
+        .map(|i| {
+            let (p, g, buyers) = &opened[i % groups];
+            (
+                user(&buyers[i]),
+                checkout(db, &buyers[i], *p, Some(*g)).id,
+                *g,
+            )
+        })
         .collect();
-    let (outcomes, sent) = recorded(db, || {
-        db.joins().apply_as_leader(db, g, &payers, &ctx(t0()))
-    });
+    let (outcomes, sent) = recorded(db, || db.joins().apply_as_leader(db, &payers, &ctx(t0())));
     for o in outcomes {
         o.expect("paid");
     }
@@ -124,16 +129,27 @@ fn pinned(db: &Database) {
     // statement locking and reading, one writing, COMMIT. Each `SELECT 1` is the pool
     // testing the connection it hands out. SQLite: the checkout's reads merged, and the
     // payment is one job of the writer (no read of the session before it, no batch).
+    // A batch of eight payments into three groups costs what one of one group does.
     let batches = match db.backend() {
-        crate::Backend::Postgres => [counts_batch(db, 1).len(), counts_batch(db, 8).len()],
-        crate::Backend::Sqlite => [0, 0],
+        crate::Backend::Postgres => [
+            counts_batch(db, 1, 1).len(),
+            counts_batch(db, 8, 1).len(),
+            counts_batch(db, 8, 3).len(),
+        ],
+        crate::Backend::Sqlite => [0, 0, 0],
     };
-    let expected: [usize; 4] = match db.backend() {
-        crate::Backend::Postgres => [3, 5, 5, 5],
-        crate::Backend::Sqlite => [5, 10, 0, 0],
+    let expected: [usize; 5] = match db.backend() {
+        crate::Backend::Postgres => [3, 5, 5, 5, 5],
+        crate::Backend::Sqlite => [5, 10, 0, 0, 0],
     };
     assert_eq!(
-        [checkout.len(), payment.len(), batches[0], batches[1]],
+        [
+            checkout.len(),
+            payment.len(),
+            batches[0],
+            batches[1],
+            batches[2]
+        ],
         expected,
         "checkout {:?}\npayment {:?}",
         heads(&checkout),
