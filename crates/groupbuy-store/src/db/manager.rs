@@ -60,8 +60,14 @@ impl r2d2::ManageConnection for Manager {
         }
     }
 
+    /// PostgreSQL: `SELECT 1`, so a connection the server dropped (a restart, a
+    /// terminated backend) is replaced before a request uses it. SQLite: nothing to ask (a
+    /// connection to a local file does not go stale), so no statement.
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StoreError> {
-        conn.batch_execute("SELECT 1").map_err(StoreError::from)
+        match conn {
+            DbConnection::Pg(_) => conn.batch_execute("SELECT 1").map_err(StoreError::from),
+            DbConnection::Sqlite(_) => Ok(()),
+        }
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
