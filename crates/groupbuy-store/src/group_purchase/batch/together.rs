@@ -144,7 +144,8 @@ impl Running {
 }
 
 /// Pays the batch (payments joining one or more groups) in the caller's transaction. A
-/// payment whose group is gone is left to pay alone (and hears why there). Fails, rolling
+/// payment whose group is gone, or whose session joins another group, is left to pay
+/// alone (and hears why there). Fails, rolling
 /// everything back, only when a statement does: then each payer pays alone. Two round
 /// trips whatever the batch's size ([`sql::read_locked`], [`sql::write`]), more only for
 /// a group the batch fills (its members, its shop, the completion).
@@ -166,7 +167,14 @@ pub(super) fn pay_together(
     let mut decided = Decided::default();
     let mut outcomes = Vec::with_capacity(batch.len());
     for (i, p) in batch.iter().enumerate() {
-        if !state.groups.contains_key(&p.group_id) {
+        // A group the read did not find, or a session that joins another group than the
+        // line it came in (never, short of a bug: the line is the session's own group):
+        // paying alone reads the session and decides with its own group.
+        let elsewhere = state
+            .sessions
+            .get(&p.session_id)
+            .is_some_and(|s| s.group_instance_id != Some(p.group_id));
+        if elsewhere || !state.groups.contains_key(&p.group_id) {
             outcomes.push(Outcome::Alone);
             continue;
         }
