@@ -11,6 +11,7 @@ use groupbuy_domain::DomainError;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) mod cacheable;
 pub(crate) mod cached_sql;
 mod manager;
 mod pool_stats;

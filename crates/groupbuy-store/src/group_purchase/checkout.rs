@@ -9,6 +9,7 @@ use super::seats::{
 };
 use crate::catalog::{load_product, product_not_found, ProductRow};
 use crate::convert::to_db_time;
+use crate::db::cacheable::Cacheable;
 use crate::db::{insert_rows, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{
@@ -214,17 +215,19 @@ pub(crate) fn pay_appending(
     let now = ctx.now;
     // Claiming the session first (before any lock on the group) makes a concurrent or
     // repeated payment of it wait here and then find it no longer pending.
-    let claimed = diesel::update(
-        cs::table
-            .find(session_id.to_string())
-            .filter(cs::user_id.eq(&buyer.user_id))
-            .filter(cs::status.eq(CheckoutStatus::PendingPayment.as_str())),
+    let claimed = Cacheable(
+        diesel::update(
+            cs::table
+                .find(session_id.to_string())
+                .filter(cs::user_id.eq(&buyer.user_id))
+                .filter(cs::status.eq(CheckoutStatus::PendingPayment.as_str())),
+        )
+        .set((
+            cs::status.eq(CheckoutStatus::Completed.as_str()),
+            cs::completed_at.eq(Some(to_db_time(now))),
+        ))
+        .returning(cs::all_columns),
     )
-    .set((
-        cs::status.eq(CheckoutStatus::Completed.as_str()),
-        cs::completed_at.eq(Some(to_db_time(now))),
-    ))
-    .returning(cs::all_columns)
     .get_result::<SessionRow>(conn)
     .optional()?;
     let Some(claimed) = claimed else {
@@ -337,13 +340,18 @@ pub(crate) fn pay_appending(
         }
     }
     let group = paid.completion.as_ref().map_or(&paid.group, |c| &c.group);
-    diesel::update(cs::table.find(session_id.to_string()))
-        .set((
-            cs::group_instance_id.eq(Some(group.id.to_string())),
-            cs::group_code.eq(Some(group.code.as_str().to_owned())),
-            cs::transaction_id.eq(Some(debit.id.to_string())),
-        ))
-        .execute(conn)?;
+    // RETURNING, read as rows: Diesel keeps a statement it loads prepared, not one it only
+    // executes (`db/cacheable.rs`).
+    Cacheable(
+        diesel::update(cs::table.find(session_id.to_string()))
+            .set((
+                cs::group_instance_id.eq(Some(group.id.to_string())),
+                cs::group_code.eq(Some(group.code.as_str().to_owned())),
+                cs::transaction_id.eq(Some(debit.id.to_string())),
+            ))
+            .returning(cs::id),
+    )
+    .load::<String>(conn)?;
     emit(conn, &paid.events, ctx)?;
     Ok(paid.session)
 }

@@ -4,6 +4,7 @@
 
 use super::rows::{GroupRow, ParticipantRow};
 use crate::convert::to_db_time;
+use crate::db::cacheable::Cacheable;
 use crate::db::{placeholders, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp, products};
@@ -78,18 +79,20 @@ pub(crate) fn take_seats(
     n: i32,
     now: OffsetDateTime,
 ) -> Result<Option<GroupInstance>, StoreError> {
-    diesel::update(
-        gi::table
-            .find(group_id.to_string())
-            .filter(gi::status.eq(GroupStatus::Open.as_str()))
-            .filter(gi::expires_at.gt(to_db_time(now)))
-            .filter((gi::seats_occupied + n).le(gi::total_seats)),
+    Cacheable(
+        diesel::update(
+            gi::table
+                .find(group_id.to_string())
+                .filter(gi::status.eq(GroupStatus::Open.as_str()))
+                .filter(gi::expires_at.gt(to_db_time(now)))
+                .filter((gi::seats_occupied + n).le(gi::total_seats)),
+        )
+        .set((
+            gi::seats_occupied.eq(gi::seats_occupied + n),
+            gi::updated_at.eq(to_db_time(now)),
+        ))
+        .returning(gi::all_columns),
     )
-    .set((
-        gi::seats_occupied.eq(gi::seats_occupied + n),
-        gi::updated_at.eq(to_db_time(now)),
-    ))
-    .returning(gi::all_columns)
     .get_result::<GroupRow>(conn)
     .optional()?
     .map(GroupRow::into_domain)

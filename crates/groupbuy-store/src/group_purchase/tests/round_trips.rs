@@ -9,7 +9,7 @@ use diesel::connection::{set_default_instrumentation, Instrumentation, Instrumen
 use groupbuy_domain::group_purchase::{CheckoutRequest, CheckoutSession, GroupPurchaseStore};
 use groupbuy_domain::platform::Answer;
 use std::cell::RefCell;
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 use uuid::Uuid;
 
 thread_local! {
@@ -17,20 +17,27 @@ thread_local! {
     static SENT: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
 }
 
+/// Every statement text any connection of this process has kept prepared (Diesel's
+/// `CacheQuery`), whichever thread prepared it.
+static PREPARED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
 /// Every connection opened from now on reports its statements to the thread sending them:
 /// only a recording thread keeps them, so tests running beside it count nothing here.
 fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         set_default_instrumentation(|| {
-            let recorder = |e: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { query, .. } = e {
-                    SENT.with(|s| {
-                        if let Some(sent) = s.borrow_mut().as_mut() {
-                            sent.push(query.to_string());
-                        }
-                    });
-                }
+            let recorder = |e: InstrumentationEvent<'_>| match e {
+                InstrumentationEvent::StartQuery { query, .. } => SENT.with(|s| {
+                    if let Some(sent) = s.borrow_mut().as_mut() {
+                        sent.push(query.to_string());
+                    }
+                }),
+                InstrumentationEvent::CacheQuery { sql, .. } => PREPARED
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(sql.to_owned()),
+                _ => {}
             };
             Some(Box::new(recorder) as Box<dyn Instrumentation>)
         })
@@ -170,4 +177,68 @@ fn a_join_sends_a_pinned_number_of_statements_on_postgres() {
 fn a_join_sends_a_pinned_number_of_statements_on_sqlite() {
     install();
     pinned(&TestDatabase::sqlite().db);
+}
+
+/// SQLite: a warm join runs only statements kept prepared (but for the writer's
+/// transaction control, sent as plain text): none is parsed and planned again, UPDATEs
+/// included, which Diesel would not keep (`db/cacheable.rs`).
+#[test]
+fn a_warm_join_on_sqlite_runs_only_prepared_statements() {
+    install();
+    let t = TestDatabase::sqlite();
+    let db = &t.db;
+    let (p, g, buyers) = open_group(db, 2);
+    let join = |who: &str| {
+        recorded(db, || {
+            let session = checkout(db, who, p, Some(g));
+            db.pay(&user(who), session.id, &ctx(t0()), Answer::none())
+        })
+    };
+    join(&buyers[0]).0.expect("warm-up join");
+    let (paid, sent) = join(&buyers[1]);
+    paid.expect("paid");
+    let prepared = PREPARED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let control = ["BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK"];
+    let unprepared: Vec<String> = sent
+        .iter()
+        .map(|q| q.split(" -- binds:").next().unwrap_or(q).to_owned())
+        .filter(|q| !control.iter().any(|c| q.starts_with(c)))
+        .filter(|q| !prepared.iter().any(|p| p == q))
+        .collect();
+    assert!(
+        unprepared.is_empty(),
+        "prepared afresh: {:#?}",
+        heads(&unprepared)
+    );
+    assert!(sent.len() > 5, "the join was recorded: {:?}", heads(&sent));
+}
+
+/// SQLite is built with its planner stability guarantee (`.cargo/config.toml`): without
+/// it, a statement with `LIMIT ?` (every Diesel `.first()`) is planned again each time
+/// it is bound, prepared or not, which cost a warm join a quarter of its instructions.
+#[test]
+fn sqlite_is_built_with_the_planner_stability_guarantee() {
+    #[derive(diesel::QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+    let t = TestDatabase::sqlite();
+    let options: Vec<CompileOption> =
+        t.db.query(|conn| {
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query("PRAGMA compile_options").load(conn)?)
+        })
+        .expect("compile options");
+    assert!(
+        options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+        "{:?}",
+        options
+            .iter()
+            .map(|o| &o.compile_options)
+            .collect::<Vec<_>>()
+    );
 }
