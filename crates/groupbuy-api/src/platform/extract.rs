@@ -6,10 +6,14 @@ use actix_web::dev::Payload;
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
+use parking_lot::RwLock;
 use rust_decimal::Decimal;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
+use std::any::TypeId;
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use utoipa::{IntoParams, ToSchema};
 
 /// Largest accepted request body.
@@ -43,10 +47,24 @@ impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// `T`'s documented schema as JSON, composed once per body type: it cannot change while
+/// the process runs, and composing it again for every request cost a few percent of a
+/// join's instructions (docs/PERFORMANCE.md).
+fn schema_of<T: ToSchema + 'static>() -> Arc<serde_json::Value> {
+    static SCHEMAS: OnceLock<RwLock<HashMap<TypeId, Arc<serde_json::Value>>>> = OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(RwLock::default);
+    if let Some(schema) = schemas.read().get(&TypeId::of::<T>()) {
+        return schema.clone();
+    }
+    let schema = Arc::new(serde_json::to_value(T::schema()).unwrap_or_default());
+    schemas.write().insert(TypeId::of::<T>(), schema.clone());
+    schema
+}
+
 /// Parses JSON bytes into `T`: malformed JSON is 400; a key sent twice (at any depth) is
 /// 422 naming it; when serde refuses a field, or two or more fields break `T`'s documented
 /// schema, one 422 names every such field.
-pub fn parse_json<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned + ToSchema + 'static>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "Request body is required (a JSON object)",
@@ -63,7 +81,7 @@ pub fn parse_json<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, Api
             format!("{field}: the same key is sent twice"),
         ),
     })?;
-    let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+    let schema = schema_of::<T>();
     let root = crate::openapi::served_value();
     // `40.0` where the document says integer is an integer (JSON Schema's reading).
     let normalised = integral::normalise(&mut value, &schema, root)

@@ -36,7 +36,11 @@ pub enum DbConnection {
 
 /// Runs the same Diesel code on the backend `conn` holds, `$c` bound to its connection:
 /// for statements MultiConnection cannot build (upserts, `ON CONFLICT`) that are written
-/// alike for both backends, so the code is written once and only compiled twice.
+/// alike for both backends, so the code is written once and only compiled twice; and for
+/// the hot path's statements: MultiConnection writes a statement's SQL text two or three
+/// times on every run, prepared or not (a fifth of a warm SQLite join's instructions),
+/// where the backend's own connection finds a statement with a static id
+/// ([`cacheable::cacheable!`], most SELECTs and INSERTs) by its type alone.
 macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {

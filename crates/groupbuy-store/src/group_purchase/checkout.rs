@@ -9,8 +9,8 @@ use super::seats::{
 };
 use crate::catalog::{load_product, product_not_found, ProductRow};
 use crate::convert::to_db_time;
-use crate::db::cacheable::Cacheable;
-use crate::db::{insert_rows, DbConnection};
+use crate::db::cacheable::cacheable;
+use crate::db::{insert_rows, on_backend, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{
     checkout_sessions as cs, group_instances as gi, group_participants as gp, products,
@@ -67,7 +67,7 @@ fn load_product_and_group(
     product_id: Uuid,
     group_id: Uuid,
 ) -> Result<Option<(Product, GroupRead)>, StoreError> {
-    let row: Option<ProductAndGroup> = products::table
+    let row: Option<ProductAndGroup> = on_backend!(conn, |c| products::table
         .left_join(gi::table.on(gi::id.eq(group_id.to_string())))
         .left_join(gp::table.on(gp::group_id.eq(gi::id).and(gp::user_id.eq(buyer))))
         .filter(products::id.eq(product_id.to_string()))
@@ -76,8 +76,8 @@ fn load_product_and_group(
             gi::all_columns.nullable(),
             gp::all_columns.nullable(),
         ))
-        .first(conn)
-        .optional()?;
+        .first(c))
+    .optional()?;
     row.map(|(product, group, participation)| {
         Ok((product.into_domain()?, group.map(|g| (g, participation))))
     })
@@ -164,9 +164,10 @@ pub(crate) fn insert(
     conn: &mut DbConnection,
     session: CheckoutSession,
 ) -> Result<CheckoutSession, StoreError> {
-    diesel::insert_into(cs::table)
-        .values(SessionRow::from_domain(&session))
-        .execute(conn)?;
+    let row = SessionRow::from_domain(&session);
+    on_backend!(conn, |c| diesel::insert_into(cs::table)
+        .values(&row)
+        .execute(c))?;
     Ok(session)
 }
 
@@ -215,20 +216,18 @@ pub(crate) fn pay_appending(
     let now = ctx.now;
     // Claiming the session first (before any lock on the group) makes a concurrent or
     // repeated payment of it wait here and then find it no longer pending.
-    let claimed = Cacheable(
-        diesel::update(
-            cs::table
-                .find(session_id.to_string())
-                .filter(cs::user_id.eq(&buyer.user_id))
-                .filter(cs::status.eq(CheckoutStatus::PendingPayment.as_str())),
-        )
-        .set((
-            cs::status.eq(CheckoutStatus::Completed.as_str()),
-            cs::completed_at.eq(Some(to_db_time(now))),
-        ))
-        .returning(cs::all_columns),
+    let claimed = on_backend!(conn, |c| cacheable!(diesel::update(
+        cs::table
+            .find(session_id.to_string())
+            .filter(cs::user_id.eq(&buyer.user_id))
+            .filter(cs::status.eq(CheckoutStatus::PendingPayment.as_str())),
     )
-    .get_result::<SessionRow>(conn)
+    .set((
+        cs::status.eq(CheckoutStatus::Completed.as_str()),
+        cs::completed_at.eq(Some(to_db_time(now))),
+    ))
+    .returning(cs::all_columns))
+    .get_result::<SessionRow>(c))
     .optional()?;
     let Some(claimed) = claimed else {
         // Paid already, by this buyer (the session is theirs): a retry, with any key or
@@ -342,16 +341,16 @@ pub(crate) fn pay_appending(
     let group = paid.completion.as_ref().map_or(&paid.group, |c| &c.group);
     // RETURNING, read as rows: Diesel keeps a statement it loads prepared, not one it only
     // executes (`db/cacheable.rs`).
-    Cacheable(
-        diesel::update(cs::table.find(session_id.to_string()))
-            .set((
-                cs::group_instance_id.eq(Some(group.id.to_string())),
-                cs::group_code.eq(Some(group.code.as_str().to_owned())),
-                cs::transaction_id.eq(Some(debit.id.to_string())),
-            ))
-            .returning(cs::id),
+    on_backend!(conn, |c| cacheable!(diesel::update(
+        cs::table.find(session_id.to_string())
     )
-    .load::<String>(conn)?;
+    .set((
+        cs::group_instance_id.eq(Some(group.id.to_string())),
+        cs::group_code.eq(Some(group.code.as_str().to_owned())),
+        cs::transaction_id.eq(Some(debit.id.to_string())),
+    ))
+    .returning(cs::id))
+    .load::<String>(c))?;
     emit(conn, &paid.events, ctx)?;
     Ok(paid.session)
 }

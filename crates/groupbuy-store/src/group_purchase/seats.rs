@@ -4,8 +4,8 @@
 
 use super::rows::{GroupRow, ParticipantRow};
 use crate::convert::to_db_time;
-use crate::db::cacheable::Cacheable;
-use crate::db::{placeholders, DbConnection};
+use crate::db::cacheable::cacheable;
+use crate::db::{on_backend, placeholders, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{group_instances as gi, group_participants as gp, products};
 use diesel::prelude::*;
@@ -60,14 +60,14 @@ pub(crate) fn load_participation(
     group: &GroupInstance,
     user_id: &str,
 ) -> Result<Option<Participant>, StoreError> {
-    gp::table
+    on_backend!(conn, |c| gp::table
         .filter(gp::group_id.eq(group.id.to_string()))
         .filter(gp::user_id.eq(user_id))
         .select(ParticipantRow::as_select())
-        .first(conn)
-        .optional()?
-        .map(|r| r.into_domain(group.unit_price.currency().code()))
-        .transpose()
+        .first(c))
+    .optional()?
+    .map(|r| r.into_domain(group.unit_price.currency().code()))
+    .transpose()
 }
 
 /// Takes `n` seats in one conditional statement (the DESIGN's hot path): the row lock it
@@ -79,21 +79,19 @@ pub(crate) fn take_seats(
     n: i32,
     now: OffsetDateTime,
 ) -> Result<Option<GroupInstance>, StoreError> {
-    Cacheable(
-        diesel::update(
-            gi::table
-                .find(group_id.to_string())
-                .filter(gi::status.eq(GroupStatus::Open.as_str()))
-                .filter(gi::expires_at.gt(to_db_time(now)))
-                .filter((gi::seats_occupied + n).le(gi::total_seats)),
-        )
-        .set((
-            gi::seats_occupied.eq(gi::seats_occupied + n),
-            gi::updated_at.eq(to_db_time(now)),
-        ))
-        .returning(gi::all_columns),
+    on_backend!(conn, |c| cacheable!(diesel::update(
+        gi::table
+            .find(group_id.to_string())
+            .filter(gi::status.eq(GroupStatus::Open.as_str()))
+            .filter(gi::expires_at.gt(to_db_time(now)))
+            .filter((gi::seats_occupied + n).le(gi::total_seats)),
     )
-    .get_result::<GroupRow>(conn)
+    .set((
+        gi::seats_occupied.eq(gi::seats_occupied + n),
+        gi::updated_at.eq(to_db_time(now)),
+    ))
+    .returning(gi::all_columns))
+    .get_result::<GroupRow>(c))
     .optional()?
     .map(GroupRow::into_domain)
     .transpose()
@@ -221,20 +219,24 @@ pub(crate) fn write_participant(
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
     if !new {
-        diesel::update(gp::table.find(p.id.to_string()))
-            .set((
-                gp::quantity.eq(p.quantity),
-                gp::total_paid_minor.eq(p.total_paid.minor()),
-                gp::status.eq(ParticipantStatus::Active.as_str()),
-                gp::purchase_count.eq(p.purchase_count),
-                gp::has_transferred.eq(p.has_transferred),
-                gp::updated_at.eq(to_db_time(now)),
-            ))
-            .execute(conn)?;
+        on_backend!(conn, |c| cacheable!(diesel::update(
+            gp::table.find(p.id.to_string())
+        )
+        .set((
+            gp::quantity.eq(p.quantity),
+            gp::total_paid_minor.eq(p.total_paid.minor()),
+            gp::status.eq(ParticipantStatus::Active.as_str()),
+            gp::purchase_count.eq(p.purchase_count),
+            gp::has_transferred.eq(p.has_transferred),
+            gp::updated_at.eq(to_db_time(now)),
+        ))
+        .returning(gp::id))
+        .load::<String>(c))?;
     } else {
-        diesel::insert_into(gp::table)
-            .values(participant_row(p, now))
-            .execute(conn)?;
+        let row = participant_row(p, now);
+        on_backend!(conn, |c| diesel::insert_into(gp::table)
+            .values(&row)
+            .execute(c))?;
     }
     Ok(())
 }

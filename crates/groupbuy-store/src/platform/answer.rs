@@ -8,8 +8,8 @@
 //! finds the key already answered rolls its own effect back. After COMMIT the transaction
 //! hands the stored answer over with [`Answer::committed`].
 
-use crate::db::cacheable::Cacheable;
-use crate::db::DbConnection;
+use crate::db::cacheable::cacheable;
+use crate::db::{on_backend, DbConnection};
 use crate::error::StoreError;
 use crate::schema::idempotency_keys as ik;
 use diesel::prelude::*;
@@ -47,21 +47,19 @@ pub(crate) fn store_on_key(
 ) -> Result<usize, StoreError> {
     // RETURNING, read as rows: Diesel keeps a statement it loads prepared, not one it only
     // executes (`db/cacheable.rs`).
-    let changed: Vec<String> = Cacheable(
-        diesel::update(
-            ik::table
-                .find((caller, key))
-                .filter(ik::state.eq(crate::platform::IN_FLIGHT)),
-        )
-        .set((
-            ik::state.eq(crate::platform::DONE),
-            ik::response_status.eq(i32::from(response.status)),
-            ik::response_body.eq(&response.body),
-            ik::content_type.eq(&response.content_type),
-            ik::response_headers.eq(response.headers_json()),
-        ))
-        .returning(ik::idem_key),
+    let changed: Vec<String> = on_backend!(conn, |c| cacheable!(diesel::update(
+        ik::table
+            .find((caller, key))
+            .filter(ik::state.eq(crate::platform::IN_FLIGHT)),
     )
-    .load(conn)?;
+    .set((
+        ik::state.eq(crate::platform::DONE),
+        ik::response_status.eq(i32::from(response.status)),
+        ik::response_body.eq(&response.body),
+        ik::content_type.eq(&response.content_type),
+        ik::response_headers.eq(response.headers_json()),
+    ))
+    .returning(ik::idem_key))
+    .load(c))?;
     Ok(changed.len())
 }

@@ -17,7 +17,7 @@ pub(crate) use batch::{lock_wallets, open_wallets, post_entries};
 pub(crate) use reads::lines_of;
 
 use crate::convert::{from_db_time, money, parse_uuid, to_db_time};
-use crate::db::cacheable::Cacheable;
+use crate::db::cacheable::cacheable;
 use crate::db::{insert_if_absent, insert_rows, on_backend, placeholders, DbConnection};
 use crate::error::StoreError;
 use crate::schema::{wallet_ledger, wallets};
@@ -273,22 +273,20 @@ fn move_account(
     }
     let kind = account.kind().as_str();
     for _ in 0..3 {
-        let updated: Option<i64> = Cacheable(
-            diesel::update(
-                wallets::table
-                    .filter(wallets::account_kind.eq(kind))
-                    .filter(wallets::user_id.eq(account.owner()))
-                    .filter(wallets::currency.eq(currency.code()))
-                    .filter((wallets::balance_minor + low).ge(0))
-                    .filter((wallets::balance_minor + high).le(Money::MAX_MINOR)),
-            )
-            .set((
-                wallets::balance_minor.eq(wallets::balance_minor + running),
-                wallets::updated_at.eq(to_db_time(now)),
-            ))
-            .returning(wallets::balance_minor),
+        let updated: Option<i64> = on_backend!(conn, |c| cacheable!(diesel::update(
+            wallets::table
+                .filter(wallets::account_kind.eq(kind))
+                .filter(wallets::user_id.eq(account.owner()))
+                .filter(wallets::currency.eq(currency.code()))
+                .filter((wallets::balance_minor + low).ge(0))
+                .filter((wallets::balance_minor + high).le(Money::MAX_MINOR)),
         )
-        .get_result(conn)
+        .set((
+            wallets::balance_minor.eq(wallets::balance_minor + running),
+            wallets::updated_at.eq(to_db_time(now)),
+        ))
+        .returning(wallets::balance_minor))
+        .get_result(c))
         .optional()?;
         if let Some(balance) = updated {
             return Ok(balance);
