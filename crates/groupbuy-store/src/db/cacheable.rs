@@ -74,7 +74,6 @@ impl<Q, Site, Conn> RunQueryDsl<Conn> for Cacheable<Q, Site> {}
 
 #[cfg(test)]
 mod tests {
-    use super::cacheable;
     use diesel::dsl::sql;
     use diesel::sql_types::Integer;
     use diesel::{Connection, RunQueryDsl, SqliteConnection};
