@@ -40,7 +40,7 @@ pub enum DbConnection {
 /// the hot path's statements: MultiConnection writes a statement's SQL text two or three
 /// times on every run, prepared or not (a fifth of a warm SQLite join's instructions),
 /// where the backend's own connection finds a statement with a static id
-/// ([`cacheable::cacheable!`], most SELECTs and INSERTs) by its type alone.
+/// (most SELECTs; the UPDATEs through [`cacheable::cacheable!`]) by its type alone.
 macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
