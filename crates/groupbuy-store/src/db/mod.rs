@@ -12,6 +12,7 @@ use std::time::Duration;
 
 pub(crate) mod cacheable;
 pub(crate) mod cached_sql;
+mod checkpointer;
 mod manager;
 mod pool_stats;
 mod replica;
@@ -193,6 +194,15 @@ impl Database {
     /// # Errors
     /// `Connect` when the first connection cannot be opened.
     pub fn connect(url: &str, settings: PoolSettings) -> Result<Self, StoreError> {
+        Self::connect_checkpointing(url, settings, checkpointer::INTERVAL)
+    }
+
+    /// [`Database::connect`], SQLite's WAL checkpointed every `checkpoint_every`.
+    pub(crate) fn connect_checkpointing(
+        url: &str,
+        settings: PoolSettings,
+        checkpoint_every: Duration,
+    ) -> Result<Self, StoreError> {
         let backend = Backend::of(url);
         let manager = Manager {
             url: url.to_owned(),
@@ -203,6 +213,8 @@ impl Database {
         let writer = match backend {
             Backend::Sqlite => Some(Arc::new(writer::Writer::start(
                 r2d2::ManageConnection::connect(&manager)?,
+                r2d2::ManageConnection::connect(&manager)?,
+                checkpoint_every,
                 settings.checkout_timeout,
                 counters.clone(),
                 Arc::new(crate::live::sqlite::Noted::new(url)),

@@ -16,6 +16,7 @@
 //! caller's stack on that thread and blocks the caller until it returns, so write jobs
 //! need not be `'static`.
 
+use super::checkpointer::Checkpointer;
 use super::pool_stats::PoolCounters;
 use super::DbConnection;
 use crate::error::StoreError;
@@ -50,6 +51,9 @@ pub(crate) struct Writer {
     largest: AtomicUsize,
     /// How many jobs each COMMIT carried, for `/metrics`.
     pub(crate) commit_sizes: crate::join_batch_sizes::BatchSizes,
+    /// Checkpoints the WAL beside the writer, so no COMMIT waits for one
+    /// (`db/checkpointer.rs`); `None` leaves them to SQLite's automatic ones.
+    _checkpointer: Option<Checkpointer>,
 }
 
 struct State {
@@ -103,12 +107,15 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread for `conn`.
+    /// Starts the writer thread for `conn`, and the checkpoints of its WAL on
+    /// `checkpoint_conn` (another connection to the same file) every `checkpoint_every`.
     ///
     /// # Errors
     /// `Connect` when the thread cannot be started.
     pub(crate) fn start(
-        conn: DbConnection,
+        mut conn: DbConnection,
+        checkpoint_conn: DbConnection,
+        checkpoint_every: Duration,
         checkout_timeout: Duration,
         counters: Arc<PoolCounters>,
         noted: Arc<Noted>,
@@ -118,6 +125,10 @@ impl Writer {
             .thread_name(|_| "sqlite-writer".into())
             .build()
             .map_err(|e| StoreError::Connect(format!("cannot start the SQLite writer: {e}")))?;
+        let checkpointer = Checkpointer::start(checkpoint_conn, checkpoint_every);
+        if checkpointer.is_some() {
+            conn.batch_execute("PRAGMA wal_autocheckpoint = 0")?;
+        }
         Ok(Self {
             thread,
             state: Mutex::new(State { conn, open: None }),
@@ -128,6 +139,7 @@ impl Writer {
             noted,
             largest: AtomicUsize::new(0),
             commit_sizes: crate::join_batch_sizes::BatchSizes::default(),
+            _checkpointer: checkpointer,
         })
     }
 

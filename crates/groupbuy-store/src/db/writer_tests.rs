@@ -1,7 +1,8 @@
 //! SQLite's writer (`writer.rs`): jobs queued behind a busy writer share one COMMIT, each
 //! is answered only once it is committed, a failed or panicking job undoes only its own
 //! writes, a broken transaction fails every job it carried, and a job that waited past
-//! the checkout timeout is not run.
+//! the checkout timeout is not run; a COMMIT never checkpoints the WAL, the checkpointer
+//! thread does.
 
 use super::{Database, DbConnection, PoolSettings};
 use crate::error::StoreError;
@@ -249,4 +250,78 @@ fn a_job_that_waited_past_the_checkout_timeout_is_not_run() {
     assert_eq!((pool.writer_waits, pool.writer_timeouts), (1, 1));
     db.write(|conn| insert(conn, 2)).expect("a timely job runs");
     assert_eq!(count(db, None), 1);
+}
+
+/// A database file of its own (no other `Database` on it checkpoints its WAL), checkpointed
+/// every `every`, with the scratch table; and the file's path.
+fn checkpointed_every(every: Duration) -> (Database, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("groupbuy-ckpt-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("test.db");
+    let url = path.to_string_lossy().into_owned();
+    let db =
+        Database::connect_checkpointing(&url, PoolSettings::default(), every).expect("connect");
+    scratch(&db);
+    (db, path)
+}
+
+/// Writes `rows` rows of about one page each, one COMMIT per row (the writer commits when
+/// its queue runs dry): about two WAL frames per row.
+fn write_pages(db: &Database, rows: usize) {
+    for id in 0..rows {
+        db.write(move |conn| {
+            conn.batch_execute(&format!(
+                "INSERT INTO scratch VALUES ({id}, printf('%.4000c', 'x'))"
+            ))?;
+            Ok(())
+        })
+        .expect("write");
+    }
+}
+
+fn file_len(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+fn wal_of(path: &std::path::Path) -> std::path::PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    wal.into()
+}
+
+#[test]
+fn a_commit_never_runs_a_checkpoint() {
+    // The checkpointer does not run within this test: whatever is checkpointed, a
+    // COMMIT did it.
+    let (db, path) = checkpointed_every(Duration::from_secs(3600));
+    write_pages(&db, 1_200);
+    // SQLite's automatic checkpoint would have copied the WAL into the database file
+    // every 1,000 pages and started the WAL over, so it would never pass ~4 MB.
+    let (wal, main) = (file_len(&wal_of(&path)), file_len(&path));
+    assert!(wal > 6_000_000, "the WAL holds every commit: {wal} bytes");
+    assert!(
+        main < 1_000_000,
+        "nothing was copied into the database: {main} bytes"
+    );
+    drop(db);
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
+}
+
+#[test]
+fn the_checkpointer_copies_the_wal_into_the_database_file() {
+    let (db, path) = checkpointed_every(Duration::from_millis(10));
+    write_pages(&db, 1_200);
+    // 1,200 rows of a page each: about 4.9 MB once the checkpoints copied them.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while file_len(&path) < 4_800_000 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let main = file_len(&path);
+    assert!(
+        main >= 4_800_000,
+        "the rows reached the database file: {main} bytes"
+    );
+    assert_eq!(count(&db, None), 1_200);
+    drop(db);
+    let _ = std::fs::remove_dir_all(path.parent().expect("dir"));
 }
